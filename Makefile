@@ -1,0 +1,121 @@
+# churnkit -- see README.md.  `make demo` and `make check` are all a new user
+# needs: both install missing Debian packages first (.ci/deps.sh).
+
+PREFIX  ?= /usr/local
+CC      ?= cc
+PKGS    := gsl jansson
+SANITIZE ?=
+
+ifeq ($(SANITIZE),1)
+BUILD   := build/san
+BINDIR  := build/san/bin
+OPT     := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+else
+BUILD   := build/rel
+BINDIR  := bin
+OPT     := -O2 -g
+endif
+
+CFLAGS_ALL = -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L $(OPT) \
+             -Wall -Wextra -Werror -Iinclude -MMD -MP \
+             $(shell pkg-config --cflags $(PKGS)) $(CFLAGS)
+LDLIBS_ALL = $(shell pkg-config --libs $(PKGS)) -lcsv -lsvm -lpthread -lm $(LDLIBS)
+CHECK_CFLAGS = $(shell pkg-config --cflags check)
+CHECK_LIBS   = $(shell pkg-config --libs check)
+
+LIB_SRC  := $(sort $(wildcard src/lib/*.c))
+LIB_OBJ  := $(LIB_SRC:src/lib/%.c=$(BUILD)/lib/%.o)
+LIB      := $(BUILD)/libchurnkit.a
+CLI_SRC  := $(sort $(wildcard src/cli/churnkit-*.c))
+PROGRAMS := $(CLI_SRC:src/cli/%.c=$(BINDIR)/%)
+CLI_COMMON_SRC := $(filter-out src/cli/churnkit-%.c,$(wildcard src/cli/*.c))
+CLI_COMMON_OBJ := $(CLI_COMMON_SRC:src/cli/%.c=$(BUILD)/cli/%.o)
+TEST_SRC := $(sort $(wildcard tests/unit/test_*.c))
+TESTS    := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+MAN_PAGES := $(wildcard man/*.1)
+
+.SECONDARY:
+
+.PHONY: bench-progs all lib programs tests check check-unit check-cli demo bench fuzz notebooks \
+        install clean deps deps-check valgrind-unit
+
+all: $(PROGRAMS)
+
+lib: $(LIB)
+programs: $(PROGRAMS)
+tests: $(TESTS)
+
+$(BUILD)/lib/%.o: src/lib/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) -c $< -o $@
+
+$(BUILD)/cli/%.o: src/cli/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) -c $< -o $@
+
+$(LIB): $(LIB_OBJ)
+	@mkdir -p $(@D)
+	rm -f $@
+	ar rcs $@ $^
+
+$(BINDIR)/%: $(BUILD)/cli/%.o $(CLI_COMMON_OBJ) $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(OPT) $< $(CLI_COMMON_OBJ) $(LIB) $(LDLIBS_ALL) -o $@
+
+$(BUILD)/tobj/%.o: tests/unit/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) $(CHECK_CFLAGS) -DCK_TEST_DATA='"$(CURDIR)/tests/data"' -c $< -o $@
+
+$(BUILD)/tests/%: $(BUILD)/tobj/%.o $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(OPT) $< $(LIB) $(CHECK_LIBS) $(LDLIBS_ALL) -o $@
+
+# The public targets first make sure the Debian packages are there, then run
+# the real work in a sub-make, so pkg-config sees what was just installed.
+deps:
+	@.ci/deps.sh build
+
+deps-check:
+	@.ci/deps.sh check
+
+check: deps-check
+	@$(MAKE) --no-print-directory check-unit check-cli
+
+check-unit: $(TESTS)
+	@tests/run-unit.sh $(TESTS)
+
+check-cli: $(PROGRAMS)
+	@CK_BIN=$(CURDIR)/$(BINDIR) tests/cli/run.sh
+
+valgrind-unit: $(TESTS)
+	@CK_VALGRIND=1 tests/run-unit.sh $(TESTS)
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@echo "nothing to demo yet: the synthetic world and the demo pipeline are not built yet"
+
+BENCH_PROGS := $(patsubst bench/%.c,build/bench/%,$(wildcard bench/*.c))
+
+build/bench/%: bench/%.c $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) $< $(LIB) $(LDLIBS_ALL) -o $@
+
+bench-progs: $(BENCH_PROGS)
+
+bench:
+	@.ci/deps.sh bench
+	@$(MAKE) --no-print-directory all bench-progs
+	@bench/run.sh $(BENCH)
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib \
+	           $(DESTDIR)$(PREFIX)/include/churnkit $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 755 $(PROGRAMS) $(DESTDIR)$(PREFIX)/bin/
+	install -m 644 $(LIB) $(DESTDIR)$(PREFIX)/lib/
+	install -m 644 include/churnkit/*.h $(DESTDIR)$(PREFIX)/include/churnkit/
+	$(if $(MAN_PAGES),install -m 644 $(MAN_PAGES) $(DESTDIR)$(PREFIX)/share/man/man1/)
+
+clean:
+	rm -rf build bin
+
+-include $(LIB_OBJ:.o=.d) $(TEST_SRC:tests/unit/%.c=$(BUILD)/tobj/%.d) $(CLI_COMMON_OBJ:.o=.d) $(CLI_SRC:src/cli/%.c=$(BUILD)/cli/%.d)

@@ -1,0 +1,109 @@
+"""Shared benchmark machinery: timed runs of whole processes, and the
+sections of bench/RESULTS.md.
+
+Every figure is a whole-process measurement: wall time from start to exit and
+the peak resident set size the kernel reports for the child (ru_maxrss), the
+median of several runs.  Peers and churnkit run interleaved (A B A B ...) so
+that drift in the machine's speed hits both alike.
+"""
+import datetime
+import os
+import platform
+import re
+import statistics
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+RESULTS = os.path.join(HERE, "RESULTS.md")
+WORK = os.environ.get("CK_BENCH_DIR", os.path.join(ROOT, "build", "bench"))
+PY = "/usr/bin/python3"  # Debian's interpreter, which has Debian's pandas
+
+
+def run_once(cmd, stdout=None):
+    """Runs cmd; returns (wall seconds, peak RSS in MiB, exit status)."""
+    out = open(stdout, "wb") if stdout else subprocess.DEVNULL
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - t0
+    err = proc.stderr.read().decode(errors="replace")
+    proc.stderr.close()
+    if stdout:
+        out.close()
+    code = os.waitstatus_to_exitcode(status)
+    if code != 0:
+        raise RuntimeError("%s failed (%d): %s" % (" ".join(cmd), code, err.strip()))
+    return wall, usage.ru_maxrss / 1024.0, code
+
+
+def compare(commands, runs=5):
+    """commands: {name: argv}.  Runs each `runs` times, interleaved; returns
+    {name: (median wall, median peak MiB)}."""
+    walls = {k: [] for k in commands}
+    rss = {k: [] for k in commands}
+    for _ in range(runs):
+        for name, cmd in commands.items():
+            w, m, _ = run_once(cmd)
+            walls[name].append(w)
+            rss[name].append(m)
+    return {k: (statistics.median(walls[k]), statistics.median(rss[k])) for k in commands}
+
+
+def sh(cmd):
+    try:
+        return subprocess.run(cmd, shell=True, capture_output=True, text=True).stdout.strip()
+    except OSError:
+        return ""
+
+
+def machine_block():
+    cpu = sh("lscpu | sed -n 's/^Model name: *//p' | head -1") or platform.processor()
+    mem = sh("free -g | awk '/^Mem:/ {print $2}'")
+    lines = [
+        "Machine: %s, %s cores, %s GiB, %s" % (cpu, os.cpu_count(), mem, platform.platform()),
+        "Versions: churnkit %s; %s; pandas %s; scikit-learn %s; libcsv %s; GSL %s" % (
+            sh("sed -n 's/.*CK_VERSION \"\\(.*\\)\"/\\1/p' %s/include/churnkit/version.h" % ROOT) or "?",
+            sh("cc --version | head -1"),
+            sh(PY + " -c 'import pandas; print(pandas.__version__)'") or "-",
+            sh(PY + " -c 'import sklearn; print(sklearn.__version__)'") or "-",
+            sh("dpkg-query -W -f='${Version}' libcsv-dev") or "?",
+            sh("dpkg-query -W -f='${Version}' libgsl-dev") or "?"),
+    ]
+    return "\n".join(lines)
+
+
+def write_section(name, body):
+    """Replaces the section `name` of RESULTS.md (between its markers), and
+    the machine block, keeping every other section as it was."""
+    text = open(RESULTS).read() if os.path.exists(RESULTS) else (
+        "# Benchmark results\n\nWritten by `make bench` (bench/run.sh); do not edit by hand.\n\n"
+        "<!-- machine -->\n<!-- /machine -->\n")
+    stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    text = replace_block(text, "machine", machine_block())
+    text = replace_block(text, "bench:" + name, "_Measured %s._\n\n%s" % (stamp, body.strip()))
+    with open(RESULTS + ".tmp", "w") as f:
+        f.write(text)
+    os.replace(RESULTS + ".tmp", RESULTS)
+
+
+def replace_block(text, tag, body):
+    start, end = "<!-- %s -->" % tag, "<!-- /%s -->" % tag
+    block = "%s\n%s\n%s" % (start, body, end)
+    pattern = re.compile(re.escape(start) + ".*?" + re.escape(end), re.S)
+    if pattern.search(text):
+        return pattern.sub(lambda _: block, text)
+    return text.rstrip("\n") + "\n\n" + block + "\n"
+
+
+def table(header, rows):
+    out = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    out += ["| " + " | ".join(str(c) for c in r) + " |" for r in rows]
+    return "\n".join(out)
+
+
+def need(path):
+    if not os.path.exists(path):
+        sys.exit("bench: %s is missing; run `make bench`" % path)

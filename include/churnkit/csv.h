@@ -1,0 +1,102 @@
+/*
+ * csv.h -- a strict, streaming CSV reader over libcsv.
+ *
+ * The reader is pull-style: open, look at the header, then ask for one row at
+ * a time.  It reads the input in blocks and keeps at most one block's rows in
+ * memory, so a consumer that does not keep rows runs in constant memory on
+ * any number of rows.
+ *
+ * Format: RFC 4180 with LF or CRLF line ends, an optional UTF-8 byte-order
+ * mark, quoted fields holding delimiters, doubled quotes and newlines, and a
+ * choice of delimiter.  Fields are passed on exactly as written: unquoted
+ * spaces are kept (libcsv would trim them).  Blank lines are skipped.
+ *
+ * Strictness: each of these stops the reader with an error naming the file,
+ * line and (where known) column: a stray or unterminated quote, a row whose
+ * field count differs from the header's, an empty or duplicate header name,
+ * an empty file, a NUL byte, a field longer than max_field bytes.
+ * Rows before the error are delivered first; the error comes in their place.
+ */
+#ifndef CHURNKIT_CSV_H
+#define CHURNKIT_CSV_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "churnkit/error.h"
+
+typedef struct ck_csv_options {
+    char delim;               /* ',' (default), '\t' or ';' */
+    int no_header;            /* 1: there is no header row */
+    const char *const *names; /* with no_header: the column names (NULL:
+                                 "V1".."Vn", n from the first row) */
+    size_t nnames;
+    size_t block_size;        /* bytes read at a time (default 256 KiB) */
+    size_t max_field;         /* longest field accepted (default 64 MiB) */
+    int background;           /* 1: parse in a background thread, so that
+                                 parsing overlaps the caller's work on the
+                                 rows; the rows and errors are the same */
+    unsigned long line_offset; /* lines before this input (for a part of a
+                                 file, see ck_csv_split); a byte-order mark
+                                 is looked for only when 0 */
+    unsigned long long max_bytes; /* read at most this many bytes (0: all) */
+} ck_csv_options;
+
+/* Fills opt with the defaults above. */
+void ck_csv_options_init(ck_csv_options *opt);
+
+typedef struct ck_csv_row {
+    size_t n;                 /* number of fields, always the header's count */
+    const char *const *field; /* NUL-terminated fields */
+    const size_t *len;        /* their lengths */
+    unsigned long line;       /* the line where the row starts, from 1 */
+} ck_csv_row;
+
+typedef struct ck_csv_reader ck_csv_reader;
+
+/* Opens path ("-" is standard input) and reads its header.  opt may be NULL
+ * for the defaults.  On success *out must be closed with ck_csv_close. */
+ck_status ck_csv_open(ck_csv_reader **out, const char *path,
+                      const ck_csv_options *opt, ck_error *err);
+
+/* Same over an open stream that stays the caller's; `name` is used in
+ * messages. */
+ck_status ck_csv_open_stream(ck_csv_reader **out, FILE *fp, const char *name,
+                             const ck_csv_options *opt, ck_error *err);
+
+void ck_csv_close(ck_csv_reader *r);
+
+/* The header: column count, names (owned by the reader), and the index of a
+ * name (-1 when absent). */
+size_t ck_csv_ncols(const ck_csv_reader *r);
+const char *ck_csv_name(const ck_csv_reader *r, size_t j);
+const char *const *ck_csv_names(const ck_csv_reader *r);
+long ck_csv_find(const ck_csv_reader *r, const char *name);
+
+/* The name used in messages ("(stdin)" for "-"). */
+const char *ck_csv_source(const ck_csv_reader *r);
+
+/* Reads the next row into *row (valid until the next call).  Returns 1 for a
+ * row, 0 at the end of the input, -1 on error (err filled; later calls keep
+ * returning -1). */
+int ck_csv_next(ck_csv_reader *r, ck_csv_row *row, ck_error *err);
+
+/* Rows returned so far. */
+unsigned long ck_csv_rows_read(const ck_csv_reader *r);
+
+/*
+ * Cutting a file into parts of whole rows, for parsing in parallel.  Scans
+ * the file once, following quotes (a line end inside a quoted field is not a
+ * row end).  start and lines have nparts + 1 entries: start[k] is the byte
+ * offset where part k begins -- start[0] just after the header row -- and
+ * lines[k] the number of line ends before it, for
+ * ck_csv_options.line_offset; start[nparts] is the file size and
+ * lines[nparts] its number of line ends.  A part may be empty.  A part holds
+ * at most lines[k+1] - lines[k] + 1 rows.  The cut is exact for well-formed
+ * CSV; a caller that meets an error in a part should read the file in one
+ * piece to report it.
+ */
+ck_status ck_csv_split(const char *path, size_t nparts, unsigned long long *start,
+                       unsigned long *lines, ck_error *err);
+
+#endif

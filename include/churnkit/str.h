@@ -1,0 +1,30 @@
+/*
+ * str.h -- small string helpers shared by the library and the programs.
+ */
+#ifndef CHURNKIT_STR_H
+#define CHURNKIT_STR_H
+
+#include <stddef.h>
+
+/* strdup of s[0..len) (s need not be NUL-terminated).  Caller frees. */
+char *ck_strndup(const char *s, size_t len);
+
+/* Levenshtein edit distance between a and b, ASCII case-insensitive. */
+size_t ck_edit_distance(const char *a, const char *b);
+
+/* Writes into out (size outsz) up to three names from names[0..n) closest to
+ * `name` by edit distance, as "'a', 'b' or 'c'"; writes "" when n == 0.
+ * For "did you mean" messages. */
+void ck_closest_names(const char *name, const char *const *names, size_t n,
+                      char *out, size_t outsz);
+
+/* Splits a comma-separated list ("a,b,c") into a NULL-terminated array of
+ * newly allocated strings; empty items are dropped.  *n gets the count.
+ * Returns NULL on allocation failure.  Free with ck_strv_free. */
+char **ck_split_list(const char *s, size_t *n);
+void ck_strv_free(char **v);
+
+/* Index of s in v[0..n), or -1. */
+long ck_strv_index(const char *const *v, size_t n, const char *s);
+
+#endif

@@ -1,0 +1,843 @@
+/*
+ * csv.c -- strict streaming CSV reader over libcsv (see csv.h).
+ *
+ * libcsv is push-style: csv_parse() calls field_cb for each field and row_cb
+ * at each row end.  We turn that into a pull-style reader.  The parser side
+ * (the "producer") reads a block, parses it, and appends the fields it gets
+ * to a batch: one growing byte buffer (libcsv's own buffer moves after each
+ * callback, so fields are copied) plus (offset, length) pairs and a list of
+ * complete rows.  When a block has completed at least one row, the batch is
+ * handed to the consumer, and the fields of the row still in progress move
+ * to a fresh batch.  The consumer (ck_csv_next) hands out the rows of one
+ * batch after another.  With opt.background the producer runs in its own
+ * thread, two batches ahead at most; without it, ck_csv_next runs the
+ * producer itself when it runs out of rows.  Either way the rows, lines and
+ * errors are the same.
+ *
+ * libcsv's traps, and what we do about them:
+ *  - unquoted spaces are trimmed by default: a space function that accepts
+ *    nothing keeps them;
+ *  - a row with the wrong field count passes silently: finish_row checks it;
+ *  - it knows nothing of lines: CSV_REPALL_NL reports every line end, so
+ *    row_cb counts LFs, and field_cb counts LFs inside quoted fields;
+ *  - after a strict-mode error csv_fini still flushes the partial row:
+ *    callbacks are ignored once an error is recorded;
+ *  - csv_fini and csv_free must always be called: ck_csv_close does.
+ */
+#include "churnkit/csv.h"
+#include "churnkit/dict.h"
+#include "churnkit/str.h"
+
+#include <csv.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct queued_row {
+    size_t first;       /* index of the row's first field in the batch */
+    unsigned long line;
+} queued_row;
+
+/* Rows parsed from the input, and the end of the input or an error after
+ * them when `last` is set. */
+typedef struct batch {
+    char *data;
+    size_t dlen, dcap;
+    size_t *foff, *flen;
+    size_t nf, fcap;
+    queued_row *q;
+    size_t qn, qcap;
+    int last;
+    ck_error err;       /* with last: CK_OK at the end of input, or the error */
+} batch;
+
+#define NBATCH 3        /* one being read, one being filled, one waiting */
+
+struct ck_csv_reader {
+    FILE *fp;
+    int own_fp;
+    char *source;
+    ck_csv_options opt;
+    struct csv_parser parser;
+    int parser_ready;
+    char *block;
+    int started;
+    unsigned long long bytes_read;
+
+    size_t ncols;
+    char **names;
+    int header_done;
+
+    /* producer state */
+    batch *cur;               /* the batch being filled */
+    size_t row_first;         /* its first field of the row in progress */
+    unsigned long row_line;   /* that row's line */
+    unsigned long line;       /* line of the next byte to be parsed */
+    int count_newlines;       /* a quote was seen: fields may hold LFs */
+    int failed;               /* an error was recorded: ignore callbacks */
+    ck_error error;
+    int done;                 /* the last batch has been handed over */
+
+    /* hand-over between producer and consumer */
+    batch pool[NBATCH];
+    batch *ready[NBATCH];     /* FIFO of filled batches */
+    size_t nready;
+    batch *spare[NBATCH];     /* free batches */
+    size_t nspare;
+    int threaded, stop;
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+
+    /* consumer state */
+    batch *reading;           /* the batch rows are handed out from */
+    size_t qhead;
+    int finished;             /* the end or an error was returned */
+    ck_error final;
+    const char **fptr;
+    unsigned long rows_read;
+};
+
+void ck_csv_options_init(ck_csv_options *opt)
+{
+    memset(opt, 0, sizeof *opt);
+    opt->delim = ',';
+    opt->block_size = 256 * 1024;
+    opt->max_field = 64u * 1024 * 1024;
+}
+
+static int no_space(unsigned char c)
+{
+    (void)c;
+    return 0;
+}
+
+/* Records the first error; later ones are consequences of it. */
+static void fail_at(ck_csv_reader *r, ck_status st, unsigned long line,
+                    unsigned long col, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+static void fail_at(ck_csv_reader *r, ck_status st, unsigned long line,
+                    unsigned long col, const char *fmt, ...)
+{
+    char msg[600];
+    va_list ap;
+    if (r->failed)
+        return;
+    r->failed = 1;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (st == CK_ENOMEM)
+        ck_error_set(&r->error, st, "%s: %s", r->source, msg);
+    else
+        ck_error_at(&r->error, st, r->source, line, col, "%s", msg);
+}
+
+static void out_of_memory(ck_csv_reader *r)
+{
+    fail_at(r, CK_ENOMEM, 0, 0, "out of memory");
+}
+
+static int grow(void **p, size_t *cap, size_t need, size_t elem)
+{
+    if (need <= *cap)
+        return 0;
+    size_t c = *cap ? *cap : 64;
+    while (c < need)
+        c *= 2;
+    void *np = realloc(*p, c * elem);
+    if (!np)
+        return -1;
+    *p = np;
+    *cap = c;
+    return 0;
+}
+
+/* Room for one more field in foff and flen, which share a capacity. */
+static int grow_fields(batch *b)
+{
+    if (b->nf < b->fcap)
+        return 0;
+    size_t cap = b->fcap ? 2 * b->fcap : 256;
+    size_t *foff = realloc(b->foff, cap * sizeof *foff);
+    if (!foff)
+        return -1;
+    b->foff = foff;
+    size_t *flen = realloc(b->flen, cap * sizeof *flen);
+    if (!flen)
+        return -1;
+    b->flen = flen;
+    b->fcap = cap;
+    return 0;
+}
+
+static int append_field(batch *b, const char *s, size_t len)
+{
+    if (grow((void **)&b->data, &b->dcap, b->dlen + len + 1, 1) != 0 || grow_fields(b) != 0)
+        return -1;
+    char *d = b->data + b->dlen;
+    if (len <= 16) { /* most cells: a call to memcpy costs more than the copy */
+        for (size_t i = 0; i < len; i++)
+            d[i] = s[i];
+    } else {
+        memcpy(d, s, len);
+    }
+    d[len] = '\0';
+    b->foff[b->nf] = b->dlen;
+    b->flen[b->nf] = len;
+    b->nf++;
+    b->dlen += len + 1;
+    return 0;
+}
+
+static size_t count_lf(const char *s, size_t len)
+{
+    size_t n = 0;
+    const char *end = s + len;
+    while ((s = memchr(s, '\n', (size_t)(end - s))) != NULL) {
+        n++;
+        s++;
+    }
+    return n;
+}
+
+/* ------------------------------------------------------------------ */
+/* producer: libcsv callbacks */
+
+static void field_cb(void *s, size_t len, void *data)
+{
+    ck_csv_reader *r = data;
+    batch *b = r->cur;
+    if (r->failed)
+        return;
+    if (b->nf == r->row_first)
+        r->row_line = r->line;
+    if (len > r->opt.max_field) {
+        fail_at(r, CK_EDATA, r->row_line, b->nf - r->row_first + 1,
+                "field longer than the limit of %zu bytes", r->opt.max_field);
+        return;
+    }
+    if (r->count_newlines)
+        r->line += count_lf(s, len);
+    if (append_field(b, s, len) != 0)
+        out_of_memory(r);
+}
+
+static void take_header(ck_csv_reader *r)
+{
+    batch *b = r->cur;
+    size_t n = b->nf - r->row_first;
+    ck_dict *seen = ck_dict_new();
+    r->names = calloc(n + 1, sizeof *r->names);
+    r->ncols = n;
+    if (!seen || !r->names) {
+        ck_dict_free(seen);
+        out_of_memory(r);
+        return;
+    }
+    for (size_t j = 0; j < n; j++) {
+        const char *name = b->data + b->foff[r->row_first + j];
+        size_t len = b->flen[r->row_first + j];
+        if (len == 0) {
+            fail_at(r, CK_EDATA, r->row_line, j + 1, "empty column name in the header");
+            break;
+        }
+        int32_t before = ck_dict_find(seen, name, len);
+        if (before >= 0) {
+            fail_at(r, CK_EDATA, r->row_line, j + 1,
+                    "duplicate column name '%s' (also column %d)", name, before + 1);
+            break;
+        }
+        if (ck_dict_intern(seen, name, len) < 0 || !(r->names[j] = ck_strndup(name, len))) {
+            out_of_memory(r);
+            break;
+        }
+    }
+    ck_dict_free(seen);
+    r->header_done = !r->failed;
+    /* the header's fields are not a data row */
+    b->dlen = r->row_first < b->nf ? b->foff[r->row_first] : b->dlen;
+    b->nf = r->row_first;
+}
+
+/* With no header row: names given by the caller, or V1..Vn. */
+static void make_names(ck_csv_reader *r, size_t n)
+{
+    r->names = calloc(n + 1, sizeof *r->names);
+    r->ncols = n;
+    if (!r->names) {
+        out_of_memory(r);
+        return;
+    }
+    for (size_t j = 0; j < n; j++) {
+        char buf[32];
+        const char *name = buf;
+        if (r->opt.names)
+            name = r->opt.names[j];
+        else
+            snprintf(buf, sizeof buf, "V%zu", j + 1);
+        if (!(r->names[j] = strdup(name))) {
+            out_of_memory(r);
+            return;
+        }
+    }
+    r->header_done = 1;
+}
+
+static void finish_row(ck_csv_reader *r)
+{
+    batch *b = r->cur;
+    size_t n = b->nf - r->row_first;
+    if (!r->header_done) {
+        if (!r->opt.no_header) {
+            take_header(r);
+            return;
+        }
+        make_names(r, n);
+        if (r->failed)
+            return;
+    }
+    if (n != r->ncols) {
+        fail_at(r, CK_EDATA, r->row_line, (n < r->ncols ? n : r->ncols) + 1,
+                "row has %zu fields but the header has %zu", n, r->ncols);
+        return;
+    }
+    if (grow((void **)&b->q, &b->qcap, b->qn + 1, sizeof *b->q) != 0) {
+        out_of_memory(r);
+        return;
+    }
+    b->q[b->qn].first = r->row_first;
+    b->q[b->qn].line = r->row_line;
+    b->qn++;
+    r->row_first = b->nf;
+}
+
+static void row_cb(int c, void *data)
+{
+    ck_csv_reader *r = data;
+    if (r->failed)
+        return;
+    if (r->cur->nf > r->row_first) /* else a blank line (or the LF of a CRLF) */
+        finish_row(r);
+    if (c == '\n')
+        r->line++;
+}
+
+/* ------------------------------------------------------------------ */
+/* producer: blocks */
+
+/* Position of a failure inside the row in progress. */
+static unsigned long current_line(const ck_csv_reader *r)
+{
+    return r->line + count_lf((const char *)r->parser.entry_buf, r->parser.entry_pos);
+}
+
+static unsigned long current_col(const ck_csv_reader *r)
+{
+    return (unsigned long)(r->cur->nf - r->row_first) + 1;
+}
+
+static void parse_block(ck_csv_reader *r, const char *buf, size_t n)
+{
+    const char *nul = memchr(buf, '\0', n);
+    size_t len = nul ? (size_t)(nul - buf) : n;
+    r->count_newlines = r->count_newlines || r->parser.quoted || memchr(buf, '"', len) != NULL;
+    size_t done = csv_parse(&r->parser, buf, len, field_cb, row_cb, r);
+    if (r->failed)
+        return;
+    if (done < len) {
+        if (csv_error(&r->parser) == CSV_ENOMEM || csv_error(&r->parser) == CSV_ETOOBIG)
+            out_of_memory(r);
+        else
+            fail_at(r, CK_EDATA, current_line(r), current_col(r), "malformed quoting: %s",
+                    r->parser.quoted ? "text after a closing quote"
+                                     : "a quote inside an unquoted field");
+        return;
+    }
+    if (r->parser.entry_pos > r->opt.max_field) {
+        fail_at(r, CK_EDATA, current_line(r), current_col(r),
+                "field longer than the limit of %zu bytes", r->opt.max_field);
+        return;
+    }
+    if (nul)
+        fail_at(r, CK_EDATA, current_line(r), current_col(r),
+                "NUL byte in the input (binary data is not CSV)");
+}
+
+/* Reads and parses one block; returns 1 at the end of the input. */
+static int read_block(ck_csv_reader *r)
+{
+    size_t want = r->opt.block_size;
+    if (r->opt.max_bytes) {
+        unsigned long long left = r->opt.max_bytes - r->bytes_read;
+        if (left < want)
+            want = (size_t)left;
+    }
+    size_t n = want ? fread(r->block, 1, want, r->fp) : 0;
+    r->bytes_read += n;
+    if (n == 0) {
+        if (ferror(r->fp)) {
+            fail_at(r, CK_EIO, 0, 0, "read error: %s", strerror(errno));
+            return 1;
+        }
+        unsigned long line = r->cur->nf > r->row_first ? r->row_line : r->line;
+        unsigned long col = current_col(r);
+        if (csv_fini(&r->parser, field_cb, row_cb, r) != 0)
+            fail_at(r, CK_EDATA, line, col,
+                    "unterminated quoted field (the closing quote is missing)");
+        return 1;
+    }
+    const char *buf = r->block;
+    if (!r->started) {
+        r->started = 1;
+        if (r->opt.line_offset == 0 && n >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0)
+            buf += 3, n -= 3;
+    }
+    parse_block(r, buf, n);
+    return 0;
+}
+
+/* Fills the current batch until it holds a row, the input ends or an error
+ * is recorded. */
+static void fill(ck_csv_reader *r)
+{
+    batch *b = r->cur;
+    int end = 0;
+    if (b->last)
+        return;
+    while (!end && !r->failed && b->qn == 0)
+        end = read_block(r);
+    if (end || r->failed) {
+        b->last = 1;
+        if (r->failed)
+            b->err = r->error;
+        else
+            ck_error_clear(&b->err);
+    }
+}
+
+/* Starts `next` with the fields of the row in progress in `b`. */
+static int carry_partial(ck_csv_reader *r, batch *b, batch *next)
+{
+    next->dlen = next->nf = next->qn = 0;
+    next->last = 0;
+    for (size_t i = r->row_first; i < b->nf; i++)
+        if (append_field(next, b->data + b->foff[i], b->flen[i]) != 0)
+            return -1;
+    b->nf = r->row_first;
+    r->row_first = 0;
+    return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* hand-over */
+
+static batch *take_spare(ck_csv_reader *r)
+{
+    return r->nspare ? r->spare[--r->nspare] : NULL;
+}
+
+/* Produces the next batch into r->ready; needs a spare batch (the caller
+ * holds the lock when threaded and has waited for one). */
+static void produce(ck_csv_reader *r, batch *next)
+{
+    fill(r);
+    batch *b = r->cur;
+    if (!b->last && carry_partial(r, b, next) != 0) {
+        out_of_memory(r);
+        b->last = 1;
+        b->err = r->error;
+    }
+    r->cur = b->last ? NULL : next;
+    if (b->last) {
+        r->done = 1;
+        r->spare[r->nspare++] = next;
+    }
+    r->ready[r->nready++] = b;
+}
+
+static void *producer_main(void *arg)
+{
+    ck_csv_reader *r = arg;
+    pthread_mutex_lock(&r->mu);
+    while (!r->done && !r->stop) {
+        while (!r->nspare && !r->stop)
+            pthread_cond_wait(&r->cv, &r->mu);
+        if (r->stop)
+            break;
+        batch *next = take_spare(r);
+        pthread_mutex_unlock(&r->mu);
+        fill(r);              /* the slow part runs unlocked */
+        pthread_mutex_lock(&r->mu);
+        produce(r, next);     /* fill() again finds the batch complete */
+        pthread_cond_broadcast(&r->cv);
+    }
+    pthread_mutex_unlock(&r->mu);
+    return NULL;
+}
+
+/* The next filled batch, or NULL only after `done` with nothing left. */
+static batch *next_batch(ck_csv_reader *r)
+{
+    batch *b = NULL;
+    if (!r->threaded) {
+        if (!r->nready && !r->done)
+            produce(r, take_spare(r));
+        if (r->nready) {
+            b = r->ready[0];
+            memmove(r->ready, r->ready + 1, --r->nready * sizeof *r->ready);
+        }
+        return b;
+    }
+    pthread_mutex_lock(&r->mu);
+    while (!r->nready && !r->done)
+        pthread_cond_wait(&r->cv, &r->mu);
+    if (r->nready) {
+        b = r->ready[0];
+        memmove(r->ready, r->ready + 1, --r->nready * sizeof *r->ready);
+    }
+    pthread_mutex_unlock(&r->mu);
+    return b;
+}
+
+static void release_batch(ck_csv_reader *r, batch *b)
+{
+    if (r->threaded)
+        pthread_mutex_lock(&r->mu);
+    r->spare[r->nspare++] = b;
+    if (r->threaded) {
+        pthread_cond_broadcast(&r->cv);
+        pthread_mutex_unlock(&r->mu);
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* opening and closing */
+
+static ck_status reader_init(ck_csv_reader *r, const ck_csv_options *opt, ck_error *err)
+{
+    if (opt)
+        r->opt = *opt;
+    else
+        ck_csv_options_init(&r->opt);
+    if (!r->opt.block_size)
+        r->opt.block_size = 256 * 1024;
+    if (!r->opt.max_field)
+        r->opt.max_field = 64u * 1024 * 1024;
+    if (!r->opt.delim)
+        r->opt.delim = ',';
+    r->line = 1 + r->opt.line_offset;
+    for (size_t i = 0; i < NBATCH; i++)
+        r->spare[r->nspare++] = &r->pool[i];
+    r->cur = take_spare(r);
+    r->block = malloc(r->opt.block_size);
+    if (!r->block || csv_init(&r->parser, CSV_STRICT | CSV_STRICT_FINI | CSV_REPALL_NL) != 0)
+        return ck_error_set(err, CK_ENOMEM, "%s: out of memory", r->source);
+    r->parser_ready = 1;
+    csv_set_delim(&r->parser, (unsigned char)r->opt.delim);
+    csv_set_space_func(&r->parser, no_space);
+    /* libcsv grows its field buffer by blk_size at a time: make the steps
+     * big enough that a multi-megabyte field is not copied quadratically */
+    csv_set_blk_size(&r->parser, 64 * 1024);
+
+    if (r->opt.no_header && r->opt.names)
+        make_names(r, r->opt.nnames);
+    /* Parse until the header is known; any rows after it in the same block
+     * wait in the batch being filled. */
+    int end = 0;
+    while (!r->header_done && !r->failed && !end)
+        end = read_block(r);
+    if (!r->header_done && !r->failed && r->opt.no_header)
+        make_names(r, 0); /* an empty headerless part: no columns, no rows */
+    if (!r->header_done && !r->failed)
+        fail_at(r, CK_EDATA, 0, 0, "empty file (no header row)");
+    if (!r->header_done) {
+        if (err)
+            *err = r->error;
+        return r->error.status;
+    }
+    if (end) { /* the whole input fitted in the first block */
+        r->cur->last = 1;
+        r->cur->err = r->error;
+        if (!r->failed)
+            ck_error_clear(&r->cur->err);
+    }
+    r->fptr = calloc(r->ncols ? r->ncols : 1, sizeof *r->fptr);
+    if (!r->fptr)
+        return ck_error_set(err, CK_ENOMEM, "%s: out of memory", r->source);
+    if (r->opt.background && !end) {
+        if (pthread_mutex_init(&r->mu, NULL) != 0)
+            return ck_error_set(err, CK_ENOMEM, "%s: cannot create a mutex", r->source);
+        if (pthread_cond_init(&r->cv, NULL) != 0) {
+            pthread_mutex_destroy(&r->mu);
+            return ck_error_set(err, CK_ENOMEM, "%s: cannot create a condition", r->source);
+        }
+        r->threaded = 1;
+        if (pthread_create(&r->thread, NULL, producer_main, r) != 0)
+            r->threaded = 0; /* no thread: parse in the caller's thread */
+    }
+    return CK_OK;
+}
+
+static ck_status reader_new(ck_csv_reader **out, FILE *fp, int own, const char *name,
+                            const ck_csv_options *opt, ck_error *err)
+{
+    ck_csv_reader *r = calloc(1, sizeof *r);
+    *out = NULL;
+    if (!r) {
+        if (own)
+            fclose(fp);
+        return ck_error_set(err, CK_ENOMEM, "%s: out of memory", name);
+    }
+    r->fp = fp;
+    r->own_fp = own;
+    r->source = strdup(name);
+    if (!r->source) {
+        ck_csv_close(r);
+        return ck_error_set(err, CK_ENOMEM, "%s: out of memory", name);
+    }
+    ck_status st = reader_init(r, opt, err);
+    if (st != CK_OK) {
+        ck_csv_close(r);
+        return st;
+    }
+    *out = r;
+    return CK_OK;
+}
+
+ck_status ck_csv_open(ck_csv_reader **out, const char *path, const ck_csv_options *opt,
+                      ck_error *err)
+{
+    if (strcmp(path, "-") == 0)
+        return reader_new(out, stdin, 0, "(stdin)", opt, err);
+    FILE *fp = fopen(path, "rb");
+    if (!fp) {
+        *out = NULL;
+        return ck_error_set(err, CK_EIO, "%s: cannot open: %s", path, strerror(errno));
+    }
+    return reader_new(out, fp, 1, path, opt, err);
+}
+
+ck_status ck_csv_open_stream(ck_csv_reader **out, FILE *fp, const char *name,
+                             const ck_csv_options *opt, ck_error *err)
+{
+    return reader_new(out, fp, 0, name, opt, err);
+}
+
+void ck_csv_close(ck_csv_reader *r)
+{
+    if (!r)
+        return;
+    if (r->threaded) {
+        pthread_mutex_lock(&r->mu);
+        r->stop = 1;
+        pthread_cond_broadcast(&r->cv);
+        pthread_mutex_unlock(&r->mu);
+        pthread_join(r->thread, NULL);
+        pthread_cond_destroy(&r->cv);
+        pthread_mutex_destroy(&r->mu);
+    }
+    if (r->parser_ready) {
+        /* csv_fini releases libcsv's state; what it reports no longer matters */
+        r->failed = 1;
+        if (!r->cur)
+            r->cur = &r->pool[0];
+        csv_fini(&r->parser, field_cb, row_cb, r);
+        csv_free(&r->parser);
+    }
+    if (r->own_fp && r->fp)
+        fclose(r->fp);
+    if (r->names)
+        for (size_t j = 0; j < r->ncols; j++)
+            free(r->names[j]);
+    free(r->names);
+    for (size_t i = 0; i < NBATCH; i++) {
+        free(r->pool[i].data);
+        free(r->pool[i].foff);
+        free(r->pool[i].flen);
+        free(r->pool[i].q);
+    }
+    free(r->source);
+    free(r->block);
+    free(r->fptr);
+    free(r);
+}
+
+size_t ck_csv_ncols(const ck_csv_reader *r)
+{
+    return r->ncols;
+}
+
+const char *ck_csv_name(const ck_csv_reader *r, size_t j)
+{
+    return j < r->ncols ? r->names[j] : NULL;
+}
+
+const char *const *ck_csv_names(const ck_csv_reader *r)
+{
+    return (const char *const *)r->names;
+}
+
+long ck_csv_find(const ck_csv_reader *r, const char *name)
+{
+    return ck_strv_index((const char *const *)r->names, r->ncols, name);
+}
+
+const char *ck_csv_source(const ck_csv_reader *r)
+{
+    return r->source;
+}
+
+unsigned long ck_csv_rows_read(const ck_csv_reader *r)
+{
+    return r->rows_read;
+}
+
+/* ------------------------------------------------------------------ */
+/* consumer */
+
+int ck_csv_next(ck_csv_reader *r, ck_csv_row *row, ck_error *err)
+{
+    for (;;) {
+        batch *b = r->reading;
+        if (b && r->qhead < b->qn) {
+            const queued_row *q = &b->q[r->qhead++];
+            for (size_t j = 0; j < r->ncols; j++)
+                r->fptr[j] = b->data + b->foff[q->first + j];
+            row->n = r->ncols;
+            row->field = r->fptr;
+            row->len = b->flen + q->first;
+            row->line = q->line;
+            r->rows_read++;
+            return 1;
+        }
+        if (r->finished) {
+            if (r->final.status == CK_OK)
+                return 0;
+            if (err)
+                *err = r->final;
+            return -1;
+        }
+        if (b) {
+            r->reading = NULL;
+            if (b->last) {
+                r->finished = 1;
+                r->final = b->err;
+            }
+            release_batch(r, b);
+            continue;
+        }
+        r->reading = next_batch(r);
+        r->qhead = 0;
+        if (!r->reading) { /* cannot happen: the last batch ends the input */
+            r->finished = 1;
+            ck_error_clear(&r->final);
+        }
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* cutting a file into parts */
+
+typedef struct split_state {
+    size_t nparts, k;             /* parts, and the next start to find */
+    unsigned long long *start, size;
+    unsigned long *lines;
+    unsigned long long first;     /* first byte of the header row */
+    int first_known;
+    unsigned long seen;           /* line ends before the current segment */
+    int quoted;
+} split_state;
+
+/* Where the search for start[k] begins: the header row's first byte for
+ * k = 0, else an even share of the data after the header. */
+static unsigned long long split_target(const split_state *s)
+{
+    if (s->k == 0)
+        return s->first;
+    unsigned long long data = s->size - s->start[0];
+    return s->start[0] + data / s->nparts * s->k;
+}
+
+/* A run of bytes with no quote in it, at file offset off: a line end in it
+ * ends a row unless the run is inside a quoted field. */
+static void split_segment(split_state *s, const char *seg, size_t len, unsigned long long off)
+{
+    while (!s->quoted && s->k < s->nparts && s->first_known) {
+        unsigned long long t = split_target(s);
+        if (off + len <= t)
+            break;
+        size_t from = t > off ? (size_t)(t - off) : 0;
+        const char *lf = memchr(seg + from, '\n', len - from);
+        if (!lf)
+            break;
+        size_t at = (size_t)(lf - seg) + 1;
+        s->start[s->k] = off + at;
+        s->lines[s->k] = s->seen + (unsigned long)count_lf(seg, at);
+        s->k++;
+    }
+    s->seen += (unsigned long)count_lf(seg, len);
+}
+
+/* Finds the header row's first byte: the first that is not a byte-order
+ * mark at the start of the file or a line end. */
+static void find_first(split_state *s, const char *buf, size_t n, unsigned long long off)
+{
+    size_t i = (off == 0 && n >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0) ? 3 : 0;
+    while (i < n && (buf[i] == '\r' || buf[i] == '\n'))
+        i++;
+    if (i < n) {
+        s->first = off + i;
+        s->first_known = 1;
+    }
+}
+
+ck_status ck_csv_split(const char *path, size_t nparts, unsigned long long *start,
+                       unsigned long *lines, ck_error *err)
+{
+    enum { BLOCK = 1 << 20 };
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        return ck_error_set(err, CK_EIO, "%s: cannot open: %s", path, strerror(errno));
+    char *buf = malloc(BLOCK);
+    if (!buf) {
+        fclose(fp);
+        return ck_error_set(err, CK_ENOMEM, "%s: out of memory", path);
+    }
+    split_state s = {.nparts = nparts, .start = start, .lines = lines};
+    fseeko(fp, 0, SEEK_END);
+    s.size = (unsigned long long)ftello(fp);
+    rewind(fp);
+    unsigned long long off = 0;
+    size_t n;
+    while ((n = fread(buf, 1, BLOCK, fp)) > 0) {
+        if (!s.first_known)
+            find_first(&s, buf, n, off);
+        size_t i = 0;
+        while (i < n) { /* runs between quotes; a quote flips the state */
+            const char *q = memchr(buf + i, '"', n - i);
+            size_t end = q ? (size_t)(q - buf) : n;
+            split_segment(&s, buf + i, end - i, off + i);
+            if (q)
+                s.quoted = !s.quoted;
+            i = end + (q != NULL);
+        }
+        off += n;
+    }
+    int failed = ferror(fp);
+    free(buf);
+    fclose(fp);
+    if (failed)
+        return ck_error_set(err, CK_EIO, "%s: read error", path);
+    for (; s.k < nparts; s.k++) { /* no row end after the target */
+        start[s.k] = s.size;
+        lines[s.k] = s.seen;
+    }
+    start[nparts] = s.size;
+    lines[nparts] = s.seen;
+    return CK_OK;
+}

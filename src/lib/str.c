@@ -1,0 +1,136 @@
+/* str.c -- small string helpers. */
+#define _GNU_SOURCE /* strcasestr */
+#include "churnkit/str.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+char *ck_strndup(const char *s, size_t len)
+{
+    char *d = malloc(len + 1);
+    if (d) {
+        memcpy(d, s, len);
+        d[len] = '\0';
+    }
+    return d;
+}
+
+size_t ck_edit_distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    /* Names are short; cap the work so a pathological header stays cheap. */
+    if (la > 256)
+        la = 256;
+    if (lb > 256)
+        lb = 256;
+    size_t row[257];
+    for (size_t j = 0; j <= lb; j++)
+        row[j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        size_t diag = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= lb; j++) {
+            size_t up = row[j];
+            int same = tolower((unsigned char)a[i - 1]) == tolower((unsigned char)b[j - 1]);
+            size_t best = diag + (same ? 0 : 1);
+            if (row[j] + 1 < best)
+                best = row[j] + 1;
+            if (row[j - 1] + 1 < best)
+                best = row[j - 1] + 1;
+            row[j] = best;
+            diag = up;
+        }
+    }
+    return row[lb];
+}
+
+/* Edit distance, except that a name contained in the other ("tenur" in
+ * "tenure_days") counts as close: typos and truncations both. */
+static size_t name_score(const char *want, const char *have)
+{
+    size_t d = ck_edit_distance(want, have);
+    if (d > 2 && (strcasestr(have, want) || strcasestr(want, have)))
+        d = 2;
+    return d;
+}
+
+void ck_closest_names(const char *name, const char *const *names, size_t n,
+                      char *out, size_t outsz)
+{
+    size_t best[3] = {0, 0, 0}, dist[3] = {(size_t)-1, (size_t)-1, (size_t)-1};
+    size_t k = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < n; i++) {
+        size_t d = name_score(name, names[i]);
+        /* insertion into the sorted top three; ties keep file order */
+        for (size_t s = 0; s < 3; s++) {
+            if (d < dist[s]) {
+                for (size_t t = 2; t > s; t--) {
+                    dist[t] = dist[t - 1];
+                    best[t] = best[t - 1];
+                }
+                dist[s] = d;
+                best[s] = i;
+                break;
+            }
+        }
+    }
+    k = n < 3 ? n : 3;
+    size_t used = 0;
+    for (size_t s = 0; s < k && used < outsz; s++) {
+        const char *sep = s == 0 ? "" : (s + 1 == k ? " or " : ", ");
+        int w = snprintf(out + used, outsz - used, "%s'%s'", sep, names[best[s]]);
+        if (w < 0)
+            break;
+        used += (size_t)w;
+    }
+}
+
+char **ck_split_list(const char *s, size_t *n)
+{
+    size_t cap = 1;
+    for (const char *p = s; *p; p++)
+        cap += (*p == ',');
+    char **v = calloc(cap + 1, sizeof *v);
+    if (!v)
+        return NULL;
+    size_t k = 0;
+    const char *start = s;
+    for (const char *p = s;; p++) {
+        if (*p == ',' || *p == '\0') {
+            if (p > start) {
+                v[k] = ck_strndup(start, (size_t)(p - start));
+                if (!v[k]) {
+                    ck_strv_free(v);
+                    return NULL;
+                }
+                k++;
+            }
+            if (*p == '\0')
+                break;
+            start = p + 1;
+        }
+    }
+    if (n)
+        *n = k;
+    return v;
+}
+
+void ck_strv_free(char **v)
+{
+    if (!v)
+        return;
+    for (char **p = v; *p; p++)
+        free(*p);
+    free(v);
+}
+
+long ck_strv_index(const char *const *v, size_t n, const char *s)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(v[i], s) == 0)
+            return (long)i;
+    return -1;
+}

@@ -1,0 +1,495 @@
+/* The streaming CSV reader and the writer: format features, strictness with
+ * file/line/column in each error, block boundaries, and round trips. */
+#include "testutil.h"
+
+#include "churnkit/csv.h"
+#include "churnkit/csvwriter.h"
+#include "churnkit/ofile.h"
+
+#include <math.h>
+
+/* Reads all rows of `text` into "a|b;c|d;" form; returns the status of the
+ * first failure (open or next), CK_OK otherwise. */
+static ck_status read_mode(const char *path, const ck_csv_options *opt, char *out,
+                           size_t outsz, ck_error *err)
+{
+    ck_csv_reader *r;
+    ck_status st = ck_csv_open(&r, path, opt, err);
+    out[0] = '\0';
+    if (st == CK_OK) {
+        ck_csv_row row;
+        int rc;
+        size_t used = 0;
+        while ((rc = ck_csv_next(r, &row, err)) == 1) {
+            for (size_t j = 0; j < row.n; j++)
+                used += (size_t)snprintf(out + used, outsz - used, "%s%s", j ? "|" : "",
+                                         row.field[j]);
+            used += (size_t)snprintf(out + used, outsz - used, "@%lu;", row.line);
+        }
+        st = rc < 0 ? err->status : CK_OK;
+        ck_csv_close(r);
+    }
+    return st;
+}
+
+/* Reads text in the caller's thread and with a background parser; both must
+ * give the same rows, status and message. */
+static ck_status read_all(const char *text, size_t len, const ck_csv_options *opt,
+                          char *out, size_t outsz, ck_error *err)
+{
+    char *path = ck_test_write_bytes(text, len);
+    ck_csv_options o;
+    if (opt)
+        o = *opt;
+    else
+        ck_csv_options_init(&o);
+    o.background = 0;
+    ck_status st = read_mode(path, &o, out, outsz, err);
+    char out2[4096];
+    ck_error err2;
+    o.background = 1;
+    ck_status st2 = read_mode(path, &o, out2, sizeof out2, &err2);
+    ck_assert_int_eq(st, st2);
+    ck_assert_str_eq(out, out2);
+    if (st != CK_OK)
+        ck_assert_str_eq(err->message, err2.message);
+    unlink(path);
+    free(path);
+    return st;
+}
+
+static ck_status read_str(const char *text, char *out, size_t outsz, ck_error *err)
+{
+    return read_all(text, strlen(text), NULL, out, outsz, err);
+}
+
+START_TEST(test_basic_rows_and_lines)
+{
+    char out[256];
+    ck_error err;
+    ck_assert_int_eq(read_str("a,b\n1,2\n3,4\n", out, sizeof out, &err), CK_OK);
+    ck_assert_str_eq(out, "1|2@2;3|4@3;");
+}
+END_TEST
+
+START_TEST(test_header_names)
+{
+    char *path = ck_test_write("id,age,plan\n1,2,x\n");
+    ck_csv_reader *r;
+    ck_error err;
+    ck_assert_int_eq(ck_csv_open(&r, path, NULL, &err), CK_OK);
+    ck_assert_uint_eq(ck_csv_ncols(r), 3);
+    ck_assert_str_eq(ck_csv_name(r, 2), "plan");
+    ck_assert_int_eq(ck_csv_find(r, "age"), 1);
+    ck_assert_int_eq(ck_csv_find(r, "nope"), -1);
+    ck_csv_close(r);
+    unlink(path);
+    free(path);
+}
+END_TEST
+
+START_TEST(test_no_final_newline)
+{
+    char out[256];
+    ck_error err;
+    ck_assert_int_eq(read_str("a,b\n1,2\n3,4", out, sizeof out, &err), CK_OK);
+    ck_assert_str_eq(out, "1|2@2;3|4@3;");
+}
+END_TEST
+
+START_TEST(test_bom_is_stripped)
+{
+    char out[256];
+    ck_error err;
+    ck_csv_reader *r;
+    char *path = ck_test_write("\xEF\xBB\xBFid,x\n7,8\n");
+    ck_assert_int_eq(ck_csv_open(&r, path, NULL, &err), CK_OK);
+    ck_assert_str_eq(ck_csv_name(r, 0), "id");
+    ck_csv_close(r);
+    unlink(path);
+    free(path);
+    ck_assert_int_eq(read_str("\xEF\xBB\xBF" "a\n1\n", out, sizeof out, &err), CK_OK);
+    ck_assert_str_eq(out, "1@2;");
+}
+END_TEST
+
+START_TEST(test_crlf_line_ends)
+{
+    char out[256];
+    ck_error err;
+    ck_assert_int_eq(read_str("a,b\r\n1,2\r\n3,4\r\n", out, sizeof out, &err), CK_OK);
+    ck_assert_str_eq(out, "1|2@2;3|4@3;");
+    /* mixed LF and CRLF */
+    ck_assert_int_eq(read_str("a,b\r\n1,2\n3,4\r\n", out, sizeof out, &err), CK_OK);
+    ck_assert_str_eq(out, "1|2@2;3|4@3;");
+}
+END_TEST
+
+START_TEST(test_quoted_fields)
+{
+    char out[256];
+    ck_error err;
+    ck_assert_int_eq(read_str("a,b\n\"x,y\",\"say \"\"hi\"\"\"\n\"multi\nline\",2\n5,6\n", out,
+                              sizeof out, &err),
+                     CK_OK);
+    /* the multi-line row starts on line 3; the next row is on line 5 */
+    ck_assert_str_eq(out, "x,y|say \"hi\"@2;multi\nline|2@3;5|6@5;");
+}
+END_TEST
+
+START_TEST(test_spaces_are_kept)
+{
+    char out[256];
+    ck_error err;
+    ck_assert_int_eq(read_str("a,b\n x , y\n", out, sizeof out, &err), CK_OK);
+    ck_assert_str_eq(out, " x | y@2;");
+}
+END_TEST
+
+START_TEST(test_other_delimiters)
+{
+    char out[256];
+    ck_error err;
+    ck_csv_options opt;
+    ck_csv_options_init(&opt);
+    opt.delim = '\t';
+    const char *tsv = "a\tb\n1,5\t2\n";
+    ck_assert_int_eq(read_all(tsv, strlen(tsv), &opt, out, sizeof out, &err), CK_OK);
+    ck_assert_str_eq(out, "1,5|2@2;");
+    opt.delim = ';';
+    const char *ssv = "a;b\n1,5;\"x;y\"\n";
+    ck_assert_int_eq(read_all(ssv, strlen(ssv), &opt, out, sizeof out, &err), CK_OK);
+    ck_assert_str_eq(out, "1,5|x;y@2;");
+}
+END_TEST
+
+START_TEST(test_blank_lines_skipped)
+{
+    char out[256];
+    ck_error err;
+    ck_assert_int_eq(read_str("a,b\n\n1,2\n\r\n\n3,4\n\n", out, sizeof out, &err), CK_OK);
+    ck_assert_str_eq(out, "1|2@3;3|4@6;");
+}
+END_TEST
+
+START_TEST(test_quoted_empty_is_a_value)
+{
+    char out[256];
+    ck_error err;
+    ck_assert_int_eq(read_str("a\n\"\"\n1\n", out, sizeof out, &err), CK_OK);
+    ck_assert_str_eq(out, "@2;1@3;");
+}
+END_TEST
+
+START_TEST(test_short_row_error)
+{
+    char out[256];
+    ck_error err;
+    ck_assert_int_eq(read_str("a,b,c\n1,2,3\n4,5\n", out, sizeof out, &err), CK_EDATA);
+    ck_assert_msg_contains(err, ":3:3: row has 2 fields but the header has 3");
+    /* the good row before the error was delivered */
+    ck_assert_str_eq(out, "1|2|3@2;");
+}
+END_TEST
+
+START_TEST(test_long_row_error)
+{
+    char out[256];
+    ck_error err;
+    ck_assert_int_eq(read_str("a,b\n1,2\n3,4\n5,6,7\n", out, sizeof out, &err), CK_EDATA);
+    ck_assert_msg_contains(err, ":4:3: row has 3 fields but the header has 2");
+}
+END_TEST
+
+START_TEST(test_quote_inside_unquoted_field)
+{
+    char out[256];
+    ck_error err;
+    ck_assert_int_eq(read_str("a,b\n1,2\n3,ab\"c\n", out, sizeof out, &err), CK_EDATA);
+    ck_assert_msg_contains(err, ":3:2: malformed quoting");
+}
+END_TEST
+
+START_TEST(test_text_after_closing_quote)
+{
+    char out[256];
+    ck_error err;
+    ck_assert_int_eq(read_str("a,b\n\"x\"y,2\n", out, sizeof out, &err), CK_EDATA);
+    ck_assert_msg_contains(err, ":2:1: malformed quoting: text after a closing quote");
+}
+END_TEST
+
+START_TEST(test_unterminated_quote)
+{
+    char out[256];
+    ck_error err;
+    ck_assert_int_eq(read_str("a,b\n1,2\n3,\"open\nstill open\n", out, sizeof out, &err),
+                     CK_EDATA);
+    ck_assert_msg_contains(err, ":3:2: unterminated quoted field");
+}
+END_TEST
+
+START_TEST(test_duplicate_header)
+{
+    char out[256];
+    ck_error err;
+    ck_assert_int_eq(read_str("id,x,id\n1,2,3\n", out, sizeof out, &err), CK_EDATA);
+    ck_assert_msg_contains(err, ":1:3: duplicate column name 'id' (also column 1)");
+}
+END_TEST
+
+START_TEST(test_empty_header_name)
+{
+    char out[256];
+    ck_error err;
+    ck_assert_int_eq(read_str("id,,z\n1,2,3\n", out, sizeof out, &err), CK_EDATA);
+    ck_assert_msg_contains(err, ":1:2: empty column name");
+}
+END_TEST
+
+START_TEST(test_empty_file)
+{
+    char out[256];
+    ck_error err;
+    ck_assert_int_eq(read_str("", out, sizeof out, &err), CK_EDATA);
+    ck_assert_msg_contains(err, "empty file");
+    ck_assert_int_eq(read_str("\xEF\xBB\xBF\n\n", out, sizeof out, &err), CK_EDATA);
+    ck_assert_msg_contains(err, "empty file");
+}
+END_TEST
+
+START_TEST(test_header_only_has_no_rows)
+{
+    char out[256];
+    ck_error err;
+    ck_assert_int_eq(read_str("a,b\n", out, sizeof out, &err), CK_OK);
+    ck_assert_str_eq(out, "");
+}
+END_TEST
+
+START_TEST(test_nul_byte)
+{
+    char out[256];
+    ck_error err;
+    static const char data[] = "a,b\n1,2\n3,x\0y\n";
+    ck_assert_int_eq(read_all(data, sizeof data - 1, NULL, out, sizeof out, &err), CK_EDATA);
+    ck_assert_msg_contains(err, ":3:2: NUL byte");
+}
+END_TEST
+
+START_TEST(test_field_limit)
+{
+    char out[256];
+    ck_error err;
+    ck_csv_options opt;
+    ck_csv_options_init(&opt);
+    opt.max_field = 8;
+    const char *text = "a,b\n1,123456789\n";
+    ck_assert_int_eq(read_all(text, strlen(text), &opt, out, sizeof out, &err), CK_EDATA);
+    ck_assert_msg_contains(err, ":2:2: field longer than the limit of 8 bytes");
+}
+END_TEST
+
+START_TEST(test_missing_file)
+{
+    ck_csv_reader *r;
+    ck_error err;
+    ck_assert_int_eq(ck_csv_open(&r, "/nonexistent/x.csv", NULL, &err), CK_EIO);
+    ck_assert_msg_contains(err, "/nonexistent/x.csv: cannot open");
+    ck_assert_ptr_null(r);
+}
+END_TEST
+
+START_TEST(test_tiny_blocks_same_rows)
+{
+    /* rows, quotes and CRLFs split across every possible block boundary */
+    const char *text = "\xEF\xBB\xBFid,name,v\r\n1,\"a,\"\"b\"\"\nc\",2.5\r\n\r\n2,plain,-1\r\n"
+                       "3,\"\",\n";
+    char want[512], got[512];
+    ck_error err;
+    ck_csv_options opt;
+    ck_csv_options_init(&opt);
+    ck_assert_int_eq(read_all(text, strlen(text), &opt, want, sizeof want, &err), CK_OK);
+    ck_assert_str_eq(want, "1|a,\"b\"\nc|2.5@2;2|plain|-1@5;3||@6;");
+    for (size_t bs = 1; bs < 16; bs++) {
+        opt.block_size = bs;
+        ck_assert_int_eq(read_all(text, strlen(text), &opt, got, sizeof got, &err), CK_OK);
+        ck_assert_str_eq(got, want);
+    }
+}
+END_TEST
+
+START_TEST(test_no_header_mode)
+{
+    char out[256];
+    ck_error err;
+    ck_csv_options opt;
+    ck_csv_options_init(&opt);
+    opt.no_header = 1;
+    const char *text = "1,2\n3,4\n";
+    ck_assert_int_eq(read_all(text, strlen(text), &opt, out, sizeof out, &err), CK_OK);
+    ck_assert_str_eq(out, "1|2@1;3|4@2;");
+    static const char *names[] = {"x", "y", "z"};
+    opt.names = names;
+    opt.nnames = 3;
+    ck_assert_int_eq(read_all(text, strlen(text), &opt, out, sizeof out, &err), CK_EDATA);
+    ck_assert_msg_contains(err, ":1:3: row has 2 fields but the header has 3");
+    /* an empty part is fine without a header */
+    opt.nnames = 2;
+    ck_assert_int_eq(read_all("", 0, &opt, out, sizeof out, &err), CK_OK);
+}
+END_TEST
+
+START_TEST(test_stream_source)
+{
+    static char text[] = "a\n1\n2\n";
+    FILE *fp = fmemopen(text, strlen(text), "rb");
+    ck_csv_reader *r;
+    ck_error err;
+    ck_csv_row row;
+    ck_assert_int_eq(ck_csv_open_stream(&r, fp, "memory", NULL, &err), CK_OK);
+    ck_assert_str_eq(ck_csv_source(r), "memory");
+    ck_assert_int_eq(ck_csv_next(r, &row, &err), 1);
+    ck_assert_int_eq(ck_csv_next(r, &row, &err), 1);
+    ck_assert_str_eq(row.field[0], "2");
+    ck_assert_int_eq(ck_csv_next(r, &row, &err), 0);
+    ck_assert_uint_eq(ck_csv_rows_read(r), 2);
+    ck_csv_close(r);
+    fclose(fp);
+}
+END_TEST
+
+START_TEST(test_big_field_works)
+{
+    size_t big = 10u * 1024 * 1024;
+    char *text = malloc(big + 16);
+    memcpy(text, "a\n\"", 3);
+    memset(text + 3, 'x', big);
+    memcpy(text + 3 + big, "\"\n", 3);
+    char *path = ck_test_write_bytes(text, big + 5);
+    ck_csv_reader *r;
+    ck_error err;
+    ck_csv_row row;
+    ck_assert_int_eq(ck_csv_open(&r, path, NULL, &err), CK_OK);
+    ck_assert_int_eq(ck_csv_next(r, &row, &err), 1);
+    ck_assert_uint_eq(row.len[0], big);
+    ck_csv_close(r);
+    unlink(path);
+    free(path);
+    free(text);
+}
+END_TEST
+
+/* writer */
+
+START_TEST(test_writer_quoting_round_trip)
+{
+    static const char *cells[] = {"plain", "a,b", "say \"hi\"", "two\nlines", " pad ",
+                                  "", "cr\rhere", "x"};
+    char *path = ck_test_write("");
+    FILE *fp = fopen(path, "wb");
+    ck_csv_writer *w = ck_csv_writer_new(fp, ',');
+    for (size_t j = 0; j < 8; j++)
+        ck_csv_write_cstr(w, (const char *[]){"h0", "h1", "h2", "h3", "h4", "h5", "h6", "h7"}[j]);
+    ck_csv_end_row(w);
+    for (size_t j = 0; j < 8; j++)
+        ck_csv_write_cstr(w, cells[j]);
+    ck_csv_end_row(w);
+    ck_assert_int_eq(ck_csv_writer_flush(w), 0);
+    ck_csv_writer_free(w);
+    fclose(fp);
+
+    ck_csv_reader *r;
+    ck_error err;
+    ck_csv_row row;
+    ck_assert_int_eq(ck_csv_open(&r, path, NULL, &err), CK_OK);
+    ck_assert_int_eq(ck_csv_next(r, &row, &err), 1);
+    for (size_t j = 0; j < 8; j++)
+        ck_assert_str_eq(row.field[j], cells[j]);
+    ck_csv_close(r);
+    char *text = ck_test_slurp(path);
+    ck_assert(strstr(text, "plain,\"a,b\",\"say \"\"hi\"\"\"") != NULL);
+    free(text);
+    unlink(path);
+    free(path);
+}
+END_TEST
+
+START_TEST(test_writer_numbers)
+{
+    char *path = ck_test_write("");
+    FILE *fp = fopen(path, "wb");
+    ck_csv_writer *w = ck_csv_writer_new(fp, ',');
+    ck_csv_write_num(w, 0.1);
+    ck_csv_write_num(w, 1.0 / 3.0);
+    ck_csv_write_num(w, NAN);
+    ck_csv_write_fixed(w, 0.98765432, 6);
+    ck_csv_write_long(w, -42);
+    ck_csv_end_row(w);
+    ck_assert_int_eq(ck_csv_writer_flush(w), 0);
+    ck_csv_writer_free(w);
+    fclose(fp);
+    char *text = ck_test_slurp(path);
+    ck_assert_str_eq(text, "0.1,0.3333333333333333,,0.987654,-42\n");
+    free(text);
+    unlink(path);
+    free(path);
+}
+END_TEST
+
+START_TEST(test_writer_reports_full_disk)
+{
+    FILE *fp = fopen("/dev/full", "wb");
+    ck_assert_ptr_nonnull(fp);
+    setvbuf(fp, NULL, _IONBF, 0);
+    ck_csv_writer *w = ck_csv_writer_new(fp, ',');
+    for (int i = 0; i < 100000; i++)
+        ck_csv_write_cstr(w, "data");
+    ck_csv_end_row(w);
+    ck_assert_int_eq(ck_csv_writer_flush(w), -1);
+    ck_csv_writer_free(w);
+    fclose(fp);
+}
+END_TEST
+
+static Suite *csv_suite(void)
+{
+    Suite *s = suite_create("csv");
+    TCase *tc = tcase_create("reader");
+    tcase_add_test(tc, test_basic_rows_and_lines);
+    tcase_add_test(tc, test_header_names);
+    tcase_add_test(tc, test_no_final_newline);
+    tcase_add_test(tc, test_bom_is_stripped);
+    tcase_add_test(tc, test_crlf_line_ends);
+    tcase_add_test(tc, test_quoted_fields);
+    tcase_add_test(tc, test_spaces_are_kept);
+    tcase_add_test(tc, test_other_delimiters);
+    tcase_add_test(tc, test_blank_lines_skipped);
+    tcase_add_test(tc, test_quoted_empty_is_a_value);
+    tcase_add_test(tc, test_short_row_error);
+    tcase_add_test(tc, test_long_row_error);
+    tcase_add_test(tc, test_quote_inside_unquoted_field);
+    tcase_add_test(tc, test_text_after_closing_quote);
+    tcase_add_test(tc, test_unterminated_quote);
+    tcase_add_test(tc, test_duplicate_header);
+    tcase_add_test(tc, test_empty_header_name);
+    tcase_add_test(tc, test_empty_file);
+    tcase_add_test(tc, test_header_only_has_no_rows);
+    tcase_add_test(tc, test_nul_byte);
+    tcase_add_test(tc, test_field_limit);
+    tcase_add_test(tc, test_missing_file);
+    tcase_add_test(tc, test_tiny_blocks_same_rows);
+    tcase_add_test(tc, test_no_header_mode);
+    tcase_add_test(tc, test_stream_source);
+    tcase_add_test(tc, test_big_field_works);
+    tcase_set_timeout(tc, 60);
+    suite_add_tcase(s, tc);
+    TCase *tw = tcase_create("writer");
+    tcase_add_test(tw, test_writer_quoting_round_trip);
+    tcase_add_test(tw, test_writer_numbers);
+    tcase_add_test(tw, test_writer_reports_full_disk);
+    suite_add_tcase(s, tw);
+    return s;
+}
+
+CK_TEST_MAIN(csv_suite)

@@ -1,0 +1,204 @@
+/* The small pieces: the string dictionary, name suggestions, list splitting,
+ * the error record and warnings, and all-or-nothing output files. */
+#include "testutil.h"
+
+#include <sys/stat.h>
+#include <dirent.h>
+
+#include "churnkit/dict.h"
+#include "churnkit/error.h"
+#include "churnkit/ofile.h"
+#include "churnkit/str.h"
+
+START_TEST(test_dict_codes_in_first_seen_order)
+{
+    ck_dict *d = ck_dict_new();
+    ck_assert_int_eq(ck_dict_intern(d, "beta", 4), 0);
+    ck_assert_int_eq(ck_dict_intern(d, "alpha", 5), 1);
+    ck_assert_int_eq(ck_dict_intern(d, "beta", 4), 0);
+    ck_assert_int_eq(ck_dict_find(d, "alpha", 5), 1);
+    ck_assert_int_eq(ck_dict_find(d, "alp", 3), -1);
+    ck_assert_int_eq(ck_dict_intern(d, "", 0), 2);
+    ck_assert_str_eq(ck_dict_str(d, 1), "alpha");
+    ck_assert_ptr_null(ck_dict_str(d, 7));
+    ck_assert_uint_eq(ck_dict_size(d), 3);
+    ck_dict_free(d);
+}
+END_TEST
+
+START_TEST(test_dict_many_strings)
+{
+    ck_dict *d = ck_dict_new();
+    char buf[32];
+    for (int i = 0; i < 50000; i++) {
+        int n = snprintf(buf, sizeof buf, "level-%d", i);
+        ck_assert_int_eq(ck_dict_intern(d, buf, (size_t)n), i);
+    }
+    for (int i = 0; i < 50000; i += 997) {
+        int n = snprintf(buf, sizeof buf, "level-%d", i);
+        ck_assert_int_eq(ck_dict_find(d, buf, (size_t)n), i);
+        ck_assert_str_eq(ck_dict_strings(d)[i], buf);
+    }
+    ck_dict_free(d);
+}
+END_TEST
+
+START_TEST(test_edit_distance)
+{
+    ck_assert_uint_eq(ck_edit_distance("kitten", "sitting"), 3);
+    ck_assert_uint_eq(ck_edit_distance("", "abc"), 3);
+    ck_assert_uint_eq(ck_edit_distance("Churn", "churn"), 0);
+    ck_assert_uint_eq(ck_edit_distance("tenure", "tenure"), 0);
+}
+END_TEST
+
+START_TEST(test_closest_names)
+{
+    static const char *names[] = {"account_id", "tenure_days", "plan", "nps_avg", "tenure"};
+    char out[200];
+    ck_closest_names("tenur", names, 5, out, sizeof out);
+    ck_assert_str_eq(out, "'tenure', 'tenure_days' or 'plan'");
+    ck_closest_names("x", names, 1, out, sizeof out);
+    ck_assert_str_eq(out, "'account_id'");
+    ck_closest_names("x", names, 0, out, sizeof out);
+    ck_assert_str_eq(out, "");
+}
+END_TEST
+
+START_TEST(test_split_list)
+{
+    size_t n;
+    char **v = ck_split_list("a,,bc,d,", &n);
+    ck_assert_uint_eq(n, 3);
+    ck_assert_str_eq(v[0], "a");
+    ck_assert_str_eq(v[1], "bc");
+    ck_assert_str_eq(v[2], "d");
+    ck_assert_ptr_null(v[3]);
+    ck_assert_int_eq(ck_strv_index((const char *const *)v, n, "bc"), 1);
+    ck_assert_int_eq(ck_strv_index((const char *const *)v, n, "zz"), -1);
+    ck_strv_free(v);
+}
+END_TEST
+
+START_TEST(test_error_format_and_exit_codes)
+{
+    ck_error err;
+    ck_assert_int_eq(ck_error_at(&err, CK_EDATA, "f.csv", 12, 3, "bad %s", "cell"), CK_EDATA);
+    ck_assert_str_eq(err.message, "f.csv:12:3: bad cell");
+    ck_error_at(&err, CK_EDATA, "f.csv", 12, 0, "x");
+    ck_assert_str_eq(err.message, "f.csv:12: x");
+    ck_error_at(&err, CK_EIO, "f.csv", 0, 0, "y");
+    ck_assert_str_eq(err.message, "f.csv: y");
+    ck_error_prefix(&err, "training");
+    ck_assert_str_eq(err.message, "training: f.csv: y");
+    ck_assert_int_eq(ck_exit_code(CK_OK), 0);
+    ck_assert_int_eq(ck_exit_code(CK_ETARGET), 1);
+    ck_assert_int_eq(ck_exit_code(CK_EUSAGE), 2);
+    ck_assert_int_eq(ck_exit_code(CK_EDATA), 3);
+    ck_assert_int_eq(ck_exit_code(CK_EMODEL), 4);
+    ck_assert_int_eq(ck_exit_code(CK_EIO), 5);
+    ck_assert_int_eq(ck_exit_code(CK_ENOMEM), 5);
+    ck_assert_int_eq(ck_error_set(NULL, CK_EDATA, "ignored"), CK_EDATA);
+}
+END_TEST
+
+START_TEST(test_warnings_dedupe)
+{
+    ck_warnings w;
+    ck_warnings_init(&w);
+    ck_warn(&w, "unseen level '%s'", "x");
+    ck_warn(&w, "unseen level '%s'", "x");
+    ck_warn(&w, "constant column");
+    ck_assert_uint_eq(w.n, 2);
+    ck_assert_uint_eq(w.count[0], 2);
+    ck_assert_str_eq(w.msg[1], "constant column");
+    ck_warn(NULL, "nobody listens");
+    ck_warnings_fini(&w);
+}
+END_TEST
+
+/* Counts directory entries whose name contains ".tmp-" */
+static int count_temps(const char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    int n = 0;
+    while ((e = readdir(d)) != NULL)
+        n += strstr(e->d_name, ".tmp-") != NULL;
+    closedir(d);
+    return n;
+}
+
+START_TEST(test_ofile_commit_and_abort)
+{
+    char dir[] = "/tmp/churnkit-ofile-XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    char path[256];
+    snprintf(path, sizeof path, "%s/out.csv", dir);
+    ck_error err;
+    ck_ofile *f;
+
+    ck_assert_int_eq(ck_ofile_write_string(path, "first\n", &err), CK_OK);
+    /* while open, the destination still holds the old content */
+    ck_assert_int_eq(ck_ofile_open(&f, path, &err), CK_OK);
+    fputs("second\n", ck_ofile_stream(f));
+    ck_assert_int_eq(count_temps(dir), 1);
+    char *text = ck_test_slurp(path);
+    ck_assert_str_eq(text, "first\n");
+    free(text);
+    ck_ofile_abort(f);
+    text = ck_test_slurp(path);
+    ck_assert_str_eq(text, "first\n");
+    free(text);
+    ck_assert_int_eq(count_temps(dir), 0);
+
+    ck_assert_int_eq(ck_ofile_open(&f, path, &err), CK_OK);
+    fputs("third\n", ck_ofile_stream(f));
+    ck_assert_int_eq(ck_ofile_commit(f, &err), CK_OK);
+    text = ck_test_slurp(path);
+    ck_assert_str_eq(text, "third\n");
+    free(text);
+    ck_assert_int_eq(count_temps(dir), 0);
+    struct stat st;
+    ck_assert_int_eq(stat(path, &st), 0);
+    ck_assert_int_eq(st.st_mode & 0777, 0644);
+    unlink(path);
+    rmdir(dir);
+}
+END_TEST
+
+START_TEST(test_ofile_errors)
+{
+    ck_error err;
+    ck_ofile *f;
+    ck_assert_int_eq(ck_ofile_open(&f, "/nonexistent-dir/out.csv", &err), CK_EIO);
+    ck_assert_msg_contains(err, "/nonexistent-dir/out.csv: cannot create output file");
+    ck_assert_int_eq(ck_ofile_open(&f, "/tmp", &err), CK_EIO);
+    ck_assert_msg_contains(err, "is a directory");
+    /* a full device: the error comes at commit */
+    ck_assert_int_eq(ck_ofile_open(&f, "/dev/full", &err), CK_OK);
+    for (int i = 0; i < 20000; i++)
+        fputs("some data that will not fit\n", ck_ofile_stream(f));
+    ck_assert_int_eq(ck_ofile_commit(f, &err), CK_EIO);
+    ck_assert_msg_contains(err, "/dev/full: write error: No space left on device");
+}
+END_TEST
+
+static Suite *util_suite(void)
+{
+    Suite *s = suite_create("util");
+    TCase *tc = tcase_create("core");
+    tcase_add_test(tc, test_dict_codes_in_first_seen_order);
+    tcase_add_test(tc, test_dict_many_strings);
+    tcase_add_test(tc, test_edit_distance);
+    tcase_add_test(tc, test_closest_names);
+    tcase_add_test(tc, test_split_list);
+    tcase_add_test(tc, test_error_format_and_exit_codes);
+    tcase_add_test(tc, test_warnings_dedupe);
+    tcase_add_test(tc, test_ofile_commit_and_abort);
+    tcase_add_test(tc, test_ofile_errors);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+CK_TEST_MAIN(util_suite)

@@ -1,0 +1,70 @@
+/*
+ * testutil.h -- shared helpers for the Check unit tests.  Each test_*.c file
+ * is its own program: it defines a suite and ends with CK_TEST_MAIN(suite).
+ */
+#ifndef CK_TESTUTIL_H
+#define CK_TESTUTIL_H
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#ifndef CK_TEST_DATA
+#define CK_TEST_DATA "tests/data"
+#endif
+
+#define CK_TEST_MAIN(make_suite)                                  \
+    int main(void)                                                \
+    {                                                             \
+        SRunner *sr = srunner_create(make_suite());               \
+        srunner_run_all(sr, CK_NORMAL);                           \
+        int failed = srunner_ntests_failed(sr);                   \
+        srunner_free(sr);                                         \
+        return failed ? EXIT_FAILURE : EXIT_SUCCESS;              \
+    }
+
+/* Writes `len` bytes to a new temporary file; returns its path (malloc'd). */
+static inline char *ck_test_write_bytes(const void *content, size_t len)
+{
+    char tmpl[] = "/tmp/churnkit-test-XXXXXX";
+    int fd = mkstemp(tmpl);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq((long)write(fd, content, len), (long)len);
+    close(fd);
+    return strdup(tmpl);
+}
+
+static inline char *ck_test_write(const char *content)
+{
+    return ck_test_write_bytes(content, strlen(content));
+}
+
+/* Path of a file under tests/data (static buffer: use before the next call). */
+static inline const char *ck_test_data(const char *name)
+{
+    static char buf[1024];
+    snprintf(buf, sizeof buf, "%s/%s", CK_TEST_DATA, name);
+    return buf;
+}
+
+/* Reads a whole file into a new NUL-terminated buffer. */
+static inline char *ck_test_slurp(const char *path)
+{
+    FILE *fp = fopen(path, "rb");
+    ck_assert_ptr_nonnull(fp);
+    fseek(fp, 0, SEEK_END);
+    long n = ftell(fp);
+    fseek(fp, 0, SEEK_SET);
+    char *buf = malloc((size_t)n + 1);
+    ck_assert_int_eq((long)fread(buf, 1, (size_t)n, fp), n);
+    buf[n] = '\0';
+    fclose(fp);
+    return buf;
+}
+
+#define ck_assert_msg_contains(err, frag) \
+    ck_assert_msg(strstr((err).message, (frag)) != NULL, "message '%s' lacks '%s'", (err).message, (frag))
+
+#endif
