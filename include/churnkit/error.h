@@ -74,4 +74,13 @@ void ck_warnings_init(ck_warnings *w);
 void ck_warnings_fini(ck_warnings *w);
 void ck_warn(ck_warnings *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/*
+ * Progress of long work, for callers that want to show it: `stage` names
+ * what is being done ("reading", "cross-validation fold 3/5"), `fraction` is
+ * in [0, 1], or negative when unknown.  Library functions that take a long
+ * time accept one of these with its context pointer, and may call it often;
+ * the callee decides what to show.
+ */
+typedef void (*ck_progress_fn)(void *ctx, const char *stage, double fraction);
+
 #endif

@@ -1,0 +1,114 @@
+/* common.c -- shared program plumbing (see common.h). */
+#include "common.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "churnkit/num.h"
+#include "churnkit/version.h"
+
+int ck_cli_fail(const char *prog, const ck_error *err)
+{
+    fprintf(stderr, "%s: %s\n", prog, err->message[0] ? err->message : ck_status_name(err->status));
+    return ck_exit_code(err->status);
+}
+
+int ck_cli_usage(const char *prog, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "%s: ", prog);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\nTry '%s --help'.\n", prog);
+    return ck_exit_code(CK_EUSAGE);
+}
+
+void ck_cli_warnings(const char *prog, const ck_warnings *w, int quiet)
+{
+    if (quiet)
+        return;
+    for (size_t i = 0; i < w->n; i++) {
+        if (w->count[i] > 1)
+            fprintf(stderr, "%s: warning: %s (%lu times)\n", prog, w->msg[i], w->count[i]);
+        else
+            fprintf(stderr, "%s: warning: %s\n", prog, w->msg[i]);
+    }
+}
+
+void ck_cli_version(const char *prog)
+{
+    printf("%s (churnkit) %s\n", prog, CK_VERSION);
+}
+
+int ck_cli_double(const char *prog, const char *opt, const char *arg, double lo, double hi,
+                  double *out)
+{
+    double v;
+    if (ck_num_parse(arg, strlen(arg), &v) != CK_NUM_OK || v < lo || v > hi) {
+        ck_cli_usage(prog, "%s: '%s' is not a number in [%g, %g]", opt, arg, lo, hi);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+int ck_cli_long(const char *prog, const char *opt, const char *arg, long lo, long hi, long *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(arg, &end, 10);
+    if (errno || end == arg || *end || v < lo || v > hi) {
+        ck_cli_usage(prog, "%s: '%s' is not a whole number in [%ld, %ld]", opt, arg, lo, hi);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+void ck_cli_help(const char *text)
+{
+    fputs(text, stdout);
+}
+
+static double since(const struct timespec *a, const struct timespec *b)
+{
+    return (double)(b->tv_sec - a->tv_sec) + 1e-9 * (double)(b->tv_nsec - a->tv_nsec);
+}
+
+void ck_cli_progress_init(ck_cli_progress *p, const char *prog, int quiet)
+{
+    p->prog = prog;
+    p->enabled = !quiet && isatty(STDERR_FILENO);
+    p->shown = 0;
+    clock_gettime(CLOCK_MONOTONIC, &p->start);
+    p->last = p->start;
+}
+
+void ck_cli_progress_report(void *ctx, const char *stage, double fraction)
+{
+    ck_cli_progress *p = ctx;
+    struct timespec now;
+    if (!p || !p->enabled)
+        return;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    if (since(&p->start, &now) < 2.0 || since(&p->last, &now) < 0.25)
+        return;
+    p->last = now;
+    p->shown = 1;
+    if (fraction >= 0)
+        fprintf(stderr, "\r%s: %s %3.0f%%   ", p->prog, stage, 100.0 * fraction);
+    else
+        fprintf(stderr, "\r%s: %s...   ", p->prog, stage);
+}
+
+void ck_cli_progress_done(ck_cli_progress *p)
+{
+    if (p->shown)
+        fprintf(stderr, "\r%*s\r", 60, "");
+    p->shown = 0;
+}

@@ -1,0 +1,54 @@
+/*
+ * common.h -- what the churnkit programs share: reporting errors and
+ * warnings on stderr, parsing option values, --version, and progress.
+ * Only programs use this; the library never prints.
+ */
+#ifndef CK_CLI_COMMON_H
+#define CK_CLI_COMMON_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "churnkit/error.h"
+
+/* Prints "PROG: MESSAGE" to stderr; returns the exit code for the status. */
+int ck_cli_fail(const char *prog, const ck_error *err);
+
+/* Prints "PROG: MESSAGE" and "Try 'PROG --help'." to stderr; returns 2. */
+int ck_cli_usage(const char *prog, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Prints each warning as "PROG: warning: MESSAGE" (with "(N times)" when it
+ * repeated); nothing when quiet. */
+void ck_cli_warnings(const char *prog, const ck_warnings *w, int quiet);
+
+/* Prints "PROG (churnkit) VERSION" to stdout. */
+void ck_cli_version(const char *prog);
+
+/* Parses a number option value; on failure prints a usage error and returns
+ * -1.  The value must lie in [lo, hi]. */
+int ck_cli_double(const char *prog, const char *opt, const char *arg, double lo, double hi,
+                  double *out);
+int ck_cli_long(const char *prog, const char *opt, const char *arg, long lo, long hi,
+                long *out);
+
+/* Prints the text of a --help to stdout. */
+void ck_cli_help(const char *text);
+
+/*
+ * Progress for long work: shown on stderr only when stderr is a terminal,
+ * not --quiet, and the work has gone on for over 2 seconds; at most a few
+ * updates a second.  ck_cli_progress_report matches ck_progress_fn (see
+ * churnkit/error.h) so the library can call it.
+ */
+typedef struct ck_cli_progress {
+    const char *prog;
+    int enabled;
+    struct timespec start, last;
+    int shown;
+} ck_cli_progress;
+
+void ck_cli_progress_init(ck_cli_progress *p, const char *prog, int quiet);
+void ck_cli_progress_report(void *ctx, const char *stage, double fraction);
+void ck_cli_progress_done(ck_cli_progress *p);
+
+#endif
