@@ -1,0 +1,123 @@
+/*
+ * metrics.h -- how good predictions are: classification and regression
+ * metrics, curves for plotting, and paired tests between two models.
+ *
+ * Conventions: y is 0/1 (1 = positive); p is the predicted probability of
+ * the positive class, in [0, 1]; the decision is p >= threshold.  All
+ * functions are pure: they read their inputs and fill the caller's structs;
+ * nothing is allocated except where a _free function is named.  Definitions
+ * follow scikit-learn 1.2 (the tests compare against values it computed).
+ */
+#ifndef CHURNKIT_METRICS_H
+#define CHURNKIT_METRICS_H
+
+#include <stddef.h>
+
+#include "churnkit/error.h"
+
+#define CK_RELIABILITY_BINS 10
+#define CK_GAINS_BINS 10
+
+typedef struct ck_confusion {
+    size_t tp, fp, tn, fn;
+} ck_confusion;
+
+typedef struct ck_class_metrics {
+    size_t n, n_pos;                 /* rows, positives */
+    double threshold;
+    ck_confusion cm;                 /* at the threshold */
+    double accuracy;
+    double accuracy_lo, accuracy_hi; /* 95% Wilson score interval */
+    double majority_accuracy;        /* always predicting the majority class */
+    double balanced_accuracy;        /* (recall + specificity) / 2 */
+    double precision, recall, f1, specificity; /* 0 where undefined (sklearn's zero_division=0) */
+    double roc_auc;                  /* ties count one half (Mann-Whitney); NaN with one class */
+    double average_precision;        /* sklearn's average_precision_score (step-wise, no interpolation) */
+    double log_loss;                 /* mean; p clipped to [1e-15, 1 - 1e-15] */
+    double brier;                    /* mean squared error of p */
+    double ece;                      /* expected calibration error over the reliability bins */
+    /* Reliability curve: CK_RELIABILITY_BINS equal-width bins of p on [0, 1]
+     * (bin k holds k/10 <= p < (k+1)/10, p = 1 in the last); for each, the
+     * row count, mean p and observed positive rate (NaN when empty). */
+    size_t rel_count[CK_RELIABILITY_BINS];
+    double rel_mean_pred[CK_RELIABILITY_BINS];
+    double rel_obs_rate[CK_RELIABILITY_BINS];
+    /* Cumulative gains and lift by decile of risk: rows sorted by p
+     * descending (ties in their input order), the top 10%, 20%, ... 100%
+     * (the top ceil(n*k/10) rows); gains[k] is the share of all positives
+     * in the top (k+1) deciles, lift[k] = gains[k] / ((k+1)/10). */
+    double gains[CK_GAINS_BINS];
+    double lift[CK_GAINS_BINS];
+} ck_class_metrics;
+
+/* Computes every classification metric above.  Errors (CK_EUSAGE): n == 0,
+ * a y not 0 or 1, a p outside [0, 1] or NaN. */
+ck_status ck_metrics_classification(const int *y, const double *p, size_t n, double threshold,
+                                    ck_class_metrics *out, ck_error *err);
+
+/* ROC AUC alone (ties count one half); NaN when y has one class.  `score`
+ * may be any real-valued score, not only a probability. */
+double ck_metrics_auc(const int *y, const double *score, size_t n);
+
+/* Mean log-loss, p clipped to [1e-15, 1 - 1e-15]. */
+double ck_metrics_log_loss(const int *y, const double *p, size_t n);
+
+/* 95% Wilson score interval for k successes out of n (z = 1.959963984540054). */
+void ck_metrics_wilson(double k, double n, double *lo, double *hi);
+
+/*
+ * Curves for plotting.  ROC: (fpr, tpr) at each distinct threshold, from
+ * (0, 0) to (1, 1) (sklearn's roc_curve with drop_intermediate=False plus
+ * the (0,0) start).  Precision-recall: (recall, precision) at each distinct
+ * threshold, sklearn's precision_recall_curve order (recall descending, ending
+ * at recall 0 with precision 1).  The caller frees with ck_curve_free.
+ */
+typedef struct ck_curve {
+    size_t n;
+    double *x, *y, *threshold;
+} ck_curve;
+
+ck_status ck_metrics_roc_curve(const int *y, const double *score, size_t n, ck_curve *out,
+                               ck_error *err);
+ck_status ck_metrics_pr_curve(const int *y, const double *score, size_t n, ck_curve *out,
+                              ck_error *err);
+void ck_curve_free(ck_curve *c);
+
+typedef struct ck_reg_metrics {
+    size_t n;
+    double rmse, mae, median_ae, r2;
+    double direction_accuracy; /* share of rows where sign(pred) == sign(y);
+                                  a zero counts as its own sign (0 == 0) */
+    double mean_y;
+} ck_reg_metrics;
+
+/* Errors (CK_EUSAGE): n == 0, a NaN or infinite value. */
+ck_status ck_metrics_regression(const double *y, const double *pred, size_t n,
+                                ck_reg_metrics *out, ck_error *err);
+
+/*
+ * Paired comparisons of two models on the same rows.
+ * DeLong, DeLong & Clarke-Pearson (1988): the difference of two correlated
+ * ROC AUCs, auc1 - auc2, its standard error, z and two-sided p-value.
+ * McNemar: the two models' correct/incorrect decisions; b = rows model 1
+ * gets right and model 2 wrong, c = the reverse; exact two-sided binomial
+ * p-value (mid-p not used); stat = (|b - c| - 1)^2 / (b + c), the
+ * continuity-corrected chi-square, reported alongside (0 when b + c == 0).
+ */
+typedef struct ck_delong {
+    double auc1, auc2, diff, se, z, p_value;
+} ck_delong;
+
+ck_status ck_metrics_delong(const int *y, const double *s1, const double *s2, size_t n,
+                            ck_delong *out, ck_error *err);
+
+typedef struct ck_mcnemar {
+    size_t b, c;
+    double stat, p_value;
+} ck_mcnemar;
+
+/* pred1/pred2 are 0/1 decisions. */
+ck_status ck_metrics_mcnemar(const int *y, const int *pred1, const int *pred2, size_t n,
+                             ck_mcnemar *out, ck_error *err);
+
+#endif
