@@ -64,6 +64,15 @@ static inline char *ck_test_slurp(const char *path)
     return buf;
 }
 
+
+/* Relative difference |a - b| / max(|b|, floor): for comparing against
+ * reference numbers. */
+static inline double ck_test_reldiff(double a, double b, double floor_)
+{
+    double d = a > b ? a - b : b - a, m = b < 0 ? -b : b;
+    return d / (m > floor_ ? m : floor_);
+}
+
 #define ck_assert_msg_contains(err, frag) \
     ck_assert_msg(strstr((err).message, (frag)) != NULL, "message '%s' lacks '%s'", (err).message, (frag))
 

@@ -1,0 +1,45 @@
+/*
+ * label.h -- the target column: a binary class or a number.
+ *
+ * Binary labels may be 0/1, yes/no, true/false or any two strings.  The
+ * positive class is the one named by the caller; by default, of the two
+ * values, the one spelled 1, yes, true, y or churned (any case); with
+ * neither, the caller must name it.  One class, or more than two, is an
+ * error, as is a missing label.
+ */
+#ifndef CHURNKIT_LABEL_H
+#define CHURNKIT_LABEL_H
+
+#include <stddef.h>
+
+#include "churnkit/error.h"
+#include "churnkit/table.h"
+
+typedef struct ck_label {
+    char *name;       /* the column */
+    int binary;       /* 1: classes, 0: a number */
+    char *positive;   /* binary: text of the positive class */
+    char *negative;   /* binary: text of the negative class */
+    double *y;        /* by table row: 0/1 (binary) or the value */
+    size_t n, n_pos;  /* rows; positives (binary) */
+} ck_label;
+
+/* Reads column `col` of t as a binary label; positive may be NULL. */
+ck_status ck_label_binary(ck_label *out, const ck_table *t, const char *col,
+                          const char *positive, ck_error *err);
+
+/* Reads column `col` of t as a numeric target. */
+ck_status ck_label_numeric(ck_label *out, const ck_table *t, const char *col, ck_error *err);
+
+/* Reads column `col` of t using the classes of a fitted label `like` (for
+ * evaluation data): a value that is neither class is an error. */
+ck_status ck_label_like(ck_label *out, const ck_table *t, const ck_label *like,
+                        ck_error *err);
+
+void ck_label_fini(ck_label *l);
+
+/* The text of a cell of column c (a level, or a number written shortest)
+ * into buf; NULL when missing. */
+const char *ck_cell_text(const ck_column *c, size_t row, char *buf, size_t bufsz);
+
+#endif

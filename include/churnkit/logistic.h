@@ -1,0 +1,72 @@
+/*
+ * logistic.h -- binary logistic regression with an L2 penalty.
+ *
+ * Maximizes the weighted log-likelihood minus (L/2) ||beta||^2 over the
+ * coefficients (the intercept is not penalized), which is scikit-learn's
+ * LogisticRegression(C = 1/L) and, with L = 0, statsmodels' Logit.
+ *
+ * Solver: Newton-Raphson (IRLS) with a Cholesky solve and step halving; the
+ * update is beta += H^-1 g with g = X'(w .* (y - mu)) - L D beta and
+ * H = X' diag(w mu (1 - mu)) X + L D, D = diag(0, 1, ..., 1).  When the
+ * encoded width is large (over 400 columns) the p x p Hessian is too costly
+ * and GSL's BFGS minimizer (vector_bfgs2) is used instead.  Iteration stops
+ * when the largest gradient component has fallen below tol times its value
+ * at the start (a relative gradient norm), or after max_iter iterations.
+ *
+ * The data pass is split into chunks combined in a fixed order, so the
+ * result is bit-identical for any number of threads.
+ */
+#ifndef CHURNKIT_LOGISTIC_H
+#define CHURNKIT_LOGISTIC_H
+
+#include <stddef.h>
+
+#include "churnkit/error.h"
+#include "churnkit/pipeline.h"
+
+enum { CK_SOLVER_AUTO = 0, CK_SOLVER_NEWTON, CK_SOLVER_LBFGS };
+
+typedef struct ck_logistic_options {
+    double l2;          /* L >= 0 */
+    int max_iter;       /* default 100 (Newton) / 1000 (BFGS) */
+    double tol;         /* default 1e-8 */
+    int solver;         /* CK_SOLVER_* */
+    size_t threads;     /* 0: one a processor */
+    ck_progress_fn progress;
+    void *progress_ctx;
+} ck_logistic_options;
+
+void ck_logistic_options_init(ck_logistic_options *opt);
+
+typedef struct ck_logistic {
+    size_t p;              /* coefficients: 1 + encoded width */
+    double *beta;          /* beta[0] is the intercept */
+    double *cov;           /* p x p inverse of H at beta (NULL with BFGS) */
+    double loglik;         /* weighted log-likelihood at beta */
+    double loglik_null;    /* of the intercept-only model */
+    double weight_sum;     /* sum of the row weights (n when unweighted) */
+    size_t n;              /* rows */
+    size_t iterations;
+    int converged;
+    int separation;        /* rows fitted with certainty: the likelihood has
+                              no maximum (L = 0), coefficients diverge */
+    int newton;            /* 1 Newton, 0 BFGS */
+    double grad_rel;       /* final max |gradient| / its value at the start */
+    double cond;           /* condition number of H scaled to unit diagonal */
+} ck_logistic;
+
+/* Fits the model.  Warnings: no convergence, separation, collinear
+ * columns (named).  Errors: non-finite values, a singular problem that no
+ * fallback could solve.  On success out must be freed with
+ * ck_logistic_fini. */
+ck_status ck_logistic_fit(const ck_dataset *ds, const ck_logistic_options *opt,
+                          ck_logistic *out, ck_warnings *w, ck_error *err);
+void ck_logistic_fini(ck_logistic *m);
+
+/* The linear predictor beta[0] + sum_j beta[j+1] x[j]. */
+double ck_logistic_eta(const double *beta, const double *x, size_t width);
+
+/* 1 / (1 + exp(-eta)), without overflow. */
+double ck_sigmoid(double eta);
+
+#endif

@@ -1,0 +1,31 @@
+/*
+ * parallel.h -- a deterministic parallel loop.
+ *
+ * Work over n rows is cut into a fixed number of chunks that depends only on
+ * n (never on the thread count), each chunk's partial result goes to its own
+ * slot, and the caller combines the slots in chunk order.  Floating-point
+ * sums then come out bit-identical whether 1 or 16 threads ran, which keeps
+ * model files reproducible.
+ */
+#ifndef CHURNKIT_PARALLEL_H
+#define CHURNKIT_PARALLEL_H
+
+#include <stddef.h>
+
+/* Chunks for n items: about one per 16,384 items, at least 1, at most 64. */
+size_t ck_chunks_for(size_t n);
+
+/* The rows [*begin, *end) of chunk c out of k over n rows. */
+void ck_chunk_range(size_t n, size_t k, size_t c, size_t *begin, size_t *end);
+
+/* Threads to use when the caller says 0: the processors online. */
+size_t ck_threads_default(void);
+
+typedef void (*ck_chunk_fn)(void *ctx, size_t chunk);
+
+/* Calls fn(ctx, c) once for every chunk c in [0, nchunks), on up to
+ * `threads` threads (0: ck_threads_default()); returns when all are done.
+ * If threads cannot be created the chunks run in the calling thread. */
+void ck_parallel_for(size_t nchunks, size_t threads, ck_chunk_fn fn, void *ctx);
+
+#endif

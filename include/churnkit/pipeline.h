@@ -1,0 +1,140 @@
+/*
+ * pipeline.h -- turning table columns into the numbers a model sees.
+ *
+ * Fitted on training rows, stored in the model file, applied anywhere:
+ *  - numeric features: a missing value is replaced by the training median,
+ *    then standardized, z = (x - mean) / scale, with the mean and the
+ *    population standard deviation (ddof = 0, as scikit-learn's
+ *    StandardScaler) of the imputed training values.  A constant column is
+ *    dropped with a warning.  Optionally an is-missing indicator (0/1, not
+ *    standardized) follows a feature that had missing training values.
+ *  - categorical features: one-hot indicators (0/1, not standardized), one
+ *    per training level in byte order.  With drop_first the first level is
+ *    the reference and gets no column (needed for unpenalized fits, where
+ *    a full set of indicators is collinear with the intercept).  A missing
+ *    value, or a level not seen in training, encodes as all zeros.
+ *
+ * The encoded row is laid out feature after feature, in input order; its
+ * width excludes the intercept, which models add themselves.
+ */
+#ifndef CHURNKIT_PIPELINE_H
+#define CHURNKIT_PIPELINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "churnkit/dict.h"
+#include "churnkit/error.h"
+#include "churnkit/table.h"
+
+typedef enum ck_feat_kind {
+    CK_FEAT_NUMERIC = 1,
+    CK_FEAT_CATEGORICAL = 2
+} ck_feat_kind;
+
+/* Training distribution of a feature, kept for drift checks: the deciles of
+ * a numeric feature (before imputation), or the share of each level. */
+#define CK_DECILES 9
+
+typedef struct ck_feature {
+    char *name;               /* input column */
+    ck_feat_kind kind;
+    /* numeric */
+    double median;            /* imputation value */
+    double mean, scale;       /* standardization */
+    int missing_indicator;    /* an extra 0/1 column "name__missing" */
+    double deciles[CK_DECILES];
+    double missing_share;     /* share of missing training values */
+    /* categorical */
+    size_t nlevels;
+    char **levels;            /* sorted, byte order */
+    double *level_share;      /* training share of each level */
+    int drop_first;           /* levels[0] gets no column */
+    ck_dict *index;           /* level text -> position in levels */
+    /* layout */
+    size_t offset, width;     /* its columns in the encoded row */
+} ck_feature;
+
+typedef struct ck_pipeline {
+    size_t nfeat;
+    ck_feature *feat;
+    size_t width;             /* encoded width, intercept excluded */
+    char **encoded;           /* width column names: "age", "plan=pro",
+                                 "age__missing" */
+} ck_pipeline;
+
+typedef struct ck_pipeline_options {
+    const char *const *features; /* use exactly these columns (NULL: all) */
+    size_t nfeatures;
+    const char *const *exclude;  /* ... except these */
+    size_t nexclude;
+    const char *label;           /* never a feature (may be NULL) */
+    const char *id;              /* never a feature (may be NULL) */
+    int missing_indicators;
+    size_t max_levels;           /* refuse categorical columns with more
+                                    training levels (default 100) */
+    int drop_first;
+} ck_pipeline_options;
+
+void ck_pipeline_options_init(ck_pipeline_options *opt);
+
+/* Fits a pipeline on rows[0..nrows) of t (all rows when rows is NULL).
+ * Constant columns are dropped with a warning.  Errors: a named column
+ * missing (with suggestions), too many levels, no features left. */
+ck_status ck_pipeline_fit(ck_pipeline **out, const ck_table *t, const size_t *rows,
+                          size_t nrows, const ck_pipeline_options *opt, ck_warnings *w,
+                          ck_error *err);
+
+/* An empty pipeline to fill by hand (model loading); NULL when out of
+ * memory.  Call ck_pipeline_finish after adding features. */
+ck_pipeline *ck_pipeline_new(void);
+/* Lays out the encoded row and builds level indexes. */
+ck_status ck_pipeline_finish(ck_pipeline *pl, ck_error *err);
+void ck_pipeline_free(ck_pipeline *pl);
+
+/* Position of a level in feature f, or -1 when unseen. */
+int32_t ck_feature_level(const ck_feature *f, const char *s, size_t len);
+
+/*
+ * Encoding one row.  num[k] is feature k's value (NaN = missing) for
+ * numeric features; level[k] is the level position (-1 = missing or unseen)
+ * for categorical ones.  Writes pl->width values to x.
+ */
+void ck_pipeline_encode(const ck_pipeline *pl, const double *num, const int32_t *level,
+                        double *x);
+
+/*
+ * A design: a pipeline bound to a table, giving encoded rows on demand
+ * without materializing the matrix (8 bytes a cell stay the table's).
+ */
+typedef struct ck_design {
+    const ck_pipeline *pl;
+    const ck_table *t;
+    size_t *col;        /* by feature: table column */
+    int32_t **code_map; /* by categorical feature: table code -> level or -1 */
+    size_t unseen;      /* table cells whose level the pipeline never saw */
+} ck_design;
+
+/* Binds pl to t: every feature must be a column of t of a usable type (a
+ * numeric feature must be numeric in t).  Fill with ck_design_fini. */
+ck_status ck_design_bind(ck_design *d, const ck_pipeline *pl, const ck_table *t,
+                         ck_error *err);
+void ck_design_fini(ck_design *d);
+
+/* Writes the encoded table row `row` to x (pl->width values). */
+void ck_design_row(const ck_design *d, size_t row, double *x);
+
+/*
+ * What an estimator fits: the encoded rows of a design, restricted to some
+ * table rows (a training split or fold), with the target and optional
+ * weights indexed by table row.  Nothing here is owned.
+ */
+typedef struct ck_dataset {
+    const ck_design *design;
+    const size_t *rows;   /* table rows to use, n of them */
+    size_t n;
+    const double *y;      /* by table row: 0/1 for a classifier, else a value */
+    const double *weight; /* by table row, or NULL for all 1 */
+} ck_dataset;
+
+#endif

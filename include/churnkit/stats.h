@@ -1,0 +1,19 @@
+/*
+ * stats.h -- order statistics used across the library.
+ */
+#ifndef CHURNKIT_STATS_H
+#define CHURNKIT_STATS_H
+
+#include <stddef.h>
+
+/* Sample quantiles of a[0..n) (reordered in place; NaN must be removed
+ * first) at probabilities q[0..nq) in increasing order, by linear
+ * interpolation between order statistics at position (n - 1) q -- numpy's
+ * default, so the median of an even count is the mean of the middle two.
+ * Expected O(n) time (selection, no full sort).  n must be > 0. */
+void ck_quantiles(double *a, size_t n, const double *q, size_t nq, double *out);
+
+/* The median of a[0..n) (reordered in place). */
+double ck_median(double *a, size_t n);
+
+#endif

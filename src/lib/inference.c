@@ -1,0 +1,99 @@
+/* inference.c -- coefficient tables and collinearity checks. */
+#include "churnkit/inference.h"
+
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_eigen.h>
+#include <gsl/gsl_matrix.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void ck_coef_table(const double *beta, const double *cov, size_t p, double df,
+                   ck_coef_row *rows)
+{
+    /* 97.5% quantile: 1.96 for z; Student's t with df degrees otherwise */
+    double q = df > 0 ? gsl_cdf_tdist_Pinv(0.975, df) : gsl_cdf_ugaussian_Pinv(0.975);
+    for (size_t j = 0; j < p; j++) {
+        ck_coef_row *r = &rows[j];
+        double var = cov ? cov[j * p + j] : NAN;
+        r->coef = beta[j];
+        r->se = var > 0 ? sqrt(var) : NAN;
+        r->stat = r->coef / r->se;
+        double tail = df > 0 ? gsl_cdf_tdist_Q(fabs(r->stat), df)
+                             : gsl_cdf_ugaussian_Q(fabs(r->stat));
+        r->p_value = isnan(r->stat) ? NAN : 2 * tail;
+        r->lo = r->coef - q * r->se;
+        r->hi = r->coef + q * r->se;
+    }
+}
+
+typedef struct loading {
+    size_t j;
+    double v;
+} loading;
+
+static int by_weight(const void *a, const void *b)
+{
+    double x = fabs(((const loading *)a)->v), y = fabs(((const loading *)b)->v);
+    return (x < y) - (x > y);
+}
+
+/* Names the columns with weight >= 0.2 in eigenvector `vec`. */
+static void warn_dependency(const gsl_vector_const_view vec, size_t p,
+                            const char *const *names, double ratio, ck_warnings *w)
+{
+    loading *l = malloc(p * sizeof *l);
+    char list[600] = "";
+    size_t used = 0, shown = 0;
+    if (!l)
+        return;
+    for (size_t j = 0; j < p; j++)
+        l[j] = (loading){j, gsl_vector_get(&vec.vector, j)};
+    qsort(l, p, sizeof *l, by_weight);
+    for (size_t k = 0; k < p && fabs(l[k].v) >= 0.2 && used < sizeof list - 80; k++, shown++)
+        used += (size_t)snprintf(list + used, sizeof list - used, "%s'%s'", shown ? ", " : "",
+                                 names[l[k].j]);
+    free(l);
+    if (shown >= 2)
+        ck_warn(w, "columns %s are nearly collinear (condition number %.3g): their coefficients "
+                   "and standard errors are unreliable; drop one, or use --l2",
+                list, ratio);
+}
+
+double ck_collinearity(const double *a, size_t p, const char *const *names, double limit,
+                       ck_warnings *w)
+{
+    gsl_matrix *s = gsl_matrix_alloc(p, p), *evec = gsl_matrix_alloc(p, p);
+    gsl_vector *eval = gsl_vector_alloc(p);
+    gsl_eigen_symmv_workspace *ws = gsl_eigen_symmv_alloc(p);
+    double cond = NAN;
+    if (!s || !evec || !eval || !ws)
+        goto done;
+    /* scale to unit diagonal: a correlation-like matrix, so that the
+     * units of the columns do not enter the condition number */
+    for (size_t i = 0; i < p; i++)
+        for (size_t j = 0; j < p; j++) {
+            double d = sqrt(a[i * p + i] * a[j * p + j]);
+            gsl_matrix_set(s, i, j, d > 0 ? a[i * p + j] / d : (i == j));
+        }
+    if (gsl_eigen_symmv(s, eval, evec, ws) != 0)
+        goto done;
+    if (gsl_eigen_symmv_sort(eval, evec, GSL_EIGEN_SORT_VAL_ASC) != 0)
+        goto done;
+    double lmax = gsl_vector_get(eval, p - 1), lmin = gsl_vector_get(eval, 0);
+    cond = lmin > 0 ? lmax / lmin : INFINITY;
+    for (size_t k = 0; k < p && limit > 0; k++) {
+        double lk = gsl_vector_get(eval, k), ratio = lk > 0 ? lmax / lk : INFINITY;
+        if (!(ratio > limit))
+            break;
+        warn_dependency(gsl_matrix_const_column(evec, k), p, names, ratio, w);
+    }
+done:
+    gsl_matrix_free(s);
+    gsl_matrix_free(evec);
+    gsl_vector_free(eval);
+    if (ws)
+        gsl_eigen_symmv_free(ws);
+    return cond;
+}

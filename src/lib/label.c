@@ -1,0 +1,200 @@
+/* label.c -- reading the target column (see label.h). */
+#include "churnkit/label.h"
+#include "churnkit/num.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+const char *ck_cell_text(const ck_column *c, size_t row, char *buf, size_t bufsz)
+{
+    if (c->type == CK_COL_CATEGORICAL)
+        return c->code[row] < 0 ? NULL : ck_dict_str(c->levels, c->code[row]);
+    if (isnan(c->num[row]) || bufsz < CK_NUM_BUFSIZE)
+        return NULL;
+    ck_num_format(c->num[row], buf);
+    return buf;
+}
+
+static int positive_spelling(const char *s)
+{
+    static const char *words[] = {"1", "yes", "true", "y", "churned"};
+    for (size_t i = 0; i < sizeof words / sizeof *words; i++)
+        if (strcasecmp(s, words[i]) == 0)
+            return 1;
+    return 0;
+}
+
+static ck_status start(ck_label *out, const ck_table *t, const char *col, const ck_column **c,
+                       ck_error *err)
+{
+    size_t j;
+    memset(out, 0, sizeof *out);
+    ck_status st = ck_table_require(t, col, &j, err);
+    if (st != CK_OK)
+        return st;
+    *c = &t->col[j];
+    out->name = strdup(col);
+    out->n = t->nrows;
+    out->y = malloc((t->nrows ? t->nrows : 1) * sizeof *out->y);
+    if (!out->name || !out->y) {
+        ck_label_fini(out);
+        return ck_error_set(err, CK_ENOMEM, "out of memory");
+    }
+    return CK_OK;
+}
+
+static ck_status missing(ck_label *out, const ck_table *t, size_t row, ck_error *err)
+{
+    ck_error_at(err, CK_EDATA, t->source, ck_table_line(t, row), 0,
+                "the label '%s' is missing", out->name);
+    ck_label_fini(out);
+    return CK_EDATA;
+}
+
+/* Finds the (at most two) distinct label texts; 3 means more than two. */
+static int distinct_classes(const ck_label *out, const ck_table *t, const ck_column *c,
+                            char cls[2][256], size_t *bad_row, ck_error *err)
+{
+    int k = 0;
+    char buf[CK_NUM_BUFSIZE];
+    for (size_t i = 0; i < t->nrows; i++) {
+        const char *s = ck_cell_text(c, i, buf, sizeof buf);
+        if (!s) {
+            *bad_row = i;
+            return -1;
+        }
+        if ((k > 0 && strcmp(s, cls[0]) == 0) || (k > 1 && strcmp(s, cls[1]) == 0))
+            continue;
+        if (k == 2) {
+            ck_error_at(err, CK_EDATA, t->source, ck_table_line(t, i), 0,
+                        "the label '%s' has more than two values ('%s', '%s', '%s', ...): "
+                        "a classifier needs exactly two", out->name, cls[0], cls[1], s);
+            return 3;
+        }
+        snprintf(cls[k++], 256, "%s", s);
+    }
+    return k;
+}
+
+ck_status ck_label_binary(ck_label *out, const ck_table *t, const char *col,
+                          const char *positive, ck_error *err)
+{
+    const ck_column *c;
+    char cls[2][256], buf[CK_NUM_BUFSIZE];
+    size_t bad = 0;
+    ck_status st = start(out, t, col, &c, err);
+    if (st != CK_OK)
+        return st;
+    out->binary = 1;
+    int k = distinct_classes(out, t, c, cls, &bad, err);
+    if (k < 0)
+        return missing(out, t, bad, err);
+    if (k == 3) {
+        ck_label_fini(out);
+        return CK_EDATA;
+    }
+    if (k < 2) {
+        ck_error_set(err, CK_EDATA, "%s: the label '%s' has only one value ('%s'): there is "
+                                    "nothing to learn", t->source, col, k ? cls[0] : "");
+        ck_label_fini(out);
+        return CK_EDATA;
+    }
+    int pos;
+    if (positive) {
+        pos = strcmp(cls[0], positive) == 0 ? 0 : strcmp(cls[1], positive) == 0 ? 1 : -1;
+        if (pos < 0) {
+            ck_error_set(err, CK_EUSAGE, "--positive '%s' is not a value of the label '%s' "
+                                         "(its values are '%s' and '%s')", positive, col, cls[0],
+                         cls[1]);
+            ck_label_fini(out);
+            return CK_EUSAGE;
+        }
+    } else {
+        int p0 = positive_spelling(cls[0]), p1 = positive_spelling(cls[1]);
+        if (p0 == p1) {
+            ck_error_set(err, CK_EUSAGE, "which value of the label '%s' is the positive class, "
+                                         "'%s' or '%s'? name it with --positive", col, cls[0],
+                         cls[1]);
+            ck_label_fini(out);
+            return CK_EUSAGE;
+        }
+        pos = p0 ? 0 : 1;
+    }
+    out->positive = strdup(cls[pos]);
+    out->negative = strdup(cls[1 - pos]);
+    if (!out->positive || !out->negative) {
+        ck_label_fini(out);
+        return ck_error_set(err, CK_ENOMEM, "out of memory");
+    }
+    for (size_t i = 0; i < t->nrows; i++) {
+        out->y[i] = strcmp(ck_cell_text(c, i, buf, sizeof buf), out->positive) == 0;
+        out->n_pos += out->y[i] == 1;
+    }
+    return CK_OK;
+}
+
+ck_status ck_label_numeric(ck_label *out, const ck_table *t, const char *col, ck_error *err)
+{
+    const ck_column *c;
+    ck_status st = start(out, t, col, &c, err);
+    if (st != CK_OK)
+        return st;
+    if (c->type != CK_COL_NUMERIC) {
+        ck_error_set(err, CK_EDATA, "%s: the target '%s' holds text; a regression needs "
+                                    "numbers", t->source, col);
+        ck_label_fini(out);
+        return CK_EDATA;
+    }
+    for (size_t i = 0; i < t->nrows; i++) {
+        if (isnan(c->num[i]))
+            return missing(out, t, i, err);
+        out->y[i] = c->num[i];
+    }
+    return CK_OK;
+}
+
+ck_status ck_label_like(ck_label *out, const ck_table *t, const ck_label *like, ck_error *err)
+{
+    if (!like->binary)
+        return ck_label_numeric(out, t, like->name, err);
+    const ck_column *c;
+    char buf[CK_NUM_BUFSIZE];
+    ck_status st = start(out, t, like->name, &c, err);
+    if (st != CK_OK)
+        return st;
+    out->binary = 1;
+    out->positive = strdup(like->positive);
+    out->negative = strdup(like->negative);
+    if (!out->positive || !out->negative) {
+        ck_label_fini(out);
+        return ck_error_set(err, CK_ENOMEM, "out of memory");
+    }
+    for (size_t i = 0; i < t->nrows; i++) {
+        const char *s = ck_cell_text(c, i, buf, sizeof buf);
+        if (!s)
+            return missing(out, t, i, err);
+        int is_pos = strcmp(s, like->positive) == 0;
+        if (!is_pos && strcmp(s, like->negative) != 0) {
+            ck_error_at(err, CK_EDATA, t->source, ck_table_line(t, i), 0,
+                        "the label '%s' is '%s', which is neither '%s' nor '%s'", like->name, s,
+                        like->positive, like->negative);
+            ck_label_fini(out);
+            return CK_EDATA;
+        }
+        out->y[i] = is_pos;
+        out->n_pos += is_pos;
+    }
+    return CK_OK;
+}
+
+void ck_label_fini(ck_label *l)
+{
+    free(l->name);
+    free(l->positive);
+    free(l->negative);
+    free(l->y);
+    memset(l, 0, sizeof *l);
+}

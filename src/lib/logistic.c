@@ -1,0 +1,480 @@
+/* logistic.c -- L2-penalized logistic regression by Newton/IRLS or BFGS
+ * (see logistic.h). */
+#include "churnkit/logistic.h"
+#include "churnkit/inference.h"
+#include "churnkit/parallel.h"
+
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_linalg.h>
+#include <gsl/gsl_multimin.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+void ck_logistic_options_init(ck_logistic_options *opt)
+{
+    memset(opt, 0, sizeof *opt);
+    opt->tol = 1e-8;
+}
+
+double ck_sigmoid(double eta)
+{
+    if (eta >= 0)
+        return 1.0 / (1.0 + exp(-eta));
+    double e = exp(eta);
+    return e / (1.0 + e);
+}
+
+/* log(1 + e^eta) without overflow */
+static double softplus(double eta)
+{
+    return eta > 0 ? eta + log1p(exp(-eta)) : log1p(exp(eta));
+}
+
+double ck_logistic_eta(const double *beta, const double *x, size_t width)
+{
+    double eta = beta[0];
+    for (size_t j = 0; j < width; j++)
+        eta += beta[j + 1] * x[j];
+    return eta;
+}
+
+/* ------------------------------------------------------------------ */
+/* one pass over the data: log-likelihood, gradient and (optionally) the
+ * information matrix, by chunk, combined in chunk order */
+
+typedef struct pass {
+    const ck_dataset *ds;
+    const double *beta;
+    size_t p, nchunks;
+    int hessian;
+    double *ll;      /* by chunk */
+    double *g;       /* by chunk, p each */
+    double *h;       /* by chunk, p x p each (upper triangle) */
+    double *x;       /* scratch, by chunk, p each */
+} pass;
+
+static void pass_chunk(void *arg, size_t c)
+{
+    pass *ps = arg;
+    const ck_dataset *ds = ps->ds;
+    size_t p = ps->p, begin, end;
+    double *x = ps->x + c * p, *g = ps->g + c * p, *h = ps->h ? ps->h + c * p * p : NULL;
+    double ll = 0;
+    memset(g, 0, p * sizeof *g);
+    if (ps->hessian)
+        memset(h, 0, p * p * sizeof *h);
+    ck_chunk_range(ds->n, ps->nchunks, c, &begin, &end);
+    x[0] = 1.0;
+    for (size_t i = begin; i < end; i++) {
+        size_t r = ds->rows[i];
+        double w = ds->weight ? ds->weight[r] : 1.0;
+        if (w == 0)
+            continue;
+        ck_design_row(ds->design, r, x + 1);
+        double eta = ck_logistic_eta(ps->beta, x + 1, p - 1), y = ds->y[r];
+        double mu = ck_sigmoid(eta);
+        ll += w * (y * eta - softplus(eta));
+        double resid = w * (y - mu);
+        for (size_t j = 0; j < p; j++)
+            g[j] += resid * x[j];
+        if (!ps->hessian)
+            continue;
+        double s = w * mu * (1 - mu);
+        for (size_t j = 0; j < p; j++) {
+            double sj = s * x[j];
+            if (sj == 0) /* one-hot columns are mostly zero */
+                continue;
+            double *hj = h + j * p;
+            for (size_t k = j; k < p; k++)
+                hj[k] += sj * x[k];
+        }
+    }
+    ps->ll[c] = ll;
+}
+
+/* The penalized objective's parts at beta: returns the penalized
+ * log-likelihood; fills g (p) and, when h != NULL, H (p x p, full). */
+static double evaluate(pass *ps, const double *beta, double l2, size_t threads, double *g,
+                       double *h)
+{
+    size_t p = ps->p;
+    ps->beta = beta;
+    ps->hessian = h != NULL;
+    ck_parallel_for(ps->nchunks, threads, pass_chunk, ps);
+    double ll = 0;
+    memset(g, 0, p * sizeof *g);
+    if (h)
+        memset(h, 0, p * p * sizeof *h);
+    for (size_t c = 0; c < ps->nchunks; c++) {
+        ll += ps->ll[c];
+        for (size_t j = 0; j < p; j++)
+            g[j] += ps->g[c * p + j];
+        if (h)
+            for (size_t j = 0; j < p; j++)
+                for (size_t k = j; k < p; k++)
+                    h[j * p + k] += ps->h[(c * p + j) * p + k];
+    }
+    if (h)
+        for (size_t j = 0; j < p; j++)
+            for (size_t k = 0; k < j; k++)
+                h[j * p + k] = h[k * p + j];
+    for (size_t j = 1; j < p; j++) {
+        ll -= 0.5 * l2 * beta[j] * beta[j];
+        g[j] -= l2 * beta[j];
+        if (h)
+            h[j * p + j] += l2;
+    }
+    return ll;
+}
+
+/* sum of squares of the penalized coefficients (all but the intercept) */
+static double penalty_norm(const double *beta, size_t p)
+{
+    double s = 0;
+    for (size_t j = 1; j < p; j++)
+        s += beta[j] * beta[j];
+    return s;
+}
+
+static double max_abs(const double *v, size_t n)
+{
+    double m = 0;
+    for (size_t i = 0; i < n; i++)
+        m = fabs(v[i]) > m ? fabs(v[i]) : m;
+    return m;
+}
+
+/* ------------------------------------------------------------------ */
+/* linear algebra on the p x p information matrix */
+
+/* Solves H d = g.  Cholesky when H is positive definite; otherwise the
+ * minimum-norm solution through the SVD, with singular values below
+ * 1e-12 of the largest treated as zero.  Returns 0, 1 (singular), -1. */
+static int solve_newton(const double *h, const double *g, size_t p, double *d)
+{
+    gsl_matrix *a = gsl_matrix_alloc(p, p);
+    gsl_vector_const_view gv = gsl_vector_const_view_array(g, p);
+    gsl_vector_view dv = gsl_vector_view_array(d, p);
+    int rc = -1;
+    if (!a)
+        return -1;
+    memcpy(a->data, h, p * p * sizeof *h);
+    if (gsl_linalg_cholesky_decomp1(a) == 0 && gsl_linalg_cholesky_solve(a, &gv.vector,
+                                                                          &dv.vector) == 0) {
+        gsl_matrix_free(a);
+        return 0;
+    }
+    gsl_matrix *v = gsl_matrix_alloc(p, p);
+    gsl_vector *s = gsl_vector_alloc(p), *work = gsl_vector_alloc(p);
+    if (v && s && work) {
+        memcpy(a->data, h, p * p * sizeof *h);
+        if (gsl_linalg_SV_decomp(a, v, s, work) == 0) {
+            double cut = 1e-12 * gsl_vector_get(s, 0);
+            for (size_t k = 0; k < p; k++)
+                if (gsl_vector_get(s, k) <= cut)
+                    gsl_vector_set(s, k, 0.0);
+            rc = gsl_linalg_SV_solve(a, v, s, &gv.vector, &dv.vector) == 0 ? 1 : -1;
+        }
+    }
+    gsl_matrix_free(a);
+    gsl_matrix_free(v);
+    gsl_vector_free(s);
+    gsl_vector_free(work);
+    return rc;
+}
+
+/* cov = H^-1 (a pseudo-inverse when H is singular).  Returns 0 or -1. */
+static int invert(const double *h, size_t p, double *cov)
+{
+    gsl_matrix *a = gsl_matrix_alloc(p, p);
+    if (!a)
+        return -1;
+    memcpy(a->data, h, p * p * sizeof *h);
+    if (gsl_linalg_cholesky_decomp1(a) == 0 && gsl_linalg_cholesky_invert(a) == 0) {
+        memcpy(cov, a->data, p * p * sizeof *cov);
+        gsl_matrix_free(a);
+        return 0;
+    }
+    gsl_matrix_free(a);
+    /* singular: solve H c_k = e_k column by column through the SVD */
+    double *e = calloc(p, sizeof *e), *col = malloc(p * sizeof *col);
+    int rc = e && col ? 0 : -1;
+    for (size_t k = 0; k < p && rc == 0; k++) {
+        e[k] = 1.0;
+        if (solve_newton(h, e, p, col) < 0)
+            rc = -1;
+        for (size_t j = 0; j < p; j++)
+            cov[j * p + k] = col[j];
+        e[k] = 0.0;
+    }
+    free(e);
+    free(col);
+    return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* Newton-Raphson with step halving */
+
+typedef struct newton_state {
+    pass *ps;
+    double l2;
+    size_t threads;
+    double *beta, *g, *h, *d, *trial, *g2, *h2;
+} newton_state;
+
+static ck_status newton(newton_state *st, const ck_logistic_options *opt, ck_logistic *m,
+                        ck_error *err)
+{
+    size_t p = m->p, max_iter = opt->max_iter > 0 ? (size_t)opt->max_iter : 100;
+    double f = evaluate(st->ps, st->beta, st->l2, st->threads, st->g, st->h);
+    double g0 = fmax(1.0, max_abs(st->g, p));
+    m->newton = 1;
+    for (m->iterations = 0; m->iterations < max_iter; m->iterations++) {
+        if (max_abs(st->g, p) <= opt->tol * g0) {
+            m->converged = 1;
+            break;
+        }
+        if (solve_newton(st->h, st->g, p, st->d) < 0)
+            return ck_error_set(err, CK_EDATA, "logistic regression: the Newton system could "
+                                               "not be solved");
+        if (opt->progress)
+            opt->progress(opt->progress_ctx, "fitting", -1);
+        /* step halving: accept the first step that does not lower the
+         * penalized log-likelihood (beyond rounding) */
+        double t = 1.0, f2 = -INFINITY;
+        int accepted = 0;
+        for (int half = 0; half < 40 && !accepted; half++, t *= 0.5) {
+            for (size_t j = 0; j < p; j++)
+                st->trial[j] = st->beta[j] + t * st->d[j];
+            f2 = evaluate(st->ps, st->trial, st->l2, st->threads, st->g2, st->h2);
+            accepted = isfinite(f2) && f2 >= f - 1e-12 * fabs(f);
+        }
+        if (!accepted)
+            break; /* no progress possible: report the gradient as it is */
+        double *tmp;
+        tmp = st->beta, st->beta = st->trial, st->trial = tmp;
+        tmp = st->g, st->g = st->g2, st->g2 = tmp;
+        tmp = st->h, st->h = st->h2, st->h2 = tmp;
+        f = f2;
+    }
+    if (!m->converged && max_abs(st->g, p) <= opt->tol * g0)
+        m->converged = 1;
+    m->grad_rel = max_abs(st->g, p) / g0;
+    memcpy(m->beta, st->beta, p * sizeof *m->beta);
+    m->loglik = f + 0.5 * st->l2 * penalty_norm(m->beta, p);
+    if (invert(st->h, p, m->cov) != 0)
+        return ck_error_set(err, CK_ENOMEM, "out of memory");
+    return CK_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* BFGS through GSL, for wide designs */
+
+typedef struct bfgs_ctx {
+    pass *ps;
+    double l2;
+    size_t threads;
+    double *g;
+} bfgs_ctx;
+
+static void bfgs_fdf(const gsl_vector *b, void *arg, double *f, gsl_vector *df)
+{
+    bfgs_ctx *c = arg;
+    size_t p = c->ps->p;
+    double ll = evaluate(c->ps, b->data, c->l2, c->threads, c->g, NULL);
+    if (f)
+        *f = -ll; /* GSL minimizes */
+    if (df)
+        for (size_t j = 0; j < p; j++)
+            gsl_vector_set(df, j, -c->g[j]);
+}
+
+static double bfgs_f(const gsl_vector *b, void *arg)
+{
+    double f;
+    bfgs_fdf(b, arg, &f, NULL);
+    return f;
+}
+
+static void bfgs_df(const gsl_vector *b, void *arg, gsl_vector *df)
+{
+    bfgs_fdf(b, arg, NULL, df);
+}
+
+static ck_status bfgs(newton_state *st, const ck_logistic_options *opt, ck_logistic *m,
+                      ck_error *err)
+{
+    size_t p = m->p, max_iter = opt->max_iter > 0 ? (size_t)opt->max_iter : 1000;
+    bfgs_ctx c = {st->ps, st->l2, st->threads, st->g};
+    gsl_multimin_function_fdf fn = {bfgs_f, bfgs_df, bfgs_fdf, p, &c};
+    gsl_vector_view b0 = gsl_vector_view_array(st->beta, p);
+    gsl_multimin_fdfminimizer *mm =
+        gsl_multimin_fdfminimizer_alloc(gsl_multimin_fdfminimizer_vector_bfgs2, p);
+    if (!mm)
+        return ck_error_set(err, CK_ENOMEM, "out of memory");
+    evaluate(st->ps, st->beta, st->l2, st->threads, st->g, NULL);
+    double g0 = fmax(1.0, max_abs(st->g, p));
+    m->newton = 0;
+    if (gsl_multimin_fdfminimizer_set(mm, &fn, &b0.vector, 0.01, 0.1) != 0) {
+        gsl_multimin_fdfminimizer_free(mm);
+        return ck_error_set(err, CK_EDATA, "logistic regression: the minimizer did not start");
+    }
+    for (m->iterations = 0; m->iterations < max_iter; m->iterations++) {
+        if (gsl_multimin_test_gradient(mm->gradient, opt->tol * g0) == GSL_SUCCESS) {
+            m->converged = 1;
+            break;
+        }
+        if (opt->progress)
+            opt->progress(opt->progress_ctx, "fitting", -1);
+        if (gsl_multimin_fdfminimizer_iterate(mm) != 0)
+            break; /* no further progress along the line */
+    }
+    m->grad_rel = max_abs(mm->gradient->data, p) / g0;
+    m->converged = m->converged || m->grad_rel <= opt->tol;
+    memcpy(m->beta, mm->x->data, p * sizeof *m->beta);
+    m->loglik = -mm->f + 0.5 * st->l2 * penalty_norm(m->beta, p);
+    gsl_multimin_fdfminimizer_free(mm);
+    free(m->cov);
+    m->cov = NULL;
+    return CK_OK;
+}
+
+/* ------------------------------------------------------------------ */
+
+/* Weighted intercept-only log-likelihood; also sets the sums. */
+static void null_model(const ck_dataset *ds, ck_logistic *m, double *mean_y)
+{
+    double sw = 0, swy = 0;
+    for (size_t i = 0; i < ds->n; i++) {
+        size_t r = ds->rows[i];
+        double w = ds->weight ? ds->weight[r] : 1.0;
+        sw += w;
+        swy += w * ds->y[r];
+    }
+    double mu = sw > 0 ? swy / sw : 0.5;
+    m->weight_sum = sw;
+    m->loglik_null = (mu > 0 && mu < 1) ? sw * (mu * log(mu) + (1 - mu) * log(1 - mu)) : 0;
+    *mean_y = mu;
+}
+
+/* Rows fitted with certainty (|eta| > 25 on the right side: p within
+ * 1e-11 of the label) mean the likelihood keeps rising as coefficients grow:
+ * complete or quasi-complete separation. */
+static int separated(const ck_dataset *ds, const double *beta, size_t p)
+{
+    double *x = malloc(p * sizeof *x);
+    int sep = 0;
+    if (!x)
+        return 0;
+    for (size_t i = 0; i < ds->n && !sep; i++) {
+        size_t r = ds->rows[i];
+        ck_design_row(ds->design, r, x);
+        double eta = ck_logistic_eta(beta, x, p - 1);
+        sep = (eta > 25 && ds->y[r] == 1) || (eta < -25 && ds->y[r] == 0);
+    }
+    free(x);
+    return sep;
+}
+
+static void diagnose(const ck_dataset *ds, const ck_logistic_options *opt, ck_logistic *m,
+                     const double *h, ck_warnings *w)
+{
+    const ck_pipeline *pl = ds->design->pl;
+    if (opt->l2 == 0)
+        m->separation = separated(ds, m->beta, m->p);
+    if (m->separation)
+        ck_warn(w, "perfect or quasi-complete separation: some rows are predicted with "
+                   "certainty and the coefficients grow without bound; use --l2");
+    if (!m->converged)
+        ck_warn(w, "logistic regression did not converge in %zu iterations (relative "
+                   "gradient %.2g); results are approximate", m->iterations, m->grad_rel);
+    if (!h)
+        return;
+    const char **names = malloc(m->p * sizeof *names);
+    if (!names)
+        return;
+    names[0] = "(intercept)";
+    for (size_t j = 1; j < m->p; j++)
+        names[j] = pl->encoded[j - 1];
+    /* variance inflation above 1e4 on the standardized scale; only an
+     * unpenalized fit suffers from it */
+    m->cond = ck_collinearity(h, m->p, names, opt->l2 == 0 ? 1e4 : 0, w);
+    free(names);
+}
+
+static void state_free(newton_state *st, pass *ps)
+{
+    free(st->beta);
+    free(st->g);
+    free(st->h);
+    free(st->d);
+    free(st->trial);
+    free(st->g2);
+    free(st->h2);
+    free(ps->ll);
+    free(ps->g);
+    free(ps->h);
+    free(ps->x);
+}
+
+ck_status ck_logistic_fit(const ck_dataset *ds, const ck_logistic_options *opt,
+                          ck_logistic *m, ck_warnings *w, ck_error *err)
+{
+    ck_logistic_options defaults;
+    size_t p = ds->design->pl->width + 1;
+    if (!opt) {
+        ck_logistic_options_init(&defaults);
+        opt = &defaults;
+    }
+    gsl_set_error_handler_off(); /* every GSL status is checked here */
+    memset(m, 0, sizeof *m);
+    m->p = p;
+    m->n = ds->n;
+    int use_newton = opt->solver == CK_SOLVER_NEWTON ||
+                     (opt->solver == CK_SOLVER_AUTO && p <= 401);
+    pass ps = {.ds = ds, .p = p, .nchunks = ck_chunks_for(ds->n)};
+    newton_state st = {.ps = &ps, .l2 = opt->l2, .threads = opt->threads};
+    ps.ll = calloc(ps.nchunks, sizeof *ps.ll);
+    ps.g = calloc(ps.nchunks * p, sizeof *ps.g);
+    ps.x = calloc(ps.nchunks * p, sizeof *ps.x);
+    if (use_newton)
+        ps.h = calloc(ps.nchunks * p * p, sizeof *ps.h);
+    st.beta = calloc(p, sizeof *st.beta);
+    st.g = calloc(p, sizeof *st.g);
+    st.g2 = calloc(p, sizeof *st.g2);
+    st.d = calloc(p, sizeof *st.d);
+    st.trial = calloc(p, sizeof *st.trial);
+    st.h = calloc(p * p, sizeof *st.h);
+    st.h2 = use_newton ? calloc(p * p, sizeof *st.h2) : NULL;
+    m->beta = calloc(p, sizeof *m->beta);
+    m->cov = calloc(p * p, sizeof *m->cov);
+    ck_status status = CK_OK;
+    if (!ps.ll || !ps.g || !ps.x || (use_newton && (!ps.h || !st.h2)) || !st.beta || !st.g ||
+        !st.g2 || !st.d || !st.trial || !st.h || !m->beta || !m->cov) {
+        status = ck_error_set(err, CK_ENOMEM, "logistic regression: out of memory "
+                                              "(%zu coefficients)", p);
+        goto done;
+    }
+    double mean_y;
+    null_model(ds, m, &mean_y);
+    /* start at the intercept-only optimum: one Newton step saved */
+    if (mean_y > 0 && mean_y < 1)
+        st.beta[0] = log(mean_y / (1 - mean_y));
+    status = use_newton ? newton(&st, opt, m, err) : bfgs(&st, opt, m, err);
+    if (status != CK_OK)
+        goto done;
+    diagnose(ds, opt, m, use_newton ? st.h : NULL, w);
+done:
+    state_free(&st, &ps);
+    if (status != CK_OK)
+        ck_logistic_fini(m);
+    return status;
+}
+
+void ck_logistic_fini(ck_logistic *m)
+{
+    free(m->beta);
+    free(m->cov);
+    m->beta = m->cov = NULL;
+}

@@ -1,0 +1,70 @@
+/* parallel.c -- a deterministic parallel loop over chunks (see parallel.h). */
+#include "churnkit/parallel.h"
+
+#include <pthread.h>
+#include <unistd.h>
+
+size_t ck_chunks_for(size_t n)
+{
+    size_t k = n / 16384 + 1;
+    return k > 64 ? 64 : k;
+}
+
+void ck_chunk_range(size_t n, size_t k, size_t c, size_t *begin, size_t *end)
+{
+    /* c * n / k without overflow for any realistic n (n < 2^58) */
+    *begin = c * n / k;
+    *end = (c + 1) * n / k;
+}
+
+size_t ck_threads_default(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n < 1 ? 1 : (size_t)n;
+}
+
+typedef struct worker {
+    size_t first, step, nchunks;
+    ck_chunk_fn fn;
+    void *ctx;
+} worker;
+
+static void *worker_main(void *arg)
+{
+    const worker *w = arg;
+    for (size_t c = w->first; c < w->nchunks; c += w->step)
+        w->fn(w->ctx, c);
+    return NULL;
+}
+
+void ck_parallel_for(size_t nchunks, size_t threads, ck_chunk_fn fn, void *ctx)
+{
+    enum { MAX_THREADS = 64 };
+    pthread_t tid[MAX_THREADS];
+    worker w[MAX_THREADS];
+    int started[MAX_THREADS] = {0};
+    if (threads == 0)
+        threads = ck_threads_default();
+    if (threads > nchunks)
+        threads = nchunks;
+    if (threads > MAX_THREADS)
+        threads = MAX_THREADS;
+    if (threads <= 1) {
+        for (size_t c = 0; c < nchunks; c++)
+            fn(ctx, c);
+        return;
+    }
+    /* chunk c runs on thread c % threads: a static schedule, so the work
+     * each thread does is the same from run to run */
+    for (size_t t = 0; t < threads; t++)
+        w[t] = (worker){.first = t, .step = threads, .nchunks = nchunks, .fn = fn, .ctx = ctx};
+    for (size_t t = 1; t < threads; t++)
+        started[t] = pthread_create(&tid[t], NULL, worker_main, &w[t]) == 0;
+    worker_main(&w[0]);
+    for (size_t t = 1; t < threads; t++) {
+        if (started[t])
+            pthread_join(tid[t], NULL);
+        else
+            worker_main(&w[t]);
+    }
+}

@@ -1,0 +1,414 @@
+/* pipeline.c -- fitting and applying the feature pipeline (see pipeline.h). */
+#include "churnkit/pipeline.h"
+#include "churnkit/stats.h"
+#include "churnkit/str.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void ck_pipeline_options_init(ck_pipeline_options *opt)
+{
+    memset(opt, 0, sizeof *opt);
+    opt->max_levels = 100;
+}
+
+ck_pipeline *ck_pipeline_new(void)
+{
+    return calloc(1, sizeof(ck_pipeline));
+}
+
+static void feature_fini(ck_feature *f)
+{
+    free(f->name);
+    for (size_t k = 0; k < f->nlevels; k++)
+        free(f->levels[k]);
+    free(f->levels);
+    free(f->level_share);
+    ck_dict_free(f->index);
+}
+
+void ck_pipeline_free(ck_pipeline *pl)
+{
+    if (!pl)
+        return;
+    for (size_t k = 0; k < pl->nfeat; k++)
+        feature_fini(&pl->feat[k]);
+    free(pl->feat);
+    if (pl->encoded)
+        for (size_t j = 0; j < pl->width; j++)
+            free(pl->encoded[j]);
+    free(pl->encoded);
+    free(pl);
+}
+
+/* ------------------------------------------------------------------ */
+/* encoding */
+
+static void encode_numeric(const ck_feature *f, double v, double *x)
+{
+    int missing = isnan(v);
+    x[f->offset] = ((missing ? f->median : v) - f->mean) / f->scale;
+    if (f->missing_indicator)
+        x[f->offset + 1] = missing;
+}
+
+static void encode_level(const ck_feature *f, int32_t level, double *x)
+{
+    int32_t first = f->drop_first ? 1 : 0;
+    memset(x + f->offset, 0, f->width * sizeof *x);
+    if (level >= first)
+        x[f->offset + (size_t)(level - first)] = 1.0;
+}
+
+void ck_pipeline_encode(const ck_pipeline *pl, const double *num, const int32_t *level,
+                        double *x)
+{
+    for (size_t k = 0; k < pl->nfeat; k++) {
+        const ck_feature *f = &pl->feat[k];
+        if (f->kind == CK_FEAT_NUMERIC)
+            encode_numeric(f, num[k], x);
+        else
+            encode_level(f, level[k], x);
+    }
+}
+
+int32_t ck_feature_level(const ck_feature *f, const char *s, size_t len)
+{
+    return f->index ? ck_dict_find(f->index, s, len) : -1;
+}
+
+/* ------------------------------------------------------------------ */
+/* layout */
+
+static char *encoded_name(const ck_feature *f, size_t j)
+{
+    char buf[1024];
+    if (f->kind == CK_FEAT_NUMERIC)
+        snprintf(buf, sizeof buf, j == 0 ? "%s" : "%s__missing", f->name);
+    else
+        snprintf(buf, sizeof buf, "%s=%s", f->name, f->levels[j + (f->drop_first ? 1 : 0)]);
+    return strdup(buf);
+}
+
+ck_status ck_pipeline_finish(ck_pipeline *pl, ck_error *err)
+{
+    size_t width = 0;
+    for (size_t k = 0; k < pl->nfeat; k++) {
+        ck_feature *f = &pl->feat[k];
+        f->offset = width;
+        if (f->kind == CK_FEAT_NUMERIC) {
+            f->width = f->missing_indicator ? 2 : 1;
+        } else {
+            f->width = f->nlevels - (f->drop_first && f->nlevels ? 1 : 0);
+            ck_dict_free(f->index);
+            f->index = ck_dict_new();
+            if (!f->index)
+                return ck_error_set(err, CK_ENOMEM, "out of memory");
+            for (size_t l = 0; l < f->nlevels; l++)
+                if (ck_dict_intern(f->index, f->levels[l], strlen(f->levels[l])) != (int32_t)l)
+                    return ck_error_set(err, CK_EMODEL, "feature '%s': level '%s' is repeated",
+                                        f->name, f->levels[l]);
+        }
+        width += f->width;
+    }
+    pl->width = width;
+    pl->encoded = calloc(width ? width : 1, sizeof *pl->encoded);
+    if (!pl->encoded)
+        return ck_error_set(err, CK_ENOMEM, "out of memory");
+    for (size_t k = 0; k < pl->nfeat; k++)
+        for (size_t j = 0; j < pl->feat[k].width; j++)
+            if (!(pl->encoded[pl->feat[k].offset + j] = encoded_name(&pl->feat[k], j)))
+                return ck_error_set(err, CK_ENOMEM, "out of memory");
+    return CK_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* fitting */
+
+static size_t row_at(const size_t *rows, size_t i)
+{
+    return rows ? rows[i] : i;
+}
+
+/* Median, deciles, mean and scale of a numeric column over the rows.
+ * Returns 0, 1 when the column is constant (or all missing), -1 when out of
+ * memory. */
+static int fit_numeric(ck_feature *f, const double *v, const size_t *rows, size_t n,
+                       int indicators)
+{
+    static const double dq[CK_DECILES] = {0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9};
+    double *tmp = malloc((n ? n : 1) * sizeof *tmp);
+    if (!tmp)
+        return -1;
+    size_t m = 0;
+    double lo = INFINITY, hi = -INFINITY;
+    for (size_t i = 0; i < n; i++) {
+        double x = v[row_at(rows, i)];
+        if (!isnan(x)) {
+            tmp[m++] = x;
+            lo = x < lo ? x : lo;
+            hi = x > hi ? x : hi;
+        }
+    }
+    f->kind = CK_FEAT_NUMERIC;
+    f->missing_share = n ? (double)(n - m) / (double)n : 0;
+    if (m == 0 || lo == hi) {
+        free(tmp);
+        return 1;
+    }
+    f->median = ck_median(tmp, m);
+    ck_quantiles(tmp, m, dq, CK_DECILES, f->deciles);
+    free(tmp);
+    /* two passes over the imputed values: mean, then the squared deviations */
+    double sum = 0, ss = 0;
+    for (size_t i = 0; i < n; i++) {
+        double x = v[row_at(rows, i)];
+        sum += isnan(x) ? f->median : x;
+    }
+    f->mean = sum / (double)n;
+    for (size_t i = 0; i < n; i++) {
+        double x = v[row_at(rows, i)], d = (isnan(x) ? f->median : x) - f->mean;
+        ss += d * d;
+    }
+    f->scale = sqrt(ss / (double)n);
+    f->missing_indicator = indicators && m < n;
+    return f->scale > 0 ? 0 : 1;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Levels seen in the rows, sorted, with their shares.  Returns 0, 1 when
+ * fewer than two levels were seen, -1 when out of memory. */
+static int fit_categorical(ck_feature *f, const ck_column *c, const size_t *rows, size_t n)
+{
+    size_t ncode = ck_dict_size(c->levels);
+    size_t *count = calloc(ncode ? ncode : 1, sizeof *count);
+    if (!count)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        int32_t code = c->code[row_at(rows, i)];
+        if (code >= 0)
+            count[code]++;
+    }
+    f->kind = CK_FEAT_CATEGORICAL;
+    f->nlevels = 0;
+    for (size_t k = 0; k < ncode; k++)
+        f->nlevels += count[k] > 0;
+    f->levels = calloc(f->nlevels ? f->nlevels : 1, sizeof *f->levels);
+    f->level_share = calloc(f->nlevels ? f->nlevels : 1, sizeof *f->level_share);
+    if (!f->levels || !f->level_share) {
+        free(count);
+        return -1;
+    }
+    size_t l = 0, seen = 0;
+    for (size_t k = 0; k < ncode; k++)
+        if (count[k] > 0) {
+            seen += count[k];
+            if (!(f->levels[l++] = strdup(ck_dict_str(c->levels, (int32_t)k)))) {
+                f->nlevels = l - 1;
+                free(count);
+                return -1;
+            }
+        }
+    qsort(f->levels, f->nlevels, sizeof *f->levels, cmp_str);
+    for (size_t k = 0; k < f->nlevels; k++) {
+        int32_t code = ck_dict_find(c->levels, f->levels[k], strlen(f->levels[k]));
+        f->level_share[k] = n ? (double)count[code] / (double)n : 0;
+    }
+    f->missing_share = n ? (double)(n - seen) / (double)n : 0;
+    free(count);
+    return f->nlevels < 2 ? 1 : 0;
+}
+
+/* Which table columns become features, in table order. */
+static ck_status select_columns(const ck_table *t, const ck_pipeline_options *opt, int *use,
+                                ck_error *err)
+{
+    size_t j;
+    for (size_t k = 0; k < opt->nexclude; k++)
+        if (ck_table_require(t, opt->exclude[k], &j, err) != CK_OK)
+            return err->status;
+    if (opt->features) {
+        memset(use, 0, t->ncols * sizeof *use);
+        for (size_t k = 0; k < opt->nfeatures; k++) {
+            if (ck_table_require(t, opt->features[k], &j, err) != CK_OK)
+                return err->status;
+            use[j] = 1;
+        }
+    } else {
+        for (j = 0; j < t->ncols; j++)
+            use[j] = 1;
+    }
+    for (j = 0; j < t->ncols; j++) {
+        const char *name = t->col[j].name;
+        if ((opt->label && strcmp(name, opt->label) == 0) ||
+            (opt->id && strcmp(name, opt->id) == 0) ||
+            ck_strv_index(opt->exclude, opt->nexclude, name) >= 0)
+            use[j] = 0;
+    }
+    return CK_OK;
+}
+
+/* Fits feature f from column c; returns CK_OK with *keep set. */
+static ck_status fit_feature(ck_feature *f, const ck_column *c, const size_t *rows, size_t n,
+                             const ck_pipeline_options *opt, int *keep, ck_warnings *w,
+                             ck_error *err)
+{
+    int rc;
+    if (c->type == CK_COL_NUMERIC) {
+        rc = fit_numeric(f, c->num, rows, n, opt->missing_indicators);
+    } else {
+        rc = fit_categorical(f, c, rows, n);
+        f->drop_first = opt->drop_first;
+        if (rc == 0 && f->nlevels > opt->max_levels)
+            return ck_error_set(err, CK_EDATA,
+                                "column '%s' has %zu distinct values, more than --max-levels %zu "
+                                "(is it an id? exclude it, or raise --max-levels)",
+                                c->name, f->nlevels, opt->max_levels);
+    }
+    if (rc < 0)
+        return ck_error_set(err, CK_ENOMEM, "out of memory");
+    *keep = rc == 0;
+    if (!*keep)
+        ck_warn(w, "column '%s' is constant in the training rows: dropped", c->name);
+    return CK_OK;
+}
+
+ck_status ck_pipeline_fit(ck_pipeline **out, const ck_table *t, const size_t *rows,
+                          size_t nrows, const ck_pipeline_options *opt, ck_warnings *w,
+                          ck_error *err)
+{
+    ck_pipeline_options defaults;
+    ck_status st;
+    if (!opt) {
+        ck_pipeline_options_init(&defaults);
+        opt = &defaults;
+    }
+    size_t n = rows ? nrows : t->nrows;
+    *out = NULL;
+    int *use = calloc(t->ncols ? t->ncols : 1, sizeof *use);
+    ck_pipeline *pl = ck_pipeline_new();
+    if (pl)
+        pl->feat = calloc(t->ncols ? t->ncols : 1, sizeof *pl->feat);
+    if (!use || !pl || !pl->feat) {
+        st = ck_error_set(err, CK_ENOMEM, "out of memory");
+        goto fail;
+    }
+    if ((st = select_columns(t, opt, use, err)) != CK_OK)
+        goto fail;
+    for (size_t j = 0; j < t->ncols; j++) {
+        if (!use[j])
+            continue;
+        ck_feature *f = &pl->feat[pl->nfeat];
+        int keep = 0;
+        if (!(f->name = strdup(t->col[j].name))) {
+            st = ck_error_set(err, CK_ENOMEM, "out of memory");
+            goto fail;
+        }
+        pl->nfeat++; /* owned from here, freed with the pipeline */
+        if ((st = fit_feature(f, &t->col[j], rows, n, opt, &keep, w, err)) != CK_OK)
+            goto fail;
+        if (!keep) {
+            feature_fini(f);
+            memset(f, 0, sizeof *f);
+            pl->nfeat--;
+        }
+    }
+    if (pl->nfeat == 0) {
+        st = ck_error_set(err, CK_EDATA, "%s: no usable feature columns (all were excluded or "
+                                         "constant)", t->source);
+        goto fail;
+    }
+    if ((st = ck_pipeline_finish(pl, err)) != CK_OK)
+        goto fail;
+    free(use);
+    *out = pl;
+    return CK_OK;
+fail:
+    free(use);
+    ck_pipeline_free(pl);
+    return st;
+}
+
+/* ------------------------------------------------------------------ */
+/* designs */
+
+ck_status ck_design_bind(ck_design *d, const ck_pipeline *pl, const ck_table *t, ck_error *err)
+{
+    memset(d, 0, sizeof *d);
+    d->pl = pl;
+    d->t = t;
+    d->col = calloc(pl->nfeat ? pl->nfeat : 1, sizeof *d->col);
+    d->code_map = calloc(pl->nfeat ? pl->nfeat : 1, sizeof *d->code_map);
+    if (!d->col || !d->code_map) {
+        ck_design_fini(d);
+        return ck_error_set(err, CK_ENOMEM, "out of memory");
+    }
+    for (size_t k = 0; k < pl->nfeat; k++) {
+        const ck_feature *f = &pl->feat[k];
+        ck_status st = ck_table_require(t, f->name, &d->col[k], err);
+        if (st != CK_OK) {
+            ck_design_fini(d);
+            return st;
+        }
+        const ck_column *c = &t->col[d->col[k]];
+        if (f->kind == CK_FEAT_NUMERIC && c->type != CK_COL_NUMERIC) {
+            ck_design_fini(d);
+            return ck_error_set(err, CK_EDATA, "%s: column '%s' holds text, but the model "
+                                               "expects numbers", t->source, f->name);
+        }
+        if (f->kind == CK_FEAT_NUMERIC)
+            continue;
+        /* a numeric table column can feed a categorical feature through
+         * its text; map the table's codes (or numbers) to level positions */
+        size_t ncode = c->type == CK_COL_CATEGORICAL ? ck_dict_size(c->levels) : 0;
+        d->code_map[k] = malloc((ncode ? ncode : 1) * sizeof **d->code_map);
+        if (!d->code_map[k]) {
+            ck_design_fini(d);
+            return ck_error_set(err, CK_ENOMEM, "out of memory");
+        }
+        for (size_t code = 0; code < ncode; code++) {
+            const char *s = ck_dict_str(c->levels, (int32_t)code);
+            d->code_map[k][code] = ck_feature_level(f, s, strlen(s));
+        }
+        if (c->type == CK_COL_NUMERIC) {
+            ck_design_fini(d);
+            return ck_error_set(err, CK_EDATA, "%s: column '%s' holds numbers, but the model "
+                                               "expects text categories (read it with "
+                                               "--categorical %s)", t->source, f->name, f->name);
+        }
+        for (size_t i = 0; i < t->nrows; i++)
+            d->unseen += c->code[i] >= 0 && d->code_map[k][c->code[i]] < 0;
+    }
+    return CK_OK;
+}
+
+void ck_design_fini(ck_design *d)
+{
+    if (d->code_map)
+        for (size_t k = 0; k < d->pl->nfeat; k++)
+            free(d->code_map[k]);
+    free(d->code_map);
+    free(d->col);
+    memset(d, 0, sizeof *d);
+}
+
+void ck_design_row(const ck_design *d, size_t row, double *x)
+{
+    const ck_pipeline *pl = d->pl;
+    for (size_t k = 0; k < pl->nfeat; k++) {
+        const ck_feature *f = &pl->feat[k];
+        const ck_column *c = &d->t->col[d->col[k]];
+        if (f->kind == CK_FEAT_NUMERIC) {
+            encode_numeric(f, c->num[row], x);
+        } else {
+            int32_t code = c->code[row];
+            encode_level(f, code < 0 ? -1 : d->code_map[k][code], x);
+        }
+    }
+}
