@@ -1,0 +1,66 @@
+/*
+ * linear.h -- linear regression for value change: OLS, ridge and Huber.
+ *
+ * OLS: the least-squares problem is reduced, in one pass and in bounded
+ * memory, to the triangular factor R of the QR decomposition of [1 X y]
+ * (TSQR: row blocks are QR-factored with GSL's Householder QR and their R
+ * factors stacked and factored again, in a fixed order).  The solution then
+ * comes from the SVD of the p x p triangle (GSL's SV decomposition): small
+ * singular values (below 1e-12 of the largest) are treated as zero, which
+ * gives the minimum-norm solution when columns are collinear, and the
+ * columns involved are named in a warning.  This is the SVD path of a
+ * least-squares solve, applied to R instead of X: the singular values and
+ * right singular vectors of R and of X are the same.
+ *
+ * Ridge (l2 > 0): minimizes ||y - X b||^2 + L ||b[1:]||^2 (the intercept is
+ * not penalized; scikit-learn's Ridge(alpha = L)), by QR of R stacked on
+ * sqrt(L) times the identity.
+ *
+ * Huber (robust): iteratively reweighted least squares with Huber's weights
+ * min(1, t / |r / s|), t = 1.345, and the scale s = median|r| / 0.6745
+ * re-estimated each iteration, starting from OLS -- statsmodels'
+ * RLM(M=HuberT()) with its default "H1" covariance, so that a heavy-tailed
+ * value change does not let a few accounts steer the fit.
+ */
+#ifndef CHURNKIT_LINEAR_H
+#define CHURNKIT_LINEAR_H
+
+#include <stddef.h>
+
+#include "churnkit/error.h"
+#include "churnkit/pipeline.h"
+
+typedef struct ck_linear_options {
+    double l2;        /* ridge penalty L >= 0 */
+    int robust;       /* Huber regression */
+    double huber_t;   /* default 1.345 */
+    int max_iter;     /* Huber iterations, default 200 */
+    double tol;       /* Huber: stop when coefficients move less (relative), 1e-10 */
+    size_t threads;
+} ck_linear_options;
+
+void ck_linear_options_init(ck_linear_options *opt);
+
+typedef struct ck_linear {
+    size_t p;               /* 1 + encoded width */
+    double *beta;           /* beta[0] is the intercept */
+    double *cov;            /* p x p covariance of beta */
+    size_t n, rank;
+    double df_model, df_resid;
+    double rss, tss, sigma2, r2, r2_adj, f_stat, f_p, loglik;
+    double scale;           /* Huber: the final robust scale */
+    size_t iterations;
+    int converged;
+    int t_stats;            /* 1: inference with t (OLS, ridge), 0: z (Huber) */
+    double cond;            /* condition number of X'X scaled to unit diagonal */
+} ck_linear;
+
+/* Fits the model; on success free out with ck_linear_fini. */
+ck_status ck_linear_fit(const ck_dataset *ds, const ck_linear_options *opt, ck_linear *out,
+                        ck_warnings *w, ck_error *err);
+void ck_linear_fini(ck_linear *m);
+
+/* The prediction beta[0] + sum_j beta[j+1] x[j]. */
+double ck_linear_predict(const double *beta, const double *x, size_t width);
+
+#endif

@@ -1,0 +1,475 @@
+/* linear.c -- OLS, ridge and Huber regression over a TSQR reduction (see
+ * linear.h). */
+#include "churnkit/linear.h"
+#include "churnkit/inference.h"
+#include "churnkit/parallel.h"
+#include "churnkit/stats.h"
+
+#include <gsl/gsl_blas.h>
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_linalg.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { SUB_ROWS = 256 };  /* rows added to the running R at a time */
+
+void ck_linear_options_init(ck_linear_options *opt)
+{
+    memset(opt, 0, sizeof *opt);
+    opt->huber_t = 1.345;
+    opt->max_iter = 200;
+    opt->tol = 1e-10;
+}
+
+double ck_linear_predict(const double *beta, const double *x, size_t width)
+{
+    double v = beta[0];
+    for (size_t j = 0; j < width; j++)
+        v += beta[j + 1] * x[j];
+    return v;
+}
+
+/* ------------------------------------------------------------------ */
+/* TSQR: R of the q = p + 1 columns [1 X y], rows scaled by sqrt(weight) */
+
+typedef struct tsqr {
+    const ck_dataset *ds;
+    const double *w;   /* extra weight by dataset position (Huber), or NULL */
+    size_t p, q, nchunks;
+    double *r;         /* by chunk: q x q */
+    int failed;        /* set by a chunk that ran out of memory */
+} tsqr;
+
+/* Factors m (rows x q, its first q rows holding the running R) and leaves
+ * the new R, zero below the diagonal, in its first q rows. */
+static int qr_fold(gsl_matrix *m, gsl_vector *tau)
+{
+    if (gsl_linalg_QR_decomp(m, tau) != 0)
+        return -1;
+    for (size_t i = 0; i < m->size2; i++)
+        for (size_t j = 0; j < i; j++)
+            gsl_matrix_set(m, i, j, 0.0);
+    return 0;
+}
+
+static void tsqr_chunk(void *arg, size_t c)
+{
+    tsqr *ts = arg;
+    const ck_dataset *ds = ts->ds;
+    size_t q = ts->q, begin, end;
+    gsl_matrix *m = gsl_matrix_calloc(q + SUB_ROWS, q);
+    gsl_vector *tau = gsl_vector_alloc(q);
+    double *x = malloc(q * sizeof *x);
+    double *rc = ts->r + c * q * q;
+    if (!m || !tau || !x) {
+        ts->failed = 1;
+        goto done;
+    }
+    ck_chunk_range(ds->n, ts->nchunks, c, &begin, &end);
+    for (size_t i = begin; i < end;) {
+        size_t k = 0;
+        for (; k < SUB_ROWS && i < end; i++) {
+            size_t r = ds->rows[i];
+            double w = (ds->weight ? ds->weight[r] : 1.0) * (ts->w ? ts->w[i] : 1.0);
+            if (w == 0)
+                continue;
+            double s = sqrt(w);
+            x[0] = 1.0;
+            ck_design_row(ds->design, r, x + 1);
+            x[ts->p] = ds->y[r];
+            for (size_t j = 0; j < q; j++)
+                gsl_matrix_set(m, q + k, j, s * x[j]);
+            k++;
+        }
+        gsl_matrix_view part = gsl_matrix_submatrix(m, 0, 0, q + k, q);
+        if (qr_fold(&part.matrix, tau) != 0) {
+            ts->failed = 1;
+            goto done;
+        }
+    }
+    for (size_t i = 0; i < q; i++)
+        for (size_t j = 0; j < q; j++)
+            rc[i * q + j] = gsl_matrix_get(m, i, j);
+done:
+    gsl_matrix_free(m);
+    gsl_vector_free(tau);
+    free(x);
+}
+
+/* The R factor of the whole dataset into r (q x q); chunk factors are
+ * folded in chunk order, so the result does not depend on threads. */
+static ck_status tsqr_run(const ck_dataset *ds, const double *extra_w, size_t threads,
+                          double *r, ck_error *err)
+{
+    size_t p = ds->design->pl->width + 1, q = p + 1;
+    tsqr ts = {.ds = ds, .w = extra_w, .p = p, .q = q, .nchunks = ck_chunks_for(ds->n)};
+    ts.r = calloc(ts.nchunks * q * q, sizeof *ts.r);
+    gsl_matrix *m = gsl_matrix_calloc(2 * q, q);
+    gsl_vector *tau = gsl_vector_alloc(q);
+    ck_status st = CK_OK;
+    if (!ts.r || !m || !tau) {
+        st = ck_error_set(err, CK_ENOMEM, "linear regression: out of memory");
+        goto done;
+    }
+    ck_parallel_for(ts.nchunks, threads, tsqr_chunk, &ts);
+    if (ts.failed) {
+        st = ck_error_set(err, CK_ENOMEM, "linear regression: out of memory");
+        goto done;
+    }
+    for (size_t c = 0; c < ts.nchunks; c++) {
+        for (size_t i = 0; i < q; i++)
+            for (size_t j = 0; j < q; j++)
+                gsl_matrix_set(m, q + i, j, ts.r[(c * q + i) * q + j]);
+        if (qr_fold(m, tau) != 0) {
+            st = ck_error_set(err, CK_EDATA, "linear regression: QR decomposition failed");
+            goto done;
+        }
+    }
+    for (size_t i = 0; i < q; i++)
+        for (size_t j = 0; j < q; j++)
+            r[i * q + j] = gsl_matrix_get(m, i, j);
+done:
+    free(ts.r);
+    gsl_matrix_free(m);
+    gsl_vector_free(tau);
+    return st;
+}
+
+/* ------------------------------------------------------------------ */
+/* solving from R */
+
+/* Least squares from the triangle: beta minimizing ||z - Rxx beta||, by
+ * the SVD, and the unscaled covariance V S^-2 V' (a pseudo-inverse of
+ * X'X).  Returns the rank, or 0 when GSL failed. */
+static size_t solve_svd(const double *r, size_t p, size_t q, double *beta, double *xtx_inv,
+                        double *rss_extra)
+{
+    gsl_matrix *a = gsl_matrix_alloc(p, p), *v = gsl_matrix_alloc(p, p);
+    gsl_vector *s = gsl_vector_alloc(p), *work = gsl_vector_alloc(p);
+    size_t rank = 0;
+    if (!a || !v || !s || !work)
+        goto done;
+    for (size_t i = 0; i < p; i++)
+        for (size_t j = 0; j < p; j++)
+            gsl_matrix_set(a, i, j, r[i * q + j]);
+    if (gsl_linalg_SV_decomp(a, v, s, work) != 0)
+        goto done;
+    double cut = 1e-12 * gsl_vector_get(s, 0);
+    memset(beta, 0, p * sizeof *beta);
+    memset(xtx_inv, 0, p * p * sizeof *xtx_inv);
+    *rss_extra = 0;
+    for (size_t k = 0; k < p; k++) {
+        double uz = 0, sk = gsl_vector_get(s, k);
+        for (size_t i = 0; i < p; i++)
+            uz += gsl_matrix_get(a, i, k) * r[i * q + p];
+        if (sk <= cut) { /* a direction the data do not determine */
+            *rss_extra += uz * uz;
+            continue;
+        }
+        rank++;
+        for (size_t j = 0; j < p; j++) {
+            double vjk = gsl_matrix_get(v, j, k);
+            beta[j] += vjk * uz / sk;
+            for (size_t l = 0; l < p; l++)
+                xtx_inv[j * p + l] += vjk * gsl_matrix_get(v, l, k) / (sk * sk);
+        }
+    }
+done:
+    gsl_matrix_free(a);
+    gsl_matrix_free(v);
+    gsl_vector_free(s);
+    gsl_vector_free(work);
+    return rank;
+}
+
+/* Ridge from the triangle: QR of [Rxx; sqrt(L) D] against [z; 0]. */
+static int solve_ridge(const double *r, size_t p, size_t q, double l2, double *beta)
+{
+    size_t rows = 2 * p - 1;
+    gsl_matrix *a = gsl_matrix_calloc(rows, p);
+    gsl_vector *b = gsl_vector_calloc(rows), *tau = gsl_vector_alloc(p);
+    gsl_vector *res = gsl_vector_alloc(rows);
+    gsl_vector_view x = gsl_vector_view_array(beta, p);
+    int rc = -1;
+    if (!a || !b || !tau || !res)
+        goto done;
+    for (size_t i = 0; i < p; i++) {
+        for (size_t j = 0; j < p; j++)
+            gsl_matrix_set(a, i, j, r[i * q + j]);
+        gsl_vector_set(b, i, r[i * q + p]);
+    }
+    for (size_t j = 1; j < p; j++)
+        gsl_matrix_set(a, p + j - 1, j, sqrt(l2));
+    if (gsl_linalg_QR_decomp(a, tau) == 0 && gsl_linalg_QR_lssolve(a, tau, b, &x.vector, res) == 0)
+        rc = 0;
+done:
+    gsl_matrix_free(a);
+    gsl_vector_free(b);
+    gsl_vector_free(tau);
+    gsl_vector_free(res);
+    return rc;
+}
+
+/* X'X = R'R (p x p) from the triangle. */
+static void gram(const double *r, size_t p, size_t q, double *xtx)
+{
+    for (size_t i = 0; i < p; i++)
+        for (size_t j = 0; j < p; j++) {
+            double s = 0;
+            for (size_t k = 0; k <= (i < j ? i : j); k++)
+                s += r[k * q + i] * r[k * q + j];
+            xtx[i * p + j] = s;
+        }
+}
+
+/* ||z - Rxx beta||^2 + e^2: the residual sum of squares, from R alone. */
+static double rss_of(const double *r, size_t p, size_t q, const double *beta)
+{
+    double s = r[p * q + p] * r[p * q + p];
+    for (size_t i = 0; i < p; i++) {
+        double d = r[i * q + p];
+        for (size_t j = i; j < p; j++)
+            d -= r[i * q + j] * beta[j];
+        s += d * d;
+    }
+    return s;
+}
+
+/* Ridge's approximate covariance sigma^2 A^-1 X'X A^-1, A = X'X + L D. */
+static int ridge_cov(const double *xtx, size_t p, double l2, double sigma2, double *cov)
+{
+    gsl_matrix *a = gsl_matrix_alloc(p, p), *t = gsl_matrix_alloc(p, p);
+    gsl_matrix_const_view g = gsl_matrix_const_view_array(xtx, p, p);
+    gsl_matrix_view c = gsl_matrix_view_array(cov, p, p);
+    int rc = -1;
+    if (!a || !t)
+        goto done;
+    memcpy(a->data, xtx, p * p * sizeof *xtx);
+    for (size_t j = 1; j < p; j++)
+        a->data[j * p + j] += l2;
+    if (gsl_linalg_cholesky_decomp1(a) != 0 || gsl_linalg_cholesky_invert(a) != 0)
+        goto done;
+    gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, a, &g.matrix, 0.0, t);
+    gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, sigma2, t, a, 0.0, &c.matrix);
+    rc = 0;
+done:
+    gsl_matrix_free(a);
+    gsl_matrix_free(t);
+    return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* Huber */
+
+static double huber_weight(double z, double t)
+{
+    double a = fabs(z);
+    return a <= t ? 1.0 : t / a;
+}
+
+/* Residuals of the dataset rows at beta. */
+static void residuals(const ck_dataset *ds, const double *beta, size_t p, double *res, double *x)
+{
+    for (size_t i = 0; i < ds->n; i++) {
+        size_t r = ds->rows[i];
+        ck_design_row(ds->design, r, x);
+        res[i] = ds->y[r] - ck_linear_predict(beta, x, p - 1);
+    }
+}
+
+/* statsmodels' mad(resid, center=0): median |r| / Phi^-1(3/4). */
+static double mad_scale(const double *res, size_t n, double *tmp)
+{
+    for (size_t i = 0; i < n; i++)
+        tmp[i] = fabs(res[i]);
+    return ck_median(tmp, n) / 0.6744897501960817;
+}
+
+/* statsmodels' "H1" covariance: K^2 (sum psi^2 / df_resid) s^2 /
+ * (mean psi')^2 (X'X)^-1, K = 1 + p/n var(psi') / mean(psi')^2. */
+static void huber_cov(ck_linear *m, const double *res, double t, const double *xtx_inv)
+{
+    double n = (double)m->n, sum_d = 0, sum_d2 = 0, ss_psi = 0;
+    for (size_t i = 0; i < m->n; i++) {
+        double z = res[i] / m->scale, d = fabs(z) <= t ? 1.0 : 0.0;
+        double psi = fabs(z) <= t ? z : (z > 0 ? t : -t);
+        sum_d += d;
+        sum_d2 += d * d;
+        ss_psi += psi * psi;
+    }
+    double mean_d = sum_d / n, var_d = sum_d2 / n - mean_d * mean_d;
+    double k = 1 + (m->df_model + 1) / n * var_d / (mean_d * mean_d);
+    double f = k * k * (ss_psi / m->df_resid) * m->scale * m->scale / (mean_d * mean_d);
+    for (size_t j = 0; j < m->p * m->p; j++)
+        m->cov[j] = f * xtx_inv[j];
+}
+
+typedef struct huber_work {
+    double *res, *tmp, *w, *x, *r, *prev;
+} huber_work;
+
+static ck_status huber(const ck_dataset *ds, const ck_linear_options *opt, ck_linear *m,
+                       const double *xtx_inv, huber_work *hw, ck_error *err)
+{
+    size_t p = m->p, q = p + 1;
+    double extra;
+    residuals(ds, m->beta, p, hw->res, hw->x);
+    m->scale = mad_scale(hw->res, ds->n, hw->tmp);
+    for (m->iterations = 0; m->iterations < (size_t)opt->max_iter && m->scale > 0;) {
+        for (size_t i = 0; i < ds->n; i++)
+            hw->w[i] = huber_weight(hw->res[i] / m->scale, opt->huber_t);
+        ck_status st = tsqr_run(ds, hw->w, opt->threads, hw->r, err);
+        if (st != CK_OK)
+            return st;
+        memcpy(hw->prev, m->beta, p * sizeof *m->beta);
+        double *unused = hw->tmp; /* the weighted pseudo-inverse is not needed */
+        if (solve_svd(hw->r, p, q, m->beta, unused, &extra) == 0)
+            return ck_error_set(err, CK_EDATA, "robust regression: SVD failed");
+        residuals(ds, m->beta, p, hw->res, hw->x);
+        m->scale = mad_scale(hw->res, ds->n, hw->tmp);
+        m->iterations++;
+        double move = 0;
+        for (size_t j = 0; j < p; j++)
+            move = fmax(move, fabs(m->beta[j] - hw->prev[j]) / (1 + fabs(m->beta[j])));
+        if (move <= opt->tol) {
+            m->converged = 1;
+            break;
+        }
+    }
+    huber_cov(m, hw->res, opt->huber_t, xtx_inv);
+    m->rss = 0;
+    for (size_t i = 0; i < ds->n; i++)
+        m->rss += hw->res[i] * hw->res[i];
+    return CK_OK;
+}
+
+/* ------------------------------------------------------------------ */
+
+/* R^2, F and the log-likelihood from the sums of squares (statsmodels). */
+static void summary_stats(ck_linear *m)
+{
+    double n = (double)m->n;
+    m->df_model = (double)m->rank - 1;
+    m->df_resid = n - (double)m->rank;
+    m->sigma2 = m->df_resid > 0 ? m->rss / m->df_resid : NAN;
+    m->r2 = m->tss > 0 ? 1 - m->rss / m->tss : NAN;
+    m->r2_adj = m->df_resid > 0 ? 1 - (1 - m->r2) * (n - 1) / m->df_resid : NAN;
+    m->f_stat = (m->tss - m->rss) / m->df_model / m->sigma2;
+    m->f_p = m->df_model > 0 && m->df_resid > 0 ? gsl_cdf_fdist_Q(m->f_stat, m->df_model,
+                                                                  m->df_resid)
+                                                : NAN;
+    m->loglik = -n / 2 * (log(2 * M_PI) + log(m->rss / n) + 1);
+}
+
+static void warn_collinear(const ck_dataset *ds, ck_linear *m, const double *xtx, double l2,
+                           ck_warnings *w)
+{
+    const char **names = malloc(m->p * sizeof *names);
+    if (!names)
+        return;
+    names[0] = "(intercept)";
+    for (size_t j = 1; j < m->p; j++)
+        names[j] = ds->design->pl->encoded[j - 1];
+    m->cond = ck_collinearity(xtx, m->p, names, l2 == 0 ? 1e4 : 0, w);
+    free(names);
+    if (m->rank < m->p)
+        ck_warn(w, "the design has rank %zu of %zu: some coefficients are not identified "
+                   "(minimum-norm solution reported)", m->rank, m->p);
+}
+
+static ck_status fit_from_r(const ck_dataset *ds, const ck_linear_options *opt, ck_linear *m,
+                            const double *r, double *xtx, double *xtx_inv, ck_warnings *w,
+                            ck_error *err)
+{
+    size_t p = m->p, q = p + 1;
+    double extra;
+    m->tss = 0;
+    for (size_t i = 1; i <= p; i++) /* the residual of y on the intercept alone */
+        m->tss += r[i * q + p] * r[i * q + p];
+    gram(r, p, q, xtx);
+    m->rank = solve_svd(r, p, q, m->beta, xtx_inv, &extra);
+    if (m->rank == 0)
+        return ck_error_set(err, CK_EDATA, "linear regression: SVD failed");
+    warn_collinear(ds, m, xtx, opt->l2, w);
+    if (opt->l2 > 0 && solve_ridge(r, p, q, opt->l2, m->beta) != 0)
+        return ck_error_set(err, CK_EDATA, "ridge regression: QR solve failed");
+    m->rss = rss_of(r, p, q, m->beta);
+    summary_stats(m);
+    m->t_stats = 1;
+    m->converged = 1;
+    if (opt->l2 > 0)
+        return ridge_cov(xtx, p, opt->l2, m->rss / (double)(m->n - p), m->cov) == 0
+                   ? CK_OK
+                   : ck_error_set(err, CK_EDATA, "ridge regression: singular system");
+    for (size_t j = 0; j < p * p; j++)
+        m->cov[j] = m->sigma2 * xtx_inv[j];
+    return CK_OK;
+}
+
+ck_status ck_linear_fit(const ck_dataset *ds, const ck_linear_options *opt, ck_linear *m,
+                        ck_warnings *w, ck_error *err)
+{
+    ck_linear_options defaults;
+    if (!opt) {
+        ck_linear_options_init(&defaults);
+        opt = &defaults;
+    }
+    gsl_set_error_handler_off(); /* every GSL status is checked here */
+    size_t p = ds->design->pl->width + 1, q = p + 1;
+    memset(m, 0, sizeof *m);
+    m->p = p;
+    m->n = ds->n;
+    if (ds->n <= p)
+        return ck_error_set(err, CK_EDATA, "linear regression: %zu rows for %zu coefficients; "
+                                           "more rows than coefficients are needed", ds->n, p);
+    double *r = calloc(q * q, sizeof *r), *xtx = calloc(p * p, sizeof *xtx);
+    double *xtx_inv = calloc(p * p, sizeof *xtx_inv);
+    huber_work hw = {0};
+    m->beta = calloc(p, sizeof *m->beta);
+    m->cov = calloc(p * p, sizeof *m->cov);
+    ck_status st = CK_OK;
+    if (!r || !xtx || !xtx_inv || !m->beta || !m->cov) {
+        st = ck_error_set(err, CK_ENOMEM, "linear regression: out of memory");
+        goto done;
+    }
+    if ((st = tsqr_run(ds, NULL, opt->threads, r, err)) != CK_OK ||
+        (st = fit_from_r(ds, opt, m, r, xtx, xtx_inv, w, err)) != CK_OK || !opt->robust)
+        goto done;
+    hw.res = malloc(ds->n * sizeof *hw.res);
+    hw.tmp = malloc((ds->n > p * p ? ds->n : p * p) * sizeof *hw.tmp);
+    hw.w = malloc(ds->n * sizeof *hw.w);
+    hw.x = malloc(p * sizeof *hw.x);
+    hw.prev = malloc(p * sizeof *hw.prev);
+    hw.r = malloc(q * q * sizeof *hw.r);
+    if (!hw.res || !hw.tmp || !hw.w || !hw.x || !hw.prev || !hw.r) {
+        st = ck_error_set(err, CK_ENOMEM, "robust regression: out of memory");
+        goto done;
+    }
+    m->t_stats = 0;
+    m->converged = 0;
+    st = huber(ds, opt, m, xtx_inv, &hw, err);
+    if (st == CK_OK && !m->converged)
+        ck_warn(w, "robust regression did not converge in %zu iterations", m->iterations);
+done:
+    free(r);
+    free(xtx);
+    free(xtx_inv);
+    free(hw.res);
+    free(hw.tmp);
+    free(hw.w);
+    free(hw.x);
+    free(hw.prev);
+    free(hw.r);
+    if (st != CK_OK)
+        ck_linear_fini(m);
+    return st;
+}
+
+void ck_linear_fini(ck_linear *m)
+{
+    free(m->beta);
+    free(m->cov);
+    m->beta = m->cov = NULL;
+}
