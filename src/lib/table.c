@@ -165,6 +165,38 @@ unsigned long ck_table_line(const ck_table *t, size_t row)
     return t->line ? t->line[row] : t->first_line + (unsigned long)row;
 }
 
+static unsigned long long fnv(unsigned long long h, const void *p, size_t n)
+{
+    const unsigned char *b = p;
+    for (size_t i = 0; i < n; i++) {
+        h ^= b[i];
+        h *= 1099511628211ULL;
+    }
+    return h;
+}
+
+unsigned long long ck_table_hash(const ck_table *t)
+{
+    unsigned long long h = 14695981039346656037ULL;
+    h = fnv(h, &t->nrows, sizeof t->nrows);
+    for (size_t j = 0; j < t->ncols; j++) {
+        const ck_column *c = &t->col[j];
+        h = fnv(h, c->name, strlen(c->name) + 1);
+        h = fnv(h, &c->type, sizeof c->type);
+        for (size_t i = 0; i < t->nrows; i++) {
+            if (c->type == CK_COL_NUMERIC) {
+                double v = isnan(c->num[i]) ? NAN : c->num[i]; /* one NaN pattern */
+                h = fnv(h, &v, sizeof v);
+            } else {
+                const char *s = c->code[i] < 0 ? "" : ck_dict_str(c->levels, c->code[i]);
+                h = fnv(h, s, strlen(s) + 1);
+                h = fnv(h, &(int){c->code[i] < 0}, sizeof(int));
+            }
+        }
+    }
+    return h;
+}
+
 const char *ck_table_text(const ck_table *t, size_t col, size_t row)
 {
     const ck_column *c = &t->col[col];

@@ -1,0 +1,71 @@
+/*
+ * train.h -- fitting a model file's worth of model from a table: the label,
+ * an optional hold-out test split, K-fold cross-validation, the decision
+ * threshold, the final fit with inference, and the record of how it was
+ * made.
+ *
+ * Cross-validation refits the whole pipeline inside each fold (medians,
+ * scales and levels come from the fold's training rows only), so the
+ * cross-validated figures are honest.  An automatic threshold is chosen on
+ * the out-of-fold predictions, never on the test split.
+ */
+#ifndef CHURNKIT_TRAIN_H
+#define CHURNKIT_TRAIN_H
+
+#include <stddef.h>
+
+#include "churnkit/error.h"
+#include "churnkit/model.h"
+#include "churnkit/pipeline.h"
+#include "churnkit/svm.h"
+#include "churnkit/table.h"
+
+typedef enum ck_threshold_rule {
+    CK_THRESHOLD_FIXED = 0, /* opt.threshold as given */
+    CK_THRESHOLD_F1,        /* maximize F1 on out-of-fold predictions */
+    CK_THRESHOLD_YOUDEN,    /* maximize sensitivity + specificity - 1 */
+    CK_THRESHOLD_ACCURACY   /* maximize accuracy */
+} ck_threshold_rule;
+
+typedef struct ck_train_options {
+    const char *name;           /* model name (default: the estimator's) */
+    const char *label;          /* target column (required) */
+    const char *positive;       /* positive class, or NULL for the default */
+    const char *id;             /* id column, or NULL */
+    ck_pipeline_options pipeline; /* features, exclude, indicators, max levels */
+    ck_estimator estimator;     /* default logistic */
+    ck_task task;               /* 0: logistic -> classification, linear ->
+                                   regression, svm -> classification */
+    double l2;                  /* penalty L (logistic, linear) */
+    int balanced;               /* class weights n / (2 n_class) */
+    double weight_pos, weight_neg; /* explicit class weights (default 1) */
+    int robust;                 /* Huber regression */
+    ck_svm_options svm;         /* C, gamma, kernel, epsilon */
+    size_t cv;                  /* folds; 0 or 1: none */
+    double test_fraction;       /* hold-out share in [0, 0.9] */
+    unsigned long seed;
+    double threshold;           /* with CK_THRESHOLD_FIXED (default 0.5) */
+    ck_threshold_rule threshold_rule;
+    size_t threads;
+    ck_progress_fn progress;
+    void *progress_ctx;
+} ck_train_options;
+
+void ck_train_options_init(ck_train_options *opt);
+
+/* Trains a model on t.  On success the caller owns *out (ck_model_free). */
+ck_status ck_train(const ck_table *t, const ck_train_options *opt, ck_model **out,
+                   ck_warnings *w, ck_error *err);
+
+/* Scores rows[0..n) of t with m into out[0..n) (probabilities or values).
+ * The table needs every feature column of the model. */
+ck_status ck_model_score_table(const ck_model *m, const ck_table *t, const size_t *rows,
+                               size_t n, size_t threads, double *out, ck_error *err);
+
+/* The threshold a rule picks from scores p and labels y (0/1): the
+ * midpoint between the best distinct score and the next lower one. */
+double ck_pick_threshold(const double *y, const double *p, size_t n, ck_threshold_rule rule);
+
+const char *ck_threshold_rule_name(ck_threshold_rule r);
+
+#endif

@@ -1,0 +1,194 @@
+/* churnkit-predict -- score a CSV with one or more model files, streaming.
+ * Thin: options in, ck_score, a summary on standard error. */
+#include <getopt.h>
+#include <gsl/gsl_errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "churnkit/model.h"
+#include "churnkit/score.h"
+#include "churnkit/str.h"
+#include "common.h"
+
+static const char *prog = "churnkit-predict";
+
+static const char *help =
+    "Usage: churnkit-predict --model M.json [--model M2.json ...] --data FILE [options]\n"
+    "\n"
+    "Scores every row of a CSV with the models in one streaming pass (constant memory).\n"
+    "\n"
+    "  --model FILE        a model file from churnkit-train (repeat for several)\n"
+    "  --data FILE         rows to score (CSV; - for standard input)\n"
+    "  --out FILE          where to write the scores (default - : standard output);\n"
+    "                      a file appears only when complete\n"
+    "  --id COLUMN         pass this column through first (default: the model's id\n"
+    "                      column, when the input has it)\n"
+    "  --reasons K         add NAME_reason1..K: the features pushing each row's score\n"
+    "                      most (logistic and linear models)\n"
+    "  --delim C           field delimiter: , (default), tab or ;\n"
+    "  --no-header         the input has no header row (a Hadoop or Spark partition):\n"
+    "                      the column order comes from --columns, or is the model's\n"
+    "                      own input order; no header is written either\n"
+    "  --columns a,b,...   the input's column names with --no-header\n"
+    "  --quiet             no summary on standard error\n"
+    "  --help, --version\n"
+    "\n"
+    "Output: the id column, then per model NAME_prob and NAME_label (classifiers) or\n"
+    "NAME_pred (regressions), probabilities and predictions to 6 decimal places.\n"
+    "Exit status: 0 ok, 2 usage, 3 bad input data, 4 bad model file, 5 I/O error.\n";
+
+enum { O_MODEL = 256, O_DATA, O_OUT, O_ID, O_REASONS, O_DELIM, O_NOHEADER, O_COLUMNS, O_QUIET,
+       O_HELP, O_VERSION };
+
+static const struct option longopts[] = {
+    {"model", required_argument, 0, O_MODEL},   {"data", required_argument, 0, O_DATA},
+    {"out", required_argument, 0, O_OUT},       {"id", required_argument, 0, O_ID},
+    {"reasons", required_argument, 0, O_REASONS}, {"delim", required_argument, 0, O_DELIM},
+    {"no-header", no_argument, 0, O_NOHEADER},  {"columns", required_argument, 0, O_COLUMNS},
+    {"quiet", no_argument, 0, O_QUIET},         {"help", no_argument, 0, O_HELP},
+    {"version", no_argument, 0, O_VERSION},     {0, 0, 0, 0}};
+
+typedef struct args {
+    const char **model_paths;
+    size_t nmodels;
+    const char *data, *out, *delim;
+    char **columns;
+    size_t ncolumns;
+    int quiet;
+    ck_score_options score;
+} args;
+
+static int parse_args(int argc, char **argv, args *a)
+{
+    long v;
+    int c;
+    while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+        switch (c) {
+        case O_MODEL: {
+            const char **p = realloc(a->model_paths, (a->nmodels + 1) * sizeof *p);
+            if (!p)
+                return 5;
+            a->model_paths = p;
+            a->model_paths[a->nmodels++] = optarg;
+            break;
+        }
+        case O_DATA: a->data = optarg; break;
+        case O_OUT: a->out = optarg; break;
+        case O_ID: a->score.id = optarg; break;
+        case O_REASONS:
+            if (ck_cli_long(prog, "--reasons", optarg, 0, 100, &v) != 0)
+                return 2;
+            a->score.reasons = (size_t)v;
+            break;
+        case O_DELIM: a->delim = optarg; break;
+        case O_NOHEADER: a->score.csv.no_header = 1; a->score.no_header_out = 1; break;
+        case O_COLUMNS:
+            ck_strv_free(a->columns);
+            if (!(a->columns = ck_split_list(optarg, &a->ncolumns)))
+                return 5;
+            break;
+        case O_QUIET: a->quiet = 1; break;
+        case O_HELP: ck_cli_help(help); return -1;
+        case O_VERSION: ck_cli_version(prog); return -1;
+        default: return ck_cli_usage(prog, "unknown option");
+        }
+    }
+    if (optind < argc)
+        return ck_cli_usage(prog, "unexpected argument '%s'", argv[optind]);
+    if (!a->nmodels || !a->data)
+        return ck_cli_usage(prog, "--model and --data are required");
+    if (a->columns && !a->score.csv.no_header)
+        return ck_cli_usage(prog, "--columns goes with --no-header");
+    const char *d = a->delim;
+    a->score.csv.delim = !d || strcmp(d, ",") == 0 ? ','
+                         : strcmp(d, "tab") == 0 || strcmp(d, "\\t") == 0 || strcmp(d, "\t") == 0
+                             ? '\t'
+                         : strcmp(d, ";") == 0 ? ';' : 0;
+    if (!a->score.csv.delim)
+        return ck_cli_usage(prog, "--delim: use ',', 'tab' or ';'");
+    return 0;
+}
+
+/* With --no-header and no --columns, the first model's input order: its
+ * id column (if any), then its features. */
+static char **model_columns(const ck_model *m, size_t *n)
+{
+    char **v = calloc(m->pl->nfeat + 2, sizeof *v);
+    size_t k = 0;
+    if (!v)
+        return NULL;
+    if (m->id)
+        v[k++] = strdup(m->id);
+    for (size_t i = 0; i < m->pl->nfeat; i++)
+        v[k++] = strdup(m->pl->feat[i].name);
+    *n = k;
+    for (size_t i = 0; i < k; i++)
+        if (!v[i]) {
+            ck_strv_free(v);
+            return NULL;
+        }
+    return v;
+}
+
+static void print_summary(const args *a, ck_model **models, const ck_score_summary *s)
+{
+    fprintf(stderr, "%s: scored %lu rows with %zu model%s\n", prog, s->rows, a->nmodels,
+            a->nmodels == 1 ? "" : "s");
+    for (size_t i = 0; i < s->nmodels; i++) {
+        const ck_model *m = models[i];
+        if (m->task == CK_TASK_CLASSIFICATION)
+            fprintf(stderr, "  %-20s mean probability %.4f, %lu rows '%s' (threshold %.3g)\n",
+                    m->name, s->mean[i], s->positives[i], m->positive, m->threshold);
+        else
+            fprintf(stderr, "  %-20s mean prediction %.4g\n", m->name, s->mean[i]);
+    }
+}
+
+static int run(args *a)
+{
+    ck_error err;
+    ck_warnings w;
+    ck_score_summary summary = {0};
+    ck_model **models = calloc(a->nmodels, sizeof *models);
+    int code = 0;
+    ck_warnings_init(&w);
+    if (!models)
+        return 5;
+    for (size_t i = 0; i < a->nmodels && code == 0; i++)
+        if (ck_model_load(&models[i], a->model_paths[i], &err) != CK_OK)
+            code = ck_cli_fail(prog, &err);
+    if (code == 0 && a->score.csv.no_header && !a->columns &&
+        !(a->columns = model_columns(models[0], &a->ncolumns)))
+        code = 5;
+    a->score.csv.names = (const char *const *)a->columns;
+    a->score.csv.nnames = a->ncolumns;
+    if (code == 0 && ck_score(models, a->nmodels, a->data, a->out ? a->out : "-", &a->score,
+                              &summary, &w, &err) != CK_OK)
+        code = ck_cli_fail(prog, &err);
+    ck_cli_warnings(prog, &w, 0);
+    if (code == 0 && !a->quiet)
+        print_summary(a, models, &summary);
+    for (size_t i = 0; i < a->nmodels; i++)
+        ck_model_free(models[i]);
+    free(models);
+    ck_score_summary_fini(&summary);
+    ck_warnings_fini(&w);
+    return code;
+}
+
+int main(int argc, char **argv)
+{
+    args a;
+    memset(&a, 0, sizeof a);
+    ck_score_options_init(&a.score);
+    gsl_set_error_handler_off();
+    int rc = parse_args(argc, argv, &a);
+    if (rc == 0)
+        rc = run(&a);
+    else if (rc < 0)
+        rc = 0;
+    free(a.model_paths);
+    ck_strv_free(a.columns);
+    return rc;
+}

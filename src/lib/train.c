@@ -1,0 +1,737 @@
+/* train.c -- from a table to a model: splits, cross-validation, threshold,
+ * final fit and its record (see train.h). */
+#include "churnkit/train.h"
+#include "churnkit/label.h"
+#include "churnkit/linear.h"
+#include "churnkit/logistic.h"
+#include "churnkit/metrics.h"
+#include "churnkit/parallel.h"
+#include "churnkit/split.h"
+#include "churnkit/version.h"
+
+#include <gsl/gsl_cdf.h>
+#include <libsvm/svm.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void ck_train_options_init(ck_train_options *opt)
+{
+    memset(opt, 0, sizeof *opt);
+    ck_pipeline_options_init(&opt->pipeline);
+    ck_svm_options_init(&opt->svm);
+    opt->estimator = CK_EST_LOGISTIC;
+    opt->weight_pos = opt->weight_neg = 1.0;
+    opt->threshold = 0.5;
+    opt->seed = 42;
+}
+
+const char *ck_threshold_rule_name(ck_threshold_rule r)
+{
+    switch (r) {
+    case CK_THRESHOLD_F1: return "f1";
+    case CK_THRESHOLD_YOUDEN: return "youden";
+    case CK_THRESHOLD_ACCURACY: return "accuracy";
+    case CK_THRESHOLD_FIXED: break;
+    }
+    return "fixed";
+}
+
+static ck_task task_of(const ck_train_options *opt)
+{
+    if (opt->task)
+        return opt->task;
+    return opt->estimator == CK_EST_LINEAR ? CK_TASK_REGRESSION : CK_TASK_CLASSIFICATION;
+}
+
+/* ------------------------------------------------------------------ */
+/* scoring a table */
+
+typedef struct score_job {
+    const ck_model *m;
+    const ck_design *d;
+    const size_t *rows;
+    size_t n, nchunks;
+    double *out;
+    int failed;
+} score_job;
+
+static void score_chunk(void *arg, size_t c)
+{
+    score_job *job = arg;
+    size_t begin, end;
+    double *x = malloc((job->m->pl->width + 1) * sizeof *x);
+    void *scratch = ck_model_scratch(job->m);
+    if (!x || (job->m->estimator == CK_EST_SVM && !scratch)) {
+        job->failed = 1;
+        free(x);
+        free(scratch);
+        return;
+    }
+    ck_chunk_range(job->n, job->nchunks, c, &begin, &end);
+    for (size_t i = begin; i < end; i++) {
+        ck_design_row(job->d, job->rows[i], x);
+        job->out[i] = ck_model_score(job->m, x, scratch);
+    }
+    free(x);
+    free(scratch);
+}
+
+ck_status ck_model_score_table(const ck_model *m, const ck_table *t, const size_t *rows,
+                               size_t n, size_t threads, double *out, ck_error *err)
+{
+    ck_design d;
+    ck_status st = ck_design_bind(&d, m->pl, t, err);
+    if (st != CK_OK)
+        return st;
+    score_job job = {m, &d, rows, n, ck_chunks_for(n), out, 0};
+    /* libsvm keeps no global state when predicting, so SVMs score in
+     * parallel too */
+    ck_parallel_for(job.nchunks, threads, score_chunk, &job);
+    ck_design_fini(&d);
+    return job.failed ? ck_error_set(err, CK_ENOMEM, "out of memory") : CK_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* the threshold */
+
+typedef struct scored {
+    double p, y;
+} scored;
+
+static int by_score_desc(const void *a, const void *b)
+{
+    double x = ((const scored *)a)->p, y = ((const scored *)b)->p;
+    return (x < y) - (x > y);
+}
+
+static double rule_value(ck_threshold_rule rule, double tp, double fp, double pos, double neg)
+{
+    double fn = pos - tp, tn = neg - fp;
+    switch (rule) {
+    case CK_THRESHOLD_F1: return tp > 0 ? 2 * tp / (2 * tp + fp + fn) : 0;
+    case CK_THRESHOLD_YOUDEN: return (pos > 0 ? tp / pos : 0) - (neg > 0 ? fp / neg : 0);
+    case CK_THRESHOLD_ACCURACY: return (tp + tn) / (pos + neg);
+    case CK_THRESHOLD_FIXED: break;
+    }
+    return 0;
+}
+
+double ck_pick_threshold(const double *y, const double *p, size_t n, ck_threshold_rule rule)
+{
+    scored *s = malloc((n ? n : 1) * sizeof *s);
+    double pos = 0, tp = 0, fp = 0;
+    if (!s || n == 0) {
+        free(s);
+        return 0.5;
+    }
+    for (size_t i = 0; i < n; i++) {
+        s[i] = (scored){p[i], y[i]};
+        pos += y[i] == 1;
+    }
+    qsort(s, n, sizeof *s, by_score_desc);
+    double neg = (double)n - pos;
+    /* start with nothing called positive: a threshold above every score */
+    double best = rule_value(rule, 0, 0, pos, neg), cut = (s[0].p + 1) / 2;
+    for (size_t i = 0; i < n;) {
+        size_t j = i;
+        for (; j < n && s[j].p == s[i].p; j++) { /* all rows tied at this score */
+            tp += s[j].y == 1;
+            fp += s[j].y != 1;
+        }
+        double v = rule_value(rule, tp, fp, pos, neg);
+        if (v > best) {
+            best = v;
+            cut = j < n ? (s[i].p + s[j].p) / 2 : s[i].p / 2;
+        }
+        i = j;
+    }
+    free(s);
+    return cut;
+}
+
+/* ------------------------------------------------------------------ */
+/* one fit: pipeline and estimator on some rows */
+
+/* Row weights for a classifier on rows[0..n): the explicit class weights,
+ * times n / (2 n_class) when balanced. */
+static double *class_weights(const ck_label *y, const size_t *rows, size_t n,
+                             const ck_train_options *opt)
+{
+    if (!y->binary || (!opt->balanced && opt->weight_pos == 1 && opt->weight_neg == 1))
+        return NULL;
+    double *w = malloc(y->n * sizeof *w), npos = 0;
+    if (!w)
+        return NULL;
+    for (size_t i = 0; i < n; i++)
+        npos += y->y[rows[i]] == 1;
+    double bp = opt->balanced && npos > 0 ? (double)n / (2 * npos) : 1;
+    double bn = opt->balanced && npos < (double)n ? (double)n / (2 * ((double)n - npos)) : 1;
+    for (size_t r = 0; r < y->n; r++)
+        w[r] = y->y[r] == 1 ? opt->weight_pos * bp : opt->weight_neg * bn;
+    return w;
+}
+
+static void set_num(json_t *o, const char *k, double v)
+{
+    json_object_set_new(o, k, isfinite(v) ? json_real(v) : json_null());
+}
+
+static void logistic_facts(ck_model *m, const ck_logistic *lm)
+{
+    json_t *f = m->fit;
+    double lr = 2 * (lm->loglik - lm->loglik_null), df = (double)(lm->p - 1);
+    json_object_set_new(f, "solver", json_string(lm->newton ? "newton" : "bfgs"));
+    json_object_set_new(f, "iterations", json_integer((json_int_t)lm->iterations));
+    json_object_set_new(f, "converged", json_boolean(lm->converged));
+    set_num(f, "relative_gradient", lm->grad_rel);
+    set_num(f, "loglik", lm->loglik);
+    set_num(f, "loglik_null", lm->loglik_null);
+    set_num(f, "pseudo_r2", lm->loglik_null != 0 ? 1 - lm->loglik / lm->loglik_null : NAN);
+    set_num(f, "lr_stat", lr);
+    json_object_set_new(f, "lr_df", json_integer((json_int_t)df));
+    set_num(f, "lr_p", df > 0 ? gsl_cdf_chisq_Q(lr, df) : NAN);
+    json_object_set_new(f, "separation", json_boolean(lm->separation));
+    set_num(f, "condition_number", lm->cond);
+    set_num(f, "weight_sum", lm->weight_sum);
+}
+
+static void linear_facts(ck_model *m, const ck_linear *lm, const ck_train_options *opt)
+{
+    json_t *f = m->fit;
+    json_object_set_new(f, "method", json_string(opt->robust ? "huber" : opt->l2 > 0 ? "ridge"
+                                                                                      : "ols"));
+    json_object_set_new(f, "rank", json_integer((json_int_t)lm->rank));
+    set_num(f, "df_model", lm->df_model);
+    set_num(f, "df_resid", lm->df_resid);
+    set_num(f, "r2", lm->r2);
+    set_num(f, "r2_adj", lm->r2_adj);
+    set_num(f, "f_stat", lm->f_stat);
+    set_num(f, "f_p", lm->f_p);
+    set_num(f, "loglik", lm->loglik);
+    set_num(f, "sigma2", lm->sigma2);
+    set_num(f, "condition_number", lm->cond);
+    if (opt->robust) {
+        set_num(f, "scale", lm->scale);
+        json_object_set_new(f, "iterations", json_integer((json_int_t)lm->iterations));
+        json_object_set_new(f, "converged", json_boolean(lm->converged));
+    }
+}
+
+static void svm_facts(ck_model *m, const ck_train_options *opt)
+{
+    json_t *f = m->fit;
+    json_object_set_new(f, "kernel", json_string(opt->svm.linear_kernel ? "linear" : "rbf"));
+    set_num(f, "c", opt->svm.c);
+    set_num(f, "gamma", m->svm.gamma);
+    if (m->svm.regression)
+        set_num(f, "epsilon", opt->svm.epsilon);
+    json_object_set_new(f, "support_vectors", json_integer(svm_get_nr_sv(m->svm.model)));
+}
+
+static ck_status fit_estimator(ck_model *m, const ck_dataset *ds, const ck_train_options *opt,
+                               int final, ck_warnings *w, ck_error *err)
+{
+    ck_status st = CK_OK;
+    if (m->estimator == CK_EST_LOGISTIC) {
+        ck_logistic lm;
+        ck_logistic_options lo;
+        ck_logistic_options_init(&lo);
+        lo.l2 = opt->l2;
+        lo.threads = opt->threads;
+        lo.progress = opt->progress;
+        lo.progress_ctx = opt->progress_ctx;
+        if ((st = ck_logistic_fit(ds, &lo, &lm, w, err)) != CK_OK)
+            return st;
+        m->p = lm.p;
+        m->beta = lm.beta;
+        lm.beta = NULL;
+        if (final && lm.cov && (m->coef = malloc(m->p * sizeof *m->coef)))
+            ck_coef_table(m->beta, lm.cov, m->p, 0, m->coef);
+        m->coef_approximate = opt->l2 > 0 || ds->weight != NULL;
+        if (final)
+            logistic_facts(m, &lm);
+        ck_logistic_fini(&lm);
+    } else if (m->estimator == CK_EST_LINEAR) {
+        ck_linear lm;
+        ck_linear_options lo;
+        ck_linear_options_init(&lo);
+        lo.l2 = opt->l2;
+        lo.robust = opt->robust;
+        lo.threads = opt->threads;
+        if ((st = ck_linear_fit(ds, &lo, &lm, w, err)) != CK_OK)
+            return st;
+        m->p = lm.p;
+        m->beta = lm.beta;
+        lm.beta = NULL;
+        m->coef_t = lm.t_stats;
+        m->coef_approximate = opt->l2 > 0;
+        if (final && (m->coef = malloc(m->p * sizeof *m->coef)))
+            ck_coef_table(m->beta, lm.cov, m->p, lm.t_stats ? lm.df_resid : 0, m->coef);
+        if (final)
+            linear_facts(m, &lm, opt);
+        ck_linear_fini(&lm);
+    } else {
+        ck_svm_options so = opt->svm;
+        so.regression = m->task == CK_TASK_REGRESSION;
+        so.seed = opt->seed;
+        so.weight_pos = opt->weight_pos;
+        so.weight_neg = opt->weight_neg;
+        if ((st = ck_svm_fit(ds, &so, &m->svm, w, err)) != CK_OK)
+            return st;
+        if (final)
+            svm_facts(m, opt);
+    }
+    return st;
+}
+
+/* Fits the pipeline and estimator on rows[0..n) into a new model. */
+static ck_status fit_on(const ck_table *t, const ck_label *y, const size_t *rows, size_t n,
+                        const ck_train_options *opt, int final, ck_model **out,
+                        ck_warnings *w, ck_error *err)
+{
+    ck_model *m = ck_model_new();
+    ck_design d = {0};
+    double *weights = NULL;
+    ck_status st;
+    *out = NULL;
+    if (!m)
+        return ck_error_set(err, CK_ENOMEM, "out of memory");
+    m->task = task_of(opt);
+    m->estimator = opt->estimator;
+    ck_pipeline_options po = opt->pipeline;
+    po.label = opt->label;
+    po.id = opt->id;
+    /* an unpenalized linear model cannot tell a full set of indicators
+     * from the intercept: keep one level out as the reference */
+    po.drop_first = opt->estimator != CK_EST_SVM && opt->l2 == 0;
+    if ((st = ck_pipeline_fit(&m->pl, t, rows, n, &po, w, err)) != CK_OK ||
+        (st = ck_design_bind(&d, m->pl, t, err)) != CK_OK)
+        goto done;
+    weights = class_weights(y, rows, n, opt);
+    ck_dataset ds = {&d, rows, n, y->y, weights};
+    st = fit_estimator(m, &ds, opt, final, w, err);
+done:
+    ck_design_fini(&d);
+    free(weights);
+    if (st != CK_OK)
+        ck_model_free(m);
+    else
+        *out = m;
+    return st;
+}
+
+/* ------------------------------------------------------------------ */
+/* metrics as JSON */
+
+static json_t *class_metrics_json(const ck_class_metrics *c)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "rows", json_integer((json_int_t)c->n));
+    json_object_set_new(o, "positives", json_integer((json_int_t)c->n_pos));
+    set_num(o, "threshold", c->threshold);
+    set_num(o, "accuracy", c->accuracy);
+    set_num(o, "accuracy_ci_low", c->accuracy_lo);
+    set_num(o, "accuracy_ci_high", c->accuracy_hi);
+    set_num(o, "majority_accuracy", c->majority_accuracy);
+    set_num(o, "balanced_accuracy", c->balanced_accuracy);
+    set_num(o, "precision", c->precision);
+    set_num(o, "recall", c->recall);
+    set_num(o, "f1", c->f1);
+    set_num(o, "specificity", c->specificity);
+    set_num(o, "roc_auc", c->roc_auc);
+    set_num(o, "average_precision", c->average_precision);
+    set_num(o, "log_loss", c->log_loss);
+    set_num(o, "brier", c->brier);
+    return o;
+}
+
+static json_t *reg_metrics_json(const ck_reg_metrics *r)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "rows", json_integer((json_int_t)r->n));
+    set_num(o, "rmse", r->rmse);
+    set_num(o, "mae", r->mae);
+    set_num(o, "median_ae", r->median_ae);
+    set_num(o, "r2", r->r2);
+    set_num(o, "direction_accuracy", r->direction_accuracy);
+    return o;
+}
+
+/* Metrics of scores p against the label on rows[0..n). */
+static ck_status metrics_json(const ck_model *m, const ck_label *y, const size_t *rows,
+                              size_t n, const double *p, json_t **out, ck_error *err)
+{
+    double *yy = malloc((n ? n : 1) * sizeof *yy);
+    int *yi = malloc((n ? n : 1) * sizeof *yi);
+    ck_status st = CK_OK;
+    *out = NULL;
+    if (!yy || !yi) {
+        st = ck_error_set(err, CK_ENOMEM, "out of memory");
+        goto done;
+    }
+    for (size_t i = 0; i < n; i++) {
+        yy[i] = y->y[rows[i]];
+        yi[i] = yy[i] == 1;
+    }
+    if (m->task == CK_TASK_CLASSIFICATION) {
+        ck_class_metrics c;
+        if ((st = ck_metrics_classification(yi, p, n, m->threshold, &c, err)) == CK_OK)
+            *out = class_metrics_json(&c);
+    } else {
+        ck_reg_metrics r;
+        if ((st = ck_metrics_regression(yy, p, n, &r, err)) == CK_OK)
+            *out = reg_metrics_json(&r);
+    }
+done:
+    free(yy);
+    free(yi);
+    return st;
+}
+
+/* {"mean": m, "sd": s, "folds": [...]}, sd with n - 1 (the spread of the
+ * fold estimates). */
+static json_t *summary(const double *v, size_t k)
+{
+    double mean = 0, ss = 0;
+    json_t *o = json_object(), *a = json_array();
+    for (size_t i = 0; i < k; i++)
+        mean += v[i] / (double)k;
+    for (size_t i = 0; i < k; i++) {
+        ss += (v[i] - mean) * (v[i] - mean);
+        json_array_append_new(a, isfinite(v[i]) ? json_real(v[i]) : json_null());
+    }
+    set_num(o, "mean", mean);
+    set_num(o, "sd", k > 1 ? sqrt(ss / (double)(k - 1)) : NAN);
+    json_object_set_new(o, "folds", a);
+    return o;
+}
+
+/* ------------------------------------------------------------------ */
+/* cross-validation */
+
+typedef struct cv_state {
+    size_t k;
+    size_t *fold;        /* by position in the training rows */
+    double *oof;         /* out-of-fold score by position */
+    double *stat[4];     /* per fold: the four summary metrics */
+} cv_state;
+
+static const char *const class_stats[4] = {"accuracy", "balanced_accuracy", "roc_auc",
+                                           "log_loss"};
+static const char *const reg_stats[4] = {"rmse", "mae", "r2", "direction_accuracy"};
+
+static ck_status cv_fold(const ck_table *t, const ck_label *y, const size_t *rows, size_t n,
+                         const ck_train_options *opt, cv_state *cv, size_t k, size_t *tr,
+                         size_t *te, double *p, ck_error *err)
+{
+    size_t ntr = 0, nte = 0;
+    ck_model *m;
+    for (size_t i = 0; i < n; i++) {
+        if (cv->fold[i] == k)
+            te[nte++] = rows[i];
+        else
+            tr[ntr++] = rows[i];
+    }
+    ck_status st = fit_on(t, y, tr, ntr, opt, 0, &m, NULL, err);
+    if (st != CK_OK) {
+        ck_error_prefix(err, "cross-validation");
+        return st;
+    }
+    st = ck_model_score_table(m, t, te, nte, opt->threads, p, err);
+    ck_model_free(m);
+    for (size_t i = 0, j = 0; i < n && st == CK_OK; i++)
+        if (cv->fold[i] == k)
+            cv->oof[i] = p[j++];
+    return st;
+}
+
+/* Fold metrics at a threshold, once every fold has been scored. */
+static ck_status cv_metrics(const ck_label *y, const size_t *rows, size_t n, cv_state *cv,
+                            ck_task task, double threshold, size_t *te, double *p,
+                            ck_error *err)
+{
+    for (size_t k = 0; k < cv->k; k++) {
+        size_t nte = 0;
+        for (size_t i = 0; i < n; i++)
+            if (cv->fold[i] == k) {
+                te[nte] = rows[i];
+                p[nte++] = cv->oof[i];
+            }
+        ck_model tmp = {0};
+        tmp.task = task;
+        tmp.threshold = threshold;
+        json_t *mj;
+        ck_status st = metrics_json(&tmp, y, te, nte, p, &mj, err);
+        if (st != CK_OK)
+            return st;
+        const char *const *names = task == CK_TASK_CLASSIFICATION ? class_stats : reg_stats;
+        for (int s = 0; s < 4; s++) {
+            json_t *v = json_object_get(mj, names[s]);
+            cv->stat[s][k] = json_is_number(v) ? json_number_value(v) : NAN;
+        }
+        json_decref(mj);
+    }
+    return CK_OK;
+}
+
+static ck_status cross_validate(const ck_table *t, const ck_label *y, const size_t *rows,
+                                size_t n, const ck_train_options *opt, cv_state *cv,
+                                ck_error *err)
+{
+    size_t *tr = malloc(n * sizeof *tr), *te = malloc(n * sizeof *te);
+    double *p = malloc(n * sizeof *p);
+    ck_status st = CK_OK;
+    if (!tr || !te || !p) {
+        st = ck_error_set(err, CK_ENOMEM, "out of memory");
+        goto done;
+    }
+    st = ck_split_folds(rows, n, y->binary ? y->y : NULL, cv->k, opt->seed, cv->fold, err);
+    for (size_t k = 0; k < cv->k && st == CK_OK; k++) {
+        if (opt->progress)
+            opt->progress(opt->progress_ctx, "cross-validation", (double)k / (double)cv->k);
+        st = cv_fold(t, y, rows, n, opt, cv, k, tr, te, p, err);
+    }
+done:
+    free(tr);
+    free(te);
+    free(p);
+    return st;
+}
+
+static json_t *cv_json(const cv_state *cv, ck_task task, unsigned long seed)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "folds", json_integer((json_int_t)cv->k));
+    json_object_set_new(o, "seed", json_integer((json_int_t)seed));
+    const char *const *names = task == CK_TASK_CLASSIFICATION ? class_stats : reg_stats;
+    for (int s = 0; s < 4; s++)
+        json_object_set_new(o, names[s], summary(cv->stat[s], cv->k));
+    return o;
+}
+
+/* ------------------------------------------------------------------ */
+
+static json_t *options_json(const ck_train_options *opt, ck_task task)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "estimator", json_string(ck_estimator_name(opt->estimator)));
+    json_object_set_new(o, "task", json_string(ck_task_name(task)));
+    set_num(o, "l2", opt->l2);
+    if (task == CK_TASK_CLASSIFICATION) {
+        json_object_set_new(o, "class_weight", json_string(opt->balanced ? "balanced" : "none"));
+        set_num(o, "weight_positive", opt->weight_pos);
+        set_num(o, "weight_negative", opt->weight_neg);
+    }
+    if (opt->estimator == CK_EST_LINEAR)
+        json_object_set_new(o, "robust", json_boolean(opt->robust));
+    if (opt->estimator == CK_EST_SVM) {
+        set_num(o, "svm_c", opt->svm.c);
+        set_num(o, "svm_gamma", opt->svm.gamma); /* 0: 1 / encoded width */
+        json_object_set_new(o, "svm_kernel", json_string(opt->svm.linear_kernel ? "linear"
+                                                                                : "rbf"));
+    }
+    json_object_set_new(o, "cv", json_integer((json_int_t)opt->cv));
+    set_num(o, "test_fraction", opt->test_fraction);
+    json_object_set_new(o, "missing_indicators", json_boolean(opt->pipeline.missing_indicators));
+    json_object_set_new(o, "max_levels", json_integer((json_int_t)opt->pipeline.max_levels));
+    json_t *ex = json_array();
+    for (size_t i = 0; i < opt->pipeline.nexclude; i++)
+        json_array_append_new(ex, json_string(opt->pipeline.exclude[i]));
+    json_object_set_new(o, "exclude", ex);
+    return o;
+}
+
+static ck_status record(ck_model *m, const ck_table *t, const ck_label *y, size_t ntrain,
+                        size_t ntest, const size_t *train, const ck_train_options *opt)
+{
+    char hash[40];
+    size_t pos = 0;
+    for (size_t i = 0; i < ntrain && y->binary; i++)
+        pos += y->y[train[i]] == 1;
+    snprintf(hash, sizeof hash, "fnv1a64:%016llx", ck_table_hash(t));
+    const char *slash = strrchr(t->source, '/');
+    json_t *tr = m->training;
+    json_object_set_new(tr, "data", json_string(slash ? slash + 1 : t->source));
+    json_object_set_new(tr, "data_hash", json_string(hash));
+    json_object_set_new(tr, "rows", json_integer((json_int_t)ntrain));
+    if (y->binary)
+        json_object_set_new(tr, "positives", json_integer((json_int_t)pos));
+    json_object_set_new(tr, "test_rows", json_integer((json_int_t)ntest));
+    json_object_set_new(tr, "seed", json_integer((json_int_t)opt->seed));
+    json_object_set_new(tr, "options", options_json(opt, m->task));
+    json_object_set_new(tr, "churnkit", json_string(CK_VERSION));
+    return CK_OK;
+}
+
+static ck_status check_options(const ck_train_options *opt, ck_task task, ck_error *err)
+{
+    if (!opt->label)
+        return ck_error_set(err, CK_EUSAGE, "no label column given");
+    if (opt->estimator == CK_EST_LOGISTIC && task != CK_TASK_CLASSIFICATION)
+        return ck_error_set(err, CK_EUSAGE, "logistic regression is for a binary label; use "
+                                            "--model linear for a numeric target");
+    if (opt->estimator == CK_EST_LINEAR && task != CK_TASK_REGRESSION)
+        return ck_error_set(err, CK_EUSAGE, "linear regression is for a numeric target");
+    if (opt->threshold_rule != CK_THRESHOLD_FIXED && opt->cv < 2)
+        return ck_error_set(err, CK_EUSAGE, "an automatic threshold is chosen on "
+                                            "cross-validated predictions: add --cv K");
+    if (opt->cv == 1 || opt->cv > 100)
+        return ck_error_set(err, CK_EUSAGE, "--cv needs between 2 and 100 folds");
+    if (!(opt->test_fraction >= 0 && opt->test_fraction <= 0.9))
+        return ck_error_set(err, CK_EUSAGE, "--test-fraction must lie in [0, 0.9]");
+    if (!(opt->l2 >= 0))
+        return ck_error_set(err, CK_EUSAGE, "--l2 must be 0 or more");
+    return CK_OK;
+}
+
+typedef struct train_run {
+    ck_label y;
+    size_t *all, *train, *test;
+    size_t ntrain, ntest;
+    double *scores;
+    cv_state cv;
+} train_run;
+
+static void run_free(train_run *r)
+{
+    ck_label_fini(&r->y);
+    free(r->all);
+    free(r->train);
+    free(r->test);
+    free(r->scores);
+    free(r->cv.fold);
+    free(r->cv.oof);
+    for (int s = 0; s < 4; s++)
+        free(r->cv.stat[s]);
+}
+
+static ck_status prepare(const ck_table *t, const ck_train_options *opt, ck_task task,
+                         train_run *r, ck_error *err)
+{
+    ck_status st = task == CK_TASK_CLASSIFICATION
+                       ? ck_label_binary(&r->y, t, opt->label, opt->positive, err)
+                       : ck_label_numeric(&r->y, t, opt->label, err);
+    if (st != CK_OK)
+        return st;
+    size_t n = t->nrows;
+    r->all = malloc(n * sizeof *r->all);
+    r->train = malloc(n * sizeof *r->train);
+    r->test = malloc(n * sizeof *r->test);
+    r->scores = malloc(n * sizeof *r->scores);
+    if (!r->all || !r->train || !r->test || !r->scores)
+        return ck_error_set(err, CK_ENOMEM, "out of memory");
+    for (size_t i = 0; i < n; i++)
+        r->all[i] = i;
+    if (opt->test_fraction > 0)
+        return ck_split_holdout(r->all, n, r->y.binary ? r->y.y : NULL, opt->test_fraction,
+                                opt->seed, r->train, &r->ntrain, r->test, &r->ntest, err);
+    memcpy(r->train, r->all, n * sizeof *r->train);
+    r->ntrain = n;
+    return CK_OK;
+}
+
+/* Cross-validates, picks the threshold, and records the fold metrics. */
+static ck_status validate(const ck_table *t, const ck_train_options *opt, ck_task task,
+                          train_run *r, double *threshold, json_t *metrics, ck_error *err)
+{
+    size_t n = r->ntrain;
+    cv_state *cv = &r->cv;
+    cv->k = opt->cv;
+    cv->fold = malloc(n * sizeof *cv->fold);
+    cv->oof = malloc(n * sizeof *cv->oof);
+    for (int s = 0; s < 4; s++)
+        cv->stat[s] = malloc(cv->k * sizeof *cv->stat[s]);
+    if (!cv->fold || !cv->oof || !cv->stat[0] || !cv->stat[1] || !cv->stat[2] || !cv->stat[3])
+        return ck_error_set(err, CK_ENOMEM, "out of memory");
+    ck_status st = cross_validate(t, &r->y, r->train, n, opt, cv, err);
+    if (st != CK_OK)
+        return st;
+    if (task == CK_TASK_CLASSIFICATION && opt->threshold_rule != CK_THRESHOLD_FIXED) {
+        double *yy = malloc(n * sizeof *yy);
+        if (!yy)
+            return ck_error_set(err, CK_ENOMEM, "out of memory");
+        for (size_t i = 0; i < n; i++)
+            yy[i] = r->y.y[r->train[i]];
+        *threshold = ck_pick_threshold(yy, cv->oof, n, opt->threshold_rule);
+        free(yy);
+    }
+    st = cv_metrics(&r->y, r->train, n, cv, task, *threshold, r->test, r->scores, err);
+    if (st == CK_OK)
+        json_object_set_new(metrics, "cv", cv_json(cv, task, opt->seed));
+    return st;
+}
+
+static ck_status evaluate_on(ck_model *m, const ck_table *t, const ck_label *y,
+                             const size_t *rows, size_t n, size_t threads, double *scores,
+                             const char *key, ck_error *err)
+{
+    json_t *mj;
+    ck_status st = ck_model_score_table(m, t, rows, n, threads, scores, err);
+    if (st == CK_OK && (st = metrics_json(m, y, rows, n, scores, &mj, err)) == CK_OK)
+        json_object_set_new(m->metrics, key, mj);
+    return st;
+}
+
+static ck_status set_names(ck_model *m, const ck_train_options *opt, const ck_label *y)
+{
+    m->name = strdup(opt->name ? opt->name : ck_estimator_name(opt->estimator));
+    m->label = strdup(opt->label);
+    m->id = opt->id ? strdup(opt->id) : NULL;
+    m->threshold_rule = strdup(ck_threshold_rule_name(opt->threshold_rule));
+    if (y->binary) {
+        m->positive = strdup(y->positive);
+        m->negative = strdup(y->negative);
+    }
+    return m->name && m->label && m->threshold_rule && (!opt->id || m->id) &&
+                   (!y->binary || (m->positive && m->negative))
+               ? CK_OK
+               : CK_ENOMEM;
+}
+
+ck_status ck_train(const ck_table *t, const ck_train_options *opt, ck_model **out,
+                   ck_warnings *w, ck_error *err)
+{
+    ck_task task = task_of(opt);
+    train_run r;
+    ck_model *m = NULL;
+    double threshold = opt->threshold;
+    json_t *cvm = json_object();
+    memset(&r, 0, sizeof r);
+    *out = NULL;
+    ck_status st = check_options(opt, task, err);
+    if (st == CK_OK)
+        st = prepare(t, opt, task, &r, err);
+    if (st == CK_OK && r.ntrain < 2)
+        st = ck_error_set(err, CK_EDATA, "%s: too few training rows (%zu)", t->source,
+                          r.ntrain);
+    if (st == CK_OK && opt->cv >= 2)
+        st = validate(t, opt, task, &r, &threshold, cvm, err);
+    if (st == CK_OK) {
+        if (opt->progress)
+            opt->progress(opt->progress_ctx, "final fit", -1);
+        st = fit_on(t, &r.y, r.train, r.ntrain, opt, 1, &m, w, err);
+    }
+    if (st == CK_OK) {
+        m->threshold = threshold;
+        if (set_names(m, opt, &r.y) != CK_OK)
+            st = ck_error_set(err, CK_ENOMEM, "out of memory");
+    }
+    if (st == CK_OK)
+        st = evaluate_on(m, t, &r.y, r.train, r.ntrain, opt->threads, r.scores, "train", err);
+    if (st == CK_OK && json_object_get(cvm, "cv"))
+        json_object_set(m->metrics, "cv", json_object_get(cvm, "cv"));
+    if (st == CK_OK && r.ntest > 0)
+        st = evaluate_on(m, t, &r.y, r.test, r.ntest, opt->threads, r.scores, "test", err);
+    if (st == CK_OK)
+        st = record(m, t, &r.y, r.ntrain, r.ntest, r.train, opt);
+    json_decref(cvm);
+    run_free(&r);
+    if (st != CK_OK) {
+        ck_model_free(m);
+        return st;
+    }
+    *out = m;
+    return CK_OK;
+}
