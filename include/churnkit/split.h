@@ -4,7 +4,9 @@
  *
  * Rows of each class (or, for a numeric target, all rows as one class) are
  * shuffled with GSL's MT19937 generator seeded from `seed`, then dealt out:
- * the first round(f * n_class) of each class to the test set; fold k gets
+ * round(f * n) rows to the test set, shared between the classes in
+ * proportion (largest remainder), taken from the front of each class's
+ * shuffled rows; fold k gets
  * the shuffled rows at positions k, k + K, k + 2K, ... of each class.  The
  * same rows, classes and seed always give the same split, on any machine.
  */

@@ -41,10 +41,24 @@ ck_status ck_split_holdout(const size_t *rows, size_t n, const double *cls, doub
         free(in_test);
         return ck_error_set(err, CK_ENOMEM, "out of memory");
     }
+    /* round(f n) test rows in all, shared between the classes by largest
+     * remainder, so that the total is what was asked for */
+    size_t total = (size_t)llround(f * (double)n), count[2] = {0, 0}, take[2];
+    for (size_t i = 0; i < n; i++)
+        count[cls && cls[rows[i]] == 1]++;
+    double want[2] = {f * (double)count[0], f * (double)count[1]};
+    take[0] = (size_t)floor(want[0]);
+    take[1] = (size_t)floor(want[1]);
+    while (take[0] + take[1] < total) {
+        int c = want[1] - (double)take[1] > want[0] - (double)take[0] ? 1 : 0;
+        if (take[c] >= count[c])
+            c = 1 - c;
+        take[c]++;
+    }
     for (int c = cls ? 0 : 1; c <= 1; c++) {
         size_t m = shuffled_class(rows, n, cls, c, rng, pos);
-        size_t take = (size_t)llround(f * (double)m);
-        for (size_t i = 0; i < take; i++)
+        size_t k = cls ? take[c] : total;
+        for (size_t i = 0; i < k && i < m; i++)
             in_test[pos[i]] = 1;
     }
     *ntrain = *ntest = 0;

@@ -1,0 +1,73 @@
+#!/bin/sh
+# churnkit-train and churnkit-predict end to end on the public data, their
+# determinism, filters, and their errors and exit codes.
+. "$(dirname "$0")/lib.sh"
+TR="$CK_BIN/churnkit-train"; PR="$CK_BIN/churnkit-predict"
+PUB="$DATA/public"
+
+ok "$TR" --help
+grep -q -- "--label COLUMN" "$T/out" || fail "train --help lacks --label"
+ok "$PR" --version
+grep -q "churnkit" "$T/out" || fail "predict --version"
+
+# training: a report on stdout, a model file, byte-identical when repeated
+ok "$TR" --data "$PUB/mlc_churn.train.csv" --label churn --l2 1 --cv 5 --seed 7 --name lr --out "$T/lr.json"
+grep -q "number_customer_service_calls" "$T/out" || fail "no coefficient table in the train report"
+grep -q "CV (5 folds)" "$T/out" || fail "no CV line in the train report"
+ok "$TR" --data "$PUB/mlc_churn.train.csv" --label churn --l2 1 --cv 5 --seed 7 --name lr --out "$T/lr2.json" --quiet
+cmp -s "$T/lr.json" "$T/lr2.json" || fail "same data, options and seed gave different model files"
+[ ! -s "$T/out" ] || fail "--quiet still printed a report"
+ok "$TR" --data "$PUB/mlc_churn.train.csv" --label churn --model svm --name svm --out "$T/svm.json" --quiet
+ok "$TR" --data "$PUB/mlc_churn.train.csv" --label total_day_minutes --model linear --robust \
+   --exclude total_day_charge --name mins --out "$T/mins.json" --quiet
+
+# scoring: header, columns, one row per input row
+ok "$PR" --model "$T/lr.json" --model "$T/svm.json" --model "$T/mins.json" \
+   --data "$PUB/mlc_churn.test.csv" --reasons 2 --out "$T/scores.csv"
+head -1 "$T/scores.csv" | grep -qx "lr_prob,lr_label,lr_reason1,lr_reason2,svm_prob,svm_label,svm_reason1,svm_reason2,mins_pred,mins_reason1,mins_reason2" \
+  || fail "unexpected score header: $(head -1 "$T/scores.csv")"
+[ "$(wc -l < "$T/scores.csv")" = 1001 ] || fail "expected 1000 score rows"
+grep -q "scored 1000 rows with 3 models" "$T/err" || fail "no summary on stderr"
+
+# a filter: standard input to standard output gives the same bytes
+"$PR" --model "$T/lr.json" --data - --out - --quiet < "$PUB/mlc_churn.test.csv" > "$T/piped.csv" || fail "filter mode failed"
+ok "$PR" --model "$T/lr.json" --data "$PUB/mlc_churn.test.csv" --out "$T/file.csv" --quiet
+cmp -s "$T/piped.csv" "$T/file.csv" || fail "filter output differs from file output"
+
+# --id passes a column through first
+awk -F, 'BEGIN{OFS=","} NR==1{print "cid",$0; next} {print "c" NR-1,$0}' "$PUB/mlc_churn.test.csv" > "$T/with_id.csv"
+ok "$PR" --model "$T/lr.json" --data "$T/with_id.csv" --id cid --out "$T/ided.csv" --quiet
+sed -n 2p "$T/ided.csv" | grep -q "^c1," || fail "--id column not first"
+
+# usage errors: exit 2
+expect 2 "--data, --label and --out are required" "$TR" --data "$PUB/mlc_churn.train.csv"
+expect 2 "unknown value 'forest'" "$TR" --data x --label y --out z --model forest
+expect 2 "--l2" "$TR" --data x --label y --out z --l2 -1
+expect 2 "add --cv K" "$TR" --data "$PUB/mlc_churn.train.csv" --label churn --threshold auto --out "$T/x.json"
+expect 2 "--model and --data are required" "$PR" --data x
+
+# bad data: exit 3, named file/line/column, no output
+printf 'a,b,churn\n1,2,yes\n3,4\n' > "$T/ragged.csv"
+expect 3 "ragged.csv:3:3: row has 2 fields" "$TR" --data "$T/ragged.csv" --label churn --out "$T/r.json"
+[ ! -e "$T/r.json" ] || fail "a model was written from bad data"
+printf 'x,churn\n1,no\n2,no\n' > "$T/oneclass.csv"
+expect 3 "only one value" "$TR" --data "$T/oneclass.csv" --label churn --out "$T/o.json"
+expect 3 "no column 'chrun' (closest: 'churn'" "$TR" --data "$PUB/mlc_churn.train.csv" --label chrun --out "$T/o.json"
+# a column the model needs is missing: an error before any output
+cut -d, -f1-5 "$PUB/mlc_churn.test.csv" > "$T/narrow.csv"
+expect 3 "no column 'number_vmail_messages', which model 'lr' needs" "$PR" --model "$T/lr.json" --data "$T/narrow.csv" --out "$T/n.csv"
+[ ! -e "$T/n.csv" ] || fail "a partial score file was left"
+# text in a numeric column, far into the file
+awk -F, 'BEGIN{OFS=","} NR==700{$2="abc"} {print}' "$PUB/mlc_churn.test.csv" > "$T/text.csv"
+expect 3 "text.csv:700:2: text 'abc' in column 'account_length'" "$PR" --model "$T/lr.json" --data "$T/text.csv" --out "$T/t.csv"
+[ ! -e "$T/t.csv" ] || fail "a partial score file was left"
+
+# bad model files: exit 4; missing files: exit 5
+head -c 300 "$T/lr.json" > "$T/truncated.json"
+expect 4 "truncated.json:" "$PR" --model "$T/truncated.json" --data "$PUB/mlc_churn.test.csv"
+sed 's/"version": 1/"version": 9/' "$T/lr.json" > "$T/newer.json"
+expect 4 "model file version 9 is newer" "$PR" --model "$T/newer.json" --data "$PUB/mlc_churn.test.csv"
+expect 5 "cannot open" "$PR" --model "$T/none.json" --data "$PUB/mlc_churn.test.csv"
+expect 5 "cannot open" "$TR" --data "$T/none.csv" --label churn --out "$T/x.json"
+expect 5 "cannot create output file" "$TR" --data "$PUB/mlc_churn.train.csv" --label churn --out /nonexistent/m.json
+exit 0

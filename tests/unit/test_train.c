@@ -1,0 +1,330 @@
+/* Training: labels, splits, cross-validation, thresholds, pipeline rules,
+ * and the SVM against libsvm's own svm-predict. */
+#include "testutil.h"
+
+#include <math.h>
+
+#include "churnkit/label.h"
+#include "churnkit/model.h"
+#include "churnkit/split.h"
+#include "churnkit/train.h"
+
+#define PUB CK_TEST_DATA "/public/"
+
+static ck_table *csv_table(const char *text)
+{
+    char *path = ck_test_write(text);
+    ck_table *t;
+    ck_error err;
+    ck_assert_msg(ck_table_read_csv(&t, path, NULL, &err) == CK_OK, "%s", err.message);
+    unlink(path);
+    free(path);
+    return t;
+}
+
+static ck_table *read_table(const char *path)
+{
+    ck_table *t;
+    ck_error err;
+    ck_assert_msg(ck_table_read_csv(&t, path, NULL, &err) == CK_OK, "%s", err.message);
+    return t;
+}
+
+START_TEST(test_label_default_positive)
+{
+    static const char *texts[] = {"y\nno\nyes\n", "y\n0\n1\n", "y\nFALSE\nTRUE\n",
+                                  "y\nstayed\nchurned\n", "y\nN\nY\n"};
+    static const char *pos[] = {"yes", "1", "TRUE", "churned", "Y"};
+    for (int i = 0; i < 5; i++) {
+        ck_table *t = csv_table(texts[i]);
+        ck_label l;
+        ck_error err;
+        ck_assert_msg(ck_label_binary(&l, t, "y", NULL, &err) == CK_OK, "%s", err.message);
+        ck_assert_str_eq(l.positive, pos[i]);
+        ck_assert(l.y[0] == 0 && l.y[1] == 1);
+        ck_label_fini(&l);
+        ck_table_free(t);
+    }
+}
+END_TEST
+
+START_TEST(test_label_errors)
+{
+    ck_label l;
+    ck_error err;
+    ck_table *t = csv_table("y\nred\nblue\nred\n");
+    ck_assert_int_eq(ck_label_binary(&l, t, "y", NULL, &err), CK_EUSAGE);
+    ck_assert_msg_contains(err, "name it with --positive");
+    ck_assert_int_eq(ck_label_binary(&l, t, "y", "blue", &err), CK_OK);
+    ck_assert(l.y[1] == 1 && l.y[0] == 0);
+    ck_label_fini(&l);
+    ck_assert_int_eq(ck_label_binary(&l, t, "y", "green", &err), CK_EUSAGE);
+    ck_assert_msg_contains(err, "'green' is not a value");
+    ck_table_free(t);
+
+    t = csv_table("y\nno\nno\n");
+    ck_assert_int_eq(ck_label_binary(&l, t, "y", NULL, &err), CK_EDATA);
+    ck_assert_msg_contains(err, "only one value ('no')");
+    ck_table_free(t);
+
+    t = csv_table("y\na\nb\nc\n");
+    ck_assert_int_eq(ck_label_binary(&l, t, "y", NULL, &err), CK_EDATA);
+    ck_assert_msg_contains(err, ":4: the label 'y' has more than two values");
+    ck_table_free(t);
+
+    t = csv_table("x,y\n1,yes\n2,\n");
+    ck_assert_int_eq(ck_label_binary(&l, t, "y", NULL, &err), CK_EDATA);
+    ck_assert_msg_contains(err, ":3: the label 'y' is missing");
+    ck_assert_int_eq(ck_label_binary(&l, t, "z", NULL, &err), CK_EDATA);
+    ck_assert_msg_contains(err, "no column 'z'");
+    ck_table_free(t);
+}
+END_TEST
+
+START_TEST(test_folds_stratified_and_seeded)
+{
+    size_t n = 1000, rows[1000], f1[1000], f2[1000], f3[1000];
+    double y[1000];
+    for (size_t i = 0; i < n; i++) {
+        rows[i] = i;
+        y[i] = i % 10 == 0; /* 10% positives */
+    }
+    ck_error err;
+    ck_assert_int_eq(ck_split_folds(rows, n, y, 5, 7, f1, &err), CK_OK);
+    ck_assert_int_eq(ck_split_folds(rows, n, y, 5, 7, f2, &err), CK_OK);
+    ck_assert_int_eq(ck_split_folds(rows, n, y, 5, 8, f3, &err), CK_OK);
+    ck_assert(memcmp(f1, f2, sizeof f1) == 0);
+    ck_assert(memcmp(f1, f3, sizeof f1) != 0);
+    size_t count[5] = {0}, pos[5] = {0};
+    for (size_t i = 0; i < n; i++) {
+        count[f1[i]]++;
+        pos[f1[i]] += y[i] == 1;
+    }
+    for (int k = 0; k < 5; k++) {
+        ck_assert_uint_eq(count[k], 200);
+        ck_assert_uint_eq(pos[k], 20);
+    }
+}
+END_TEST
+
+START_TEST(test_holdout_stratified)
+{
+    size_t n = 1000, rows[1000], tr[1000], te[1000], ntr, nte;
+    double y[1000];
+    for (size_t i = 0; i < n; i++) {
+        rows[i] = i;
+        y[i] = i % 4 == 0;
+    }
+    ck_error err;
+    ck_assert_int_eq(ck_split_holdout(rows, n, y, 0.2, 1, tr, &ntr, te, &nte, &err), CK_OK);
+    ck_assert_uint_eq(ntr + nte, n);
+    ck_assert_uint_eq(nte, 200);
+    size_t pos = 0;
+    for (size_t i = 0; i < nte; i++)
+        pos += y[te[i]] == 1;
+    ck_assert_uint_eq(pos, 50);
+    for (size_t i = 1; i < nte; i++)
+        ck_assert(te[i] > te[i - 1]); /* original order kept */
+}
+END_TEST
+
+START_TEST(test_pick_threshold)
+{
+    /* scores and labels where F1 peaks when the top three are positive */
+    double p[] = {0.9, 0.8, 0.7, 0.4, 0.3, 0.2, 0.1};
+    double y[] = {1, 1, 1, 0, 1, 0, 0};
+    double t = ck_pick_threshold(y, p, 7, CK_THRESHOLD_F1);
+    /* F1 at top 3: 6/7 = 0.857; at top 5: 8/9 = 0.889 -> cut between 0.3 and 0.2 */
+    ck_assert(fabs(t - 0.25) < 1e-12);
+    t = ck_pick_threshold(y, p, 7, CK_THRESHOLD_ACCURACY);
+    /* accuracy top 3: 6/7; top 5: 6/7: the first (higher) cut wins */
+    ck_assert(fabs(t - 0.55) < 1e-12);
+    t = ck_pick_threshold(y, p, 7, CK_THRESHOLD_YOUDEN);
+    /* Youden top 3: 3/4 - 0 = 0.75; top 5: 1 - 1/3 = 0.667 */
+    ck_assert(fabs(t - 0.55) < 1e-12);
+}
+END_TEST
+
+static ck_status try_train(ck_table *t, ck_train_options *o, ck_model **m, ck_warnings *w,
+                           ck_error *err)
+{
+    ck_warnings_init(w);
+    return ck_train(t, o, m, w, err);
+}
+
+START_TEST(test_cv_and_test_metrics_recorded)
+{
+    ck_table *t = read_table(PUB "mlc_churn.train.csv");
+    ck_train_options o;
+    ck_train_options_init(&o);
+    o.label = "churn";
+    o.l2 = 1;
+    o.cv = 4;
+    o.test_fraction = 0.25;
+    o.threshold_rule = CK_THRESHOLD_F1;
+    ck_model *m;
+    ck_warnings w;
+    ck_error err;
+    ck_assert_msg(try_train(t, &o, &m, &w, &err) == CK_OK, "%s", err.message);
+    json_t *cv = json_object_get(m->metrics, "cv"), *test = json_object_get(m->metrics, "test");
+    ck_assert_ptr_nonnull(cv);
+    ck_assert_ptr_nonnull(test);
+    ck_assert_int_eq(json_integer_value(json_object_get(cv, "folds")), 4);
+    double auc = json_real_value(json_object_get(json_object_get(cv, "roc_auc"), "mean"));
+    ck_assert(auc > 0.75 && auc < 0.9);
+    ck_assert_int_eq(json_integer_value(json_object_get(test, "rows")), 1000);
+    ck_assert_int_eq(json_integer_value(json_object_get(m->training, "rows")), 3000);
+    /* the F1 threshold on imbalanced churn sits well below 0.5 */
+    ck_assert(m->threshold > 0.05 && m->threshold < 0.5);
+    ck_assert_str_eq(m->threshold_rule, "f1");
+    ck_model_free(m);
+    ck_warnings_fini(&w);
+    ck_table_free(t);
+}
+END_TEST
+
+START_TEST(test_option_errors)
+{
+    ck_table *t = read_table(PUB "mlc_churn.train.csv");
+    ck_train_options o;
+    ck_model *m;
+    ck_warnings w;
+    ck_error err;
+    ck_train_options_init(&o);
+    o.label = "churn";
+    o.threshold_rule = CK_THRESHOLD_F1;
+    ck_assert_int_eq(try_train(t, &o, &m, &w, &err), CK_EUSAGE);
+    ck_assert_msg_contains(err, "add --cv K");
+    ck_warnings_fini(&w);
+    ck_train_options_init(&o);
+    o.label = "churn";
+    o.estimator = CK_EST_LINEAR;
+    ck_assert_int_eq(try_train(t, &o, &m, &w, &err), CK_EDATA);
+    ck_assert_msg_contains(err, "holds text");
+    ck_warnings_fini(&w);
+    ck_train_options_init(&o);
+    o.label = "account_length";
+    ck_assert_int_eq(try_train(t, &o, &m, &w, &err), CK_EDATA);
+    ck_assert_msg_contains(err, "more than two values");
+    ck_warnings_fini(&w);
+    ck_table_free(t);
+}
+END_TEST
+
+START_TEST(test_constant_and_wide_columns)
+{
+    ck_table *t = csv_table("id,k,plan,x,y\n1,5,a,0.1,no\n2,5,b,0.7,yes\n3,5,c,0.2,no\n"
+                            "4,5,d,0.9,yes\n5,5,e,0.3,no\n6,5,f,0.8,yes\n");
+    ck_train_options o;
+    ck_train_options_init(&o);
+    o.label = "y";
+    o.id = "id";
+    o.l2 = 1;
+    o.pipeline.max_levels = 4;
+    ck_model *m;
+    ck_warnings w;
+    ck_error err;
+    ck_assert_int_eq(try_train(t, &o, &m, &w, &err), CK_EDATA);
+    ck_assert_msg_contains(err, "column 'plan' has 6 distinct values, more than --max-levels 4");
+    ck_warnings_fini(&w);
+    o.pipeline.max_levels = 100;
+    static const char *ex[] = {"plan"};
+    o.pipeline.exclude = ex;
+    o.pipeline.nexclude = 1;
+    ck_assert_msg(try_train(t, &o, &m, &w, &err) == CK_OK, "%s", err.message);
+    ck_assert_uint_eq(m->pl->nfeat, 1); /* k is constant, id and label are never features */
+    ck_assert_str_eq(m->pl->feat[0].name, "x");
+    int warned = 0;
+    for (size_t i = 0; i < w.n; i++)
+        warned |= strstr(w.msg[i], "column 'k' is constant") != NULL;
+    ck_assert(warned);
+    ck_model_free(m);
+    ck_warnings_fini(&w);
+    ck_table_free(t);
+}
+END_TEST
+
+START_TEST(test_svm_matches_svm_predict)
+{
+    if (system("command -v svm-predict >/dev/null 2>&1") != 0)
+        ck_abort_msg("svm-predict (Debian's libsvm-tools) is needed: .ci/deps.sh check");
+    ck_table *t = read_table(PUB "attrition.train.csv");
+    ck_table *test = read_table(PUB "attrition.test.csv");
+    ck_train_options o;
+    ck_train_options_init(&o);
+    o.label = "Attrition";
+    o.estimator = CK_EST_SVM;
+    ck_model *m;
+    ck_warnings w;
+    ck_error err;
+    ck_assert_msg(try_train(t, &o, &m, &w, &err) == CK_OK, "%s", err.message);
+    /* the model's libsvm text and the encoded test rows in libsvm's format */
+    char *model_path = ck_test_write(m->svm.text);
+    char data_path[] = "/tmp/churnkit-svmdata-XXXXXX";
+    int fd = mkstemp(data_path);
+    FILE *fp = fdopen(fd, "w");
+    ck_design d;
+    ck_assert_int_eq(ck_design_bind(&d, m->pl, test, &err), CK_OK);
+    double *x = malloc(m->pl->width * sizeof *x);
+    for (size_t i = 0; i < test->nrows; i++) {
+        ck_design_row(&d, i, x);
+        fprintf(fp, "0");
+        for (size_t j = 0; j < m->pl->width; j++)
+            if (x[j] != 0)
+                fprintf(fp, " %zu:%.17g", j + 1, x[j]);
+        fprintf(fp, "\n");
+    }
+    fclose(fp);
+    char cmd[512], out_path[] = "/tmp/churnkit-svmout-XXXXXX";
+    close(mkstemp(out_path));
+    snprintf(cmd, sizeof cmd, "svm-predict -b 1 -q %s %s %s", data_path, model_path, out_path);
+    ck_assert_int_eq(system(cmd), 0);
+    /* svm-predict prints "labels 1 0" (or "0 1") then "label p_a p_b" per row */
+    fp = fopen(out_path, "r");
+    int l0, l1;
+    ck_assert_int_eq(fscanf(fp, "labels %d %d", &l0, &l1), 2);
+    double worst = 0;
+    void *nodes = ck_model_scratch(m);
+    for (size_t i = 0; i < test->nrows; i++) {
+        double lab, pa, pb;
+        ck_assert_int_eq(fscanf(fp, "%lf %lf %lf", &lab, &pa, &pb), 3);
+        ck_design_row(&d, i, x);
+        double p = ck_model_score(m, x, nodes);
+        worst = fmax(worst, fabs(p - (l0 == 1 ? pa : pb)));
+    }
+    /* svm-predict prints 6 significant digits */
+    ck_assert_msg(worst < 5e-6, "probabilities differ from svm-predict by %g", worst);
+    fclose(fp);
+    free(nodes);
+    free(x);
+    ck_design_fini(&d);
+    unlink(model_path);
+    unlink(data_path);
+    unlink(out_path);
+    free(model_path);
+    ck_model_free(m);
+    ck_warnings_fini(&w);
+    ck_table_free(t);
+    ck_table_free(test);
+}
+END_TEST
+
+static Suite *train_suite(void)
+{
+    Suite *s = suite_create("train");
+    TCase *tc = tcase_create("core");
+    tcase_add_test(tc, test_label_default_positive);
+    tcase_add_test(tc, test_label_errors);
+    tcase_add_test(tc, test_folds_stratified_and_seeded);
+    tcase_add_test(tc, test_holdout_stratified);
+    tcase_add_test(tc, test_pick_threshold);
+    tcase_add_test(tc, test_cv_and_test_metrics_recorded);
+    tcase_add_test(tc, test_option_errors);
+    tcase_add_test(tc, test_constant_and_wide_columns);
+    tcase_add_test(tc, test_svm_matches_svm_predict);
+    tcase_set_timeout(tc, 120);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+CK_TEST_MAIN(train_suite)
