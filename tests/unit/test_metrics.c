@@ -4,11 +4,12 @@
  * data: rank invariance of AUC, Wilson interval behaviour, DeLong and
  * McNemar symmetries, input errors, one-class data, and speed.
  *
- * Tolerances: values computed the same way as the reference (counts,
- * fractions of counts, curve points) must agree to 1e-15 relative; values
- * whose summation order or special-function code differs (means, log-loss,
- * AUC, DeLong, p-values) to 1e-12 relative or 1e-12 absolute, whichever is
- * larger.  NaN matches only NaN. */
+ * Tolerances (close_to): counts exactly; values computed the same way as
+ * the reference (fractions of counts, curve points, medians) to 1e-15
+ * relative; values whose summation order or special-function code differs
+ * (means, log-loss, AUC, Wilson, DeLong, p-values down to 1e-89) to 1e-12
+ * relative.  Relative means |got - want| <= tol * |want|, absolute only
+ * where want is 0.  NaN matches only NaN. */
 #include "testutil.h"
 
 #include <gsl/gsl_errno.h>
@@ -140,7 +141,7 @@ static int close_to(double got, double want, double rel)
 {
     if (isnan(want) || isnan(got))
         return isnan(want) && isnan(got);
-    double scale = fabs(want) > 1 ? fabs(want) : 1;
+    double scale = want != 0 ? fabs(want) : 1; /* relative; absolute at 0 */
     return fabs(got - want) <= rel * scale;
 }
 
