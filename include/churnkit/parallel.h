@@ -21,11 +21,17 @@ void ck_chunk_range(size_t n, size_t k, size_t c, size_t *begin, size_t *end);
 /* Threads to use when the caller says 0: the processors online. */
 size_t ck_threads_default(void);
 
-typedef void (*ck_chunk_fn)(void *ctx, size_t chunk);
+/* fn(ctx, chunk, worker): `worker` in [0, ck_parallel_workers(...)) names
+ * the thread running the chunk, for per-thread scratch; a worker runs its
+ * chunks one after another. */
+typedef void (*ck_chunk_fn)(void *ctx, size_t chunk, size_t worker);
 
-/* Calls fn(ctx, c) once for every chunk c in [0, nchunks), on up to
- * `threads` threads (0: ck_threads_default()); returns when all are done.
- * If threads cannot be created the chunks run in the calling thread. */
+/* How many workers ck_parallel_for will use (scratch slots to allocate). */
+size_t ck_parallel_workers(size_t nchunks, size_t threads);
+
+/* Calls fn once for every chunk in [0, nchunks), on up to `threads` threads
+ * (0: ck_threads_default()); returns when all are done.  If a thread cannot
+ * be created its chunks run in the calling thread. */
 void ck_parallel_for(size_t nchunks, size_t threads, ck_chunk_fn fn, void *ctx);
 
 #endif

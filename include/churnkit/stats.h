@@ -10,10 +10,12 @@
  * first) at probabilities q[0..nq) in increasing order, by linear
  * interpolation between order statistics at position (n - 1) q -- numpy's
  * default, so the median of an even count is the mean of the middle two.
- * Expected O(n) time (selection, no full sort).  n must be > 0. */
+ * Expected O(n log nq) time (selection, no full sort); at most 64
+ * quantiles.  n must be > 0. */
 void ck_quantiles(double *a, size_t n, const double *q, size_t nq, double *out);
 
-/* The median of a[0..n) (reordered in place). */
+/* The median of a[0..n) (reordered in place): the middle value, or the
+ * mean (a + b) / 2 of the middle two, as numpy computes it. */
 double ck_median(double *a, size_t n);
 
 #endif

@@ -94,7 +94,7 @@ unsigned long ck_table_line(const ck_table *t, size_t row);
 /* Column names in order (an array the caller frees, strings owned by t). */
 const char **ck_table_names(const ck_table *t);
 
-/* A 64-bit FNV-1a hash of the table's contents (column names and types,
+/* A 64-bit hash (FNV-style multiply-xor, a word at a time) of the table's contents (column names and types,
  * the bits of every number, the text of every category), for recording
  * which data a model was trained on. */
 unsigned long long ck_table_hash(const ck_table *t);

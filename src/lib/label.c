@@ -59,8 +59,14 @@ static int distinct_classes(const ck_label *out, const ck_table *t, const ck_col
                             char cls[2][256], size_t *bad_row, ck_error *err)
 {
     int k = 0;
+    double seen[2] = {NAN, NAN};
     char buf[CK_NUM_BUFSIZE];
     for (size_t i = 0; i < t->nrows; i++) {
+        /* numbers: skip the formatting when the value is a known class */
+        if (c->type == CK_COL_NUMERIC && (c->num[i] == seen[0] || c->num[i] == seen[1]))
+            continue;
+        if (c->type == CK_COL_NUMERIC && k < 2 && !isnan(c->num[i]))
+            seen[k] = c->num[i];
         const char *s = ck_cell_text(c, i, buf, sizeof buf);
         if (!s) {
             *bad_row = i;
@@ -77,6 +83,23 @@ static int distinct_classes(const ck_label *out, const ck_table *t, const ck_col
         snprintf(cls[k++], 256, "%s", s);
     }
     return k;
+}
+
+/* y = 1 where the cell is the positive class.  Numbers are compared as
+ * numbers (formatting a million of them would cost more than the fit). */
+static void set_binary(ck_label *out, const ck_table *t, const ck_column *c, int pos,
+                       char cls[2][256])
+{
+    char buf[CK_NUM_BUFSIZE];
+    double vpos = 0;
+    if (c->type == CK_COL_NUMERIC)
+        ck_num_parse(cls[pos], strlen(cls[pos]), &vpos);
+    for (size_t i = 0; i < t->nrows; i++) {
+        out->y[i] = c->type == CK_COL_NUMERIC ? c->num[i] == vpos
+                                              : strcmp(ck_cell_text(c, i, buf, sizeof buf),
+                                                       out->positive) == 0;
+        out->n_pos += out->y[i] == 1;
+    }
 }
 
 ck_status ck_label_binary(ck_label *out, const ck_table *t, const char *col,
@@ -103,6 +126,7 @@ ck_status ck_label_binary(ck_label *out, const ck_table *t, const char *col,
         return CK_EDATA;
     }
     int pos;
+    (void)buf;
     if (positive) {
         pos = strcmp(cls[0], positive) == 0 ? 0 : strcmp(cls[1], positive) == 0 ? 1 : -1;
         if (pos < 0) {
@@ -129,10 +153,7 @@ ck_status ck_label_binary(ck_label *out, const ck_table *t, const char *col,
         ck_label_fini(out);
         return ck_error_set(err, CK_ENOMEM, "out of memory");
     }
-    for (size_t i = 0; i < t->nrows; i++) {
-        out->y[i] = strcmp(ck_cell_text(c, i, buf, sizeof buf), out->positive) == 0;
-        out->n_pos += out->y[i] == 1;
-    }
+    set_binary(out, t, c, pos, cls);
     return CK_OK;
 }
 

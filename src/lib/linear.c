@@ -54,8 +54,9 @@ static int qr_fold(gsl_matrix *m, gsl_vector *tau)
     return 0;
 }
 
-static void tsqr_chunk(void *arg, size_t c)
+static void tsqr_chunk(void *arg, size_t c, size_t worker)
 {
+    (void)worker;
     tsqr *ts = arg;
     const ck_dataset *ds = ts->ds;
     size_t q = ts->q, begin, end;

@@ -24,7 +24,7 @@ size_t ck_threads_default(void)
 }
 
 typedef struct worker {
-    size_t first, step, nchunks;
+    size_t first, step, nchunks, id;
     ck_chunk_fn fn;
     void *ctx;
 } worker;
@@ -33,8 +33,20 @@ static void *worker_main(void *arg)
 {
     const worker *w = arg;
     for (size_t c = w->first; c < w->nchunks; c += w->step)
-        w->fn(w->ctx, c);
+        w->fn(w->ctx, c, w->id);
     return NULL;
+}
+
+size_t ck_parallel_workers(size_t nchunks, size_t threads)
+{
+    enum { MAX_THREADS = 64 };
+    if (threads == 0)
+        threads = ck_threads_default();
+    if (threads > nchunks)
+        threads = nchunks;
+    if (threads > MAX_THREADS)
+        threads = MAX_THREADS;
+    return threads ? threads : 1;
 }
 
 void ck_parallel_for(size_t nchunks, size_t threads, ck_chunk_fn fn, void *ctx)
@@ -43,21 +55,16 @@ void ck_parallel_for(size_t nchunks, size_t threads, ck_chunk_fn fn, void *ctx)
     pthread_t tid[MAX_THREADS];
     worker w[MAX_THREADS];
     int started[MAX_THREADS] = {0};
-    if (threads == 0)
-        threads = ck_threads_default();
-    if (threads > nchunks)
-        threads = nchunks;
-    if (threads > MAX_THREADS)
-        threads = MAX_THREADS;
-    if (threads <= 1) {
-        for (size_t c = 0; c < nchunks; c++)
-            fn(ctx, c);
-        return;
-    }
-    /* chunk c runs on thread c % threads: a static schedule, so the work
+    threads = ck_parallel_workers(nchunks, threads);
+    /* chunk c runs on worker c % threads: a static schedule, so the work
      * each thread does is the same from run to run */
     for (size_t t = 0; t < threads; t++)
-        w[t] = (worker){.first = t, .step = threads, .nchunks = nchunks, .fn = fn, .ctx = ctx};
+        w[t] = (worker){.first = t, .step = threads, .nchunks = nchunks, .id = t, .fn = fn,
+                        .ctx = ctx};
+    if (threads == 1) {
+        worker_main(&w[0]);
+        return;
+    }
     for (size_t t = 1; t < threads; t++)
         started[t] = pthread_create(&tid[t], NULL, worker_main, &w[t]) == 0;
     worker_main(&w[0]);

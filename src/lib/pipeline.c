@@ -1,5 +1,6 @@
 /* pipeline.c -- fitting and applying the feature pipeline (see pipeline.h). */
 #include "churnkit/pipeline.h"
+#include "churnkit/parallel.h"
 #include "churnkit/stats.h"
 #include "churnkit/str.h"
 
@@ -158,8 +159,8 @@ static int fit_numeric(ck_feature *f, const double *v, const size_t *rows, size_
         free(tmp);
         return 1;
     }
-    f->median = ck_median(tmp, m);
     ck_quantiles(tmp, m, dq, CK_DECILES, f->deciles);
+    f->median = ck_median(tmp, m); /* cheap: tmp is partitioned around it already */
     free(tmp);
     /* two passes over the imputed values: mean, then the squared deviations */
     double sum = 0, ss = 0;
@@ -254,28 +255,55 @@ static ck_status select_columns(const ck_table *t, const ck_pipeline_options *op
     return CK_OK;
 }
 
-/* Fits feature f from column c; returns CK_OK with *keep set. */
-static ck_status fit_feature(ck_feature *f, const ck_column *c, const size_t *rows, size_t n,
-                             const ck_pipeline_options *opt, int *keep, ck_warnings *w,
-                             ck_error *err)
+/* Columns are fitted in parallel, one column a task; the results are then
+ * taken in column order, so warnings and errors come out as if sequential. */
+typedef struct fit_job {
+    const ck_table *t;
+    const size_t *rows;
+    size_t n;
+    const ck_pipeline_options *opt;
+    const size_t *cols;   /* table column of each feature */
+    ck_feature *feat;
+    int *rc;              /* 0 keep, 1 constant, -1 out of memory */
+} fit_job;
+
+static void fit_one(void *arg, size_t k, size_t worker)
 {
-    int rc;
+    fit_job *job = arg;
+    const ck_column *c = &job->t->col[job->cols[k]];
+    ck_feature *f = &job->feat[k];
+    (void)worker;
     if (c->type == CK_COL_NUMERIC) {
-        rc = fit_numeric(f, c->num, rows, n, opt->missing_indicators);
+        job->rc[k] = fit_numeric(f, c->num, job->rows, job->n, job->opt->missing_indicators);
     } else {
-        rc = fit_categorical(f, c, rows, n);
-        f->drop_first = opt->drop_first;
-        if (rc == 0 && f->nlevels > opt->max_levels)
+        job->rc[k] = fit_categorical(f, c, job->rows, job->n);
+        f->drop_first = job->opt->drop_first;
+    }
+}
+
+/* Takes the fitted features in order: an error for too many levels, a
+ * warning and no feature for a constant column. */
+static ck_status keep_features(ck_pipeline *pl, fit_job *job, size_t nsel, ck_warnings *w,
+                               ck_error *err)
+{
+    for (size_t k = 0; k < nsel; k++) {
+        ck_feature *f = &job->feat[k];
+        if (job->rc[k] < 0)
+            return ck_error_set(err, CK_ENOMEM, "out of memory");
+        if (job->rc[k] == 0 && f->kind == CK_FEAT_CATEGORICAL &&
+            f->nlevels > job->opt->max_levels)
             return ck_error_set(err, CK_EDATA,
                                 "column '%s' has %zu distinct values, more than --max-levels %zu "
                                 "(is it an id? exclude it, or raise --max-levels)",
-                                c->name, f->nlevels, opt->max_levels);
+                                f->name, f->nlevels, job->opt->max_levels);
+        if (job->rc[k] == 0) {
+            pl->feat[pl->nfeat++] = *f;
+        } else {
+            ck_warn(w, "column '%s' is constant in the training rows: dropped", f->name);
+            feature_fini(f);
+        }
+        memset(f, 0, sizeof *f);
     }
-    if (rc < 0)
-        return ck_error_set(err, CK_ENOMEM, "out of memory");
-    *keep = rc == 0;
-    if (!*keep)
-        ck_warn(w, "column '%s' is constant in the training rows: dropped", c->name);
     return CK_OK;
 }
 
@@ -289,49 +317,50 @@ ck_status ck_pipeline_fit(ck_pipeline **out, const ck_table *t, const size_t *ro
         ck_pipeline_options_init(&defaults);
         opt = &defaults;
     }
-    size_t n = rows ? nrows : t->nrows;
+    size_t n = rows ? nrows : t->nrows, nsel = 0, m = t->ncols ? t->ncols : 1;
     *out = NULL;
-    int *use = calloc(t->ncols ? t->ncols : 1, sizeof *use);
+    int *use = calloc(m, sizeof *use), *rc = calloc(m, sizeof *rc);
+    size_t *cols = calloc(m, sizeof *cols);
+    ck_feature *tmp = calloc(m, sizeof *tmp);
     ck_pipeline *pl = ck_pipeline_new();
     if (pl)
-        pl->feat = calloc(t->ncols ? t->ncols : 1, sizeof *pl->feat);
-    if (!use || !pl || !pl->feat) {
+        pl->feat = calloc(m, sizeof *pl->feat);
+    if (!use || !rc || !cols || !tmp || !pl || !pl->feat) {
         st = ck_error_set(err, CK_ENOMEM, "out of memory");
-        goto fail;
+        goto done;
     }
     if ((st = select_columns(t, opt, use, err)) != CK_OK)
-        goto fail;
+        goto done;
     for (size_t j = 0; j < t->ncols; j++) {
         if (!use[j])
             continue;
-        ck_feature *f = &pl->feat[pl->nfeat];
-        int keep = 0;
-        if (!(f->name = strdup(t->col[j].name))) {
+        cols[nsel] = j;
+        if (!(tmp[nsel++].name = strdup(t->col[j].name))) {
             st = ck_error_set(err, CK_ENOMEM, "out of memory");
-            goto fail;
-        }
-        pl->nfeat++; /* owned from here, freed with the pipeline */
-        if ((st = fit_feature(f, &t->col[j], rows, n, opt, &keep, w, err)) != CK_OK)
-            goto fail;
-        if (!keep) {
-            feature_fini(f);
-            memset(f, 0, sizeof *f);
-            pl->nfeat--;
+            goto done;
         }
     }
+    fit_job job = {t, rows, n, opt, cols, tmp, rc};
+    ck_parallel_for(nsel, 0, fit_one, &job);
+    if ((st = keep_features(pl, &job, nsel, w, err)) != CK_OK)
+        goto done;
     if (pl->nfeat == 0) {
         st = ck_error_set(err, CK_EDATA, "%s: no usable feature columns (all were excluded or "
                                          "constant)", t->source);
-        goto fail;
+        goto done;
     }
-    if ((st = ck_pipeline_finish(pl, err)) != CK_OK)
-        goto fail;
+    st = ck_pipeline_finish(pl, err);
+done:
+    for (size_t k = 0; tmp && k < m; k++)
+        feature_fini(&tmp[k]);
+    free(tmp);
     free(use);
-    *out = pl;
-    return CK_OK;
-fail:
-    free(use);
-    ck_pipeline_free(pl);
+    free(rc);
+    free(cols);
+    if (st != CK_OK)
+        ck_pipeline_free(pl);
+    else
+        *out = pl;
     return st;
 }
 

@@ -60,38 +60,56 @@ static void select_kth(double *a, size_t lo, size_t hi, size_t k)
     }
 }
 
-/* The smallest value of a[lo..hi]. */
-static double min_of(const double *a, size_t lo, size_t hi)
+/* Puts the order statistics at the sorted positions ks[0..nk) in place,
+ * within a[lo..hi]: select the middle one, then recurse into the parts
+ * before and after it for the positions on each side.  O(n log nk). */
+static void select_many(double *a, size_t lo, size_t hi, const size_t *ks, size_t nk)
 {
-    double m = a[lo];
-    for (size_t i = lo + 1; i <= hi; i++)
-        if (a[i] < m)
-            m = a[i];
-    return m;
+    while (nk > 0) {
+        size_t mid = nk / 2, k = ks[mid];
+        select_kth(a, lo, hi, k);
+        if (mid > 0 && k > lo)
+            select_many(a, lo, k - 1, ks, mid);
+        /* the positions after mid, in a[k+1..hi] (loop instead of recursing) */
+        ks += mid + 1;
+        nk -= mid + 1;
+        if (k >= hi)
+            return;
+        lo = k + 1;
+    }
 }
 
 void ck_quantiles(double *a, size_t n, const double *q, size_t nq, double *out)
 {
-    size_t lo = 0; /* everything before lo is <= what is selected so far */
+    enum { MAXQ = 64 };
+    size_t ks[2 * MAXQ] = {0}, nk = 0;
+    if (nq > MAXQ)
+        nq = MAXQ;
+    /* every order statistic an interpolation needs: floor(pos), floor(pos)+1 */
+    for (size_t t = 0; t < nq; t++) {
+        size_t k = (size_t)floor((double)(n - 1) * q[t]);
+        k = k >= n ? n - 1 : k;
+        for (size_t kk = k; kk <= k + 1 && kk < n; kk++)
+            if (nk == 0 || ks[nk - 1] < kk)
+                ks[nk++] = kk;
+    }
+    select_many(a, 0, n - 1, ks, nk);
     for (size_t t = 0; t < nq; t++) {
         double pos = (double)(n - 1) * q[t];
         size_t k = (size_t)floor(pos);
-        if (k >= n)
-            k = n - 1;
-        double frac = pos - (double)k;
-        select_kth(a, lo, n - 1, k);
-        double v = a[k];
-        if (frac > 0 && k + 1 < n) /* the next order statistic: the minimum above k */
-            v += frac * (min_of(a, k + 1, n - 1) - v);
+        k = k >= n ? n - 1 : k;
+        double frac = pos - (double)k, v = a[k];
+        if (frac > 0 && k + 1 < n)
+            v += frac * (a[k + 1] - v);
         out[t] = v;
-        lo = k;
     }
 }
 
 double ck_median(double *a, size_t n)
 {
-    static const double half = 0.5;
-    double m;
-    ck_quantiles(a, n, &half, 1, &m);
-    return m;
+    /* the mean of the two middle order statistics, computed as numpy does,
+     * (a + b) / 2, so that imputation values match scikit-learn's bits */
+    size_t ks[2] = {(n - 1) / 2, n / 2};
+    select_many(a, 0, n - 1, ks, ks[0] == ks[1] ? 1 : 2);
+    return ks[0] == ks[1] ? a[ks[0]] : (a[ks[0]] + a[ks[1]]) / 2;
 }

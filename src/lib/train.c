@@ -57,8 +57,9 @@ typedef struct score_job {
     int failed;
 } score_job;
 
-static void score_chunk(void *arg, size_t c)
+static void score_chunk(void *arg, size_t c, size_t worker)
 {
+    (void)worker;
     score_job *job = arg;
     size_t begin, end;
     double *x = malloc((job->m->pl->width + 1) * sizeof *x);
@@ -536,10 +537,16 @@ static json_t *options_json(const ck_train_options *opt, ck_task task)
     set_num(o, "test_fraction", opt->test_fraction);
     json_object_set_new(o, "missing_indicators", json_boolean(opt->pipeline.missing_indicators));
     json_object_set_new(o, "max_levels", json_integer((json_int_t)opt->pipeline.max_levels));
-    json_t *ex = json_array();
+    json_t *ex = json_array(), *fe = opt->pipeline.features ? json_array() : json_null();
     for (size_t i = 0; i < opt->pipeline.nexclude; i++)
         json_array_append_new(ex, json_string(opt->pipeline.exclude[i]));
+    for (size_t i = 0; opt->pipeline.features && i < opt->pipeline.nfeatures; i++)
+        json_array_append_new(fe, json_string(opt->pipeline.features[i]));
+    json_object_set_new(o, "features", fe);
     json_object_set_new(o, "exclude", ex);
+    if (task == CK_TASK_CLASSIFICATION)
+        json_object_set_new(o, "threshold_rule",
+                            json_string(ck_threshold_rule_name(opt->threshold_rule)));
     return o;
 }
 
@@ -550,7 +557,7 @@ static ck_status record(ck_model *m, const ck_table *t, const ck_label *y, size_
     size_t pos = 0;
     for (size_t i = 0; i < ntrain && y->binary; i++)
         pos += y->y[train[i]] == 1;
-    snprintf(hash, sizeof hash, "fnv1a64:%016llx", ck_table_hash(t));
+    snprintf(hash, sizeof hash, "mix64:%016llx", ck_table_hash(t));
     const char *slash = strrchr(t->source, '/');
     json_t *tr = m->training;
     json_object_set_new(tr, "data", json_string(slash ? slash + 1 : t->source));

@@ -5,6 +5,7 @@
 #include <math.h>
 
 #include "churnkit/label.h"
+#include "churnkit/metrics.h"
 #include "churnkit/model.h"
 #include "churnkit/split.h"
 #include "churnkit/train.h"
@@ -309,6 +310,64 @@ START_TEST(test_svm_matches_svm_predict)
 }
 END_TEST
 
+
+/* Test ROC AUC on the public data against the scikit-learn figures in the
+ * data's README (same split, same preprocessing): logistic within 0.005 of
+ * LogisticRegression(C=1), SVM within 0.01 of SVC(rbf, probability). */
+static double public_auc(const char *name, const char *label, ck_estimator e)
+{
+    char path[512];
+    snprintf(path, sizeof path, PUB "%s.train.csv", name);
+    ck_table *t = read_table(path);
+    snprintf(path, sizeof path, PUB "%s.test.csv", name);
+    ck_table *test = read_table(path);
+    ck_train_options o;
+    ck_train_options_init(&o);
+    o.label = label;
+    o.estimator = e;
+    o.l2 = e == CK_EST_LOGISTIC ? 1.0 : 0;
+    ck_model *m;
+    ck_warnings w;
+    ck_error err;
+    ck_assert_msg(try_train(t, &o, &m, &w, &err) == CK_OK, "%s", err.message);
+    size_t *rows = malloc(test->nrows * sizeof *rows);
+    double *p = malloc(test->nrows * sizeof *p);
+    int *y = malloc(test->nrows * sizeof *y);
+    for (size_t i = 0; i < test->nrows; i++)
+        rows[i] = i;
+    ck_assert_int_eq(ck_model_score_table(m, test, rows, test->nrows, 0, p, &err), CK_OK);
+    ck_label l;
+    ck_assert_int_eq(ck_label_like(&l, test, &(ck_label){.name = (char *)label, .binary = 1,
+                                                         .positive = m->positive,
+                                                         .negative = m->negative}, &err),
+                     CK_OK);
+    for (size_t i = 0; i < test->nrows; i++)
+        y[i] = l.y[i] == 1;
+    double auc = ck_metrics_auc(y, p, test->nrows);
+    ck_label_fini(&l);
+    free(rows);
+    free(p);
+    free(y);
+    ck_model_free(m);
+    ck_warnings_fini(&w);
+    ck_table_free(t);
+    ck_table_free(test);
+    return auc;
+}
+
+START_TEST(test_public_auc_near_sklearn)
+{
+    double auc = public_auc("mlc_churn", "churn", CK_EST_LOGISTIC);
+    ck_assert_msg(fabs(auc - 0.8175) <= 0.005, "mlc_churn logistic AUC %.4f", auc);
+    auc = public_auc("attrition", "Attrition", CK_EST_LOGISTIC);
+    ck_assert_msg(fabs(auc - 0.8152) <= 0.005, "attrition logistic AUC %.4f", auc);
+    auc = public_auc("mlc_churn", "churn", CK_EST_SVM);
+    ck_assert_msg(fabs(auc - 0.9103) <= 0.01, "mlc_churn SVM AUC %.4f", auc);
+    auc = public_auc("attrition", "Attrition", CK_EST_SVM);
+    ck_assert_msg(fabs(auc - 0.8343) <= 0.01, "attrition SVM AUC %.4f", auc);
+}
+END_TEST
+
 static Suite *train_suite(void)
 {
     Suite *s = suite_create("train");
@@ -322,6 +381,7 @@ static Suite *train_suite(void)
     tcase_add_test(tc, test_option_errors);
     tcase_add_test(tc, test_constant_and_wide_columns);
     tcase_add_test(tc, test_svm_matches_svm_predict);
+    tcase_add_test(tc, test_public_auc_near_sklearn);
     tcase_set_timeout(tc, 120);
     suite_add_tcase(s, tc);
     return s;
