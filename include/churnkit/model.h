@@ -65,8 +65,11 @@ void *ck_model_scratch(const ck_model *m);
  * predicted value. */
 double ck_model_score(const ck_model *m, const double *x, void *scratch);
 
-/* Each encoded column's contribution to the linear predictor, beta_j x_j
- * (logistic and linear models); 0 when there are no coefficients. */
+/* Each encoded column's contribution to the linear predictor relative to
+ * the average training row, beta_j (x_j - mean_j): for a linear model these
+ * are exactly its SHAP values (independent features), and they sum to the
+ * row's linear predictor minus the average row's.  Logistic and linear
+ * models; returns 0 (nothing written) for an SVM. */
 int ck_model_contributions(const ck_model *m, const double *x, double *out);
 
 const char *ck_task_name(ck_task t);

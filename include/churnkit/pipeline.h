@@ -61,6 +61,9 @@ typedef struct ck_pipeline {
     size_t width;             /* encoded width, intercept excluded */
     char **encoded;           /* width column names: "age", "plan=pro",
                                  "age__missing" */
+    double *center;           /* width training means of the encoded columns
+                                 (0 for standardized ones, the share for
+                                 indicators): the average row */
 } ck_pipeline;
 
 typedef struct ck_pipeline_options {

@@ -5,9 +5,10 @@
  * Output columns: the id column first (when there is one), then for each
  * model NAME: NAME_prob and NAME_label (the predicted class's text) for a
  * classifier, NAME_pred for a regression; with reasons K > 0, NAME_reason1
- * .. NAME_reasonK name the features that push this row's score most (the
- * largest |coefficient x standardized value| per feature, logistic and
- * linear models only).  Probabilities and predictions are written rounded
+ * .. NAME_reasonK name the features that move this row's score most away
+ * from the average row's: the largest |beta_j (x_j - mean_j)| summed over a
+ * feature's encoded columns (linear SHAP values; logistic and linear models
+ * only).  A categorical feature is named with its level, "plan=pro".  Probabilities and predictions are written rounded
  * to 6 decimal places.
  *
  * Every column a model needs must be in the input (checked before any

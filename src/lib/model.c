@@ -84,7 +84,7 @@ int ck_model_contributions(const ck_model *m, const double *x, double *out)
     if (!m->beta)
         return 0;
     for (size_t j = 0; j < m->pl->width; j++)
-        out[j] = m->beta[j + 1] * x[j];
+        out[j] = m->beta[j + 1] * (x[j] - m->pl->center[j]);
     return 1;
 }
 

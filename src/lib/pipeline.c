@@ -41,6 +41,7 @@ void ck_pipeline_free(ck_pipeline *pl)
         for (size_t j = 0; j < pl->width; j++)
             free(pl->encoded[j]);
     free(pl->encoded);
+    free(pl->center);
     free(pl);
 }
 
@@ -93,6 +94,21 @@ static char *encoded_name(const ck_feature *f, size_t j)
     return strdup(buf);
 }
 
+/* The training mean of each encoded column of f: 0 for a standardized
+ * value, the missing share for its indicator, each level's share. */
+static void set_center(const ck_feature *f, double *center)
+{
+    if (f->kind == CK_FEAT_NUMERIC) {
+        center[f->offset] = 0;
+        if (f->missing_indicator)
+            center[f->offset + 1] = isnan(f->missing_share) ? 0 : f->missing_share;
+        return;
+    }
+    size_t first = f->drop_first ? 1 : 0;
+    for (size_t j = 0; j < f->width; j++)
+        center[f->offset + j] = f->level_share ? f->level_share[j + first] : 0;
+}
+
 ck_status ck_pipeline_finish(ck_pipeline *pl, ck_error *err)
 {
     size_t width = 0;
@@ -116,8 +132,11 @@ ck_status ck_pipeline_finish(ck_pipeline *pl, ck_error *err)
     }
     pl->width = width;
     pl->encoded = calloc(width ? width : 1, sizeof *pl->encoded);
-    if (!pl->encoded)
+    pl->center = calloc(width ? width : 1, sizeof *pl->center);
+    if (!pl->encoded || !pl->center)
         return ck_error_set(err, CK_ENOMEM, "out of memory");
+    for (size_t k = 0; k < pl->nfeat; k++)
+        set_center(&pl->feat[k], pl->center);
     for (size_t k = 0; k < pl->nfeat; k++)
         for (size_t j = 0; j < pl->feat[k].width; j++)
             if (!(pl->encoded[pl->feat[k].offset + j] = encoded_name(&pl->feat[k], j)))
