@@ -6,7 +6,7 @@
 set -eu
 
 build="gcc make pkg-config libc6-dev libgsl-dev libsvm-dev libcsv-dev libjansson-dev"
-check="$build check libsvm-tools"
+check="$build check libsvm-tools python3"
 ci="$check valgrind"
 bench="$build python3 python3-pandas python3-sklearn liblinear-tools libsvm-tools"
 notebooks="$build python3 python3-pandas python3-matplotlib python3-nbconvert python3-ipykernel jupyter-nbconvert"

@@ -6,6 +6,7 @@
 
 #include <stdio.h>
 
+#include "churnkit/eval.h"
 #include "churnkit/model.h"
 
 /* What churnkit-train prints: the model, its fit, the coefficient table
@@ -16,5 +17,11 @@ void ck_report_model(FILE *out, const ck_model *m);
 
 /* Just the coefficient table. */
 void ck_report_coefficients(FILE *out, const ck_model *m);
+
+/* What churnkit-eval prints: the metrics of every model side by side with
+ * the baselines, the verdict against the accuracy target (and a plain
+ * warning when the majority class alone meets it), the confusion matrices,
+ * cumulative gains, and the paired tests against a baseline model. */
+void ck_report_eval(FILE *out, const ck_eval *ev);
 
 #endif

@@ -151,3 +151,202 @@ void ck_report_model(FILE *out, const ck_model *m)
     metrics_line(out, "Train", json_object_get(m->metrics, "train"), cls);
     metrics_line(out, "Test", json_object_get(m->metrics, "test"), cls);
 }
+
+/* ------------------------------------------------------------------ */
+/* evaluation */
+
+typedef struct column {
+    const char *name;
+    const ck_class_metrics *cls;
+    const ck_reg_metrics *reg;
+} column;
+
+static void row_label(FILE *out, const char *what)
+{
+    fprintf(out, "%-26s", what);
+}
+
+/* One metric across the columns; `field` picks it. */
+static void metric_row(FILE *out, const char *what, const column *cols, size_t n,
+                       double (*field)(const column *))
+{
+    row_label(out, what);
+    for (size_t i = 0; i < n; i++) {
+        double v = field(&cols[i]);
+        if (isnan(v))
+            fprintf(out, " %18s", "-");
+        else
+            fprintf(out, " %18.4f", v);
+    }
+    fputc('\n', out);
+}
+
+#define FIELD(name, expr) \
+    static double name(const column *c) { return expr; }
+FIELD(f_acc, c->cls->accuracy)
+FIELD(f_bal, c->cls->balanced_accuracy)
+FIELD(f_prec, c->cls->precision)
+FIELD(f_rec, c->cls->recall)
+FIELD(f_f1, c->cls->f1)
+FIELD(f_spec, c->cls->specificity)
+FIELD(f_auc, c->cls->roc_auc)
+FIELD(f_ap, c->cls->average_precision)
+FIELD(f_ll, c->cls->log_loss)
+FIELD(f_brier, c->cls->brier)
+FIELD(f_ece, c->cls->ece)
+FIELD(f_thr, c->cls->threshold)
+FIELD(f_rmse, c->reg->rmse)
+FIELD(f_mae, c->reg->mae)
+FIELD(f_medae, c->reg->median_ae)
+FIELD(f_r2, c->reg->r2)
+FIELD(f_dir, c->reg->direction_accuracy)
+#undef FIELD
+
+static size_t eval_columns(const ck_eval *ev, column *cols, char *basename, size_t bsz)
+{
+    size_t n = 0;
+    int cls = ev->task == CK_TASK_CLASSIFICATION;
+    for (size_t i = 0; i < ev->nentries && n < 61; i++)
+        cols[n++] = (column){ev->entries[i].name, &ev->entries[i].cls, &ev->entries[i].reg};
+    if (ev->baseline) {
+        snprintf(basename, bsz, "%s (baseline)", ev->baseline->name);
+        cols[n++] = (column){basename, &ev->baseline->cls, &ev->baseline->reg};
+    }
+    cols[n++] = (column){cls ? "majority class" : "training mean", &ev->majority, &ev->mean_base};
+    return n;
+}
+
+static void header_row(FILE *out, const column *cols, size_t n)
+{
+    row_label(out, "metric");
+    for (size_t i = 0; i < n; i++)
+        fprintf(out, " %18.18s", cols[i].name);
+    fputc('\n', out);
+}
+
+static void classification_table(FILE *out, const column *cols, size_t n)
+{
+    header_row(out, cols, n);
+    metric_row(out, "accuracy", cols, n, f_acc);
+    row_label(out, "  95% interval");
+    for (size_t i = 0; i < n; i++) {
+        char buf[40];
+        snprintf(buf, sizeof buf, "[%.4f, %.4f]", cols[i].cls->accuracy_lo, cols[i].cls->accuracy_hi);
+        fprintf(out, " %18s", buf);
+    }
+    fputc('\n', out);
+    metric_row(out, "balanced accuracy", cols, n, f_bal);
+    metric_row(out, "precision", cols, n, f_prec);
+    metric_row(out, "recall (sensitivity)", cols, n, f_rec);
+    metric_row(out, "F1", cols, n, f_f1);
+    metric_row(out, "specificity", cols, n, f_spec);
+    metric_row(out, "ROC AUC", cols, n, f_auc);
+    metric_row(out, "average precision", cols, n, f_ap);
+    metric_row(out, "log-loss", cols, n, f_ll);
+    metric_row(out, "Brier score", cols, n, f_brier);
+    metric_row(out, "calibration error (ECE)", cols, n, f_ece);
+    metric_row(out, "decision threshold", cols, n, f_thr);
+}
+
+static void regression_table(FILE *out, const column *cols, size_t n)
+{
+    header_row(out, cols, n);
+    metric_row(out, "RMSE", cols, n, f_rmse);
+    metric_row(out, "MAE", cols, n, f_mae);
+    metric_row(out, "median absolute error", cols, n, f_medae);
+    metric_row(out, "R-squared", cols, n, f_r2);
+    metric_row(out, "direction accuracy", cols, n, f_dir);
+}
+
+static void verdicts(FILE *out, const ck_eval *ev)
+{
+    if (isnan(ev->target))
+        return;
+    fprintf(out, "\nTarget: accuracy >= %.3f\n", ev->target);
+    for (size_t i = 0; i < ev->nentries; i++) {
+        const ck_eval_entry *e = &ev->entries[i];
+        fprintf(out, "  %-16s %.4f [%.4f, %.4f]  %s\n", e->name, e->cls.accuracy,
+                e->cls.accuracy_lo, e->cls.accuracy_hi,
+                !e->pass        ? "MISSED"
+                : e->confirmed ? "PASS, confirmed: the whole 95% interval is above the target"
+                               : "PASS, not confirmed: the 95% interval reaches below the target");
+    }
+    if (ev->majority_meets_target)
+        fprintf(out, "  Note: always answering '%s' is right %.4f of the time, which meets the "
+                     "target by itself:\n  on this data accuracy is no evidence of skill. Judge the "
+                     "models by balanced accuracy and\n  ROC AUC, where the majority class scores "
+                     "0.5000.\n",
+                ev->majority.cm.tp + ev->majority.cm.fp > 0 ? ev->positive : ev->negative,
+                ev->majority.accuracy);
+}
+
+static void confusions(FILE *out, const ck_eval *ev)
+{
+    fprintf(out, "\nConfusion matrices (rows: actual, columns: predicted)\n");
+    for (size_t i = 0; i < ev->nentries; i++) {
+        const ck_eval_entry *e = &ev->entries[i];
+        const ck_confusion *c = &e->cls.cm;
+        fprintf(out, "  %s (threshold %.4g)\n", e->name, e->threshold);
+        fprintf(out, "    %-12.12s %12.12s %12.12s\n", "", ev->positive, ev->negative);
+        fprintf(out, "    %-12.12s %12zu %12zu\n", ev->positive, c->tp, c->fn);
+        fprintf(out, "    %-12.12s %12zu %12zu\n", ev->negative, c->fp, c->tn);
+    }
+}
+
+static void gains(FILE *out, const ck_eval *ev)
+{
+    fprintf(out, "\nCumulative gains: share of all '%s' among the riskiest k%% of rows (lift)\n  %-16s",
+            ev->positive, "");
+    for (int k = 1; k <= CK_GAINS_BINS; k++)
+        fprintf(out, " %9d%%", 10 * k);
+    fputc('\n', out);
+    for (size_t i = 0; i < ev->nentries; i++) {
+        const ck_eval_entry *e = &ev->entries[i];
+        fprintf(out, "  %-16.16s", e->name);
+        for (int k = 0; k < CK_GAINS_BINS; k++)
+            fprintf(out, " %5.1f%%/%-3.1f", 100 * e->cls.gains[k], e->cls.lift[k]);
+        fputc('\n', out);
+    }
+    const ck_eval_entry *e0 = &ev->entries[0];
+    fprintf(out, "  The riskiest 10%% by '%s' hold %.1f%% of the '%s' rows.\n", e0->name,
+            100 * e0->cls.gains[0], ev->positive);
+}
+
+static void paired(FILE *out, const ck_eval *ev)
+{
+    if (!ev->baseline)
+        return;
+    fprintf(out, "\nAgainst the baseline model '%s' (paired, same rows)\n", ev->baseline->name);
+    for (size_t i = 0; i < ev->nentries; i++) {
+        const ck_eval_entry *e = &ev->entries[i];
+        char p1[16], p2[16];
+        fmt_p(p1, sizeof p1, e->delong.p_value);
+        fmt_p(p2, sizeof p2, e->mcnemar.p_value);
+        fprintf(out, "  %-16s ROC AUC %+.4f (SE %.4f, DeLong z %.2f, p %s); accuracy %+.4f "
+                     "(McNemar: %zu vs %zu discordant rows, p %s)\n",
+                e->name, e->delong.diff, e->delong.se, e->delong.z, p1,
+                e->cls.accuracy - ev->baseline->cls.accuracy, e->mcnemar.b, e->mcnemar.c, p2);
+    }
+}
+
+void ck_report_eval(FILE *out, const ck_eval *ev)
+{
+    column cols[64];
+    char basename[128];
+    size_t n = eval_columns(ev, cols, basename, sizeof basename);
+    fprintf(out, "Evaluation on %s: %zu rows", ev->data, ev->n);
+    if (ev->task == CK_TASK_CLASSIFICATION)
+        fprintf(out, ", %zu '%s' (%.1f%%) in '%s'\n\n", ev->n_pos, ev->positive,
+                ev->n ? 100.0 * (double)ev->n_pos / (double)ev->n : 0, ev->label);
+    else
+        fprintf(out, ", target '%s'\n\n", ev->label);
+    if (ev->task == CK_TASK_REGRESSION) {
+        regression_table(out, cols, n);
+        return;
+    }
+    classification_table(out, cols, n);
+    verdicts(out, ev);
+    confusions(out, ev);
+    gains(out, ev);
+    paired(out, ev);
+}

@@ -563,8 +563,14 @@ static ck_status record(ck_model *m, const ck_table *t, const ck_label *y, size_
     json_object_set_new(tr, "data", json_string(slash ? slash + 1 : t->source));
     json_object_set_new(tr, "data_hash", json_string(hash));
     json_object_set_new(tr, "rows", json_integer((json_int_t)ntrain));
-    if (y->binary)
+    if (y->binary) {
         json_object_set_new(tr, "positives", json_integer((json_int_t)pos));
+    } else { /* the regression baseline churnkit-eval compares with */
+        double mean = 0;
+        for (size_t i = 0; i < ntrain; i++)
+            mean += (y->y[train[i]] - mean) / (double)(i + 1);
+        set_num(tr, "target_mean", mean);
+    }
     json_object_set_new(tr, "test_rows", json_integer((json_int_t)ntest));
     json_object_set_new(tr, "seed", json_integer((json_int_t)opt->seed));
     json_object_set_new(tr, "options", options_json(opt, m->task));

@@ -1,0 +1,52 @@
+/*
+ * svg.h -- small inline-SVG charts for the HTML report: line and point
+ * charts on linear axes, a coefficient forest plot, a confusion matrix.
+ * Everything is written to a stream as text; no script, no external file,
+ * so a report stays one self-contained page.
+ */
+#ifndef CHURNKIT_SVG_H
+#define CHURNKIT_SVG_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+/* Writes s with &, <, >, " and ' escaped for HTML and SVG text. */
+void ck_html_escape(FILE *out, const char *s);
+
+typedef struct ck_svg {
+    FILE *out;
+    double x0, x1, y0, y1;   /* data ranges */
+    double left, top, pw, ph;/* plot area in pixels */
+    size_t nseries;
+} ck_svg;
+
+/* Opens a chart: frame, grid, ticks, axis labels and title.  `id` becomes
+ * the svg element's id. */
+void ck_svg_begin(ck_svg *c, FILE *out, const char *id, const char *title, const char *xlabel,
+                  const char *ylabel, double x0, double x1, double y0, double y1);
+
+/* A line through (x[i], y[i]) (points with NaN are skipped) in the colour
+ * of `series`; `dashed` for reference lines (drawn grey). */
+void ck_svg_line(ck_svg *c, const double *x, const double *y, size_t n, size_t series,
+                 int dashed);
+
+/* Markers at (x[i], y[i]). */
+void ck_svg_points(ck_svg *c, const double *x, const double *y, size_t n, size_t series,
+                   double radius);
+
+/* A legend in the lower right (or upper left) corner. */
+void ck_svg_legend(ck_svg *c, const char *const *names, size_t n, int upper_left);
+
+void ck_svg_end(ck_svg *c);
+
+/* A horizontal forest plot: one row per term, a dot at coef and a bar from
+ * lo to hi, with a line at zero. */
+void ck_svg_forest(FILE *out, const char *id, const char *title, const char *const *names,
+                   const double *coef, const double *lo, const double *hi, size_t n);
+
+/* A 2 x 2 confusion matrix: counts[0..3] = tp, fn, fp, tn; rows actual
+ * (positive, negative), columns predicted. */
+void ck_svg_confusion(FILE *out, const char *id, const char *title, const char *positive,
+                      const char *negative, const size_t counts[4]);
+
+#endif

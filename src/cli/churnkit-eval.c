@@ -1,0 +1,243 @@
+/* churnkit-eval -- how good are the models: metrics beside baselines, the
+ * 85% target, paired tests, and text, JSON and HTML reports.  Thin: options
+ * in, ck_eval_*, the reports out. */
+#include <getopt.h>
+#include <gsl/gsl_errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "churnkit/eval.h"
+#include "churnkit/html.h"
+#include "churnkit/ofile.h"
+#include "churnkit/report.h"
+#include "common.h"
+
+static const char *prog = "churnkit-eval";
+
+static const char *help =
+    "Usage: churnkit-eval --model M.json [--model M2.json ...] --data FILE [options]\n"
+    "       churnkit-eval --scores FILE --label COLUMN --prob COLUMN [--prob ...] [options]\n"
+    "       churnkit-eval --scores FILE --label COLUMN --pred COLUMN [--pred ...] [options]\n"
+    "\n"
+    "Evaluates models on labelled data: accuracy with its 95% interval beside the\n"
+    "majority-class baseline, balanced accuracy, precision, recall, F1, specificity,\n"
+    "ROC AUC, average precision, log-loss, Brier score, calibration, the confusion\n"
+    "matrix and cumulative gains (RMSE, MAE, R-squared and direction accuracy for a\n"
+    "regression), and a verdict against an accuracy target.\n"
+    "\n"
+    "  --model FILE            a model file (repeat for a side-by-side report)\n"
+    "  --data FILE             labelled rows to score with the models\n"
+    "  --baseline FILE         a baseline model (such as the legacy score): AUC and\n"
+    "                          accuracy differences with DeLong's and McNemar's tests\n"
+    "  --scores FILE           evaluate score columns made by anything instead\n"
+    "  --label COLUMN          with --scores: the true label\n"
+    "  --positive VALUE        with --scores: the positive class\n"
+    "  --prob COLUMN           with --scores: a probability column (repeatable)\n"
+    "  --pred COLUMN           with --scores: a regression prediction column\n"
+    "  --threshold T           with --scores: the decision threshold (default 0.5)\n"
+    "  --target-accuracy A     the accuracy target (default 0.85; classifiers)\n"
+    "  --fail-under            exit 1 when a model misses the target\n"
+    "  --json FILE             write the evaluation as JSON (schema in README.md)\n"
+    "  --html FILE             write a self-contained HTML report with charts\n"
+    "  --delim C               field delimiter of the data: , (default), tab or ;\n"
+    "  --quiet                 no text report on standard output\n"
+    "  --help, --version\n"
+    "\n"
+    "Exit status: 0 ok, 1 target missed (with --fail-under), 2 usage, 3 bad input\n"
+    "data, 4 bad model file, 5 I/O error.\n";
+
+enum { O_MODEL = 256, O_DATA, O_BASELINE, O_SCORES, O_LABEL, O_POSITIVE, O_PROB, O_PRED,
+       O_THRESHOLD, O_TARGET, O_FAIL, O_JSON, O_HTML, O_DELIM, O_QUIET, O_HELP, O_VERSION };
+
+static const struct option longopts[] = {
+    {"model", required_argument, 0, O_MODEL},       {"data", required_argument, 0, O_DATA},
+    {"baseline", required_argument, 0, O_BASELINE}, {"scores", required_argument, 0, O_SCORES},
+    {"label", required_argument, 0, O_LABEL},       {"positive", required_argument, 0, O_POSITIVE},
+    {"prob", required_argument, 0, O_PROB},         {"pred", required_argument, 0, O_PRED},
+    {"threshold", required_argument, 0, O_THRESHOLD},
+    {"target-accuracy", required_argument, 0, O_TARGET},
+    {"fail-under", no_argument, 0, O_FAIL},         {"json", required_argument, 0, O_JSON},
+    {"html", required_argument, 0, O_HTML},         {"delim", required_argument, 0, O_DELIM},
+    {"quiet", no_argument, 0, O_QUIET},             {"help", no_argument, 0, O_HELP},
+    {"version", no_argument, 0, O_VERSION},         {0, 0, 0, 0}};
+
+typedef struct args {
+    const char **models, **cols;
+    size_t nmodels, ncols;
+    const char *data, *baseline, *scores, *label, *positive, *json, *html, *delim;
+    int regression, prob, fail_under, quiet;
+    double threshold;
+    ck_eval_options eval;
+} args;
+
+static int push(const char ***v, size_t *n, const char *s)
+{
+    const char **p = realloc(*v, (*n + 1) * sizeof *p);
+    if (!p)
+        return -1;
+    *v = p;
+    p[(*n)++] = s;
+    return 0;
+}
+
+static int parse_args(int argc, char **argv, args *a)
+{
+    int c;
+    while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+        switch (c) {
+        case O_MODEL:
+            if (push(&a->models, &a->nmodels, optarg) != 0)
+                return 5;
+            break;
+        case O_DATA: a->data = optarg; break;
+        case O_BASELINE: a->baseline = optarg; break;
+        case O_SCORES: a->scores = optarg; break;
+        case O_LABEL: a->label = optarg; break;
+        case O_POSITIVE: a->positive = optarg; break;
+        case O_PROB:
+        case O_PRED:
+            a->prob |= c == O_PROB;
+            a->regression |= c == O_PRED;
+            if (push(&a->cols, &a->ncols, optarg) != 0)
+                return 5;
+            break;
+        case O_THRESHOLD:
+            if (ck_cli_double(prog, "--threshold", optarg, 1e-9, 1 - 1e-9, &a->threshold) != 0)
+                return 2;
+            break;
+        case O_TARGET:
+            if (ck_cli_double(prog, "--target-accuracy", optarg, 0, 1, &a->eval.target) != 0)
+                return 2;
+            break;
+        case O_FAIL: a->fail_under = 1; break;
+        case O_JSON: a->json = optarg; break;
+        case O_HTML: a->html = optarg; break;
+        case O_DELIM: a->delim = optarg; break;
+        case O_QUIET: a->quiet = 1; break;
+        case O_HELP: ck_cli_help(help); return -1;
+        case O_VERSION: ck_cli_version(prog); return -1;
+        default: return ck_cli_usage(prog, "unknown option");
+        }
+    }
+    if (optind < argc)
+        return ck_cli_usage(prog, "unexpected argument '%s'", argv[optind]);
+    if (a->scores) {
+        if (a->nmodels || a->data || a->baseline)
+            return ck_cli_usage(prog, "--scores does not go with --model, --data or --baseline");
+        if (!a->label || !a->ncols)
+            return ck_cli_usage(prog, "--scores needs --label and --prob (or --pred) columns");
+        if (a->prob && a->regression)
+            return ck_cli_usage(prog, "--prob and --pred do not go together");
+    } else if (!a->nmodels || !a->data) {
+        return ck_cli_usage(prog, "give --model and --data, or --scores with --label and --prob");
+    }
+    return 0;
+}
+
+static char delim_of(const char *d)
+{
+    if (!d || strcmp(d, ",") == 0)
+        return ',';
+    if (strcmp(d, "tab") == 0 || strcmp(d, "\\t") == 0 || strcmp(d, "\t") == 0)
+        return '\t';
+    return strcmp(d, ";") == 0 ? ';' : 0;
+}
+
+/* Writes the JSON and HTML reports, each atomically. */
+static ck_status write_reports(const args *a, const ck_eval *ev, ck_error *err)
+{
+    ck_status st = CK_OK;
+    if (a->json) {
+        json_t *j = ck_eval_to_json(ev);
+        char *text = j ? json_dumps(j, JSON_INDENT(2) | JSON_REAL_PRECISION(17)) : NULL;
+        json_decref(j);
+        if (!text)
+            return ck_error_set(err, CK_ENOMEM, "out of memory");
+        size_t n = strlen(text);
+        char *withnl = realloc(text, n + 2);
+        if (!withnl) {
+            free(text);
+            return ck_error_set(err, CK_ENOMEM, "out of memory");
+        }
+        memcpy(withnl + n, "\n", 2);
+        st = ck_ofile_write_string(a->json, withnl, err);
+        free(withnl);
+        if (st != CK_OK)
+            return st;
+    }
+    if (a->html) {
+        ck_ofile *f;
+        if ((st = ck_ofile_open(&f, a->html, err)) != CK_OK)
+            return st;
+        ck_report_html(ck_ofile_stream(f), ev);
+        st = ck_ofile_commit(f, err);
+    }
+    return st;
+}
+
+static int run(args *a)
+{
+    ck_error err;
+    ck_eval ev;
+    ck_table *t = NULL;
+    ck_model **models = calloc(a->nmodels ? a->nmodels : 1, sizeof *models), *base = NULL;
+    ck_table_options to;
+    int code = 0;
+    memset(&ev, 0, sizeof ev);
+    ck_table_options_init(&to);
+    to.csv.delim = delim_of(a->delim);
+    if (!models)
+        return 5;
+    if (!to.csv.delim) {
+        free(models);
+        return ck_cli_usage(prog, "--delim: use ',', 'tab' or ';'");
+    }
+    for (size_t i = 0; i < a->nmodels && code == 0; i++)
+        if (ck_model_load(&models[i], a->models[i], &err) != CK_OK)
+            code = ck_cli_fail(prog, &err);
+    if (code == 0 && a->baseline && ck_model_load(&base, a->baseline, &err) != CK_OK)
+        code = ck_cli_fail(prog, &err);
+    if (code == 0 && ck_table_read_csv(&t, a->scores ? a->scores : a->data, &to, &err) != CK_OK)
+        code = ck_cli_fail(prog, &err);
+    if (code == 0) {
+        ck_status st = a->scores
+                           ? ck_eval_scores(&ev, t, a->label, a->positive, a->cols, a->ncols,
+                                            a->regression, a->threshold, &a->eval, &err)
+                           : ck_eval_models(&ev, (const ck_model *const *)models, a->nmodels,
+                                            base, t, &a->eval, &err);
+        if (st != CK_OK || write_reports(a, &ev, &err) != CK_OK)
+            code = ck_cli_fail(prog, &err);
+    }
+    if (code == 0 && !a->quiet)
+        ck_report_eval(stdout, &ev);
+    if (code == 0 && a->fail_under && !ck_eval_all_pass(&ev)) {
+        fprintf(stderr, "%s: accuracy target %.3f missed\n", prog, ev.target);
+        code = ck_exit_code(CK_ETARGET);
+    }
+    ck_eval_fini(&ev);
+    for (size_t i = 0; i < a->nmodels; i++)
+        ck_model_free(models[i]);
+    free(models);
+    ck_model_free(base);
+    ck_table_free(t);
+    return code;
+}
+
+int main(int argc, char **argv)
+{
+    args a;
+    memset(&a, 0, sizeof a);
+    ck_eval_options_init(&a.eval);
+    a.threshold = 0.5;
+    gsl_set_error_handler_off();
+    int rc = parse_args(argc, argv, &a);
+    if (rc == 0)
+        rc = run(&a);
+    else if (rc < 0)
+        rc = 0;
+    free(a.models);
+    free(a.cols);
+    return rc;
+}

@@ -1,0 +1,404 @@
+/* html.c -- the HTML evaluation report (see html.h). */
+#include "churnkit/html.h"
+#include "churnkit/svg.h"
+#include "churnkit/version.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *css =
+    "body{font:14px/1.45 system-ui,-apple-system,'Segoe UI',sans-serif;margin:24px auto;"
+    "max-width:1000px;color:#222;padding:0 16px}"
+    "h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:28px 0 8px;border-bottom:"
+    "1px solid #ddd;padding-bottom:4px}.meta{color:#555;margin:0 0 12px}"
+    "table{border-collapse:collapse;margin:8px 0}td,th{padding:3px 10px;text-align:right;"
+    "border-bottom:1px solid #eee}th:first-child,td:first-child{text-align:left}"
+    "th{background:#f6f6f6}.verdict{border:1px solid #ccc;border-radius:6px;padding:10px 14px;"
+    "margin:12px 0}.pass{color:#0b6e3b;font-weight:600}.miss{color:#b3261e;font-weight:600}"
+    ".warn{background:#fff6e0;border-left:4px solid #E69F00;padding:8px 12px;margin:8px 0}"
+    ".charts{display:flex;flex-wrap:wrap;gap:12px}figure{margin:0}"
+    "svg.chart{background:#fff;border:1px solid #e4e4e4;border-radius:4px}"
+    "svg text{font-family:system-ui,sans-serif;fill:#333}svg .title{font-size:14px;"
+    "font-weight:600}svg .label{font-size:12px}svg .tick,svg .legend{font-size:11px}"
+    "svg .count{font-size:20px;font-weight:600}svg .small{font-size:10px}"
+    "svg .grid{stroke:#eee}svg .frame{fill:none;stroke:#999}";
+
+static void esc(FILE *o, const char *s)
+{
+    ck_html_escape(o, s);
+}
+
+static void cell(FILE *o, double v)
+{
+    if (isnan(v))
+        fputs("<td>&ndash;</td>", o);
+    else
+        fprintf(o, "<td>%.4f</td>", v);
+}
+
+typedef struct col {
+    const char *name;
+    const ck_class_metrics *c;
+    const ck_reg_metrics *r;
+} col;
+
+static size_t columns(const ck_eval *ev, col *cols, char *basename, size_t bsz)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < ev->nentries && n < 30; i++)
+        cols[n++] = (col){ev->entries[i].name, &ev->entries[i].cls, &ev->entries[i].reg};
+    if (ev->baseline) {
+        snprintf(basename, bsz, "%s (baseline)", ev->baseline->name);
+        cols[n++] = (col){basename, &ev->baseline->cls, &ev->baseline->reg};
+    }
+    cols[n++] = (col){ev->task == CK_TASK_CLASSIFICATION ? "majority class" : "training mean",
+                      &ev->majority, &ev->mean_base};
+    return n;
+}
+
+static void header_row(FILE *o, const col *cols, size_t n)
+{
+    fputs("<tr><th>metric</th>", o);
+    for (size_t i = 0; i < n; i++) {
+        fputs("<th>", o);
+        esc(o, cols[i].name);
+        fputs("</th>", o);
+    }
+    fputs("</tr>\n", o);
+}
+
+static void summary_table(FILE *o, const ck_eval *ev)
+{
+    col cols[32];
+    char basename[128];
+    size_t n = columns(ev, cols, basename, sizeof basename);
+    fputs("<table id=\"summary\">\n", o);
+    header_row(o, cols, n);
+    if (ev->task == CK_TASK_REGRESSION) {
+        static const char *names[] = {"RMSE", "MAE", "median absolute error", "R-squared",
+                                      "direction accuracy"};
+        for (int m = 0; m < 5; m++) {
+            fprintf(o, "<tr><td>%s</td>", names[m]);
+            for (size_t i = 0; i < n; i++) {
+                const ck_reg_metrics *r = cols[i].r;
+                double v[] = {r->rmse, r->mae, r->median_ae, r->r2, r->direction_accuracy};
+                cell(o, v[m]);
+            }
+            fputs("</tr>\n", o);
+        }
+        fputs("</table>\n", o);
+        return;
+    }
+    static const char *names[] = {"accuracy", "balanced accuracy", "precision",
+                                  "recall (sensitivity)", "F1", "specificity", "ROC AUC",
+                                  "average precision", "log-loss", "Brier score",
+                                  "calibration error (ECE)", "decision threshold"};
+    for (int m = 0; m < 12; m++) {
+        fprintf(o, "<tr><td>%s</td>", names[m]);
+        for (size_t i = 0; i < n; i++) {
+            const ck_class_metrics *c = cols[i].c;
+            double v[] = {c->accuracy, c->balanced_accuracy, c->precision, c->recall, c->f1,
+                          c->specificity, c->roc_auc, c->average_precision, c->log_loss,
+                          c->brier, c->ece, c->threshold};
+            cell(o, v[m]);
+        }
+        fputs("</tr>\n", o);
+        if (m == 0) {
+            fputs("<tr><td>&nbsp;&nbsp;95% interval</td>", o);
+            for (size_t i = 0; i < n; i++)
+                fprintf(o, "<td>[%.4f, %.4f]</td>", cols[i].c->accuracy_lo, cols[i].c->accuracy_hi);
+            fputs("</tr>\n", o);
+        }
+    }
+    fputs("</table>\n", o);
+}
+
+static void verdict(FILE *o, const ck_eval *ev)
+{
+    if (ev->task != CK_TASK_CLASSIFICATION || isnan(ev->target))
+        return;
+    fprintf(o, "<div class=\"verdict\" id=\"verdict\"><b>Target: accuracy &ge; %.3f</b><ul>\n",
+            ev->target);
+    for (size_t i = 0; i < ev->nentries; i++) {
+        const ck_eval_entry *e = &ev->entries[i];
+        fputs("<li>", o);
+        esc(o, e->name);
+        fprintf(o, ": %.4f [%.4f, %.4f] &mdash; <span class=\"%s\">%s</span>%s</li>\n",
+                e->cls.accuracy, e->cls.accuracy_lo, e->cls.accuracy_hi,
+                e->pass ? "pass" : "miss", e->pass ? "PASS" : "MISSED",
+                !e->pass         ? ""
+                : e->confirmed ? " (confirmed: the whole 95% interval is above the target)"
+                               : " (not confirmed: the 95% interval reaches below the target)");
+    }
+    fputs("</ul>\n", o);
+    if (ev->majority_meets_target) {
+        fprintf(o, "<p class=\"warn\">Always answering the majority class is right %.4f of the "
+                   "time, which meets the target by itself: on this data accuracy is <b>no "
+                   "evidence of skill</b>. Judge the models by balanced accuracy and ROC AUC, "
+                   "where the majority class scores 0.5.</p>\n",
+                ev->majority.accuracy);
+    }
+    fputs("</div>\n", o);
+}
+
+static const char **entry_names(const ck_eval *ev, size_t *n)
+{
+    const char **names = malloc((ev->nentries + 1) * sizeof *names);
+    if (!names)
+        return NULL;
+    for (*n = 0; *n < ev->nentries; (*n)++)
+        names[*n] = ev->entries[*n].name;
+    if (ev->baseline)
+        names[(*n)++] = ev->baseline->name;
+    return names;
+}
+
+/* Every entry and the baseline model, in chart order. */
+static const ck_eval_entry *entry_at(const ck_eval *ev, size_t i)
+{
+    return i < ev->nentries ? &ev->entries[i] : ev->baseline;
+}
+
+static void roc_chart(FILE *o, const ck_eval *ev, size_t n, const char **names)
+{
+    ck_svg c;
+    static const double d[2] = {0, 1};
+    ck_svg_begin(&c, o, "roc", "ROC curve", "false positive rate", "true positive rate", 0, 1,
+                 0, 1);
+    ck_svg_line(&c, d, d, 2, 0, 1);
+    char **legend = malloc(n * sizeof *legend);
+    for (size_t i = 0; i < n; i++) {
+        const ck_eval_entry *e = entry_at(ev, i);
+        ck_svg_line(&c, e->roc.x, e->roc.y, e->roc.n, i, 0);
+        legend[i] = malloc(strlen(names[i]) + 32);
+        if (legend[i])
+            sprintf(legend[i], "%s (AUC %.3f)", names[i], e->cls.roc_auc);
+    }
+    ck_svg_legend(&c, (const char *const *)legend, n, 0);
+    for (size_t i = 0; i < n; i++)
+        free(legend[i]);
+    free(legend);
+    ck_svg_end(&c);
+}
+
+static void pr_chart(FILE *o, const ck_eval *ev, size_t n, const char **names)
+{
+    ck_svg c;
+    double prev = ev->n ? (double)ev->n_pos / (double)ev->n : 0;
+    double bx[2] = {0, 1}, by[2] = {prev, prev};
+    ck_svg_begin(&c, o, "pr", "Precision-recall curve", "recall", "precision", 0, 1, 0, 1);
+    ck_svg_line(&c, bx, by, 2, 0, 1);
+    for (size_t i = 0; i < n; i++) {
+        const ck_eval_entry *e = entry_at(ev, i);
+        ck_svg_line(&c, e->pr.x, e->pr.y, e->pr.n, i, 0);
+    }
+    ck_svg_legend(&c, names, n, 0);
+    ck_svg_end(&c);
+}
+
+static void reliability_chart(FILE *o, const ck_eval *ev, size_t n, const char **names)
+{
+    ck_svg c;
+    static const double d[2] = {0, 1};
+    ck_svg_begin(&c, o, "reliability", "Reliability diagram (10 bins)",
+                 "mean predicted probability", "observed positive rate", 0, 1, 0, 1);
+    ck_svg_line(&c, d, d, 2, 0, 1);
+    for (size_t i = 0; i < n; i++) {
+        const ck_eval_entry *e = entry_at(ev, i);
+        ck_svg_line(&c, e->cls.rel_mean_pred, e->cls.rel_obs_rate, CK_RELIABILITY_BINS, i, 0);
+        ck_svg_points(&c, e->cls.rel_mean_pred, e->cls.rel_obs_rate, CK_RELIABILITY_BINS, i, 3);
+    }
+    ck_svg_legend(&c, names, n, 1);
+    ck_svg_end(&c);
+}
+
+static void gains_chart(FILE *o, const ck_eval *ev, size_t n, const char **names)
+{
+    ck_svg c;
+    static const double d[2] = {0, 1};
+    double x[CK_GAINS_BINS + 1], y[CK_GAINS_BINS + 1];
+    ck_svg_begin(&c, o, "gains", "Cumulative gains", "share of rows, riskiest first",
+                 "share of positives captured", 0, 1, 0, 1);
+    ck_svg_line(&c, d, d, 2, 0, 1);
+    for (size_t i = 0; i < n; i++) {
+        const ck_eval_entry *e = entry_at(ev, i);
+        x[0] = y[0] = 0;
+        for (int k = 0; k < CK_GAINS_BINS; k++) {
+            x[k + 1] = (k + 1) / (double)CK_GAINS_BINS;
+            y[k + 1] = e->cls.gains[k];
+        }
+        ck_svg_line(&c, x, y, CK_GAINS_BINS + 1, i, 0);
+        ck_svg_points(&c, x + 1, y + 1, CK_GAINS_BINS, i, 3);
+    }
+    ck_svg_legend(&c, names, n, 0);
+    ck_svg_end(&c);
+}
+
+static void confusion_charts(FILE *o, const ck_eval *ev)
+{
+    for (size_t i = 0; i < ev->nentries; i++) {
+        const ck_eval_entry *e = &ev->entries[i];
+        char id[48], title[300];
+        size_t counts[4] = {e->cls.cm.tp, e->cls.cm.fn, e->cls.cm.fp, e->cls.cm.tn};
+        snprintf(id, sizeof id, "confusion-%zu", i);
+        snprintf(title, sizeof title, "Confusion matrix: %s (threshold %.3g)", e->name,
+                 e->threshold);
+        fputs("<figure>", o);
+        ck_svg_confusion(o, id, title, ev->positive, ev->negative, counts);
+        fputs("</figure>\n", o);
+    }
+}
+
+typedef struct term {
+    const char *name;
+    double coef, lo, hi;
+} term;
+
+static int by_size(const void *a, const void *b)
+{
+    double x = fabs(((const term *)a)->coef), y = fabs(((const term *)b)->coef);
+    return (x < y) - (x > y);
+}
+
+/* The 30 largest coefficients (intercept left out) with their intervals. */
+static void coefficient_chart(FILE *o, const ck_eval_entry *e, size_t idx)
+{
+    const ck_model *m = e->model;
+    if (!m || !m->beta || m->p < 2)
+        return;
+    size_t n = m->p - 1, shown = n < 30 ? n : 30;
+    term *t = malloc(n * sizeof *t);
+    const char **names = malloc(shown * sizeof *names);
+    double *c = malloc(shown * sizeof *c), *lo = malloc(shown * sizeof *lo),
+           *hi = malloc(shown * sizeof *hi);
+    if (t && names && c && lo && hi) {
+        for (size_t j = 0; j < n; j++)
+            t[j] = (term){m->pl->encoded[j], m->beta[j + 1], m->coef ? m->coef[j + 1].lo : NAN,
+                          m->coef ? m->coef[j + 1].hi : NAN};
+        qsort(t, n, sizeof *t, by_size);
+        for (size_t j = 0; j < shown; j++) {
+            names[j] = t[j].name;
+            c[j] = t[j].coef;
+            lo[j] = t[j].lo;
+            hi[j] = t[j].hi;
+        }
+        char id[48], title[300];
+        snprintf(id, sizeof id, "coefficients-%zu", idx);
+        snprintf(title, sizeof title, "Coefficients: %s (%zu largest of %zu)", e->name, shown, n);
+        fputs("<figure>", o);
+        ck_svg_forest(o, id, title, names, c, lo, hi, shown);
+        fputs("</figure>\n", o);
+    }
+    free(t);
+    free(names);
+    free(c);
+    free(lo);
+    free(hi);
+}
+
+static void regression_charts(FILE *o, const ck_eval *ev)
+{
+    /* predicted against actual, at most 2,000 evenly spaced rows */
+    size_t step = ev->n > 2000 ? (ev->n + 1999) / 2000 : 1, m = 0;
+    double *x = malloc((ev->n / step + 2) * sizeof *x), *y = malloc((ev->n / step + 2) * sizeof *y);
+    if (!x || !y) {
+        free(x);
+        free(y);
+        return;
+    }
+    for (size_t i = 0; i < ev->nentries; i++) {
+        const ck_eval_entry *e = &ev->entries[i];
+        double lo = INFINITY, hi = -INFINITY;
+        m = 0;
+        for (size_t r = 0; r < ev->n; r += step, m++) {
+            x[m] = ev->yv[r];
+            y[m] = e->score[r];
+            lo = fmin(lo, fmin(x[m], y[m]));
+            hi = fmax(hi, fmax(x[m], y[m]));
+        }
+        double d[2] = {lo, hi};
+        char id[48], title[300];
+        snprintf(id, sizeof id, "scatter-%zu", i);
+        snprintf(title, sizeof title, "Predicted against actual: %s", e->name);
+        ck_svg c;
+        fputs("<figure>", o);
+        ck_svg_begin(&c, o, id, title, "actual", "predicted", lo, hi, lo, hi);
+        ck_svg_line(&c, d, d, 2, 0, 1);
+        ck_svg_points(&c, x, y, m, i, 2);
+        ck_svg_end(&c);
+        fputs("</figure>\n", o);
+    }
+    free(x);
+    free(y);
+}
+
+static void paired_table(FILE *o, const ck_eval *ev)
+{
+    if (!ev->baseline || ev->task != CK_TASK_CLASSIFICATION)
+        return;
+    fputs("<h2>Against the baseline model</h2>\n<table id=\"paired\"><tr><th>model</th>"
+          "<th>AUC difference</th><th>SE</th><th>DeLong z</th><th>p</th>"
+          "<th>accuracy difference</th><th>McNemar b / c</th><th>p</th></tr>\n", o);
+    for (size_t i = 0; i < ev->nentries; i++) {
+        const ck_eval_entry *e = &ev->entries[i];
+        fputs("<tr><td>", o);
+        esc(o, e->name);
+        fprintf(o, "</td><td>%+.4f</td><td>%.4f</td><td>%.2f</td><td>%.3g</td><td>%+.4f</td>"
+                   "<td>%zu / %zu</td><td>%.3g</td></tr>\n",
+                e->delong.diff, e->delong.se, e->delong.z, e->delong.p_value,
+                e->cls.accuracy - ev->baseline->cls.accuracy, e->mcnemar.b, e->mcnemar.c,
+                e->mcnemar.p_value);
+    }
+    fputs("</table>\n<p class=\"meta\">DeLong's paired test of the ROC AUC difference; "
+          "McNemar's exact test on the rows where exactly one of the two models is right "
+          "(b: this model right, the baseline wrong; c: the reverse).</p>\n", o);
+}
+
+void ck_report_html(FILE *o, const ck_eval *ev)
+{
+    int cls = ev->task == CK_TASK_CLASSIFICATION;
+    fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+          "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>"
+          "churnkit evaluation: ", o);
+    esc(o, ev->data);
+    fprintf(o, "</title>\n<style>%s</style>\n</head>\n<body>\n<h1>churnkit evaluation</h1>\n"
+               "<p class=\"meta\">", css);
+    esc(o, ev->data);
+    fprintf(o, " &middot; %zu rows &middot; label <b>", ev->n);
+    esc(o, ev->label);
+    fputs("</b>", o);
+    if (cls) {
+        fprintf(o, " &middot; %zu positive (&lsquo;", ev->n_pos);
+        esc(o, ev->positive);
+        fprintf(o, "&rsquo;, %.1f%%)", ev->n ? 100.0 * (double)ev->n_pos / (double)ev->n : 0);
+    }
+    fprintf(o, " &middot; churnkit %s</p>\n", CK_VERSION);
+    verdict(o, ev);
+    fputs("<h2>Summary</h2>\n", o);
+    summary_table(o, ev);
+    paired_table(o, ev);
+    fputs("<h2>Charts</h2>\n<div class=\"charts\">\n", o);
+    if (cls) {
+        size_t n = 0;
+        const char **names = entry_names(ev, &n);
+        if (names) {
+            fputs("<figure>", o);
+            roc_chart(o, ev, n, names);
+            fputs("</figure>\n<figure>", o);
+            pr_chart(o, ev, n, names);
+            fputs("</figure>\n<figure>", o);
+            reliability_chart(o, ev, n, names);
+            fputs("</figure>\n<figure>", o);
+            gains_chart(o, ev, n, names);
+            fputs("</figure>\n", o);
+            free(names);
+        }
+        confusion_charts(o, ev);
+    } else {
+        regression_charts(o, ev);
+    }
+    for (size_t i = 0; i < ev->nentries; i++)
+        coefficient_chart(o, &ev->entries[i], i);
+    fputs("</div>\n</body>\n</html>\n", o);
+}

@@ -1,0 +1,233 @@
+/* svg.c -- inline SVG charts (see svg.h). */
+#include "churnkit/svg.h"
+
+#include <math.h>
+#include <string.h>
+
+/* Okabe-Ito: distinguishable with the common colour-vision deficiencies */
+static const char *const palette[] = {"#0072B2", "#D55E00", "#009E73", "#CC79A7",
+                                      "#E69F00", "#56B4E9", "#F0E442", "#000000"};
+#define NCOLOURS (sizeof palette / sizeof *palette)
+
+enum { WIDTH = 460, HEIGHT = 340, LEFT = 64, RIGHT = 16, TOP = 36, BOTTOM = 52 };
+
+void ck_html_escape(FILE *out, const char *s)
+{
+    for (; *s; s++) {
+        switch (*s) {
+        case '&': fputs("&amp;", out); break;
+        case '<': fputs("&lt;", out); break;
+        case '>': fputs("&gt;", out); break;
+        case '"': fputs("&quot;", out); break;
+        case '\'': fputs("&#39;", out); break;
+        default: fputc(*s, out);
+        }
+    }
+}
+
+static double px(const ck_svg *c, double x)
+{
+    return c->left + (x - c->x0) / (c->x1 - c->x0) * c->pw;
+}
+
+static double py(const ck_svg *c, double y)
+{
+    return c->top + c->ph - (y - c->y0) / (c->y1 - c->y0) * c->ph;
+}
+
+/* A tick step of 1, 2 or 5 times a power of ten giving about 5 ticks. */
+static double tick_step(double span)
+{
+    double raw = span / 5, mag = pow(10, floor(log10(raw))), r = raw / mag;
+    return (r < 1.5 ? 1 : r < 3.5 ? 2 : r < 7.5 ? 5 : 10) * mag;
+}
+
+static void text(FILE *out, double x, double y, const char *anchor, const char *extra,
+                 const char *s)
+{
+    fprintf(out, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"%s\"%s>", x, y, anchor, extra);
+    ck_html_escape(out, s);
+    fputs("</text>\n", out);
+}
+
+static void axes(ck_svg *c)
+{
+    FILE *o = c->out;
+    double sx = tick_step(c->x1 - c->x0), sy = tick_step(c->y1 - c->y0);
+    for (double v = ceil(c->x0 / sx) * sx; v <= c->x1 + 1e-9 * sx; v += sx) {
+        char buf[32];
+        snprintf(buf, sizeof buf, "%g", fabs(v) < 1e-12 * sx ? 0.0 : v);
+        fprintf(o, "<line class=\"grid\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>\n",
+                px(c, v), c->top, px(c, v), c->top + c->ph);
+        text(o, px(c, v), c->top + c->ph + 16, "middle", " class=\"tick\"", buf);
+    }
+    for (double v = ceil(c->y0 / sy) * sy; v <= c->y1 + 1e-9 * sy; v += sy) {
+        char buf[32];
+        snprintf(buf, sizeof buf, "%g", fabs(v) < 1e-12 * sy ? 0.0 : v);
+        fprintf(o, "<line class=\"grid\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>\n",
+                c->left, py(c, v), c->left + c->pw, py(c, v));
+        text(o, c->left - 6, py(c, v) + 4, "end", " class=\"tick\"", buf);
+    }
+    fprintf(o, "<rect class=\"frame\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\"/>\n",
+            c->left, c->top, c->pw, c->ph);
+}
+
+void ck_svg_begin(ck_svg *c, FILE *out, const char *id, const char *title, const char *xlabel,
+                  const char *ylabel, double x0, double x1, double y0, double y1)
+{
+    memset(c, 0, sizeof *c);
+    c->out = out;
+    c->x0 = x0;
+    c->x1 = x1 > x0 ? x1 : x0 + 1;
+    c->y0 = y0;
+    c->y1 = y1 > y0 ? y1 : y0 + 1;
+    c->left = LEFT;
+    c->top = TOP;
+    c->pw = WIDTH - LEFT - RIGHT;
+    c->ph = HEIGHT - TOP - BOTTOM;
+    fprintf(out, "<svg id=\"%s\" class=\"chart\" xmlns=\"http://www.w3.org/2000/svg\" "
+                 "width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\">\n",
+            id, WIDTH, HEIGHT, WIDTH, HEIGHT);
+    fprintf(out, "<title>");
+    ck_html_escape(out, title);
+    fprintf(out, "</title>\n");
+    text(out, WIDTH / 2.0, 20, "middle", " class=\"title\"", title);
+    axes(c);
+    text(out, c->left + c->pw / 2, HEIGHT - 10, "middle", " class=\"label\"", xlabel);
+    char rot[96];
+    snprintf(rot, sizeof rot, " class=\"label\" transform=\"rotate(-90 14 %.1f)\"",
+             c->top + c->ph / 2);
+    text(out, 14, c->top + c->ph / 2, "middle", rot, ylabel);
+}
+
+void ck_svg_line(ck_svg *c, const double *x, const double *y, size_t n, size_t series,
+                 int dashed)
+{
+    fprintf(c->out, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"%s\"%s points=\"",
+            dashed ? "#888" : palette[series % NCOLOURS], dashed ? "1" : "2",
+            dashed ? " stroke-dasharray=\"5,4\"" : "");
+    for (size_t i = 0; i < n; i++)
+        if (!isnan(x[i]) && !isnan(y[i]))
+            fprintf(c->out, "%.1f,%.1f ", px(c, x[i]), py(c, y[i]));
+    fputs("\"/>\n", c->out);
+}
+
+void ck_svg_points(ck_svg *c, const double *x, const double *y, size_t n, size_t series,
+                   double radius)
+{
+    fprintf(c->out, "<g fill=\"%s\" fill-opacity=\"0.7\">\n", palette[series % NCOLOURS]);
+    for (size_t i = 0; i < n; i++)
+        if (!isnan(x[i]) && !isnan(y[i]))
+            fprintf(c->out, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"%.1f\"/>\n", px(c, x[i]),
+                    py(c, y[i]), radius);
+    fputs("</g>\n", c->out);
+}
+
+void ck_svg_legend(ck_svg *c, const char *const *names, size_t n, int upper_left)
+{
+    double x = upper_left ? c->left + 10 : c->left + c->pw - 150;
+    double y = upper_left ? c->top + 14 : c->top + c->ph - 14.0 * (double)n - 4;
+    for (size_t i = 0; i < n; i++, y += 14) {
+        fprintf(c->out, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" "
+                        "stroke-width=\"3\"/>\n",
+                x, y - 4, x + 16, y - 4, palette[i % NCOLOURS]);
+        text(c->out, x + 20, y, "start", " class=\"legend\"", names[i]);
+    }
+}
+
+void ck_svg_end(ck_svg *c)
+{
+    fputs("</svg>\n", c->out);
+}
+
+void ck_svg_forest(FILE *out, const char *id, const char *title, const char *const *names,
+                   const double *coef, const double *lo, const double *hi, size_t n)
+{
+    enum { ROW = 18, NAMEW = 220, FLEFT = 230, FW = 440 };
+    double a = 0, b = 0;
+    for (size_t i = 0; i < n; i++) {
+        double l = isnan(lo[i]) ? coef[i] : lo[i], h = isnan(hi[i]) ? coef[i] : hi[i];
+        a = l < a ? l : a;
+        b = h > b ? h : b;
+    }
+    double pad = 0.05 * (b - a > 0 ? b - a : 1);
+    ck_svg c = {.out = out, .x0 = a - pad, .x1 = b + pad, .y0 = 0, .y1 = (double)n,
+                .left = FLEFT, .top = TOP, .pw = FW - FLEFT - RIGHT + NAMEW,
+                .ph = (double)(ROW * (n ? n : 1))};
+    int h = (int)(TOP + c.ph + BOTTOM), w = (int)(FLEFT + c.pw + RIGHT);
+    fprintf(out, "<svg id=\"%s\" class=\"chart forest\" xmlns=\"http://www.w3.org/2000/svg\" "
+                 "width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\">\n<title>",
+            id, w, h, w, h);
+    ck_html_escape(out, title);
+    fputs("</title>\n", out);
+    text(out, w / 2.0, 20, "middle", " class=\"title\"", title);
+    double sx = tick_step(c.x1 - c.x0);
+    for (double v = ceil(c.x0 / sx) * sx; v <= c.x1; v += sx) {
+        char buf[32];
+        snprintf(buf, sizeof buf, "%g", fabs(v) < 1e-12 * sx ? 0.0 : v);
+        fprintf(out, "<line class=\"grid\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>\n",
+                px(&c, v), c.top, px(&c, v), c.top + c.ph);
+        text(out, px(&c, v), c.top + c.ph + 16, "middle", " class=\"tick\"", buf);
+    }
+    fprintf(out, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#444\"/>\n",
+            px(&c, 0), c.top, px(&c, 0), c.top + c.ph);
+    for (size_t i = 0; i < n; i++) {
+        double y = c.top + ROW * ((double)i + 0.5);
+        text(out, FLEFT - 8, y + 4, "end", " class=\"tick\"", names[i]);
+        if (!isnan(lo[i]) && !isnan(hi[i]))
+            fprintf(out, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" "
+                         "stroke-width=\"2\"/>\n",
+                    px(&c, lo[i]), y, px(&c, hi[i]), y, palette[0]);
+        fprintf(out, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3.5\" fill=\"%s\"/>\n", px(&c, coef[i]),
+                y, palette[1]);
+    }
+    text(out, c.left + c.pw / 2, h - 10, "middle", " class=\"label\"",
+         "coefficient (standardized scale) with 95% interval");
+    fputs("</svg>\n", out);
+}
+
+void ck_svg_confusion(FILE *out, const char *id, const char *title, const char *positive,
+                      const char *negative, const size_t counts[4])
+{
+    enum { CELL = 110, CL = 130, CT = 70 };
+    size_t total = counts[0] + counts[1] + counts[2] + counts[3];
+    int w = CL + 2 * CELL + 20, h = CT + 2 * CELL + 30;
+    fprintf(out, "<svg id=\"%s\" class=\"chart confusion\" xmlns=\"http://www.w3.org/2000/svg\" "
+                 "width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\">\n<title>",
+            id, w, h, w, h);
+    ck_html_escape(out, title);
+    fputs("</title>\n", out);
+    text(out, w / 2.0, 20, "middle", " class=\"title\"", title);
+    text(out, CL + CELL, 44, "middle", " class=\"label\"", "predicted");
+    const char *lab[2] = {positive, negative};
+    for (int k = 0; k < 2; k++) {
+        text(out, CL + CELL * (k + 0.5), 62, "middle", " class=\"tick\"", lab[k]);
+        text(out, CL - 8, CT + CELL * (k + 0.5) + 4, "end", " class=\"tick\"", lab[k]);
+    }
+    char rot[96];
+    snprintf(rot, sizeof rot, " class=\"label\" transform=\"rotate(-90 18 %d)\"", CT + CELL);
+    text(out, 18, CT + CELL, "middle", rot, "actual");
+    for (int r = 0; r < 2; r++) {
+        size_t row = counts[2 * r] + counts[2 * r + 1];
+        for (int col = 0; col < 2; col++) {
+            size_t v = counts[2 * r + col];
+            double share = row ? (double)v / (double)row : 0;
+            /* correct cells blue, errors orange; darker for a larger row share */
+            const char *base = r == col ? "0,114,178" : "213,94,0";
+            fprintf(out, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" "
+                         "fill=\"rgba(%s,%.2f)\" stroke=\"#fff\"/>\n",
+                    CL + col * CELL, CT + r * CELL, CELL, CELL, base, 0.12 + 0.6 * share);
+            char buf[64];
+            snprintf(buf, sizeof buf, "%zu", v);
+            text(out, CL + CELL * (col + 0.5), CT + CELL * (r + 0.5) - 4, "middle",
+                 " class=\"count\"", buf);
+            snprintf(buf, sizeof buf, "%.1f%% of row", 100 * share);
+            text(out, CL + CELL * (col + 0.5), CT + CELL * (r + 0.5) + 18, "middle",
+                 " class=\"small\"", buf);
+            snprintf(buf, sizeof buf, "%.1f%% of all", total ? 100.0 * (double)v / (double)total : 0);
+            text(out, CL + CELL * (col + 0.5), CT + CELL * (r + 0.5) + 31, "middle",
+                 " class=\"small\"", buf);
+        }
+    }
+    fputs("</svg>\n", out);
+}
