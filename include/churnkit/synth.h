@@ -36,7 +36,7 @@
 #include <stdint.h>
 
 #include "churnkit/error.h"
-#include "churnkit/synth_date.h"
+#include "churnkit/date.h"
 
 /* Limits on the options (inclusive). */
 #define CK_SYNTH_MAX_ACCOUNTS 100000000L

@@ -1,6 +1,6 @@
 /* synth.c -- writing the synthetic world (see synth.h): options, the output
  * directory and files, row formatting, worker threads and the month loop.
- * The model is in synth_model.c, dates in synth_date.c, the per-day row
+ * The model is in synth_model.c, dates in date.c, the per-day row
  * buffers in synth_spill.c. */
 #include "churnkit/synth.h"
 #include "churnkit/synth_model.h"
@@ -70,10 +70,10 @@ static ck_status check_options(const ck_synth_options *o, const char *dir, int32
         return ck_error_set(err, CK_EUSAGE, "buffer size must be 4096..%ld bytes, not %ld",
                             1L << 30, o->buffer_bytes);
     int y, m, d;
-    if (!o->start || ck_synth_parse_date(o->start, start) != 0)
+    if (!o->start || ck_date_parse(o->start, start) != 0)
         return ck_error_set(err, CK_EUSAGE, "start date '%s' is not a date YYYY-MM-DD",
                             o->start ? o->start : "(null)");
-    ck_synth_civil_from_days(*start, &y, &m, &d);
+    ck_date_to_civil(*start, &y, &m, &d);
     if (d != 1)
         return ck_error_set(err, CK_EUSAGE,
                             "start date '%s' must be the first day of a month", o->start);
@@ -442,7 +442,7 @@ static ck_status create_accounts(run *g, ck_synth_summary *sum, ck_error *err)
         char line[160], *q = line;
         q += format_id(q, 'A', k + 1, g->width);
         *q++ = ',';
-        ck_synth_format_date(a->signup, q);
+        ck_date_format(a->signup, q);
         q += 10;
         q += sprintf(q, ",%s,%s,%s,%s\n", ck_synth_tier_name[a->tier0],
                      ck_synth_industry_name[a->industry], ck_synth_size_name[a->size],
@@ -470,7 +470,7 @@ static ck_status create_accounts(run *g, ck_synth_summary *sum, ck_error *err)
         *q++ = ',';
         q += format_id(q, 'A', k + 1, g->width);
         *q++ = ',';
-        ck_synth_format_date(day, q);
+        ck_date_format(day, q);
         q += 10;
         *q++ = '\n';
         st = put_line(fp, line, (size_t)(q - line), g->path[OUT_USERS], err);
@@ -490,10 +490,10 @@ static ck_status simulate_month(run *g, int m, long *nsigned, ck_error *err)
     g->ms = ms;
     for (int32_t z = ms; z < me; z++) {
         char buf[11];
-        ck_synth_format_date(z, buf);
+        ck_date_format(z, buf);
         memcpy(g->dates[z - ms], buf, 10);
     }
-    ck_synth_civil_from_days(ms, &y, &mo, &d);
+    ck_date_to_civil(ms, &y, &mo, &d);
     snprintf(g->month_str, sizeof g->month_str, "%04d-%02d", y, mo);
     while (*nsigned < g->world.naccounts && g->acct[*nsigned].signup < me)
         (*nsigned)++;
@@ -561,7 +561,7 @@ static ck_status write_truth(run *g, ck_error *err)
         *q++ = ',';
         if (a->churn_month >= 0) {
             int y, mo, d;
-            ck_synth_civil_from_days(g->world.month_start[a->churn_month], &y, &mo, &d);
+            ck_date_to_civil(g->world.month_start[a->churn_month], &y, &mo, &d);
             q += sprintf(q, "%04d-%02d", y, mo);
         }
         *q++ = '\n';

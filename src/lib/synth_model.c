@@ -9,7 +9,7 @@
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_randist.h>
 
-#include "churnkit/synth_date.h"
+#include "churnkit/date.h"
 
 /*
  * THE parameters.  Chosen once for plausibility (B2B SaaS norms and the seed
@@ -237,9 +237,9 @@ ck_status ck_synth_world_init(ck_synth_world *w, const ck_synth_params *p, uint6
     if (!w->month_start)
         return ck_error_set(err, CK_ENOMEM, "out of memory");
     int y, mo, d;
-    ck_synth_civil_from_days(start, &y, &mo, &d);
+    ck_date_to_civil(start, &y, &mo, &d);
     for (int m = 0; m <= months; m++) {
-        w->month_start[m] = ck_synth_days_from_civil(y, mo, 1);
+        w->month_start[m] = ck_date_from_civil(y, mo, 1);
         if (++mo > 12) {
             mo = 1;
             y++;
@@ -252,9 +252,9 @@ ck_status ck_synth_world_init(ck_synth_world *w, const ck_synth_params *p, uint6
         return ck_error_set(err, CK_ENOMEM, "out of memory");
     }
     for (int m = 0; m < months; m++) {
-        ck_synth_civil_from_days(w->month_start[m], &y, &mo, &d);
+        ck_date_to_civil(w->month_start[m], &y, &mo, &d);
         for (int32_t z = w->month_start[m]; z < w->month_start[m + 1]; z++) {
-            int wd = ck_synth_weekday(z);
+            int wd = ck_date_weekday(z);
             double f = p->month_factor[mo - 1];
             if (wd == 0 || wd == 6)
                 f *= p->weekend_factor;

@@ -217,34 +217,34 @@ static void world_teardown(void)
 START_TEST(test_dates)
 {
     int y, m, d;
-    ck_assert_int_eq(ck_synth_days_from_civil(1970, 1, 1), 0);
-    ck_assert_int_eq(ck_synth_days_from_civil(2000, 3, 1), 11017);
-    ck_assert_int_eq(ck_synth_days_from_civil(1969, 12, 31), -1);
-    ck_assert_int_eq(ck_synth_weekday(0), 4);                                 /* Thursday */
-    ck_assert_int_eq(ck_synth_weekday(ck_synth_days_from_civil(2024, 1, 1)), 1); /* Monday */
-    ck_assert_int_eq(ck_synth_weekday(-1), 3);
+    ck_assert_int_eq(ck_date_from_civil(1970, 1, 1), 0);
+    ck_assert_int_eq(ck_date_from_civil(2000, 3, 1), 11017);
+    ck_assert_int_eq(ck_date_from_civil(1969, 12, 31), -1);
+    ck_assert_int_eq(ck_date_weekday(0), 4);                                 /* Thursday */
+    ck_assert_int_eq(ck_date_weekday(ck_date_from_civil(2024, 1, 1)), 1); /* Monday */
+    ck_assert_int_eq(ck_date_weekday(-1), 3);
     for (int32_t z = -800000; z <= 800000; z += 13) {
-        ck_synth_civil_from_days(z, &y, &m, &d);
-        REQUIRE((ck_synth_days_from_civil(y, m, d)) == (z), "line 222");
+        ck_date_to_civil(z, &y, &m, &d);
+        REQUIRE((ck_date_from_civil(y, m, d)) == (z), "line 222");
     }
-    ck_synth_civil_from_days(ck_synth_days_from_civil(2100, 2, 28) + 1, &y, &m, &d);
+    ck_date_to_civil(ck_date_from_civil(2100, 2, 28) + 1, &y, &m, &d);
     ck_assert(y == 2100 && m == 3 && d == 1);
-    ck_synth_civil_from_days(ck_synth_days_from_civil(2024, 2, 28) + 1, &y, &m, &d);
+    ck_date_to_civil(ck_date_from_civil(2024, 2, 28) + 1, &y, &m, &d);
     ck_assert(y == 2024 && m == 2 && d == 29);
 
     int32_t z;
     char buf[11];
-    ck_assert_int_eq(ck_synth_parse_date("2024-02-29", &z), 0);
-    ck_synth_format_date(z, buf);
+    ck_assert_int_eq(ck_date_parse("2024-02-29", &z), 0);
+    ck_date_format(z, buf);
     ck_assert_str_eq(buf, "2024-02-29");
-    ck_assert_int_eq(ck_synth_parse_date("2000-02-29", &z), 0);
-    ck_assert_int_eq(ck_synth_parse_date("1900-02-29", &z), -1);
-    ck_assert_int_eq(ck_synth_parse_date("2023-02-29", &z), -1);
-    ck_assert_int_eq(ck_synth_parse_date("2024-04-31", &z), -1);
-    ck_assert_int_eq(ck_synth_parse_date("2024-13-01", &z), -1);
-    ck_assert_int_eq(ck_synth_parse_date("2024-1-01", &z), -1);
-    ck_assert_int_eq(ck_synth_parse_date("2024-01-01x", &z), -1);
-    ck_assert_int_eq(ck_synth_parse_date("", &z), -1);
+    ck_assert_int_eq(ck_date_parse("2000-02-29", &z), 0);
+    ck_assert_int_eq(ck_date_parse("1900-02-29", &z), -1);
+    ck_assert_int_eq(ck_date_parse("2023-02-29", &z), -1);
+    ck_assert_int_eq(ck_date_parse("2024-04-31", &z), -1);
+    ck_assert_int_eq(ck_date_parse("2024-13-01", &z), -1);
+    ck_assert_int_eq(ck_date_parse("2024-1-01", &z), -1);
+    ck_assert_int_eq(ck_date_parse("2024-01-01x", &z), -1);
+    ck_assert_int_eq(ck_date_parse("", &z), -1);
 }
 END_TEST
 
@@ -433,7 +433,7 @@ START_TEST(test_referential_integrity)
     csv_load(&ev, world, "feature_events.csv");
     csv_load(&nps, world, "nps.csv");
     csv_load(&feat, world, "features.csv");
-    int32_t start = ck_synth_days_from_civil(2024, 1, 1), end = ck_synth_days_from_civil(2025, 1, 1);
+    int32_t start = ck_date_from_civil(2024, 1, 1), end = ck_date_from_civil(2025, 1, 1);
 
     /* accounts: unique ids, real dates before the end, known attributes */
     const char **aid = sorted_column(&acc, 0);
@@ -444,7 +444,7 @@ START_TEST(test_referential_integrity)
     for (size_t r = 1; r < acc.nrows; r++) {
         int32_t z;
         long i = find(aid, na, cell(&acc, r, 0));
-        REQUIRE((ck_synth_parse_date(cell(&acc, r, 1), &z)) == (0), "line 415");
+        REQUIRE((ck_date_parse(cell(&acc, r, 1), &z)) == (0), "line 415");
         REQUIRE(z < end, "line %d", 416);
         signup[i] = z;
         REQUIRE(strcmp(cell(&acc, r, 2), "basic") == 0 || strcmp(cell(&acc, r, 2), "pro") == 0 ||
@@ -462,7 +462,7 @@ START_TEST(test_referential_integrity)
         int32_t z;
         long a = find(aid, na, cell(&usr, r, 1));
         REQUIRE(a >= 0, "user %s: unknown account %s", cell(&usr, r, 0), cell(&usr, r, 1));
-        REQUIRE((ck_synth_parse_date(cell(&usr, r, 2), &z)) == (0), "line 433");
+        REQUIRE((ck_date_parse(cell(&usr, r, 2), &z)) == (0), "line 433");
         REQUIRE(z >= signup[a] && z < end, "line %d", 434);
         created[find(uid, nu, cell(&usr, r, 0))] = z;
     }
@@ -476,7 +476,7 @@ START_TEST(test_referential_integrity)
             int32_t z;
             long u = find(uid, nu, cell(f, r, 0));
             REQUIRE(u >= 0, "unknown user %s", cell(f, r, 0));
-            REQUIRE((ck_synth_parse_date(cell(f, r, 1), &z)) == (0), "line 447");
+            REQUIRE((ck_date_parse(cell(f, r, 1), &z)) == (0), "line 447");
             REQUIRE(z >= start && z < end && z >= created[u], "line %d", 448);
         }
     }
@@ -855,13 +855,13 @@ START_TEST(test_parameters_consistent)
     bad.corr_sf = -0.99;
     ck_synth_world w;
     ck_error err;
-    ck_assert_int_eq(ck_synth_world_init(&w, &bad, 1, 10, 3, ck_synth_days_from_civil(2024, 1, 1),
+    ck_assert_int_eq(ck_synth_world_init(&w, &bad, 1, 10, 3, ck_date_from_civil(2024, 1, 1),
                                          &err),
                      CK_EDATA);
-    ck_assert_int_eq(ck_synth_world_init(&w, p, 1, 10, 3, ck_synth_days_from_civil(2024, 1, 1),
+    ck_assert_int_eq(ck_synth_world_init(&w, p, 1, 10, 3, ck_date_from_civil(2024, 1, 1),
                                          &err),
                      CK_OK);
-    ck_assert_int_eq(w.month_start[3], ck_synth_days_from_civil(2024, 4, 1));
+    ck_assert_int_eq(w.month_start[3], ck_date_from_civil(2024, 4, 1));
     ck_synth_world_fini(&w);
 }
 END_TEST

@@ -1,9 +1,9 @@
-/* synth_date.c -- civil dates as day numbers (see synth_date.h). */
-#include "churnkit/synth_date.h"
+/* date.c -- civil dates as day numbers (see date.h). */
+#include "churnkit/date.h"
 
 #include <string.h>
 
-int32_t ck_synth_days_from_civil(int y, int m, int d)
+int32_t ck_date_from_civil(int y, int m, int d)
 {
     y -= m <= 2;
     const long era = (y >= 0 ? y : y - 399) / 400;
@@ -13,7 +13,7 @@ int32_t ck_synth_days_from_civil(int y, int m, int d)
     return (int32_t)(era * 146097 + doe - 719468);
 }
 
-void ck_synth_civil_from_days(int32_t z0, int *y, int *m, int *d)
+void ck_date_to_civil(int32_t z0, int *y, int *m, int *d)
 {
     long z = (long)z0 + 719468;
     const long era = (z >= 0 ? z : z - 146096) / 146097;
@@ -26,7 +26,7 @@ void ck_synth_civil_from_days(int32_t z0, int *y, int *m, int *d)
     *y = (int)(yoe + era * 400 + (*m <= 2));
 }
 
-int ck_synth_weekday(int32_t z)
+int ck_date_weekday(int32_t z)
 {
     long w = ((long)z + 4) % 7; /* 1970-01-01 was a Thursday */
     return (int)(w < 0 ? w + 7 : w);
@@ -43,7 +43,7 @@ static int digits_at(const char *s, int n)
     return v;
 }
 
-int ck_synth_parse_date(const char *s, int32_t *out)
+int ck_date_parse(const char *s, int32_t *out)
 {
     static const int mdays[12] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     if (!s || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
@@ -54,7 +54,7 @@ int ck_synth_parse_date(const char *s, int32_t *out)
     int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
     if (m == 2 && d == 29 && !leap)
         return -1;
-    *out = ck_synth_days_from_civil(y, m, d);
+    *out = ck_date_from_civil(y, m, d);
     return 0;
 }
 
@@ -66,10 +66,10 @@ static void put_digits(char *q, unsigned long v, int width)
     }
 }
 
-void ck_synth_format_date(int32_t z, char buf[11])
+void ck_date_format(int32_t z, char buf[11])
 {
     int y, m, d;
-    ck_synth_civil_from_days(z, &y, &m, &d);
+    ck_date_to_civil(z, &y, &m, &d);
     if (y < 0)
         y = 0;
     if (y > 9999)

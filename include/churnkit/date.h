@@ -1,33 +1,33 @@
 /*
- * synth_date.h -- civil dates as day numbers, without time zones.
+ * date.h -- civil dates as day numbers, without time zones.
  *
  * A day number counts days since 1970-01-01 in the proleptic Gregorian
  * calendar (Howard Hinnant's days_from_civil / civil_from_days algorithms);
  * nothing here calls mktime or looks at the TZ, so results are the same on
- * every machine.  Used by churnkit-synth; usable by anything that handles
- * ISO dates.
+ * every machine.  Shared by churnkit-synth (writing dates) and the feature
+ * builder (reading them).
  */
-#ifndef CHURNKIT_SYNTH_DATE_H
-#define CHURNKIT_SYNTH_DATE_H
+#ifndef CHURNKIT_DATE_H
+#define CHURNKIT_DATE_H
 
 #include <stdint.h>
 
 /* The day number of y-m-d (m 1..12, d 1..31); valid for years
  * -1,000,000..1,000,000. */
-int32_t ck_synth_days_from_civil(int y, int m, int d);
+int32_t ck_date_from_civil(int y, int m, int d);
 
 /* The civil date of day number z. */
-void ck_synth_civil_from_days(int32_t z, int *y, int *m, int *d);
+void ck_date_to_civil(int32_t z, int *y, int *m, int *d);
 
 /* 0 = Sunday .. 6 = Saturday. */
-int ck_synth_weekday(int32_t z);
+int ck_date_weekday(int32_t z);
 
 /* Parses exactly "YYYY-MM-DD" (a real calendar day, year 0000..9999) into a
  * day number; returns 0 on success, -1 otherwise. */
-int ck_synth_parse_date(const char *s, int32_t *out);
+int ck_date_parse(const char *s, int32_t *out);
 
 /* Writes z as "YYYY-MM-DD" (10 characters and a NUL) into buf[11]; years
  * outside 0..9999 are clamped. */
-void ck_synth_format_date(int32_t z, char buf[11]);
+void ck_date_format(int32_t z, char buf[11]);
 
 #endif
