@@ -1,6 +1,8 @@
 /* date.c -- civil dates as day numbers (see date.h). */
 #include "churnkit/date.h"
 
+#include <stdio.h>
+
 #include <string.h>
 
 int32_t ck_date_from_civil(int y, int m, int d)
@@ -80,4 +82,43 @@ void ck_date_format(int32_t z, char buf[11])
     buf[7] = '-';
     put_digits(buf + 8, (unsigned long)d, 2);
     buf[10] = '\0';
+}
+
+int32_t ck_date_month_of(int32_t day)
+{
+    int y, m, d;
+    ck_date_to_civil(day, &y, &m, &d);
+    return (int32_t)y * 12 + (m - 1);
+}
+
+int ck_date_parse_month(const char *s, int32_t *out)
+{
+    for (int i = 0; i < 7; i++)
+        if (i == 4 ? s[i] != '-' : (s[i] < '0' || s[i] > '9'))
+            return -1;
+    if (s[7] != '\0')
+        return -1;
+    int y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
+    int m = (s[5] - '0') * 10 + (s[6] - '0');
+    if (m < 1 || m > 12)
+        return -1;
+    *out = (int32_t)y * 12 + (m - 1);
+    return 0;
+}
+
+void ck_date_format_month(int32_t month, char buf[8])
+{
+    int32_t y = month / 12, m = month % 12 + 1;
+    if (y < 0)
+        y = 0;
+    if (y > 9999)
+        y = 9999;
+    buf[0] = (char)('0' + y / 1000);
+    buf[1] = (char)('0' + y / 100 % 10);
+    buf[2] = (char)('0' + y / 10 % 10);
+    buf[3] = (char)('0' + y % 10);
+    buf[4] = '-';
+    buf[5] = (char)('0' + m / 10);
+    buf[6] = (char)('0' + m % 10);
+    buf[7] = '\0';
 }

@@ -1,0 +1,701 @@
+/* features.c -- raw event files to point-in-time account features and
+ * labels (see features.h and docs/features.md). */
+#include "churnkit/features.h"
+#include "churnkit/csv.h"
+#include "churnkit/csvwriter.h"
+#include "churnkit/date.h"
+#include "churnkit/dict.h"
+#include "churnkit/health.h"
+#include "churnkit/num.h"
+#include "churnkit/ofile.h"
+#include "churnkit/str.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { HORIZON = 6 };               /* months of revenue kept past the snapshot */
+#define NO_DAY INT32_MIN
+
+void ck_features_options_init(ck_features_options *opt)
+{
+    memset(opt, 0, sizeof *opt);
+    opt->lookback_days = 90;
+    opt->nps_days = 365;
+    opt->high_value_share = 0.2;
+}
+
+typedef struct account {
+    int32_t signup;
+    int32_t attr[4];             /* plan, industry, size, region: codes */
+    double mrr[HORIZON + 1];     /* months M0 .. M0 + 6 */
+    unsigned char paid[HORIZON + 1];
+    int32_t last_session;        /* last session day before the snapshot */
+    int32_t last_day;            /* last active day seen in the window */
+    double active_days, minutes, sessions, core_clicks;
+    double users_total, users_active, breadth_sum;
+    double nps_sum, nps_n;
+} account;
+
+typedef struct user {
+    int32_t account;
+    int32_t created;
+    int active;                  /* a session in the window */
+} user;
+
+typedef struct builder {
+    const ck_features_options *opt;
+    int32_t t, window, nps_window;  /* snapshot, window starts */
+    int32_t m0;                     /* the month of the day before the snapshot */
+    int32_t last_month;             /* last month in the revenue file */
+    int32_t data_start;             /* first session day seen */
+    ck_dict *acc_ids, *user_ids, *attr[4], *feat_ids;
+    account *acc;
+    size_t nacc, accap;
+    user *users;
+    size_t nusers, ucap;
+    unsigned char *is_core;         /* by feature code */
+    size_t words;                   /* 64-bit words of a user's feature set */
+    uint64_t *fbits;                /* users x words */
+    ck_warnings *w;
+    ck_error *err;
+    unsigned long rows;
+} builder;
+
+/* ------------------------------------------------------------------ */
+/* reading files: required columns by name, located errors */
+
+typedef struct src {
+    ck_csv_reader *r;
+    const char *path;
+    long col[6];
+    ck_csv_row row;
+} src;
+
+static ck_status open_src(builder *b, src *s, const char *path, const char *const *names,
+                          size_t n)
+{
+    ck_csv_options o;
+    ck_csv_options_init(&o);
+    o.background = 1;
+    s->path = path;
+    ck_status st = ck_csv_open(&s->r, path, &o, b->err);
+    if (st != CK_OK)
+        return st;
+    for (size_t k = 0; k < n; k++) {
+        s->col[k] = ck_csv_find(s->r, names[k]);
+        if (s->col[k] < 0) {
+            char near[300];
+            ck_closest_names(names[k], ck_csv_names(s->r), ck_csv_ncols(s->r), near, sizeof near);
+            return ck_error_set(b->err, CK_EDATA, "%s: no column '%s' (closest: %s)",
+                                ck_csv_source(s->r), names[k], near);
+        }
+    }
+    return CK_OK;
+}
+
+static const char *field(const src *s, int k)
+{
+    return s->row.field[s->col[k]];
+}
+
+static size_t field_len(const src *s, int k)
+{
+    return s->row.len[s->col[k]];
+}
+
+static ck_status bad_field(builder *b, const src *s, int k, const char *what)
+{
+    return ck_error_at(b->err, CK_EDATA, ck_csv_source(s->r), s->row.line,
+                       (unsigned long)s->col[k] + 1, "%s '%.40s'", what, field(s, k));
+}
+
+static ck_status get_date(builder *b, const src *s, int k, int32_t *day)
+{
+    if (ck_date_parse(field(s, k), day) != 0)
+        return bad_field(b, s, k, "bad date (expected YYYY-MM-DD):");
+    return CK_OK;
+}
+
+static ck_status get_number(builder *b, const src *s, int k, double *v)
+{
+    if (ck_num_parse(field(s, k), field_len(s, k), v) != CK_NUM_OK)
+        return bad_field(b, s, k, "not a number:");
+    return CK_OK;
+}
+
+/* Rows of the date-ordered files must not go back in time. */
+static ck_status check_order(builder *b, const src *s, int32_t day, int32_t *prev)
+{
+    if (day < *prev) {
+        char a[11], c[11];
+        ck_date_format(day, a);
+        ck_date_format(*prev, c);
+        return ck_error_at(b->err, CK_EDATA, ck_csv_source(s->r), s->row.line,
+                           (unsigned long)s->col[1] + 1,
+                           "date %s comes after %s: rows must be in date order (sort the file "
+                           "by date)", a, c);
+    }
+    *prev = day;
+    return CK_OK;
+}
+
+static int next_row(builder *b, src *s)
+{
+    int rc = ck_csv_next(s->r, &s->row, b->err);
+    b->rows += rc == 1;
+    if (rc == 1 && b->opt->progress && (b->rows & 0xFFFFF) == 0)
+        b->opt->progress(b->opt->progress_ctx, "reading", -1);
+    return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* accounts and users */
+
+static ck_status read_accounts(builder *b, const char *path)
+{
+    static const char *names[] = {"account_id", "signup_date", "plan_tier", "industry",
+                                  "company_size", "region"};
+    src s;
+    ck_status st = open_src(b, &s, path, names, 6);
+    int rc = 0;
+    while (st == CK_OK && (rc = next_row(b, &s)) == 1) {
+        if (ck_dict_find(b->acc_ids, field(&s, 0), field_len(&s, 0)) >= 0) {
+            st = bad_field(b, &s, 0, "account listed twice:");
+            break;
+        }
+        if (b->nacc == b->accap) {
+            size_t cap = b->accap ? 2 * b->accap : 1024;
+            account *a = realloc(b->acc, cap * sizeof *a);
+            if (!a) {
+                st = ck_error_set(b->err, CK_ENOMEM, "out of memory");
+                break;
+            }
+            b->acc = a;
+            b->accap = cap;
+        }
+        account *a = &b->acc[b->nacc];
+        memset(a, 0, sizeof *a);
+        a->last_session = a->last_day = NO_DAY;
+        if ((st = get_date(b, &s, 1, &a->signup)) != CK_OK)
+            break;
+        for (int k = 0; k < 4; k++)
+            a->attr[k] = ck_dict_intern(b->attr[k], field(&s, 2 + k), field_len(&s, 2 + k));
+        if (ck_dict_intern(b->acc_ids, field(&s, 0), field_len(&s, 0)) < 0 || a->attr[0] < 0 ||
+            a->attr[1] < 0 || a->attr[2] < 0 || a->attr[3] < 0)
+            st = ck_error_set(b->err, CK_ENOMEM, "out of memory");
+        b->nacc++;
+    }
+    if (st == CK_OK && rc < 0)
+        st = b->err->status;
+    ck_csv_close(s.r);
+    return st;
+}
+
+static ck_status read_users(builder *b, const char *path)
+{
+    static const char *names[] = {"user_id", "account_id", "created"};
+    src s;
+    ck_status st = open_src(b, &s, path, names, 3);
+    int rc = 0;
+    while (st == CK_OK && (rc = next_row(b, &s)) == 1) {
+        int32_t a = ck_dict_find(b->acc_ids, field(&s, 1), field_len(&s, 1));
+        if (a < 0) {
+            st = bad_field(b, &s, 1, "unknown account_id");
+            break;
+        }
+        if (ck_dict_find(b->user_ids, field(&s, 0), field_len(&s, 0)) >= 0) {
+            st = bad_field(b, &s, 0, "user listed twice:");
+            break;
+        }
+        if (b->nusers == b->ucap) {
+            size_t cap = b->ucap ? 2 * b->ucap : 4096;
+            user *u = realloc(b->users, cap * sizeof *u);
+            if (!u) {
+                st = ck_error_set(b->err, CK_ENOMEM, "out of memory");
+                break;
+            }
+            b->users = u;
+            b->ucap = cap;
+        }
+        user *u = &b->users[b->nusers];
+        u->account = a;
+        u->active = 0;
+        if ((st = get_date(b, &s, 2, &u->created)) != CK_OK)
+            break;
+        if (ck_dict_intern(b->user_ids, field(&s, 0), field_len(&s, 0)) < 0) {
+            st = ck_error_set(b->err, CK_ENOMEM, "out of memory");
+            break;
+        }
+        if (u->created < b->t)
+            b->acc[a].users_total++;
+        b->nusers++;
+    }
+    if (st == CK_OK && rc < 0)
+        st = b->err->status;
+    ck_csv_close(s.r);
+    return st;
+}
+
+static ck_status read_catalogue(builder *b, const char *path)
+{
+    static const char *names[] = {"feature", "is_core"};
+    src s;
+    ck_status st = open_src(b, &s, path, names, 2);
+    size_t cap = 0;
+    int rc = 0;
+    while (st == CK_OK && (rc = next_row(b, &s)) == 1) {
+        double core;
+        if ((st = get_number(b, &s, 1, &core)) != CK_OK)
+            break;
+        int32_t f = ck_dict_intern(b->feat_ids, field(&s, 0), field_len(&s, 0));
+        if (f < 0 || (size_t)f >= 1u << 16) {
+            st = ck_error_set(b->err, CK_EDATA, "%s: too many features", path);
+            break;
+        }
+        if ((size_t)f >= cap) {
+            size_t ncap = cap ? 2 * cap : 64;
+            unsigned char *c = realloc(b->is_core, ncap);
+            if (!c) {
+                st = ck_error_set(b->err, CK_ENOMEM, "out of memory");
+                break;
+            }
+            memset(c + cap, 0, ncap - cap);
+            b->is_core = c;
+            cap = ncap;
+        }
+        b->is_core[f] = core != 0;
+    }
+    if (st == CK_OK && rc < 0)
+        st = b->err->status;
+    ck_csv_close(s.r);
+    b->words = (ck_dict_size(b->feat_ids) + 63) / 64;
+    return st;
+}
+
+/* ------------------------------------------------------------------ */
+/* revenue */
+
+static ck_status read_revenue(builder *b, const char *path)
+{
+    static const char *names[] = {"account_id", "month", "mrr"};
+    src s;
+    ck_status st = open_src(b, &s, path, names, 3);
+    int rc = 0;
+    b->last_month = INT32_MIN;
+    while (st == CK_OK && (rc = next_row(b, &s)) == 1) {
+        int32_t a = ck_dict_find(b->acc_ids, field(&s, 0), field_len(&s, 0)), month;
+        double mrr;
+        if (a < 0) {
+            st = bad_field(b, &s, 0, "unknown account_id");
+            break;
+        }
+        if (ck_date_parse_month(field(&s, 1), &month) != 0) {
+            st = bad_field(b, &s, 1, "bad month (expected YYYY-MM):");
+            break;
+        }
+        if ((st = get_number(b, &s, 2, &mrr)) != CK_OK)
+            break;
+        b->last_month = month > b->last_month ? month : b->last_month;
+        int32_t r = month - b->m0;
+        if (r >= 0 && r <= HORIZON) {
+            b->acc[a].mrr[r] = mrr;
+            b->acc[a].paid[r] = 1;
+        }
+    }
+    if (st == CK_OK && rc < 0)
+        st = b->err->status;
+    ck_csv_close(s.r);
+    return st;
+}
+
+/* ------------------------------------------------------------------ */
+/* the date-ordered files, read up to the snapshot */
+
+/* The user of field k (error when unknown). */
+static ck_status get_user(builder *b, const src *s, int k, int32_t *u)
+{
+    *u = ck_dict_find(b->user_ids, field(s, k), field_len(s, k));
+    return *u < 0 ? bad_field(b, s, k, "unknown user_id") : CK_OK;
+}
+
+static ck_status read_sessions(builder *b, const char *path)
+{
+    static const char *names[] = {"user_id", "date", "minutes"};
+    src s;
+    ck_status st = open_src(b, &s, path, names, 3);
+    int32_t prev = INT32_MIN, day, u;
+    int rc = 0;
+    b->data_start = NO_DAY;
+    while (st == CK_OK && (rc = next_row(b, &s)) == 1) {
+        double minutes;
+        if ((st = get_date(b, &s, 1, &day)) != CK_OK || (st = check_order(b, &s, day, &prev)) != CK_OK)
+            break;
+        if (day >= b->t)
+            break; /* the future is not read */
+        if ((st = get_user(b, &s, 0, &u)) != CK_OK || (st = get_number(b, &s, 2, &minutes)) != CK_OK)
+            break;
+        if (b->data_start == NO_DAY)
+            b->data_start = day;
+        account *a = &b->acc[b->users[u].account];
+        a->last_session = day;
+        if (day < b->window)
+            continue;
+        a->minutes += minutes;
+        a->sessions++;
+        if (a->last_day != day) { /* rows come by date: a new day for this account */
+            a->active_days++;
+            a->last_day = day;
+        }
+        if (!b->users[u].active) {
+            b->users[u].active = 1;
+            a->users_active++;
+        }
+    }
+    if (st == CK_OK && rc < 0)
+        st = b->err->status;
+    ck_csv_close(s.r);
+    return st;
+}
+
+static ck_status read_events(builder *b, const char *path)
+{
+    static const char *names[] = {"user_id", "date", "feature", "clicks"};
+    src s;
+    ck_status st = open_src(b, &s, path, names, 4);
+    int32_t prev = INT32_MIN, day, u;
+    int rc = 0;
+    b->fbits = calloc((b->nusers ? b->nusers : 1) * (b->words ? b->words : 1), sizeof *b->fbits);
+    if (st == CK_OK && !b->fbits)
+        st = ck_error_set(b->err, CK_ENOMEM, "out of memory");
+    while (st == CK_OK && (rc = next_row(b, &s)) == 1) {
+        double clicks;
+        if ((st = get_date(b, &s, 1, &day)) != CK_OK || (st = check_order(b, &s, day, &prev)) != CK_OK)
+            break;
+        if (day >= b->t)
+            break;
+        if (day < b->window)
+            continue;
+        if ((st = get_user(b, &s, 0, &u)) != CK_OK || (st = get_number(b, &s, 3, &clicks)) != CK_OK)
+            break;
+        int32_t f = ck_dict_find(b->feat_ids, field(&s, 2), field_len(&s, 2));
+        if (f < 0) {
+            st = bad_field(b, &s, 2, "feature not in the catalogue:");
+            break;
+        }
+        b->fbits[(size_t)u * b->words + (size_t)f / 64] |= UINT64_C(1) << (f % 64);
+        if (b->is_core[f])
+            b->acc[b->users[u].account].core_clicks += clicks;
+    }
+    if (st == CK_OK && rc < 0)
+        st = b->err->status;
+    ck_csv_close(s.r);
+    return st;
+}
+
+static ck_status read_nps(builder *b, const char *path)
+{
+    static const char *names[] = {"user_id", "date", "score"};
+    src s;
+    ck_status st = open_src(b, &s, path, names, 3);
+    int32_t prev = INT32_MIN, day, u;
+    int rc = 0;
+    while (st == CK_OK && (rc = next_row(b, &s)) == 1) {
+        double score;
+        if ((st = get_date(b, &s, 1, &day)) != CK_OK || (st = check_order(b, &s, day, &prev)) != CK_OK)
+            break;
+        if (day >= b->t)
+            break;
+        if (day < b->nps_window)
+            continue;
+        if ((st = get_user(b, &s, 0, &u)) != CK_OK || (st = get_number(b, &s, 2, &score)) != CK_OK)
+            break;
+        if (score < 0 || score > 10) {
+            st = bad_field(b, &s, 2, "NPS score outside 0..10:");
+            break;
+        }
+        account *a = &b->acc[b->users[u].account];
+        a->nps_sum += score;
+        a->nps_n++;
+    }
+    if (st == CK_OK && rc < 0)
+        st = b->err->status;
+    ck_csv_close(s.r);
+    return st;
+}
+
+/* ------------------------------------------------------------------ */
+/* derived features and output */
+
+typedef struct row {
+    size_t acc;
+    double recency, share, daily_minutes, core_per_user, breadth, nps_avg, health;
+    double r, f, m;
+    double future6;       /* revenue over the next six months, NaN when unknown */
+} row;
+
+static int active_at_snapshot(const builder *b, const account *a)
+{
+    return a->signup < b->t && a->paid[0];
+}
+
+static void derive(const builder *b, row *r)
+{
+    const account *a = &b->acc[r->acc];
+    int32_t since = a->signup;
+    if (b->data_start != NO_DAY && b->data_start > since)
+        since = b->data_start;
+    /* never seen active: inactive for as long as the data can tell */
+    r->recency = (double)(b->t - (a->last_session != NO_DAY ? a->last_session : since));
+    int32_t from = b->window > since ? b->window : since;
+    r->share = b->t > from ? a->active_days / (double)(b->t - from) : NAN;
+    r->daily_minutes = a->active_days > 0 ? a->minutes / a->active_days : 0;
+    r->core_per_user = a->users_active > 0 ? a->core_clicks / a->users_active : 0;
+    r->breadth = a->users_active > 0 ? a->breadth_sum / a->users_active : 0;
+    r->nps_avg = a->nps_n > 0 ? a->nps_sum / a->nps_n : NAN;
+    ck_health_input hi = {r->recency, r->share, a->users_active, a->users_total, r->nps_avg,
+                          a->mrr[0], ck_dict_str(b->attr[2], a->attr[2])};
+    r->health = ck_health_score(&hi);
+    int known = b->last_month - b->m0 >= HORIZON;
+    r->future6 = 0;
+    for (int k = 1; k <= HORIZON; k++)
+        r->future6 += a->paid[k] ? a->mrr[k] : 0;
+    if (!known)
+        r->future6 = NAN;
+}
+
+/* Distinct features per active user: summed from the users' feature sets. */
+static void add_breadth(builder *b)
+{
+    for (size_t u = 0; u < b->nusers; u++) {
+        if (!b->users[u].active)
+            continue;
+        int n = 0;
+        for (size_t k = 0; k < b->words; k++)
+            n += __builtin_popcountll(b->fbits[u * b->words + k]);
+        b->acc[b->users[u].account].breadth_sum += n;
+    }
+}
+
+static ck_status rfm(row *rows, size_t n, const builder *b, ck_error *err)
+{
+    double *v = malloc((n ? n : 1) * sizeof *v), *s = malloc((n ? n : 1) * sizeof *s);
+    int rc = v && s ? 0 : -1;
+    for (int which = 0; which < 3 && rc == 0; which++) {
+        for (size_t i = 0; i < n; i++) {
+            const account *a = &b->acc[rows[i].acc];
+            v[i] = which == 0 ? rows[i].recency : which == 1 ? a->sessions : a->mrr[0];
+        }
+        rc = ck_quintile_scores(v, n, which == 0, s);
+        for (size_t i = 0; i < n && rc == 0; i++)
+            *(which == 0 ? &rows[i].r : which == 1 ? &rows[i].f : &rows[i].m) = s[i];
+    }
+    free(v);
+    free(s);
+    return rc == 0 ? CK_OK : ck_error_set(err, CK_ENOMEM, "out of memory");
+}
+
+static int cmp_desc(const void *x, const void *y)
+{
+    double a = *(const double *)x, c = *(const double *)y;
+    return (a < c) - (a > c);
+}
+
+/* The revenue that puts an account in the top share (NaN when unknown). */
+static double high_value_cutoff(const row *rows, size_t n, double share)
+{
+    if (n == 0 || isnan(rows[0].future6))
+        return NAN;
+    double *v = malloc(n * sizeof *v);
+    if (!v)
+        return NAN;
+    for (size_t i = 0; i < n; i++)
+        v[i] = rows[i].future6;
+    qsort(v, n, sizeof *v, cmp_desc);
+    size_t k = (size_t)ceil(share * (double)n);
+    double cut = v[k ? k - 1 : 0];
+    free(v);
+    return cut;
+}
+
+static const char *const header[] = {
+    "account_id", "plan_tier", "industry", "company_size", "region", "tenure_days", "mrr",
+    "recency_days", "active_day_share", "daily_minutes", "users_active", "users_total",
+    "nps_avg", "nps_responses", "core_clicks", "core_clicks_per_user", "feature_breadth",
+    "total_minutes", "sessions", "health_score", "r_score", "f_score", "m_score",
+    "churned_3m", "churned_6m", "value_change_3m", "value_change_6m", "revenue_next_6m",
+    "high_value"};
+
+/* A label for horizon h months: written when the revenue data reaches. */
+static void write_label(ck_csv_writer *w, const builder *b, int h, double v, int decimals)
+{
+    if (b->last_month - b->m0 >= h)
+        ck_csv_write_fixed(w, v, decimals);
+    else
+        ck_csv_write_empty(w);
+}
+
+static void write_row(ck_csv_writer *w, const builder *b, const row *r, double cutoff)
+{
+    const account *a = &b->acc[r->acc];
+    ck_csv_write_cstr(w, ck_dict_str(b->acc_ids, (int32_t)r->acc));
+    for (int k = 0; k < 4; k++)
+        ck_csv_write_cstr(w, ck_dict_str(b->attr[k], a->attr[k]));
+    ck_csv_write_long(w, (long)(b->t - a->signup));
+    ck_csv_write_fixed(w, a->mrr[0], 2);
+    ck_csv_write_fixed(w, r->recency, 0);
+    ck_csv_write_fixed(w, r->share, 6);
+    ck_csv_write_fixed(w, r->daily_minutes, 4);
+    ck_csv_write_fixed(w, a->users_active, 0);
+    ck_csv_write_fixed(w, a->users_total, 0);
+    ck_csv_write_fixed(w, r->nps_avg, 4);
+    ck_csv_write_fixed(w, a->nps_n, 0);
+    ck_csv_write_fixed(w, a->core_clicks, 0);
+    ck_csv_write_fixed(w, r->core_per_user, 4);
+    ck_csv_write_fixed(w, r->breadth, 4);
+    ck_csv_write_fixed(w, a->minutes, 0);
+    ck_csv_write_fixed(w, a->sessions, 0);
+    ck_csv_write_fixed(w, r->health, 2);
+    ck_csv_write_fixed(w, r->r, 0);
+    ck_csv_write_fixed(w, r->f, 0);
+    ck_csv_write_fixed(w, r->m, 0);
+    for (int h = 3; h <= 6; h += 3)
+        write_label(w, b, h, !a->paid[h], 0);
+    for (int h = 3; h <= 6; h += 3)
+        write_label(w, b, h, (a->paid[h] ? a->mrr[h] : 0) - a->mrr[0], 2);
+    write_label(w, b, HORIZON, r->future6, 2);
+    write_label(w, b, HORIZON, r->future6 >= cutoff, 0);
+    ck_csv_end_row(w);
+}
+
+static ck_status write_table(builder *b, const char *out, ck_features_summary *sum)
+{
+    row *rows = calloc(b->nacc ? b->nacc : 1, sizeof *rows);
+    size_t n = 0;
+    ck_status st = CK_OK;
+    if (!rows)
+        return ck_error_set(b->err, CK_ENOMEM, "out of memory");
+    add_breadth(b);
+    for (size_t i = 0; i < b->nacc; i++) {
+        const account *a = &b->acc[i];
+        if (a->signup < b->t && !a->paid[0])
+            sum->churned_before++;
+        if (!active_at_snapshot(b, a))
+            continue;
+        rows[n].acc = i;
+        derive(b, &rows[n++]);
+    }
+    if (n == 0) {
+        char d[11];
+        ck_date_format(b->t, d);
+        free(rows);
+        return ck_error_set(b->err, CK_EDATA, "no account is paying at the snapshot %s (is it "
+                                              "inside the revenue data?)", d);
+    }
+    double cutoff = high_value_cutoff(rows, n, b->opt->high_value_share);
+    ck_ofile *f = NULL;
+    ck_csv_writer *w = NULL;
+    if ((st = rfm(rows, n, b, b->err)) != CK_OK || (st = ck_ofile_open(&f, out, b->err)) != CK_OK)
+        goto done;
+    if (!(w = ck_csv_writer_new(ck_ofile_stream(f), ','))) {
+        st = ck_error_set(b->err, CK_ENOMEM, "out of memory");
+        goto done;
+    }
+    for (size_t k = 0; k < sizeof header / sizeof *header; k++)
+        ck_csv_write_cstr(w, header[k]);
+    ck_csv_end_row(w);
+    for (size_t i = 0; i < n; i++)
+        write_row(w, b, &rows[i], cutoff);
+    if (ck_csv_writer_flush(w) != 0) {
+        st = ck_error_set(b->err, CK_EIO, "%s: write error", out);
+        goto done;
+    }
+    st = ck_ofile_commit(f, b->err);
+    f = NULL;
+    sum->accounts_written = n;
+done:
+    ck_csv_writer_free(w);
+    ck_ofile_abort(f);
+    free(rows);
+    return st;
+}
+
+/* ------------------------------------------------------------------ */
+
+static void builder_free(builder *b)
+{
+    ck_dict_free(b->acc_ids);
+    ck_dict_free(b->user_ids);
+    ck_dict_free(b->feat_ids);
+    for (int k = 0; k < 4; k++)
+        ck_dict_free(b->attr[k]);
+    free(b->acc);
+    free(b->users);
+    free(b->is_core);
+    free(b->fbits);
+}
+
+static ck_status check_options(const ck_features_options *opt, ck_error *err)
+{
+    if (opt->lookback_days < 1 || opt->lookback_days > 3660)
+        return ck_error_set(err, CK_EUSAGE, "--lookback-days must be 1..3660");
+    if (opt->nps_days < 1 || opt->nps_days > 3660)
+        return ck_error_set(err, CK_EUSAGE, "--nps-days must be 1..3660");
+    if (!(opt->high_value_share > 0 && opt->high_value_share < 1))
+        return ck_error_set(err, CK_EUSAGE, "--high-value-share must lie in (0, 1)");
+    return CK_OK;
+}
+
+static void warn_censored(builder *b)
+{
+    if (b->data_start != NO_DAY && b->data_start > b->window) {
+        char d[11];
+        ck_date_format(b->data_start, d);
+        ck_warn(b->w, "the sessions start on %s, inside the %d-day window: usage features are "
+                      "censored (choose a later snapshot)", d, b->opt->lookback_days);
+    }
+}
+
+ck_status ck_features_build(const ck_features_inputs *in, const ck_features_options *opt,
+                            const char *out, ck_features_summary *summary, ck_warnings *w,
+                            ck_error *err)
+{
+    builder b;
+    ck_features_summary sum = {0};
+    ck_status st = check_options(opt, err);
+    if (st != CK_OK)
+        return st;
+    memset(&b, 0, sizeof b);
+    b.opt = opt;
+    b.w = w;
+    b.err = err;
+    b.t = opt->snapshot;
+    b.window = b.t - opt->lookback_days;
+    b.nps_window = b.t - opt->nps_days;
+    b.m0 = ck_date_month_of(b.t - 1);
+    b.acc_ids = ck_dict_new();
+    b.user_ids = ck_dict_new();
+    b.feat_ids = ck_dict_new();
+    for (int k = 0; k < 4; k++)
+        b.attr[k] = ck_dict_new();
+    if (!b.acc_ids || !b.user_ids || !b.feat_ids || !b.attr[0] || !b.attr[1] || !b.attr[2] ||
+        !b.attr[3]) {
+        builder_free(&b);
+        return ck_error_set(err, CK_ENOMEM, "out of memory");
+    }
+    if ((st = read_accounts(&b, in->accounts)) == CK_OK && (st = read_users(&b, in->users)) == CK_OK &&
+        (st = read_catalogue(&b, in->catalogue)) == CK_OK &&
+        (st = read_revenue(&b, in->revenue)) == CK_OK &&
+        (st = read_sessions(&b, in->sessions)) == CK_OK &&
+        (st = read_events(&b, in->events)) == CK_OK && (st = read_nps(&b, in->nps)) == CK_OK) {
+        warn_censored(&b);
+        st = write_table(&b, out, &sum);
+    }
+    sum.accounts_seen = b.nacc;
+    sum.label_months = b.last_month == INT32_MIN ? 0 : (int)(b.last_month - b.m0);
+    sum.rows_read = b.rows;
+    if (summary)
+        *summary = sum;
+    builder_free(&b);
+    return st;
+}

@@ -1,0 +1,307 @@
+/* The feature builder: hand-checked values on a tiny world, labels, point
+ * in time (nothing after the snapshot changes a feature), the health and
+ * RFM scores, and located errors. */
+#include "testutil.h"
+
+#include <math.h>
+#include <sys/stat.h>
+
+#include "churnkit/date.h"
+#include "churnkit/features.h"
+#include "churnkit/health.h"
+#include "churnkit/synth.h"
+#include "churnkit/table.h"
+
+/* A tiny world in a fresh directory; the snapshot is 2024-04-01. */
+static const char *ACCOUNTS =
+    "account_id,signup_date,plan_tier,industry,company_size,region\n"
+    "A1,2023-06-01,pro,retail,smb,europe\n"
+    "A2,2024-02-15,basic,media,mid_market,apac\n"
+    "A3,2023-01-01,basic,media,smb,apac\n"     /* churned in February */
+    "A4,2024-05-01,basic,media,smb,apac\n";    /* signs up after the snapshot */
+static const char *USERS =
+    "user_id,account_id,created\nu1,A1,2023-06-01\nu2,A1,2023-07-01\nu3,A2,2024-02-15\n"
+    "u4,A3,2023-01-01\nu5,A1,2024-04-10\nu6,A4,2024-05-01\n";
+static const char *SESSIONS =
+    "user_id,date,minutes\n"
+    "u1,2023-12-01,100\n"                       /* before the 90-day window */
+    "u1,2024-03-01,10\nu2,2024-03-01,20\nu1,2024-03-01,5\n"
+    "u3,2024-03-20,30\nu1,2024-03-30,60\n"
+    "u1,2024-04-02,999\nu5,2024-04-15,999\n";   /* after the snapshot */
+static const char *EVENTS =
+    "user_id,date,feature,clicks\n"
+    "u1,2024-03-01,reports,3\nu1,2024-03-01,chat,2\nu2,2024-03-01,reports,4\n"
+    "u3,2024-03-20,chat,1\nu1,2024-04-03,reports,50\n";
+static const char *CATALOGUE = "feature,is_core\nreports,1\nchat,0\n";
+static const char *NPS = "user_id,date,score\nu1,2023-09-01,9\nu2,2024-02-01,6\nu3,2024-05-01,0\n";
+static const char *REVENUE =
+    "account_id,month,mrr\n"
+    "A3,2024-01,10\n"
+    "A1,2024-03,100\nA2,2024-03,20\n"
+    "A1,2024-04,110\nA2,2024-04,20\nA1,2024-05,120\nA2,2024-05,20\nA1,2024-06,130\n"
+    "A1,2024-07,130\nA1,2024-08,130\nA1,2024-09,130\n";
+
+typedef struct world {
+    char dir[64];
+    ck_features_inputs in;
+    char paths[7][128];
+} world;
+
+static void put(world *w, int k, const char *name, const char *text)
+{
+    snprintf(w->paths[k], sizeof w->paths[k], "%s/%s", w->dir, name);
+    FILE *fp = fopen(w->paths[k], "w");
+    fputs(text, fp);
+    fclose(fp);
+}
+
+static void make_world(world *w, const char *sessions)
+{
+    snprintf(w->dir, sizeof w->dir, "/tmp/churnkit-feat-XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(w->dir));
+    put(w, 0, "accounts.csv", ACCOUNTS);
+    put(w, 1, "users.csv", USERS);
+    put(w, 2, "sessions.csv", sessions ? sessions : SESSIONS);
+    put(w, 3, "events.csv", EVENTS);
+    put(w, 4, "catalogue.csv", CATALOGUE);
+    put(w, 5, "nps.csv", NPS);
+    put(w, 6, "revenue.csv", REVENUE);
+    w->in = (ck_features_inputs){w->paths[0], w->paths[1], w->paths[2], w->paths[3],
+                                 w->paths[4], w->paths[5], w->paths[6]};
+}
+
+static void drop_world(world *w)
+{
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", w->dir);
+    ck_assert_int_eq(system(cmd), 0);
+}
+
+static ck_status build(world *w, const char *out, ck_error *err)
+{
+    ck_features_options o;
+    ck_features_options_init(&o);
+    ck_date_parse("2024-04-01", &o.snapshot);
+    o.high_value_share = 0.5;
+    return ck_features_build(&w->in, &o, out, NULL, NULL, err);
+}
+
+static double cell(const ck_table *t, size_t row, const char *col)
+{
+    size_t j;
+    ck_error err;
+    ck_assert_msg(ck_table_require(t, col, &j, &err) == CK_OK, "%s", err.message);
+    ck_assert_int_eq(t->col[j].type, CK_COL_NUMERIC);
+    return t->col[j].num[row];
+}
+
+START_TEST(test_hand_checked_features)
+{
+    world w;
+    make_world(&w, NULL);
+    char out[200];
+    snprintf(out, sizeof out, "%s/features.csv", w.dir);
+    ck_error err;
+    ck_assert_msg(build(&w, out, &err) == CK_OK, "%s", err.message);
+    ck_table *t;
+    ck_table_options to;
+    ck_table_options_init(&to);
+    const char *cat[] = {"account_id"};
+    to.categorical = cat;
+    to.ncategorical = 1;
+    ck_assert_msg(ck_table_read_csv(&t, out, &to, &err) == CK_OK, "%s", err.message);
+    /* A3 churned (no revenue in March), A4 signs up later: two rows */
+    ck_assert_uint_eq(t->nrows, 2);
+    ck_assert_str_eq(ck_table_text(t, 0, 0), "A1");
+    /* A1: sessions on 03-01 (three) and 03-30 in the window, 12-01 before it */
+    ck_assert(cell(t, 0, "recency_days") == 2);           /* 04-01 minus 03-30 */
+    ck_assert(cell(t, 0, "sessions") == 4);
+    ck_assert(cell(t, 0, "total_minutes") == 95);
+    ck_assert(fabs(cell(t, 0, "active_day_share") - 2.0 / 90) < 1e-6);
+    ck_assert(cell(t, 0, "daily_minutes") == 47.5);
+    ck_assert(cell(t, 0, "users_active") == 2);
+    ck_assert(cell(t, 0, "users_total") == 2);            /* u5 is created after */
+    ck_assert(cell(t, 0, "core_clicks") == 7);            /* reports: 3 + 4 */
+    ck_assert(cell(t, 0, "core_clicks_per_user") == 3.5);
+    ck_assert(cell(t, 0, "feature_breadth") == 1.5);      /* u1: 2 features, u2: 1 */
+    ck_assert(cell(t, 0, "nps_avg") == 7.5 && cell(t, 0, "nps_responses") == 2);
+    ck_assert(cell(t, 0, "mrr") == 100);
+    ck_assert(cell(t, 0, "tenure_days") == 305);
+    /* A2: signed up 02-15: its window is 46 days long */
+    ck_assert(fabs(cell(t, 1, "active_day_share") - 1.0 / 46) < 1e-6);
+    ck_assert(isnan(cell(t, 1, "nps_avg")));               /* its answer is after */
+    /* labels: M0 = March; revenue runs to September (6 months ahead) */
+    ck_assert(cell(t, 0, "churned_3m") == 0 && cell(t, 0, "churned_6m") == 0);
+    ck_assert(cell(t, 1, "churned_3m") == 1 && cell(t, 1, "churned_6m") == 1);
+    ck_assert(cell(t, 0, "value_change_3m") == 30);        /* June 130 - March 100 */
+    ck_assert(cell(t, 1, "value_change_6m") == -20);
+    ck_assert(cell(t, 0, "revenue_next_6m") == 750);
+    ck_assert(cell(t, 1, "revenue_next_6m") == 40);
+    ck_assert(cell(t, 0, "high_value") == 1 && cell(t, 1, "high_value") == 0);
+    ck_table_free(t);
+    drop_world(&w);
+}
+END_TEST
+
+START_TEST(test_labels_empty_beyond_the_data)
+{
+    world w;
+    make_world(&w, NULL);
+    put(&w, 6, "revenue.csv",
+        "account_id,month,mrr\nA1,2024-03,100\nA2,2024-03,20\nA1,2024-04,110\nA1,2024-06,110\n");
+    char out[200];
+    snprintf(out, sizeof out, "%s/f.csv", w.dir);
+    ck_error err;
+    ck_assert_msg(build(&w, out, &err) == CK_OK, "%s", err.message);
+    char *text = ck_test_slurp(out);
+    /* churned_3m known (June is in the data), the 6-month labels empty */
+    ck_assert_msg(strstr(text, ",0,,10,,,\n") != NULL, "%s", text);
+    free(text);
+    drop_world(&w);
+}
+END_TEST
+
+START_TEST(test_nothing_after_the_snapshot_matters)
+{
+    /* a synthetic world; then every row dated on or after the snapshot is
+     * changed and more are added: the features do not move */
+    char dir[] = "/tmp/churnkit-pit-XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    ck_synth_options so;
+    ck_synth_options_init(&so);
+    so.accounts = 150;
+    so.months = 12;
+    so.seed = 5;
+    ck_error err;
+    ck_assert_msg(ck_synth_write(&so, dir, NULL, NULL, &err) == CK_OK, "%s", err.message);
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd,
+             "cd %s && mkdir -p b && cp *.csv b/ && cd b && "
+             "awk -F, 'BEGIN{OFS=\",\"} NR>1 && $2>=\"2024-07-01\" {$3=$3*7+1} {print} "
+             "END{print \"U000001-0000,2024-12-30,555\"}' sessions.csv > x && mv x sessions.csv && "
+             "awk -F, 'BEGIN{OFS=\",\"} NR>1 && $2>=\"2024-07-01\" {$4=$4+9} {print}' "
+             "feature_events.csv > x && mv x feature_events.csv && "
+             "awk -F, 'BEGIN{OFS=\",\"} NR>1 && $2>=\"2024-07-01\" {$3=0} {print}' nps.csv > x && "
+             "mv x nps.csv && "
+             "awk -F, 'BEGIN{OFS=\",\"} NR>1 && $2>\"2024-06\" {$3=$3*3} {print}' revenue.csv > x "
+             "&& mv x revenue.csv && "
+             "awk -F, 'BEGIN{OFS=\",\"} NR>1 && $3>=\"2024-07-01\" {$3=\"2024-12-31\"} {print}' "
+             "users.csv > x && mv x users.csv",
+             dir);
+    ck_assert_int_eq(system(cmd), 0);
+    char a[256], b[256], fa[256], fb[256];
+    snprintf(a, sizeof a, "%s", dir);
+    snprintf(b, sizeof b, "%s/b", dir);
+    snprintf(fa, sizeof fa, "%s/fa.csv", dir);
+    snprintf(fb, sizeof fb, "%s/fb.csv", dir);
+    const char *dirs[2] = {a, b}, *outs[2] = {fa, fb};
+    for (int k = 0; k < 2; k++) {
+        char p[7][300];
+        static const char *names[] = {"accounts.csv", "users.csv", "sessions.csv",
+                                      "feature_events.csv", "features.csv", "nps.csv",
+                                      "revenue.csv"};
+        for (int i = 0; i < 7; i++)
+            snprintf(p[i], sizeof p[i], "%s/%s", dirs[k], names[i]);
+        ck_features_inputs in = {p[0], p[1], p[2], p[3], p[4], p[5], p[6]};
+        ck_features_options o;
+        ck_features_options_init(&o);
+        ck_date_parse("2024-07-01", &o.snapshot);
+        ck_assert_msg(ck_features_build(&in, &o, outs[k], NULL, NULL, &err) == CK_OK, "%s",
+                      err.message);
+    }
+    /* the feature columns (1..23) are identical; the labels may differ */
+    snprintf(cmd, sizeof cmd, "cut -d, -f1-23 %s > %s.f && cut -d, -f1-23 %s > %s.f && "
+                              "cmp -s %s.f %s.f", fa, fa, fb, fb, fa, fb);
+    ck_assert_msg(system(cmd) == 0, "a change after the snapshot changed a feature");
+    snprintf(cmd, sizeof cmd, "cmp -s %s %s", fa, fb);
+    ck_assert_msg(system(cmd) != 0, "the labels should see the changed future revenue");
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
+static void expect_error(const char *sessions, const char *fragment)
+{
+    world w;
+    make_world(&w, sessions);
+    char out[200];
+    snprintf(out, sizeof out, "%s/f.csv", w.dir);
+    ck_error err;
+    ck_assert_int_eq(build(&w, out, &err), CK_EDATA);
+    ck_assert_msg_contains(err, fragment);
+    ck_assert_int_eq(access(out, F_OK), -1);
+    drop_world(&w);
+}
+
+START_TEST(test_located_errors)
+{
+    expect_error("user_id,date,minutes\nu1,2024-03-01,5\nu9,2024-03-02,5\n",
+                 "sessions.csv:3:1: unknown user_id 'u9'");
+    expect_error("user_id,date,minutes\nu1,2024-03-01,5\nu1,2024-02-30,5\n",
+                 "sessions.csv:3:2: bad date (expected YYYY-MM-DD): '2024-02-30'");
+    expect_error("user_id,date,minutes\nu1,2024-03-02,5\nu1,2024-03-01,5\n",
+                 "sessions.csv:3:2: date 2024-03-01 comes after 2024-03-02");
+    expect_error("user_id,date,minutes\nu1,2024-03-01,five\n",
+                 "sessions.csv:2:3: not a number: 'five'");
+    expect_error("user,date,minutes\nu1,2024-03-01,5\n", "no column 'user_id'");
+}
+END_TEST
+
+START_TEST(test_same_inputs_same_bytes)
+{
+    world w;
+    make_world(&w, NULL);
+    char o1[200], o2[200];
+    snprintf(o1, sizeof o1, "%s/1.csv", w.dir);
+    snprintf(o2, sizeof o2, "%s/2.csv", w.dir);
+    ck_error err;
+    ck_assert_int_eq(build(&w, o1, &err), CK_OK);
+    ck_assert_int_eq(build(&w, o2, &err), CK_OK);
+    char *a = ck_test_slurp(o1), *b = ck_test_slurp(o2);
+    ck_assert_str_eq(a, b);
+    free(a);
+    free(b);
+    drop_world(&w);
+}
+END_TEST
+
+START_TEST(test_health_and_quintiles)
+{
+    ck_health_input best = {0, 1, 10, 10, 10, 5000, "enterprise"};
+    ck_assert(fabs(ck_health_score(&best) - 100 * (0.4 * 1 + 0.3 * 1 + 0.2 * 1 +
+                                                   0.1 * (0.5 + 0.5 * log1p(10) / log1p(100)))) < 1e-9);
+    ck_health_input none = {NAN, 0, 0, 3, NAN, 0, "smb"};
+    ck_assert(fabs(ck_health_score(&none) - 100 * 0.1 * (0.5 / 3 + 0.5 * log1p(3) / log1p(100))) < 1e-9);
+    ck_assert_str_eq(ck_health_band(80), "high");
+    ck_assert_str_eq(ck_health_band(79.99), "medium");
+    ck_assert_str_eq(ck_health_band(50), "medium");
+    ck_assert_str_eq(ck_health_band(49.9), "low");
+    ck_assert_ptr_null(ck_health_band(NAN));
+    double v[10] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10}, s[10];
+    ck_assert_int_eq(ck_quintile_scores(v, 10, 0, s), 0);
+    for (int i = 0; i < 10; i++)
+        ck_assert(s[i] == 1 + i / 2);
+    ck_assert_int_eq(ck_quintile_scores(v, 10, 1, s), 0); /* lower is better */
+    ck_assert(s[0] == 5 && s[9] == 1);
+    double tie[4] = {3, 3, 3, 3};
+    ck_assert_int_eq(ck_quintile_scores(tie, 4, 0, s), 0);
+    ck_assert(s[0] == 3 && s[3] == 3); /* a full tie sits in the middle */
+}
+END_TEST
+
+static Suite *features_suite(void)
+{
+    Suite *s = suite_create("features");
+    TCase *tc = tcase_create("core");
+    tcase_add_test(tc, test_hand_checked_features);
+    tcase_add_test(tc, test_labels_empty_beyond_the_data);
+    tcase_add_test(tc, test_nothing_after_the_snapshot_matters);
+    tcase_add_test(tc, test_located_errors);
+    tcase_add_test(tc, test_same_inputs_same_bytes);
+    tcase_add_test(tc, test_health_and_quintiles);
+    tcase_set_timeout(tc, 120);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+CK_TEST_MAIN(features_suite)
