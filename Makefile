@@ -90,9 +90,10 @@ check-cli: $(PROGRAMS)
 valgrind-unit: $(TESTS)
 	@CK_VALGRIND=1 tests/run-unit.sh $(TESTS)
 
-demo: deps
+demo:
+	@.ci/deps.sh demo
 	@$(MAKE) --no-print-directory all
-	@echo "nothing to demo yet: the synthetic world and the demo pipeline are not built yet"
+	@models/demo.sh
 
 BENCH_PROGS := $(patsubst bench/%.c,build/bench/%,$(wildcard bench/*.c))
 

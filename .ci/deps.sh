@@ -1,12 +1,13 @@
 #!/bin/sh
 # Installs the Debian packages churnkit needs, if any are missing.
-#   .ci/deps.sh build|check|ci|bench|notebooks|fuzz|all
+#   .ci/deps.sh build|demo|check|ci|bench|notebooks|fuzz|all
 # As root it runs apt-get directly; otherwise through sudo when sudo works
 # without a password; otherwise it prints the exact command and fails.
 set -eu
 
 build="gcc make pkg-config libc6-dev libgsl-dev libsvm-dev libcsv-dev libjansson-dev"
 check="$build check libsvm-tools python3"
+demo="$build python3"
 ci="$check valgrind"
 bench="$build python3 python3-pandas python3-sklearn liblinear-tools libsvm-tools"
 notebooks="$build python3 python3-pandas python3-matplotlib python3-nbconvert python3-ipykernel jupyter-nbconvert"
@@ -14,13 +15,14 @@ fuzz="$build clang libclang-rt-14-dev"
 
 case "${1:-build}" in
   build) want=$build ;;
+  demo) want=$demo ;;
   check) want=$check ;;
   ci) want=$ci ;;
   bench) want=$bench ;;
   notebooks) want=$notebooks ;;
   fuzz) want=$fuzz ;;
   all) want="$ci $bench $notebooks $fuzz" ;;
-  *) echo "usage: $0 build|check|ci|bench|notebooks|fuzz|all" >&2; exit 2 ;;
+  *) echo "usage: $0 build|demo|check|ci|bench|notebooks|fuzz|all" >&2; exit 2 ;;
 esac
 
 missing=

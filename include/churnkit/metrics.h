@@ -111,6 +111,10 @@ typedef struct ck_reg_metrics {
     double rmse, mae, median_ae, r2;
     double direction_accuracy; /* share of rows where sign(pred) == sign(y);
                                   a zero counts as its own sign (0 == 0) */
+    double direction_changed;  /* the same among rows where y != 0 (when most
+                                  values do not change, the question the
+                                  business asks: up or down?); NaN if none */
+    size_t n_changed;
     double mean_y;
 } ck_reg_metrics;
 /* median_ae is the median of |y - pred| (mean of the two middle values for

@@ -2,8 +2,10 @@
  * pipeline.h -- turning table columns into the numbers a model sees.
  *
  * Fitted on training rows, stored in the model file, applied anywhere:
- *  - numeric features: a missing value is replaced by the training median,
- *    then standardized, z = (x - mean) / scale, with the mean and the
+ *  - numeric features: optionally put on a log scale first (symlog:
+ *    sign(x) log(1 + |x|), for heavy-tailed counts and money); a missing
+ *    value is replaced by the training median, then standardized,
+ *    z = (x - mean) / scale, with the mean and the
  *    population standard deviation (ddof = 0, as scikit-learn's
  *    StandardScaler) of the imputed training values.  A constant column is
  *    dropped with a warning.  Optionally an is-missing indicator (0/1, not
@@ -40,10 +42,11 @@ typedef struct ck_feature {
     char *name;               /* input column */
     ck_feat_kind kind;
     /* numeric */
-    double median;            /* imputation value */
+    int symlog;               /* transform x -> sign(x) log(1 + |x|) first */
+    double median;            /* imputation value (on the transformed scale) */
     double mean, scale;       /* standardization */
     int missing_indicator;    /* an extra 0/1 column "name__missing" */
-    double deciles[CK_DECILES];
+    double deciles[CK_DECILES]; /* of the raw values */
     double missing_share;     /* share of missing training values */
     /* categorical */
     size_t nlevels;
@@ -74,6 +77,8 @@ typedef struct ck_pipeline_options {
     const char *label;           /* never a feature (may be NULL) */
     const char *id;              /* never a feature (may be NULL) */
     int missing_indicators;
+    const char *const *log;      /* numeric columns to put on the symlog scale */
+    size_t nlog;
     size_t max_levels;           /* refuse categorical columns with more
                                     training levels (default 100) */
     int drop_first;
@@ -94,6 +99,9 @@ ck_pipeline *ck_pipeline_new(void);
 /* Lays out the encoded row and builds level indexes. */
 ck_status ck_pipeline_finish(ck_pipeline *pl, ck_error *err);
 void ck_pipeline_free(ck_pipeline *pl);
+
+/* sign(x) log(1 + |x|): a log scale that keeps zero and the sign. */
+double ck_symlog(double x);
 
 /* Position of a level in feature f, or -1 when unseen. */
 int32_t ck_feature_level(const ck_feature *f, const char *s, size_t len);

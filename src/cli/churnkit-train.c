@@ -29,6 +29,8 @@ static const char *help =
     "  --id COLUMN              an identifier column: never a feature, passed through\n"
     "  --categorical a,b,...    read these columns as text categories even if numeric\n"
     "  --missing-indicators     add an is-missing 0/1 column per feature with gaps\n"
+    "  --log a,b,...            put these numeric columns on a log scale first,\n"
+    "                           sign(x) log(1 + |x|): for heavy-tailed counts and money\n"
     "  --max-levels N           refuse text columns with more levels (default 100)\n"
     "  --delim C                field delimiter: , (default), tab or ;\n"
     "\n"
@@ -64,8 +66,8 @@ static const char *help =
 
 typedef struct args {
     const char *data, *out, *delim;
-    char **features, **exclude, **categorical;
-    size_t nfeatures, nexclude, ncategorical;
+    char **features, **exclude, **categorical, **log;
+    size_t nfeatures, nexclude, ncategorical, nlog;
     int quiet;
     ck_train_options train;
 } args;
@@ -88,7 +90,7 @@ static int parse_choice(const char *opt, const char *arg, const char *const *nam
 
 enum {
     O_DATA = 256, O_LABEL, O_POSITIVE, O_FEATURES, O_EXCLUDE, O_ID, O_CATEGORICAL,
-    O_MISSING, O_MAXLEV, O_DELIM, O_MODEL, O_TASK, O_L2, O_CW, O_ROBUST, O_SVMC, O_SVMG,
+    O_MISSING, O_LOG, O_MAXLEV, O_DELIM, O_MODEL, O_TASK, O_L2, O_CW, O_ROBUST, O_SVMC, O_SVMG,
     O_SVMK, O_SVME, O_CV, O_TEST, O_SEED, O_THRESH, O_TMETRIC, O_NAME, O_OUT, O_THREADS,
     O_QUIET, O_HELP, O_VERSION
 };
@@ -99,6 +101,7 @@ static const struct option longopts[] = {
     {"exclude", required_argument, 0, O_EXCLUDE},    {"id", required_argument, 0, O_ID},
     {"categorical", required_argument, 0, O_CATEGORICAL},
     {"missing-indicators", no_argument, 0, O_MISSING}, {"max-levels", required_argument, 0, O_MAXLEV},
+    {"log", required_argument, 0, O_LOG},
     {"delim", required_argument, 0, O_DELIM},        {"model", required_argument, 0, O_MODEL},
     {"task", required_argument, 0, O_TASK},          {"l2", required_argument, 0, O_L2},
     {"class-weight", required_argument, 0, O_CW},    {"robust", no_argument, 0, O_ROBUST},
@@ -193,6 +196,10 @@ static int parse_args(int argc, char **argv, args *a)
                 return 5;
             break;
         case O_MISSING: t->pipeline.missing_indicators = 1; break;
+        case O_LOG:
+            if (parse_list(optarg, &a->log, &a->nlog) != 0)
+                return 5;
+            break;
         case O_MAXLEV:
             if (ck_cli_long(prog, "--max-levels", optarg, 2, 1000000, &v) != 0)
                 return 2;
@@ -265,6 +272,8 @@ static int run(args *a)
     a->train.pipeline.nfeatures = a->nfeatures;
     a->train.pipeline.exclude = (const char *const *)a->exclude;
     a->train.pipeline.nexclude = a->nexclude;
+    a->train.pipeline.log = (const char *const *)a->log;
+    a->train.pipeline.nlog = a->nlog;
     a->train.progress = ck_cli_progress_report;
     a->train.progress_ctx = &progress;
     int code = 0;
@@ -298,5 +307,6 @@ int main(int argc, char **argv)
     ck_strv_free(a.features);
     ck_strv_free(a.exclude);
     ck_strv_free(a.categorical);
+    ck_strv_free(a.log);
     return rc;
 }

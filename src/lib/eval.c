@@ -391,6 +391,8 @@ static json_t *reg_json(const ck_reg_metrics *r)
     put(o, "median_ae", r->median_ae);
     put(o, "r2", r->r2);
     put(o, "direction_accuracy", r->direction_accuracy);
+    put(o, "direction_accuracy_changed", r->direction_changed);
+    json_object_set_new(o, "rows_changed", json_integer((json_int_t)r->n_changed));
     return o;
 }
 

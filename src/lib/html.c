@@ -77,12 +77,13 @@ static void summary_table(FILE *o, const ck_eval *ev)
     header_row(o, cols, n);
     if (ev->task == CK_TASK_REGRESSION) {
         static const char *names[] = {"RMSE", "MAE", "median absolute error", "R-squared",
-                                      "direction accuracy"};
-        for (int m = 0; m < 5; m++) {
+                                      "direction accuracy", "&nbsp;&nbsp;among changed rows"};
+        for (int m = 0; m < 6; m++) {
             fprintf(o, "<tr><td>%s</td>", names[m]);
             for (size_t i = 0; i < n; i++) {
                 const ck_reg_metrics *r = cols[i].r;
-                double v[] = {r->rmse, r->mae, r->median_ae, r->r2, r->direction_accuracy};
+                double v[] = {r->rmse, r->mae, r->median_ae, r->r2, r->direction_accuracy,
+                              r->direction_changed};
                 cell(o, v[m]);
             }
             fputs("</tr>\n", o);

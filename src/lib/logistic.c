@@ -398,34 +398,45 @@ static void null_model(const ck_dataset *ds, ck_logistic *m, double *mean_y)
     *mean_y = mu;
 }
 
-/* Rows fitted with certainty (|eta| > 25 on the right side: p within
- * 1e-11 of the label) mean the likelihood keeps rising as coefficients grow:
- * complete or quasi-complete separation. */
-static int separated(const ck_dataset *ds, const double *beta, size_t p)
+/* Rows fitted with certainty: |eta| > 25 on the right side (p within 1e-11
+ * of the label).  Extreme feature values can do that; so can separation. */
+static size_t certain_rows(const ck_dataset *ds, const double *beta, size_t p)
 {
     double *x = malloc(p * sizeof *x);
-    int sep = 0;
+    size_t n = 0;
     if (!x)
         return 0;
-    for (size_t i = 0; i < ds->n && !sep; i++) {
+    for (size_t i = 0; i < ds->n; i++) {
         size_t r = ds->rows[i];
         ck_design_row(ds->design, r, x);
         double eta = ck_logistic_eta(beta, x, p - 1);
-        sep = (eta > 25 && ds->y[r] == 1) || (eta < -25 && ds->y[r] == 0);
+        n += (eta > 25 && ds->y[r] == 1) || (eta < -25 && ds->y[r] == 0);
     }
     free(x);
-    return sep;
+    return n;
 }
 
 static void diagnose(const ck_dataset *ds, const ck_logistic_options *opt, ck_logistic *m,
                      const double *h, ck_warnings *w)
 {
     const ck_pipeline *pl = ds->design->pl;
-    if (opt->l2 == 0)
-        m->separation = separated(ds, m->beta, m->p);
+    size_t certain = opt->l2 == 0 ? certain_rows(ds, m->beta, m->p) : 0;
+    /* Separation is certainty bought with diverging coefficients: on the
+     * standardized scale a finite maximum-likelihood fit stays well under
+     * 10, while one chasing a separating direction grows past it (or fails
+     * to converge).  Certainty with modest coefficients comes from extreme
+     * feature values instead. */
+    double big = 0;
+    for (size_t j = 1; j < m->p; j++)
+        big = fabs(m->beta[j]) > big ? fabs(m->beta[j]) : big;
+    m->separation = certain > 0 && (big > 10 || !m->converged);
     if (m->separation)
-        ck_warn(w, "perfect or quasi-complete separation: some rows are predicted with "
-                   "certainty and the coefficients grow without bound; use --l2");
+        ck_warn(w, "perfect or quasi-complete separation: %zu rows are predicted with "
+                   "certainty and the coefficients grow without bound (largest %.3g); use "
+                   "--l2", certain, big);
+    else if (certain > 0)
+        ck_warn(w, "%zu rows have fitted probabilities of numerically 0 or 1 (extreme "
+                   "feature values?); consider transforming heavy-tailed columns", certain);
     if (!m->converged)
         ck_warn(w, "logistic regression did not converge in %zu iterations (relative "
                    "gradient %.2g); results are approximate", m->iterations, m->grad_rel);

@@ -635,7 +635,7 @@ ck_status ck_metrics_regression(const double *y, const double *pred, size_t n,
     out->n = n;
     out->median_ae = median_ae;
     ksum sy = {0, 0}, sse = {0, 0}, sae = {0, 0}, sst = {0, 0};
-    size_t same_sign = 0;
+    size_t same_sign = 0, changed = 0, changed_same = 0;
     for (size_t i = 0; i < n; i++)
         ksum_add(&sy, y[i]);
     out->mean_y = ksum_get(&sy) / (double)n;
@@ -645,6 +645,10 @@ ck_status ck_metrics_regression(const double *y, const double *pred, size_t n,
         ksum_add(&sae, fabs(e));
         ksum_add(&sst, d * d);
         same_sign += (size_t)(sign_of(y[i]) == sign_of(pred[i]));
+        if (y[i] != 0) {
+            changed++;
+            changed_same += (size_t)(sign_of(y[i]) == sign_of(pred[i]));
+        }
     }
     double ss_res = ksum_get(&sse), ss_tot = ksum_get(&sst);
     out->rmse = sqrt(ss_res / (double)n);
@@ -654,6 +658,8 @@ ck_status ck_metrics_regression(const double *y, const double *pred, size_t n,
     else
         out->r2 = ss_res == 0 ? 1.0 : 0.0;
     out->direction_accuracy = (double)same_sign / (double)n;
+    out->n_changed = changed;
+    out->direction_changed = changed ? (double)changed_same / (double)changed : NAN;
     return CK_OK;
 }
 

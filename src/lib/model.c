@@ -116,6 +116,7 @@ static json_t *feature_json(const ck_feature *f)
     json_object_set_new(o, "name", json_string(f->name));
     if (f->kind == CK_FEAT_NUMERIC) {
         json_object_set_new(o, "type", json_string("numeric"));
+        json_object_set_new(o, "transform", json_string(f->symlog ? "symlog" : "none"));
         json_object_set_new(o, "impute", jnum(f->median));
         json_object_set_new(o, "mean", jnum(f->mean));
         json_object_set_new(o, "scale", jnum(f->scale));
@@ -321,6 +322,11 @@ static ck_status read_numeric(reader *rd, json_t *o, const char *field, ck_featu
     ck_status st;
     f->kind = CK_FEAT_NUMERIC;
 #define FIELD(k) (snprintf(path, sizeof path, "%s.%s", field, k), path)
+    json_t *tr = json_object_get(o, "transform"); /* optional: "none" */
+    if (tr && !(json_is_string(tr) && (strcmp(json_string_value(tr), "none") == 0 ||
+                                       strcmp(json_string_value(tr), "symlog") == 0)))
+        return bad(rd, FIELD("transform"), "must be \"none\" or \"symlog\"");
+    f->symlog = tr && strcmp(json_string_value(tr), "symlog") == 0;
     if ((st = get_num(rd, o, "impute", FIELD("impute"), 0, &f->median)) != CK_OK ||
         (st = get_num(rd, o, "mean", FIELD("mean"), 0, &f->mean)) != CK_OK ||
         (st = get_num(rd, o, "scale", FIELD("scale"), 0, &f->scale)) != CK_OK ||

@@ -48,10 +48,16 @@ void ck_pipeline_free(ck_pipeline *pl)
 /* ------------------------------------------------------------------ */
 /* encoding */
 
+double ck_symlog(double x)
+{
+    return x < 0 ? -log1p(-x) : log1p(x);
+}
+
 static void encode_numeric(const ck_feature *f, double v, double *x)
 {
     int missing = isnan(v);
-    x[f->offset] = ((missing ? f->median : v) - f->mean) / f->scale;
+    double t = missing ? f->median : f->symlog ? ck_symlog(v) : v;
+    x[f->offset] = (t - f->mean) / f->scale;
     if (f->missing_indicator)
         x[f->offset + 1] = missing;
 }
@@ -152,9 +158,15 @@ static size_t row_at(const size_t *rows, size_t i)
     return rows ? rows[i] : i;
 }
 
-/* Median, deciles, mean and scale of a numeric column over the rows.
- * Returns 0, 1 when the column is constant (or all missing), -1 when out of
- * memory. */
+/* x on the feature's scale */
+static double scaled(const ck_feature *f, double x)
+{
+    return f->symlog ? ck_symlog(x) : x;
+}
+
+/* Median, deciles, mean and scale of a numeric column over the rows (the
+ * deciles of the raw values, the rest after the transform).  Returns 0, 1
+ * when the column is constant (or all missing), -1 when out of memory. */
 static int fit_numeric(ck_feature *f, const double *v, const size_t *rows, size_t n,
                        int indicators)
 {
@@ -179,17 +191,19 @@ static int fit_numeric(ck_feature *f, const double *v, const size_t *rows, size_
         return 1;
     }
     ck_quantiles(tmp, m, dq, CK_DECILES, f->deciles);
+    for (size_t i = 0; f->symlog && i < m; i++) /* monotone: the order is kept */
+        tmp[i] = ck_symlog(tmp[i]);
     f->median = ck_median(tmp, m); /* cheap: tmp is partitioned around it already */
     free(tmp);
     /* two passes over the imputed values: mean, then the squared deviations */
     double sum = 0, ss = 0;
     for (size_t i = 0; i < n; i++) {
         double x = v[row_at(rows, i)];
-        sum += isnan(x) ? f->median : x;
+        sum += isnan(x) ? f->median : scaled(f, x);
     }
     f->mean = sum / (double)n;
     for (size_t i = 0; i < n; i++) {
-        double x = v[row_at(rows, i)], d = (isnan(x) ? f->median : x) - f->mean;
+        double x = v[row_at(rows, i)], d = (isnan(x) ? f->median : scaled(f, x)) - f->mean;
         ss += d * d;
     }
     f->scale = sqrt(ss / (double)n);
@@ -253,6 +267,13 @@ static ck_status select_columns(const ck_table *t, const ck_pipeline_options *op
     for (size_t k = 0; k < opt->nexclude; k++)
         if (ck_table_require(t, opt->exclude[k], &j, err) != CK_OK)
             return err->status;
+    for (size_t k = 0; k < opt->nlog; k++) {
+        if (ck_table_require(t, opt->log[k], &j, err) != CK_OK)
+            return err->status;
+        if (t->col[j].type != CK_COL_NUMERIC)
+            return ck_error_set(err, CK_EUSAGE, "--log: column '%s' is not numeric",
+                                opt->log[k]);
+    }
     if (opt->features) {
         memset(use, 0, t->ncols * sizeof *use);
         for (size_t k = 0; k < opt->nfeatures; k++) {
@@ -293,6 +314,7 @@ static void fit_one(void *arg, size_t k, size_t worker)
     ck_feature *f = &job->feat[k];
     (void)worker;
     if (c->type == CK_COL_NUMERIC) {
+        f->symlog = ck_strv_index(job->opt->log, job->opt->nlog, c->name) >= 0;
         job->rc[k] = fit_numeric(f, c->num, job->rows, job->n, job->opt->missing_indicators);
     } else {
         job->rc[k] = fit_categorical(f, c, job->rows, job->n);

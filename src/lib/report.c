@@ -200,6 +200,7 @@ FIELD(f_mae, c->reg->mae)
 FIELD(f_medae, c->reg->median_ae)
 FIELD(f_r2, c->reg->r2)
 FIELD(f_dir, c->reg->direction_accuracy)
+FIELD(f_dirc, c->reg->direction_changed)
 #undef FIELD
 
 static size_t eval_columns(const ck_eval *ev, column *cols, char *basename, size_t bsz)
@@ -256,6 +257,7 @@ static void regression_table(FILE *out, const column *cols, size_t n)
     metric_row(out, "median absolute error", cols, n, f_medae);
     metric_row(out, "R-squared", cols, n, f_r2);
     metric_row(out, "direction accuracy", cols, n, f_dir);
+    metric_row(out, "  among changed rows", cols, n, f_dirc);
 }
 
 static void verdicts(FILE *out, const ck_eval *ev)

@@ -543,6 +543,10 @@ static json_t *options_json(const ck_train_options *opt, ck_task task)
     for (size_t i = 0; opt->pipeline.features && i < opt->pipeline.nfeatures; i++)
         json_array_append_new(fe, json_string(opt->pipeline.features[i]));
     json_object_set_new(o, "features", fe);
+    json_t *lg = json_array();
+    for (size_t i = 0; i < opt->pipeline.nlog; i++)
+        json_array_append_new(lg, json_string(opt->pipeline.log[i]));
+    json_object_set_new(o, "log", lg);
     json_object_set_new(o, "exclude", ex);
     if (task == CK_TASK_CLASSIFICATION)
         json_object_set_new(o, "threshold_rule",
