@@ -49,7 +49,9 @@ typedef struct world {
 
 static void put(world *w, int k, const char *name, const char *text)
 {
-    snprintf(w->paths[k], sizeof w->paths[k], "%s/%s", w->dir, name);
+    char dir[sizeof w->dir];
+    memcpy(dir, w->dir, sizeof dir);
+    snprintf(w->paths[k], sizeof w->paths[k], "%s/%s", dir, name);
     FILE *fp = fopen(w->paths[k], "w");
     fputs(text, fp);
     fclose(fp);
