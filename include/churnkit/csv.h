@@ -64,6 +64,17 @@ ck_status ck_csv_open(ck_csv_reader **out, const char *path,
 ck_status ck_csv_open_stream(ck_csv_reader **out, FILE *fp, const char *name,
                              const ck_csv_options *opt, ck_error *err);
 
+/* Same over text in memory (not copied: it must outlive the reader), parsed
+ * in place. */
+ck_status ck_csv_open_mem(ck_csv_reader **out, const char *buf, size_t len, const char *name,
+                          const ck_csv_options *opt, ck_error *err);
+
+/* Points a headerless reader over memory at new text, as if just opened
+ * with line_offset, keeping its buffers: for parsing block after block
+ * without allocating again. */
+ck_status ck_csv_restart_mem(ck_csv_reader *r, const char *buf, size_t len,
+                             unsigned long line_offset, ck_error *err);
+
 void ck_csv_close(ck_csv_reader *r);
 
 /* The header: column count, names (owned by the reader), and the index of a

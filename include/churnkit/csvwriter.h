@@ -18,6 +18,14 @@ typedef struct ck_csv_writer ck_csv_writer;
 /* Returns a writer over fp (not owned), or NULL when out of memory.  Free
  * with ck_csv_writer_free after a final ck_csv_writer_flush. */
 ck_csv_writer *ck_csv_writer_new(FILE *fp, char delim);
+
+/* A writer into memory: the text accumulates in a buffer the writer owns
+ * (read it with ck_csv_writer_text after a flush); ck_csv_writer_reset
+ * empties it and keeps its capacity, so a writer reused for block after
+ * block allocates only until it has grown to the largest. */
+ck_csv_writer *ck_csv_writer_new_mem(char delim);
+const char *ck_csv_writer_text(const ck_csv_writer *w, size_t *len);
+void ck_csv_writer_reset(ck_csv_writer *w);
 void ck_csv_writer_free(ck_csv_writer *w);
 
 void ck_csv_write_str(ck_csv_writer *w, const char *s, size_t len);

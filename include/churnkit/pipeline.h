@@ -47,6 +47,10 @@ typedef struct ck_feature {
     double mean, scale;       /* standardization */
     int missing_indicator;    /* an extra 0/1 column "name__missing" */
     double deciles[CK_DECILES]; /* of the raw values */
+    size_t nbin_share;        /* the training shares of the bins the distinct
+                                 deciles cut the raw values into (the
+                                 non-missing rows; 0 when unknown) */
+    double bin_share[CK_DECILES + 1];
     double missing_share;     /* share of missing training values */
     /* categorical */
     size_t nlevels;
@@ -99,6 +103,14 @@ ck_pipeline *ck_pipeline_new(void);
 /* Lays out the encoded row and builds level indexes. */
 ck_status ck_pipeline_finish(ck_pipeline *pl, ck_error *err);
 void ck_pipeline_free(ck_pipeline *pl);
+
+/* The distinct deciles of a numeric feature, in order, into edges (at most
+ * CK_DECILES); returns their count.  They cut the line into count + 1
+ * bins: (-inf, e0], (e0, e1], ..., (e_last, inf). */
+size_t ck_feature_edges(const ck_feature *f, double *edges);
+
+/* The bin of a raw value x among those edges. */
+size_t ck_edges_bin(const double *edges, size_t n, double x);
 
 /* sign(x) log(1 + |x|): a log scale that keeps zero and the sign. */
 double ck_symlog(double x);

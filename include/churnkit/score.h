@@ -8,14 +8,37 @@
  * .. NAME_reasonK name the features that move this row's score most away
  * from the average row's: the largest |beta_j (x_j - mean_j)| summed over a
  * feature's encoded columns (linear SHAP values; logistic and linear models
- * only).  A categorical feature is named with its level, "plan=pro".  Probabilities and predictions are written rounded
- * to 6 decimal places.
+ * only).  A categorical feature is named with its level, "plan=pro".
+ * Probabilities and predictions are written rounded to 6 decimal places.
+ *
+ * When a churn model (a classifier) and a value-change model (a regression)
+ * are scored together, `segment` and `action` follow: the risk-by-growth
+ * matrix of seed 000 -- star (low risk, growing), opportunity (high risk,
+ * growing), stable (low risk, flat or declining), critical (high risk,
+ * declining) -- with the risk threshold of the churn model and a growth
+ * threshold (default 0), and the seeds' recommended play for the segment.
+ * With a `health_score` input column, `health_band` follows (high 80+,
+ * medium 50-79, low below 50).
+ *
+ * Horizons agree: classifiers whose labels differ only in a horizon suffix
+ * ("churned_3m", "churned_6m") are kept in order -- a longer horizon's
+ * probability is raised to the shorter one's when it falls below it (an
+ * account cannot be less likely to have churned within 6 months than within
+ * 3) -- and the rows adjusted are counted.
+ *
+ * Drift: every model input's population stability index (see drift.h) on
+ * the scored rows, from the one pass; a warning names each feature above
+ * the drift threshold (0.2).
  *
  * Every column a model needs must be in the input (checked before any
  * output); other columns are ignored.  A text cell in a numeric feature, or
  * an infinite number, stops the run with the file, line and column; a
  * missing value is imputed as in training; a category not seen in training
  * scores as all zeros and is counted in a warning.
+ *
+ * The input is cut into blocks of whole rows that worker threads parse and
+ * score at once, and the blocks' output is written in order: the output is
+ * the same bytes whatever the thread count, and memory stays a few blocks.
  */
 #ifndef CHURNKIT_SCORE_H
 #define CHURNKIT_SCORE_H
@@ -26,6 +49,8 @@
 #include "churnkit/error.h"
 #include "churnkit/model.h"
 
+enum { CK_SEG_STAR, CK_SEG_OPPORTUNITY, CK_SEG_STABLE, CK_SEG_CRITICAL, CK_SEGMENTS };
+
 typedef struct ck_score_options {
     const char *id;          /* id column to pass through; NULL: the first
                                 model's id column, when the input has it */
@@ -33,15 +58,48 @@ typedef struct ck_score_options {
     ck_csv_options csv;      /* delimiter, headerless input and its names */
     int no_header_out;       /* write no header row (a streaming stage) */
     int decimals;            /* default 6 */
+    int segments;            /* 1 (default): segment when a risk and a growth
+                                model are scored; 0: never */
+    const char *risk_model;  /* the churn model (default: the first
+                                classifier with "churn" in its label, else
+                                the first classifier) */
+    const char *growth_model;/* the value-change model (default: the first
+                                regression) */
+    double growth_threshold; /* growing when the prediction exceeds it (0) */
+    const char *actions[CK_SEGMENTS]; /* replace the built-in plays (NULL: keep) */
+    double drift_threshold;  /* warn above this PSI (0.2) */
+    const char *drift_report;/* write every feature's PSI to this CSV */
+    size_t threads;          /* 0: one a processor */
 } ck_score_options;
 
 void ck_score_options_init(ck_score_options *opt);
 
+/* Reads a CSV of segment,action rows into opt->actions (strings the caller
+ * frees with ck_score_actions_free). */
+ck_status ck_score_load_actions(ck_score_options *opt, const char *path, ck_error *err);
+void ck_score_actions_free(ck_score_options *opt);
+
+/* The built-in name and play of a segment. */
+const char *ck_segment_name(int seg);
+const char *ck_segment_action(int seg);
+
+typedef struct ck_score_drift {
+    const char *model, *feature;   /* owned by the models */
+    double psi;
+} ck_score_drift;
+
 typedef struct ck_score_summary {
     unsigned long rows;
-    unsigned long *positives;   /* by model: rows labelled positive */
-    double *mean;               /* by model: mean probability or prediction */
     size_t nmodels;
+    unsigned long *positives;      /* by model: rows labelled positive */
+    double *mean;                  /* by model: mean probability or prediction */
+    int segmented;
+    const char *risk_model, *growth_model;
+    unsigned long seg_count[CK_SEGMENTS];
+    double seg_mean_growth[CK_SEGMENTS]; /* mean predicted value change */
+    unsigned long horizon_adjusted;      /* rows whose longer horizon was raised */
+    ck_score_drift *drift;         /* every feature of every model */
+    size_t ndrift;
 } ck_score_summary;
 
 void ck_score_summary_fini(ck_score_summary *s);

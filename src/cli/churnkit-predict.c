@@ -31,15 +31,34 @@ static const char *help =
     "                      the column order comes from --columns, or is the model's\n"
     "                      own input order; no header is written either\n"
     "  --columns a,b,...   the input's column names with --no-header\n"
+    "\n"
+    "Segments (when a churn classifier and a value-change regression are scored):\n"
+    "  --risk-model NAME   the churn model (default: the first classifier whose label\n"
+    "                      mentions churn, else the first classifier)\n"
+    "  --growth-model NAME the value-change model (default: the first regression)\n"
+    "  --growth-threshold G  growing when the predicted change exceeds G (default 0)\n"
+    "  --actions FILE      a CSV of segment,action rows replacing the built-in plays\n"
+    "  --no-segments       no segment and action columns\n"
+    "\n"
+    "Drift:\n"
+    "  --drift-report FILE every model input's population stability index (CSV)\n"
+    "  --drift-threshold T warn when a feature's PSI exceeds T (default 0.2)\n"
+    "\n"
+    "  --threads N         worker threads (default: one a processor; the output does not\n"
+    "                      depend on it)\n"
     "  --quiet             no summary on standard error\n"
     "  --help, --version\n"
     "\n"
     "Output: the id column, then per model NAME_prob and NAME_label (classifiers) or\n"
-    "NAME_pred (regressions), probabilities and predictions to 6 decimal places.\n"
+    "NAME_pred (regressions), probabilities and predictions to 6 decimal places; then\n"
+    "segment and action (star, opportunity, stable, critical: churn risk by growth),\n"
+    "and health_band when the input has a health_score column.  Horizons agree: a\n"
+    "6-month churn probability is never below the 3-month one.\n"
     "Exit status: 0 ok, 2 usage, 3 bad input data, 4 bad model file, 5 I/O error.\n";
 
 enum { O_MODEL = 256, O_DATA, O_OUT, O_ID, O_REASONS, O_DELIM, O_NOHEADER, O_COLUMNS, O_QUIET,
-       O_HELP, O_VERSION };
+       O_HELP, O_VERSION, O_RISK, O_GROWTH, O_GTHRESH, O_ACTIONS, O_NOSEG, O_DRIFT, O_DTHRESH,
+       O_THREADS };
 
 static const struct option longopts[] = {
     {"model", required_argument, 0, O_MODEL},   {"data", required_argument, 0, O_DATA},
@@ -47,12 +66,18 @@ static const struct option longopts[] = {
     {"reasons", required_argument, 0, O_REASONS}, {"delim", required_argument, 0, O_DELIM},
     {"no-header", no_argument, 0, O_NOHEADER},  {"columns", required_argument, 0, O_COLUMNS},
     {"quiet", no_argument, 0, O_QUIET},         {"help", no_argument, 0, O_HELP},
-    {"version", no_argument, 0, O_VERSION},     {0, 0, 0, 0}};
+    {"version", no_argument, 0, O_VERSION},     {"risk-model", required_argument, 0, O_RISK},
+    {"growth-model", required_argument, 0, O_GROWTH},
+    {"growth-threshold", required_argument, 0, O_GTHRESH},
+    {"actions", required_argument, 0, O_ACTIONS}, {"no-segments", no_argument, 0, O_NOSEG},
+    {"drift-report", required_argument, 0, O_DRIFT},
+    {"drift-threshold", required_argument, 0, O_DTHRESH},
+    {"threads", required_argument, 0, O_THREADS}, {0, 0, 0, 0}};
 
 typedef struct args {
     const char **model_paths;
     size_t nmodels;
-    const char *data, *out, *delim;
+    const char *data, *out, *delim, *actions;
     char **columns;
     size_t ncolumns;
     int quiet;
@@ -89,6 +114,26 @@ static int parse_args(int argc, char **argv, args *a)
                 return 5;
             break;
         case O_QUIET: a->quiet = 1; break;
+        case O_RISK: a->score.risk_model = optarg; break;
+        case O_GROWTH: a->score.growth_model = optarg; break;
+        case O_GTHRESH:
+            if (ck_cli_double(prog, "--growth-threshold", optarg, -1e12, 1e12,
+                              &a->score.growth_threshold) != 0)
+                return 2;
+            break;
+        case O_ACTIONS: a->actions = optarg; break;
+        case O_NOSEG: a->score.segments = 0; break;
+        case O_DRIFT: a->score.drift_report = optarg; break;
+        case O_DTHRESH:
+            if (ck_cli_double(prog, "--drift-threshold", optarg, 0, 100,
+                              &a->score.drift_threshold) != 0)
+                return 2;
+            break;
+        case O_THREADS:
+            if (ck_cli_long(prog, "--threads", optarg, 1, 64, &v) != 0)
+                return 2;
+            a->score.threads = (size_t)v;
+            break;
         case O_HELP: ck_cli_help(help); return -1;
         case O_VERSION: ck_cli_version(prog); return -1;
         default: return ck_cli_usage(prog, "unknown option");
@@ -143,6 +188,26 @@ static void print_summary(const args *a, ck_model **models, const ck_score_summa
         else
             fprintf(stderr, "  %-20s mean prediction %.4g\n", m->name, s->mean[i]);
     }
+    if (s->segmented) {
+        fprintf(stderr, "  segments (risk: %s, growth: %s > %g):\n", s->risk_model,
+                s->growth_model, a->score.growth_threshold);
+        for (int g = 0; g < CK_SEGMENTS; g++)
+            fprintf(stderr, "    %-12s %8lu rows, mean predicted value change %+.2f\n",
+                    ck_segment_name(g), s->seg_count[g], s->seg_mean_growth[g]);
+    }
+    if (s->horizon_adjusted)
+        fprintf(stderr, "  horizons: %lu rows had a longer-horizon probability raised to the "
+                        "shorter one's\n", s->horizon_adjusted);
+    size_t over = 0, worst = 0;
+    for (size_t k = 0; k < s->ndrift; k++) {
+        over += s->drift[k].psi > a->score.drift_threshold;
+        if (!(s->drift[worst].psi >= s->drift[k].psi))
+            worst = k;
+    }
+    if (s->ndrift)
+        fprintf(stderr, "  drift: %zu of %zu model inputs above PSI %g (largest: %s/%s, %.3f)\n",
+                over, s->ndrift, a->score.drift_threshold, s->drift[worst].model,
+                s->drift[worst].feature, s->drift[worst].psi);
 }
 
 static int run(args *a)
@@ -163,12 +228,15 @@ static int run(args *a)
         code = 5;
     a->score.csv.names = (const char *const *)a->columns;
     a->score.csv.nnames = a->ncolumns;
+    if (code == 0 && a->actions && ck_score_load_actions(&a->score, a->actions, &err) != CK_OK)
+        code = ck_cli_fail(prog, &err);
     if (code == 0 && ck_score(models, a->nmodels, a->data, a->out ? a->out : "-", &a->score,
                               &summary, &w, &err) != CK_OK)
         code = ck_cli_fail(prog, &err);
-    ck_cli_warnings(prog, &w, 0);
     if (code == 0 && !a->quiet)
         print_summary(a, models, &summary);
+    ck_cli_warnings(prog, &w, 0);
+    ck_score_actions_free(&a->score);
     for (size_t i = 0; i < a->nmodels; i++)
         ck_model_free(models[i]);
     free(models);

@@ -66,6 +66,8 @@ struct ck_csv_reader {
     char *block;
     int started;
     unsigned long long bytes_read;
+    const char *mem;          /* reading from memory instead of fp */
+    size_t mem_len, mem_pos;
 
     size_t ncols;
     char **names;
@@ -377,10 +379,18 @@ static int read_block(ck_csv_reader *r)
         if (left < want)
             want = (size_t)left;
     }
-    size_t n = want ? fread(r->block, 1, want, r->fp) : 0;
+    size_t n;
+    const char *buf = r->block;
+    if (r->mem) { /* parse in place: no copy */
+        n = r->mem_len - r->mem_pos < want ? r->mem_len - r->mem_pos : want;
+        buf = r->mem + r->mem_pos;
+        r->mem_pos += n;
+    } else {
+        n = want ? fread(r->block, 1, want, r->fp) : 0;
+    }
     r->bytes_read += n;
     if (n == 0) {
-        if (ferror(r->fp)) {
+        if (!r->mem && ferror(r->fp)) {
             fail_at(r, CK_EIO, 0, 0, "read error: %s", strerror(errno));
             return 1;
         }
@@ -391,7 +401,6 @@ static int read_block(ck_csv_reader *r)
                     "unterminated quoted field (the closing quote is missing)");
         return 1;
     }
-    const char *buf = r->block;
     if (!r->started) {
         r->started = 1;
         if (r->opt.line_offset == 0 && n >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0)
@@ -626,6 +635,74 @@ ck_status ck_csv_open_stream(ck_csv_reader **out, FILE *fp, const char *name,
                              const ck_csv_options *opt, ck_error *err)
 {
     return reader_new(out, fp, 0, name, opt, err);
+}
+
+ck_status ck_csv_open_mem(ck_csv_reader **out, const char *buf, size_t len, const char *name,
+                          const ck_csv_options *opt, ck_error *err)
+{
+    ck_csv_options o;
+    if (opt)
+        o = *opt;
+    else
+        ck_csv_options_init(&o);
+    o.background = 0; /* the text is already in memory: nothing to overlap */
+    ck_csv_reader *r = calloc(1, sizeof *r);
+    *out = NULL;
+    if (!r || !(r->source = strdup(name))) {
+        free(r);
+        return ck_error_set(err, CK_ENOMEM, "%s: out of memory", name);
+    }
+    r->mem = buf;
+    r->mem_len = len;
+    ck_status st = reader_init(r, &o, err);
+    if (st != CK_OK) {
+        ck_csv_close(r);
+        return st;
+    }
+    *out = r;
+    return CK_OK;
+}
+
+ck_status ck_csv_restart_mem(ck_csv_reader *r, const char *buf, size_t len,
+                             unsigned long line_offset, ck_error *err)
+{
+    if (!r->mem || !r->opt.no_header || r->threaded)
+        return ck_error_set(err, CK_EUSAGE, "%s: only a headerless reader over memory can "
+                                            "restart", r->source);
+    r->failed = 1; /* flush libcsv's state without keeping any of it */
+    csv_fini(&r->parser, field_cb, row_cb, r);
+    csv_free(&r->parser);
+    r->parser_ready = 0;
+    if (csv_init(&r->parser, CSV_STRICT | CSV_STRICT_FINI | CSV_REPALL_NL) != 0)
+        return ck_error_set(err, CK_ENOMEM, "%s: out of memory", r->source);
+    r->parser_ready = 1;
+    csv_set_delim(&r->parser, (unsigned char)r->opt.delim);
+    csv_set_space_func(&r->parser, no_space);
+    csv_set_blk_size(&r->parser, 64 * 1024);
+    /* every batch back to the pool, capacities kept */
+    r->nready = r->nspare = 0;
+    for (size_t i = 0; i < NBATCH; i++) {
+        batch *b = &r->pool[i];
+        b->dlen = b->nf = b->qn = 0;
+        b->last = 0;
+        r->spare[r->nspare++] = b;
+    }
+    r->cur = take_spare(r);
+    r->reading = NULL;
+    r->qhead = 0;
+    r->row_first = 0;
+    r->failed = r->finished = r->done = 0;
+    r->count_newlines = 0;
+    ck_error_clear(&r->error);
+    ck_error_clear(&r->final);
+    r->mem = buf;
+    r->mem_len = len;
+    r->mem_pos = 0;
+    r->bytes_read = 0;
+    r->started = 1; /* a byte-order mark only ever starts a file */
+    r->opt.line_offset = line_offset;
+    r->line = 1 + line_offset;
+    return CK_OK;
 }
 
 void ck_csv_close(ck_csv_reader *r)

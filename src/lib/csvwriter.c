@@ -6,7 +6,9 @@
 #include <string.h>
 
 struct ck_csv_writer {
-    FILE *fp;
+    FILE *fp;          /* NULL: into mem */
+    char *mem;
+    size_t mlen, mcap;
     char delim;
     int at_row_start;
     int failed;
@@ -19,6 +21,8 @@ ck_csv_writer *ck_csv_writer_new(FILE *fp, char delim)
     ck_csv_writer *w = malloc(sizeof *w);
     if (w) {
         w->fp = fp;
+        w->mem = NULL;
+        w->mlen = w->mcap = 0;
         w->delim = delim ? delim : ',';
         w->at_row_start = 1;
         w->failed = 0;
@@ -27,14 +31,56 @@ ck_csv_writer *ck_csv_writer_new(FILE *fp, char delim)
     return w;
 }
 
+ck_csv_writer *ck_csv_writer_new_mem(char delim)
+{
+    return ck_csv_writer_new(NULL, delim);
+}
+
+const char *ck_csv_writer_text(const ck_csv_writer *w, size_t *len)
+{
+    *len = w->mlen;
+    return w->mem;
+}
+
+void ck_csv_writer_reset(ck_csv_writer *w)
+{
+    w->mlen = 0;
+    w->used = 0;
+    w->failed = 0;
+    w->at_row_start = 1;
+}
+
 void ck_csv_writer_free(ck_csv_writer *w)
 {
+    if (w)
+        free(w->mem);
     free(w);
+}
+
+/* Appends s[0..n) to the memory text. */
+static void to_mem(ck_csv_writer *w, const char *s, size_t n)
+{
+    if (w->mlen + n > w->mcap) {
+        size_t cap = w->mcap ? 2 * w->mcap : 1 << 20;
+        while (cap < w->mlen + n)
+            cap *= 2;
+        char *m = realloc(w->mem, cap);
+        if (!m) {
+            w->failed = 1;
+            return;
+        }
+        w->mem = m;
+        w->mcap = cap;
+    }
+    memcpy(w->mem + w->mlen, s, n);
+    w->mlen += n;
 }
 
 static void drain(ck_csv_writer *w)
 {
-    if (w->used && fwrite(w->buf, 1, w->used, w->fp) != w->used)
+    if (!w->fp)
+        to_mem(w, w->buf, w->used);
+    else if (w->used && fwrite(w->buf, 1, w->used, w->fp) != w->used)
         w->failed = 1;
     w->used = 0;
 }
@@ -44,7 +90,9 @@ static void put(ck_csv_writer *w, const char *s, size_t len)
     if (w->used + len > sizeof w->buf) {
         drain(w);
         if (len > sizeof w->buf) {
-            if (fwrite(s, 1, len, w->fp) != len)
+            if (!w->fp)
+                to_mem(w, s, len);
+            else if (fwrite(s, 1, len, w->fp) != len)
                 w->failed = 1;
             return;
         }

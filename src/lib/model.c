@@ -123,6 +123,7 @@ static json_t *feature_json(const ck_feature *f)
         json_object_set_new(o, "missing_indicator", json_boolean(f->missing_indicator));
         json_object_set_new(o, "train_missing_share", jnum(f->missing_share));
         json_object_set_new(o, "train_deciles", jnums(f->deciles, CK_DECILES));
+        json_object_set_new(o, "train_bin_shares", jnums(f->bin_share, f->nbin_share));
     } else {
         json_t *lv = json_array();
         for (size_t k = 0; k < f->nlevels; k++)
@@ -339,6 +340,14 @@ static ck_status read_numeric(reader *rd, json_t *o, const char *field, ck_featu
         return st;
     if (!(f->scale > 0) || !isfinite(f->scale))
         return bad(rd, FIELD("scale"), "must be a positive number");
+    double edges[CK_DECILES];
+    json_t *bs = json_object_get(o, "train_bin_shares"); /* optional */
+    if (bs) {
+        f->nbin_share = ck_feature_edges(f, edges) + 1;
+        if ((st = get_nums(rd, o, "train_bin_shares", FIELD("train_bin_shares"), f->nbin_share,
+                           f->bin_share)) != CK_OK)
+            return st;
+    }
 #undef FIELD
     return CK_OK;
 }

@@ -158,6 +158,23 @@ static size_t row_at(const size_t *rows, size_t i)
     return rows ? rows[i] : i;
 }
 
+size_t ck_feature_edges(const ck_feature *f, double *edges)
+{
+    size_t n = 0;
+    for (int k = 0; k < CK_DECILES; k++)
+        if (!isnan(f->deciles[k]) && (n == 0 || f->deciles[k] > edges[n - 1]))
+            edges[n++] = f->deciles[k];
+    return n;
+}
+
+size_t ck_edges_bin(const double *edges, size_t n, double x)
+{
+    size_t k = 0;
+    while (k < n && x > edges[k])
+        k++;
+    return k;
+}
+
 /* x on the feature's scale */
 static double scaled(const ck_feature *f, double x)
 {
@@ -195,12 +212,20 @@ static int fit_numeric(ck_feature *f, const double *v, const size_t *rows, size_
         tmp[i] = ck_symlog(tmp[i]);
     f->median = ck_median(tmp, m); /* cheap: tmp is partitioned around it already */
     free(tmp);
-    /* two passes over the imputed values: mean, then the squared deviations */
-    double sum = 0, ss = 0;
+    /* two passes over the imputed values: mean, then the squared deviations;
+     * the first also counts the training share of each drift bin */
+    double sum = 0, ss = 0, edges[CK_DECILES];
+    size_t nedges = ck_feature_edges(f, edges);
+    unsigned long count[CK_DECILES + 1] = {0};
     for (size_t i = 0; i < n; i++) {
         double x = v[row_at(rows, i)];
         sum += isnan(x) ? f->median : scaled(f, x);
+        if (!isnan(x))
+            count[ck_edges_bin(edges, nedges, x)]++;
     }
+    f->nbin_share = nedges + 1;
+    for (size_t k = 0; k <= nedges; k++)
+        f->bin_share[k] = (double)count[k] / (double)m;
     f->mean = sum / (double)n;
     for (size_t i = 0; i < n; i++) {
         double x = v[row_at(rows, i)], d = (isnan(x) ? f->median : scaled(f, x)) - f->mean;

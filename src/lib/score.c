@@ -1,271 +1,229 @@
-/* score.c -- streaming batch scoring (see score.h). */
+/* score.c -- streaming batch scoring with segments, horizons and drift
+ * (see score.h). */
 #include "churnkit/score.h"
 #include "churnkit/csvwriter.h"
+#include "churnkit/drift.h"
+#include "churnkit/health.h"
 #include "churnkit/num.h"
 #include "churnkit/ofile.h"
+#include "churnkit/parallel.h"
 #include "churnkit/str.h"
 
+#include <ctype.h>
+#include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+enum { BLOCK_BYTES = 1 << 20 };   /* input cut into blocks of about this much */
+
+static const char *const seg_names[CK_SEGMENTS] = {"star", "opportunity", "stable", "critical"};
+
+/* The plays of seeds 000 (section 6), 004 (section 4) and 002 (section 3). */
+static const char *const seg_actions[CK_SEGMENTS] = {
+    "Advocate and expand: invite to the customer advisory board, a case study and early access",
+    "CSM steps in now: remove the obstacles and guide deeper core-feature use",
+    "Nurture: automated journeys and in-app guides to more features; keep monitoring",
+    "Red alert: executive outreach and a 90-day rescue plan on one or two core pains"};
+
+const char *ck_segment_name(int seg)
+{
+    return seg >= 0 && seg < CK_SEGMENTS ? seg_names[seg] : NULL;
+}
+
+const char *ck_segment_action(int seg)
+{
+    return seg >= 0 && seg < CK_SEGMENTS ? seg_actions[seg] : NULL;
+}
 
 void ck_score_options_init(ck_score_options *opt)
 {
     memset(opt, 0, sizeof *opt);
     ck_csv_options_init(&opt->csv);
-    opt->csv.background = 1; /* parsing overlaps scoring */
     opt->decimals = 6;
+    opt->segments = 1;
+    opt->drift_threshold = 0.2;
+}
+
+void ck_score_actions_free(ck_score_options *opt)
+{
+    for (int s = 0; s < CK_SEGMENTS; s++) {
+        free((char *)opt->actions[s]);
+        opt->actions[s] = NULL;
+    }
+}
+
+ck_status ck_score_load_actions(ck_score_options *opt, const char *path, ck_error *err)
+{
+    ck_csv_reader *r;
+    ck_csv_row row;
+    ck_status st = ck_csv_open(&r, path, NULL, err);
+    if (st != CK_OK)
+        return st;
+    long js = ck_csv_find(r, "segment"), ja = ck_csv_find(r, "action");
+    int rc = 0;
+    if (js < 0 || ja < 0)
+        st = ck_error_set(err, CK_EDATA, "%s: the actions file needs columns 'segment' and "
+                                         "'action'", path);
+    while (st == CK_OK && (rc = ck_csv_next(r, &row, err)) == 1) {
+        int s = 0;
+        while (s < CK_SEGMENTS && strcmp(row.field[js], seg_names[s]) != 0)
+            s++;
+        if (s == CK_SEGMENTS) {
+            st = ck_error_at(err, CK_EDATA, path, row.line, (unsigned long)js + 1,
+                             "unknown segment '%s' (star, opportunity, stable or critical)",
+                             row.field[js]);
+            break;
+        }
+        free((char *)opt->actions[s]);
+        if (!(opt->actions[s] = strdup(row.field[ja])))
+            st = ck_error_set(err, CK_ENOMEM, "out of memory");
+    }
+    if (st == CK_OK && rc < 0)
+        st = err->status;
+    ck_csv_close(r);
+    return st;
 }
 
 void ck_score_summary_fini(ck_score_summary *s)
 {
     free(s->positives);
     free(s->mean);
+    free(s->drift);
     memset(s, 0, sizeof *s);
 }
 
-/* A model bound to the input's columns, with its per-row scratch. */
-typedef struct bound {
+/* ------------------------------------------------------------------ */
+/* the plan: what is scored, fixed before any row is read */
+
+typedef struct plan_model {
     const ck_model *m;
-    size_t *col;            /* by feature: input column */
-    double *num;            /* by feature */
-    int32_t *level;         /* by feature */
-    double *x, *contrib;    /* encoded row, and beta_j x_j */
-    double *by_feat;        /* contribution summed by feature */
-    size_t *order;          /* reasons: features by |contribution| */
-    void *scratch;
-    unsigned long *unseen;  /* by feature */
-    unsigned long positives;
-    double sum;
-} bound;
+    size_t *col;               /* by feature: input column */
+    ck_drift_bins *bins;       /* by feature */
+    size_t bin_base;           /* offset of its features' bins in the counts */
+    int group_prev;            /* shorter horizon of the same label, or -1 */
+} plan_model;
 
-typedef struct scorer {
-    ck_csv_reader *r;
-    ck_csv_writer *out;
+typedef struct plan {
     const ck_score_options *opt;
-    bound *b;
-    size_t nb;
-    long id_col;
-    char *numeric;          /* by input column: parse as a number */
-    double *value;          /* by input column: the parsed number */
-    unsigned long rows;
-} scorer;
+    const char *source;
+    size_t ncols;
+    const char *const *names;
+    plan_model *pm;
+    size_t nm;
+    char *numeric;             /* by input column: parse as a number */
+    long id_col, health_col;
+    int risk, growth;          /* model indexes, -1: no segments */
+    int *order;                /* models in horizon order (shorter first) */
+    size_t nbins;              /* drift bins of all features of all models */
+    const char *actions[CK_SEGMENTS];
+} plan;
 
-static void bound_free(bound *b)
-{
-    free(b->col);
-    free(b->num);
-    free(b->level);
-    free(b->x);
-    free(b->contrib);
-    free(b->by_feat);
-    free(b->order);
-    free(b->scratch);
-    free(b->unseen);
-}
-
-/* Finds every feature column of model m in the input. */
-static ck_status bind_model(scorer *s, bound *b, const ck_model *m, ck_error *err)
+static ck_status bind_model(plan *p, plan_model *pm, const ck_model *m, ck_error *err)
 {
     const ck_pipeline *pl = m->pl;
-    size_t nf = pl->nfeat ? pl->nfeat : 1, w = pl->width ? pl->width : 1;
-    b->m = m;
-    b->col = calloc(nf, sizeof *b->col);
-    b->num = calloc(nf, sizeof *b->num);
-    b->level = calloc(nf, sizeof *b->level);
-    b->x = calloc(w, sizeof *b->x);
-    b->contrib = calloc(w, sizeof *b->contrib);
-    b->by_feat = calloc(nf, sizeof *b->by_feat);
-    b->order = calloc(nf, sizeof *b->order);
-    b->unseen = calloc(nf, sizeof *b->unseen);
-    b->scratch = ck_model_scratch(m);
-    if (!b->col || !b->num || !b->level || !b->x || !b->contrib || !b->by_feat || !b->order ||
-        !b->unseen || (m->estimator == CK_EST_SVM && !b->scratch))
+    pm->m = m;
+    pm->group_prev = -1;
+    pm->col = calloc(pl->nfeat ? pl->nfeat : 1, sizeof *pm->col);
+    pm->bins = calloc(pl->nfeat ? pl->nfeat : 1, sizeof *pm->bins);
+    if (!pm->col || !pm->bins)
         return ck_error_set(err, CK_ENOMEM, "out of memory");
+    pm->bin_base = p->nbins;
     for (size_t k = 0; k < pl->nfeat; k++) {
-        long j = ck_csv_find(s->r, pl->feat[k].name);
+        long j = ck_strv_index(p->names, p->ncols, pl->feat[k].name);
         if (j < 0) {
             char near[300];
-            ck_closest_names(pl->feat[k].name, ck_csv_names(s->r), ck_csv_ncols(s->r), near,
-                             sizeof near);
+            ck_closest_names(pl->feat[k].name, p->names, p->ncols, near, sizeof near);
             return ck_error_set(err, CK_EDATA, "%s: no column '%s', which model '%s' needs "
-                                               "(closest: %s)", ck_csv_source(s->r),
-                                pl->feat[k].name, m->name, near);
+                                               "(closest: %s)",
+                                p->source, pl->feat[k].name, m->name, near);
         }
-        b->col[k] = (size_t)j;
+        pm->col[k] = (size_t)j;
         if (pl->feat[k].kind == CK_FEAT_NUMERIC)
-            s->numeric[j] = 1;
+            p->numeric[j] = 1;
+        if (ck_drift_bins_init(&pm->bins[k], &pl->feat[k]) != 0)
+            return ck_error_set(err, CK_ENOMEM, "out of memory");
+        p->nbins += pm->bins[k].nbins;
     }
     return CK_OK;
 }
 
-static void write_header(scorer *s)
+/* "churned_6m" -> base "churned", 6; -1 when the label has no horizon. */
+static int horizon_of(const char *label, size_t *baselen)
 {
-    ck_csv_writer *o = s->out;
-    char name[512];
-    if (s->id_col >= 0)
-        ck_csv_write_cstr(o, ck_csv_name(s->r, (size_t)s->id_col));
-    for (size_t i = 0; i < s->nb; i++) {
-        const ck_model *m = s->b[i].m;
-        if (m->task == CK_TASK_CLASSIFICATION) {
-            snprintf(name, sizeof name, "%s_prob", m->name);
-            ck_csv_write_cstr(o, name);
-            snprintf(name, sizeof name, "%s_label", m->name);
-            ck_csv_write_cstr(o, name);
-        } else {
-            snprintf(name, sizeof name, "%s_pred", m->name);
-            ck_csv_write_cstr(o, name);
-        }
-        for (size_t k = 1; k <= s->opt->reasons; k++) {
-            snprintf(name, sizeof name, "%s_reason%zu", m->name, k);
-            ck_csv_write_cstr(o, name);
-        }
-    }
-    ck_csv_end_row(o);
+    size_t n = strlen(label), i = n;
+    if (n < 4 || label[n - 1] != 'm')
+        return -1;
+    i = n - 1;
+    while (i > 0 && isdigit((unsigned char)label[i - 1]))
+        i--;
+    if (i == n - 1 || i < 2 || label[i - 1] != '_')
+        return -1;
+    *baselen = i - 1;
+    return atoi(label + i);
 }
 
-/* Parses the numeric input columns of a row. */
-static ck_status parse_numbers(scorer *s, const ck_csv_row *row, ck_error *err)
+/* Chains classifiers of one label across horizons, shorter to longer. */
+static void link_horizons(plan *p)
 {
-    for (size_t j = 0; j < row->n; j++) {
-        if (!s->numeric[j])
+    for (size_t a = 0; a < p->nm; a++) {
+        const ck_model *ma = p->pm[a].m;
+        size_t la, lb;
+        int ha = horizon_of(ma->label, &la), best_h = -1;
+        if (ma->task != CK_TASK_CLASSIFICATION || ha < 0)
             continue;
-        switch (ck_num_parse(row->field[j], row->len[j], &s->value[j])) {
-        case CK_NUM_OK:
-            break;
-        case CK_NUM_MISSING:
-            s->value[j] = NAN;
-            break;
-        case CK_NUM_INF:
-            return ck_error_at(err, CK_EDATA, ck_csv_source(s->r), row->line, j + 1,
-                               "value '%.40s' in column '%s' is infinite or too large",
-                               row->field[j], ck_csv_name(s->r, j));
-        case CK_NUM_BAD:
-            return ck_error_at(err, CK_EDATA, ck_csv_source(s->r), row->line, j + 1,
-                               "text '%.40s' in column '%s', which the model reads as a number",
-                               row->field[j], ck_csv_name(s->r, j));
+        for (size_t b = 0; b < p->nm; b++) {
+            const ck_model *mb = p->pm[b].m;
+            int hb = horizon_of(mb->label, &lb);
+            if (b == a || mb->task != CK_TASK_CLASSIFICATION || hb < 0 || hb >= ha ||
+                hb <= best_h || la != lb || strncmp(ma->label, mb->label, la) != 0 ||
+                strcmp(ma->positive, mb->positive) != 0)
+                continue;
+            best_h = hb;
+            p->pm[a].group_prev = (int)b;
         }
     }
+    /* an order in which every shorter horizon comes first: by horizon */
+    size_t k = 0, len;
+    for (int h = 0; k < p->nm && h <= 10000; h++)
+        for (size_t a = 0; a < p->nm; a++) {
+            int ha = horizon_of(p->pm[a].m->label, &len);
+            if ((ha < 0 ? 0 : ha) == h)
+                p->order[k++] = (int)a;
+        }
+}
+
+static int find_model(const plan *p, const char *name, ck_task task)
+{
+    for (size_t i = 0; i < p->nm; i++)
+        if (p->pm[i].m->task == task && (!name || strcmp(p->pm[i].m->name, name) == 0))
+            return (int)i;
+    return -1;
+}
+
+static ck_status choose_segments(plan *p, ck_error *err)
+{
+    const ck_score_options *o = p->opt;
+    p->risk = p->growth = -1;
+    if (!o->segments)
+        return CK_OK;
+    if (o->risk_model && (p->risk = find_model(p, o->risk_model, CK_TASK_CLASSIFICATION)) < 0)
+        return ck_error_set(err, CK_EUSAGE, "--risk-model '%s' is not a classifier being "
+                                            "scored", o->risk_model);
+    if (o->growth_model && (p->growth = find_model(p, o->growth_model, CK_TASK_REGRESSION)) < 0)
+        return ck_error_set(err, CK_EUSAGE, "--growth-model '%s' is not a regression being "
+                                            "scored", o->growth_model);
+    for (size_t i = 0; p->risk < 0 && i < p->nm; i++)
+        if (p->pm[i].m->task == CK_TASK_CLASSIFICATION && strstr(p->pm[i].m->label, "churn"))
+            p->risk = (int)i;
+    if (p->risk < 0)
+        p->risk = find_model(p, NULL, CK_TASK_CLASSIFICATION);
+    if (p->growth < 0)
+        p->growth = find_model(p, NULL, CK_TASK_REGRESSION);
+    if (p->risk < 0 || p->growth < 0)
+        p->risk = p->growth = -1;
     return CK_OK;
-}
-
-/* The feature inputs of one model for the row. */
-static void gather(scorer *s, bound *b, const ck_csv_row *row)
-{
-    const ck_pipeline *pl = b->m->pl;
-    for (size_t k = 0; k < pl->nfeat; k++) {
-        size_t j = b->col[k];
-        const ck_feature *f = &pl->feat[k];
-        if (f->kind == CK_FEAT_NUMERIC) {
-            b->num[k] = s->value[j];
-            continue;
-        }
-        if (ck_num_is_missing_token(row->field[j], row->len[j])) {
-            b->level[k] = -1;
-            continue;
-        }
-        b->level[k] = ck_feature_level(f, row->field[j], row->len[j]);
-        b->unseen[k] += b->level[k] < 0;
-    }
-}
-
-/* Names of the features pushing the score most, by |contribution|. */
-static void write_reasons(scorer *s, bound *b)
-{
-    const ck_pipeline *pl = b->m->pl;
-    size_t k_out = s->opt->reasons, nf = pl->nfeat;
-    if (!ck_model_contributions(b->m, b->x, b->contrib)) {
-        for (size_t k = 0; k < k_out; k++)
-            ck_csv_write_empty(s->out);
-        return;
-    }
-    for (size_t k = 0; k < nf; k++) {
-        const ck_feature *f = &pl->feat[k];
-        b->by_feat[k] = 0;
-        for (size_t j = 0; j < f->width; j++)
-            b->by_feat[k] += b->contrib[f->offset + j];
-        b->order[k] = k;
-    }
-    /* partial selection sort: K is small */
-    for (size_t r = 0; r < k_out; r++) {
-        if (r >= nf) {
-            ck_csv_write_empty(s->out);
-            continue;
-        }
-        size_t best = r;
-        for (size_t i = r + 1; i < nf; i++)
-            if (fabs(b->by_feat[b->order[i]]) > fabs(b->by_feat[b->order[best]]))
-                best = i;
-        size_t t = b->order[r];
-        b->order[r] = b->order[best];
-        b->order[best] = t;
-        const ck_feature *f = &pl->feat[b->order[r]];
-        int32_t lv = f->kind == CK_FEAT_CATEGORICAL ? b->level[b->order[r]] : -1;
-        if (lv >= (f->drop_first ? 1 : 0))
-            ck_csv_write_cstr(s->out, pl->encoded[f->offset + (size_t)lv - (f->drop_first ? 1 : 0)]);
-        else
-            ck_csv_write_cstr(s->out, f->name);
-    }
-}
-
-static void score_model(scorer *s, bound *b, const ck_csv_row *row)
-{
-    const ck_model *m = b->m;
-    gather(s, b, row);
-    ck_pipeline_encode(m->pl, b->num, b->level, b->x);
-    double v = ck_model_score(m, b->x, b->scratch);
-    b->sum += v;
-    ck_csv_write_fixed(s->out, v, s->opt->decimals);
-    if (m->task == CK_TASK_CLASSIFICATION) {
-        int pos = v >= m->threshold;
-        b->positives += pos;
-        ck_csv_write_cstr(s->out, pos ? m->positive : m->negative);
-    }
-    if (s->opt->reasons)
-        write_reasons(s, b);
-}
-
-static ck_status score_rows(scorer *s, ck_error *err)
-{
-    ck_csv_row row;
-    int rc;
-    while ((rc = ck_csv_next(s->r, &row, err)) == 1) {
-        ck_status st = parse_numbers(s, &row, err);
-        if (st != CK_OK)
-            return st;
-        if (s->id_col >= 0)
-            ck_csv_write_str(s->out, row.field[s->id_col], row.len[s->id_col]);
-        for (size_t i = 0; i < s->nb; i++)
-            score_model(s, &s->b[i], &row);
-        ck_csv_end_row(s->out);
-        s->rows++;
-    }
-    return rc < 0 ? err->status : CK_OK;
-}
-
-static void report(scorer *s, ck_score_summary *summary, ck_warnings *w)
-{
-    for (size_t i = 0; i < s->nb; i++) {
-        const bound *b = &s->b[i];
-        for (size_t k = 0; k < b->m->pl->nfeat; k++)
-            if (b->unseen[k])
-                ck_warn(w, "model '%s': %lu rows have a value of '%s' not seen in training "
-                           "(scored as no level)", b->m->name, b->unseen[k],
-                        b->m->pl->feat[k].name);
-        if (s->opt->reasons && !b->m->beta)
-            ck_warn(w, "model '%s' is an SVM: it gives no reasons (reason columns left empty)",
-                    b->m->name);
-    }
-    if (!summary)
-        return;
-    summary->rows = s->rows;
-    summary->nmodels = s->nb;
-    summary->positives = calloc(s->nb ? s->nb : 1, sizeof *summary->positives);
-    summary->mean = calloc(s->nb ? s->nb : 1, sizeof *summary->mean);
-    for (size_t i = 0; i < s->nb && summary->positives && summary->mean; i++) {
-        summary->positives[i] = s->b[i].positives;
-        summary->mean[i] = s->rows ? s->b[i].sum / (double)s->rows : NAN;
-    }
 }
 
 static ck_status check_models(ck_model *const *models, size_t n, ck_error *err)
@@ -281,20 +239,772 @@ static ck_status check_models(ck_model *const *models, size_t n, ck_error *err)
     return CK_OK;
 }
 
-/* The id column: the one asked for (required), else the first model's
- * when the input has it. */
-static ck_status find_id(scorer *s, ck_model *const *models, ck_error *err)
+static ck_status plan_init(plan *p, ck_model *const *models, size_t n, const char *source,
+                           const char *const *names, size_t ncols, const ck_score_options *opt,
+                           ck_error *err)
 {
-    s->id_col = -1;
-    if (s->opt->id) {
-        s->id_col = ck_csv_find(s->r, s->opt->id);
-        if (s->id_col < 0)
-            return ck_error_set(err, CK_EDATA, "%s: no id column '%s'", ck_csv_source(s->r),
-                                s->opt->id);
+    ck_status st;
+    memset(p, 0, sizeof *p);
+    p->opt = opt;
+    p->source = source;
+    p->names = names;
+    p->ncols = ncols;
+    p->numeric = calloc(ncols ? ncols : 1, 1);
+    p->pm = calloc(n, sizeof *p->pm);
+    p->order = calloc(n, sizeof *p->order);
+    if (!p->numeric || !p->pm || !p->order)
+        return ck_error_set(err, CK_ENOMEM, "out of memory");
+    for (p->nm = 0; p->nm < n; p->nm++)
+        if ((st = bind_model(p, &p->pm[p->nm], models[p->nm], err)) != CK_OK) {
+            p->nm++; /* its bins are freed with the others */
+            return st;
+        }
+    p->id_col = -1;
+    if (opt->id) {
+        if ((p->id_col = ck_strv_index(names, ncols, opt->id)) < 0)
+            return ck_error_set(err, CK_EDATA, "%s: no id column '%s'", source, opt->id);
     } else if (models[0]->id) {
-        s->id_col = ck_csv_find(s->r, models[0]->id);
+        p->id_col = ck_strv_index(names, ncols, models[0]->id);
+    }
+    p->health_col = ck_strv_index(names, ncols, "health_score");
+    if (p->health_col >= 0)
+        p->numeric[p->health_col] = 1;
+    for (int s = 0; s < CK_SEGMENTS; s++)
+        p->actions[s] = opt->actions[s] ? opt->actions[s] : seg_actions[s];
+    link_horizons(p);
+    return choose_segments(p, err);
+}
+
+static void plan_fini(plan *p)
+{
+    for (size_t i = 0; i < p->nm; i++) {
+        for (size_t k = 0; p->pm[i].bins && k < p->pm[i].m->pl->nfeat; k++)
+            ck_drift_bins_fini(&p->pm[i].bins[k]);
+        free(p->pm[i].bins);
+        free(p->pm[i].col);
+    }
+    free(p->pm);
+    free(p->order);
+    free(p->numeric);
+}
+
+/* ------------------------------------------------------------------ */
+/* per-worker scratch and per-block tallies */
+
+typedef struct model_scratch {
+    double *num, *x, *contrib, *by_feat;
+    int32_t *level;
+    size_t *rank;
+    void *svm;
+} model_scratch;
+
+typedef struct worker {
+    ck_csv_reader *r;          /* its reader, restarted on each block */
+    model_scratch *ms;         /* by model */
+    double *value;             /* by input column */
+    double *score;             /* by model */
+} worker;
+
+typedef struct tally {
+    unsigned long rows, adjusted;
+    unsigned long *positives;  /* by model */
+    double *sum;               /* by model */
+    unsigned long *unseen;     /* by model feature, flattened like the bins */
+    unsigned long *bins;       /* drift counts */
+    unsigned long seg[CK_SEGMENTS];
+    double seg_growth[CK_SEGMENTS];
+} tally;
+
+static void scratch_free(worker *w, size_t nm)
+{
+    for (size_t i = 0; w->ms && i < nm; i++) {
+        model_scratch *s = &w->ms[i];
+        free(s->num);
+        free(s->x);
+        free(s->contrib);
+        free(s->by_feat);
+        free(s->level);
+        free(s->rank);
+        free(s->svm);
+    }
+    free(w->ms);
+    free(w->value);
+    free(w->score);
+    ck_csv_close(w->r);
+}
+
+static int scratch_init(worker *w, const plan *p)
+{
+    memset(w, 0, sizeof *w);
+    w->ms = calloc(p->nm, sizeof *w->ms);
+    w->value = calloc(p->ncols ? p->ncols : 1, sizeof *w->value);
+    w->score = calloc(p->nm, sizeof *w->score);
+    if (!w->ms || !w->value || !w->score)
+        return -1;
+    for (size_t i = 0; i < p->nm; i++) {
+        const ck_model *m = p->pm[i].m;
+        size_t nf = m->pl->nfeat ? m->pl->nfeat : 1, wd = m->pl->width ? m->pl->width : 1;
+        model_scratch *s = &w->ms[i];
+        s->num = calloc(nf, sizeof *s->num);
+        s->level = calloc(nf, sizeof *s->level);
+        s->by_feat = calloc(nf, sizeof *s->by_feat);
+        s->rank = calloc(nf, sizeof *s->rank);
+        s->x = calloc(wd, sizeof *s->x);
+        s->contrib = calloc(wd, sizeof *s->contrib);
+        s->svm = ck_model_scratch(m);
+        if (!s->num || !s->level || !s->by_feat || !s->rank || !s->x || !s->contrib ||
+            (m->estimator == CK_EST_SVM && !s->svm))
+            return -1;
+    }
+    return 0;
+}
+
+static void tally_free(tally *t)
+{
+    free(t->positives);
+    free(t->sum);
+    free(t->unseen);
+    free(t->bins);
+    memset(t, 0, sizeof *t);
+}
+
+static int tally_init(tally *t, const plan *p)
+{
+    memset(t, 0, sizeof *t);
+    t->positives = calloc(p->nm, sizeof *t->positives);
+    t->sum = calloc(p->nm, sizeof *t->sum);
+    t->unseen = calloc(p->nbins ? p->nbins : 1, sizeof *t->unseen);
+    t->bins = calloc(p->nbins ? p->nbins : 1, sizeof *t->bins);
+    return t->positives && t->sum && t->unseen && t->bins ? 0 : -1;
+}
+
+/* into += from, in a fixed order (the block order) */
+static void tally_add(tally *into, const tally *from, const plan *p)
+{
+    into->rows += from->rows;
+    into->adjusted += from->adjusted;
+    for (size_t i = 0; i < p->nm; i++) {
+        into->positives[i] += from->positives[i];
+        into->sum[i] += from->sum[i];
+    }
+    for (size_t k = 0; k < p->nbins; k++) {
+        into->unseen[k] += from->unseen[k];
+        into->bins[k] += from->bins[k];
+    }
+    for (int s = 0; s < CK_SEGMENTS; s++) {
+        into->seg[s] += from->seg[s];
+        into->seg_growth[s] += from->seg_growth[s];
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* one row */
+
+static ck_status parse_numbers(const plan *p, worker *w, const ck_csv_row *row,
+                               ck_error *err)
+{
+    for (size_t j = 0; j < row->n; j++) {
+        if (!p->numeric[j])
+            continue;
+        switch (ck_num_parse(row->field[j], row->len[j], &w->value[j])) {
+        case CK_NUM_OK:
+            break;
+        case CK_NUM_MISSING:
+            w->value[j] = NAN;
+            break;
+        case CK_NUM_INF:
+            return ck_error_at(err, CK_EDATA, p->source, row->line, j + 1,
+                               "value '%.40s' in column '%s' is infinite or too large",
+                               row->field[j], p->names[j]);
+        case CK_NUM_BAD:
+            return ck_error_at(err, CK_EDATA, p->source, row->line, j + 1,
+                               "text '%.40s' in column '%s', which the model reads as a number",
+                               row->field[j], p->names[j]);
+        }
     }
     return CK_OK;
+}
+
+/* Encodes and scores one model; counts drift bins and unseen levels. */
+static double score_model(const plan *p, size_t i, worker *w, const ck_csv_row *row, tally *t)
+{
+    const plan_model *pm = &p->pm[i];
+    const ck_pipeline *pl = pm->m->pl;
+    model_scratch *s = &w->ms[i];
+    size_t bin = pm->bin_base;
+    for (size_t k = 0; k < pl->nfeat; k++) {
+        const ck_feature *f = &pl->feat[k];
+        size_t j = pm->col[k];
+        if (f->kind == CK_FEAT_NUMERIC) {
+            s->num[k] = w->value[j];
+            t->bins[bin + ck_drift_bin_numeric(&pm->bins[k], s->num[k])]++;
+        } else if (ck_num_is_missing_token(row->field[j], row->len[j])) {
+            s->level[k] = -1;
+            t->bins[bin + ck_drift_bin_level(&pm->bins[k], -1)]++;
+        } else {
+            s->level[k] = ck_feature_level(f, row->field[j], row->len[j]);
+            t->unseen[bin] += s->level[k] < 0;
+            t->bins[bin + ck_drift_bin_level(&pm->bins[k], s->level[k] < 0 ? -2 : s->level[k])]++;
+        }
+        bin += pm->bins[k].nbins;
+    }
+    ck_pipeline_encode(pl, s->num, s->level, s->x);
+    return ck_model_score(pm->m, s->x, s->svm);
+}
+
+/* Names of the features moving the score most (|contribution|). */
+static void write_reasons(const plan *p, size_t i, worker *w, ck_csv_writer *out)
+{
+    const ck_model *m = p->pm[i].m;
+    const ck_pipeline *pl = m->pl;
+    model_scratch *s = &w->ms[i];
+    size_t kout = p->opt->reasons, nf = pl->nfeat;
+    if (!ck_model_contributions(m, s->x, s->contrib)) {
+        for (size_t k = 0; k < kout; k++)
+            ck_csv_write_empty(out);
+        return;
+    }
+    for (size_t k = 0; k < nf; k++) {
+        const ck_feature *f = &pl->feat[k];
+        s->by_feat[k] = 0;
+        for (size_t j = 0; j < f->width; j++)
+            s->by_feat[k] += s->contrib[f->offset + j];
+        s->rank[k] = k;
+    }
+    for (size_t r = 0; r < kout; r++) { /* partial selection: K is small */
+        if (r >= nf) {
+            ck_csv_write_empty(out);
+            continue;
+        }
+        size_t best = r;
+        for (size_t q = r + 1; q < nf; q++)
+            if (fabs(s->by_feat[s->rank[q]]) > fabs(s->by_feat[s->rank[best]]))
+                best = q;
+        size_t tmp = s->rank[r];
+        s->rank[r] = s->rank[best];
+        s->rank[best] = tmp;
+        const ck_feature *f = &pl->feat[s->rank[r]];
+        int32_t lv = f->kind == CK_FEAT_CATEGORICAL ? s->level[s->rank[r]] : -1;
+        int32_t first = f->drop_first ? 1 : 0;
+        if (lv >= first)
+            ck_csv_write_cstr(out, pl->encoded[f->offset + (size_t)(lv - first)]);
+        else
+            ck_csv_write_cstr(out, f->name);
+    }
+}
+
+static void write_models(const plan *p, worker *w, ck_csv_writer *out, tally *t)
+{
+    for (size_t i = 0; i < p->nm; i++) {
+        const ck_model *m = p->pm[i].m;
+        double v = w->score[i];
+        t->sum[i] += v;
+        ck_csv_write_fixed(out, v, p->opt->decimals);
+        if (m->task == CK_TASK_CLASSIFICATION) {
+            int pos = v >= m->threshold;
+            t->positives[i] += (unsigned long)pos;
+            ck_csv_write_cstr(out, pos ? m->positive : m->negative);
+        }
+        if (p->opt->reasons)
+            write_reasons(p, i, w, out);
+    }
+}
+
+static void write_extras(const plan *p, worker *w, ck_csv_writer *out, tally *t)
+{
+    if (p->risk >= 0) {
+        const ck_model *rm = p->pm[p->risk].m;
+        int high = w->score[p->risk] >= rm->threshold;
+        int growing = w->score[p->growth] > p->opt->growth_threshold;
+        int seg = high ? (growing ? CK_SEG_OPPORTUNITY : CK_SEG_CRITICAL)
+                       : (growing ? CK_SEG_STAR : CK_SEG_STABLE);
+        t->seg[seg]++;
+        t->seg_growth[seg] += w->score[p->growth];
+        ck_csv_write_cstr(out, seg_names[seg]);
+        ck_csv_write_cstr(out, p->actions[seg]);
+    }
+    if (p->health_col >= 0) {
+        const char *band = ck_health_band(w->value[p->health_col]);
+        if (band)
+            ck_csv_write_cstr(out, band);
+        else
+            ck_csv_write_empty(out);
+    }
+}
+
+static ck_status score_row(const plan *p, worker *w, const ck_csv_row *row, ck_csv_writer *out,
+                           tally *t, ck_error *err)
+{
+    ck_status st = parse_numbers(p, w, row, err);
+    if (st != CK_OK)
+        return st;
+    for (size_t i = 0; i < p->nm; i++)
+        w->score[i] = score_model(p, i, w, row, t);
+    /* horizons in order: a longer horizon is at least as likely */
+    int adjusted = 0;
+    for (size_t k = 0; k < p->nm; k++) {
+        int i = p->order[k], prev = p->pm[i].group_prev;
+        if (prev >= 0 && w->score[i] < w->score[prev]) {
+            w->score[i] = w->score[prev];
+            adjusted = 1;
+        }
+    }
+    t->adjusted += (unsigned long)adjusted;
+    if (p->id_col >= 0)
+        ck_csv_write_str(out, row->field[p->id_col], row->len[p->id_col]);
+    write_models(p, w, out, t);
+    write_extras(p, w, out, t);
+    ck_csv_end_row(out);
+    t->rows++;
+    return CK_OK;
+}
+
+static void write_header(const plan *p, ck_csv_writer *out)
+{
+    char name[512];
+    if (p->id_col >= 0)
+        ck_csv_write_cstr(out, p->names[p->id_col]);
+    for (size_t i = 0; i < p->nm; i++) {
+        const ck_model *m = p->pm[i].m;
+        if (m->task == CK_TASK_CLASSIFICATION) {
+            snprintf(name, sizeof name, "%s_prob", m->name);
+            ck_csv_write_cstr(out, name);
+            snprintf(name, sizeof name, "%s_label", m->name);
+            ck_csv_write_cstr(out, name);
+        } else {
+            snprintf(name, sizeof name, "%s_pred", m->name);
+            ck_csv_write_cstr(out, name);
+        }
+        for (size_t k = 1; k <= p->opt->reasons; k++) {
+            snprintf(name, sizeof name, "%s_reason%zu", m->name, k);
+            ck_csv_write_cstr(out, name);
+        }
+    }
+    if (p->risk >= 0) {
+        ck_csv_write_cstr(out, "segment");
+        ck_csv_write_cstr(out, "action");
+    }
+    if (p->health_col >= 0)
+        ck_csv_write_cstr(out, "health_band");
+    ck_csv_end_row(out);
+}
+
+/* ------------------------------------------------------------------ */
+/* cutting the input into blocks of whole rows */
+
+typedef struct splitter {
+    FILE *fp;
+    char *buf;
+    size_t len, cap;
+    int eof;
+    unsigned long lines;       /* line ends before buf[0] */
+} splitter;
+
+static int fill(splitter *sp, size_t want)
+{
+    while (!sp->eof && sp->len < want) {
+        if (sp->cap - sp->len < BLOCK_BYTES) {
+            size_t cap = sp->cap ? 2 * sp->cap : 2 * BLOCK_BYTES;
+            char *b = realloc(sp->buf, cap);
+            if (!b)
+                return -1;
+            sp->buf = b;
+            sp->cap = cap;
+        }
+        size_t room = sp->cap - sp->len, ask = want - sp->len < room ? want - sp->len : room;
+        size_t n = fread(sp->buf + sp->len, 1, ask, sp->fp);
+        sp->len += n;
+        if (n == 0) {
+            if (ferror(sp->fp))
+                return -2;
+            sp->eof = 1;
+        }
+    }
+    return 0;
+}
+
+/* The end of the last whole row within buf[0..limit) (or beyond it, when no
+ * row ends before), following quotes; 0 when there is none yet. */
+static size_t row_end(const splitter *sp, size_t limit)
+{
+    size_t last = 0;
+    int quoted = 0;
+    for (size_t i = 0; i < sp->len; i++) {
+        char c = sp->buf[i];
+        if (c == '"')
+            quoted = !quoted;
+        else if (c == '\n' && !quoted) {
+            last = i + 1;
+            if (i + 1 >= limit)
+                break;
+        }
+    }
+    return last;
+}
+
+static size_t count_lf(const char *s, size_t n)
+{
+    size_t k = 0;
+    const char *end = s + n;
+    while ((s = memchr(s, '\n', (size_t)(end - s))) != NULL) {
+        k++;
+        s++;
+    }
+    return k;
+}
+
+typedef struct block {
+    char *text;                /* the rows (capacity kept from round to round) */
+    size_t len, cap;
+    unsigned long line_offset;
+    ck_csv_writer *out;        /* the scored rows, in memory (reused) */
+    tally t;
+    ck_status st;
+    ck_error err;
+} block;
+
+/* Takes the next block of whole rows; returns 1, 0 at the end, -1 on an
+ * error (err set). */
+static int next_block(splitter *sp, block *b, const char *source, ck_error *err)
+{
+    int rc = fill(sp, BLOCK_BYTES);
+    if (rc != 0) {
+        ck_error_set(err, rc == -1 ? CK_ENOMEM : CK_EIO, "%s: %s", source,
+                     rc == -1 ? "out of memory" : "read error");
+        return -1;
+    }
+    if (sp->len == 0)
+        return 0;
+    size_t cut = row_end(sp, BLOCK_BYTES);
+    while (cut == 0 && !sp->eof) { /* one row longer than a block */
+        if ((rc = fill(sp, sp->len + BLOCK_BYTES)) != 0) {
+            ck_error_set(err, rc == -1 ? CK_ENOMEM : CK_EIO, "%s: %s", source,
+                         rc == -1 ? "out of memory" : "read error");
+            return -1;
+        }
+        cut = row_end(sp, sp->len);
+    }
+    if (cut == 0)
+        cut = sp->len; /* the last row has no line end */
+    if (cut > b->cap) {
+        char *t = realloc(b->text, cut);
+        if (!t) {
+            ck_error_set(err, CK_ENOMEM, "%s: out of memory", source);
+            return -1;
+        }
+        b->text = t;
+        b->cap = cut;
+    }
+    memcpy(b->text, sp->buf, cut);
+    b->len = cut;
+    b->line_offset = sp->lines;
+    sp->lines += count_lf(sp->buf, cut);
+    memmove(sp->buf, sp->buf + cut, sp->len - cut);
+    sp->len -= cut;
+    return 1;
+}
+
+/* ------------------------------------------------------------------ */
+/* the parallel rounds */
+
+typedef struct score_round {
+    const plan *p;
+    block *blocks;
+    worker *workers;
+} score_round;
+
+static ck_status score_block(const plan *p, block *b, worker *w)
+{
+    ck_csv_row row;
+    int rc = 0;
+    ck_status st;
+    ck_csv_writer_reset(b->out);
+    if (!w->r) {
+        ck_csv_options o = p->opt->csv;
+        o.no_header = 1;
+        o.names = p->names;
+        o.nnames = p->ncols;
+        o.line_offset = b->line_offset;
+        st = ck_csv_open_mem(&w->r, b->text, b->len, p->source, &o, &b->err);
+    } else {
+        st = ck_csv_restart_mem(w->r, b->text, b->len, b->line_offset, &b->err);
+    }
+    if (st != CK_OK)
+        return st;
+    while ((rc = ck_csv_next(w->r, &row, &b->err)) == 1)
+        if ((st = score_row(p, w, &row, b->out, &b->t, &b->err)) != CK_OK)
+            break;
+    if (st == CK_OK && rc < 0)
+        st = b->err.status;
+    if (ck_csv_writer_flush(b->out) != 0 && st == CK_OK)
+        st = ck_error_set(&b->err, CK_ENOMEM, "out of memory");
+    return st;
+}
+
+static void round_block(void *arg, size_t k, size_t worker_id)
+{
+    score_round *rd = arg;
+    block *b = &rd->blocks[k];
+    b->st = score_block(rd->p, b, &rd->workers[worker_id]);
+}
+
+static void block_reset(block *b)
+{
+    b->len = 0;
+    b->st = CK_OK;
+    ck_error_clear(&b->err);
+    b->t.rows = b->t.adjusted = 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* reading the header */
+
+typedef struct header {
+    char **names;
+    size_t n;
+} header;
+
+/* The header row (or the given names): the splitter's first bytes up to the
+ * first row end, parsed by the strict reader. */
+static ck_status read_header(splitter *sp, const char *source, const ck_score_options *opt,
+                             header *h, ck_error *err)
+{
+    if (opt->csv.no_header) {
+        h->n = opt->csv.nnames;
+        h->names = calloc(h->n + 1, sizeof *h->names);
+        for (size_t j = 0; h->names && j < h->n; j++)
+            if (!(h->names[j] = strdup(opt->csv.names[j])))
+                return ck_error_set(err, CK_ENOMEM, "out of memory");
+        return h->names ? CK_OK : ck_error_set(err, CK_ENOMEM, "out of memory");
+    }
+    int rc = fill(sp, BLOCK_BYTES);
+    if (rc != 0)
+        return ck_error_set(err, rc == -1 ? CK_ENOMEM : CK_EIO, "%s: read error", source);
+    size_t start = 0, cut;
+    if (sp->len >= 3 && memcmp(sp->buf, "\xEF\xBB\xBF", 3) == 0)
+        start = 3;
+    while (start < sp->len && (sp->buf[start] == '\n' || sp->buf[start] == '\r'))
+        start++;
+    do { /* a header longer than a block: read on */
+        cut = row_end(sp, start + 1);
+        if (cut > start || sp->eof)
+            break;
+        if ((rc = fill(sp, sp->len + BLOCK_BYTES)) != 0)
+            return ck_error_set(err, CK_EIO, "%s: read error", source);
+    } while (1);
+    if (cut <= start)
+        cut = sp->len;
+    ck_csv_reader *r;
+    ck_status st = ck_csv_open_mem(&r, sp->buf, cut, source, &opt->csv, err);
+    if (st == CK_OK) {
+        h->n = ck_csv_ncols(r);
+        h->names = calloc(h->n + 1, sizeof *h->names);
+        for (size_t j = 0; h->names && j < h->n; j++)
+            if (!(h->names[j] = strdup(ck_csv_name(r, j))))
+                st = ck_error_set(err, CK_ENOMEM, "out of memory");
+        if (!h->names)
+            st = ck_error_set(err, CK_ENOMEM, "out of memory");
+        ck_csv_close(r);
+    }
+    sp->lines = count_lf(sp->buf, cut);
+    memmove(sp->buf, sp->buf + cut, sp->len - cut);
+    sp->len -= cut;
+    return st;
+}
+
+/* ------------------------------------------------------------------ */
+/* the whole run */
+
+typedef struct run {
+    plan p;
+    header h;
+    splitter sp;
+    size_t nworkers, nblocks;
+    worker *workers;
+    block *blocks;
+    tally total;
+    ck_ofile *of;
+    int own_fp;
+} run;
+
+static ck_status rounds(run *r, FILE *out, ck_error *err)
+{
+    score_round rd = {&r->p, r->blocks, r->workers};
+    for (;;) {
+        size_t nb = 0;
+        while (nb < r->nblocks) {
+            int rc = next_block(&r->sp, &r->blocks[nb], r->p.source, err);
+            if (rc < 0)
+                return err->status;
+            if (rc == 0)
+                break;
+            nb++;
+        }
+        if (nb == 0)
+            return CK_OK;
+        ck_parallel_for(nb, r->nworkers, round_block, &rd);
+        for (size_t k = 0; k < nb; k++) {
+            block *b = &r->blocks[k];
+            if (b->st != CK_OK) {
+                *err = b->err;
+                return b->st;
+            }
+            size_t len;
+            const char *text = ck_csv_writer_text(b->out, &len);
+            if (len && fwrite(text, 1, len, out) != len)
+                return ck_error_set(err, CK_EIO, "write error: %s", strerror(errno));
+            tally_add(&r->total, &b->t, &r->p);
+            memset(b->t.positives, 0, r->p.nm * sizeof *b->t.positives);
+            memset(b->t.sum, 0, r->p.nm * sizeof *b->t.sum);
+            memset(b->t.unseen, 0, r->p.nbins * sizeof *b->t.unseen);
+            memset(b->t.bins, 0, r->p.nbins * sizeof *b->t.bins);
+            memset(b->t.seg, 0, sizeof b->t.seg);
+            memset(b->t.seg_growth, 0, sizeof b->t.seg_growth);
+            block_reset(b);
+        }
+    }
+}
+
+static ck_status run_setup(run *r, ck_model *const *models, size_t n, const char *source,
+                           const ck_score_options *opt, ck_error *err)
+{
+    ck_status st = read_header(&r->sp, source, opt, &r->h, err);
+    if (st != CK_OK)
+        return st;
+    if ((st = plan_init(&r->p, models, n, source, (const char *const *)r->h.names, r->h.n, opt,
+                        err)) != CK_OK)
+        return st;
+    r->nworkers = ck_parallel_workers(64, opt->threads);
+    r->nblocks = 2 * r->nworkers;
+    r->workers = calloc(r->nworkers, sizeof *r->workers);
+    r->blocks = calloc(r->nblocks, sizeof *r->blocks);
+    if (!r->workers || !r->blocks || tally_init(&r->total, &r->p) != 0)
+        return ck_error_set(err, CK_ENOMEM, "out of memory");
+    for (size_t k = 0; k < r->nworkers; k++)
+        if (scratch_init(&r->workers[k], &r->p) != 0)
+            return ck_error_set(err, CK_ENOMEM, "out of memory");
+    for (size_t k = 0; k < r->nblocks; k++)
+        if (tally_init(&r->blocks[k].t, &r->p) != 0 ||
+            !(r->blocks[k].out = ck_csv_writer_new_mem(opt->csv.delim ? opt->csv.delim : ',')))
+            return ck_error_set(err, CK_ENOMEM, "out of memory");
+    return CK_OK;
+}
+
+static void run_free(run *r)
+{
+    for (size_t k = 0; r->workers && k < r->nworkers; k++)
+        scratch_free(&r->workers[k], r->p.nm);
+    for (size_t k = 0; r->blocks && k < r->nblocks; k++) {
+        free(r->blocks[k].text);
+        ck_csv_writer_free(r->blocks[k].out);
+        tally_free(&r->blocks[k].t);
+    }
+    free(r->workers);
+    free(r->blocks);
+    tally_free(&r->total);
+    plan_fini(&r->p);
+    if (r->h.names)
+        for (size_t j = 0; j < r->h.n; j++)
+            free(r->h.names[j]);
+    free(r->h.names);
+    free(r->sp.buf);
+    if (r->own_fp && r->sp.fp)
+        fclose(r->sp.fp);
+}
+
+/* ------------------------------------------------------------------ */
+/* what the run found */
+
+static ck_status drift_table(run *r, ck_score_summary *s, ck_error *err)
+{
+    size_t nf = 0;
+    for (size_t i = 0; i < r->p.nm; i++)
+        nf += r->p.pm[i].m->pl->nfeat;
+    s->drift = calloc(nf ? nf : 1, sizeof *s->drift);
+    if (!s->drift)
+        return ck_error_set(err, CK_ENOMEM, "out of memory");
+    for (size_t i = 0; i < r->p.nm; i++) {
+        const plan_model *pm = &r->p.pm[i];
+        size_t bin = pm->bin_base;
+        for (size_t k = 0; k < pm->m->pl->nfeat; k++) {
+            s->drift[s->ndrift++] = (ck_score_drift){pm->m->name, pm->m->pl->feat[k].name,
+                                                     ck_drift_psi(&pm->bins[k], r->total.bins + bin)};
+            bin += pm->bins[k].nbins;
+        }
+    }
+    return CK_OK;
+}
+
+static ck_status write_drift(const ck_score_summary *s, const char *path, ck_error *err)
+{
+    ck_ofile *f;
+    ck_status st = ck_ofile_open(&f, path, err);
+    if (st != CK_OK)
+        return st;
+    ck_csv_writer *w = ck_csv_writer_new(ck_ofile_stream(f), ',');
+    if (!w) {
+        ck_ofile_abort(f);
+        return ck_error_set(err, CK_ENOMEM, "out of memory");
+    }
+    ck_csv_write_cstr(w, "model");
+    ck_csv_write_cstr(w, "feature");
+    ck_csv_write_cstr(w, "psi");
+    ck_csv_end_row(w);
+    for (size_t k = 0; k < s->ndrift; k++) {
+        ck_csv_write_cstr(w, s->drift[k].model);
+        ck_csv_write_cstr(w, s->drift[k].feature);
+        ck_csv_write_fixed(w, s->drift[k].psi, 6);
+        ck_csv_end_row(w);
+    }
+    int bad = ck_csv_writer_flush(w);
+    ck_csv_writer_free(w);
+    if (bad) {
+        ck_ofile_abort(f);
+        return ck_error_set(err, CK_EIO, "%s: write error", path);
+    }
+    return ck_ofile_commit(f, err);
+}
+
+static void report(run *r, ck_score_summary *s, ck_warnings *w)
+{
+    const plan *p = &r->p;
+    s->rows = r->total.rows;
+    s->nmodels = p->nm;
+    s->horizon_adjusted = r->total.adjusted;
+    s->positives = calloc(p->nm, sizeof *s->positives);
+    s->mean = calloc(p->nm, sizeof *s->mean);
+    for (size_t i = 0; i < p->nm && s->positives && s->mean; i++) {
+        s->positives[i] = r->total.positives[i];
+        s->mean[i] = s->rows ? r->total.sum[i] / (double)s->rows : NAN;
+    }
+    if (p->risk >= 0) {
+        s->segmented = 1;
+        s->risk_model = p->pm[p->risk].m->name;
+        s->growth_model = p->pm[p->growth].m->name;
+        for (int g = 0; g < CK_SEGMENTS; g++) {
+            s->seg_count[g] = r->total.seg[g];
+            s->seg_mean_growth[g] = s->seg_count[g] ? r->total.seg_growth[g] / (double)s->seg_count[g] : NAN;
+        }
+    }
+    for (size_t i = 0; i < p->nm; i++) {
+        const plan_model *pm = &p->pm[i];
+        size_t bin = pm->bin_base;
+        for (size_t k = 0; k < pm->m->pl->nfeat; k++) {
+            if (r->total.unseen[bin])
+                ck_warn(w, "model '%s': %lu rows have a value of '%s' not seen in training "
+                           "(scored as no level)", pm->m->name, r->total.unseen[bin],
+                        pm->m->pl->feat[k].name);
+            bin += pm->bins[k].nbins;
+        }
+        if (p->opt->reasons && !pm->m->beta)
+            ck_warn(w, "model '%s' is an SVM: it gives no reasons (reason columns left empty)",
+                    pm->m->name);
+    }
+    for (size_t k = 0; k < s->ndrift; k++)
+        if (s->drift[k].psi > p->opt->drift_threshold)
+            ck_warn(w, "model '%s': feature '%s' has drifted from training (PSI %.3f > %.2g)",
+                    s->drift[k].model, s->drift[k].feature, s->drift[k].psi,
+                    p->opt->drift_threshold);
 }
 
 ck_status ck_score(ck_model *const *models, size_t n, const char *in, const char *out,
@@ -302,56 +1012,55 @@ ck_status ck_score(ck_model *const *models, size_t n, const char *in, const char
                    ck_error *err)
 {
     ck_score_options defaults;
-    scorer s;
-    ck_ofile *of = NULL;
-    memset(&s, 0, sizeof s);
+    ck_score_summary local = {0};
+    run r;
+    memset(&r, 0, sizeof r);
     if (!opt) {
         ck_score_options_init(&defaults);
         opt = &defaults;
     }
-    s.opt = opt;
+    if (!summary)
+        summary = &local;
+    memset(summary, 0, sizeof *summary);
+    const char *source = strcmp(in, "-") == 0 ? "(stdin)" : in;
     ck_status st = check_models(models, n, err);
-    if (st == CK_OK)
-        st = ck_csv_open(&s.r, in, &opt->csv, err);
     if (st != CK_OK)
         return st;
-    size_t ncols = ck_csv_ncols(s.r);
-    s.numeric = calloc(ncols ? ncols : 1, 1);
-    s.value = calloc(ncols ? ncols : 1, sizeof *s.value);
-    s.b = calloc(n, sizeof *s.b);
-    if (!s.numeric || !s.value || !s.b) {
-        st = ck_error_set(err, CK_ENOMEM, "out of memory");
+    r.sp.fp = strcmp(in, "-") == 0 ? stdin : fopen(in, "rb");
+    r.own_fp = r.sp.fp != stdin;
+    if (!r.sp.fp)
+        return ck_error_set(err, CK_EIO, "%s: cannot open: %s", in, strerror(errno));
+    if ((st = run_setup(&r, models, n, source, opt, err)) != CK_OK ||
+        (st = ck_ofile_open(&r.of, out, err)) != CK_OK)
         goto done;
-    }
-    for (s.nb = 0; s.nb < n && st == CK_OK; s.nb++)
-        st = bind_model(&s, &s.b[s.nb], models[s.nb], err);
-    if (st != CK_OK || (st = find_id(&s, models, err)) != CK_OK ||
-        (st = ck_ofile_open(&of, out, err)) != CK_OK)
-        goto done;
-    s.out = ck_csv_writer_new(ck_ofile_stream(of), opt->csv.delim ? opt->csv.delim : ',');
-    if (!s.out) {
+    ck_csv_writer *hw = ck_csv_writer_new(ck_ofile_stream(r.of), opt->csv.delim ? opt->csv.delim : ',');
+    if (!hw) {
         st = ck_error_set(err, CK_ENOMEM, "out of memory");
         goto done;
     }
     if (!opt->no_header_out)
-        write_header(&s);
-    if ((st = score_rows(&s, err)) != CK_OK)
-        goto done;
-    if (ck_csv_writer_flush(s.out) != 0)
+        write_header(&r.p, hw);
+    int bad = ck_csv_writer_flush(hw);
+    ck_csv_writer_free(hw);
+    if (bad) {
         st = ck_error_set(err, CK_EIO, "%s: write error", out);
-    else
-        st = ck_ofile_commit(of, err);
-    of = NULL;
+        goto done;
+    }
+    if ((st = rounds(&r, ck_ofile_stream(r.of), err)) != CK_OK)
+        goto done;
+    st = ck_ofile_commit(r.of, err);
+    r.of = NULL;
     if (st == CK_OK)
-        report(&s, summary, w);
+        st = drift_table(&r, summary, err);
+    if (st == CK_OK) {
+        report(&r, summary, w);
+        if (opt->drift_report)
+            st = write_drift(summary, opt->drift_report, err);
+    }
 done:
-    ck_ofile_abort(of);
-    ck_csv_writer_free(s.out);
-    for (size_t i = 0; i < s.nb; i++)
-        bound_free(&s.b[i]);
-    free(s.b);
-    free(s.numeric);
-    free(s.value);
-    ck_csv_close(s.r);
+    ck_ofile_abort(r.of);
+    run_free(&r);
+    if (summary == &local)
+        ck_score_summary_fini(&local);
     return st;
 }

@@ -24,7 +24,7 @@ ok "$TR" --data "$PUB/mlc_churn.train.csv" --label total_day_minutes --model lin
 # scoring: header, columns, one row per input row
 ok "$PR" --model "$T/lr.json" --model "$T/svm.json" --model "$T/mins.json" \
    --data "$PUB/mlc_churn.test.csv" --reasons 2 --out "$T/scores.csv"
-head -1 "$T/scores.csv" | grep -qx "lr_prob,lr_label,lr_reason1,lr_reason2,svm_prob,svm_label,svm_reason1,svm_reason2,mins_pred,mins_reason1,mins_reason2" \
+head -1 "$T/scores.csv" | grep -qx "lr_prob,lr_label,lr_reason1,lr_reason2,svm_prob,svm_label,svm_reason1,svm_reason2,mins_pred,mins_reason1,mins_reason2,segment,action" \
   || fail "unexpected score header: $(head -1 "$T/scores.csv")"
 [ "$(wc -l < "$T/scores.csv")" = 1001 ] || fail "expected 1000 score rows"
 grep -q "scored 1000 rows with 3 models" "$T/err" || fail "no summary on stderr"

@@ -380,6 +380,44 @@ START_TEST(test_big_field_works)
 }
 END_TEST
 
+
+START_TEST(test_memory_reader_restarts)
+{
+    /* the same rows read whole from a file and block by block from memory */
+    const char *blocks[] = {"1,\"a\nb\"\n2,x\n", "\n3,y\n", "4,z"};
+    static const char *names[] = {"n", "s"};
+    ck_csv_options o;
+    ck_csv_options_init(&o);
+    o.no_header = 1;
+    o.names = names;
+    o.nnames = 2;
+    ck_csv_reader *r = NULL;
+    ck_csv_row row;
+    ck_error err;
+    char got[256] = "";
+    size_t used = 0;
+    unsigned long offset = 0;
+    for (int k = 0; k < 3; k++) {
+        size_t len = strlen(blocks[k]);
+        if (k == 0)
+            ck_assert_int_eq(ck_csv_open_mem(&r, blocks[k], len, "mem", &o, &err), CK_OK);
+        else
+            ck_assert_int_eq(ck_csv_restart_mem(r, blocks[k], len, offset, &err), CK_OK);
+        while (ck_csv_next(r, &row, &err) == 1)
+            used += (size_t)snprintf(got + used, sizeof got - used, "%s|%s@%lu;", row.field[0],
+                                     row.field[1], row.line);
+        for (size_t i = 0; i < len; i++)
+            offset += blocks[k][i] == '\n';
+    }
+    ck_assert_str_eq(got, "1|a\nb@1;2|x@3;3|y@5;4|z@6;");
+    /* an error in a later block names its line */
+    ck_assert_int_eq(ck_csv_restart_mem(r, "5\n", 2, 10, &err), CK_OK);
+    ck_assert_int_eq(ck_csv_next(r, &row, &err), -1);
+    ck_assert_msg_contains(err, "mem:11:2: row has 1 fields");
+    ck_csv_close(r);
+}
+END_TEST
+
 /* writer */
 
 START_TEST(test_writer_quoting_round_trip)
@@ -482,6 +520,7 @@ static Suite *csv_suite(void)
     tcase_add_test(tc, test_no_header_mode);
     tcase_add_test(tc, test_stream_source);
     tcase_add_test(tc, test_big_field_works);
+    tcase_add_test(tc, test_memory_reader_restarts);
     tcase_set_timeout(tc, 60);
     suite_add_tcase(s, tc);
     TCase *tw = tcase_create("writer");

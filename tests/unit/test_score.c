@@ -187,6 +187,234 @@ START_TEST(test_errors_leave_no_output)
 }
 END_TEST
 
+
+/* A table of n rows: churn (0/1, with a 3- and 6-month version), value
+ * change, two numeric features and a health score; x shifted by `shift`. */
+static char *world_csv(size_t n, double shift, unsigned seed)
+{
+    char *buf = malloc(n * 96 + 128);
+    size_t used = (size_t)sprintf(buf, "id,x,z,health_score,churned_3m,churned_6m,value_change_3m\n");
+    unsigned s = seed;
+    for (size_t i = 0; i < n; i++) {
+        s = s * 1103515245u + 12345u;
+        double u = (double)(s >> 8) / (double)(1u << 24);
+        s = s * 1103515245u + 12345u;
+        double v = (double)(s >> 8) / (double)(1u << 24);
+        double x = 4 * u - 2 + shift, z = 4 * v - 2;
+        int c3 = x + 0.5 * z > 1.2, c6 = c3 || x > 0.8;
+        used += (size_t)sprintf(buf + used, "r%zu,%.4f,%.4f,%.1f,%d,%d,%.2f\n", i, x, z,
+                                100 * v, c3, c6, 10 * z - 5 * x);
+    }
+    return buf;
+}
+
+static ck_model *train_on(const char *csv, const char *label, ck_estimator e, const char *name)
+{
+    char *path = ck_test_write(csv);
+    ck_table *t;
+    ck_error err;
+    ck_assert_msg(ck_table_read_csv(&t, path, NULL, &err) == CK_OK, "%s", err.message);
+    ck_train_options o;
+    ck_train_options_init(&o);
+    o.label = label;
+    o.estimator = e;
+    o.l2 = e == CK_EST_LOGISTIC ? 1 : 0;
+    o.name = name;
+    o.id = "id";
+    static const char *feats[] = {"x", "z"};
+    o.pipeline.features = feats;
+    o.pipeline.nfeatures = 2;
+    ck_model *m;
+    ck_assert_msg(ck_train(t, &o, &m, NULL, &err) == CK_OK, "%s", err.message);
+    ck_table_free(t);
+    unlink(path);
+    free(path);
+    return m;
+}
+
+START_TEST(test_segments_horizons_and_bands)
+{
+    char *csv = world_csv(2000, 0, 7);
+    ck_model *c3 = train_on(csv, "churned_3m", CK_EST_LOGISTIC, "churn_3m");
+    ck_model *c6 = train_on(csv, "churned_6m", CK_EST_LOGISTIC, "churn_6m");
+    ck_model *g = train_on(csv, "value_change_3m", CK_EST_LINEAR, "value_3m");
+    char *in = ck_test_write(csv), *out = ck_test_write("");
+    ck_model *ms[] = {c6, g, c3}; /* any order: horizons are found by label */
+    ck_score_options so;
+    ck_score_options_init(&so);
+    so.decimals = 9;
+    ck_score_summary sum;
+    ck_warnings w;
+    ck_error err;
+    ck_warnings_init(&w);
+    ck_assert_msg(ck_score(ms, 3, in, out, &so, &sum, &w, &err) == CK_OK, "%s", err.message);
+    ck_assert(sum.segmented);
+    ck_assert_str_eq(sum.risk_model, "churn_6m"); /* the first churn classifier */
+    ck_assert_str_eq(sum.growth_model, "value_3m");
+    ck_table *t;
+    ck_assert_int_eq(ck_table_read_csv(&t, out, NULL, &err), CK_OK);
+    size_t j6, j3, jg, js, ja, jb;
+    ck_assert_int_eq(ck_table_require(t, "churn_6m_prob", &j6, &err), CK_OK);
+    ck_assert_int_eq(ck_table_require(t, "churn_3m_prob", &j3, &err), CK_OK);
+    ck_assert_int_eq(ck_table_require(t, "value_3m_pred", &jg, &err), CK_OK);
+    ck_assert_int_eq(ck_table_require(t, "segment", &js, &err), CK_OK);
+    ck_assert_int_eq(ck_table_require(t, "action", &ja, &err), CK_OK);
+    ck_assert_int_eq(ck_table_require(t, "health_band", &jb, &err), CK_OK);
+    unsigned long counted[CK_SEGMENTS] = {0}, raised = 0;
+    const char *why = NULL;
+    for (size_t i = 0; i < t->nrows && !why; i++) {
+        double p6 = t->col[j6].num[i], p3 = t->col[j3].num[i], gr = t->col[jg].num[i];
+        if (p6 < p3)
+            why = "a 6-month probability below the 3-month one";
+        raised += p6 == p3;
+        int high = p6 >= c6->threshold, up = gr > 0;
+        int seg = high ? (up ? CK_SEG_OPPORTUNITY : CK_SEG_CRITICAL) : (up ? CK_SEG_STAR : CK_SEG_STABLE);
+        if (strcmp(ck_table_text(t, js, i), ck_segment_name(seg)) != 0)
+            why = "a segment that does not follow risk and growth";
+        if (strcmp(ck_table_text(t, ja, i), ck_segment_action(seg)) != 0)
+            why = "an action that is not the segment's";
+        counted[seg]++;
+    }
+    ck_assert_msg(!why, "%s", why);
+    for (int k = 0; k < CK_SEGMENTS; k++)
+        ck_assert_uint_eq(counted[k], sum.seg_count[k]);
+    ck_assert_uint_gt(sum.horizon_adjusted, 0);
+    ck_assert_uint_le(sum.horizon_adjusted, raised);
+    /* health bands from the input's health_score */
+    char *text = ck_test_slurp(out);
+    ck_assert(strstr(text, ",high\n") && strstr(text, ",medium\n") && strstr(text, ",low\n"));
+    free(text);
+    ck_table_free(t);
+    ck_score_summary_fini(&sum);
+    ck_warnings_fini(&w);
+    ck_model_free(c3);
+    ck_model_free(c6);
+    ck_model_free(g);
+    unlink(in);
+    unlink(out);
+    free(in);
+    free(out);
+    free(csv);
+}
+END_TEST
+
+START_TEST(test_actions_file)
+{
+    char *csv = world_csv(300, 0, 3);
+    ck_model *c = train_on(csv, "churned_3m", CK_EST_LOGISTIC, "churn");
+    ck_model *g = train_on(csv, "value_change_3m", CK_EST_LINEAR, "value");
+    char *acts = ck_test_write("segment,action\ncritical,\"Call them, today\"\nstar,Thank them\n");
+    ck_score_options so;
+    ck_score_options_init(&so);
+    ck_error err;
+    ck_assert_int_eq(ck_score_load_actions(&so, acts, &err), CK_OK);
+    char *in = ck_test_write(csv), *out = ck_test_write("");
+    ck_model *ms[] = {c, g};
+    ck_assert_int_eq(ck_score(ms, 2, in, out, &so, NULL, NULL, &err), CK_OK);
+    char *text = ck_test_slurp(out);
+    ck_assert(strstr(text, ",critical,\"Call them, today\"") != NULL);
+    ck_assert(strstr(text, ",star,Thank them") != NULL);
+    ck_assert(strstr(text, ck_segment_action(CK_SEG_STABLE)) != NULL); /* kept */
+    free(text);
+    ck_score_actions_free(&so);
+    char *bad = ck_test_write("segment,action\nlukewarm,x\n");
+    ck_assert_int_eq(ck_score_load_actions(&so, bad, &err), CK_EDATA);
+    ck_assert_msg_contains(err, ":2:1: unknown segment 'lukewarm'");
+    ck_score_actions_free(&so);
+    /* --no-segments */
+    so.segments = 0;
+    ck_assert_int_eq(ck_score(ms, 2, in, out, &so, NULL, NULL, &err), CK_OK);
+    text = ck_test_slurp(out);
+    ck_assert(strstr(text, "segment") == NULL);
+    free(text);
+    ck_model_free(c);
+    ck_model_free(g);
+    for (char **p = (char *[]){acts, bad, in, out, NULL}; *p; p++) {
+        unlink(*p);
+        free(*p);
+    }
+    free(csv);
+}
+END_TEST
+
+START_TEST(test_drift_names_the_shifted_feature)
+{
+    char *train = world_csv(3000, 0, 11), *same = world_csv(3000, 0, 12),
+         *moved = world_csv(3000, 1.5, 13);
+    ck_model *c = train_on(train, "churned_3m", CK_EST_LOGISTIC, "churn");
+    ck_model *ms[] = {c};
+    ck_score_summary sum;
+    ck_warnings w;
+    ck_error err;
+    char *out = ck_test_write(""), *report = ck_test_write("");
+    char *in = ck_test_write(same);
+    ck_score_options so;
+    ck_score_options_init(&so);
+    so.drift_report = report;
+    ck_warnings_init(&w);
+    ck_assert_int_eq(ck_score(ms, 1, in, out, &so, &sum, &w, &err), CK_OK);
+    ck_assert_uint_eq(sum.ndrift, 2);
+    ck_assert(sum.drift[0].psi < 0.05 && sum.drift[1].psi < 0.05); /* same distribution */
+    ck_assert_uint_eq(w.n, 0);
+    ck_score_summary_fini(&sum);
+    ck_warnings_fini(&w);
+    unlink(in);
+    free(in);
+    in = ck_test_write(moved);
+    ck_warnings_init(&w);
+    ck_assert_int_eq(ck_score(ms, 1, in, out, &so, &sum, &w, &err), CK_OK);
+    ck_assert_str_eq(sum.drift[0].feature, "x");
+    ck_assert(sum.drift[0].psi > 0.2);  /* x moved by 1.5 */
+    ck_assert(sum.drift[1].psi < 0.05); /* z did not */
+    ck_assert_uint_eq(w.n, 1);
+    ck_assert(strstr(w.msg[0], "feature 'x' has drifted") != NULL);
+    char *text = ck_test_slurp(report);
+    ck_assert(strncmp(text, "model,feature,psi\nchurn,x,", 26) == 0);
+    free(text);
+    ck_score_summary_fini(&sum);
+    ck_warnings_fini(&w);
+    ck_model_free(c);
+    for (char **p = (char *[]){in, out, report, NULL}; *p; p++) {
+        unlink(*p);
+        free(*p);
+    }
+    free(train);
+    free(same);
+    free(moved);
+}
+END_TEST
+
+START_TEST(test_threads_same_output)
+{
+    /* enough rows for many blocks: the bytes do not depend on threads */
+    char *csv = world_csv(60000, 0, 21);
+    ck_model *c = train_on(csv, "churned_3m", CK_EST_LOGISTIC, "churn");
+    ck_model *g = train_on(csv, "value_change_3m", CK_EST_LINEAR, "value");
+    ck_model *ms[] = {c, g};
+    char *in = ck_test_write(csv), *o1 = ck_test_write(""), *o3 = ck_test_write("");
+    ck_score_options so;
+    ck_score_options_init(&so);
+    so.reasons = 2;
+    ck_error err;
+    so.threads = 1;
+    ck_assert_int_eq(ck_score(ms, 2, in, o1, &so, NULL, NULL, &err), CK_OK);
+    so.threads = 3;
+    ck_assert_int_eq(ck_score(ms, 2, in, o3, &so, NULL, NULL, &err), CK_OK);
+    char *a = ck_test_slurp(o1), *b = ck_test_slurp(o3);
+    ck_assert(strcmp(a, b) == 0);
+    ck_assert(strlen(a) > 2u << 20); /* more than one block */
+    free(a);
+    free(b);
+    ck_model_free(c);
+    ck_model_free(g);
+    for (char **p = (char *[]){in, o1, o3, NULL}; *p; p++) {
+        unlink(*p);
+        free(*p);
+    }
+    free(csv);
+}
+END_TEST
+
 static Suite *score_suite(void)
 {
     Suite *s = suite_create("score");
@@ -196,6 +424,11 @@ static Suite *score_suite(void)
     tcase_add_test(tc, test_file_equals_in_memory);
     tcase_add_test(tc, test_headerless_input);
     tcase_add_test(tc, test_errors_leave_no_output);
+    tcase_add_test(tc, test_segments_horizons_and_bands);
+    tcase_add_test(tc, test_actions_file);
+    tcase_add_test(tc, test_drift_names_the_shifted_feature);
+    tcase_add_test(tc, test_threads_same_output);
+    tcase_set_timeout(tc, 60);
     suite_add_tcase(s, tc);
     return s;
 }
