@@ -101,7 +101,11 @@ typedef struct plan_model {
     const ck_model *m;
     size_t *col;               /* by feature: input column */
     ck_drift_bins *bins;       /* by feature */
-    size_t bin_base;           /* offset of its features' bins in the counts */
+    size_t *slot;              /* by feature: its bins' offset in the counts */
+    char *counts;              /* by feature: 1 when it does the counting --
+                                  features of several models that read the
+                                  same column with the same bins share one
+                                  set of counts, counted once a row */
     int group_prev;            /* shorter horizon of the same label, or -1 */
 } plan_model;
 
@@ -120,16 +124,49 @@ typedef struct plan {
     const char *actions[CK_SEGMENTS];
 } plan;
 
+static int same_bins(const ck_drift_bins *a, const ck_drift_bins *b)
+{
+    if (a->f->kind != b->f->kind || a->nbins != b->nbins || a->nedges != b->nedges ||
+        memcmp(a->edge, b->edge, a->nedges * sizeof *a->edge) != 0 ||
+        memcmp(a->expected, b->expected, a->nbins * sizeof *a->expected) != 0)
+        return 0;
+    for (size_t k = 0; a->f->kind == CK_FEAT_CATEGORICAL && k < a->f->nlevels; k++)
+        if (strcmp(a->f->levels[k], b->f->levels[k]) != 0)
+            return 0;
+    return 1;
+}
+
+/* The counts of feature k of pm: shared with an earlier feature on the same
+ * column with the same bins, or new. */
+static void assign_slot(plan *p, plan_model *pm, size_t k)
+{
+    for (size_t i = 0; i <= p->nm; i++) {
+        const plan_model *o = i < p->nm ? &p->pm[i] : pm;
+        size_t nf = o == pm ? k : o->m->pl->nfeat;
+        for (size_t q = 0; q < nf; q++)
+            if (o->col[q] == pm->col[k] && same_bins(&o->bins[q], &pm->bins[k])) {
+                pm->slot[k] = o->slot[q];
+                pm->counts[k] = 0;
+                return;
+            }
+    }
+    pm->slot[k] = p->nbins;
+    pm->counts[k] = 1;
+    p->nbins += pm->bins[k].nbins;
+}
+
 static ck_status bind_model(plan *p, plan_model *pm, const ck_model *m, ck_error *err)
 {
     const ck_pipeline *pl = m->pl;
+    size_t nf = pl->nfeat ? pl->nfeat : 1;
     pm->m = m;
     pm->group_prev = -1;
-    pm->col = calloc(pl->nfeat ? pl->nfeat : 1, sizeof *pm->col);
-    pm->bins = calloc(pl->nfeat ? pl->nfeat : 1, sizeof *pm->bins);
-    if (!pm->col || !pm->bins)
+    pm->col = calloc(nf, sizeof *pm->col);
+    pm->bins = calloc(nf, sizeof *pm->bins);
+    pm->slot = calloc(nf, sizeof *pm->slot);
+    pm->counts = calloc(nf, 1);
+    if (!pm->col || !pm->bins || !pm->slot || !pm->counts)
         return ck_error_set(err, CK_ENOMEM, "out of memory");
-    pm->bin_base = p->nbins;
     for (size_t k = 0; k < pl->nfeat; k++) {
         long j = ck_strv_index(p->names, p->ncols, pl->feat[k].name);
         if (j < 0) {
@@ -144,7 +181,7 @@ static ck_status bind_model(plan *p, plan_model *pm, const ck_model *m, ck_error
             p->numeric[j] = 1;
         if (ck_drift_bins_init(&pm->bins[k], &pl->feat[k]) != 0)
             return ck_error_set(err, CK_ENOMEM, "out of memory");
-        p->nbins += pm->bins[k].nbins;
+        assign_slot(p, pm, k);
     }
     return CK_OK;
 }
@@ -282,6 +319,8 @@ static void plan_fini(plan *p)
             ck_drift_bins_fini(&p->pm[i].bins[k]);
         free(p->pm[i].bins);
         free(p->pm[i].col);
+        free(p->pm[i].slot);
+        free(p->pm[i].counts);
     }
     free(p->pm);
     free(p->order);
@@ -431,22 +470,25 @@ static double score_model(const plan *p, size_t i, worker *w, const ck_csv_row *
     const plan_model *pm = &p->pm[i];
     const ck_pipeline *pl = pm->m->pl;
     model_scratch *s = &w->ms[i];
-    size_t bin = pm->bin_base;
     for (size_t k = 0; k < pl->nfeat; k++) {
         const ck_feature *f = &pl->feat[k];
-        size_t j = pm->col[k];
+        size_t j = pm->col[k], bin = pm->slot[k];
+        int count = pm->counts[k];
         if (f->kind == CK_FEAT_NUMERIC) {
             s->num[k] = w->value[j];
-            t->bins[bin + ck_drift_bin_numeric(&pm->bins[k], s->num[k])]++;
+            if (count)
+                t->bins[bin + ck_drift_bin_numeric(&pm->bins[k], s->num[k])]++;
         } else if (ck_num_is_missing_token(row->field[j], row->len[j])) {
             s->level[k] = -1;
-            t->bins[bin + ck_drift_bin_level(&pm->bins[k], -1)]++;
+            if (count)
+                t->bins[bin + ck_drift_bin_level(&pm->bins[k], -1)]++;
         } else {
             s->level[k] = ck_feature_level(f, row->field[j], row->len[j]);
-            t->unseen[bin] += s->level[k] < 0;
-            t->bins[bin + ck_drift_bin_level(&pm->bins[k], s->level[k] < 0 ? -2 : s->level[k])]++;
+            if (count) {
+                t->unseen[bin] += s->level[k] < 0;
+                t->bins[bin + ck_drift_bin_level(&pm->bins[k], s->level[k] < 0 ? -2 : s->level[k])]++;
+            }
         }
-        bin += pm->bins[k].nbins;
     }
     ck_pipeline_encode(pl, s->num, s->level, s->x);
     return ck_model_score(pm->m, s->x, s->svm);
@@ -925,12 +967,10 @@ static ck_status drift_table(run *r, ck_score_summary *s, ck_error *err)
         return ck_error_set(err, CK_ENOMEM, "out of memory");
     for (size_t i = 0; i < r->p.nm; i++) {
         const plan_model *pm = &r->p.pm[i];
-        size_t bin = pm->bin_base;
-        for (size_t k = 0; k < pm->m->pl->nfeat; k++) {
-            s->drift[s->ndrift++] = (ck_score_drift){pm->m->name, pm->m->pl->feat[k].name,
-                                                     ck_drift_psi(&pm->bins[k], r->total.bins + bin)};
-            bin += pm->bins[k].nbins;
-        }
+        for (size_t k = 0; k < pm->m->pl->nfeat; k++)
+            s->drift[s->ndrift++] = (ck_score_drift){
+                pm->m->name, pm->m->pl->feat[k].name,
+                ck_drift_psi(&pm->bins[k], r->total.bins + pm->slot[k])};
     }
     return CK_OK;
 }
@@ -988,14 +1028,11 @@ static void report(run *r, ck_score_summary *s, ck_warnings *w)
     }
     for (size_t i = 0; i < p->nm; i++) {
         const plan_model *pm = &p->pm[i];
-        size_t bin = pm->bin_base;
-        for (size_t k = 0; k < pm->m->pl->nfeat; k++) {
-            if (r->total.unseen[bin])
+        for (size_t k = 0; k < pm->m->pl->nfeat; k++)
+            if (r->total.unseen[pm->slot[k]])
                 ck_warn(w, "model '%s': %lu rows have a value of '%s' not seen in training "
-                           "(scored as no level)", pm->m->name, r->total.unseen[bin],
+                           "(scored as no level)", pm->m->name, r->total.unseen[pm->slot[k]],
                         pm->m->pl->feat[k].name);
-            bin += pm->bins[k].nbins;
-        }
         if (p->opt->reasons && !pm->m->beta)
             ck_warn(w, "model '%s' is an SVM: it gives no reasons (reason columns left empty)",
                     pm->m->name);
