@@ -375,7 +375,7 @@ static void warn_collinear(const ck_dataset *ds, ck_linear *m, const double *xtx
         names[j] = ds->design->pl->encoded[j - 1];
     m->cond = ck_collinearity(xtx, m->p, names, l2 == 0 ? 1e4 : 0, w);
     free(names);
-    if (m->rank < m->p)
+    if (m->rank < m->p && l2 == 0) /* a penalty makes every coefficient identified */
         ck_warn(w, "the design has rank %zu of %zu: some coefficients are not identified "
                    "(minimum-norm solution reported)", m->rank, m->p);
 }

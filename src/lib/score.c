@@ -21,8 +21,9 @@ enum { BLOCK_BYTES = 1 << 20 };   /* input cut into blocks of about this much */
 static const char *const seg_names[CK_SEGMENTS] = {"star", "opportunity", "stable", "critical"};
 
 /* The plays of seeds 000 (section 6), 004 (section 4) and 002 (section 3). */
+/* (no commas in them, so that even a naive split of the CSV reads them) */
 static const char *const seg_actions[CK_SEGMENTS] = {
-    "Advocate and expand: invite to the customer advisory board, a case study and early access",
+    "Advocate and expand: customer advisory board; case study; early access to new features",
     "CSM steps in now: remove the obstacles and guide deeper core-feature use",
     "Nurture: automated journeys and in-app guides to more features; keep monitoring",
     "Red alert: executive outreach and a 90-day rescue plan on one or two core pains"};
