@@ -25,12 +25,6 @@ double ck_sigmoid(double eta)
     return e / (1.0 + e);
 }
 
-/* log(1 + e^eta) without overflow */
-static double softplus(double eta)
-{
-    return eta > 0 ? eta + log1p(exp(-eta)) : log1p(exp(eta));
-}
-
 double ck_logistic_eta(const double *beta, const double *x, size_t width)
 {
     double eta = beta[0];
@@ -117,8 +111,10 @@ static void pass_chunk(void *arg, size_t c, size_t worker)
         if (w != 0) {
             ck_design_row(ds->design, r, x + 1);
             double eta = ck_logistic_eta(ps->beta, x + 1, p - 1), y = ds->y[r];
-            double mu = ck_sigmoid(eta);
-            ll += w * (y * eta - softplus(eta));
+            /* one exp serves both: with e = exp(-|eta|), mu = 1 / (1 + e)
+             * or e / (1 + e), and log(1 + exp(eta)) = max(eta, 0) + log1p(e) */
+            double e = exp(-fabs(eta)), mu = eta >= 0 ? 1 / (1 + e) : e / (1 + e);
+            ll += w * (y * eta - (eta > 0 ? eta : 0) - log1p(e));
             resid[nb] = w * (y - mu);
             s[nb] = w * mu * (1 - mu);
             for (size_t j = 0; j < p; j++)

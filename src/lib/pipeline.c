@@ -169,9 +169,11 @@ size_t ck_feature_edges(const ck_feature *f, double *edges)
 
 size_t ck_edges_bin(const double *edges, size_t n, double x)
 {
+    /* the edges are sorted, so the bin is how many lie below x: counted
+     * without branches, which beats a search on at most nine edges */
     size_t k = 0;
-    while (k < n && x > edges[k])
-        k++;
+    for (size_t i = 0; i < n; i++)
+        k += x > edges[i];
     return k;
 }
 
@@ -179,6 +181,28 @@ size_t ck_edges_bin(const double *edges, size_t n, double x)
 static double scaled(const ck_feature *f, double x)
 {
     return f->symlog ? ck_symlog(x) : x;
+}
+
+/* The deciles of the raw values, for drift checks only: from a systematic
+ * sample of at most DECILE_SAMPLE values (every k-th in row order) when
+ * there are more, which is plenty for bins and costs an eighth of exact
+ * selection on a million rows.  The median used for imputation stays
+ * exact. */
+enum { DECILE_SAMPLE = 1 << 17 };
+
+static void deciles(ck_feature *f, const double *v, size_t m, const double *dq)
+{
+    size_t step = (m + DECILE_SAMPLE - 1) / DECILE_SAMPLE, ns = (m + step - 1) / step;
+    double *s = malloc(ns * sizeof *s);
+    if (!s) { /* no memory for the sample: deciles unknown, drift falls back */
+        for (int k = 0; k < CK_DECILES; k++)
+            f->deciles[k] = NAN;
+        return;
+    }
+    for (size_t i = 0, k = 0; i < m; i += step)
+        s[k++] = v[i];
+    ck_quantiles(s, ns, dq, CK_DECILES, f->deciles);
+    free(s);
 }
 
 /* Median, deciles, mean and scale of a numeric column over the rows (the
@@ -207,10 +231,10 @@ static int fit_numeric(ck_feature *f, const double *v, const size_t *rows, size_
         free(tmp);
         return 1;
     }
-    ck_quantiles(tmp, m, dq, CK_DECILES, f->deciles);
+    deciles(f, tmp, m, dq);
     for (size_t i = 0; f->symlog && i < m; i++) /* monotone: the order is kept */
         tmp[i] = ck_symlog(tmp[i]);
-    f->median = ck_median(tmp, m); /* cheap: tmp is partitioned around it already */
+    f->median = ck_median(tmp, m);
     free(tmp);
     /* two passes over the imputed values: mean, then the squared deviations;
      * the first also counts the training share of each drift bin */

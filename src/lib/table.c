@@ -1,5 +1,6 @@
 /* table.c -- the typed column store and its CSV loader (see table.h). */
 #include "churnkit/table.h"
+#include "churnkit/parallel.h"
 #include "churnkit/num.h"
 #include "churnkit/str.h"
 
@@ -182,28 +183,51 @@ static unsigned long long mix_bytes(unsigned long long h, const char *s, size_t 
     return mix(h, n);
 }
 
-unsigned long long ck_table_hash(const ck_table *t)
+/* One column's hash; the columns are hashed in parallel and then mixed in
+ * column order, so the result does not depend on the threads. */
+static unsigned long long column_hash(const ck_column *c, size_t nrows)
 {
     unsigned long long h = 14695981039346656037ULL;
-    h = mix(h, t->nrows);
-    for (size_t j = 0; j < t->ncols; j++) {
-        const ck_column *c = &t->col[j];
-        h = mix_bytes(h, c->name, strlen(c->name));
-        h = mix(h, (unsigned long long)c->type);
-        for (size_t i = 0; i < t->nrows; i++) {
-            if (c->type == CK_COL_NUMERIC) {
-                double v = isnan(c->num[i]) ? NAN : c->num[i]; /* one NaN pattern */
-                unsigned long long bits;
-                memcpy(&bits, &v, sizeof bits);
-                h = mix(h, bits);
-            } else if (c->code[i] < 0) {
-                h = mix(h, ~0ULL);
-            } else {
-                const char *s = ck_dict_str(c->levels, c->code[i]);
-                h = mix_bytes(h, s, strlen(s));
-            }
+    h = mix_bytes(h, c->name, strlen(c->name));
+    h = mix(h, (unsigned long long)c->type);
+    for (size_t i = 0; i < nrows; i++) {
+        if (c->type == CK_COL_NUMERIC) {
+            double v = isnan(c->num[i]) ? NAN : c->num[i]; /* one NaN pattern */
+            unsigned long long bits;
+            memcpy(&bits, &v, sizeof bits);
+            h = mix(h, bits);
+        } else if (c->code[i] < 0) {
+            h = mix(h, ~0ULL);
+        } else {
+            const char *s = ck_dict_str(c->levels, c->code[i]);
+            h = mix_bytes(h, s, strlen(s));
         }
     }
+    return h;
+}
+
+typedef struct hash_job {
+    const ck_table *t;
+    unsigned long long *h;
+} hash_job;
+
+static void hash_one(void *arg, size_t j, size_t worker)
+{
+    hash_job *job = arg;
+    (void)worker;
+    job->h[j] = column_hash(&job->t->col[j], job->t->nrows);
+}
+
+unsigned long long ck_table_hash(const ck_table *t)
+{
+    unsigned long long h = mix(14695981039346656037ULL, t->nrows);
+    unsigned long long *hc = malloc((t->ncols ? t->ncols : 1) * sizeof *hc);
+    hash_job job = {t, hc};
+    if (hc)
+        ck_parallel_for(t->ncols, 0, hash_one, &job);
+    for (size_t j = 0; j < t->ncols; j++)
+        h = mix(h, hc ? hc[j] : column_hash(&t->col[j], t->nrows));
+    free(hc);
     return h;
 }
 
