@@ -36,7 +36,7 @@ MAN_PAGES := $(wildcard man/*.1)
 
 .SECONDARY:
 
-.PHONY: bench-progs all lib programs tests check check-unit check-cli demo bench fuzz notebooks \
+.PHONY: check-replay bench-progs all lib programs tests check check-unit check-cli demo bench fuzz notebooks \
         install clean deps deps-check valgrind-unit
 
 all: $(PROGRAMS)
@@ -79,7 +79,7 @@ deps-check:
 	@.ci/deps.sh check
 
 check: deps-check
-	@$(MAKE) --no-print-directory check-unit check-cli
+	@$(MAKE) --no-print-directory check-unit check-cli check-replay
 
 check-unit: $(TESTS)
 	@tests/run-unit.sh $(TESTS)
@@ -102,6 +102,54 @@ build/bench/%: bench/%.c $(LIB)
 	$(CC) $(CFLAGS_ALL) $< $(LIB) $(LDLIBS_ALL) -o $@
 
 bench-progs: $(BENCH_PROGS)
+
+# Fuzzing (clang's libFuzzer, with ASan and UBSan): `make fuzz` runs every
+# harness in tests/fuzz for FUZZ_SECONDS (default 60) on the saved corpus;
+# new inputs go to build/fuzz/corpus-NAME, crashes to build/fuzz/.
+# `make check` replays the saved corpus and past crashes (tests/fuzz/crashes)
+# through the same harnesses built with the ordinary compiler.
+FUZZERS      := csv model features
+FUZZ_SECONDS ?= 60
+FUZZ_CFLAGS   = -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -O1 -g -Iinclude \
+                -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+                $(shell pkg-config --cflags $(PKGS))
+FUZZ_LIB_OBJ := $(LIB_SRC:src/lib/%.c=build/fuzz/lib/%.o)
+REPLAYS      := $(FUZZERS:%=$(BUILD)/fuzz/replay_%)
+
+build/fuzz/lib/%.o: src/lib/%.c
+	@mkdir -p $(@D)
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+
+build/fuzz/libchurnkit.a: $(FUZZ_LIB_OBJ)
+	rm -f $@
+	ar rcs $@ $^
+
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c build/fuzz/libchurnkit.a
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer $< build/fuzz/libchurnkit.a $(LDLIBS_ALL) -o $@
+
+$(BUILD)/fuzz/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) tests/fuzz/fuzz_$*.c tests/fuzz/replay.c $(LIB) $(LDLIBS_ALL) -o $@
+
+check-replay: $(REPLAYS)
+	@for f in $(FUZZERS); do \
+	  files=$$(ls tests/fuzz/corpus/$$f/* tests/fuzz/crashes/$$f/* 2>/dev/null); \
+	  $(BUILD)/fuzz/replay_$$f $$files || { echo "FAIL: fuzz replay $$f" >&2; exit 1; }; \
+	  echo "ok   fuzz replay $$f ($$(echo $$files | wc -w) inputs)"; \
+	done
+
+fuzz:
+	@.ci/deps.sh fuzz
+	@$(MAKE) --no-print-directory $(FUZZERS:%=build/fuzz/fuzz_%)
+	@for f in $(FUZZERS); do \
+	  mkdir -p build/fuzz/corpus-$$f; \
+	  echo "== fuzz $$f for $(FUZZ_SECONDS) s"; \
+	  build/fuzz/fuzz_$$f -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=10 \
+	    -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix=build/fuzz/$$f- \
+	    build/fuzz/corpus-$$f tests/fuzz/corpus/$$f > build/fuzz/$$f.log 2>&1; \
+	  rc=$$?; tail -14 build/fuzz/$$f.log; \
+	  [ $$rc = 0 ] || { echo "FAIL: fuzz $$f (build/fuzz/$$f.log)" >&2; exit 1; }; \
+	done
 
 bench:
 	@.ci/deps.sh bench

@@ -43,6 +43,8 @@ typedef struct ck_table {
                               first_line + i (no blank or multi-line rows) */
     unsigned long first_line;
     size_t cap;            /* allocated rows */
+    ck_dict *index;        /* column name -> position (owned; NULL until
+                              the first column): wide files have 1e5 */
 } ck_table;
 
 typedef struct ck_table_options {
@@ -53,6 +55,8 @@ typedef struct ck_table_options {
     size_t ncategorical;
     const char *const *numeric;     /* columns forced numeric: text is an error */
     size_t nnumeric;
+    int numeric_optional;           /* names in `numeric` the file lacks are not
+                                       an error (a model's columns, checked later) */
     int allow_empty;                /* a header with no rows is not an error */
     int threads;                    /* parsing threads for a regular file:
                                        0 = one a processor, 1 = no threads.

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "churnkit/dict.h"
 #include "churnkit/eval.h"
 #include "churnkit/html.h"
 #include "churnkit/ofile.h"
@@ -177,12 +178,56 @@ static ck_status write_reports(const args *a, const ck_eval *ev, ck_error *err)
     return st;
 }
 
+/* Interns into d the names of the columns the models read with `kind`;
+ * with `skip`, only those not in it, appending each new one to v (when v is
+ * not NULL).  Returns -1 when out of memory. */
+static int collect(ck_model *const *m, size_t n, ck_feat_kind kind, const ck_dict *skip,
+                   ck_dict *d, const char **v, size_t *count)
+{
+    for (size_t i = 0; i < n; i++)
+        for (size_t k = 0; m[i] && k < m[i]->pl->nfeat; k++) {
+            const ck_feature *f = &m[i]->pl->feat[k];
+            size_t len = strlen(f->name);
+            if (f->kind != kind || (skip && ck_dict_find(skip, f->name, len) >= 0))
+                continue;
+            size_t before = ck_dict_size(d);
+            if (ck_dict_intern(d, f->name, len) < 0)
+                return -1;
+            if (v && ck_dict_size(d) > before)
+                v[(*count)++] = f->name;
+        }
+    return 0;
+}
+
+/* The columns the models read as numbers and none as categories (names
+ * borrowed from the models; the caller frees the array).  Reading them as
+ * numbers from the start makes text in one an error naming its line and
+ * column, not a refusal of the whole column after the read. */
+static const char **numeric_columns(ck_model *const *m, size_t n, size_t *count)
+{
+    size_t cap = 0;
+    for (size_t i = 0; i < n; i++)
+        cap += m[i] ? m[i]->pl->nfeat : 0;
+    const char **v = malloc((cap ? cap : 1) * sizeof *v);
+    ck_dict *cat = ck_dict_new(), *num = ck_dict_new();
+    *count = 0;
+    if (!v || !cat || !num || collect(m, n, CK_FEAT_CATEGORICAL, NULL, cat, NULL, count) != 0 ||
+        collect(m, n, CK_FEAT_NUMERIC, cat, num, v, count) != 0) {
+        free(v);
+        v = NULL;
+    }
+    ck_dict_free(cat);
+    ck_dict_free(num);
+    return v;
+}
+
 static int run(args *a)
 {
     ck_error err;
     ck_eval ev;
     ck_table *t = NULL;
-    ck_model **models = calloc(a->nmodels ? a->nmodels : 1, sizeof *models), *base = NULL;
+    ck_model **models = calloc(a->nmodels + 1, sizeof *models), *base = NULL;
+    const char **numeric = NULL;
     ck_table_options to;
     int code = 0;
     memset(&ev, 0, sizeof ev);
@@ -199,6 +244,16 @@ static int run(args *a)
             code = ck_cli_fail(prog, &err);
     if (code == 0 && a->baseline && ck_model_load(&base, a->baseline, &err) != CK_OK)
         code = ck_cli_fail(prog, &err);
+    if (code == 0 && !a->scores) {
+        models[a->nmodels] = base; /* the spare slot: every model's columns */
+        if (!(numeric = numeric_columns(models, a->nmodels + 1, &to.nnumeric))) {
+            ck_error_set(&err, CK_ENOMEM, "out of memory");
+            code = ck_cli_fail(prog, &err);
+        }
+        models[a->nmodels] = NULL;
+        to.numeric = numeric;
+        to.numeric_optional = 1; /* a missing column is reported by the scorer */
+    }
     if (code == 0 && ck_table_read_csv(&t, a->scores ? a->scores : a->data, &to, &err) != CK_OK)
         code = ck_cli_fail(prog, &err);
     if (code == 0) {
@@ -220,6 +275,7 @@ static int run(args *a)
     for (size_t i = 0; i < a->nmodels; i++)
         ck_model_free(models[i]);
     free(models);
+    free(numeric);
     ck_model_free(base);
     ck_table_free(t);
     return code;
@@ -231,7 +287,7 @@ int main(int argc, char **argv)
     memset(&a, 0, sizeof a);
     ck_eval_options_init(&a.eval);
     a.threshold = 0.5;
-    gsl_set_error_handler_off();
+    ck_cli_init();
     int rc = parse_args(argc, argv, &a);
     if (rc == 0)
         rc = run(&a);

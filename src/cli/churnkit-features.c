@@ -151,6 +151,7 @@ static int parse_args(int argc, char **argv, args *a)
 
 int main(int argc, char **argv)
 {
+    ck_cli_init();
     args a;
     ck_error err;
     ck_warnings w;

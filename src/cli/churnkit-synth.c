@@ -57,7 +57,7 @@ int main(int argc, char **argv)
     int quiet = 0, c;
     long v;
 
-    gsl_set_error_handler_off();
+    ck_cli_init();
     ck_synth_options_init(&opt);
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {

@@ -298,7 +298,7 @@ int main(int argc, char **argv)
     args a;
     memset(&a, 0, sizeof a);
     ck_train_options_init(&a.train);
-    gsl_set_error_handler_off();
+    ck_cli_init();
     int rc = parse_args(argc, argv, &a);
     if (rc == 0)
         rc = run(&a);

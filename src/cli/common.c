@@ -2,6 +2,8 @@
 #include "common.h"
 
 #include <errno.h>
+#include <gsl/gsl_errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +12,12 @@
 
 #include "churnkit/num.h"
 #include "churnkit/version.h"
+
+void ck_cli_init(void)
+{
+    gsl_set_error_handler_off();
+    signal(SIGXFSZ, SIG_IGN);
+}
 
 int ck_cli_fail(const char *prog, const ck_error *err)
 {

@@ -11,6 +11,12 @@
 
 #include "churnkit/error.h"
 
+/* What every program does first: GSL's abort-on-error handler off (every
+ * GSL status is checked), and SIGXFSZ ignored, so that a file-size limit
+ * makes a write fail with EFBIG (reported, exit 5) instead of killing the
+ * process half-way. */
+void ck_cli_init(void);
+
 /* Prints "PROG: MESSAGE" to stderr; returns the exit code for the status. */
 int ck_cli_fail(const char *prog, const ck_error *err);
 

@@ -71,6 +71,8 @@ struct ck_csv_reader {
 
     size_t ncols;
     char **names;
+    ck_dict *index;           /* header name -> position (NULL: look through
+                                 names, as for names given without a header) */
     int header_done;
 
     /* producer state */
@@ -199,6 +201,8 @@ static int append_field(batch *b, const char *s, size_t len)
 static size_t count_lf(const char *s, size_t len)
 {
     size_t n = 0;
+    if (len == 0)
+        return 0; /* libcsv passes NULL for an empty field */
     const char *end = s + len;
     while ((s = memchr(s, '\n', (size_t)(end - s))) != NULL) {
         n++;
@@ -259,7 +263,10 @@ static void take_header(ck_csv_reader *r)
             break;
         }
     }
-    ck_dict_free(seen);
+    if (r->failed)
+        ck_dict_free(seen);
+    else
+        r->index = seen;
     r->header_done = !r->failed;
     /* the header's fields are not a data row */
     b->dlen = r->row_first < b->nf ? b->foff[r->row_first] : b->dlen;
@@ -732,6 +739,7 @@ void ck_csv_close(ck_csv_reader *r)
         for (size_t j = 0; j < r->ncols; j++)
             free(r->names[j]);
     free(r->names);
+    ck_dict_free(r->index);
     for (size_t i = 0; i < NBATCH; i++) {
         free(r->pool[i].data);
         free(r->pool[i].foff);
@@ -761,6 +769,8 @@ const char *const *ck_csv_names(const ck_csv_reader *r)
 
 long ck_csv_find(const ck_csv_reader *r, const char *name)
 {
+    if (r->index)
+        return ck_dict_find(r->index, name, strlen(name));
     return ck_strv_index((const char *const *)r->names, r->ncols, name);
 }
 
@@ -905,11 +915,11 @@ ck_status ck_csv_split(const char *path, size_t nparts, unsigned long long *star
         }
         off += n;
     }
-    int failed = ferror(fp);
+    int failed = ferror(fp) ? errno : 0;
     free(buf);
     fclose(fp);
     if (failed)
-        return ck_error_set(err, CK_EIO, "%s: read error", path);
+        return ck_error_set(err, CK_EIO, "%s: read error: %s", path, strerror(failed));
     for (; s.k < nparts; s.k++) { /* no row end after the target */
         start[s.k] = s.size;
         lines[s.k] = s.seen;

@@ -374,8 +374,7 @@ static ck_status read_events(builder *b, const char *path)
             break;
         if (day >= b->t)
             break;
-        if (day < b->window)
-            continue;
+        /* every row before the snapshot is checked, in the window or not */
         if ((st = get_user(b, &s, 0, &u)) != CK_OK || (st = get_number(b, &s, 3, &clicks)) != CK_OK)
             break;
         int32_t f = ck_dict_find(b->feat_ids, field(&s, 2), field_len(&s, 2));
@@ -383,6 +382,8 @@ static ck_status read_events(builder *b, const char *path)
             st = bad_field(b, &s, 2, "feature not in the catalogue:");
             break;
         }
+        if (day < b->window)
+            continue;
         b->fbits[(size_t)u * b->words + (size_t)f / 64] |= UINT64_C(1) << (f % 64);
         if (b->is_core[f])
             b->acc[b->users[u].account].core_clicks += clicks;

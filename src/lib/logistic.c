@@ -371,8 +371,6 @@ static ck_status bfgs(newton_state *st, const ck_logistic_options *opt, ck_logis
     memcpy(m->beta, mm->x->data, p * sizeof *m->beta);
     m->loglik = -mm->f + 0.5 * st->l2 * penalty_norm(m->beta, p);
     gsl_multimin_fdfminimizer_free(mm);
-    free(m->cov);
-    m->cov = NULL;
     return CK_OK;
 }
 
@@ -492,13 +490,17 @@ ck_status ck_logistic_fit(const ck_dataset *ds, const ck_logistic_options *opt,
     st.g2 = calloc(p, sizeof *st.g2);
     st.d = calloc(p, sizeof *st.d);
     st.trial = calloc(p, sizeof *st.trial);
-    st.h = calloc(p * p, sizeof *st.h);
-    st.h2 = use_newton ? calloc(p * p, sizeof *st.h2) : NULL;
+    /* the p x p matrices only for Newton: L-BFGS serves widths whose
+     * Hessian would not fit, and leaves the covariance unknown */
+    if (use_newton) {
+        st.h = calloc(p * p, sizeof *st.h);
+        st.h2 = calloc(p * p, sizeof *st.h2);
+        m->cov = calloc(p * p, sizeof *m->cov);
+    }
     m->beta = calloc(p, sizeof *m->beta);
-    m->cov = calloc(p * p, sizeof *m->cov);
     ck_status status = CK_OK;
-    if (!ps.ll || !ps.g || !ps.work || (use_newton && (!ps.h || !st.h2)) || !st.beta || !st.g ||
-        !st.g2 || !st.d || !st.trial || !st.h || !m->beta || !m->cov) {
+    if (!ps.ll || !ps.g || !ps.work || (use_newton && (!ps.h || !st.h || !st.h2 || !m->cov)) ||
+        !st.beta || !st.g || !st.g2 || !st.d || !st.trial || !m->beta) {
         status = ck_error_set(err, CK_ENOMEM, "logistic regression: out of memory "
                                               "(%zu coefficients)", p);
         goto done;

@@ -254,6 +254,18 @@ static ck_status bad(reader *rd, const char *field, const char *what)
     return ck_error_set(rd->err, CK_EMODEL, "%s: field '%s' %s", rd->source, field, what);
 }
 
+/* A failure from a part that knows nothing of the file: names the file, and
+ * calls it a model error (out of memory stays what it is). */
+static ck_status model_error(reader *rd, ck_status st)
+{
+    if (st == CK_ENOMEM)
+        return st;
+    ck_error_prefix(rd->err, rd->source);
+    if (rd->err)
+        rd->err->status = CK_EMODEL;
+    return CK_EMODEL;
+}
+
 static ck_status get(reader *rd, json_t *o, const char *key, const char *field, json_t **out)
 {
     *out = json_object_get(o, key);
@@ -423,7 +435,7 @@ static ck_status read_features(reader *rd, json_t *root, ck_model *m)
     }
     ck_status st = ck_pipeline_finish(m->pl, rd->err);
     if (st != CK_OK)
-        return ck_error_set(rd->err, CK_EMODEL, "%s: %s", rd->source, rd->err->message);
+        return model_error(rd, st);
     return CK_OK;
 }
 
@@ -507,7 +519,7 @@ static ck_status read_svm(reader *rd, json_t *root, ck_model *m)
     st = ck_svm_from_text(&m->svm, text, m->pl->width, m->task == CK_TASK_REGRESSION, rd->err);
     free(text);
     if (st != CK_OK)
-        return ck_error_set(rd->err, CK_EMODEL, "%s: %s", rd->source, rd->err->message);
+        return model_error(rd, st);
     return CK_OK;
 }
 
@@ -653,11 +665,11 @@ ck_status ck_model_load(ck_model **out, const char *path, ck_error *err)
     if (!fp)
         return ck_error_set(err, CK_EIO, "%s: cannot open: %s", path, strerror(errno));
     json_t *root = json_loadf(fp, JSON_REJECT_DUPLICATES, &je);
-    int io = ferror(fp);
+    int io = ferror(fp) ? errno : 0;
     fclose(fp);
     if (io) {
         json_decref(root);
-        return ck_error_set(err, CK_EIO, "%s: read error", path);
+        return ck_error_set(err, CK_EIO, "%s: read error: %s", path, strerror(io));
     }
     if (!root)
         return ck_error_at(err, CK_EMODEL, path, (unsigned long)(je.line > 0 ? je.line : 0),

@@ -208,13 +208,11 @@ static void deciles(ck_feature *f, const double *v, size_t m, const double *dq)
 /* Median, deciles, mean and scale of a numeric column over the rows (the
  * deciles of the raw values, the rest after the transform).  Returns 0, 1
  * when the column is constant (or all missing), -1 when out of memory. */
+/* tmp: scratch for n values. */
 static int fit_numeric(ck_feature *f, const double *v, const size_t *rows, size_t n,
-                       int indicators)
+                       int indicators, double *tmp)
 {
     static const double dq[CK_DECILES] = {0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9};
-    double *tmp = malloc((n ? n : 1) * sizeof *tmp);
-    if (!tmp)
-        return -1;
     size_t m = 0;
     double lo = INFINITY, hi = -INFINITY;
     for (size_t i = 0; i < n; i++) {
@@ -227,15 +225,12 @@ static int fit_numeric(ck_feature *f, const double *v, const size_t *rows, size_
     }
     f->kind = CK_FEAT_NUMERIC;
     f->missing_share = n ? (double)(n - m) / (double)n : 0;
-    if (m == 0 || lo == hi) {
-        free(tmp);
+    if (m == 0 || lo == hi)
         return 1;
-    }
     deciles(f, tmp, m, dq);
     for (size_t i = 0; f->symlog && i < m; i++) /* monotone: the order is kept */
         tmp[i] = ck_symlog(tmp[i]);
     f->median = ck_median(tmp, m);
-    free(tmp);
     /* two passes over the imputed values: mean, then the squared deviations;
      * the first also counts the training share of each drift bin */
     double sum = 0, ss = 0, edges[CK_DECILES];
@@ -354,6 +349,9 @@ typedef struct fit_job {
     const size_t *cols;   /* table column of each feature */
     ck_feature *feat;
     int *rc;              /* 0 keep, 1 constant, -1 out of memory */
+    double **scratch;     /* by worker: n values, allocated on first use and
+                             kept, so a column does not cost a fresh mapping
+                             (and its page faults) of n doubles */
 } fit_job;
 
 static void fit_one(void *arg, size_t k, size_t worker)
@@ -361,10 +359,15 @@ static void fit_one(void *arg, size_t k, size_t worker)
     fit_job *job = arg;
     const ck_column *c = &job->t->col[job->cols[k]];
     ck_feature *f = &job->feat[k];
-    (void)worker;
     if (c->type == CK_COL_NUMERIC) {
+        double **tmp = &job->scratch[worker];
+        if (!*tmp && !(*tmp = malloc((job->n ? job->n : 1) * sizeof **tmp))) {
+            job->rc[k] = -1;
+            return;
+        }
         f->symlog = ck_strv_index(job->opt->log, job->opt->nlog, c->name) >= 0;
-        job->rc[k] = fit_numeric(f, c->num, job->rows, job->n, job->opt->missing_indicators);
+        job->rc[k] = fit_numeric(f, c->num, job->rows, job->n, job->opt->missing_indicators,
+                                 *tmp);
     } else {
         job->rc[k] = fit_categorical(f, c, job->rows, job->n);
         f->drop_first = job->opt->drop_first;
@@ -430,8 +433,16 @@ ck_status ck_pipeline_fit(ck_pipeline **out, const ck_table *t, const size_t *ro
             goto done;
         }
     }
-    fit_job job = {t, rows, n, opt, cols, tmp, rc};
+    size_t workers = ck_parallel_workers(nsel, 0);
+    fit_job job = {t, rows, n, opt, cols, tmp, rc, calloc(workers, sizeof(double *))};
+    if (!job.scratch) {
+        st = ck_error_set(err, CK_ENOMEM, "out of memory");
+        goto done;
+    }
     ck_parallel_for(nsel, 0, fit_one, &job);
+    for (size_t k = 0; k < workers; k++)
+        free(job.scratch[k]);
+    free(job.scratch);
     if ((st = keep_features(pl, &job, nsel, w, err)) != CK_OK)
         goto done;
     if (pl->nfeat == 0) {

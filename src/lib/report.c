@@ -23,6 +23,10 @@ static void fmt_p(char *buf, size_t n, double p)
         snprintf(buf, n, "%.3f", p);
 }
 
+/* Terms printed in the readable table: a wide model's table would bury the
+ * rest of the report. */
+enum { REPORT_TERMS = 100 };
+
 void ck_report_coefficients(FILE *out, const ck_model *m)
 {
     if (!m->beta)
@@ -36,7 +40,8 @@ void ck_report_coefficients(FILE *out, const ck_model *m)
     fprintf(out, "%-*s %11s %10s %8s %9s %10s %10s%s\n", (int)w, "term", "coef", "std err",
             m->coef_t ? "t" : "z", m->coef_t ? "P>|t|" : "P>|z|", "[0.025", "0.975]",
             logit ? "  odds ratio" : "");
-    for (size_t j = 0; j < m->p; j++) {
+    size_t shown = m->p > REPORT_TERMS ? REPORT_TERMS : m->p;
+    for (size_t j = 0; j < shown; j++) {
         const char *name = j ? m->pl->encoded[j - 1] : "(intercept)";
         char p[16];
         if (!m->coef) {
@@ -51,6 +56,9 @@ void ck_report_coefficients(FILE *out, const ck_model *m)
             fprintf(out, "  %10.4g", exp(r->coef));
         fputc('\n', out);
     }
+    if (shown < m->p)
+        fprintf(out, "... and %zu more terms (all of them are in the model file)\n",
+                m->p - shown);
     if (m->coef_approximate)
         fprintf(out, "The model is penalized or weighted: standard errors, p-values and "
                      "intervals are approximate.\n");

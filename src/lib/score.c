@@ -115,6 +115,7 @@ typedef struct plan {
     const char *source;
     size_t ncols;
     const char *const *names;
+    ck_dict *index;            /* names -> input column (a file may be wide) */
     plan_model *pm;
     size_t nm;
     char *numeric;             /* by input column: parse as a number */
@@ -169,7 +170,7 @@ static ck_status bind_model(plan *p, plan_model *pm, const ck_model *m, ck_error
     if (!pm->col || !pm->bins || !pm->slot || !pm->counts)
         return ck_error_set(err, CK_ENOMEM, "out of memory");
     for (size_t k = 0; k < pl->nfeat; k++) {
-        long j = ck_strv_index(p->names, p->ncols, pl->feat[k].name);
+        long j = ck_dict_find(p->index, pl->feat[k].name, strlen(pl->feat[k].name));
         if (j < 0) {
             char near[300];
             ck_closest_names(pl->feat[k].name, p->names, p->ncols, near, sizeof near);
@@ -290,8 +291,17 @@ static ck_status plan_init(plan *p, ck_model *const *models, size_t n, const cha
     p->numeric = calloc(ncols ? ncols : 1, 1);
     p->pm = calloc(n, sizeof *p->pm);
     p->order = calloc(n, sizeof *p->order);
-    if (!p->numeric || !p->pm || !p->order)
+    p->index = ck_dict_new();
+    if (!p->numeric || !p->pm || !p->order || !p->index)
         return ck_error_set(err, CK_ENOMEM, "out of memory");
+    for (size_t j = 0; j < ncols; j++) {
+        int32_t code = ck_dict_intern(p->index, names[j], strlen(names[j]));
+        if (code < 0)
+            return ck_error_set(err, CK_ENOMEM, "out of memory");
+        if (code != (int32_t)j) /* only --columns can repeat a name */
+            return ck_error_set(err, CK_EUSAGE, "%s: duplicate column name '%s'", source,
+                                names[j]);
+    }
     for (p->nm = 0; p->nm < n; p->nm++)
         if ((st = bind_model(p, &p->pm[p->nm], models[p->nm], err)) != CK_OK) {
             p->nm++; /* its bins are freed with the others */
@@ -326,6 +336,7 @@ static void plan_fini(plan *p)
     free(p->pm);
     free(p->order);
     free(p->numeric);
+    ck_dict_free(p->index);
 }
 
 /* ------------------------------------------------------------------ */
@@ -641,6 +652,7 @@ typedef struct splitter {
     size_t len, cap;
     int eof;
     unsigned long lines;       /* line ends before buf[0] */
+    int errnum;                /* errno of a failed read */
 } splitter;
 
 static int fill(splitter *sp, size_t want)
@@ -658,12 +670,22 @@ static int fill(splitter *sp, size_t want)
         size_t n = fread(sp->buf + sp->len, 1, ask, sp->fp);
         sp->len += n;
         if (n == 0) {
-            if (ferror(sp->fp))
+            if (ferror(sp->fp)) {
+                sp->errnum = errno;
                 return -2;
+            }
             sp->eof = 1;
         }
     }
     return 0;
+}
+
+/* Sets err for a fill() failure. */
+static ck_status fill_error(const splitter *sp, int rc, const char *source, ck_error *err)
+{
+    if (rc == -1)
+        return ck_error_set(err, CK_ENOMEM, "out of memory");
+    return ck_error_set(err, CK_EIO, "%s: read error: %s", source, strerror(sp->errnum));
 }
 
 /* The end of the last whole row within buf[0..limit) (or beyond it, when no
@@ -712,8 +734,7 @@ static int next_block(splitter *sp, block *b, const char *source, ck_error *err)
 {
     int rc = fill(sp, BLOCK_BYTES);
     if (rc != 0) {
-        ck_error_set(err, rc == -1 ? CK_ENOMEM : CK_EIO, "%s: %s", source,
-                     rc == -1 ? "out of memory" : "read error");
+        fill_error(sp, rc, source, err);
         return -1;
     }
     if (sp->len == 0)
@@ -721,8 +742,7 @@ static int next_block(splitter *sp, block *b, const char *source, ck_error *err)
     size_t cut = row_end(sp, BLOCK_BYTES);
     while (cut == 0 && !sp->eof) { /* one row longer than a block */
         if ((rc = fill(sp, sp->len + BLOCK_BYTES)) != 0) {
-            ck_error_set(err, rc == -1 ? CK_ENOMEM : CK_EIO, "%s: %s", source,
-                         rc == -1 ? "out of memory" : "read error");
+            fill_error(sp, rc, source, err);
             return -1;
         }
         cut = row_end(sp, sp->len);
@@ -822,7 +842,7 @@ static ck_status read_header(splitter *sp, const char *source, const ck_score_op
     }
     int rc = fill(sp, BLOCK_BYTES);
     if (rc != 0)
-        return ck_error_set(err, rc == -1 ? CK_ENOMEM : CK_EIO, "%s: read error", source);
+        return fill_error(sp, rc, source, err);
     size_t start = 0, cut;
     if (sp->len >= 3 && memcmp(sp->buf, "\xEF\xBB\xBF", 3) == 0)
         start = 3;
@@ -833,7 +853,7 @@ static ck_status read_header(splitter *sp, const char *source, const ck_score_op
         if (cut > start || sp->eof)
             break;
         if ((rc = fill(sp, sp->len + BLOCK_BYTES)) != 0)
-            return ck_error_set(err, CK_EIO, "%s: read error", source);
+            return fill_error(sp, rc, source, err);
     } while (1);
     if (cut <= start)
         cut = sp->len;

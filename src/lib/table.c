@@ -51,27 +51,37 @@ void ck_table_free(ck_table *t)
     free(t->col);
     free(t->source);
     free(t->line);
+    ck_dict_free(t->index);
     free(t);
 }
 
 static ck_column *append_column(ck_table *t, const char *name, ck_coltype type)
 {
-    ck_column *col = realloc(t->col, (t->ncols + 1) * sizeof *col);
-    if (!col)
-        return NULL;
-    t->col = col;
-    ck_column *c = &col[t->ncols];
+    /* room doubles at 8, 16, 32, ... columns: a file of 1e5 columns is not
+     * copied 1e5 times */
+    size_t n = t->ncols;
+    if (n == 0 || (n >= 8 && (n & (n - 1)) == 0)) {
+        ck_column *col = realloc(t->col, (n ? 2 * n : 8) * sizeof *col);
+        if (!col)
+            return NULL;
+        t->col = col;
+    }
+    ck_column *c = &t->col[n];
     memset(c, 0, sizeof *c);
     c->type = type;
     c->name = strdup(name);
-    size_t n = t->cap ? t->cap : 1;
+    size_t rows = t->cap ? t->cap : 1;
     if (type == CK_COL_NUMERIC)
-        c->num = malloc(n * sizeof *c->num);
+        c->num = malloc(rows * sizeof *c->num);
     else {
-        c->code = malloc(n * sizeof *c->code);
+        c->code = malloc(rows * sizeof *c->code);
         c->levels = ck_dict_new();
     }
-    if (!c->name || (type == CK_COL_NUMERIC ? !c->num : (!c->code || !c->levels))) {
+    if (!t->index)
+        t->index = ck_dict_new();
+    /* callers check the name is new, so its code is the column's position */
+    if (!c->name || (type == CK_COL_NUMERIC ? !c->num : (!c->code || !c->levels)) ||
+        !t->index || ck_dict_intern(t->index, name, strlen(name)) != (int32_t)t->ncols) {
         column_fini(c);
         return NULL;
     }
@@ -119,6 +129,8 @@ ck_status ck_table_add_text(ck_table *t, const char *name, const char *const *va
 
 long ck_table_find(const ck_table *t, const char *name)
 {
+    if (t->index)
+        return ck_dict_find(t->index, name, strlen(name));
     for (size_t j = 0; j < t->ncols; j++)
         if (strcmp(t->col[j].name, name) == 0)
             return (long)j;
@@ -408,48 +420,57 @@ static ck_status load_rows(loader *ld, ck_error *err)
     return rc < 0 ? (err ? err->status : CK_EDATA) : CK_OK;
 }
 
-/* Checks that every name in list[0..n) is a column of the file. */
-static ck_status check_names(const ck_csv_reader *r, const char *const *list, size_t n,
-                             ck_error *err)
+/* Marks the file columns named in list[0..n) with `mark` in by_csv; a name
+ * the file lacks is an error unless `optional`. */
+static ck_status mark_names(const ck_csv_reader *r, const char *const *list, size_t n,
+                            int optional, ck_coltype mark, ck_coltype *by_csv, ck_error *err)
 {
-    for (size_t k = 0; k < n; k++)
-        if (ck_csv_find(r, list[k]) < 0)
+    for (size_t k = 0; k < n; k++) {
+        long j = ck_csv_find(r, list[k]);
+        if (j < 0 && !optional)
             return missing_column(ck_csv_source(r), list[k], ck_csv_names(r),
                                   ck_csv_ncols(r), err);
+        if (j >= 0 && !by_csv[j])
+            by_csv[j] = mark;
+    }
     return CK_OK;
 }
 
 /* Decides from the header which columns to keep and their forced types, and
- * adds those columns to ld->t. */
+ * adds those columns to ld->t.  Lookups go through the reader's name index:
+ * a file may have 1e5 columns. */
 static ck_status setup_columns(loader *ld, const ck_table_options *opt, ck_error *err)
 {
     ck_csv_reader *r = ld->r;
     size_t ncsv = ck_csv_ncols(r);
-    ck_status st;
-    if ((st = check_names(r, opt->usecols, opt->nusecols, err)) != CK_OK ||
-        (st = check_names(r, opt->categorical, opt->ncategorical, err)) != CK_OK ||
-        (st = check_names(r, opt->numeric, opt->nnumeric, err)) != CK_OK)
-        return st;
+    /* keep[j]: named in usecols (any nonzero mark will do) */
+    ck_coltype *keep = calloc(ncsv ? ncsv : 1, sizeof *keep);
+    ck_coltype *type = calloc(ncsv ? ncsv : 1, sizeof *type);
     ld->target = malloc((ncsv ? ncsv : 1) * sizeof *ld->target);
     ld->forced = calloc(ncsv ? ncsv : 1, sizeof *ld->forced);
-    if (!ld->target || !ld->forced)
-        return ck_error_set(err, CK_ENOMEM, "out of memory");
-    for (size_t j = 0; j < ncsv; j++) {
-        const char *name = ck_csv_name(r, j);
+    ck_status st = CK_OK;
+    if (!keep || !type || !ld->target || !ld->forced)
+        st = ck_error_set(err, CK_ENOMEM, "out of memory");
+    /* categorical first: it wins over numeric, as it always has */
+    if (st == CK_OK)
+        st = mark_names(r, opt->usecols, opt->nusecols, 0, CK_COL_NUMERIC, keep, err);
+    if (st == CK_OK)
+        st = mark_names(r, opt->categorical, opt->ncategorical, 0, CK_COL_CATEGORICAL, type, err);
+    if (st == CK_OK)
+        st = mark_names(r, opt->numeric, opt->nnumeric, opt->numeric_optional, CK_COL_NUMERIC,
+                        type, err);
+    for (size_t j = 0; st == CK_OK && j < ncsv; j++) {
         ld->target[j] = -1;
-        if (opt->usecols && ck_strv_index(opt->usecols, opt->nusecols, name) < 0)
+        if (opt->usecols && !keep[j])
             continue;
-        ck_coltype forced = 0;
-        if (ck_strv_index(opt->categorical, opt->ncategorical, name) >= 0)
-            forced = CK_COL_CATEGORICAL;
-        else if (ck_strv_index(opt->numeric, opt->nnumeric, name) >= 0)
-            forced = CK_COL_NUMERIC;
-        ld->forced[ld->t->ncols] = forced;
+        ld->forced[ld->t->ncols] = type[j];
         ld->target[j] = (long)ld->t->ncols;
-        if (!append_column(ld->t, name, forced ? forced : CK_COL_NUMERIC))
-            return ck_error_set(err, CK_ENOMEM, "out of memory");
+        if (!append_column(ld->t, ck_csv_name(r, j), type[j] ? type[j] : CK_COL_NUMERIC))
+            st = ck_error_set(err, CK_ENOMEM, "out of memory");
     }
-    return CK_OK;
+    free(keep);
+    free(type);
+    return st;
 }
 
 /* ------------------------------------------------------------------ */
