@@ -151,6 +151,21 @@ fuzz:
 	  [ $$rc = 0 ] || { echo "FAIL: fuzz $$f (build/fuzz/$$f.log)" >&2; exit 1; }; \
 	done
 
+# Executes every notebook headless (outputs to build/notebooks; the
+# committed notebooks stay without outputs); any error fails the target.
+NOTEBOOKS := $(wildcard notebooks/*.ipynb)
+
+notebooks:
+	@.ci/deps.sh notebooks
+	@$(MAKE) --no-print-directory all
+	@mkdir -p build/notebooks
+	@for nb in $(NOTEBOOKS); do \
+	  echo "== $$nb"; \
+	  PYDEVD_DISABLE_FILE_VALIDATION=1 /usr/bin/python3 -Xfrozen_modules=off -m nbconvert --to notebook --execute --output-dir build/notebooks \
+	    --ExecutePreprocessor.timeout=600 --ExecutePreprocessor.kernel_name=python3 "$$nb" \
+	    || { echo "FAIL: $$nb" >&2; exit 1; }; \
+	done
+
 bench:
 	@.ci/deps.sh bench
 	@$(MAKE) --no-print-directory all bench-progs

@@ -10,7 +10,7 @@ check="$build check libsvm-tools python3"
 demo="$build python3"
 ci="$check valgrind"
 bench="$build python3 python3-pandas python3-sklearn liblinear-tools libsvm-tools"
-notebooks="$build python3 python3-pandas python3-matplotlib python3-nbconvert python3-ipykernel jupyter-nbconvert"
+notebooks="$build python3 python3-pandas python3-matplotlib python3-sklearn python3-nbconvert python3-ipykernel jupyter-nbconvert"
 fuzz="$build clang libclang-rt-14-dev"
 
 case "${1:-build}" in
