@@ -17,6 +17,9 @@ make_input() { # name -> prints the path of the input it stands for
     @directory) echo "$IN" ;;
     @full) echo /dev/full ;;
     @notdir) echo /etc/passwd/out.csv ;;
+    @unwritable) # root writes anywhere chmod allows nothing; /proc takes no new files
+      if [ "$(id -u)" = 0 ]; then echo /proc/churnkit-out
+      else mkdir -p "$T/ro" && chmod 555 "$T/ro" && echo "$T/ro/out"; fi ;;
     @filesize) echo "$T/limited/out" ;;
     @big_field)
       [ -e "$T/big_field.csv" ] || { head -5 "$IN/base.csv"
@@ -31,7 +34,7 @@ make_input() { # name -> prints the path of the input it stands for
       echo "$T/wide.csv" ;;
     @late_text)
       [ -e "$T/late_text.csv" ] || awk 'BEGIN { print "x1,x2,plan,y"
-          for (i = 1; i < 200000; i++) printf "%d,%.2f,%s,%s\n", i, (i % 97) / 10, (i % 3 ? "basic" : "pro"), (i % 2 ? "yes" : "no")
+          for (i = 1; i < 1000000; i++) printf "%d,%.2f,%s,%s\n", i, (i % 97) / 10, (i % 3 ? "basic" : "pro"), (i % 2 ? "yes" : "no")
           print "abc,1.5,pro,no" }' > "$T/late_text.csv"
       echo "$T/late_text.csv" ;;
     @world:*)
