@@ -1,6 +1,6 @@
 #!/bin/sh
 # Installs the Debian packages churnkit needs, if any are missing.
-#   .ci/deps.sh build|demo|check|ci|bench|notebooks|fuzz|all
+#   .ci/deps.sh build|demo|check|ci|bench|notebooks|fuzz|mpi|all
 # As root it runs apt-get directly; otherwise through sudo when sudo works
 # without a password; otherwise it prints the exact command and fails.
 set -eu
@@ -12,6 +12,7 @@ ci="$check valgrind"
 bench="$build python3 python3-pandas python3-sklearn liblinear-tools libsvm-tools"
 notebooks="$build python3 python3-pandas python3-matplotlib python3-sklearn python3-nbconvert python3-ipykernel jupyter-nbconvert"
 fuzz="$build clang libclang-rt-14-dev"
+mpi="$check libopenmpi-dev openmpi-bin"
 
 case "${1:-build}" in
   build) want=$build ;;
@@ -21,8 +22,9 @@ case "${1:-build}" in
   bench) want=$bench ;;
   notebooks) want=$notebooks ;;
   fuzz) want=$fuzz ;;
-  all) want="$ci $bench $notebooks $fuzz" ;;
-  *) echo "usage: $0 build|demo|check|ci|bench|notebooks|fuzz|all" >&2; exit 2 ;;
+  mpi) want=$mpi ;;
+  all) want="$ci $bench $notebooks $fuzz $mpi" ;;
+  *) echo "usage: $0 build|demo|check|ci|bench|notebooks|fuzz|mpi|all" >&2; exit 2 ;;
 esac
 
 missing=

@@ -13,6 +13,7 @@
 #include <stddef.h>
 
 #include "churnkit/error.h"
+#include "churnkit/reduce.h"
 #include "churnkit/table.h"
 
 typedef struct ck_label {
@@ -27,6 +28,11 @@ typedef struct ck_label {
 /* Reads column `col` of t as a binary label; positive may be NULL. */
 ck_status ck_label_binary(ck_label *out, const ck_table *t, const char *col,
                           const char *positive, ck_error *err);
+
+/* The same for a distributed fit: the classes are those of every
+ * process's rows (a shard may hold one class only). */
+ck_status ck_label_binary_reduced(ck_label *out, const ck_table *t, const char *col,
+                                  const char *positive, const ck_reducer *red, ck_error *err);
 
 /* Reads column `col` of t as a numeric target. */
 ck_status ck_label_numeric(ck_label *out, const ck_table *t, const char *col, ck_error *err);

@@ -29,6 +29,7 @@
 
 #include "churnkit/error.h"
 #include "churnkit/pipeline.h"
+#include "churnkit/reduce.h"
 
 typedef struct ck_linear_options {
     double l2;        /* ridge penalty L >= 0 */
@@ -37,6 +38,8 @@ typedef struct ck_linear_options {
     int max_iter;     /* Huber iterations, default 200 */
     double tol;       /* Huber: stop when coefficients move less (relative), 1e-10 */
     size_t threads;
+    const ck_reducer *reducer; /* a distributed fit: every process's rows
+                                  (NULL: these rows only) */
 } ck_linear_options;
 
 void ck_linear_options_init(ck_linear_options *opt);

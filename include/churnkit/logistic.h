@@ -23,6 +23,7 @@
 
 #include "churnkit/error.h"
 #include "churnkit/pipeline.h"
+#include "churnkit/reduce.h"
 
 enum { CK_SOLVER_AUTO = 0, CK_SOLVER_NEWTON, CK_SOLVER_LBFGS };
 
@@ -34,6 +35,8 @@ typedef struct ck_logistic_options {
     size_t threads;     /* 0: one a processor */
     ck_progress_fn progress;
     void *progress_ctx;
+    const ck_reducer *reducer; /* a distributed fit: the sums of every
+                                  process's rows (NULL: these rows only) */
 } ck_logistic_options;
 
 void ck_logistic_options_init(ck_logistic_options *opt);

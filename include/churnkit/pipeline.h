@@ -27,6 +27,7 @@
 
 #include "churnkit/dict.h"
 #include "churnkit/error.h"
+#include "churnkit/reduce.h"
 #include "churnkit/table.h"
 
 typedef enum ck_feat_kind {
@@ -86,6 +87,8 @@ typedef struct ck_pipeline_options {
     size_t max_levels;           /* refuse categorical columns with more
                                     training levels (default 100) */
     int drop_first;
+    const ck_reducer *reducer;   /* a distributed fit: statistics over every
+                                    process's rows (NULL: this table only) */
 } ck_pipeline_options;
 
 void ck_pipeline_options_init(ck_pipeline_options *opt);

@@ -49,6 +49,10 @@ typedef struct ck_train_options {
     size_t threads;
     ck_progress_fn progress;
     void *progress_ctx;
+    const ck_reducer *reducer;  /* a distributed fit over every process's
+                                   table (churnkit-train-mpi): logistic and
+                                   linear models, no --cv or --test-fraction
+                                   yet.  NULL: this table is all the data. */
 } ck_train_options;
 
 void ck_train_options_init(ck_train_options *opt);

@@ -102,8 +102,52 @@ static void set_binary(ck_label *out, const ck_table *t, const ck_column *c, int
     }
 }
 
+/* Every process's classes (k of them here, in cls), in process order, as
+ * one process would meet them reading all the rows: returns their number
+ * (3 for more than two, with err set), or -1 when out of memory. */
+static int union_classes(const ck_reducer *red, char cls[2][256], int k, const ck_label *out,
+                         const char *source, ck_error *err)
+{
+    char mine[512], *p = mine;
+    for (int i = 0; i < k; i++)
+        p += snprintf(p, 256, "%s", cls[i]) + 1;
+    size_t *each = malloc(red->size * sizeof *each), total = 0;
+    void *all = NULL;
+    if (!each || red->allgather(red->ctx, mine, (size_t)(p - mine), &all, each) != 0) {
+        free(each);
+        free(all);
+        ck_error_set(err, CK_ENOMEM, "out of memory");
+        return -1;
+    }
+    for (size_t r = 0; r < red->size; r++)
+        total += each[r];
+    free(each);
+    int n = 0;
+    for (size_t i = 0; i < total && n < 3; i += strlen((char *)all + i) + 1) {
+        const char *s = (char *)all + i;
+        if ((n > 0 && strcmp(s, cls[0]) == 0) || (n > 1 && strcmp(s, cls[1]) == 0))
+            continue;
+        if (n == 2) {
+            ck_error_set(err, CK_EDATA, "%s: the label '%s' has more than two values across "
+                                        "the shards ('%s', '%s', '%s', ...): a classifier "
+                                        "needs exactly two", source, out->name, cls[0], cls[1], s);
+            n = 3;
+            break;
+        }
+        snprintf(cls[n++], 256, "%s", s);
+    }
+    free(all);
+    return n;
+}
+
 ck_status ck_label_binary(ck_label *out, const ck_table *t, const char *col,
                           const char *positive, ck_error *err)
+{
+    return ck_label_binary_reduced(out, t, col, positive, NULL, err);
+}
+
+ck_status ck_label_binary_reduced(ck_label *out, const ck_table *t, const char *col,
+                                  const char *positive, const ck_reducer *red, ck_error *err)
 {
     const ck_column *c;
     char cls[2][256], buf[CK_NUM_BUFSIZE];
@@ -115,9 +159,11 @@ ck_status ck_label_binary(ck_label *out, const ck_table *t, const char *col,
     int k = distinct_classes(out, t, c, cls, &bad, err);
     if (k < 0)
         return missing(out, t, bad, err);
-    if (k == 3) {
+    if (k != 3 && red && red->size > 1)
+        k = union_classes(red, cls, k, out, t->source, err);
+    if (k < 0 || k == 3) {
         ck_label_fini(out);
-        return CK_EDATA;
+        return k < 0 ? CK_ENOMEM : CK_EDATA;
     }
     if (k < 2) {
         ck_error_set(err, CK_EDATA, "%s: the label '%s' has only one value ('%s'): there is "

@@ -99,10 +99,36 @@ done:
     free(x);
 }
 
+/* A distributed fit: every process's R (q x q, in r) gathered and folded
+ * in process order into the R of all rows, the same on every process.  m
+ * is 2q x q scratch. */
+static ck_status fold_processes(const ck_reducer *red, size_t q, gsl_matrix *m, gsl_vector *tau,
+                                double *r, ck_error *err)
+{
+    double *all;
+    size_t total;
+    if (ck_reduce_gather(red, r, q * q, &all, &total) != 0 || total != red->size * q * q)
+        return ck_error_set(err, CK_ENOMEM, "linear regression: a distributed gather failed");
+    gsl_matrix_set_zero(m);
+    ck_status st = CK_OK;
+    for (size_t k = 0; k < red->size && st == CK_OK; k++) {
+        for (size_t i = 0; i < q; i++)
+            for (size_t j = 0; j < q; j++)
+                gsl_matrix_set(m, q + i, j, all[(k * q + i) * q + j]);
+        if (qr_fold(m, tau) != 0)
+            st = ck_error_set(err, CK_EDATA, "linear regression: QR decomposition failed");
+    }
+    for (size_t i = 0; st == CK_OK && i < q; i++)
+        for (size_t j = 0; j < q; j++)
+            r[i * q + j] = gsl_matrix_get(m, i, j);
+    free(all);
+    return st;
+}
+
 /* The R factor of the whole dataset into r (q x q); chunk factors are
  * folded in chunk order, so the result does not depend on threads. */
 static ck_status tsqr_run(const ck_dataset *ds, const double *extra_w, size_t threads,
-                          double *r, ck_error *err)
+                          const ck_reducer *red, double *r, ck_error *err)
 {
     size_t p = ds->design->pl->width + 1, q = p + 1;
     tsqr ts = {.ds = ds, .w = extra_w, .p = p, .q = q, .nchunks = ck_chunks_for(ds->n)};
@@ -131,6 +157,8 @@ static ck_status tsqr_run(const ck_dataset *ds, const double *extra_w, size_t th
     for (size_t i = 0; i < q; i++)
         for (size_t j = 0; j < q; j++)
             r[i * q + j] = gsl_matrix_get(m, i, j);
+    if (red && red->size > 1)
+        st = fold_processes(red, q, m, tau, r, err);
 done:
     free(ts.r);
     gsl_matrix_free(m);
@@ -280,31 +308,42 @@ static void residuals(const ck_dataset *ds, const double *beta, size_t p, double
     }
 }
 
-/* statsmodels' mad(resid, center=0): median |r| / Phi^-1(3/4). */
-static double mad_scale(const double *res, size_t n, double *tmp)
+/* statsmodels' mad(resid, center=0): median |r| / Phi^-1(3/4), over every
+ * process's residuals with a reducer.  0 or -1. */
+static int mad_scale(const double *res, size_t n, double *tmp, const ck_reducer *red,
+                     double *scale)
 {
+    double med;
     for (size_t i = 0; i < n; i++)
         tmp[i] = fabs(res[i]);
-    return ck_median(tmp, n) / 0.6744897501960817;
+    if (ck_reduce_median(red, tmp, n, &med) != 0)
+        return -1;
+    *scale = med / 0.6744897501960817;
+    return 0;
 }
 
 /* statsmodels' "H1" covariance: K^2 (sum psi^2 / df_resid) s^2 /
  * (mean psi')^2 (X'X)^-1, K = 1 + p/n var(psi') / mean(psi')^2. */
-static void huber_cov(ck_linear *m, const double *res, double t, const double *xtx_inv)
+static int huber_cov(ck_linear *m, const double *res, size_t nres, double t,
+                     const double *xtx_inv, const ck_reducer *red)
 {
-    double n = (double)m->n, sum_d = 0, sum_d2 = 0, ss_psi = 0;
-    for (size_t i = 0; i < m->n; i++) {
+    double n = (double)m->n, sums[3] = {0, 0, 0};
+    for (size_t i = 0; i < nres; i++) {
         double z = res[i] / m->scale, d = fabs(z) <= t ? 1.0 : 0.0;
         double psi = fabs(z) <= t ? z : (z > 0 ? t : -t);
-        sum_d += d;
-        sum_d2 += d * d;
-        ss_psi += psi * psi;
+        sums[0] += d;
+        sums[1] += d * d;
+        sums[2] += psi * psi;
     }
+    if (ck_reduce_sum(red, sums, 3) != 0)
+        return -1;
+    double sum_d = sums[0], sum_d2 = sums[1], ss_psi = sums[2];
     double mean_d = sum_d / n, var_d = sum_d2 / n - mean_d * mean_d;
     double k = 1 + (m->df_model + 1) / n * var_d / (mean_d * mean_d);
     double f = k * k * (ss_psi / m->df_resid) * m->scale * m->scale / (mean_d * mean_d);
     for (size_t j = 0; j < m->p * m->p; j++)
         m->cov[j] = f * xtx_inv[j];
+    return 0;
 }
 
 typedef struct huber_work {
@@ -316,12 +355,14 @@ static ck_status huber(const ck_dataset *ds, const ck_linear_options *opt, ck_li
 {
     size_t p = m->p, q = p + 1;
     double extra;
+    const ck_reducer *red = opt->reducer;
     residuals(ds, m->beta, p, hw->res, hw->x);
-    m->scale = mad_scale(hw->res, ds->n, hw->tmp);
+    if (mad_scale(hw->res, ds->n, hw->tmp, red, &m->scale) != 0)
+        return ck_error_set(err, CK_ENOMEM, "robust regression: out of memory");
     for (m->iterations = 0; m->iterations < (size_t)opt->max_iter && m->scale > 0;) {
         for (size_t i = 0; i < ds->n; i++)
             hw->w[i] = huber_weight(hw->res[i] / m->scale, opt->huber_t);
-        ck_status st = tsqr_run(ds, hw->w, opt->threads, hw->r, err);
+        ck_status st = tsqr_run(ds, hw->w, opt->threads, red, hw->r, err);
         if (st != CK_OK)
             return st;
         memcpy(hw->prev, m->beta, p * sizeof *m->beta);
@@ -329,7 +370,8 @@ static ck_status huber(const ck_dataset *ds, const ck_linear_options *opt, ck_li
         if (solve_svd(hw->r, p, q, m->beta, unused, &extra) == 0)
             return ck_error_set(err, CK_EDATA, "robust regression: SVD failed");
         residuals(ds, m->beta, p, hw->res, hw->x);
-        m->scale = mad_scale(hw->res, ds->n, hw->tmp);
+        if (mad_scale(hw->res, ds->n, hw->tmp, red, &m->scale) != 0)
+            return ck_error_set(err, CK_ENOMEM, "robust regression: out of memory");
         m->iterations++;
         double move = 0;
         for (size_t j = 0; j < p; j++)
@@ -339,10 +381,12 @@ static ck_status huber(const ck_dataset *ds, const ck_linear_options *opt, ck_li
             break;
         }
     }
-    huber_cov(m, hw->res, opt->huber_t, xtx_inv);
     m->rss = 0;
     for (size_t i = 0; i < ds->n; i++)
         m->rss += hw->res[i] * hw->res[i];
+    if (huber_cov(m, hw->res, ds->n, opt->huber_t, xtx_inv, red) != 0 ||
+        ck_reduce_sum(red, &m->rss, 1) != 0)
+        return ck_error_set(err, CK_ENOMEM, "robust regression: out of memory");
     return CK_OK;
 }
 
@@ -421,10 +465,13 @@ ck_status ck_linear_fit(const ck_dataset *ds, const ck_linear_options *opt, ck_l
     size_t p = ds->design->pl->width + 1, q = p + 1;
     memset(m, 0, sizeof *m);
     m->p = p;
-    m->n = ds->n;
-    if (ds->n <= p)
+    double rows = (double)ds->n; /* of every process, with a reducer */
+    if (ck_reduce_sum(opt->reducer, &rows, 1) != 0)
+        return ck_error_set(err, CK_ENOMEM, "linear regression: out of memory");
+    m->n = (size_t)rows;
+    if (m->n <= p)
         return ck_error_set(err, CK_EDATA, "linear regression: %zu rows for %zu coefficients; "
-                                           "more rows than coefficients are needed", ds->n, p);
+                                           "more rows than coefficients are needed", m->n, p);
     double *r = calloc(q * q, sizeof *r), *xtx = calloc(p * p, sizeof *xtx);
     double *xtx_inv = calloc(p * p, sizeof *xtx_inv);
     huber_work hw = {0};
@@ -435,7 +482,7 @@ ck_status ck_linear_fit(const ck_dataset *ds, const ck_linear_options *opt, ck_l
         st = ck_error_set(err, CK_ENOMEM, "linear regression: out of memory");
         goto done;
     }
-    if ((st = tsqr_run(ds, NULL, opt->threads, r, err)) != CK_OK ||
+    if ((st = tsqr_run(ds, NULL, opt->threads, opt->reducer, r, err)) != CK_OK ||
         (st = fit_from_r(ds, opt, m, r, xtx, xtx_inv, w, err)) != CK_OK || !opt->robust)
         goto done;
     hw.res = malloc(ds->n * sizeof *hw.res);

@@ -46,6 +46,9 @@ typedef struct pass {
     double *g;       /* by chunk, p each */
     double *h;       /* by chunk, p x p each (upper triangle) */
     double *work;    /* scratch, by worker, WORK(p) each */
+    const ck_reducer *red; /* a distributed fit: sums over every process */
+    double *packed;  /* with red: ll, g and H in one buffer (1 + p + p x p) */
+    int failed;      /* a collective failed (out of memory) */
 } pass;
 
 /* Rows are gathered in blocks of BLOCK, stored column by column, so that
@@ -131,6 +134,27 @@ static void pass_chunk(void *arg, size_t c, size_t worker)
 
 /* The penalized objective's parts at beta: returns the penalized
  * log-likelihood; fills g (p) and, when h != NULL, H (p x p, full). */
+/* Sums this process's log-likelihood, gradient and information with every
+ * other's, in one collective (p^2 + p + 1 doubles a process); returns the
+ * summed log-likelihood (NaN, with ps->failed set, when it failed). */
+static double reduce_parts(pass *ps, double ll, double *g, double *h)
+{
+    size_t p = ps->p, nh = h ? p * p : 0;
+    double *b = ps->packed;
+    b[0] = ll;
+    memcpy(b + 1, g, p * sizeof *g);
+    if (h)
+        memcpy(b + 1 + p, h, nh * sizeof *h);
+    if (ck_reduce_sum(ps->red, b, 1 + p + nh) != 0) {
+        ps->failed = 1;
+        return NAN;
+    }
+    memcpy(g, b + 1, p * sizeof *g);
+    if (h)
+        memcpy(h, b + 1 + p, nh * sizeof *h);
+    return b[0];
+}
+
 static double evaluate(pass *ps, const double *beta, double l2, size_t threads, double *g,
                        double *h)
 {
@@ -155,6 +179,8 @@ static double evaluate(pass *ps, const double *beta, double l2, size_t threads, 
         for (size_t j = 0; j < p; j++)
             for (size_t k = 0; k < j; k++)
                 h[j * p + k] = h[k * p + j];
+    if (ps->red && ps->red->size > 1)
+        ll = reduce_parts(ps, ll, g, h);
     for (size_t j = 1; j < p; j++) {
         ll -= 0.5 * l2 * beta[j] * beta[j];
         g[j] -= l2 * beta[j];
@@ -376,45 +402,52 @@ static ck_status bfgs(newton_state *st, const ck_logistic_options *opt, ck_logis
 
 /* ------------------------------------------------------------------ */
 
-/* Weighted intercept-only log-likelihood; also sets the sums. */
-static void null_model(const ck_dataset *ds, ck_logistic *m, double *mean_y)
+/* Weighted intercept-only log-likelihood; also sets the sums and the row
+ * count (of every process's rows, with a reducer).  0 or -1. */
+static int null_model(const ck_dataset *ds, const ck_reducer *red, ck_logistic *m,
+                      double *mean_y)
 {
-    double sw = 0, swy = 0;
+    double sums[3] = {0, 0, (double)ds->n}; /* weights, weighted labels, rows */
     for (size_t i = 0; i < ds->n; i++) {
         size_t r = ds->rows[i];
         double w = ds->weight ? ds->weight[r] : 1.0;
-        sw += w;
-        swy += w * ds->y[r];
+        sums[0] += w;
+        sums[1] += w * ds->y[r];
     }
+    if (ck_reduce_sum(red, sums, 3) != 0)
+        return -1;
+    double sw = sums[0], swy = sums[1];
+    m->n = (size_t)sums[2];
     double mu = sw > 0 ? swy / sw : 0.5;
     m->weight_sum = sw;
     m->loglik_null = (mu > 0 && mu < 1) ? sw * (mu * log(mu) + (1 - mu) * log(1 - mu)) : 0;
     *mean_y = mu;
+    return 0;
 }
 
 /* Rows fitted with certainty: |eta| > 25 on the right side (p within 1e-11
  * of the label).  Extreme feature values can do that; so can separation. */
-static size_t certain_rows(const ck_dataset *ds, const double *beta, size_t p)
+static size_t certain_rows(const ck_dataset *ds, const ck_reducer *red, const double *beta,
+                           size_t p)
 {
-    double *x = malloc(p * sizeof *x);
-    size_t n = 0;
-    if (!x)
-        return 0;
-    for (size_t i = 0; i < ds->n; i++) {
+    double *x = malloc(p * sizeof *x), n = 0;
+    for (size_t i = 0; x && i < ds->n; i++) {
         size_t r = ds->rows[i];
         ck_design_row(ds->design, r, x);
         double eta = ck_logistic_eta(beta, x, p - 1);
         n += (eta > 25 && ds->y[r] == 1) || (eta < -25 && ds->y[r] == 0);
     }
     free(x);
-    return n;
+    /* a diagnosis only: a failed sum leaves this process's count */
+    (void)ck_reduce_sum(red, &n, 1);
+    return (size_t)n;
 }
 
 static void diagnose(const ck_dataset *ds, const ck_logistic_options *opt, ck_logistic *m,
                      const double *h, ck_warnings *w)
 {
     const ck_pipeline *pl = ds->design->pl;
-    size_t certain = opt->l2 == 0 ? certain_rows(ds, m->beta, m->p) : 0;
+    size_t certain = opt->l2 == 0 ? certain_rows(ds, opt->reducer, m->beta, m->p) : 0;
     /* Separation is certainty bought with diverging coefficients: on the
      * standardized scale a finite maximum-likelihood fit stays well under
      * 10, while one chasing a separating direction grows past it (or fails
@@ -461,6 +494,7 @@ static void state_free(newton_state *st, pass *ps)
     free(ps->g);
     free(ps->h);
     free(ps->work);
+    free(ps->packed);
 }
 
 ck_status ck_logistic_fit(const ck_dataset *ds, const ck_logistic_options *opt,
@@ -478,7 +512,7 @@ ck_status ck_logistic_fit(const ck_dataset *ds, const ck_logistic_options *opt,
     m->n = ds->n;
     int use_newton = opt->solver == CK_SOLVER_NEWTON ||
                      (opt->solver == CK_SOLVER_AUTO && p <= 401);
-    pass ps = {.ds = ds, .p = p, .nchunks = ck_chunks_for(ds->n)};
+    pass ps = {.ds = ds, .p = p, .nchunks = ck_chunks_for(ds->n), .red = opt->reducer};
     newton_state st = {.ps = &ps, .l2 = opt->l2, .threads = opt->threads};
     ps.ll = calloc(ps.nchunks, sizeof *ps.ll);
     ps.g = calloc(ps.nchunks * p, sizeof *ps.g);
@@ -498,19 +532,27 @@ ck_status ck_logistic_fit(const ck_dataset *ds, const ck_logistic_options *opt,
         m->cov = calloc(p * p, sizeof *m->cov);
     }
     m->beta = calloc(p, sizeof *m->beta);
+    if (ps.red)
+        ps.packed = malloc((1 + p + (use_newton ? p * p : 0)) * sizeof *ps.packed);
     ck_status status = CK_OK;
     if (!ps.ll || !ps.g || !ps.work || (use_newton && (!ps.h || !st.h || !st.h2 || !m->cov)) ||
-        !st.beta || !st.g || !st.g2 || !st.d || !st.trial || !m->beta) {
+        !st.beta || !st.g || !st.g2 || !st.d || !st.trial || !m->beta || (ps.red && !ps.packed)) {
         status = ck_error_set(err, CK_ENOMEM, "logistic regression: out of memory "
                                               "(%zu coefficients)", p);
         goto done;
     }
     double mean_y;
-    null_model(ds, m, &mean_y);
+    if (null_model(ds, opt->reducer, m, &mean_y) != 0) {
+        status = ck_error_set(err, CK_ENOMEM, "logistic regression: out of memory");
+        goto done;
+    }
     /* start at the intercept-only optimum: one Newton step saved */
     if (mean_y > 0 && mean_y < 1)
         st.beta[0] = log(mean_y / (1 - mean_y));
     status = use_newton ? newton(&st, opt, m, err) : bfgs(&st, opt, m, err);
+    if (status == CK_OK && ps.failed)
+        status = ck_error_set(err, CK_ENOMEM, "logistic regression: out of memory in a "
+                                              "distributed sum");
     if (status != CK_OK)
         goto done;
     diagnose(ds, opt, m, use_newton ? st.h : NULL, w);

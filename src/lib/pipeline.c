@@ -1,6 +1,7 @@
 /* pipeline.c -- fitting and applying the feature pipeline (see pipeline.h). */
 #include "churnkit/pipeline.h"
 #include "churnkit/parallel.h"
+#include "churnkit/reduce.h"
 #include "churnkit/stats.h"
 #include "churnkit/str.h"
 
@@ -190,27 +191,40 @@ static double scaled(const ck_feature *f, double x)
  * exact. */
 enum { DECILE_SAMPLE = 1 << 17 };
 
-static void deciles(ck_feature *f, const double *v, size_t m, const double *dq)
+/* The sample is the values whose place among all non-missing values, in
+ * row order (across processes: process order), is a multiple of the step,
+ * so a distributed fit draws the same sample as one process.  v holds this
+ * process's m values; total counts them all.  0 or -1. */
+static int deciles(ck_feature *f, const double *v, size_t m, size_t total, const double *dq,
+                   const ck_reducer *red)
 {
-    size_t step = (m + DECILE_SAMPLE - 1) / DECILE_SAMPLE, ns = (m + step - 1) / step;
-    double *s = malloc(ns * sizeof *s);
-    if (!s) { /* no memory for the sample: deciles unknown, drift falls back */
-        for (int k = 0; k < CK_DECILES; k++)
-            f->deciles[k] = NAN;
-        return;
-    }
-    for (size_t i = 0, k = 0; i < m; i += step)
+    size_t step = (total + DECILE_SAMPLE - 1) / DECILE_SAMPLE;
+    double before;
+    if (ck_reduce_offset(red, (double)m, &before) != 0)
+        return -1;
+    size_t first = (step - (size_t)before % step) % step;
+    size_t ns = first < m ? (m - first + step - 1) / step : 0, nall;
+    double *s = malloc((ns ? ns : 1) * sizeof *s), *all = NULL;
+    if (!s)
+        return -1;
+    for (size_t i = first, k = 0; i < m; i += step)
         s[k++] = v[i];
-    ck_quantiles(s, ns, dq, CK_DECILES, f->deciles);
+    int rc = ck_reduce_gather(red, s, ns, &all, &nall);
+    if (rc == 0)
+        ck_quantiles(all, nall, dq, CK_DECILES, f->deciles);
     free(s);
+    free(all);
+    return rc;
 }
 
 /* Median, deciles, mean and scale of a numeric column over the rows (the
- * deciles of the raw values, the rest after the transform).  Returns 0, 1
- * when the column is constant (or all missing), -1 when out of memory. */
-/* tmp: scratch for n values. */
+ * deciles of the raw values, the rest after the transform), with tmp as
+ * scratch for n values.  With a reducer, the statistics are of every
+ * process's rows: counts, sums and extremes are combined, the median is
+ * selected exactly (ck_reduce_median).  Returns 0, 1 when the column is
+ * constant (or all missing), -1 when out of memory. */
 static int fit_numeric(ck_feature *f, const double *v, const size_t *rows, size_t n,
-                       int indicators, double *tmp)
+                       int indicators, double *tmp, const ck_reducer *red)
 {
     static const double dq[CK_DECILES] = {0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9};
     size_t m = 0;
@@ -223,35 +237,44 @@ static int fit_numeric(ck_feature *f, const double *v, const size_t *rows, size_
             hi = x > hi ? x : hi;
         }
     }
+    double counts[2] = {(double)m, (double)n}, ends[2] = {hi, -lo};
+    if (ck_reduce_sum(red, counts, 2) != 0 || ck_reduce_max(red, ends, 2) != 0)
+        return -1;
+    double all_m = counts[0], all_n = counts[1];
     f->kind = CK_FEAT_NUMERIC;
-    f->missing_share = n ? (double)(n - m) / (double)n : 0;
-    if (m == 0 || lo == hi)
+    f->missing_share = all_n > 0 ? (all_n - all_m) / all_n : 0;
+    if (all_m == 0 || ends[0] == -ends[1]) /* decided on all rows: the same everywhere */
         return 1;
-    deciles(f, tmp, m, dq);
+    if (deciles(f, tmp, m, (size_t)all_m, dq, red) != 0)
+        return -1;
     for (size_t i = 0; f->symlog && i < m; i++) /* monotone: the order is kept */
         tmp[i] = ck_symlog(tmp[i]);
-    f->median = ck_median(tmp, m);
+    if (ck_reduce_median(red, tmp, m, &f->median) != 0)
+        return -1;
     /* two passes over the imputed values: mean, then the squared deviations;
      * the first also counts the training share of each drift bin */
-    double sum = 0, ss = 0, edges[CK_DECILES];
+    double sums[CK_DECILES + 2] = {0}, ss = 0, edges[CK_DECILES];
     size_t nedges = ck_feature_edges(f, edges);
-    unsigned long count[CK_DECILES + 1] = {0};
     for (size_t i = 0; i < n; i++) {
         double x = v[row_at(rows, i)];
-        sum += isnan(x) ? f->median : scaled(f, x);
+        sums[0] += isnan(x) ? f->median : scaled(f, x);
         if (!isnan(x))
-            count[ck_edges_bin(edges, nedges, x)]++;
+            sums[1 + ck_edges_bin(edges, nedges, x)] += 1;
     }
+    if (ck_reduce_sum(red, sums, nedges + 2) != 0)
+        return -1;
     f->nbin_share = nedges + 1;
     for (size_t k = 0; k <= nedges; k++)
-        f->bin_share[k] = (double)count[k] / (double)m;
-    f->mean = sum / (double)n;
+        f->bin_share[k] = sums[1 + k] / all_m;
+    f->mean = sums[0] / all_n;
     for (size_t i = 0; i < n; i++) {
         double x = v[row_at(rows, i)], d = (isnan(x) ? f->median : scaled(f, x)) - f->mean;
         ss += d * d;
     }
-    f->scale = sqrt(ss / (double)n);
-    f->missing_indicator = indicators && m < n;
+    if (ck_reduce_sum(red, &ss, 1) != 0)
+        return -1;
+    f->scale = sqrt(ss / all_n);
+    f->missing_indicator = indicators && all_m < all_n;
     return f->scale > 0 ? 0 : 1;
 }
 
@@ -260,9 +283,64 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Levels seen in the rows, sorted, with their shares.  Returns 0, 1 when
- * fewer than two levels were seen, -1 when out of memory. */
-static int fit_categorical(ck_feature *f, const ck_column *c, const size_t *rows, size_t n)
+/* Replaces the n local levels in *levels by the sorted union of every
+ * process's (the texts travel NUL-terminated, end to end).  0 or -1. */
+static int union_levels(const ck_reducer *red, char ***levels, size_t *n)
+{
+    size_t bytes = 0, *each = malloc(red->size * sizeof *each), total = 0, k = 0;
+    for (size_t l = 0; l < *n; l++)
+        bytes += strlen((*levels)[l]) + 1;
+    char *mine = malloc(bytes ? bytes : 1), *p = mine;
+    void *all = NULL;
+    int rc = each && mine ? 0 : -1;
+    for (size_t l = 0; rc == 0 && l < *n; l++) {
+        size_t len = strlen((*levels)[l]) + 1;
+        memcpy(p, (*levels)[l], len);
+        p += len;
+    }
+    if (rc == 0)
+        rc = red->allgather(red->ctx, mine, bytes, &all, each);
+    for (size_t j = 0; rc == 0 && j < red->size; j++)
+        total += each[j];
+    size_t count = 0;
+    for (size_t i = 0; rc == 0 && i < total; i++)
+        count += ((char *)all)[i] == '\0';
+    char **u = rc == 0 ? calloc(count ? count : 1, sizeof *u) : NULL;
+    for (size_t i = 0; u && i < total; i += strlen((char *)all + i) + 1)
+        if (!(u[k++] = strdup((char *)all + i)))
+            rc = -1;
+    if (!u)
+        rc = -1;
+    if (rc == 0) {
+        qsort(u, count, sizeof *u, cmp_str);
+        size_t w = 0;
+        for (size_t i = 0; i < count; i++) {
+            if (w > 0 && strcmp(u[w - 1], u[i]) == 0)
+                free(u[i]);
+            else
+                u[w++] = u[i];
+        }
+        for (size_t l = 0; l < *n; l++)
+            free((*levels)[l]);
+        free(*levels);
+        *levels = u;
+        *n = w;
+    } else if (u) {
+        for (size_t i = 0; i < k; i++)
+            free(u[i]);
+        free(u);
+    }
+    free(each);
+    free(mine);
+    free(all);
+    return rc;
+}
+
+/* Levels seen in the rows (with a reducer: in any process's rows), sorted,
+ * with their shares.  Returns 0, 1 when fewer than two levels were seen,
+ * -1 when out of memory. */
+static int fit_categorical(ck_feature *f, const ck_column *c, const size_t *rows, size_t n,
+                           const ck_reducer *red)
 {
     size_t ncode = ck_dict_size(c->levels);
     size_t *count = calloc(ncode ? ncode : 1, sizeof *count);
@@ -278,28 +356,39 @@ static int fit_categorical(ck_feature *f, const ck_column *c, const size_t *rows
     for (size_t k = 0; k < ncode; k++)
         f->nlevels += count[k] > 0;
     f->levels = calloc(f->nlevels ? f->nlevels : 1, sizeof *f->levels);
-    f->level_share = calloc(f->nlevels ? f->nlevels : 1, sizeof *f->level_share);
-    if (!f->levels || !f->level_share) {
+    if (!f->levels) {
         free(count);
         return -1;
     }
-    size_t l = 0, seen = 0;
+    size_t l = 0;
     for (size_t k = 0; k < ncode; k++)
-        if (count[k] > 0) {
-            seen += count[k];
-            if (!(f->levels[l++] = strdup(ck_dict_str(c->levels, (int32_t)k)))) {
-                f->nlevels = l - 1;
-                free(count);
-                return -1;
-            }
+        if (count[k] > 0 && !(f->levels[l++] = strdup(ck_dict_str(c->levels, (int32_t)k)))) {
+            f->nlevels = l - 1;
+            free(count);
+            return -1;
         }
-    qsort(f->levels, f->nlevels, sizeof *f->levels, cmp_str);
-    for (size_t k = 0; k < f->nlevels; k++) {
+    int rc = red && red->size > 1 ? union_levels(red, &f->levels, &f->nlevels) : 0;
+    if (rc == 0 && !(red && red->size > 1))
+        qsort(f->levels, f->nlevels, sizeof *f->levels, cmp_str);
+    /* counts by sorted level, then the row count and the rows seen */
+    double *share = rc == 0 ? calloc(f->nlevels + 2, sizeof *share) : NULL;
+    for (size_t k = 0; share && k < f->nlevels; k++) {
         int32_t code = ck_dict_find(c->levels, f->levels[k], strlen(f->levels[k]));
-        f->level_share[k] = n ? (double)count[code] / (double)n : 0;
+        share[k] = code >= 0 ? (double)count[code] : 0;
+        share[f->nlevels + 1] += share[k];
     }
-    f->missing_share = n ? (double)(n - seen) / (double)n : 0;
     free(count);
+    if (share)
+        share[f->nlevels] = (double)n;
+    if (!share || ck_reduce_sum(red, share, f->nlevels + 2) != 0) {
+        free(share);
+        return -1;
+    }
+    double all_n = share[f->nlevels], seen = share[f->nlevels + 1];
+    for (size_t k = 0; k < f->nlevels; k++)
+        share[k] = all_n > 0 ? share[k] / all_n : 0;
+    f->level_share = share; /* the two extra slots are never read */
+    f->missing_share = all_n > 0 ? (all_n - seen) / all_n : 0;
     return f->nlevels < 2 ? 1 : 0;
 }
 
@@ -367,9 +456,9 @@ static void fit_one(void *arg, size_t k, size_t worker)
         }
         f->symlog = ck_strv_index(job->opt->log, job->opt->nlog, c->name) >= 0;
         job->rc[k] = fit_numeric(f, c->num, job->rows, job->n, job->opt->missing_indicators,
-                                 *tmp);
+                                 *tmp, job->opt->reducer);
     } else {
-        job->rc[k] = fit_categorical(f, c, job->rows, job->n);
+        job->rc[k] = fit_categorical(f, c, job->rows, job->n, job->opt->reducer);
         f->drop_first = job->opt->drop_first;
     }
 }
@@ -433,13 +522,15 @@ ck_status ck_pipeline_fit(ck_pipeline **out, const ck_table *t, const size_t *ro
             goto done;
         }
     }
-    size_t workers = ck_parallel_workers(nsel, 0);
+    /* with a reducer, columns go one at a time: every process must meet
+     * each collective in the same order */
+    size_t threads = opt->reducer ? 1 : 0, workers = ck_parallel_workers(nsel, threads);
     fit_job job = {t, rows, n, opt, cols, tmp, rc, calloc(workers, sizeof(double *))};
     if (!job.scratch) {
         st = ck_error_set(err, CK_ENOMEM, "out of memory");
         goto done;
     }
-    ck_parallel_for(nsel, 0, fit_one, &job);
+    ck_parallel_for(nsel, threads, fit_one, &job);
     for (size_t k = 0; k < workers; k++)
         free(job.scratch[k]);
     free(job.scratch);

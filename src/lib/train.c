@@ -157,21 +157,26 @@ double ck_pick_threshold(const double *y, const double *p, size_t n, ck_threshol
 
 /* Row weights for a classifier on rows[0..n): the explicit class weights,
  * times n / (2 n_class) when balanced. */
-static double *class_weights(const ck_label *y, const size_t *rows, size_t n,
-                             const ck_train_options *opt)
+static int class_weights(const ck_label *y, const size_t *rows, size_t n,
+                         const ck_train_options *opt, double **out)
 {
+    *out = NULL;
     if (!y->binary || (!opt->balanced && opt->weight_pos == 1 && opt->weight_neg == 1))
-        return NULL;
-    double *w = malloc(y->n * sizeof *w), npos = 0;
-    if (!w)
-        return NULL;
+        return 0;
+    double count[2] = {0, (double)n}; /* positives, rows: of every process */
     for (size_t i = 0; i < n; i++)
-        npos += y->y[rows[i]] == 1;
-    double bp = opt->balanced && npos > 0 ? (double)n / (2 * npos) : 1;
-    double bn = opt->balanced && npos < (double)n ? (double)n / (2 * ((double)n - npos)) : 1;
+        count[0] += y->y[rows[i]] == 1;
+    if (ck_reduce_sum(opt->reducer, count, 2) != 0)
+        return -1;
+    double npos = count[0], all = count[1], *w = malloc((y->n ? y->n : 1) * sizeof *w);
+    if (!w)
+        return -1;
+    double bp = opt->balanced && npos > 0 ? all / (2 * npos) : 1;
+    double bn = opt->balanced && npos < all ? all / (2 * (all - npos)) : 1;
     for (size_t r = 0; r < y->n; r++)
         w[r] = y->y[r] == 1 ? opt->weight_pos * bp : opt->weight_neg * bn;
-    return w;
+    *out = w;
+    return 0;
 }
 
 static void set_num(json_t *o, const char *k, double v)
@@ -241,6 +246,7 @@ static ck_status fit_estimator(ck_model *m, const ck_dataset *ds, const ck_train
         ck_logistic_options_init(&lo);
         lo.l2 = opt->l2;
         lo.threads = opt->threads;
+        lo.reducer = opt->reducer;
         lo.progress = opt->progress;
         lo.progress_ctx = opt->progress_ctx;
         if ((st = ck_logistic_fit(ds, &lo, &lm, w, err)) != CK_OK)
@@ -261,6 +267,7 @@ static ck_status fit_estimator(ck_model *m, const ck_dataset *ds, const ck_train
         lo.l2 = opt->l2;
         lo.robust = opt->robust;
         lo.threads = opt->threads;
+        lo.reducer = opt->reducer;
         if ((st = ck_linear_fit(ds, &lo, &lm, w, err)) != CK_OK)
             return st;
         m->p = lm.p;
@@ -307,10 +314,14 @@ static ck_status fit_on(const ck_table *t, const ck_label *y, const size_t *rows
     /* an unpenalized linear model cannot tell a full set of indicators
      * from the intercept: keep one level out as the reference */
     po.drop_first = opt->estimator != CK_EST_SVM && opt->l2 == 0;
+    po.reducer = opt->reducer;
     if ((st = ck_pipeline_fit(&m->pl, t, rows, n, &po, w, err)) != CK_OK ||
         (st = ck_design_bind(&d, m->pl, t, err)) != CK_OK)
         goto done;
-    weights = class_weights(y, rows, n, opt);
+    if (class_weights(y, rows, n, opt, &weights) != 0) {
+        st = ck_error_set(err, CK_ENOMEM, "out of memory");
+        goto done;
+    }
     ck_dataset ds = {&d, rows, n, y->y, weights};
     st = fit_estimator(m, &ds, opt, final, w, err);
 done:
@@ -361,21 +372,30 @@ static json_t *reg_metrics_json(const ck_reg_metrics *r)
 }
 
 /* Metrics of scores p against the label on rows[0..n). */
+/* Metrics of scores p against the labels of rows[0..n); with a reducer,
+ * of every process's rows (the labels and scores are gathered: 16 bytes a
+ * row on each process). */
 static ck_status metrics_json(const ck_model *m, const ck_label *y, const size_t *rows,
-                              size_t n, const double *p, json_t **out, ck_error *err)
+                              size_t n, const double *p, const ck_reducer *red, json_t **out,
+                              ck_error *err)
 {
-    double *yy = malloc((n ? n : 1) * sizeof *yy);
-    int *yi = malloc((n ? n : 1) * sizeof *yi);
+    double *mine = malloc((n ? n : 1) * sizeof *mine), *yy = NULL, *pp = NULL;
+    int *yi = NULL;
+    size_t ny = 0, np = 0;
     ck_status st = CK_OK;
     *out = NULL;
-    if (!yy || !yi) {
+    for (size_t i = 0; mine && i < n; i++)
+        mine[i] = y->y[rows[i]];
+    if (!mine || ck_reduce_gather(red, mine, n, &yy, &ny) != 0 ||
+        ck_reduce_gather(red, p, n, &pp, &np) != 0 || ny != np ||
+        !(yi = malloc((ny ? ny : 1) * sizeof *yi))) {
         st = ck_error_set(err, CK_ENOMEM, "out of memory");
         goto done;
     }
-    for (size_t i = 0; i < n; i++) {
-        yy[i] = y->y[rows[i]];
+    n = ny;
+    p = pp;
+    for (size_t i = 0; i < n; i++)
         yi[i] = yy[i] == 1;
-    }
     if (m->task == CK_TASK_CLASSIFICATION) {
         ck_class_metrics c;
         if ((st = ck_metrics_classification(yi, p, n, m->threshold, &c, err)) == CK_OK)
@@ -386,7 +406,9 @@ static ck_status metrics_json(const ck_model *m, const ck_label *y, const size_t
             *out = reg_metrics_json(&r);
     }
 done:
+    free(mine);
     free(yy);
+    free(pp);
     free(yi);
     return st;
 }
@@ -464,7 +486,7 @@ static ck_status cv_metrics(const ck_label *y, const size_t *rows, size_t n, cv_
         tmp.task = task;
         tmp.threshold = threshold;
         json_t *mj;
-        ck_status st = metrics_json(&tmp, y, te, nte, p, &mj, err);
+        ck_status st = metrics_json(&tmp, y, te, nte, p, NULL, &mj, err);
         if (st != CK_OK)
             return st;
         const char *const *names = task == CK_TASK_CLASSIFICATION ? class_stats : reg_stats;
@@ -554,28 +576,53 @@ static json_t *options_json(const ck_train_options *opt, ck_task task)
     return o;
 }
 
+/* The table's hash; with a reducer, every process's hashes mixed in
+ * process order (a hash of the shards, not of one file).  0 or -1. */
+static int data_hash(const ck_table *t, const ck_reducer *red, unsigned long long *out)
+{
+    unsigned long long mine = ck_table_hash(t), *all;
+    size_t *each;
+    *out = mine;
+    if (!red || red->size <= 1)
+        return 0;
+    if (!(each = malloc(red->size * sizeof *each)) ||
+        red->allgather(red->ctx, &mine, sizeof mine, (void **)&all, each) != 0) {
+        free(each);
+        return -1;
+    }
+    *out = 0x9e3779b97f4a7c15ULL;
+    for (size_t k = 0; k < red->size; k++)
+        *out = (*out ^ all[k]) * 0xff51afd7ed558ccdULL;
+    free(each);
+    free(all);
+    return 0;
+}
+
 static ck_status record(ck_model *m, const ck_table *t, const ck_label *y, size_t ntrain,
-                        size_t ntest, const size_t *train, const ck_train_options *opt)
+                        size_t ntest, const size_t *train, const ck_train_options *opt,
+                        ck_error *err)
 {
     char hash[40];
-    size_t pos = 0;
-    for (size_t i = 0; i < ntrain && y->binary; i++)
-        pos += y->y[train[i]] == 1;
-    snprintf(hash, sizeof hash, "mix64:%016llx", ck_table_hash(t));
+    unsigned long long h;
+    /* rows, positives (or the target's sum): of every process */
+    double count[3] = {(double)ntrain, 0, (double)ntest};
+    for (size_t i = 0; i < ntrain; i++)
+        count[1] += y->binary ? y->y[train[i]] == 1 : y->y[train[i]];
+    if (ck_reduce_sum(opt->reducer, count, 3) != 0 || data_hash(t, opt->reducer, &h) != 0)
+        return ck_error_set(err, CK_ENOMEM, "out of memory");
+    snprintf(hash, sizeof hash, "mix64:%016llx", h);
     const char *slash = strrchr(t->source, '/');
     json_t *tr = m->training;
     json_object_set_new(tr, "data", json_string(slash ? slash + 1 : t->source));
     json_object_set_new(tr, "data_hash", json_string(hash));
-    json_object_set_new(tr, "rows", json_integer((json_int_t)ntrain));
-    if (y->binary) {
-        json_object_set_new(tr, "positives", json_integer((json_int_t)pos));
-    } else { /* the regression baseline churnkit-eval compares with */
-        double mean = 0;
-        for (size_t i = 0; i < ntrain; i++)
-            mean += (y->y[train[i]] - mean) / (double)(i + 1);
-        set_num(tr, "target_mean", mean);
-    }
-    json_object_set_new(tr, "test_rows", json_integer((json_int_t)ntest));
+    json_object_set_new(tr, "rows", json_integer((json_int_t)count[0]));
+    if (y->binary) /* the regression baseline churnkit-eval compares with: */
+        json_object_set_new(tr, "positives", json_integer((json_int_t)count[1]));
+    else
+        set_num(tr, "target_mean", count[0] > 0 ? count[1] / count[0] : NAN);
+    json_object_set_new(tr, "test_rows", json_integer((json_int_t)count[2]));
+    if (opt->reducer)
+        json_object_set_new(tr, "processes", json_integer((json_int_t)opt->reducer->size));
     json_object_set_new(tr, "seed", json_integer((json_int_t)opt->seed));
     json_object_set_new(tr, "options", options_json(opt, m->task));
     json_object_set_new(tr, "churnkit", json_string(CK_VERSION));
@@ -600,6 +647,15 @@ static ck_status check_options(const ck_train_options *opt, ck_task task, ck_err
         return ck_error_set(err, CK_EUSAGE, "--test-fraction must lie in [0, 0.9]");
     if (!(opt->l2 >= 0))
         return ck_error_set(err, CK_EUSAGE, "--l2 must be 0 or more");
+    /* the folds and the hold-out draw from all rows at once; a distributed
+     * version must deal them across processes as one process would */
+    if (opt->reducer && (opt->cv >= 2 || opt->test_fraction > 0))
+        return ck_error_set(err, CK_EUSAGE, "--cv and --test-fraction are not available in a "
+                                            "distributed fit yet: hold the test rows out "
+                                            "beforehand and evaluate with churnkit-eval");
+    if (opt->reducer && opt->estimator == CK_EST_SVM)
+        return ck_error_set(err, CK_EUSAGE, "an SVM cannot be fitted across processes (libsvm "
+                                            "needs all rows): use churnkit-train");
     return CK_OK;
 }
 
@@ -628,7 +684,8 @@ static ck_status prepare(const ck_table *t, const ck_train_options *opt, ck_task
                          train_run *r, ck_error *err)
 {
     ck_status st = task == CK_TASK_CLASSIFICATION
-                       ? ck_label_binary(&r->y, t, opt->label, opt->positive, err)
+                       ? ck_label_binary_reduced(&r->y, t, opt->label, opt->positive,
+                                                 opt->reducer, err)
                        : ck_label_numeric(&r->y, t, opt->label, err);
     if (st != CK_OK)
         return st;
@@ -681,12 +738,13 @@ static ck_status validate(const ck_table *t, const ck_train_options *opt, ck_tas
 }
 
 static ck_status evaluate_on(ck_model *m, const ck_table *t, const ck_label *y,
-                             const size_t *rows, size_t n, size_t threads, double *scores,
-                             const char *key, ck_error *err)
+                             const size_t *rows, size_t n, const ck_train_options *opt,
+                             double *scores, const char *key, ck_error *err)
 {
     json_t *mj;
-    ck_status st = ck_model_score_table(m, t, rows, n, threads, scores, err);
-    if (st == CK_OK && (st = metrics_json(m, y, rows, n, scores, &mj, err)) == CK_OK)
+    ck_status st = ck_model_score_table(m, t, rows, n, opt->threads, scores, err);
+    if (st == CK_OK &&
+        (st = metrics_json(m, y, rows, n, scores, opt->reducer, &mj, err)) == CK_OK)
         json_object_set_new(m->metrics, key, mj);
     return st;
 }
@@ -736,13 +794,13 @@ ck_status ck_train(const ck_table *t, const ck_train_options *opt, ck_model **ou
             st = ck_error_set(err, CK_ENOMEM, "out of memory");
     }
     if (st == CK_OK)
-        st = evaluate_on(m, t, &r.y, r.train, r.ntrain, opt->threads, r.scores, "train", err);
+        st = evaluate_on(m, t, &r.y, r.train, r.ntrain, opt, r.scores, "train", err);
     if (st == CK_OK && json_object_get(cvm, "cv"))
         json_object_set(m->metrics, "cv", json_object_get(cvm, "cv"));
     if (st == CK_OK && r.ntest > 0)
-        st = evaluate_on(m, t, &r.y, r.test, r.ntest, opt->threads, r.scores, "test", err);
+        st = evaluate_on(m, t, &r.y, r.test, r.ntest, opt, r.scores, "test", err);
     if (st == CK_OK)
-        st = record(m, t, &r.y, r.ntrain, r.ntest, r.train, opt);
+        st = record(m, t, &r.y, r.ntrain, r.ntest, r.train, opt, err);
     json_decref(cvm);
     run_free(&r);
     if (st != CK_OK) {

@@ -1,0 +1,350 @@
+/* Distributed fits without MPI: threads stand in for processes, each with
+ * its own shard of a file and a ck_reducer whose allgather meets at a
+ * barrier.  The collectives must give every process the same bits, and a
+ * fit across shards must agree with one fit on the whole file (the
+ * coefficients to 1e-9 relative; medians, levels and counts exactly). */
+#include "testutil.h"
+
+#include <math.h>
+#include <pthread.h>
+
+#include "churnkit/reduce.h"
+#include "churnkit/stats.h"
+#include "churnkit/train.h"
+
+#define PUB CK_TEST_DATA "/public/"
+enum { MAXP = 4 };
+
+/* ------------------------------------------------------------------ */
+/* a reducer over threads */
+
+typedef struct shared {
+    pthread_barrier_t bar;
+    size_t size;
+    const void *ptr[MAXP];
+    size_t n[MAXP];
+} shared;
+
+typedef struct member {
+    shared *sh;
+    size_t rank;
+} member;
+
+static int thread_allgather(void *ctx, const void *mine, size_t n, void **all, size_t *each)
+{
+    member *me = ctx;
+    shared *sh = me->sh;
+    sh->ptr[me->rank] = mine;
+    sh->n[me->rank] = n;
+    pthread_barrier_wait(&sh->bar);
+    size_t total = 0;
+    for (size_t k = 0; k < sh->size; k++)
+        total += sh->n[k];
+    char *buf = malloc(total ? total : 1), *p = buf;
+    for (size_t k = 0; k < sh->size; k++) {
+        if (sh->n[k])
+            memcpy(p, sh->ptr[k], sh->n[k]);
+        p += sh->n[k];
+        each[k] = sh->n[k];
+    }
+    pthread_barrier_wait(&sh->bar); /* everyone has copied: buffers may go */
+    *all = buf;
+    return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* collectives against the union computed in one place */
+
+typedef struct stats_job {
+    member me;
+    ck_reducer red;
+    const double *v; /* this process's values */
+    size_t m;
+    double sum[2], max[2], offset, median, kth[3];
+    double *gathered;
+    size_t ngathered;
+} stats_job;
+
+static void *run_stats(void *arg)
+{
+    stats_job *j = arg;
+    double *copy = malloc(j->m * sizeof *copy);
+    memcpy(copy, j->v, j->m * sizeof *copy);
+    j->sum[0] = (double)j->m;
+    j->sum[1] = 0;
+    j->max[0] = -INFINITY;
+    for (size_t i = 0; i < j->m; i++) {
+        j->sum[1] += j->v[i];
+        j->max[0] = fmax(j->max[0], j->v[i]);
+    }
+    j->max[1] = (double)j->red.rank;
+    ck_assert_int_eq(ck_reduce_sum(&j->red, j->sum, 2), 0);
+    ck_assert_int_eq(ck_reduce_max(&j->red, j->max, 2), 0);
+    ck_assert_int_eq(ck_reduce_offset(&j->red, (double)j->m, &j->offset), 0);
+    ck_assert_int_eq(ck_reduce_median(&j->red, copy, j->m, &j->median), 0);
+    double ks[3] = {0, 17, j->sum[0] - 1};
+    for (int k = 0; k < 3; k++)
+        ck_assert_int_eq(ck_reduce_kth(&j->red, j->v, j->m, j->sum[0], ks[k], &j->kth[k]), 0);
+    ck_assert_int_eq(ck_reduce_gather(&j->red, j->v, j->m, &j->gathered, &j->ngathered), 0);
+    free(copy);
+    return NULL;
+}
+
+START_TEST(test_collectives)
+{
+    /* values with ties, negatives, zeros and a wide range; uneven shards */
+    enum { N = 1001 };
+    static double v[N];
+    unsigned long s = 12345;
+    for (size_t i = 0; i < N; i++) {
+        s = s * 6364136223846793005UL + 1442695040888963407UL;
+        double u = (double)(s >> 11) / 9007199254740992.0;
+        v[i] = i % 7 == 0 ? 0.0 : i % 5 == 0 ? 2.5 : (u - 0.4) * pow(10, (double)(i % 9) - 4);
+    }
+    size_t cut[] = {0, 1, 420, N}; /* a one-value shard included */
+    shared sh = {.size = 3};
+    pthread_barrier_init(&sh.bar, NULL, 3);
+    stats_job job[3];
+    pthread_t th[3];
+    for (size_t k = 0; k < 3; k++) {
+        job[k] = (stats_job){.me = {&sh, k}, .v = v + cut[k], .m = cut[k + 1] - cut[k]};
+        job[k].red = (ck_reducer){thread_allgather, &job[k].me, k, 3};
+        pthread_create(&th[k], NULL, run_stats, &job[k]);
+    }
+    for (size_t k = 0; k < 3; k++)
+        pthread_join(th[k], NULL);
+    pthread_barrier_destroy(&sh.bar);
+
+    double sorted[N], all[N], sum = 0;
+    memcpy(sorted, v, sizeof v);
+    memcpy(all, v, sizeof v);
+    for (size_t i = 0; i < N; i++)
+        sum += v[i];
+    for (size_t i = 1; i < N; i++) /* insertion sort: the reference order */
+        for (size_t j = i; j > 0 && sorted[j - 1] > sorted[j]; j--) {
+            double t = sorted[j];
+            sorted[j] = sorted[j - 1];
+            sorted[j - 1] = t;
+        }
+    double median = ck_median(all, N);
+    for (size_t k = 0; k < 3; k++) {
+        ck_assert(job[k].sum[0] == N);
+        ck_assert(fabs(job[k].sum[1] - sum) <= 1e-12 * fabs(sum) + 1e-12);
+        ck_assert(memcmp(&job[k].sum[1], &job[0].sum[1], sizeof(double)) == 0); /* same bits */
+        ck_assert(job[k].max[0] == sorted[N - 1] && job[k].max[1] == 2);
+        ck_assert(job[k].offset == (double)cut[k]);
+        ck_assert(job[k].median == median); /* exact, as one process computes it */
+        ck_assert(job[k].kth[0] == sorted[0]);
+        ck_assert(job[k].kth[1] == sorted[17]);
+        ck_assert(job[k].kth[2] == sorted[N - 1]);
+        ck_assert_uint_eq(job[k].ngathered, N);
+        ck_assert(memcmp(job[k].gathered, v, sizeof v) == 0); /* process order */
+        free(job[k].gathered);
+    }
+}
+END_TEST
+
+START_TEST(test_no_reducer)
+{
+    double v[] = {3, 1, 2, 4}, x;
+    ck_assert_int_eq(ck_reduce_sum(NULL, v, 4), 0);
+    ck_assert(v[0] == 3);
+    ck_assert_int_eq(ck_reduce_median(NULL, v, 4, &x), 0);
+    ck_assert(x == 2.5);
+    ck_assert_int_eq(ck_reduce_kth(NULL, v, 4, 4, 3, &x), 0);
+    ck_assert(x == 4);
+    ck_assert_int_eq(ck_reduce_kth(NULL, v, 4, 4, 4, &x), -1); /* out of range */
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+/* fits across shards against one fit */
+
+typedef struct fit_job {
+    member me;
+    ck_reducer red;
+    ck_table *t;
+    ck_train_options opt;
+    ck_model *m;
+    ck_status st;
+    char msg[CK_ERROR_MAX];
+} fit_job;
+
+static void *run_fit(void *arg)
+{
+    fit_job *j = arg;
+    ck_warnings w;
+    ck_error err;
+    ck_warnings_init(&w);
+    j->opt.reducer = &j->red;
+    j->st = ck_train(j->t, &j->opt, &j->m, &w, &err);
+    if (j->st != CK_OK)
+        snprintf(j->msg, sizeof j->msg, "%s", err.message);
+    ck_warnings_fini(&w);
+    return NULL;
+}
+
+/* The header and lines [from, to) of a file, as a new table. */
+static ck_table *shard(const char *path, size_t from, size_t to)
+{
+    char *text = ck_test_slurp(path), *line = text, *out = malloc(strlen(text) + 1), *o = out;
+    for (size_t i = 0; *line; i++) {
+        char *end = strchr(line, '\n');
+        size_t len = end ? (size_t)(end - line) + 1 : strlen(line);
+        if (i == 0 || (i - 1 >= from && i - 1 < to)) {
+            memcpy(o, line, len);
+            o += len;
+        }
+        line += len;
+    }
+    *o = '\0';
+    char *tmp = ck_test_write(out);
+    ck_table *t;
+    ck_error err;
+    ck_table_options topt;
+    ck_table_options_init(&topt);
+    static const char *const cat[] = {"Education", "JobLevel"};
+    topt.categorical = cat; /* the same types in every shard */
+    topt.ncategorical = strstr(text, "JobLevel") ? 2 : 0;
+    ck_assert_msg(ck_table_read_csv(&t, tmp, &topt, &err) == CK_OK, "%s", err.message);
+    unlink(tmp);
+    free(tmp);
+    free(text);
+    free(out);
+    return t;
+}
+
+/* Fits opt on the whole file and on nshards shards; compares. */
+static void check_fit(const char *path, size_t rows, size_t nshards, ck_train_options opt,
+                      double tol)
+{
+    ck_table *whole = shard(path, 0, rows);
+    ck_model *ref;
+    ck_warnings w;
+    ck_error err;
+    ck_warnings_init(&w);
+    ck_assert_msg(ck_train(whole, &opt, &ref, &w, &err) == CK_OK, "%s", err.message);
+    ck_warnings_fini(&w);
+    ck_model *first = NULL;
+    for (int run = 0; run < 2; run++) { /* twice: the same bits */
+        shared sh = {.size = nshards};
+        pthread_barrier_init(&sh.bar, NULL, (unsigned)nshards);
+        fit_job job[MAXP];
+        pthread_t th[MAXP];
+        for (size_t k = 0; k < nshards; k++) {
+            job[k] = (fit_job){.me = {&sh, k}, .opt = opt};
+            job[k].red = (ck_reducer){thread_allgather, &job[k].me, k, nshards};
+            /* uneven shards: a fifth, then the rest split evenly */
+            size_t a = k == 0 ? 0 : rows / 5 + (k - 1) * (rows - rows / 5) / (nshards - 1);
+            size_t b = k == 0 ? rows / 5 : rows / 5 + k * (rows - rows / 5) / (nshards - 1);
+            job[k].t = shard(path, a, b);
+            pthread_create(&th[k], NULL, run_fit, &job[k]);
+        }
+        for (size_t k = 0; k < nshards; k++)
+            pthread_join(th[k], NULL);
+        pthread_barrier_destroy(&sh.bar);
+        for (size_t k = 0; k < nshards; k++) {
+            ck_assert_msg(job[k].st == CK_OK, "shard %zu: %s", k, job[k].msg);
+            ck_model *m = job[k].m;
+            ck_assert_uint_eq(m->p, ref->p);
+            for (size_t j = 0; j < m->p; j++) {
+                double d = fabs(m->beta[j] - ref->beta[j]);
+                ck_assert_msg(d <= tol * fmax(1, fabs(ref->beta[j])),
+                              "coefficient %zu: %.17g (shards) vs %.17g (whole)", j,
+                              m->beta[j], ref->beta[j]);
+            }
+            for (size_t f = 0; f < m->pl->nfeat; f++) {
+                const ck_feature *a = &m->pl->feat[f], *b = &ref->pl->feat[f];
+                ck_assert_str_eq(a->name, b->name);
+                ck_assert_uint_eq(a->nlevels, b->nlevels);
+                if (a->kind == CK_FEAT_NUMERIC) {
+                    ck_assert(a->median == b->median);
+                    ck_assert(memcmp(a->deciles, b->deciles, sizeof a->deciles) == 0);
+                    ck_assert(fabs(a->mean - b->mean) <= 1e-12 * fmax(1, fabs(b->mean)));
+                }
+                for (size_t l = 0; l < a->nlevels; l++)
+                    ck_assert_str_eq(a->levels[l], b->levels[l]);
+            }
+            if (!first)
+                first = m;
+            else /* every process, and the second run, hold the same bits */
+                ck_assert(memcmp(m->beta, first->beta, m->p * sizeof *m->beta) == 0);
+        }
+        for (size_t k = 0; k < nshards; k++) {
+            if (job[k].m != first)
+                ck_model_free(job[k].m);
+            ck_table_free(job[k].t);
+        }
+    }
+    ck_model_free(first);
+    ck_model_free(ref);
+    ck_table_free(whole);
+}
+
+START_TEST(test_logistic_shards)
+{
+    ck_train_options opt;
+    ck_train_options_init(&opt);
+    opt.label = "churn";
+    opt.l2 = 1;
+    check_fit(PUB "mlc_churn.train.csv", 4000, 3, opt, 1e-9);
+    opt.l2 = 0; /* unpenalized, one level dropped, class-weighted */
+    opt.balanced = 1;
+    check_fit(PUB "mlc_churn.train.csv", 4000, 4, opt, 1e-9);
+}
+END_TEST
+
+START_TEST(test_linear_shards)
+{
+    static const char *const ex[] = {"Attrition"};
+    ck_train_options opt;
+    ck_train_options_init(&opt);
+    opt.label = "MonthlyIncome";
+    opt.estimator = CK_EST_LINEAR;
+    opt.pipeline.exclude = ex;
+    opt.pipeline.nexclude = 1;
+    check_fit(PUB "attrition.train.csv", 1176, 3, opt, 1e-9);
+    opt.robust = 1; /* Huber: the MAD scale is an exact distributed median */
+    check_fit(PUB "attrition.train.csv", 1176, 3, opt, 1e-9);
+}
+END_TEST
+
+START_TEST(test_refused)
+{
+    ck_train_options opt;
+    ck_train_options_init(&opt);
+    ck_reducer red = {thread_allgather, NULL, 0, 1};
+    ck_table *t = shard(PUB "attrition.train.csv", 0, 50);
+    ck_model *m;
+    ck_warnings w;
+    ck_error err;
+    ck_warnings_init(&w);
+    opt.label = "Attrition";
+    opt.reducer = &red;
+    opt.cv = 5;
+    ck_assert_int_eq(ck_train(t, &opt, &m, &w, &err), CK_EUSAGE);
+    ck_assert_msg_contains(err, "not available in a distributed fit");
+    opt.cv = 0;
+    opt.estimator = CK_EST_SVM;
+    ck_assert_int_eq(ck_train(t, &opt, &m, &w, &err), CK_EUSAGE);
+    ck_assert_msg_contains(err, "SVM cannot be fitted across processes");
+    ck_warnings_fini(&w);
+    ck_table_free(t);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+    Suite *s = suite_create("reduce");
+    TCase *tc = tcase_create("core");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, test_collectives);
+    tcase_add_test(tc, test_no_reducer);
+    tcase_add_test(tc, test_logistic_shards);
+    tcase_add_test(tc, test_linear_shards);
+    tcase_add_test(tc, test_refused);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+CK_TEST_MAIN(suite)
