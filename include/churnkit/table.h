@@ -61,6 +61,15 @@ typedef struct ck_table_options {
     int threads;                    /* parsing threads for a regular file:
                                        0 = one a processor, 1 = no threads.
                                        The table is the same either way. */
+    int part;                       /* 1: read only the rows in bytes
+                                       [part_start, part_start + part_length)
+                                       of a regular file, a part cut by
+                                       ck_csv_split (part_lines: its line
+                                       offset); the header still comes from
+                                       the file's start, and an empty part is
+                                       an empty table, not an error */
+    unsigned long long part_start, part_length;
+    unsigned long part_lines;
 } ck_table_options;
 
 void ck_table_options_init(ck_table_options *opt);

@@ -12,7 +12,15 @@
 #include "churnkit/train.h"
 #include "common.h"
 
+#ifdef CK_MPI
+/* The MPI build, churnkit-train-mpi: the same program, every process
+ * fitting on its own shard and combining through collectives (src/mpi). */
+#include "../mpi/mpi.h"
+static const char *prog = "churnkit-train-mpi";
+static ck_mpi mpi;
+#else
 static const char *prog = "churnkit-train";
+#endif
 
 static const char *help =
     "Usage: churnkit-train --data FILE --label COLUMN --out MODEL.json [options]\n"
@@ -62,7 +70,16 @@ static const char *help =
     "  --quiet                  no report on standard output, no progress\n"
     "  --help, --version\n"
     "\n"
-    "Exit status: 0 ok, 2 usage, 3 bad input data, 4 bad model file, 5 I/O error.\n";
+    "Exit status: 0 ok, 2 usage, 3 bad input data, 4 bad model file, 5 I/O error.\n"
+#ifdef CK_MPI
+    "\n"
+    "churnkit-train-mpi runs under mpirun (or srun): --data FILE is cut at row\n"
+    "boundaries into one part a process, or --data a.csv,b.csv,... gives each process\n"
+    "its own file.  The processes combine what the fit needs through MPI collectives;\n"
+    "process 0 writes the model and the report.  Logistic and linear models; no\n"
+    "--cv, --test-fraction or SVM yet.  A failure on any process ends the whole job.\n"
+#endif
+    ;
 
 typedef struct args {
     const char *data, *out, *delim;
@@ -277,12 +294,26 @@ static int run(args *a)
     a->train.progress = ck_cli_progress_report;
     a->train.progress_ctx = &progress;
     int code = 0;
+#ifdef CK_MPI
+    /* any failure ends every process (a process waiting in a collective
+     * would otherwise wait for ever); only process 0 writes */
+    a->train.reducer = &mpi.red;
+    if (ck_mpi_read(&mpi, a->data, &to, &t, &err) != CK_OK ||
+        ck_train(t, &a->train, &m, &w, &err) != CK_OK ||
+        (mpi.rank == 0 && ck_model_save(m, a->out, &err) != CK_OK))
+        ck_mpi_fail(&mpi, prog, &err);
+#else
     if (ck_table_read_csv(&t, a->data, &to, &err) != CK_OK ||
         ck_train(t, &a->train, &m, &w, &err) != CK_OK ||
         ck_model_save(m, a->out, &err) != CK_OK)
         code = ck_cli_fail(prog, &err);
+#endif
     ck_cli_progress_done(&progress);
+#ifdef CK_MPI
+    ck_cli_warnings(prog, &w, mpi.rank != 0); /* they are the same on every process */
+#else
     ck_cli_warnings(prog, &w, 0);
+#endif
     if (code == 0 && !a->quiet) {
         ck_report_model(stdout, m);
         printf("Model written to %s\n", a->out);
@@ -299,6 +330,11 @@ int main(int argc, char **argv)
     memset(&a, 0, sizeof a);
     ck_train_options_init(&a.train);
     ck_cli_init();
+#ifdef CK_MPI
+    ck_mpi_start(&mpi, &argc, &argv);
+    if (mpi.rank != 0) /* one report, one set of warnings: process 0's */
+        a.quiet = 1;
+#endif
     int rc = parse_args(argc, argv, &a);
     if (rc == 0)
         rc = run(&a);
@@ -308,5 +344,8 @@ int main(int argc, char **argv)
     ck_strv_free(a.exclude);
     ck_strv_free(a.categorical);
     ck_strv_free(a.log);
+#ifdef CK_MPI
+    ck_mpi_finish();
+#endif
     return rc;
 }

@@ -4,6 +4,7 @@
 #include "churnkit/num.h"
 #include "churnkit/str.h"
 
+#include <errno.h>
 #include <math.h>
 #include <pthread.h>
 #include <sys/stat.h>
@@ -786,6 +787,42 @@ static int load_parallel(loader *ld, const char *path, const ck_table_options *o
     return result;
 }
 
+/* Loads the rows of the byte range opt->part_* (the header having been
+ * read by ld->r, which is replaced by a reader of the range). */
+static int load_part(loader *ld, const char *path, const ck_table_options *opt, ck_error *err)
+{
+    size_t ncsv = ck_csv_ncols(ld->r);
+    char **names = calloc(ncsv + 1, sizeof *names);
+    for (size_t j = 0; names && j < ncsv; j++)
+        if (!(names[j] = strdup(ck_csv_name(ld->r, j)))) {
+            ck_strv_free(names);
+            names = NULL;
+        }
+    if (!names)
+        return ck_error_set(err, CK_ENOMEM, "out of memory");
+    ck_csv_close(ld->r);
+    ld->r = NULL;
+    ck_csv_options co = opt->csv;
+    co.no_header = 1;
+    co.names = (const char *const *)names;
+    co.nnames = ncsv;
+    co.line_offset = opt->part_lines;
+    co.max_bytes = opt->part_length;
+    int st = CK_OK;
+    FILE *fp = opt->part_length ? fopen(path, "rb") : NULL;
+    if (opt->part_length && (!fp || fseeko(fp, (off_t)opt->part_start, SEEK_SET) != 0))
+        st = ck_error_set(err, CK_EIO, "%s: cannot read from byte %llu: %s", path,
+                          opt->part_start, strerror(errno));
+    if (st == CK_OK && fp && (st = ck_csv_open_stream(&ld->r, fp, path, &co, err)) == CK_OK)
+        st = load_rows(ld, err);
+    ck_csv_close(ld->r);
+    ld->r = NULL;
+    if (fp)
+        fclose(fp);
+    ck_strv_free(names);
+    return st;
+}
+
 /* One attempt at loading: in parallel parts when allowed and worthwhile
  * (returns -1 when the parts cannot give the sequential result), else in
  * one piece. */
@@ -805,7 +842,9 @@ static int read_once(ck_table **out, const char *path, const ck_table_options *o
     ld.t->cap = 1024;
     if ((st = setup_columns(&ld, opt, err)) != CK_OK)
         goto done;
-    if (parallel) {
+    if (opt->part) {
+        st = load_part(&ld, path, opt, err);
+    } else if (parallel) {
         size_t ncsv = ck_csv_ncols(ld.r);
         names = calloc(ncsv + 1, sizeof *names);
         for (size_t j = 0; names && j < ncsv; j++)
@@ -823,7 +862,7 @@ static int read_once(ck_table **out, const char *path, const ck_table_options *o
     }
     if (st != CK_OK)
         goto done;
-    if (ld.t->nrows == 0 && !opt->allow_empty) {
+    if (ld.t->nrows == 0 && !opt->allow_empty && !opt->part) {
         st = ck_error_at(err, CK_EDATA, ld.t->source, 0, 0, "no data rows (only a header)");
         goto done;
     }
@@ -857,7 +896,7 @@ ck_status ck_table_read_csv(ck_table **out, const char *path, const ck_table_opt
         ck_table_options_init(&defaults);
         opt = &defaults;
     }
-    if (strcmp(path, "-") != 0 && parallel_worthwhile(path, opt)) {
+    if (strcmp(path, "-") != 0 && !opt->part && parallel_worthwhile(path, opt)) {
         int st = read_once(out, path, opt, 1, err);
         if (st >= 0)
             return (ck_status)st;

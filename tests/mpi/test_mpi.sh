@@ -1,0 +1,73 @@
+#!/bin/sh
+# churnkit-train-mpi on 3 processes of one machine against churnkit-train:
+# the coefficients agree to 1e-9 (relative), the same shards give a
+# byte-identical model, and a bad shard or a refused option ends the whole
+# job with a message from the process that failed, never a hang.
+. "$(dirname "$0")/../cli/lib.sh"
+B="$CK_BIN"
+PUB="$DATA/public"
+ROOTFLAG=
+[ "$(id -u)" = 0 ] && ROOTFLAG=--allow-run-as-root
+mpi() { # np args...: churnkit-train-mpi under mpirun, at most 5 minutes
+  np=$1; shift
+  timeout 300 mpirun $ROOTFLAG --oversubscribe -np "$np" "$B/churnkit-train-mpi" "$@"
+}
+same() { # a.json b.json: the coefficients agree to 1e-9
+  /usr/bin/python3 - "$1" "$2" <<'PY' || fail "coefficients of $1 and $2 differ"
+import json, sys
+a, b = (json.load(open(p)) for p in sys.argv[1:3])
+ta, tb = a["coefficients"]["terms"], b["coefficients"]["terms"]
+assert [t["term"] for t in ta] == [t["term"] for t in tb], "different terms"
+worst = max(abs(x["coef"] - y["coef"]) / max(1.0, abs(x["coef"])) for x, y in zip(ta, tb))
+assert a["training"]["rows"] == b["training"]["rows"]
+print("  largest relative difference %.2g over %d coefficients" % (worst, len(ta)), file=sys.stderr)
+sys.exit(0 if worst <= 1e-9 else 1)
+PY
+}
+
+# 1. logistic, one file cut into 3 parts; twice: byte-identical
+ok "$B/churnkit-train" --data "$PUB/mlc_churn.train.csv" --label churn --l2 1 --name m --out "$T/one.json" --quiet
+mpi 3 --data "$PUB/mlc_churn.train.csv" --label churn --l2 1 --name m --out "$T/mpi.json" --quiet \
+  2> "$T/err" || fail "mpirun logistic: $(cat "$T/err")"
+same "$T/one.json" "$T/mpi.json"
+mpi 3 --data "$PUB/mlc_churn.train.csv" --label churn --l2 1 --name m --out "$T/mpi2.json" --quiet \
+  2> "$T/err" || fail "mpirun logistic again: $(cat "$T/err")"
+cmp -s "$T/mpi.json" "$T/mpi2.json" || fail "the same shards gave different model files"
+
+# 2. unpenalized and class-weighted, with text columns (one level dropped)
+ok "$B/churnkit-synth" --accounts 1500 --months 24 --seed 8 --out "$T/w" --quiet
+ok "$B/churnkit-features" --world "$T/w" --snapshot 2024-10-01 --out "$T/f.csv" --quiet
+LABELS=churned_3m,churned_6m,value_change_3m,value_change_6m,revenue_next_6m,high_value
+ok "$B/churnkit-train" --data "$T/f.csv" --label churned_6m --id account_id --exclude $LABELS \
+   --class-weight balanced --name c --out "$T/one_c.json" --quiet
+mpi 3 --data "$T/f.csv" --label churned_6m --id account_id --exclude $LABELS \
+   --class-weight balanced --name c --out "$T/mpi_c.json" --quiet 2> "$T/err" || fail "mpirun weighted: $(cat "$T/err")"
+same "$T/one_c.json" "$T/mpi_c.json"
+
+# 3. robust linear regression on three files, one a process
+head -1 "$PUB/attrition.train.csv" > "$T/h"
+tail -n +2 "$PUB/attrition.train.csv" > "$T/body"
+split -n l/3 "$T/body" "$T/s_"
+for s in "$T"/s_a?; do cat "$T/h" "$s" > "$s.csv"; done
+ok "$B/churnkit-train" --data "$PUB/attrition.train.csv" --label MonthlyIncome --exclude Attrition \
+   --model linear --robust --name r --out "$T/one_r.json" --quiet
+mpi 3 --data "$T/s_aa.csv,$T/s_ab.csv,$T/s_ac.csv" --label MonthlyIncome --exclude Attrition \
+   --model linear --robust --name r --out "$T/mpi_r.json" --quiet 2> "$T/err" || fail "mpirun robust: $(cat "$T/err")"
+same "$T/one_r.json" "$T/mpi_r.json"
+
+# 4. a bad shard: the job ends, the failing process says why
+awk -F, 'NR == 7 { NF = NF - 1 } { print }' OFS=, "$T/s_ac.csv" > "$T/bad.csv"
+mpi 3 --data "$T/s_aa.csv,$T/s_ab.csv,$T/bad.csv" --label MonthlyIncome --model linear \
+   --name r --out "$T/bad.json" --quiet > /dev/null 2> "$T/err"
+code=$?
+[ "$code" = 3 ] || fail "a bad shard exited $code, expected 3: $(cat "$T/err")"
+grep -q "process 2 of 3: .*bad.csv:7:.*row has" "$T/err" || fail "no message from process 2: $(cat "$T/err")"
+[ ! -e "$T/bad.json" ] || fail "a failed job wrote a model"
+
+# 5. what a distributed fit cannot do yet is refused, by every process alike
+mpi 2 --data "$PUB/mlc_churn.train.csv" --label churn --cv 5 --out "$T/cv.json" --quiet \
+  > /dev/null 2> "$T/err"
+code=$?
+[ "$code" = 2 ] || fail "--cv exited $code, expected 2: $(cat "$T/err")"
+grep -q "not available in a distributed fit" "$T/err" || fail "--cv: $(cat "$T/err")"
+exit 0
