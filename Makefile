@@ -204,7 +204,7 @@ bench:
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib \
 	           $(DESTDIR)$(PREFIX)/include/churnkit $(DESTDIR)$(PREFIX)/share/man/man1
-	install -m 755 $(PROGRAMS) $(DESTDIR)$(PREFIX)/bin/
+	install -m 755 $(PROGRAMS) $(if $(filter 1,$(MPI)),$(MPI_PROG)) $(DESTDIR)$(PREFIX)/bin/
 	install -m 644 $(LIB) $(DESTDIR)$(PREFIX)/lib/
 	install -m 644 include/churnkit/*.h $(DESTDIR)$(PREFIX)/include/churnkit/
 	$(if $(MAN_PAGES),install -m 644 $(MAN_PAGES) $(DESTDIR)$(PREFIX)/share/man/man1/)
@@ -212,4 +212,5 @@ install: all
 clean:
 	rm -rf build bin
 
--include $(LIB_OBJ:.o=.d) $(TEST_SRC:tests/unit/%.c=$(BUILD)/tobj/%.d) $(CLI_COMMON_OBJ:.o=.d) $(CLI_SRC:src/cli/%.c=$(BUILD)/cli/%.d)
+-include $(LIB_OBJ:.o=.d) $(TEST_SRC:tests/unit/%.c=$(BUILD)/tobj/%.d) $(CLI_COMMON_OBJ:.o=.d) $(CLI_SRC:src/cli/%.c=$(BUILD)/cli/%.d) \
+         $(wildcard $(BUILD)/mpi/*.d)
