@@ -309,6 +309,9 @@ static int run(args *a)
         code = ck_cli_fail(prog, &err);
 #endif
     ck_cli_progress_done(&progress);
+    /* progress dies with this call: leave no pointer to it in *a */
+    a->train.progress = NULL;
+    a->train.progress_ctx = NULL;
 #ifdef CK_MPI
     ck_cli_warnings(prog, &w, mpi.rank != 0); /* they are the same on every process */
 #else

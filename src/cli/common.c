@@ -30,6 +30,9 @@ int ck_cli_usage(const char *prog, const char *fmt, ...)
     va_list ap;
     fprintf(stderr, "%s: ", prog);
     va_start(ap, fmt);
+    /* clang-tidy 14 given several files misses the va_start (its va_list
+     * checker keeps names from the first file); alone this file is clean */
+    // NOLINTNEXTLINE(clang-analyzer-valist.Uninitialized)
     vfprintf(stderr, fmt, ap);
     va_end(ap);
     fprintf(stderr, "\nTry '%s --help'.\n", prog);

@@ -133,6 +133,9 @@ static void fail_at(ck_csv_reader *r, ck_status st, unsigned long line,
         return;
     r->failed = 1;
     va_start(ap, fmt);
+    /* clang-tidy 14 given several files misses the va_start (its va_list
+     * checker keeps names from the first file); alone this file is clean */
+    // NOLINTNEXTLINE(clang-analyzer-valist.Uninitialized)
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     if (st == CK_ENOMEM)

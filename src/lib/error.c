@@ -5,6 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* error.h's analyzer-only macros must not rewrite the definitions here */
+#undef ck_error_set
+#undef ck_error_at
+
 void ck_error_clear(ck_error *err)
 {
     if (err) {
@@ -22,6 +26,10 @@ static void error_vset(ck_error *err, ck_status status, const char *prefix,
         snprintf(err->message, sizeof err->message, "%s", prefix);
         used = strlen(err->message);
     }
+    /* clang-tidy 14 given several files misses the callers' va_start (its
+     * va_list checker keeps names from the first file); alone this file is
+     * clean */
+    // NOLINTNEXTLINE(clang-analyzer-valist.Uninitialized)
     vsnprintf(err->message + used, sizeof err->message - used, fmt, ap);
 }
 
@@ -117,6 +125,9 @@ void ck_warn(ck_warnings *w, const char *fmt, ...)
     if (!w)
         return;
     va_start(ap, fmt);
+    /* clang-tidy 14 given several files misses the va_start (its va_list
+     * checker keeps names from the first file); alone this file is clean */
+    // NOLINTNEXTLINE(clang-analyzer-valist.Uninitialized)
     vsnprintf(buf, sizeof buf, fmt, ap);
     va_end(ap);
     for (size_t i = 0; i < w->n; i++) {

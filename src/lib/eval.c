@@ -25,7 +25,8 @@ static void entry_fini(ck_eval_entry *e)
 
 void ck_eval_fini(ck_eval *ev)
 {
-    for (size_t i = 0; i < ev->nentries; i++)
+    /* entries is NULL when setting up failed before it was allocated */
+    for (size_t i = 0; ev->entries && i < ev->nentries; i++)
         entry_fini(&ev->entries[i]);
     if (ev->baseline) {
         entry_fini(ev->baseline);

@@ -168,16 +168,19 @@ static void roc_chart(FILE *o, const ck_eval *ev, size_t n, const char **names)
     ck_svg_begin(&c, o, "roc", "ROC curve", "false positive rate", "true positive rate", 0, 1,
                  0, 1);
     ck_svg_line(&c, d, d, 2, 0, 1);
-    char **legend = malloc(n * sizeof *legend);
+    char **legend = calloc(n ? n : 1, sizeof *legend);
+    int complete = legend != NULL;
     for (size_t i = 0; i < n; i++) {
         const ck_eval_entry *e = entry_at(ev, i);
         ck_svg_line(&c, e->roc.x, e->roc.y, e->roc.n, i, 0);
-        legend[i] = malloc(strlen(names[i]) + 32);
-        if (legend[i])
+        if (legend && (legend[i] = malloc(strlen(names[i]) + 32)))
             sprintf(legend[i], "%s (AUC %.3f)", names[i], e->cls.roc_auc);
+        else
+            complete = 0;
     }
-    ck_svg_legend(&c, (const char *const *)legend, n, 0);
-    for (size_t i = 0; i < n; i++)
+    /* short of memory, the plain names rather than a legend with holes */
+    ck_svg_legend(&c, complete ? (const char *const *)legend : names, n, 0);
+    for (size_t i = 0; legend && i < n; i++)
         free(legend[i]);
     free(legend);
     ck_svg_end(&c);

@@ -490,7 +490,8 @@ ck_status ck_linear_fit(const ck_dataset *ds, const ck_linear_options *opt, ck_l
     hw.w = malloc(ds->n * sizeof *hw.w);
     hw.x = malloc(p * sizeof *hw.x);
     hw.prev = malloc(p * sizeof *hw.prev);
-    hw.r = malloc(q * q * sizeof *hw.r);
+    /* zeroed like r: tsqr_run fills it, in a way the static analyzer cannot follow */
+    hw.r = calloc(q * q, sizeof *hw.r);
     if (!hw.res || !hw.tmp || !hw.w || !hw.x || !hw.prev || !hw.r) {
         st = ck_error_set(err, CK_ENOMEM, "robust regression: out of memory");
         goto done;

@@ -101,7 +101,7 @@ static void pass_chunk(void *arg, size_t c, size_t worker)
     size_t p = ps->p, begin, end, nb = 0;
     double *x = ps->work + worker * WORK(p), *xc = x + p, *xs = xc + p * BLOCK;
     double *resid = xs + p * BLOCK, *s = resid + BLOCK;
-    double *g = ps->g + c * p, *h = ps->h ? ps->h + c * p * p : NULL;
+    double *g = ps->g + c * p, *h = ps->hessian ? ps->h + c * p * p : NULL;
     double ll = 0;
     memset(g, 0, p * sizeof *g);
     if (ps->hessian)

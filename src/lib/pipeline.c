@@ -163,6 +163,8 @@ size_t ck_feature_edges(const ck_feature *f, double *edges)
 {
     size_t n = 0;
     for (int k = 0; k < CK_DECILES; k++)
+        /* edges[n - 1] is read only once n > 0, after it was written */
+        // cppcheck-suppress uninitvar
         if (!isnan(f->deciles[k]) && (n == 0 || f->deciles[k] > edges[n - 1]))
             edges[n++] = f->deciles[k];
     return n;

@@ -130,8 +130,9 @@ int ck_reduce_kth(const ck_reducer *r, const double *v, size_t m, double total, 
         memset(hist, 0, sizeof hist);
         for (size_t i = 0; i < m; i++) {
             uint64_t key = key_of(v[i]);
-            /* the bits above this round's byte must match the prefix */
-            if (round == 0 || (key >> (shift + 8)) == prefix)
+            /* the bits above this round's byte must match the prefix (two
+             * shifts: one by 64 would be undefined in round 0) */
+            if (((key >> shift) >> 8) == prefix)
                 hist[(key >> shift) & 0xff] += 1;
         }
         if (ck_reduce_sum(r, hist, 256) != 0)

@@ -191,10 +191,10 @@ static ck_status bind_model(plan *p, plan_model *pm, const ck_model *m, ck_error
 /* "churned_6m" -> base "churned", 6; -1 when the label has no horizon. */
 static int horizon_of(const char *label, size_t *baselen)
 {
-    size_t n = strlen(label), i = n;
+    size_t n = strlen(label);
     if (n < 4 || label[n - 1] != 'm')
         return -1;
-    i = n - 1;
+    size_t i = n - 1;
     while (i > 0 && isdigit((unsigned char)label[i - 1]))
         i--;
     if (i == n - 1 || i < 2 || label[i - 1] != '_')

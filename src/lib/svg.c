@@ -54,14 +54,19 @@ static void axes(ck_svg *c)
 {
     FILE *o = c->out;
     double sx = tick_step(c->x1 - c->x0), sy = tick_step(c->y1 - c->y0);
-    for (double v = ceil(c->x0 / sx) * sx; v <= c->x1 + 1e-9 * sx; v += sx) {
+    /* tick k is a whole multiple of the step, computed from k rather than
+     * summed step by step */
+    double kx = ceil(c->x0 / sx), ky = ceil(c->y0 / sy);
+    for (int k = 0; (kx + k) * sx <= c->x1 + 1e-9 * sx; k++) {
+        double v = (kx + k) * sx;
         char buf[32];
         snprintf(buf, sizeof buf, "%g", fabs(v) < 1e-12 * sx ? 0.0 : v);
         fprintf(o, "<line class=\"grid\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>\n",
                 px(c, v), c->top, px(c, v), c->top + c->ph);
         text(o, px(c, v), c->top + c->ph + 16, "middle", " class=\"tick\"", buf);
     }
-    for (double v = ceil(c->y0 / sy) * sy; v <= c->y1 + 1e-9 * sy; v += sy) {
+    for (int k = 0; (ky + k) * sy <= c->y1 + 1e-9 * sy; k++) {
+        double v = (ky + k) * sy;
         char buf[32];
         snprintf(buf, sizeof buf, "%g", fabs(v) < 1e-12 * sy ? 0.0 : v);
         fprintf(o, "<line class=\"grid\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>\n",
@@ -161,8 +166,9 @@ void ck_svg_forest(FILE *out, const char *id, const char *title, const char *con
     ck_html_escape(out, title);
     fputs("</title>\n", out);
     text(out, w / 2.0, 20, "middle", " class=\"title\"", title);
-    double sx = tick_step(c.x1 - c.x0);
-    for (double v = ceil(c.x0 / sx) * sx; v <= c.x1; v += sx) {
+    double sx = tick_step(c.x1 - c.x0), kx = ceil(c.x0 / sx);
+    for (int k = 0; (kx + k) * sx <= c.x1; k++) { /* as in axes */
+        double v = (kx + k) * sx;
         char buf[32];
         snprintf(buf, sizeof buf, "%g", fabs(v) < 1e-12 * sx ? 0.0 : v);
         fprintf(out, "<line class=\"grid\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>\n",

@@ -259,6 +259,7 @@ typedef struct loader {
     ck_table *t;
     ck_csv_reader *r;
     long *target;        /* csv column -> table column, or -1 (skipped) */
+    size_t ncsv;         /* entries in target: the file's columns */
     ck_coltype *forced;  /* by table column: 0 = inferred */
     int fixed;           /* the column arrays are windows into a shared
                             table: never grow or free them */
@@ -399,7 +400,7 @@ static int note_line(ck_table *t, unsigned long line)
 static ck_status load_rows(loader *ld, ck_error *err)
 {
     ck_table *t = ld->t;
-    size_t ncsv = ck_csv_ncols(ld->r);
+    size_t ncsv = ld->ncsv; /* as counted by setup_columns: every reader of the file agrees */
     ck_csv_row row;
     int rc;
     while ((rc = ck_csv_next(ld->r, &row, err)) == 1) {
@@ -443,7 +444,7 @@ static ck_status mark_names(const ck_csv_reader *r, const char *const *list, siz
 static ck_status setup_columns(loader *ld, const ck_table_options *opt, ck_error *err)
 {
     ck_csv_reader *r = ld->r;
-    size_t ncsv = ck_csv_ncols(r);
+    size_t ncsv = ld->ncsv = ck_csv_ncols(r);
     /* keep[j]: named in usecols (any nonzero mark will do) */
     ck_coltype *keep = calloc(ncsv ? ncsv : 1, sizeof *keep);
     ck_coltype *type = calloc(ncsv ? ncsv : 1, sizeof *type);
@@ -582,7 +583,7 @@ static void window_free(ck_table *p, const ck_table *whole, size_t row0)
 {
     if (!p)
         return;
-    for (size_t j = 0; j < p->ncols; j++) {
+    for (size_t j = 0; j < whole->ncols; j++) { /* a window has whole's columns */
         ck_column *c = &p->col[j];
         const ck_column *w = &whole->col[j];
         if (w->type == CK_COL_NUMERIC && c->num == w->num + row0)
@@ -755,8 +756,8 @@ static int load_parallel(loader *ld, const char *path, const ck_table_options *o
         *p = (part){.path = path, .opt = opt, .names = names, .ncsv = ncsv, .row0 = row0,
                     .start = start[k], .len = start[k + 1] - start[k],
                     .line_offset = lines[k]};
-        p->ld = (loader){.target = ld->target, .forced = ld->forced, .fixed = 1,
-                         .t = window_of(ld->t, row0, cap)};
+        p->ld = (loader){.target = ld->target, .ncsv = ld->ncsv, .forced = ld->forced,
+                         .fixed = 1, .t = window_of(ld->t, row0, cap)};
         row0 += cap;
         if (!p->ld.t) {
             result = CK_ENOMEM;
