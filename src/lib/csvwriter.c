@@ -60,6 +60,8 @@ void ck_csv_writer_free(ck_csv_writer *w)
 /* Appends s[0..n) to the memory text. */
 static void to_mem(ck_csv_writer *w, const char *s, size_t n)
 {
+    if (n == 0)
+        return; /* nothing yet may mean no buffer yet: memcpy(NULL, ..., 0) is undefined */
     if (w->mlen + n > w->mcap) {
         size_t cap = w->mcap ? 2 * w->mcap : 1 << 20;
         while (cap < w->mlen + n)
