@@ -51,8 +51,9 @@ typedef struct ck_train_options {
     void *progress_ctx;
     const ck_reducer *reducer;  /* a distributed fit over every process's
                                    table (churnkit-train-mpi): logistic and
-                                   linear models, no --cv or --test-fraction
-                                   yet.  NULL: this table is all the data. */
+                                   linear models; folds and hold-out dealt
+                                   as one process deals them over the rows in
+                                   process order.  NULL: this table is all. */
 } ck_train_options;
 
 void ck_train_options_init(ck_train_options *opt);

@@ -76,8 +76,9 @@ static const char *help =
     "churnkit-train-mpi runs under mpirun (or srun): --data FILE is cut at row\n"
     "boundaries into one part a process, or --data a.csv,b.csv,... gives each process\n"
     "its own file.  The processes combine what the fit needs through MPI collectives;\n"
-    "process 0 writes the model and the report.  Logistic and linear models; no\n"
-    "--cv, --test-fraction or SVM yet.  A failure on any process ends the whole job.\n"
+    "process 0 writes the model and the report.  Logistic and linear models (with\n"
+    "--cv and --test-fraction dealt as one process deals them); no SVM.  A failure on\n"
+    "any process ends the whole job.\n"
 #endif
     ;
 

@@ -434,6 +434,40 @@ static json_t *summary(const double *v, size_t k)
 /* ------------------------------------------------------------------ */
 /* cross-validation */
 
+/* A distributed fit deals its folds and hold-out over all processes' rows
+ * exactly as one process would over the whole file: every process gathers
+ * the labels of rows[0..n) of all processes (8 bytes a row, in process
+ * order, which is the file's order) and learns where its own rows start in
+ * that order.  The caller frees *all. */
+static ck_status global_labels(const ck_reducer *red, const ck_label *y, const size_t *rows,
+                               size_t n, double **all, size_t *total, size_t *offset,
+                               ck_error *err)
+{
+    double *mine = malloc((n ? n : 1) * sizeof *mine), before = 0;
+    for (size_t i = 0; mine && i < n; i++)
+        mine[i] = y->y[rows[i]];
+    int rc = mine ? ck_reduce_offset(red, (double)n, &before) : -1;
+    if (rc == 0)
+        rc = ck_reduce_gather(red, mine, n, all, total);
+    free(mine);
+    *offset = (size_t)before;
+    return rc == 0 ? CK_OK : ck_error_set(err, CK_ENOMEM, "out of memory");
+}
+
+/* 0, 1, ..., n - 1 (caller frees), or NULL. */
+static size_t *identity(size_t n)
+{
+    size_t *v = malloc((n ? n : 1) * sizeof *v);
+    for (size_t i = 0; v && i < n; i++)
+        v[i] = i;
+    return v;
+}
+
+static int distributed(const ck_train_options *opt)
+{
+    return opt->reducer && opt->reducer->size > 1;
+}
+
 typedef struct cv_state {
     size_t k;
     size_t *fold;        /* by position in the training rows */
@@ -472,8 +506,8 @@ static ck_status cv_fold(const ck_table *t, const ck_label *y, const size_t *row
 
 /* Fold metrics at a threshold, once every fold has been scored. */
 static ck_status cv_metrics(const ck_label *y, const size_t *rows, size_t n, cv_state *cv,
-                            ck_task task, double threshold, size_t *te, double *p,
-                            ck_error *err)
+                            ck_task task, double threshold, const ck_reducer *red, size_t *te,
+                            double *p, ck_error *err)
 {
     for (size_t k = 0; k < cv->k; k++) {
         size_t nte = 0;
@@ -486,7 +520,7 @@ static ck_status cv_metrics(const ck_label *y, const size_t *rows, size_t n, cv_
         tmp.task = task;
         tmp.threshold = threshold;
         json_t *mj;
-        ck_status st = metrics_json(&tmp, y, te, nte, p, NULL, &mj, err);
+        ck_status st = metrics_json(&tmp, y, te, nte, p, red, &mj, err);
         if (st != CK_OK)
             return st;
         const char *const *names = task == CK_TASK_CLASSIFICATION ? class_stats : reg_stats;
@@ -497,6 +531,27 @@ static ck_status cv_metrics(const ck_label *y, const size_t *rows, size_t n, cv_
         json_decref(mj);
     }
     return CK_OK;
+}
+
+/* The folds of all processes' training rows, dealt as one process deals
+ * them; this process keeps the part for its own rows. */
+static ck_status global_folds(const ck_label *y, const size_t *rows, size_t n,
+                              const ck_train_options *opt, cv_state *cv, ck_error *err)
+{
+    double *cls = NULL;
+    size_t total = 0, offset = 0, *ids = NULL, *fold = NULL;
+    ck_status st = global_labels(opt->reducer, y, rows, n, &cls, &total, &offset, err);
+    if (st == CK_OK && (!(ids = identity(total)) || !(fold = malloc((total ? total : 1) *
+                                                                    sizeof *fold))))
+        st = ck_error_set(err, CK_ENOMEM, "out of memory");
+    if (st == CK_OK)
+        st = ck_split_folds(ids, total, y->binary ? cls : NULL, cv->k, opt->seed, fold, err);
+    for (size_t i = 0; st == CK_OK && i < n; i++)
+        cv->fold[i] = fold[offset + i];
+    free(cls);
+    free(ids);
+    free(fold);
+    return st;
 }
 
 static ck_status cross_validate(const ck_table *t, const ck_label *y, const size_t *rows,
@@ -510,7 +565,9 @@ static ck_status cross_validate(const ck_table *t, const ck_label *y, const size
         st = ck_error_set(err, CK_ENOMEM, "out of memory");
         goto done;
     }
-    st = ck_split_folds(rows, n, y->binary ? y->y : NULL, cv->k, opt->seed, cv->fold, err);
+    st = distributed(opt) ? global_folds(y, rows, n, opt, cv, err)
+                          : ck_split_folds(rows, n, y->binary ? y->y : NULL, cv->k, opt->seed,
+                                           cv->fold, err);
     for (size_t k = 0; k < cv->k && st == CK_OK; k++) {
         if (opt->progress)
             opt->progress(opt->progress_ctx, "cross-validation", (double)k / (double)cv->k);
@@ -647,12 +704,6 @@ static ck_status check_options(const ck_train_options *opt, ck_task task, ck_err
         return ck_error_set(err, CK_EUSAGE, "--test-fraction must lie in [0, 0.9]");
     if (!(opt->l2 >= 0))
         return ck_error_set(err, CK_EUSAGE, "--l2 must be 0 or more");
-    /* the folds and the hold-out draw from all rows at once; a distributed
-     * version must deal them across processes as one process would */
-    if (opt->reducer && (opt->cv >= 2 || opt->test_fraction > 0))
-        return ck_error_set(err, CK_EUSAGE, "--cv and --test-fraction are not available in a "
-                                            "distributed fit yet: hold the test rows out "
-                                            "beforehand and evaluate with churnkit-eval");
     if (opt->reducer && opt->estimator == CK_EST_SVM)
         return ck_error_set(err, CK_EUSAGE, "an SVM cannot be fitted across processes (libsvm "
                                             "needs all rows): use churnkit-train");
@@ -680,6 +731,35 @@ static void run_free(train_run *r)
         free(r->cv.stat[s]);
 }
 
+/* The hold-out of all processes' rows, drawn as one process draws it; this
+ * process keeps its own rows of each side, in order. */
+static ck_status global_holdout(train_run *r, size_t n, const ck_train_options *opt,
+                                ck_error *err)
+{
+    double *cls = NULL;
+    size_t total = 0, offset = 0, *ids = NULL, *tr = NULL, *te = NULL, ntr = 0, nte = 0;
+    ck_status st = global_labels(opt->reducer, &r->y, r->all, n, &cls, &total, &offset, err);
+    if (st == CK_OK && (!(ids = identity(total)) || !(tr = malloc((total ? total : 1) *
+                                                                  sizeof *tr)) ||
+                        !(te = malloc((total ? total : 1) * sizeof *te))))
+        st = ck_error_set(err, CK_ENOMEM, "out of memory");
+    if (st == CK_OK)
+        st = ck_split_holdout(ids, total, r->y.binary ? cls : NULL, opt->test_fraction,
+                              opt->seed, tr, &ntr, te, &nte, err);
+    r->ntrain = r->ntest = 0;
+    for (size_t i = 0; st == CK_OK && i < ntr; i++)
+        if (tr[i] >= offset && tr[i] < offset + n)
+            r->train[r->ntrain++] = tr[i] - offset;
+    for (size_t i = 0; st == CK_OK && i < nte; i++)
+        if (te[i] >= offset && te[i] < offset + n)
+            r->test[r->ntest++] = te[i] - offset;
+    free(cls);
+    free(ids);
+    free(tr);
+    free(te);
+    return st;
+}
+
 static ck_status prepare(const ck_table *t, const ck_train_options *opt, ck_task task,
                          train_run *r, ck_error *err)
 {
@@ -698,6 +778,8 @@ static ck_status prepare(const ck_table *t, const ck_train_options *opt, ck_task
         return ck_error_set(err, CK_ENOMEM, "out of memory");
     for (size_t i = 0; i < n; i++)
         r->all[i] = i;
+    if (opt->test_fraction > 0 && distributed(opt))
+        return global_holdout(r, n, opt, err);
     if (opt->test_fraction > 0) {
         /* the counts come back through locals: given &r->ntrain, the static
          * analyzer would forget r->all and report it leaked */
@@ -730,15 +812,30 @@ static ck_status validate(const ck_table *t, const ck_train_options *opt, ck_tas
     if (st != CK_OK)
         return st;
     if (task == CK_TASK_CLASSIFICATION && opt->threshold_rule != CK_THRESHOLD_FIXED) {
-        double *yy = malloc(n * sizeof *yy);
-        if (!yy)
-            return ck_error_set(err, CK_ENOMEM, "out of memory");
-        for (size_t i = 0; i < n; i++)
+        /* on every process's out-of-fold scores, in process order */
+        double *yy = malloc((n ? n : 1) * sizeof *yy), *ally = NULL, *allp = NULL;
+        size_t ny = 0, np = 0;
+        for (size_t i = 0; yy && i < n; i++)
             yy[i] = r->y.y[r->train[i]];
-        *threshold = ck_pick_threshold(yy, cv->oof, n, opt->threshold_rule);
+        if (!yy || ck_reduce_gather(opt->reducer, yy, n, &ally, &ny) != 0 ||
+            ck_reduce_gather(opt->reducer, cv->oof, n, &allp, &np) != 0 || ny != np)
+            st = ck_error_set(err, CK_ENOMEM, "out of memory");
+        else
+            *threshold = ck_pick_threshold(ally, allp, ny, opt->threshold_rule);
         free(yy);
+        free(ally);
+        free(allp);
+        if (st != CK_OK)
+            return st;
     }
-    st = cv_metrics(&r->y, r->train, n, cv, task, *threshold, r->test, r->scores, err);
+    /* scratch of its own: r->test still holds the hold-out rows, which the
+     * test metrics are computed on after this */
+    size_t *te = malloc((n ? n : 1) * sizeof *te);
+    double *p = malloc((n ? n : 1) * sizeof *p);
+    st = te && p ? cv_metrics(&r->y, r->train, n, cv, task, *threshold, opt->reducer, te, p, err)
+                 : ck_error_set(err, CK_ENOMEM, "out of memory");
+    free(te);
+    free(p);
     if (st == CK_OK)
         json_object_set_new(metrics, "cv", cv_json(cv, task, opt->seed));
     return st;
@@ -785,9 +882,11 @@ ck_status ck_train(const ck_table *t, const ck_train_options *opt, ck_model **ou
     ck_status st = check_options(opt, task, err);
     if (st == CK_OK)
         st = prepare(t, opt, task, &r, err);
-    if (st == CK_OK && r.ntrain < 2)
-        st = ck_error_set(err, CK_EDATA, "%s: too few training rows (%zu)", t->source,
-                          r.ntrain);
+    double rows = (double)r.ntrain; /* of every process, in a distributed fit */
+    if (st == CK_OK && ck_reduce_sum(opt->reducer, &rows, 1) != 0)
+        st = ck_error_set(err, CK_ENOMEM, "out of memory");
+    if (st == CK_OK && rows < 2)
+        st = ck_error_set(err, CK_EDATA, "%s: too few training rows (%.0f)", t->source, rows);
     if (st == CK_OK && opt->cv >= 2)
         st = validate(t, opt, task, &r, &threshold, cvm, err);
     if (st == CK_OK) {

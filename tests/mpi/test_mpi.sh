@@ -1,8 +1,9 @@
 #!/bin/sh
 # churnkit-train-mpi on 3 processes of one machine against churnkit-train:
-# the coefficients agree to 1e-9 (relative), the same shards give a
-# byte-identical model, and a bad shard or a refused option ends the whole
-# job with a message from the process that failed, never a hang.
+# the coefficients (and with --cv / --test-fraction the threshold and the
+# metrics) agree to 1e-9, the same shards give a byte-identical model, and
+# a bad shard or a refused option ends the whole job with a message from
+# the process that failed, never a hang.
 . "$(dirname "$0")/../cli/lib.sh"
 B="$CK_BIN"
 PUB="$DATA/public"
@@ -64,10 +65,29 @@ code=$?
 grep -q "process 2 of 3: .*bad.csv:7:.*row has" "$T/err" || fail "no message from process 2: $(cat "$T/err")"
 [ ! -e "$T/bad.json" ] || fail "a failed job wrote a model"
 
-# 5. what a distributed fit cannot do yet is refused, by every process alike
-mpi 2 --data "$PUB/mlc_churn.train.csv" --label churn --cv 5 --out "$T/cv.json" --quiet \
+# 5. cross-validation, a hold-out and a threshold chosen on the folds: dealt
+# as one process deals them, so the same threshold and metrics
+ok "$B/churnkit-train" --data "$PUB/mlc_churn.train.csv" --label churn --l2 1 --cv 4 \
+   --test-fraction 0.2 --threshold auto --name v --out "$T/one_v.json" --quiet
+mpi 3 --data "$PUB/mlc_churn.train.csv" --label churn --l2 1 --cv 4 --test-fraction 0.2 \
+   --threshold auto --name v --out "$T/mpi_v.json" --quiet 2> "$T/err" || fail "mpirun cv: $(cat "$T/err")"
+same "$T/one_v.json" "$T/mpi_v.json"
+/usr/bin/python3 - "$T/one_v.json" "$T/mpi_v.json" <<'PY' || fail "validation metrics differ"
+import json, sys
+a, b = (json.load(open(p)) for p in sys.argv[1:3])
+assert abs(a["threshold"] - b["threshold"]) <= 1e-9, (a["threshold"], b["threshold"])
+for part, key in [("test", "roc_auc"), ("test", "accuracy"), ("train", "roc_auc")]:
+    x, y = a["metrics"][part][key], b["metrics"][part][key]
+    assert abs(x - y) <= 1e-9, (part, key, x, y)
+x, y = a["metrics"]["cv"]["roc_auc"]["mean"], b["metrics"]["cv"]["roc_auc"]["mean"]
+assert abs(x - y) <= 1e-9, ("cv", x, y)
+assert a["training"]["test_rows"] == b["training"]["test_rows"] == 800
+PY
+
+# 6. what cannot be distributed is refused, by every process alike
+mpi 2 --data "$PUB/mlc_churn.train.csv" --label churn --model svm --out "$T/svm.json" --quiet \
   > /dev/null 2> "$T/err"
 code=$?
-[ "$code" = 2 ] || fail "--cv exited $code, expected 2: $(cat "$T/err")"
-grep -q "not available in a distributed fit" "$T/err" || fail "--cv: $(cat "$T/err")"
+[ "$code" = 2 ] || fail "svm exited $code, expected 2: $(cat "$T/err")"
+grep -q "SVM cannot be fitted across processes" "$T/err" || fail "svm: $(cat "$T/err")"
 exit 0

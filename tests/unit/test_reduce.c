@@ -2,12 +2,14 @@
  * its own shard of a file and a ck_reducer whose allgather meets at a
  * barrier.  The collectives must give every process the same bits, and a
  * fit across shards must agree with one fit on the whole file (the
- * coefficients to 1e-9 relative; medians, levels and counts exactly). */
+ * coefficients, threshold and metrics to 1e-9 relative; medians, levels and
+ * counts exactly), cross-validation and hold-out included. */
 #include "testutil.h"
 
 #include <math.h>
 #include <pthread.h>
 
+#include "churnkit/model.h"
 #include "churnkit/reduce.h"
 #include "churnkit/stats.h"
 #include "churnkit/train.h"
@@ -214,6 +216,30 @@ static ck_table *shard(const char *path, size_t from, size_t to)
     return t;
 }
 
+/* Every number in a (the distributed fit's metrics) equals the one at the
+ * same place in b to tol, relative. */
+static void same_numbers(json_t *a, json_t *b, double tol, const char *where)
+{
+    if (json_is_object(b)) {
+        const char *key;
+        json_t *v;
+        json_object_foreach(b, key, v) {
+            char path[256];
+            json_t *u = json_object_get(a, key);
+            ck_assert_msg(u != NULL, "%s: no '%s'", where, key);
+            snprintf(path, sizeof path, "%s.%s", where, key);
+            same_numbers(u, v, tol, path);
+        }
+    } else if (json_is_array(b)) {
+        ck_assert_uint_eq(json_array_size(a), json_array_size(b));
+        for (size_t i = 0; i < json_array_size(b); i++)
+            same_numbers(json_array_get(a, i), json_array_get(b, i), tol, where);
+    } else if (json_is_number(b)) {
+        double x = json_number_value(a), y = json_number_value(b);
+        ck_assert_msg(fabs(x - y) <= tol * fmax(1, fabs(y)), "%s: %.17g vs %.17g", where, x, y);
+    }
+}
+
 /* Fits opt on the whole file and on nshards shards; compares. */
 static void check_fit(const char *path, size_t rows, size_t nshards, ck_train_options opt,
                       double tol)
@@ -265,6 +291,13 @@ static void check_fit(const char *path, size_t rows, size_t nshards, ck_train_op
                 for (size_t l = 0; l < a->nlevels; l++)
                     ck_assert_str_eq(a->levels[l], b->levels[l]);
             }
+            /* the threshold, the validation, hold-out and training metrics */
+            ck_assert(fabs(m->threshold - ref->threshold) <= tol);
+            same_numbers(m->metrics, ref->metrics, tol, "metrics");
+            ck_assert(json_integer_value(json_object_get(m->training, "rows")) ==
+                      json_integer_value(json_object_get(ref->training, "rows")));
+            ck_assert(json_integer_value(json_object_get(m->training, "test_rows")) ==
+                      json_integer_value(json_object_get(ref->training, "test_rows")));
             if (!first)
                 first = m;
             else /* every process, and the second run, hold the same bits */
@@ -291,6 +324,31 @@ START_TEST(test_logistic_shards)
     opt.l2 = 0; /* unpenalized, one level dropped, class-weighted */
     opt.balanced = 1;
     check_fit(PUB "mlc_churn.train.csv", 4000, 4, opt, 1e-9);
+}
+END_TEST
+
+START_TEST(test_validation_shards)
+{
+    /* folds, hold-out and the threshold dealt across shards as one process
+     * deals them: the same coefficients, threshold and metrics */
+    ck_train_options opt;
+    ck_train_options_init(&opt);
+    opt.label = "churn";
+    opt.l2 = 1;
+    opt.cv = 4;
+    opt.test_fraction = 0.2;
+    opt.threshold_rule = CK_THRESHOLD_F1;
+    check_fit(PUB "mlc_churn.train.csv", 4000, 3, opt, 1e-9);
+    static const char *const ex[] = {"Attrition"};
+    ck_train_options lin;
+    ck_train_options_init(&lin);
+    lin.label = "MonthlyIncome";
+    lin.estimator = CK_EST_LINEAR;
+    lin.pipeline.exclude = ex;
+    lin.pipeline.nexclude = 1;
+    lin.cv = 3;
+    lin.test_fraction = 0.25;
+    check_fit(PUB "attrition.train.csv", 1176, 4, lin, 1e-9);
 }
 END_TEST
 
@@ -321,10 +379,6 @@ START_TEST(test_refused)
     ck_warnings_init(&w);
     opt.label = "Attrition";
     opt.reducer = &red;
-    opt.cv = 5;
-    ck_assert_int_eq(ck_train(t, &opt, &m, &w, &err), CK_EUSAGE);
-    ck_assert_msg_contains(err, "not available in a distributed fit");
-    opt.cv = 0;
     opt.estimator = CK_EST_SVM;
     ck_assert_int_eq(ck_train(t, &opt, &m, &w, &err), CK_EUSAGE);
     ck_assert_msg_contains(err, "SVM cannot be fitted across processes");
@@ -342,6 +396,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_no_reducer);
     tcase_add_test(tc, test_logistic_shards);
     tcase_add_test(tc, test_linear_shards);
+    tcase_add_test(tc, test_validation_shards);
     tcase_add_test(tc, test_refused);
     suite_add_tcase(s, tc);
     return s;

@@ -368,6 +368,55 @@ START_TEST(test_public_auc_near_sklearn)
 }
 END_TEST
 
+/* The hold-out metrics are computed on the hold-out rows, also when
+ * cross-validation ran first (it once reused their buffer as scratch, so
+ * "test" described a mix of the last fold and hold-out rows). */
+START_TEST(test_holdout_metrics_after_cv)
+{
+    ck_table *t = read_table(PUB "mlc_churn.train.csv");
+    ck_train_options opt;
+    ck_train_options_init(&opt);
+    opt.label = "churn";
+    opt.l2 = 1;
+    opt.cv = 3;
+    opt.test_fraction = 0.25;
+    opt.seed = 7;
+    ck_model *m;
+    ck_warnings w;
+    ck_error err;
+    ck_warnings_init(&w);
+    ck_assert_msg(ck_train(t, &opt, &m, &w, &err) == CK_OK, "%s", err.message);
+    /* the same split, drawn again, scored again */
+    ck_label y;
+    ck_assert(ck_label_binary(&y, t, "churn", NULL, &err) == CK_OK);
+    size_t n = t->nrows, *all = malloc(n * sizeof *all), *tr = malloc(n * sizeof *tr);
+    size_t *te = malloc(n * sizeof *te), ntr, nte;
+    for (size_t i = 0; i < n; i++)
+        all[i] = i;
+    ck_assert(ck_split_holdout(all, n, y.y, 0.25, 7, tr, &ntr, te, &nte, &err) == CK_OK);
+    double *p = malloc(nte * sizeof *p);
+    int *yi = malloc(nte * sizeof *yi);
+    ck_assert(ck_model_score_table(m, t, te, nte, 1, p, &err) == CK_OK);
+    for (size_t i = 0; i < nte; i++)
+        yi[i] = y.y[te[i]] == 1;
+    ck_class_metrics c;
+    ck_assert(ck_metrics_classification(yi, p, nte, m->threshold, &c, &err) == CK_OK);
+    json_t *test = json_object_get(m->metrics, "test");
+    ck_assert_uint_eq(json_integer_value(json_object_get(test, "rows")), nte);
+    ck_assert(json_real_value(json_object_get(test, "roc_auc")) == c.roc_auc);
+    ck_assert(json_real_value(json_object_get(test, "accuracy")) == c.accuracy);
+    free(all);
+    free(tr);
+    free(te);
+    free(p);
+    free(yi);
+    ck_label_fini(&y);
+    ck_model_free(m);
+    ck_warnings_fini(&w);
+    ck_table_free(t);
+}
+END_TEST
+
 static Suite *train_suite(void)
 {
     Suite *s = suite_create("train");
@@ -382,6 +431,7 @@ static Suite *train_suite(void)
     tcase_add_test(tc, test_constant_and_wide_columns);
     tcase_add_test(tc, test_svm_matches_svm_predict);
     tcase_add_test(tc, test_public_auc_near_sklearn);
+    tcase_add_test(tc, test_holdout_metrics_after_cv);
     tcase_set_timeout(tc, 120);
     suite_add_tcase(s, tc);
     return s;
