@@ -47,7 +47,7 @@ typedef struct pass {
     double *h;       /* by chunk, p x p each (upper triangle) */
     double *work;    /* scratch, by worker, WORK(p) each */
     const ck_reducer *red; /* a distributed fit: sums over every process */
-    double *packed;  /* with red: ll, g and H in one buffer (1 + p + p x p) */
+    double *packed;  /* with red: ll, g and H's upper triangle in one buffer */
     int failed;      /* a collective failed (out of memory) */
 } pass;
 
@@ -132,29 +132,33 @@ static void pass_chunk(void *arg, size_t c, size_t worker)
     ps->ll[c] = ll;
 }
 
-/* The penalized objective's parts at beta: returns the penalized
- * log-likelihood; fills g (p) and, when h != NULL, H (p x p, full). */
 /* Sums this process's log-likelihood, gradient and information with every
- * other's, in one collective (p^2 + p + 1 doubles a process); returns the
- * summed log-likelihood (NaN, with ps->failed set, when it failed). */
+ * other's, in one exact collective sum (1 + p + p(p+1)/2 doubles: H is
+ * symmetric, so its upper triangle); returns the summed log-likelihood
+ * (NaN, with ps->failed set, when it failed).  H comes back full. */
 static double reduce_parts(pass *ps, double ll, double *g, double *h)
 {
-    size_t p = ps->p, nh = h ? p * p : 0;
+    size_t p = ps->p, n = 1 + p;
     double *b = ps->packed;
     b[0] = ll;
     memcpy(b + 1, g, p * sizeof *g);
-    if (h)
-        memcpy(b + 1 + p, h, nh * sizeof *h);
-    if (ck_reduce_sum(ps->red, b, 1 + p + nh) != 0) {
+    for (size_t j = 0; h && j < p; j++)
+        for (size_t k = j; k < p; k++)
+            b[n++] = h[j * p + k];
+    if (ck_reduce_sum(ps->red, b, n) != 0) {
         ps->failed = 1;
         return NAN;
     }
     memcpy(g, b + 1, p * sizeof *g);
-    if (h)
-        memcpy(h, b + 1 + p, nh * sizeof *h);
+    n = 1 + p;
+    for (size_t j = 0; h && j < p; j++)
+        for (size_t k = j; k < p; k++)
+            h[j * p + k] = h[k * p + j] = b[n++];
     return b[0];
 }
 
+/* The penalized objective's parts at beta: returns the penalized
+ * log-likelihood; fills g (p) and, when h != NULL, H (p x p, full). */
 static double evaluate(pass *ps, const double *beta, double l2, size_t threads, double *g,
                        double *h)
 {
@@ -175,12 +179,12 @@ static double evaluate(pass *ps, const double *beta, double l2, size_t threads, 
                 for (size_t k = j; k < p; k++)
                     h[j * p + k] += ps->h[(c * p + j) * p + k];
     }
-    if (h)
+    if (ps->red && ps->red->size > 1)
+        ll = reduce_parts(ps, ll, g, h); /* mirrors H's triangle too */
+    else if (h)
         for (size_t j = 0; j < p; j++)
             for (size_t k = 0; k < j; k++)
                 h[j * p + k] = h[k * p + j];
-    if (ps->red && ps->red->size > 1)
-        ll = reduce_parts(ps, ll, g, h);
     for (size_t j = 1; j < p; j++) {
         ll -= 0.5 * l2 * beta[j] * beta[j];
         g[j] -= l2 * beta[j];
@@ -533,7 +537,7 @@ ck_status ck_logistic_fit(const ck_dataset *ds, const ck_logistic_options *opt,
     }
     m->beta = calloc(p, sizeof *m->beta);
     if (ps.red)
-        ps.packed = malloc((1 + p + (use_newton ? p * p : 0)) * sizeof *ps.packed);
+        ps.packed = malloc((1 + p + (use_newton ? p * (p + 1) / 2 : 0)) * sizeof *ps.packed);
     ck_status status = CK_OK;
     if (!ps.ll || !ps.g || !ps.work || (use_newton && (!ps.h || !st.h || !st.h2 || !m->cov)) ||
         !st.beta || !st.g || !st.g2 || !st.d || !st.trial || !m->beta || (ps.red && !ps.packed)) {

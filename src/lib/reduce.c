@@ -1,20 +1,21 @@
 /* reduce.c -- collective sums, maxima and order statistics over a
- * ck_reducer's allgather (see reduce.h). */
+ * ck_reducer's allreduce and allgather (see reduce.h). */
 #include "churnkit/reduce.h"
 #include "churnkit/stats.h"
 
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* Gathers n doubles from every process: *all holds size x n of them. */
-static int gather_fixed(const ck_reducer *r, const double *buf, size_t n, double **all)
+/* Gathers `bytes` bytes from every process: *all holds size x bytes. */
+static int gather_fixed(const ck_reducer *r, const void *buf, size_t bytes, void **all)
 {
     size_t *each = malloc(r->size * sizeof *each);
     void *got = NULL;
-    int rc = each ? r->allgather(r->ctx, buf, n * sizeof *buf, &got, each) : -1;
+    int rc = each ? r->allgather(r->ctx, buf, bytes, &got, each) : -1;
     for (size_t k = 0; rc == 0 && k < r->size; k++)
-        if (each[k] != n * sizeof *buf)
+        if (each[k] != bytes)
             rc = -1; /* a process out of step: not the same collective */
     free(each);
     if (rc != 0) {
@@ -25,48 +26,165 @@ static int gather_fixed(const ck_reducer *r, const double *buf, size_t n, double
     return 0;
 }
 
+/* The reducer's allreduce, or the same result through allgather. */
+static int allreduce(const ck_reducer *r, int64_t *buf, size_t n, ck_reduce_op op)
+{
+    void *got;
+    if (r->allreduce)
+        return r->allreduce(r->ctx, buf, n, op);
+    if (gather_fixed(r, buf, n * sizeof *buf, &got) != 0)
+        return -1;
+    const int64_t *all = got;
+    for (size_t j = 0; j < n; j++) {
+        buf[j] = all[j];
+        for (size_t k = 1; k < r->size; k++) {
+            int64_t v = all[k * n + j];
+            buf[j] = op == CK_REDUCE_SUM ? buf[j] + v : v > buf[j] ? v : buf[j];
+        }
+    }
+    free(got);
+    return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* exact sums of doubles */
+
+/* Exponents for an element that is zero everywhere so far (below any real
+ * one) and for a NaN or infinity (above any). */
+enum { ZERO_EXP = -4000, BAD_EXP = 4000, MAX_PROC_BITS = 20 };
+
+/* B, the bits a limb: N limbs below 2^B add up below 2^62. */
+static int limb_bits(size_t size)
+{
+    int lg = 0;
+    while (lg <= MAX_PROC_BITS && ((size_t)1 << lg) < size)
+        lg++;
+    return lg > MAX_PROC_BITS ? -1 : 62 - lg;
+}
+
+static int64_t exponent_of(double x)
+{
+    int e;
+    if (!isfinite(x))
+        return BAD_EXP;
+    if (x == 0)
+        return ZERO_EXP;
+    (void)frexp(x, &e); /* x = f 2^e, 1/2 <= |f| < 1 */
+    return e;
+}
+
+/* x ~ (l[0] 2^-b + l[1] 2^-2b) 2^e with |l| < 2^b, e >= x's exponent: the
+ * bits of x below 2^(e - 2b) are dropped (truncated toward zero).  y - t is
+ * exact (the fraction bits of y), as are the scalings by powers of two. */
+static void split(double x, int64_t e, int b, int64_t l[2])
+{
+    l[0] = l[1] = 0;
+    if (e == BAD_EXP || e == ZERO_EXP || x == 0)
+        return;
+    double y = ldexp(x, b - (int)e), t = trunc(y);
+    l[0] = (int64_t)t;
+    l[1] = (int64_t)trunc(ldexp(y - t, b));
+}
+
+/* The double nearest (within an ulp or so) to (l[0] 2^-b + l[1] 2^-2b) 2^e:
+ * carry first, so the low limb is in [0, 2^b) and the high one holds the
+ * leading bits; then the two terms in a fixed order. */
+static double join(const int64_t l[2], int64_t e, int b)
+{
+    if (e == BAD_EXP)
+        return NAN;
+    if (e == ZERO_EXP)
+        return 0;
+    int64_t m = (int64_t)1 << b, hi = l[0] + l[1] / m, lo = l[1] % m;
+    if (lo < 0) {
+        lo += m;
+        hi -= 1;
+    }
+    return ldexp((double)hi, (int)e - b) + ldexp((double)lo, (int)e - 2 * b);
+}
+
 int ck_reduce_sum(const ck_reducer *r, double *buf, size_t n)
 {
-    double *all;
-    if (!r || r->size <= 1)
+    if (!r || r->size <= 1 || n == 0)
         return 0;
-    if (gather_fixed(r, buf, n, &all) != 0)
+    int b = limb_bits(r->size);
+    int64_t *e = malloc(3 * n * sizeof *e);
+    if (b < 0 || !e) {
+        free(e);
         return -1;
-    for (size_t j = 0; j < n; j++) {
-        double s = 0;
-        for (size_t k = 0; k < r->size; k++) /* process order: the same bits everywhere */
-            s += all[k * n + j];
-        buf[j] = s;
     }
-    free(all);
-    return 0;
+    int64_t *limb = e + n;
+    for (size_t j = 0; j < n; j++)
+        e[j] = exponent_of(buf[j]);
+    int rc = allreduce(r, e, n, CK_REDUCE_MAX);
+    for (size_t j = 0; rc == 0 && j < n; j++)
+        split(buf[j], e[j], b, limb + 2 * j);
+    if (rc == 0)
+        rc = allreduce(r, limb, 2 * n, CK_REDUCE_SUM);
+    for (size_t j = 0; rc == 0 && j < n; j++)
+        buf[j] = join(limb + 2 * j, e[j], b);
+    free(e);
+    return rc;
+}
+
+/* Doubles as unsigned keys in the same order: flip every bit of a
+ * negative, only the sign bit of a positive. */
+static uint64_t key_of(double x)
+{
+    uint64_t u;
+    memcpy(&u, &x, sizeof u);
+    return (u >> 63) ? ~u : u | (UINT64_C(1) << 63);
+}
+
+static double double_of(uint64_t key)
+{
+    uint64_t u = (key >> 63) ? key & ~(UINT64_C(1) << 63) : ~key;
+    double x;
+    memcpy(&x, &u, sizeof x);
+    return x;
+}
+
+/* The keys shifted into int64_t in the same order (and back), written
+ * without converting an out-of-range unsigned value to a signed one. */
+static int64_t signed_key(uint64_t key)
+{
+    return key >> 63 ? (int64_t)(key & ~(UINT64_C(1) << 63))
+                     : -(int64_t)((UINT64_C(1) << 63) - 1 - key) - 1;
+}
+
+static uint64_t unsigned_key(int64_t k)
+{
+    return k >= 0 ? (uint64_t)k | (UINT64_C(1) << 63) : (uint64_t)(k + INT64_MAX + 1);
 }
 
 int ck_reduce_max(const ck_reducer *r, double *buf, size_t n)
 {
-    double *all;
-    if (!r || r->size <= 1)
+    if (!r || r->size <= 1 || n == 0)
         return 0;
-    if (gather_fixed(r, buf, n, &all) != 0)
+    int64_t *k = malloc(n * sizeof *k);
+    if (!k)
         return -1;
     for (size_t j = 0; j < n; j++)
-        for (size_t k = 0; k < r->size; k++)
-            buf[j] = all[k * n + j] > buf[j] ? all[k * n + j] : buf[j];
-    free(all);
-    return 0;
+        k[j] = signed_key(key_of(buf[j]));
+    int rc = allreduce(r, k, n, CK_REDUCE_MAX);
+    for (size_t j = 0; rc == 0 && j < n; j++)
+        buf[j] = double_of(unsigned_key(k[j]));
+    free(k);
+    return rc;
 }
 
 int ck_reduce_offset(const ck_reducer *r, double mine, double *before)
 {
-    double *all;
+    void *got;
     *before = 0;
     if (!r || r->size <= 1)
         return 0;
-    if (gather_fixed(r, &mine, 1, &all) != 0)
+    if (gather_fixed(r, &mine, sizeof mine, &got) != 0)
         return -1;
+    const double *all = got;
     for (size_t k = 0; k < r->rank; k++)
         *before += all[k];
-    free(all);
+    free(got);
     return 0;
 }
 
@@ -95,23 +213,6 @@ int ck_reduce_gather(const ck_reducer *r, const double *v, size_t n, double **ou
     free(each);
     *out = all;
     return 0;
-}
-
-/* Doubles as unsigned keys in the same order: flip every bit of a
- * negative, only the sign bit of a positive. */
-static uint64_t key_of(double x)
-{
-    uint64_t u;
-    memcpy(&u, &x, sizeof u);
-    return (u >> 63) ? ~u : u | (UINT64_C(1) << 63);
-}
-
-static double double_of(uint64_t key)
-{
-    uint64_t u = (key >> 63) ? key & ~(UINT64_C(1) << 63) : ~key;
-    double x;
-    memcpy(&x, &u, sizeof x);
-    return x;
 }
 
 /* Radix selection: round by round, the next 8 bits of the k-th key are the

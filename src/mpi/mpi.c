@@ -11,7 +11,7 @@
 #include "churnkit/csv.h"
 #include "churnkit/str.h"
 
-/* The reducer's one collective: MPI_Allgatherv of bytes, after an
+/* The reducer's gather: MPI_Allgatherv of bytes, after an
  * MPI_Allgather of the counts.  MPI counts are ints: a process's part must
  * stay under 2 GiB (the training metrics gather 16 bytes a row). */
 static int mpi_allgather(void *ctx, const void *mine, size_t n, void **all, size_t *each)
@@ -45,12 +45,34 @@ static int mpi_allgather(void *ctx, const void *mine, size_t n, void **all, size
     return rc;
 }
 
+/* The reducer's other collective: MPI_Allreduce of 64-bit integers, in
+ * place, in pieces of at most INT_MAX elements (MPI counts are ints).  The
+ * sums it is used for are exact, so the order Open MPI picks for the
+ * additions cannot change a bit of the result. */
+static int mpi_allreduce(void *ctx, int64_t *buf, size_t n, ck_reduce_op op)
+{
+    (void)ctx;
+    MPI_Op mop = op == CK_REDUCE_SUM ? MPI_SUM : MPI_MAX;
+    for (size_t at = 0; at < n;) {
+        int count = n - at > (size_t)INT_MAX ? INT_MAX : (int)(n - at);
+        if (MPI_Allreduce(MPI_IN_PLACE, buf + at, count, MPI_INT64_T, mop, MPI_COMM_WORLD) !=
+            MPI_SUCCESS)
+            return -1;
+        at += (size_t)count;
+    }
+    return 0;
+}
+
 void ck_mpi_start(ck_mpi *m, int *argc, char ***argv)
 {
     MPI_Init(argc, argv);
     MPI_Comm_rank(MPI_COMM_WORLD, &m->rank);
     MPI_Comm_size(MPI_COMM_WORLD, &m->size);
-    m->red = (ck_reducer){mpi_allgather, m, (size_t)m->rank, (size_t)m->size};
+    m->red = (ck_reducer){.allgather = mpi_allgather,
+                          .allreduce = mpi_allreduce,
+                          .ctx = m,
+                          .rank = (size_t)m->rank,
+                          .size = (size_t)m->size};
 }
 
 void ck_mpi_finish(void)

@@ -6,6 +6,7 @@
  * counts exactly), cross-validation and hold-out included. */
 #include "testutil.h"
 
+#include <float.h>
 #include <math.h>
 #include <pthread.h>
 
@@ -53,6 +54,129 @@ static int thread_allgather(void *ctx, const void *mine, size_t n, void **all, s
     *all = buf;
     return 0;
 }
+
+/* The allreduce primitive, adding in the reverse of process order (MPI
+ * fixes no order): the exact sums must give the same bits as the
+ * allgather path, which adds in process order. */
+static int thread_allreduce(void *ctx, int64_t *buf, size_t n, ck_reduce_op op)
+{
+    member *me = ctx;
+    shared *sh = me->sh;
+    int64_t *out = malloc((n ? n : 1) * sizeof *out);
+    sh->ptr[me->rank] = buf;
+    pthread_barrier_wait(&sh->bar);
+    for (size_t j = 0; j < n; j++) {
+        out[j] = ((const int64_t *)sh->ptr[sh->size - 1])[j];
+        for (size_t k = sh->size - 1; k-- > 0;) {
+            int64_t v = ((const int64_t *)sh->ptr[k])[j];
+            out[j] = op == CK_REDUCE_SUM ? out[j] + v : v > out[j] ? v : out[j];
+        }
+    }
+    pthread_barrier_wait(&sh->bar); /* everyone has read: buffers may change */
+    memcpy(buf, out, n * sizeof *out);
+    free(out);
+    return 0;
+}
+
+static ck_reducer thread_reducer(member *me, size_t rank, size_t size, int with_allreduce)
+{
+    return (ck_reducer){.allgather = thread_allgather,
+                        .allreduce = with_allreduce ? thread_allreduce : NULL,
+                        .ctx = me,
+                        .rank = rank,
+                        .size = size};
+}
+
+/* Runs fn(&arg[k]) for k < n on n threads that meet at sh's barrier. */
+static void run_threads(void *(*fn)(void *), void *arg, size_t each, size_t n)
+{
+    pthread_t th[MAXP];
+    for (size_t k = 0; k < n; k++)
+        pthread_create(&th[k], NULL, fn, (char *)arg + k * each);
+    for (size_t k = 0; k < n; k++)
+        pthread_join(th[k], NULL);
+}
+
+/* ------------------------------------------------------------------ */
+/* exact sums: the result does not depend on how the parts are split */
+
+typedef struct sum_job {
+    member me;
+    ck_reducer red;
+    double v[8];
+} sum_job;
+
+static void *run_sum(void *arg)
+{
+    sum_job *j = arg;
+    ck_assert_int_eq(ck_reduce_sum(&j->red, j->v, 8), 0);
+    return NULL;
+}
+
+/* Element e of process k is part[k][e]; returns the sums process 0 got,
+ * after checking that every process got the same bits. */
+static void sum_parts(const double part[][8], size_t n, int with_allreduce, double out[8])
+{
+    shared sh = {.size = n};
+    sum_job job[MAXP];
+    pthread_barrier_init(&sh.bar, NULL, (unsigned)n);
+    for (size_t k = 0; k < n; k++) {
+        job[k].me = (member){&sh, k};
+        job[k].red = thread_reducer(&job[k].me, k, n, with_allreduce);
+        memcpy(job[k].v, part[k], sizeof job[k].v);
+    }
+    run_threads(run_sum, job, sizeof job[0], n);
+    pthread_barrier_destroy(&sh.bar);
+    for (size_t k = 1; k < n; k++)
+        ck_assert(memcmp(job[k].v, job[0].v, sizeof job[0].v) == 0);
+    memcpy(out, job[0].v, sizeof job[0].v);
+}
+
+START_TEST(test_exact_sum)
+{
+    /* columns: cancellation a naive sum loses (1e16 + 1 - 1e16 is 0 in
+     * doubles, 1 exactly), zeros, a subnormal beside a normal, mixed signs
+     * and magnitudes, an infinity, a NaN, negatives only, 0.1 three times */
+    static const double part[3][8] = {
+        {1e16, 0, 5e-324, 1e300, INFINITY, 1, -2.5, 0.1},
+        {1, 0, 1, -1e-300, 1, NAN, -1e-20, 0.1},
+        {-1e16, 0, 0, 3.5, 2, 3, -7, 0.1},
+    };
+    double a[8], b[8];
+    sum_parts(part, 3, 0, a);
+    sum_parts(part, 3, 1, b);
+    ck_assert(memcmp(a, b, sizeof a) == 0); /* either order: the same bits */
+    ck_assert(a[0] == 1);
+    ck_assert(a[1] == 0 && !signbit(a[1]));
+    ck_assert(a[2] == 1); /* the subnormal is far below the window */
+    ck_assert(a[3] == 1e300);
+    ck_assert(isnan(a[4]) && isnan(a[5]));
+    ck_assert(a[6] == -9.5);
+    /* 0.1 + 0.1 + 0.1 exactly is 0.3000000000000000166..., whose nearest
+     * double is 0.30000000000000004 (what a naive sum also gives here) */
+    ck_assert(a[7] == 0.30000000000000004);
+
+    /* many terms: within an ulp of a long double reference, and the same
+     * bits whichever process holds which term */
+    static double many[4][8], swapped[4][8];
+    unsigned long s = 99;
+    long double ref[8] = {0};
+    for (size_t k = 0; k < 4; k++)
+        for (size_t e = 0; e < 8; e++) {
+            s = s * 6364136223846793005UL + 1442695040888963407UL;
+            double u = (double)(s >> 11) / 9007199254740992.0;
+            many[k][e] = (u - 0.5) * pow(10, (double)e - 3);
+            swapped[3 - k][e] = many[k][e];
+            ref[e] += many[k][e];
+        }
+    sum_parts((const double(*)[8])many, 4, 1, a);
+    sum_parts((const double(*)[8])swapped, 4, 1, b);
+    ck_assert(memcmp(a, b, sizeof a) == 0);
+    for (size_t e = 0; e < 8; e++)
+        ck_assert_msg(fabsl(a[e] - ref[e]) <= 2 * DBL_EPSILON * fabsl(ref[e]),
+                      "element %zu: %.17g vs %.17Lg", e, a[e], ref[e]);
+}
+END_TEST
 
 /* ------------------------------------------------------------------ */
 /* collectives against the union computed in one place */
@@ -110,7 +234,7 @@ START_TEST(test_collectives)
     pthread_t th[3];
     for (size_t k = 0; k < 3; k++) {
         job[k] = (stats_job){.me = {&sh, k}, .v = v + cut[k], .m = cut[k + 1] - cut[k]};
-        job[k].red = (ck_reducer){thread_allgather, &job[k].me, k, 3};
+        job[k].red = thread_reducer(&job[k].me, k, 3, 1);
         pthread_create(&th[k], NULL, run_stats, &job[k]);
     }
     for (size_t k = 0; k < 3; k++)
@@ -259,7 +383,8 @@ static void check_fit(const char *path, size_t rows, size_t nshards, ck_train_op
         pthread_t th[MAXP];
         for (size_t k = 0; k < nshards; k++) {
             job[k] = (fit_job){.me = {&sh, k}, .opt = opt};
-            job[k].red = (ck_reducer){thread_allgather, &job[k].me, k, nshards};
+            /* the second run through the allreduce primitive */
+            job[k].red = thread_reducer(&job[k].me, k, nshards, run == 1);
             /* uneven shards: a fifth, then the rest split evenly */
             size_t a = k == 0 ? 0 : rows / 5 + (k - 1) * (rows - rows / 5) / (nshards - 1);
             size_t b = k == 0 ? rows / 5 : rows / 5 + k * (rows - rows / 5) / (nshards - 1);
@@ -371,7 +496,7 @@ START_TEST(test_refused)
 {
     ck_train_options opt;
     ck_train_options_init(&opt);
-    ck_reducer red = {thread_allgather, NULL, 0, 1};
+    ck_reducer red = {.allgather = thread_allgather, .size = 1};
     ck_table *t = shard(PUB "attrition.train.csv", 0, 50);
     ck_model *m;
     ck_warnings w;
@@ -392,6 +517,7 @@ static Suite *suite(void)
     Suite *s = suite_create("reduce");
     TCase *tc = tcase_create("core");
     tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, test_exact_sum);
     tcase_add_test(tc, test_collectives);
     tcase_add_test(tc, test_no_reducer);
     tcase_add_test(tc, test_logistic_shards);
