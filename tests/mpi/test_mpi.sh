@@ -3,7 +3,7 @@
 # the coefficients (and with --cv / --test-fraction the threshold and the
 # metrics) agree to 1e-9, the same shards give a byte-identical model, and
 # a bad shard or a refused option ends the whole job with a message from
-# the process that failed, never a hang.
+# the process that failed, and a killed process ends it too, never a hang.
 . "$(dirname "$0")/../cli/lib.sh"
 B="$CK_BIN"
 PUB="$DATA/public"
@@ -83,6 +83,36 @@ x, y = a["metrics"]["cv"]["roc_auc"]["mean"], b["metrics"]["cv"]["roc_auc"]["mea
 assert abs(x - y) <= 1e-9, ("cv", x, y)
 assert a["training"]["test_rows"] == b["training"]["test_rows"] == 800
 PY
+
+# 7. a process that dies (here killed while it waits on a shard that never
+# comes: a FIFO nobody writes) ends the whole job; the others, already
+# waiting in a collective, do not hang
+if command -v pgrep > /dev/null && command -v mkfifo > /dev/null; then
+  head -300 "$PUB/mlc_churn.train.csv" > "$T/k_a.csv"
+  cp "$T/k_a.csv" "$T/k_b.csv"
+  mkfifo "$T/k_c.csv"
+  ( mpi 3 --data "$T/k_a.csv,$T/k_b.csv,$T/k_c.csv" --label churn --out "$T/k.json" --quiet \
+      > /dev/null 2> "$T/k_err"; echo $? > "$T/k_rc" ) &
+  pids=
+  for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
+    pids=$(pgrep -f "^$B/churnkit-train-mpi --data $T/k_a.csv") # the processes, not mpirun
+    [ "$(echo "$pids" | wc -w)" = 3 ] && break
+    sleep 0.5
+  done
+  if [ "$(echo "$pids" | wc -w)" != 3 ]; then
+    pkill -9 -f "$T/k_a.csv"
+    fail "the 3 processes did not start: $pids"
+  fi
+  sleep 1
+  kill -9 $(echo "$pids" | tail -1)
+  wait
+  code=$(cat "$T/k_rc")
+  [ "$code" != 0 ] && [ "$code" != 124 ] || fail "a killed process: the job exited $code (124: it hung)"
+  grep -q "signal 9" "$T/k_err" || fail "a killed process: mpirun did not say so: $(cat "$T/k_err")"
+  [ ! -e "$T/k.json" ] || fail "a job with a killed process wrote a model"
+else
+  echo "  (no pgrep or mkfifo: the killed-process case skipped)" >&2
+fi
 
 # 6. what cannot be distributed is refused, by every process alike
 mpi 2 --data "$PUB/mlc_churn.train.csv" --label churn --model svm --out "$T/svm.json" --quiet \
