@@ -14,6 +14,12 @@
  * producer itself when it runs out of rows.  Either way the rows, lines and
  * errors are the same.
  *
+ * Lines without a quote, which are most data, skip libcsv: parse_plain
+ * splits them at delimiters and line ends and calls the same callbacks
+ * libcsv would, in the same order (the rows, lines and errors are the same;
+ * a unit test compares the two on the fuzz corpus and on random text).
+ * A block with a quote in it goes through libcsv whole.
+ *
  * libcsv's traps, and what we do about them:
  *  - unquoted spaces are trimmed by default: a space function that accepts
  *    nothing keeps them;
@@ -217,9 +223,8 @@ static size_t count_lf(const char *s, size_t len)
 /* ------------------------------------------------------------------ */
 /* producer: libcsv callbacks */
 
-static void field_cb(void *s, size_t len, void *data)
+static void add_field(ck_csv_reader *r, const char *s, size_t len)
 {
-    ck_csv_reader *r = data;
     batch *b = r->cur;
     if (r->failed)
         return;
@@ -234,6 +239,11 @@ static void field_cb(void *s, size_t len, void *data)
         r->line += count_lf(s, len);
     if (append_field(b, s, len) != 0)
         out_of_memory(r);
+}
+
+static void field_cb(void *s, size_t len, void *data)
+{
+    add_field(data, s, len);
 }
 
 static void take_header(ck_csv_reader *r)
@@ -353,22 +363,91 @@ static unsigned long current_col(const ck_csv_reader *r)
     return (unsigned long)(r->cur->nf - r->row_first) + 1;
 }
 
-static void parse_block(ck_csv_reader *r, const char *buf, size_t n)
+/* Hands buf[0..n) to libcsv; 0, or -1 when it stopped at an error (then
+ * recorded).  A quote is the only thing libcsv can stop at. */
+static int feed_libcsv(ck_csv_reader *r, const char *buf, size_t n)
 {
-    const char *nul = memchr(buf, '\0', n);
-    size_t len = nul ? (size_t)(nul - buf) : n;
-    r->count_newlines = r->count_newlines || r->parser.quoted || memchr(buf, '"', len) != NULL;
-    size_t done = csv_parse(&r->parser, buf, len, field_cb, row_cb, r);
+    size_t done = csv_parse(&r->parser, buf, n, field_cb, row_cb, r);
     if (r->failed)
-        return;
-    if (done < len) {
+        return -1;
+    if (done < n) {
         if (csv_error(&r->parser) == CSV_ENOMEM || csv_error(&r->parser) == CSV_ETOOBIG)
             out_of_memory(r);
         else
             fail_at(r, CK_EDATA, current_line(r), current_col(r), "malformed quoting: %s",
                     r->parser.quoted ? "text after a closing quote"
                                      : "a quote inside an unquoted field");
-        return;
+        return -1;
+    }
+    return 0;
+}
+
+/* libcsv has nothing pending: no quoted field open, no bytes of a field
+ * held, no field of a row in progress (its ROW_NOT_BEGUN state). */
+static int at_row_start(const ck_csv_reader *r)
+{
+    return !r->parser.quoted && r->parser.entry_pos == 0 && r->cur->nf == r->row_first;
+}
+
+/* The fast path for text without quotes, which is most data: s[0..n) holds
+ * whole lines (it ends just after a line end) and no quote, and libcsv is
+ * at a row start.  Reports what libcsv would -- each field, each CR and LF,
+ * the same callbacks in the same order, so lines, rows and errors are the
+ * same -- without its byte-by-byte state machine and the copy of every
+ * byte into its field buffer.  A row's end is CR or LF (as for libcsv); a
+ * line end with nothing before it is a blank row, reported to row_cb alone.
+ * tests/unit/test_csv.c checks it against libcsv on every input of the fuzz
+ * corpus and on random text cut into random blocks. */
+static void parse_plain(ck_csv_reader *r, const char *s, size_t n)
+{
+    const char *end = s + n, *field = s, *row = s;
+    char delim = r->opt.delim;
+    for (const char *p = s; p < end && !r->failed; p++) {
+        char c = *p;
+        if (c == delim) {
+            add_field(r, field, (size_t)(p - field));
+            field = p + 1;
+        } else if (c == '\n' || c == '\r') {
+            if (p > row)
+                add_field(r, field, (size_t)(p - field));
+            row_cb(c, r);
+            field = row = p + 1;
+        }
+    }
+}
+
+static size_t after_last_line_end(const char *s, size_t n)
+{
+    while (n > 0 && s[n - 1] != '\n' && s[n - 1] != '\r')
+        n--;
+    return n;
+}
+
+static void parse_block(ck_csv_reader *r, const char *buf, size_t n)
+{
+    const char *nul = memchr(buf, '\0', n);
+    size_t len = nul ? (size_t)(nul - buf) : n;
+    int quotes = r->parser.quoted || memchr(buf, '"', len) != NULL;
+    r->count_newlines = r->count_newlines || quotes;
+    if (quotes || r->opt.libcsv_only) {
+        if (feed_libcsv(r, buf, len) != 0)
+            return;
+    } else {
+        /* libcsv ends the row in progress; whole lines go the fast way;
+         * libcsv keeps the partial last line for the next block */
+        size_t a = 0, b = after_last_line_end(buf, len);
+        if (!at_row_start(r)) {
+            const char *lf = memchr(buf, '\n', b);
+            a = lf ? (size_t)(lf - buf) + 1 : b;
+            if (feed_libcsv(r, buf, a) != 0)
+                return;
+        }
+        if (b > a && at_row_start(r))
+            parse_plain(r, buf + a, b - a);
+        else
+            b = a;
+        if (r->failed || feed_libcsv(r, buf + b, len - b) != 0)
+            return;
     }
     if (r->parser.entry_pos > r->opt.max_field) {
         fail_at(r, CK_EDATA, current_line(r), current_col(r),

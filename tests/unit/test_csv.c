@@ -6,6 +6,7 @@
 #include "churnkit/csvwriter.h"
 #include "churnkit/ofile.h"
 
+#include <dirent.h>
 #include <math.h>
 
 /* Reads all rows of `text` into "a|b;c|d;" form; returns the status of the
@@ -490,6 +491,138 @@ START_TEST(test_writer_reports_full_disk)
 }
 END_TEST
 
+/* ------------------------------------------------------------------ */
+/* the fast path for lines without quotes against libcsv */
+
+typedef struct text_buf {
+    char *s;
+    size_t n, cap;
+} text_buf;
+
+static void put(text_buf *t, const char *s, size_t n)
+{
+    if (t->n + n + 1 > t->cap) {
+        t->cap = 2 * (t->n + n + 1);
+        t->s = realloc(t->s, t->cap);
+        ck_assert_ptr_nonnull(t->s);
+    }
+    memcpy(t->s + t->n, s, n);
+    t->n += n;
+    t->s[t->n] = '\0';
+}
+
+/* Everything a reader over text says -- the header, each row's line and
+ * fields (with their lengths, so a NUL or a separator inside shows), then
+ * the end or the error's status and message -- as one string (the
+ * caller frees). */
+static char *transcript(const char *text, size_t len, ck_csv_options opt)
+{
+    text_buf t = {0};
+    ck_csv_reader *r;
+    ck_error err;
+    char num[64];
+    ck_status st = ck_csv_open_mem(&r, text, len, "t.csv", &opt, &err);
+    put(&t, "", 0);
+    if (st == CK_OK) {
+        ck_csv_row row;
+        int rc;
+        for (size_t j = 0; j < ck_csv_ncols(r); j++) {
+            put(&t, ck_csv_name(r, j), strlen(ck_csv_name(r, j)));
+            put(&t, "|", 1);
+        }
+        while ((rc = ck_csv_next(r, &row, &err)) == 1) {
+            put(&t, num, (size_t)snprintf(num, sizeof num, "\n@%lu:", row.line));
+            for (size_t j = 0; j < row.n; j++) {
+                put(&t, num, (size_t)snprintf(num, sizeof num, "%zu=", row.len[j]));
+                put(&t, row.field[j], row.len[j]);
+                put(&t, "|", 1);
+            }
+        }
+        st = rc < 0 ? err.status : CK_OK;
+        ck_csv_close(r);
+    }
+    put(&t, num, (size_t)snprintf(num, sizeof num, "\nstatus %d ", (int)st));
+    if (st != CK_OK)
+        put(&t, err.message, strlen(err.message));
+    return t.s;
+}
+
+/* The fast path and libcsv must say the same of text, in blocks of bs. */
+static void same_both_ways(const char *text, size_t len, ck_csv_options opt, const char *what)
+{
+    opt.libcsv_only = 1;
+    char *want = transcript(text, len, opt);
+    opt.libcsv_only = 0;
+    char *got = transcript(text, len, opt);
+    ck_assert_msg(strcmp(got, want) == 0, "%s (block %zu, delim %c, no_header %d):\n%s\nvs libcsv:\n%s",
+                  what, opt.block_size, opt.delim, opt.no_header, got, want);
+    free(want);
+    free(got);
+}
+
+static void all_ways(const char *text, size_t len, const char *what, size_t bs)
+{
+    ck_csv_options opt;
+    ck_csv_options_init(&opt);
+    opt.block_size = bs;
+    opt.max_field = 40; /* so that the limit is met too */
+    same_both_ways(text, len, opt, what);
+    opt.delim = ';';
+    same_both_ways(text, len, opt, what);
+    opt.delim = ',';
+    opt.no_header = 1;
+    same_both_ways(text, len, opt, what);
+}
+
+START_TEST(test_fast_path_matches_libcsv_on_corpus)
+{
+    const char *dir = CK_TEST_DATA "/../fuzz/corpus/csv";
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    size_t files = 0;
+    ck_assert_ptr_nonnull(d);
+    while ((e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.')
+            continue;
+        char path[4096];
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        FILE *fp = fopen(path, "rb");
+        ck_assert_ptr_nonnull(fp);
+        char *text = malloc(1 << 20);
+        size_t len = fread(text, 1, 1 << 20, fp);
+        fclose(fp);
+        size_t sizes[] = {1, 3, 17, 256 * 1024};
+        for (size_t k = 0; k < 4; k++)
+            all_ways(text, len, path, sizes[k]);
+        free(text);
+        files++;
+    }
+    closedir(d);
+    ck_assert_uint_gt(files, 100);
+}
+END_TEST
+
+START_TEST(test_fast_path_matches_libcsv_on_random_text)
+{
+    /* mostly plain text (quotes in one text of four), every line end and
+     * blank-line form, spaces, both delimiters, a rare NUL; random blocks */
+    static const char plain[] = "a1,,,;;\n\n\r\n\r  x-2.5";
+    unsigned long s = 2024;
+    char text[256];
+    for (int i = 0; i < 4000; i++) {
+        s = s * 6364136223846793005UL + 1442695040888963407UL;
+        size_t len = (s >> 33) % sizeof text;
+        int quotes = (s >> 20) % 4 == 0;
+        for (size_t k = 0; k < len; k++) {
+            s = s * 6364136223846793005UL + 1442695040888963407UL;
+            unsigned pick = (unsigned)(s >> 40) % 1000;
+            text[k] = quotes && pick < 40 ? '"' : pick == 999 ? '\0' : plain[pick % (sizeof plain - 1)];
+        }
+        all_ways(text, len, "random text", 1 + (s >> 50) % 40);
+    }
+}
+END_TEST
+
 static Suite *csv_suite(void)
 {
     Suite *s = suite_create("csv");
@@ -517,6 +650,8 @@ static Suite *csv_suite(void)
     tcase_add_test(tc, test_field_limit);
     tcase_add_test(tc, test_missing_file);
     tcase_add_test(tc, test_tiny_blocks_same_rows);
+    tcase_add_test(tc, test_fast_path_matches_libcsv_on_corpus);
+    tcase_add_test(tc, test_fast_path_matches_libcsv_on_random_text);
     tcase_add_test(tc, test_no_header_mode);
     tcase_add_test(tc, test_stream_source);
     tcase_add_test(tc, test_big_field_works);
