@@ -16,6 +16,7 @@
  * mean over ten million rows keeps its last digits.
  */
 #include "churnkit/metrics.h"
+#include "churnkit/stats.h"
 
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_sort.h>
@@ -113,88 +114,67 @@ typedef struct rank_item {
     size_t idx;
 } rank_item;
 
-/* Runs this short are insertion-sorted before merging. */
-#define SORT_RUN 32
-
-static size_t min_size(size_t a, size_t b)
+/* The key that sorts scores descending: the ordered bits, flipped.  -0 is
+ * read as +0, so that the two, equal as numbers, tie. */
+static uint64_t desc_key(double x)
 {
-    return a < b ? a : b;
+    return ~ck_order_key(x == 0 ? 0.0 : x);
 }
 
-/* Stable insertion sort of a[0..n) by key, descending. */
-static void insertion_sort_desc(rank_item *a, size_t n)
-{
-    for (size_t i = 1; i < n; i++) {
-        rank_item t = a[i];
-        size_t j = i;
-        while (j > 0 && a[j - 1].key < t.key) {
-            a[j] = a[j - 1];
-            j--;
-        }
-        a[j] = t;
-    }
-}
-
-/* Merges the descending runs src[lo..mid) and src[mid..hi) into dst; on a
- * tie the left run's item goes first, which keeps the sort stable.  The
- * choice is made without a branch (random scores make it unpredictable;
- * this is about 30% faster than the plain form). */
-static void merge_desc(const rank_item *src, rank_item *dst, size_t lo, size_t mid, size_t hi)
-{
-    size_t i = lo, j = mid, k = lo;
-    while (i < mid && j < hi) {
-        int right = src[j].key > src[i].key;
-        const rank_item *take = right ? &src[j] : &src[i];
-        dst[k++] = *take;
-        j += (size_t)right;
-        i += (size_t)!right;
-    }
-    while (i < mid)
-        dst[k++] = src[i++];
-    while (j < hi)
-        dst[k++] = src[j++];
-}
-
-/* Bottom-up merge sort, O(n log n) always; returns whichever of a and tmp
- * holds the result. */
-static rank_item *merge_sort_desc(rank_item *a, rank_item *tmp, size_t n)
-{
-    for (size_t lo = 0; lo < n; lo += SORT_RUN)
-        insertion_sort_desc(a + lo, min_size(SORT_RUN, n - lo));
-    rank_item *src = a, *dst = tmp;
-    for (size_t width = SORT_RUN; width < n; width *= 2) {
-        for (size_t lo = 0; lo < n; lo += 2 * width) {
-            size_t mid = min_size(lo + width, n), hi = min_size(lo + 2 * width, n);
-            merge_desc(src, dst, lo, mid, hi);
-        }
-        rank_item *t = src;
-        src = dst;
-        dst = t;
-    }
-    return src;
-}
+typedef struct sort_item {
+    uint64_t key; /* desc_key of the score */
+    size_t idx;
+} sort_item;
 
 /* The rows ordered by score descending, ties in input order (malloc'd;
- * NULL when out of memory). */
+ * NULL when out of memory).  An LSD radix sort on desc_key: eight stable
+ * passes of one byte each, from the lowest, so equal keys keep their input
+ * order; a pass whose byte is the same in every key (the top bytes of
+ * probabilities) is skipped.  O(n): several times faster than a merge sort
+ * on a million scores. */
 static rank_item *sort_by_score_desc(const double *score, size_t n)
 {
-    if (n > SIZE_MAX / sizeof(rank_item))
+    if (n > SIZE_MAX / sizeof(sort_item))
         return NULL;
-    /* a zeroed, though filled below: the static analyzer, which stops
-     * following next_group after a few calls, would read holes in it */
-    rank_item *a = calloc(n, sizeof *a), *tmp = malloc(n * sizeof *tmp);
-    if (!a || !tmp) {
+    sort_item *a = malloc((n ? n : 1) * sizeof *a), *tmp = malloc((n ? n : 1) * sizeof *tmp);
+    size_t(*count)[256] = calloc(8, sizeof *count);
+    if (!a || !tmp || !count) {
         free(a);
         free(tmp);
+        free(count);
         return NULL;
     }
     for (size_t i = 0; i < n; i++) {
-        a[i].key = score[i];
+        a[i].key = desc_key(score[i]);
         a[i].idx = i;
+        for (int b = 0; b < 8; b++)
+            count[b][(a[i].key >> (8 * b)) & 0xff]++;
     }
-    rank_item *sorted = merge_sort_desc(a, tmp, n);
-    free(sorted == a ? tmp : a);
-    return sorted;
+    for (int b = 0; b < 8; b++) {
+        size_t at = 0, *c = count[b];
+        if (n == 0 || c[(a[0].key >> (8 * b)) & 0xff] == n)
+            continue; /* one value of this byte: the order stays */
+        for (int v = 0; v < 256; v++) { /* counts to starting positions */
+            size_t k = c[v];
+            c[v] = at;
+            at += k;
+        }
+        for (size_t i = 0; i < n; i++)
+            tmp[c[(a[i].key >> (8 * b)) & 0xff]++] = a[i];
+        sort_item *t = a;
+        a = tmp;
+        tmp = t;
+    }
+    free(count);
+    /* back to scores, in the spare buffer (the same size) */
+    rank_item *out = (rank_item *)(void *)tmp;
+    for (size_t i = 0; i < n; i++) {
+        size_t idx = a[i].idx;
+        out[i].key = ck_order_value(~a[i].key);
+        out[i].idx = idx;
+    }
+    free(a);
+    return out;
 }
 
 /* --------------------------------------------------------- tied groups */

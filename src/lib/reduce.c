@@ -127,23 +127,6 @@ int ck_reduce_sum(const ck_reducer *r, double *buf, size_t n)
     return rc;
 }
 
-/* Doubles as unsigned keys in the same order: flip every bit of a
- * negative, only the sign bit of a positive. */
-static uint64_t key_of(double x)
-{
-    uint64_t u;
-    memcpy(&u, &x, sizeof u);
-    return (u >> 63) ? ~u : u | (UINT64_C(1) << 63);
-}
-
-static double double_of(uint64_t key)
-{
-    uint64_t u = (key >> 63) ? key & ~(UINT64_C(1) << 63) : ~key;
-    double x;
-    memcpy(&x, &u, sizeof x);
-    return x;
-}
-
 /* The keys shifted into int64_t in the same order (and back), written
  * without converting an out-of-range unsigned value to a signed one. */
 static int64_t signed_key(uint64_t key)
@@ -165,10 +148,10 @@ int ck_reduce_max(const ck_reducer *r, double *buf, size_t n)
     if (!k)
         return -1;
     for (size_t j = 0; j < n; j++)
-        k[j] = signed_key(key_of(buf[j]));
+        k[j] = signed_key(ck_order_key(buf[j]));
     int rc = allreduce(r, k, n, CK_REDUCE_MAX);
     for (size_t j = 0; rc == 0 && j < n; j++)
-        buf[j] = double_of(unsigned_key(k[j]));
+        buf[j] = ck_order_value(unsigned_key(k[j]));
     free(k);
     return rc;
 }
@@ -230,7 +213,7 @@ int ck_reduce_kth(const ck_reducer *r, const double *v, size_t m, double total, 
         int shift = 56 - 8 * round;
         memset(hist, 0, sizeof hist);
         for (size_t i = 0; i < m; i++) {
-            uint64_t key = key_of(v[i]);
+            uint64_t key = ck_order_key(v[i]);
             /* the bits above this round's byte must match the prefix (two
              * shifts: one by 64 would be undefined in round 0) */
             if (((key >> shift) >> 8) == prefix)
@@ -245,7 +228,7 @@ int ck_reduce_kth(const ck_reducer *r, const double *v, size_t m, double total, 
         }
         prefix = (prefix << 8) | (uint64_t)b;
     }
-    *out = double_of(prefix);
+    *out = ck_order_value(prefix);
     return 0;
 }
 

@@ -1,8 +1,25 @@
-/* stats.c -- quantiles by selection (see stats.h). */
+/* stats.c -- quantiles by selection, and doubles as ordered keys (see
+ * stats.h). */
 #include "churnkit/stats.h"
 
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
+
+uint64_t ck_order_key(double x)
+{
+    uint64_t u;
+    memcpy(&u, &x, sizeof u);
+    return (u >> 63) ? ~u : u | (UINT64_C(1) << 63);
+}
+
+double ck_order_value(uint64_t key)
+{
+    uint64_t u = (key >> 63) ? key & ~(UINT64_C(1) << 63) : ~key;
+    double x;
+    memcpy(&x, &u, sizeof x);
+    return x;
+}
 
 static void swap(double *a, size_t i, size_t j)
 {

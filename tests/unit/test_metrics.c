@@ -796,6 +796,44 @@ START_TEST(test_gains_ties_keep_input_order)
 }
 END_TEST
 
+START_TEST(test_gains_match_a_stable_sort)
+{
+    /* many ties, -0 beside +0, both ends of [0, 1]: the gains must be what
+     * a stable sort by score descending (ties in input order) gives */
+    enum { N = 3000 };
+    static int y[N];
+    static double p[N];
+    static size_t order[N];
+    static const double pick[] = {-0.0, 0.0, 0.1, 0.5, 1.0, 0.3};
+    unsigned long s = 7;
+    for (size_t i = 0; i < N; i++) {
+        s = s * 6364136223846793005UL + 1442695040888963407UL;
+        y[i] = (s >> 40) % 3 == 0;
+        p[i] = (s >> 20) % 2 ? pick[(s >> 33) % 6] : (double)(s >> 44) / 1048576.0;
+        order[i] = i;
+    }
+    for (size_t i = 1; i < N; i++) /* stable insertion sort, descending */
+        for (size_t j = i; j > 0 && p[order[j - 1]] < p[order[j]]; j--) {
+            size_t t = order[j];
+            order[j] = order[j - 1];
+            order[j - 1] = t;
+        }
+    size_t pos = 0;
+    for (size_t i = 0; i < N; i++)
+        pos += (size_t)y[i];
+    ck_class_metrics m;
+    ck_error err;
+    ck_assert_int_eq(ck_metrics_classification(y, p, N, 0.5, &m, &err), CK_OK);
+    for (int k = 0; k < CK_GAINS_BINS; k++) {
+        size_t top = (N * (size_t)(k + 1) + CK_GAINS_BINS - 1) / CK_GAINS_BINS, cum = 0;
+        for (size_t i = 0; i < top; i++)
+            cum += (size_t)y[order[i]];
+        ck_assert_close(m.gains[k], (double)cum / (double)pos, TIGHT, "gains");
+    }
+    ck_assert_close(m.roc_auc, auc_brute(y, p, N), TIGHT, "auc");
+}
+END_TEST
+
 START_TEST(test_regression_properties)
 {
     double y[] = {3, -1, 0, 2.5, -4}, same[] = {3, -1, 0, 2.5, -4}, flat[] = {2, 2, 2, 2, 2};
@@ -899,6 +937,7 @@ static Suite *metrics_suite(void)
     tcase_add_test(prop, test_one_class_labels);
     tcase_add_test(prop, test_log_loss_clipping_and_edges);
     tcase_add_test(prop, test_gains_ties_keep_input_order);
+    tcase_add_test(prop, test_gains_match_a_stable_sort);
     tcase_add_test(prop, test_regression_properties);
     tcase_add_test(prop, test_million_rows);
     suite_add_tcase(s, prop);
