@@ -371,50 +371,55 @@ static json_t *reg_metrics_json(const ck_reg_metrics *r)
     return o;
 }
 
-/* Metrics of scores p against the label on rows[0..n). */
 /* Metrics of scores p against the labels of rows[0..n); with a reducer,
  * of every process's rows (the labels and scores are gathered: 16 bytes a
- * row on each process). */
+ * row on each process).  One process uses p as it is and builds only the
+ * label array the metrics read (4 bytes a row for a class), which keeps
+ * the peak memory of training down. */
 static ck_status metrics_json(const ck_model *m, const ck_label *y, const size_t *rows,
                               size_t n, const double *p, const ck_reducer *red, json_t **out,
                               ck_error *err)
 {
-    double *mine = malloc((n ? n : 1) * sizeof *mine), *yy = NULL, *pp = NULL;
+    double *yy = NULL, *pp = NULL;
     int *yi = NULL;
-    size_t ny = 0, np = 0;
     ck_status st = CK_OK;
     *out = NULL;
-    for (size_t i = 0; mine && i < n; i++)
-        mine[i] = y->y[rows[i]];
-    if (!mine || ck_reduce_gather(red, mine, n, &yy, &ny) != 0 ||
-        ck_reduce_gather(red, p, n, &pp, &np) != 0 || ny != np ||
-        !(yi = malloc((ny ? ny : 1) * sizeof *yi))) {
-        st = ck_error_set(err, CK_ENOMEM, "out of memory");
-        goto done;
+    if (red && red->size > 1) {
+        double *mine = malloc((n ? n : 1) * sizeof *mine);
+        size_t ny = 0, np = 0;
+        for (size_t i = 0; mine && i < n; i++)
+            mine[i] = y->y[rows[i]];
+        if (!mine || ck_reduce_gather(red, mine, n, &yy, &ny) != 0 ||
+            ck_reduce_gather(red, p, n, &pp, &np) != 0 || ny != np)
+            st = ck_error_set(err, CK_ENOMEM, "out of memory");
+        free(mine);
+        n = ny;
+        p = pp;
+    } else if (m->task != CK_TASK_CLASSIFICATION) {
+        if (!(yy = malloc((n ? n : 1) * sizeof *yy)))
+            st = ck_error_set(err, CK_ENOMEM, "out of memory");
+        for (size_t i = 0; yy && i < n; i++)
+            yy[i] = y->y[rows[i]];
     }
-    n = ny;
-    p = pp;
-    for (size_t i = 0; i < n; i++)
-        yi[i] = yy[i] == 1;
-    if (m->task == CK_TASK_CLASSIFICATION) {
+    if (st == CK_OK && m->task == CK_TASK_CLASSIFICATION) {
         ck_class_metrics c;
-        if ((st = ck_metrics_classification(yi, p, n, m->threshold, &c, err)) == CK_OK)
+        if (!(yi = malloc((n ? n : 1) * sizeof *yi)))
+            st = ck_error_set(err, CK_ENOMEM, "out of memory");
+        for (size_t i = 0; yi && i < n; i++)
+            yi[i] = (yy ? yy[i] : y->y[rows[i]]) == 1;
+        if (st == CK_OK && (st = ck_metrics_classification(yi, p, n, m->threshold, &c, err)) == CK_OK)
             *out = class_metrics_json(&c);
-    } else {
+    } else if (st == CK_OK) {
         ck_reg_metrics r;
         if ((st = ck_metrics_regression(yy, p, n, &r, err)) == CK_OK)
             *out = reg_metrics_json(&r);
     }
-done:
-    free(mine);
     free(yy);
     free(pp);
     free(yi);
     return st;
 }
 
-/* {"mean": m, "sd": s, "folds": [...]}, sd with n - 1 (the spread of the
- * fold estimates). */
 static json_t *summary(const double *v, size_t k)
 {
     double mean = 0, ss = 0;
