@@ -148,7 +148,8 @@ REPLAYS      := $(FUZZERS:%=$(BUILD)/fuzz/replay_%)
 
 build/fuzz/lib/%.o: src/lib/%.c
 	@mkdir -p $(@D)
-	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+	clang $(FUZZ_CFLAGS) -MMD -MP -fsanitize=fuzzer-no-link -c $< -o $@
+-include $(FUZZ_LIB_OBJ:.o=.d)
 
 build/fuzz/libchurnkit.a: $(FUZZ_LIB_OBJ)
 	rm -f $@
