@@ -44,6 +44,18 @@ typedef struct ck_reducer {
     size_t rank, size;
 } ck_reducer;
 
+/* Whether r spans more than one process: when it does not, every function
+ * here leaves the local values as the global ones. */
+static inline int ck_reduce_active(const ck_reducer *r)
+{
+    return r && r->size > 1;
+}
+
+/* Every process's n bytes, concatenated in process order into a new buffer
+ * (*all, *total bytes; the caller frees).  Only when ck_reduce_active.
+ * 0 or -1. */
+int ck_reduce_bytes(const ck_reducer *r, const void *mine, size_t n, void **all, size_t *total);
+
 /* buf[0..n) := the sum over processes.  Element j of every process is
  * written as an integer multiple of 2^(E - 2B), E the largest binary
  * exponent of element j on any process (one allreduce of n maxima) and
@@ -72,7 +84,8 @@ int ck_reduce_gather(const ck_reducer *r, const double *v, size_t n, double **ou
 
 /* The exact k-th smallest (from 0) of the union of every process's
  * v[0..m) (no NaN), by eight rounds of 256-bucket histograms over the
- * ordered bits of the doubles.  `total` is the union's size, k < total.
+ * ordered bits of the doubles (the counts summed by one integer allreduce
+ * a round).  `total` is the union's size, k < total.
  * 0 or -1. */
 int ck_reduce_kth(const ck_reducer *r, const double *v, size_t m, double total, double k,
                   double *out);

@@ -111,17 +111,12 @@ static int union_classes(const ck_reducer *red, char cls[2][256], int k, const c
     char mine[512], *p = mine;
     for (int i = 0; i < k; i++)
         p += snprintf(p, 256, "%s", cls[i]) + 1;
-    size_t *each = malloc(red->size * sizeof *each), total = 0;
-    void *all = NULL;
-    if (!each || red->allgather(red->ctx, mine, (size_t)(p - mine), &all, each) != 0) {
-        free(each);
-        free(all);
+    size_t total;
+    void *all;
+    if (ck_reduce_bytes(red, mine, (size_t)(p - mine), &all, &total) != 0) {
         ck_error_set(err, CK_ENOMEM, "out of memory");
         return -1;
     }
-    for (size_t r = 0; r < red->size; r++)
-        total += each[r];
-    free(each);
     int n = 0;
     for (size_t i = 0; i < total && n < 3; i += strlen((char *)all + i) + 1) {
         const char *s = (char *)all + i;
@@ -159,7 +154,7 @@ ck_status ck_label_binary_reduced(ck_label *out, const ck_table *t, const char *
     int k = distinct_classes(out, t, c, cls, &bad, err);
     if (k < 0)
         return missing(out, t, bad, err);
-    if (k != 3 && red && red->size > 1)
+    if (k != 3 && ck_reduce_active(red))
         k = union_classes(red, cls, k, out, t->source, err);
     if (k < 0 || k == 3) {
         ck_label_fini(out);

@@ -157,7 +157,7 @@ static ck_status tsqr_run(const ck_dataset *ds, const double *extra_w, size_t th
     for (size_t i = 0; i < q; i++)
         for (size_t j = 0; j < q; j++)
             r[i * q + j] = gsl_matrix_get(m, i, j);
-    if (red && red->size > 1)
+    if (ck_reduce_active(red))
         st = fold_processes(red, q, m, tau, r, err);
 done:
     free(ts.r);

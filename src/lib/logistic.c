@@ -135,7 +135,8 @@ static void pass_chunk(void *arg, size_t c, size_t worker)
 /* Sums this process's log-likelihood, gradient and information with every
  * other's, in one exact collective sum (1 + p + p(p+1)/2 doubles: H is
  * symmetric, so its upper triangle); returns the summed log-likelihood
- * (NaN, with ps->failed set, when it failed).  H comes back full. */
+ * (NaN, with ps->failed set, when it failed).  Only H's upper triangle
+ * comes back. */
 static double reduce_parts(pass *ps, double ll, double *g, double *h)
 {
     size_t p = ps->p, n = 1 + p;
@@ -153,7 +154,7 @@ static double reduce_parts(pass *ps, double ll, double *g, double *h)
     n = 1 + p;
     for (size_t j = 0; h && j < p; j++)
         for (size_t k = j; k < p; k++)
-            h[j * p + k] = h[k * p + j] = b[n++];
+            h[j * p + k] = b[n++];
     return b[0];
 }
 
@@ -179,9 +180,9 @@ static double evaluate(pass *ps, const double *beta, double l2, size_t threads, 
                 for (size_t k = j; k < p; k++)
                     h[j * p + k] += ps->h[(c * p + j) * p + k];
     }
-    if (ps->red && ps->red->size > 1)
-        ll = reduce_parts(ps, ll, g, h); /* mirrors H's triangle too */
-    else if (h)
+    if (ck_reduce_active(ps->red))
+        ll = reduce_parts(ps, ll, g, h);
+    if (h)
         for (size_t j = 0; j < p; j++)
             for (size_t k = 0; k < j; k++)
                 h[j * p + k] = h[k * p + j];
@@ -434,7 +435,8 @@ static int null_model(const ck_dataset *ds, const ck_reducer *red, ck_logistic *
 static size_t certain_rows(const ck_dataset *ds, const ck_reducer *red, const double *beta,
                            size_t p)
 {
-    double *x = malloc(p * sizeof *x), n = 0;
+    double *x = malloc(p * sizeof *x);
+    double n = 0;
     for (size_t i = 0; x && i < ds->n; i++) {
         size_t r = ds->rows[i];
         ck_design_row(ds->design, r, x);
@@ -513,7 +515,6 @@ ck_status ck_logistic_fit(const ck_dataset *ds, const ck_logistic_options *opt,
     gsl_set_error_handler_off(); /* every GSL status is checked here */
     memset(m, 0, sizeof *m);
     m->p = p;
-    m->n = ds->n;
     int use_newton = opt->solver == CK_SOLVER_NEWTON ||
                      (opt->solver == CK_SOLVER_AUTO && p <= 401);
     pass ps = {.ds = ds, .p = p, .nchunks = ck_chunks_for(ds->n), .red = opt->reducer};
@@ -554,7 +555,7 @@ ck_status ck_logistic_fit(const ck_dataset *ds, const ck_logistic_options *opt,
     if (mean_y > 0 && mean_y < 1)
         st.beta[0] = log(mean_y / (1 - mean_y));
     status = use_newton ? newton(&st, opt, m, err) : bfgs(&st, opt, m, err);
-    if (status == CK_OK && ps.failed)
+    if (ps.failed) /* a failed sum, whatever the solver made of it */
         status = ck_error_set(err, CK_ENOMEM, "logistic regression: out of memory in a "
                                               "distributed sum");
     if (status != CK_OK)

@@ -126,6 +126,9 @@ typedef struct sort_item {
     size_t idx;
 } sort_item;
 
+/* the sort's spare buffer is reused for its result */
+_Static_assert(sizeof(sort_item) == sizeof(rank_item), "sort_item and rank_item differ in size");
+
 /* The rows ordered by score descending, ties in input order (malloc'd;
  * NULL when out of memory).  An LSD radix sort on desc_key: eight stable
  * passes of one byte each, from the lowest, so equal keys keep their input

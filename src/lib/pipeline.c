@@ -211,8 +211,10 @@ static int deciles(ck_feature *f, const double *v, size_t m, size_t total, const
         return -1;
     for (size_t i = first, k = 0; i < m; i += step)
         s[k++] = v[i];
-    int rc = ck_reduce_gather(red, s, ns, &all, &nall);
-    if (rc == 0)
+    int rc = 0;
+    if (!ck_reduce_active(red))
+        ck_quantiles(s, ns, dq, CK_DECILES, f->deciles);
+    else if ((rc = ck_reduce_gather(red, s, ns, &all, &nall)) == 0)
         ck_quantiles(all, nall, dq, CK_DECILES, f->deciles);
     free(s);
     free(all);
@@ -289,21 +291,19 @@ static int cmp_str(const void *a, const void *b)
  * process's (the texts travel NUL-terminated, end to end).  0 or -1. */
 static int union_levels(const ck_reducer *red, char ***levels, size_t *n)
 {
-    size_t bytes = 0, *each = malloc(red->size * sizeof *each), total = 0, k = 0;
+    size_t bytes = 0, total = 0, k = 0;
     for (size_t l = 0; l < *n; l++)
         bytes += strlen((*levels)[l]) + 1;
     char *mine = malloc(bytes ? bytes : 1), *p = mine;
     void *all = NULL;
-    int rc = each && mine ? 0 : -1;
+    int rc = mine ? 0 : -1;
     for (size_t l = 0; rc == 0 && l < *n; l++) {
         size_t len = strlen((*levels)[l]) + 1;
         memcpy(p, (*levels)[l], len);
         p += len;
     }
     if (rc == 0)
-        rc = red->allgather(red->ctx, mine, bytes, &all, each);
-    for (size_t j = 0; rc == 0 && j < red->size; j++)
-        total += each[j];
+        rc = ck_reduce_bytes(red, mine, bytes, &all, &total);
     size_t count = 0;
     for (size_t i = 0; rc == 0 && i < total; i++)
         count += ((char *)all)[i] == '\0';
@@ -332,7 +332,6 @@ static int union_levels(const ck_reducer *red, char ***levels, size_t *n)
             free(u[i]);
         free(u);
     }
-    free(each);
     free(mine);
     free(all);
     return rc;
@@ -369,8 +368,8 @@ static int fit_categorical(ck_feature *f, const ck_column *c, const size_t *rows
             free(count);
             return -1;
         }
-    int rc = red && red->size > 1 ? union_levels(red, &f->levels, &f->nlevels) : 0;
-    if (rc == 0 && !(red && red->size > 1))
+    int rc = ck_reduce_active(red) ? union_levels(red, &f->levels, &f->nlevels) : 0;
+    if (rc == 0 && !ck_reduce_active(red))
         qsort(f->levels, f->nlevels, sizeof *f->levels, cmp_str);
     /* counts by sorted level, then the row count and the rows seen */
     double *share = rc == 0 ? calloc(f->nlevels + 2, sizeof *share) : NULL;
@@ -526,7 +525,9 @@ ck_status ck_pipeline_fit(ck_pipeline **out, const ck_table *t, const size_t *ro
     }
     /* with a reducer, columns go one at a time: every process must meet
      * each collective in the same order */
-    size_t threads = opt->reducer ? 1 : 0, workers = ck_parallel_workers(nsel, threads);
+    /* across processes the columns' collectives must come in the same
+     * order everywhere: one column at a time */
+    size_t threads = ck_reduce_active(opt->reducer) ? 1 : 0, workers = ck_parallel_workers(nsel, threads);
     fit_job job = {t, rows, n, opt, cols, tmp, rc, calloc(workers, sizeof(double *))};
     if (!job.scratch) {
         st = ck_error_set(err, CK_ENOMEM, "out of memory");

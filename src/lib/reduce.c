@@ -105,7 +105,7 @@ static double join(const int64_t l[2], int64_t e, int b)
 
 int ck_reduce_sum(const ck_reducer *r, double *buf, size_t n)
 {
-    if (!r || r->size <= 1 || n == 0)
+    if (!ck_reduce_active(r) || n == 0)
         return 0;
     int b = limb_bits(r->size);
     int64_t *e = malloc(3 * n * sizeof *e);
@@ -142,7 +142,7 @@ static uint64_t unsigned_key(int64_t k)
 
 int ck_reduce_max(const ck_reducer *r, double *buf, size_t n)
 {
-    if (!r || r->size <= 1 || n == 0)
+    if (!ck_reduce_active(r) || n == 0)
         return 0;
     int64_t *k = malloc(n * sizeof *k);
     if (!k)
@@ -160,7 +160,7 @@ int ck_reduce_offset(const ck_reducer *r, double mine, double *before)
 {
     void *got;
     *before = 0;
-    if (!r || r->size <= 1)
+    if (!ck_reduce_active(r))
         return 0;
     if (gather_fixed(r, &mine, sizeof mine, &got) != 0)
         return -1;
@@ -171,10 +171,27 @@ int ck_reduce_offset(const ck_reducer *r, double mine, double *before)
     return 0;
 }
 
+int ck_reduce_bytes(const ck_reducer *r, const void *mine, size_t n, void **all, size_t *total)
+{
+    size_t *each = malloc(r->size * sizeof *each);
+    *all = NULL;
+    *total = 0;
+    if (!each || r->allgather(r->ctx, mine, n, all, each) != 0) {
+        free(each);
+        free(*all);
+        *all = NULL;
+        return -1;
+    }
+    for (size_t k = 0; k < r->size; k++)
+        *total += each[k];
+    free(each);
+    return 0;
+}
+
 int ck_reduce_gather(const ck_reducer *r, const double *v, size_t n, double **out,
                      size_t *total)
 {
-    if (!r || r->size <= 1) {
+    if (!ck_reduce_active(r)) {
         *out = malloc((n ? n : 1) * sizeof **out);
         if (!*out)
             return -1;
@@ -183,18 +200,12 @@ int ck_reduce_gather(const ck_reducer *r, const double *v, size_t n, double **ou
         *total = n;
         return 0;
     }
-    size_t *each = malloc(r->size * sizeof *each);
-    void *all = NULL;
-    if (!each || r->allgather(r->ctx, v, n * sizeof *v, &all, each) != 0) {
-        free(each);
-        free(all);
+    void *all;
+    size_t bytes;
+    if (ck_reduce_bytes(r, v, n * sizeof *v, &all, &bytes) != 0)
         return -1;
-    }
-    *total = 0;
-    for (size_t k = 0; k < r->size; k++)
-        *total += each[k] / sizeof *v;
-    free(each);
     *out = all;
+    *total = bytes / sizeof *v;
     return 0;
 }
 
@@ -205,7 +216,7 @@ int ck_reduce_gather(const ck_reducer *r, const double *v, size_t n, double **ou
 int ck_reduce_kth(const ck_reducer *r, const double *v, size_t m, double total, double k,
                   double *out)
 {
-    double hist[256];
+    int64_t hist[256];
     uint64_t prefix = 0;
     if (!(k >= 0 && k < total))
         return -1;
@@ -219,11 +230,12 @@ int ck_reduce_kth(const ck_reducer *r, const double *v, size_t m, double total, 
             if (((key >> shift) >> 8) == prefix)
                 hist[(key >> shift) & 0xff] += 1;
         }
-        if (ck_reduce_sum(r, hist, 256) != 0)
+        /* counts are integers: summed as such, one word each */
+        if (ck_reduce_active(r) && allreduce(r, hist, 256, CK_REDUCE_SUM) != 0)
             return -1;
         int b = 0;
-        while (b < 255 && k >= hist[b]) {
-            k -= hist[b];
+        while (b < 255 && k >= (double)hist[b]) {
+            k -= (double)hist[b];
             b++;
         }
         prefix = (prefix << 8) | (uint64_t)b;
@@ -234,7 +246,7 @@ int ck_reduce_kth(const ck_reducer *r, const double *v, size_t m, double total, 
 
 int ck_reduce_median(const ck_reducer *r, double *v, size_t m, double *out)
 {
-    if (!r || r->size <= 1) {
+    if (!ck_reduce_active(r)) {
         *out = ck_median(v, m);
         return 0;
     }

@@ -384,7 +384,7 @@ static ck_status metrics_json(const ck_model *m, const ck_label *y, const size_t
     int *yi = NULL;
     ck_status st = CK_OK;
     *out = NULL;
-    if (red && red->size > 1) {
+    if (ck_reduce_active(red)) {
         double *mine = malloc((n ? n : 1) * sizeof *mine);
         size_t ny = 0, np = 0;
         for (size_t i = 0; mine && i < n; i++)
@@ -470,7 +470,7 @@ static size_t *identity(size_t n)
 
 static int distributed(const ck_train_options *opt)
 {
-    return opt->reducer && opt->reducer->size > 1;
+    return ck_reduce_active(opt->reducer);
 }
 
 typedef struct cv_state {
@@ -642,21 +642,19 @@ static json_t *options_json(const ck_train_options *opt, ck_task task)
  * process order (a hash of the shards, not of one file).  0 or -1. */
 static int data_hash(const ck_table *t, const ck_reducer *red, unsigned long long *out)
 {
-    unsigned long long mine = ck_table_hash(t), *all;
-    size_t *each;
+    unsigned long long mine = ck_table_hash(t);
+    void *got;
+    size_t bytes;
     *out = mine;
-    if (!red || red->size <= 1)
+    if (!ck_reduce_active(red))
         return 0;
-    if (!(each = malloc(red->size * sizeof *each)) ||
-        red->allgather(red->ctx, &mine, sizeof mine, (void **)&all, each) != 0) {
-        free(each);
+    if (ck_reduce_bytes(red, &mine, sizeof mine, &got, &bytes) != 0)
         return -1;
-    }
+    const unsigned long long *all = got;
     *out = 0x9e3779b97f4a7c15ULL;
-    for (size_t k = 0; k < red->size; k++)
+    for (size_t k = 0; k < bytes / sizeof mine; k++)
         *out = (*out ^ all[k]) * 0xff51afd7ed558ccdULL;
-    free(each);
-    free(all);
+    free(got);
     return 0;
 }
 

@@ -452,6 +452,19 @@ START_TEST(test_logistic_shards)
 }
 END_TEST
 
+/* OLS of the monthly income on the attrition data (the label excluded). */
+static ck_train_options income_options(void)
+{
+    static const char *const ex[] = {"Attrition"};
+    ck_train_options opt;
+    ck_train_options_init(&opt);
+    opt.label = "MonthlyIncome";
+    opt.estimator = CK_EST_LINEAR;
+    opt.pipeline.exclude = ex;
+    opt.pipeline.nexclude = 1;
+    return opt;
+}
+
 START_TEST(test_validation_shards)
 {
     /* folds, hold-out and the threshold dealt across shards as one process
@@ -464,13 +477,7 @@ START_TEST(test_validation_shards)
     opt.test_fraction = 0.2;
     opt.threshold_rule = CK_THRESHOLD_F1;
     check_fit(PUB "mlc_churn.train.csv", 4000, 3, opt, 1e-9);
-    static const char *const ex[] = {"Attrition"};
-    ck_train_options lin;
-    ck_train_options_init(&lin);
-    lin.label = "MonthlyIncome";
-    lin.estimator = CK_EST_LINEAR;
-    lin.pipeline.exclude = ex;
-    lin.pipeline.nexclude = 1;
+    ck_train_options lin = income_options();
     lin.cv = 3;
     lin.test_fraction = 0.25;
     check_fit(PUB "attrition.train.csv", 1176, 4, lin, 1e-9);
@@ -479,13 +486,7 @@ END_TEST
 
 START_TEST(test_linear_shards)
 {
-    static const char *const ex[] = {"Attrition"};
-    ck_train_options opt;
-    ck_train_options_init(&opt);
-    opt.label = "MonthlyIncome";
-    opt.estimator = CK_EST_LINEAR;
-    opt.pipeline.exclude = ex;
-    opt.pipeline.nexclude = 1;
+    ck_train_options opt = income_options();
     check_fit(PUB "attrition.train.csv", 1176, 3, opt, 1e-9);
     opt.robust = 1; /* Huber: the MAD scale is an exact distributed median */
     check_fit(PUB "attrition.train.csv", 1176, 3, opt, 1e-9);
