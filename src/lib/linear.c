@@ -99,6 +99,24 @@ done:
     free(x);
 }
 
+/* Folds the nk q x q factors rs[0..nk) in order into the R on top of m
+ * (2q x q; what it holds first is folded in too) and copies it to r. */
+static ck_status fold_factors(gsl_matrix *m, gsl_vector *tau, const double *rs, size_t nk,
+                              size_t q, double *r, ck_error *err)
+{
+    for (size_t k = 0; k < nk; k++) {
+        for (size_t i = 0; i < q; i++)
+            for (size_t j = 0; j < q; j++)
+                gsl_matrix_set(m, q + i, j, rs[(k * q + i) * q + j]);
+        if (qr_fold(m, tau) != 0)
+            return ck_error_set(err, CK_EDATA, "linear regression: QR decomposition failed");
+    }
+    for (size_t i = 0; i < q; i++)
+        for (size_t j = 0; j < q; j++)
+            r[i * q + j] = gsl_matrix_get(m, i, j);
+    return CK_OK;
+}
+
 /* A distributed fit: every process's R (q x q, in r) gathered and folded
  * in process order into the R of all rows, the same on every process.  m
  * is 2q x q scratch. */
@@ -110,17 +128,7 @@ static ck_status fold_processes(const ck_reducer *red, size_t q, gsl_matrix *m, 
     if (ck_reduce_gather(red, r, q * q, &all, &total) != 0 || total != red->size * q * q)
         return ck_error_set(err, CK_ENOMEM, "linear regression: a distributed gather failed");
     gsl_matrix_set_zero(m);
-    ck_status st = CK_OK;
-    for (size_t k = 0; k < red->size && st == CK_OK; k++) {
-        for (size_t i = 0; i < q; i++)
-            for (size_t j = 0; j < q; j++)
-                gsl_matrix_set(m, q + i, j, all[(k * q + i) * q + j]);
-        if (qr_fold(m, tau) != 0)
-            st = ck_error_set(err, CK_EDATA, "linear regression: QR decomposition failed");
-    }
-    for (size_t i = 0; st == CK_OK && i < q; i++)
-        for (size_t j = 0; j < q; j++)
-            r[i * q + j] = gsl_matrix_get(m, i, j);
+    ck_status st = fold_factors(m, tau, all, red->size, q, r, err);
     free(all);
     return st;
 }
@@ -145,18 +153,8 @@ static ck_status tsqr_run(const ck_dataset *ds, const double *extra_w, size_t th
         st = ck_error_set(err, CK_ENOMEM, "linear regression: out of memory");
         goto done;
     }
-    for (size_t c = 0; c < ts.nchunks; c++) {
-        for (size_t i = 0; i < q; i++)
-            for (size_t j = 0; j < q; j++)
-                gsl_matrix_set(m, q + i, j, ts.r[(c * q + i) * q + j]);
-        if (qr_fold(m, tau) != 0) {
-            st = ck_error_set(err, CK_EDATA, "linear regression: QR decomposition failed");
-            goto done;
-        }
-    }
-    for (size_t i = 0; i < q; i++)
-        for (size_t j = 0; j < q; j++)
-            r[i * q + j] = gsl_matrix_get(m, i, j);
+    if ((st = fold_factors(m, tau, ts.r, ts.nchunks, q, r, err)) != CK_OK)
+        goto done;
     if (ck_reduce_active(red))
         st = fold_processes(red, q, m, tau, r, err);
 done:

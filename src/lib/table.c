@@ -501,32 +501,43 @@ typedef struct part {
     ck_error err;
 } part;
 
+/* Loads into ld the rows of the byte range [start, start + len) of path,
+ * a part without a header whose columns are names[0..ncsv) and whose first
+ * line follows line_offset others.  Serves the parallel parts and the one
+ * part a process of a distributed fit reads. */
+static int load_range(loader *ld, const char *path, const ck_table_options *opt,
+                      const char *const *names, size_t ncsv, unsigned long long start,
+                      unsigned long long len, unsigned long line_offset, int background,
+                      ck_error *err)
+{
+    ck_csv_options co = opt->csv;
+    co.no_header = 1;
+    co.names = names;
+    co.nnames = ncsv;
+    co.background = background;
+    co.line_offset = line_offset;
+    co.max_bytes = len;
+    if (len == 0)
+        return CK_OK;
+    FILE *fp = fopen(path, "rb");
+    int st = CK_OK;
+    if (!fp || fseeko(fp, (off_t)start, SEEK_SET) != 0)
+        st = ck_error_set(err, CK_EIO, "%s: cannot read from byte %llu: %s", path, start,
+                          strerror(errno));
+    if (st == CK_OK && (st = ck_csv_open_stream(&ld->r, fp, path, &co, err)) == CK_OK)
+        st = load_rows(ld, err);
+    ck_csv_close(ld->r);
+    ld->r = NULL;
+    if (fp)
+        fclose(fp);
+    return st;
+}
+
 static void *part_main(void *arg)
 {
     part *p = arg;
-    ck_csv_options co = p->opt->csv;
-    co.no_header = 1;
-    co.names = p->names;
-    co.nnames = p->ncsv;
-    co.background = 0;
-    co.line_offset = p->line_offset;
-    co.max_bytes = p->len;
-    p->status = CK_OK;
-    if (p->len == 0)
-        return NULL;
-    FILE *fp = fopen(p->path, "rb");
-    if (!fp || fseeko(fp, (off_t)p->start, SEEK_SET) != 0) {
-        p->status = ck_error_set(&p->err, CK_EIO, "%s: cannot open", p->path);
-        if (fp)
-            fclose(fp);
-        return NULL;
-    }
-    p->status = ck_csv_open_stream(&p->ld.r, fp, p->path, &co, &p->err);
-    if (p->status == CK_OK)
-        p->status = load_rows(&p->ld, &p->err);
-    ck_csv_close(p->ld.r);
-    p->ld.r = NULL;
-    fclose(fp);
+    p->status = load_range(&p->ld, p->path, p->opt, p->names, p->ncsv, p->start, p->len,
+                           p->line_offset, 0, &p->err);
     return NULL;
 }
 
@@ -788,40 +799,17 @@ static int load_parallel(loader *ld, const char *path, const ck_table_options *o
     return result;
 }
 
-/* Loads the rows of the byte range opt->part_* (the header having been
- * read by ld->r, which is replaced by a reader of the range). */
-static int load_part(loader *ld, const char *path, const ck_table_options *opt, ck_error *err)
+/* A copy of the header's names (NULL when out of memory). */
+static char **copy_names(const ck_csv_reader *r)
 {
-    size_t ncsv = ck_csv_ncols(ld->r);
+    size_t ncsv = ck_csv_ncols(r);
     char **names = calloc(ncsv + 1, sizeof *names);
     for (size_t j = 0; names && j < ncsv; j++)
-        if (!(names[j] = strdup(ck_csv_name(ld->r, j)))) {
+        if (!(names[j] = strdup(ck_csv_name(r, j)))) {
             ck_strv_free(names);
-            names = NULL;
+            return NULL;
         }
-    if (!names)
-        return ck_error_set(err, CK_ENOMEM, "out of memory");
-    ck_csv_close(ld->r);
-    ld->r = NULL;
-    ck_csv_options co = opt->csv;
-    co.no_header = 1;
-    co.names = (const char *const *)names;
-    co.nnames = ncsv;
-    co.line_offset = opt->part_lines;
-    co.max_bytes = opt->part_length;
-    int st = CK_OK;
-    FILE *fp = opt->part_length ? fopen(path, "rb") : NULL;
-    if (opt->part_length && (!fp || fseeko(fp, (off_t)opt->part_start, SEEK_SET) != 0))
-        st = ck_error_set(err, CK_EIO, "%s: cannot read from byte %llu: %s", path,
-                          opt->part_start, strerror(errno));
-    if (st == CK_OK && fp && (st = ck_csv_open_stream(&ld->r, fp, path, &co, err)) == CK_OK)
-        st = load_rows(ld, err);
-    ck_csv_close(ld->r);
-    ld->r = NULL;
-    if (fp)
-        fclose(fp);
-    ck_strv_free(names);
-    return st;
+    return names;
 }
 
 /* One attempt at loading: in parallel parts when allowed and worthwhile
@@ -843,21 +831,20 @@ static int read_once(ck_table **out, const char *path, const ck_table_options *o
     ld.t->cap = 1024;
     if ((st = setup_columns(&ld, opt, err)) != CK_OK)
         goto done;
-    if (opt->part) {
-        st = load_part(&ld, path, opt, err);
-    } else if (parallel) {
+    if (opt->part || parallel) {
         size_t ncsv = ck_csv_ncols(ld.r);
-        names = calloc(ncsv + 1, sizeof *names);
-        for (size_t j = 0; names && j < ncsv; j++)
-            if (!(names[j] = strdup(ck_csv_name(ld.r, j)))) {
-                ck_strv_free(names);
-                names = NULL;
-            }
-        if (!names) {
+        if (!(names = copy_names(ld.r))) {
             st = ck_error_set(err, CK_ENOMEM, "out of memory");
             goto done;
         }
-        st = load_parallel(&ld, path, opt, (const char *const *)names, ncsv, err);
+        if (opt->part) { /* the header was read by ld.r; the range replaces it */
+            ck_csv_close(ld.r);
+            ld.r = NULL;
+            st = load_range(&ld, path, opt, (const char *const *)names, ncsv, opt->part_start,
+                            opt->part_length, opt->part_lines, opt->csv.background, err);
+        } else {
+            st = load_parallel(&ld, path, opt, (const char *const *)names, ncsv, err);
+        }
     } else {
         st = load_rows(&ld, err);
     }
