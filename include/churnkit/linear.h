@@ -63,7 +63,4 @@ ck_status ck_linear_fit(const ck_dataset *ds, const ck_linear_options *opt, ck_l
                         ck_warnings *w, ck_error *err);
 void ck_linear_fini(ck_linear *m);
 
-/* The prediction beta[0] + sum_j beta[j+1] x[j]. */
-double ck_linear_predict(const double *beta, const double *x, size_t width);
-
 #endif

@@ -27,6 +27,13 @@
 
 enum { CK_SOLVER_AUTO = 0, CK_SOLVER_NEWTON, CK_SOLVER_LBFGS };
 
+/* The widest encoded row the automatic solver fits by Newton.  A Newton
+ * step costs a p x p Cholesky solve (p^3/3 flops: 2e7 at 400 columns, less
+ * than one pass over 100,000 rows) and p^2 doubles per chunk of rows for
+ * X'WX; past a few hundred columns that memory and the cubic solve grow
+ * faster than the passes BFGS needs, and BFGS (no Hessian) takes over. */
+#define CK_LOGISTIC_NEWTON_WIDTH 400
+
 typedef struct ck_logistic_options {
     double l2;          /* L >= 0 */
     int max_iter;       /* default 100 (Newton) / 1000 (BFGS) */
@@ -65,9 +72,6 @@ typedef struct ck_logistic {
 ck_status ck_logistic_fit(const ck_dataset *ds, const ck_logistic_options *opt,
                           ck_logistic *out, ck_warnings *w, ck_error *err);
 void ck_logistic_fini(ck_logistic *m);
-
-/* The linear predictor beta[0] + sum_j beta[j+1] x[j]. */
-double ck_logistic_eta(const double *beta, const double *x, size_t width);
 
 /* 1 / (1 + exp(-eta)), without overflow. */
 double ck_sigmoid(double eta);

@@ -1,12 +1,19 @@
 /*
- * model.h -- a fitted model: pipeline + estimator + metadata, and its JSON
- * model file (the contract is in models/FORMAT.md).
+ * model.h -- a fitted model: the pipeline, an estimator's state, and what is
+ * known about how it was made, and its JSON model file (the contract is in
+ * models/FORMAT.md).
+ *
+ * The model is generic: its estimator type (estimator.h) does the fitting,
+ * scoring, explaining, storing and reporting of its own state, which nothing
+ * else looks inside.  The record of the training run and its metrics stay C
+ * structs until model.c writes them.
  *
  * Files are written atomically and deterministically: the same model gives
  * the same bytes (no timestamps; object keys in a fixed order; doubles with
  * 17 significant digits, which read back exactly).  Loading checks every
  * field and refuses a damaged file, a file of another kind, a newer format
- * version, or coefficients that do not match the features (CK_EMODEL).
+ * version, an unknown estimator, or a state that does not match the
+ * features (CK_EMODEL).
  */
 #ifndef CHURNKIT_MODEL_H
 #define CHURNKIT_MODEL_H
@@ -15,38 +22,63 @@
 #include <stddef.h>
 
 #include "churnkit/error.h"
-#include "churnkit/inference.h"
+#include "churnkit/estimator.h"
+#include "churnkit/metrics.h"
 #include "churnkit/pipeline.h"
-#include "churnkit/svm.h"
 
 /* The model-file format version written, and the newest read. */
 #define CK_MODEL_VERSION 1
 
-typedef enum ck_task { CK_TASK_CLASSIFICATION = 1, CK_TASK_REGRESSION = 2 } ck_task;
-typedef enum ck_estimator { CK_EST_LOGISTIC = 1, CK_EST_LINEAR = 2, CK_EST_SVM = 3 } ck_estimator;
+/* The four metrics cross-validation summarizes, by task (see
+ * ck_cv_stat_names). */
+#define CK_CV_STATS 4
+
+typedef struct ck_cv_record {
+    size_t folds;
+    unsigned long seed;
+    double mean[CK_CV_STATS], sd[CK_CV_STATS]; /* over the folds (sd: n - 1) */
+    double *fold[CK_CV_STATS];                 /* folds values each (owned) */
+} ck_cv_record;
+
+/* The metrics of one set of rows, as the task has them. */
+typedef struct ck_metrics_record {
+    int present;
+    ck_class_metrics cls;       /* classification */
+    ck_reg_metrics reg;         /* regression */
+} ck_metrics_record;
+
+/* How the model was trained (the model file's "training"). */
+typedef struct ck_training_record {
+    char *data;                 /* the data file's base name */
+    char *data_hash;            /* "mix64:..." of the table's cells */
+    size_t rows, test_rows;     /* training rows, hold-out rows */
+    double positives;           /* classification: positive training rows */
+    double target_mean;         /* regression: the target's training mean */
+    size_t processes;           /* 0: one process (not written) */
+    unsigned long seed;
+    json_t *options;            /* the options as given: a record, never read
+                                   back for numbers (owned) */
+    char *churnkit;             /* the version that trained it */
+} ck_training_record;
 
 typedef struct ck_model {
     char *name;
     ck_task task;
-    ck_estimator estimator;
+    const ck_estimator_type *type;
+    void *state;              /* the type's own (owned; freed by type->free) */
     char *label;              /* target column */
     char *positive, *negative;/* classification: the two classes' text */
     char *id;                 /* id column, or NULL */
     ck_pipeline *pl;
-    size_t p;                 /* logistic, linear: 1 + encoded width */
-    double *beta;             /* beta[0] intercept */
-    ck_coef_row *coef;        /* inference table (p rows), or NULL */
-    int coef_t;               /* statistics are t (1) or z (0) */
-    int coef_approximate;     /* penalized or weighted: errors approximate */
-    ck_svm svm;               /* estimator == CK_EST_SVM */
     double threshold;         /* classification: p >= threshold is positive */
     char *threshold_rule;     /* "fixed", "f1", "youden" or "accuracy" */
-    json_t *fit;              /* solver facts, goodness of fit (owned) */
-    json_t *training;         /* rows, seed, options, data hash (owned) */
-    json_t *metrics;          /* "train", "cv", "test" (owned) */
+    ck_training_record training;
+    ck_metrics_record train, test; /* metrics on the training and hold-out rows */
+    int has_cv;
+    ck_cv_record cv;
 } ck_model;
 
-/* A zeroed model with empty JSON objects; NULL when out of memory. */
+/* A zeroed model; NULL when out of memory. */
 ck_model *ck_model_new(void);
 void ck_model_free(ck_model *m);
 
@@ -58,21 +90,31 @@ ck_status ck_model_load(ck_model **out, const char *path, ck_error *err);
 /* Same from text; `source` names it in messages. */
 ck_status ck_model_parse(ck_model **out, const char *text, const char *source, ck_error *err);
 
-/* Scratch a model needs to score a row (SVM nodes), or NULL; free(). */
-void *ck_model_scratch(const ck_model *m);
+/* Scratch a model needs to score a row, in *out (NULL when it needs none;
+ * free with free()).  CK_ENOMEM when it cannot be had. */
+ck_status ck_model_scratch(const ck_model *m, void **out, ck_error *err);
 
 /* Scores an encoded row: the probability of the positive class, or the
  * predicted value. */
 double ck_model_score(const ck_model *m, const double *x, void *scratch);
 
-/* Each encoded column's contribution to the linear predictor relative to
- * the average training row, beta_j (x_j - mean_j): for a linear model these
- * are exactly its SHAP values (independent features), and they sum to the
- * row's linear predictor minus the average row's.  Logistic and linear
- * models; returns 0 (nothing written) for an SVM. */
-int ck_model_contributions(const ck_model *m, const double *x, double *out);
+/* Whether the model gives per-row contributions. */
+int ck_model_explains(const ck_model *m);
 
-const char *ck_task_name(ck_task t);
-const char *ck_estimator_name(ck_estimator e);
+/* Each encoded column's contribution to the score on the model's scale,
+ * relative to the average training row (for a linear predictor,
+ * beta_j (x_j - mean_j): exactly its SHAP values with independent
+ * features).  Returns 0 (nothing written) when the model gives none. */
+int ck_model_contributions(const ck_model *m, const double *x, double *out, void *scratch);
+
+/* The model's global explanation (coefficients or importances); out->n is
+ * 0 when it has none.  Free out->term with free(). */
+ck_status ck_model_terms(const ck_model *m, ck_terms *out, ck_error *err);
+
+/* The names of the four cross-validated metrics of a task. */
+const char *const *ck_cv_stat_names(ck_task task);
+
+/* The four cross-validated metrics of a task from a metrics record. */
+void ck_cv_stats_of(ck_task task, const ck_metrics_record *r, double out[CK_CV_STATS]);
 
 #endif

@@ -12,6 +12,14 @@
 
 #include <stddef.h>
 
+/* The most chunks a loop is cut into.  It fixes the order of the partial
+ * sums, so changing it changes the last bits of fitted models. */
+#define CK_CHUNKS_MAX 64
+
+/* The most worker threads any churnkit program starts (--threads above it
+ * is refused); more would have no chunks to work on. */
+#define CK_THREADS_MAX 64
+
 /* Chunks for n items: about one per 16,384 items, at least 1, at most 64. */
 size_t ck_chunks_for(size_t n);
 

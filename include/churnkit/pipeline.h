@@ -27,6 +27,7 @@
 
 #include "churnkit/dict.h"
 #include "churnkit/error.h"
+#include "churnkit/jsonio.h"
 #include "churnkit/reduce.h"
 #include "churnkit/table.h"
 
@@ -106,6 +107,13 @@ ck_pipeline *ck_pipeline_new(void);
 /* Lays out the encoded row and builds level indexes. */
 ck_status ck_pipeline_finish(ck_pipeline *pl, ck_error *err);
 void ck_pipeline_free(ck_pipeline *pl);
+
+/* The model file's "features" and "encoded" keys, set on root. */
+ck_status ck_pipeline_to_json(const ck_pipeline *pl, json_t *root, ck_error *err);
+
+/* A pipeline read back from a model file's "features", checked field by
+ * field and against its "encoded" names. */
+ck_status ck_pipeline_from_json(ck_pipeline **out, const json_t *root, ck_json_reader *rd);
 
 /* The distinct deciles of a numeric feature, in order, into edges (at most
  * CK_DECILES); returns their count.  They cut the line into count + 1

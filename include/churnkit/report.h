@@ -9,14 +9,14 @@
 #include "churnkit/eval.h"
 #include "churnkit/model.h"
 
-/* What churnkit-train prints: the model, its fit, the coefficient table
- * as statsmodels prints it (coefficient, standard error, z or t, p-value,
- * 95% interval, and the odds ratio for logistic models), and the
- * cross-validated, training and test metrics stored in it. */
+/* What churnkit-train prints: the model, its estimator's own section (the
+ * fit and, for linear predictors, the coefficient table as statsmodels
+ * prints it), and the cross-validated, training and test metrics stored in
+ * it. */
 void ck_report_model(FILE *out, const ck_model *m);
 
-/* Just the coefficient table. */
-void ck_report_coefficients(FILE *out, const ck_model *m);
+/* A p-value as statsmodels prints it: "<1e-16", "1.23e-05", "0.042". */
+void ck_report_format_p(char *buf, size_t n, double p);
 
 /* What churnkit-eval prints: the metrics of every model side by side with
  * the baselines, the verdict against the accuracy target (and a plain

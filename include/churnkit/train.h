@@ -15,9 +15,9 @@
 #include <stddef.h>
 
 #include "churnkit/error.h"
+#include "churnkit/estimator.h"
 #include "churnkit/model.h"
 #include "churnkit/pipeline.h"
-#include "churnkit/svm.h"
 #include "churnkit/table.h"
 
 typedef enum ck_threshold_rule {
@@ -30,17 +30,17 @@ typedef enum ck_threshold_rule {
 typedef struct ck_train_options {
     const char *name;           /* model name (default: the estimator's) */
     const char *label;          /* target column (required) */
-    const char *positive;       /* positive class, or NULL for the default */
+    const char *positive;       /* positive class, or NULL for the default
+                                   (classification only) */
     const char *id;             /* id column, or NULL */
     ck_pipeline_options pipeline; /* features, exclude, indicators, max levels */
-    ck_estimator estimator;     /* default logistic */
-    ck_task task;               /* 0: logistic -> classification, linear ->
-                                   regression, svm -> classification */
-    double l2;                  /* penalty L (logistic, linear) */
+    const ck_estimator_type *estimator; /* default logistic */
+    ck_task task;               /* 0: the estimator's default task */
+    double param[CK_PARAMS_MAX];/* the estimator's parameters, in its table's
+                                   order (ck_train_options_use sets the
+                                   defaults) */
     int balanced;               /* class weights n / (2 n_class) */
     double weight_pos, weight_neg; /* explicit class weights (default 1) */
-    int robust;                 /* Huber regression */
-    ck_svm_options svm;         /* C, gamma, kernel, epsilon */
     size_t cv;                  /* folds; 0 or 1: none */
     double test_fraction;       /* hold-out share in [0, 0.9] */
     unsigned long seed;
@@ -50,13 +50,23 @@ typedef struct ck_train_options {
     ck_progress_fn progress;
     void *progress_ctx;
     const ck_reducer *reducer;  /* a distributed fit over every process's
-                                   table (churnkit-train-mpi): logistic and
-                                   linear models; folds and hold-out dealt
-                                   as one process deals them over the rows in
-                                   process order.  NULL: this table is all. */
+                                   table (churnkit-train-mpi): estimators
+                                   with CK_EST_DISTRIBUTED; folds and
+                                   hold-out dealt as one process deals them
+                                   over the rows in process order.  NULL:
+                                   this table is all. */
 } ck_train_options;
 
+/* Logistic regression with its defaults, seed 42, threshold 0.5. */
 void ck_train_options_init(ck_train_options *opt);
+
+/* Chooses the estimator and resets the parameters to its defaults. */
+void ck_train_options_use(ck_train_options *opt, const ck_estimator_type *type);
+
+/* Sets a parameter of the chosen estimator from its text (see
+ * ck_estimator_set_param). */
+ck_status ck_train_options_set(ck_train_options *opt, const char *name, const char *text,
+                               ck_error *err);
 
 /* Trains a model on t.  On success the caller owns *out (ck_model_free). */
 ck_status ck_train(const ck_table *t, const ck_train_options *opt, ck_model **out,

@@ -90,7 +90,7 @@ static int parse_args(int argc, char **argv, args *a)
         switch (c) {
         case O_MODEL:
             if (push(&a->models, &a->nmodels, optarg) != 0)
-                return 5;
+                return ck_exit_code(CK_ENOMEM);
             break;
         case O_DATA: a->data = optarg; break;
         case O_BASELINE: a->baseline = optarg; break;
@@ -102,7 +102,7 @@ static int parse_args(int argc, char **argv, args *a)
             a->prob |= c == O_PROB;
             a->regression |= c == O_PRED;
             if (push(&a->cols, &a->ncols, optarg) != 0)
-                return 5;
+                return ck_exit_code(CK_ENOMEM);
             break;
         case O_THRESHOLD:
             if (ck_cli_double(prog, "--threshold", optarg, 1e-9, 1 - 1e-9, &a->threshold) != 0)
@@ -137,34 +137,18 @@ static int parse_args(int argc, char **argv, args *a)
     return 0;
 }
 
-static char delim_of(const char *d)
-{
-    if (!d || strcmp(d, ",") == 0)
-        return ',';
-    if (strcmp(d, "tab") == 0 || strcmp(d, "\\t") == 0 || strcmp(d, "\t") == 0)
-        return '\t';
-    return strcmp(d, ";") == 0 ? ';' : 0;
-}
-
 /* Writes the JSON and HTML reports, each atomically. */
 static ck_status write_reports(const args *a, const ck_eval *ev, ck_error *err)
 {
     ck_status st = CK_OK;
     if (a->json) {
         json_t *j = ck_eval_to_json(ev);
-        char *text = j ? json_dumps(j, JSON_INDENT(2) | JSON_REAL_PRECISION(17)) : NULL;
+        char *text = j ? ck_json_text(j) : NULL;
         json_decref(j);
         if (!text)
             return ck_error_set(err, CK_ENOMEM, "out of memory");
-        size_t n = strlen(text);
-        char *withnl = realloc(text, n + 2);
-        if (!withnl) {
-            free(text);
-            return ck_error_set(err, CK_ENOMEM, "out of memory");
-        }
-        memcpy(withnl + n, "\n", 2);
-        st = ck_ofile_write_string(a->json, withnl, err);
-        free(withnl);
+        st = ck_ofile_write_string(a->json, text, err);
+        free(text);
         if (st != CK_OK)
             return st;
     }
@@ -232,12 +216,11 @@ static int run(args *a)
     int code = 0;
     memset(&ev, 0, sizeof ev);
     ck_table_options_init(&to);
-    to.csv.delim = delim_of(a->delim);
     if (!models)
-        return 5;
-    if (!to.csv.delim) {
+        return ck_exit_code(CK_ENOMEM);
+    if (ck_cli_delim(prog, a->delim, &to.csv.delim) != 0) {
         free(models);
-        return ck_cli_usage(prog, "--delim: use ',', 'tab' or ';'");
+        return 2;
     }
     for (size_t i = 0; i < a->nmodels && code == 0; i++)
         if (ck_model_load(&models[i], a->models[i], &err) != CK_OK)

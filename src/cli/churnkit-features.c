@@ -142,7 +142,7 @@ static int parse_args(int argc, char **argv, args *a)
     if (optind < argc)
         return ck_cli_usage(prog, "unexpected argument '%s'", argv[optind]);
     if (fill_paths(a) != 0)
-        return 5;
+        return ck_exit_code(CK_ENOMEM);
     if (!a->in.accounts || !a->in.users || !a->in.sessions || !a->in.events || !a->in.nps ||
         !a->in.revenue)
         return ck_cli_usage(prog, "give --world DIR, or every input file");

@@ -93,7 +93,7 @@ static int parse_args(int argc, char **argv, args *a)
         case O_MODEL: {
             const char **p = realloc(a->model_paths, (a->nmodels + 1) * sizeof *p);
             if (!p)
-                return 5;
+                return ck_exit_code(CK_ENOMEM);
             a->model_paths = p;
             a->model_paths[a->nmodels++] = optarg;
             break;
@@ -111,7 +111,7 @@ static int parse_args(int argc, char **argv, args *a)
         case O_COLUMNS:
             ck_strv_free(a->columns);
             if (!(a->columns = ck_split_list(optarg, &a->ncolumns)))
-                return 5;
+                return ck_exit_code(CK_ENOMEM);
             break;
         case O_QUIET: a->quiet = 1; break;
         case O_RISK: a->score.risk_model = optarg; break;
@@ -130,9 +130,8 @@ static int parse_args(int argc, char **argv, args *a)
                 return 2;
             break;
         case O_THREADS:
-            if (ck_cli_long(prog, "--threads", optarg, 1, 64, &v) != 0)
+            if (ck_cli_threads(prog, optarg, 0, &a->score.threads) != 0)
                 return 2;
-            a->score.threads = (size_t)v;
             break;
         case O_HELP: ck_cli_help(help); return -1;
         case O_VERSION: ck_cli_version(prog); return -1;
@@ -145,14 +144,7 @@ static int parse_args(int argc, char **argv, args *a)
         return ck_cli_usage(prog, "--model and --data are required");
     if (a->columns && !a->score.csv.no_header)
         return ck_cli_usage(prog, "--columns goes with --no-header");
-    const char *d = a->delim;
-    a->score.csv.delim = !d || strcmp(d, ",") == 0 ? ','
-                         : strcmp(d, "tab") == 0 || strcmp(d, "\\t") == 0 || strcmp(d, "\t") == 0
-                             ? '\t'
-                         : strcmp(d, ";") == 0 ? ';' : 0;
-    if (!a->score.csv.delim)
-        return ck_cli_usage(prog, "--delim: use ',', 'tab' or ';'");
-    return 0;
+    return ck_cli_delim(prog, a->delim, &a->score.csv.delim) != 0 ? 2 : 0;
 }
 
 /* With --no-header and no --columns, the first model's input order: its
@@ -219,7 +211,7 @@ static int run(args *a)
     int code = 0;
     ck_warnings_init(&w);
     if (!models)
-        return 5;
+        return ck_exit_code(CK_ENOMEM);
     for (size_t i = 0; i < a->nmodels && code == 0; i++)
         if (ck_model_load(&models[i], a->model_paths[i], &err) != CK_OK)
             code = ck_cli_fail(prog, &err);

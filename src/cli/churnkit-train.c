@@ -22,7 +22,7 @@ static ck_mpi mpi;
 static const char *prog = "churnkit-train";
 #endif
 
-static const char *help =
+static const char *help_head =
     "Usage: churnkit-train --data FILE --label COLUMN --out MODEL.json [options]\n"
     "\n"
     "Fits a model on a CSV file (a header row, one row per example) and saves it.\n"
@@ -42,17 +42,14 @@ static const char *help =
     "  --max-levels N           refuse text columns with more levels (default 100)\n"
     "  --delim C                field delimiter: , (default), tab or ;\n"
     "\n"
-    "Model:\n"
-    "  --model logistic|linear|svm   estimator (default logistic)\n"
-    "  --task classification|regression   for --model svm (default classification)\n"
-    "  --l2 L                   L2 penalty: log-loss (or squared error) + L/2 ||beta||^2,\n"
-    "                           intercept not penalized; scikit-learn's C = 1/L (default 0)\n"
+    "Model: --model NAME (default logistic), one of\n";
+
+static const char *help_tail =
+    "  --task classification|regression   for an estimator that does both (svm);\n"
+    "                           default: the estimator's first\n"
     "  --class-weight balanced|W   weigh classes n/(2 n_class), or the positive class W\n"
-    "  --robust                 Huber regression (with --model linear)\n"
-    "  --svm-c C                SVM cost (default 1)\n"
-    "  --svm-gamma G            RBF width (default 1 / encoded width)\n"
-    "  --svm-kernel rbf|linear  SVM kernel (default rbf)\n"
-    "  --svm-epsilon E          epsilon-SVR tube (default 0.1)\n"
+    "                           (classifiers that take weights)\n"
+    "An option of another estimator than the one chosen is an error.\n"
     "\n"
     "Validation:\n"
     "  --cv K                   stratified K-fold cross-validation (metrics stored)\n"
@@ -76,17 +73,31 @@ static const char *help =
     "churnkit-train-mpi runs under mpirun (or srun): --data FILE is cut at row\n"
     "boundaries into one part a process, or --data a.csv,b.csv,... gives each process\n"
     "its own file.  The processes combine what the fit needs through MPI collectives;\n"
-    "process 0 writes the model and the report.  Logistic and linear models (with\n"
-    "--cv and --test-fraction dealt as one process deals them); no SVM.  A failure on\n"
-    "any process ends the whole job.\n"
+    "process 0 writes the model and the report.  Estimators that can be distributed\n"
+    "(logistic, linear; with --cv and --test-fraction dealt as one process deals\n"
+    "them); no SVM.  A failure on any process ends the whole job.\n"
 #endif
     ;
 
+static void print_help(void)
+{
+    fputs(help_head, stdout);
+    ck_estimator_help(stdout, 0);
+    fputs(help_tail, stdout);
+}
+
+/* An estimator parameter as typed: resolved once --model is known. */
+typedef struct given {
+    const char *name, *text;
+} given;
+
 typedef struct args {
-    const char *data, *out, *delim;
+    const char *data, *out, *delim, *model, *task;
     char **features, **exclude, **categorical, **log;
     size_t nfeatures, nexclude, ncategorical, nlog;
-    int quiet;
+    int quiet, threshold_given;
+    given *params;
+    size_t nparams;
     ck_train_options train;
 } args;
 
@@ -108,12 +119,12 @@ static int parse_choice(const char *opt, const char *arg, const char *const *nam
 
 enum {
     O_DATA = 256, O_LABEL, O_POSITIVE, O_FEATURES, O_EXCLUDE, O_ID, O_CATEGORICAL,
-    O_MISSING, O_LOG, O_MAXLEV, O_DELIM, O_MODEL, O_TASK, O_L2, O_CW, O_ROBUST, O_SVMC, O_SVMG,
-    O_SVMK, O_SVME, O_CV, O_TEST, O_SEED, O_THRESH, O_TMETRIC, O_NAME, O_OUT, O_THREADS,
-    O_QUIET, O_HELP, O_VERSION
+    O_MISSING, O_LOG, O_MAXLEV, O_DELIM, O_MODEL, O_TASK, O_CW, O_CV, O_TEST, O_SEED,
+    O_THRESH, O_TMETRIC, O_NAME, O_OUT, O_THREADS, O_QUIET, O_HELP, O_VERSION, O_ROFF,
+    O_PARAM /* O_PARAM + k: the k-th estimator parameter name */
 };
 
-static const struct option longopts[] = {
+static const struct option common_opts[] = {
     {"data", required_argument, 0, O_DATA},          {"label", required_argument, 0, O_LABEL},
     {"positive", required_argument, 0, O_POSITIVE},  {"features", required_argument, 0, O_FEATURES},
     {"exclude", required_argument, 0, O_EXCLUDE},    {"id", required_argument, 0, O_ID},
@@ -121,55 +132,72 @@ static const struct option longopts[] = {
     {"missing-indicators", no_argument, 0, O_MISSING}, {"max-levels", required_argument, 0, O_MAXLEV},
     {"log", required_argument, 0, O_LOG},
     {"delim", required_argument, 0, O_DELIM},        {"model", required_argument, 0, O_MODEL},
-    {"task", required_argument, 0, O_TASK},          {"l2", required_argument, 0, O_L2},
-    {"class-weight", required_argument, 0, O_CW},    {"robust", no_argument, 0, O_ROBUST},
-    {"svm-c", required_argument, 0, O_SVMC},         {"svm-gamma", required_argument, 0, O_SVMG},
-    {"svm-kernel", required_argument, 0, O_SVMK},    {"svm-epsilon", required_argument, 0, O_SVME},
+    {"task", required_argument, 0, O_TASK},          {"class-weight", required_argument, 0, O_CW},
     {"cv", required_argument, 0, O_CV},              {"test-fraction", required_argument, 0, O_TEST},
     {"seed", required_argument, 0, O_SEED},          {"threshold", required_argument, 0, O_THRESH},
     {"threshold-metric", required_argument, 0, O_TMETRIC},
     {"name", required_argument, 0, O_NAME},          {"out", required_argument, 0, O_OUT},
     {"threads", required_argument, 0, O_THREADS},    {"quiet", no_argument, 0, O_QUIET},
     {"help", no_argument, 0, O_HELP},                {"version", no_argument, 0, O_VERSION},
-    {0, 0, 0, 0}};
+    {"estimators-roff", no_argument, 0, O_ROFF}};
+
+#define NCOMMON (sizeof common_opts / sizeof common_opts[0])
+
+/* The options: the common ones, then every estimator parameter once (by
+ * name: logistic's and linear's --l2 are one option).  The caller frees. */
+static struct option *build_options(void)
+{
+    size_t cap = NCOMMON + 1, n = NCOMMON;
+    for (size_t i = 0; i < ck_estimator_count(); i++)
+        cap += ck_estimator_at(i)->nparams;
+    struct option *o = calloc(cap, sizeof *o);
+    if (!o)
+        return NULL;
+    memcpy(o, common_opts, sizeof common_opts);
+    for (size_t i = 0; i < ck_estimator_count(); i++) {
+        const ck_estimator_type *t = ck_estimator_at(i);
+        for (size_t k = 0; k < t->nparams; k++) {
+            size_t q = NCOMMON;
+            while (q < n && strcmp(o[q].name, t->params[k].name) != 0)
+                q++;
+            if (q < n)
+                continue;
+            o[n] = (struct option){t->params[k].name,
+                                   t->params[k].kind == CK_PARAM_FLAG ? no_argument
+                                                                      : required_argument,
+                                   0, O_PARAM + (int)(n - NCOMMON)};
+            n++;
+        }
+    }
+    return o;
+}
+
+static int push_param(args *a, const char *name, const char *text)
+{
+    given *g = realloc(a->params, (a->nparams + 1) * sizeof *g);
+    if (!g)
+        return -1;
+    a->params = g;
+    a->params[a->nparams++] = (given){name, text};
+    return 0;
+}
 
 static int parse_model_opt(args *a, int c, const char *arg)
 {
-    static const char *models[] = {"logistic", "linear", "svm"};
-    static const char *tasks[] = {"classification", "regression"};
-    static const char *kernels[] = {"rbf", "linear"};
     ck_train_options *t = &a->train;
     double d;
-    int i;
     switch (c) {
-    case O_MODEL:
-        if ((i = parse_choice("--model", arg, models, 3)) < 0)
-            return -1;
-        t->estimator = (ck_estimator)(i + 1);
-        return 0;
-    case O_TASK:
-        if ((i = parse_choice("--task", arg, tasks, 2)) < 0)
-            return -1;
-        t->task = (ck_task)(i + 1);
-        return 0;
-    case O_L2: return ck_cli_double(prog, "--l2", arg, 0, 1e12, &t->l2);
+    case O_MODEL: a->model = arg; return 0;
+    case O_TASK: a->task = arg; return 0;
     case O_CW:
         if (strcmp(arg, "balanced") == 0) {
             t->balanced = 1;
             return 0;
         }
         return ck_cli_double(prog, "--class-weight", arg, 1e-6, 1e6, &t->weight_pos);
-    case O_ROBUST: t->robust = 1; return 0;
-    case O_SVMC: return ck_cli_double(prog, "--svm-c", arg, 1e-9, 1e9, &t->svm.c);
-    case O_SVMG: return ck_cli_double(prog, "--svm-gamma", arg, 1e-12, 1e9, &t->svm.gamma);
-    case O_SVME: return ck_cli_double(prog, "--svm-epsilon", arg, 0, 1e9, &t->svm.epsilon);
-    case O_SVMK:
-        if ((i = parse_choice("--svm-kernel", arg, kernels, 2)) < 0)
-            return -1;
-        t->svm.linear_kernel = i == 1;
-        return 0;
     case O_TEST: return ck_cli_double(prog, "--test-fraction", arg, 0, 0.9, &t->test_fraction);
     case O_THRESH:
+        a->threshold_given = 1;
         if (strcmp(arg, "auto") == 0) {
             if (t->threshold_rule == CK_THRESHOLD_FIXED)
                 t->threshold_rule = CK_THRESHOLD_F1;
@@ -184,13 +212,48 @@ static int parse_model_opt(args *a, int c, const char *arg)
     return 1; /* not a model option */
 }
 
-static int parse_args(int argc, char **argv, args *a)
+/* Chooses the estimator and task, then sets the parameters as typed. */
+static int resolve_model(args *a)
+{
+    ck_error err;
+    char choices[200];
+    const ck_estimator_type *type = ck_estimator_find(a->model ? a->model : "logistic");
+    ck_estimator_choices(choices, sizeof choices);
+    if (!type)
+        return ck_cli_usage(prog, "--model: unknown estimator '%s' (%s)", a->model, choices);
+    ck_train_options_use(&a->train, type);
+    if (a->task && !(a->train.task = ck_task_from_name(a->task)))
+        return ck_cli_usage(prog, "--task: unknown task '%s'", a->task);
+    if (a->train.task && !ck_estimator_supports(type, a->train.task))
+        return ck_cli_usage(prog, "--model %s does not do %s", type->name, a->task);
+    for (size_t i = 0; i < a->nparams; i++)
+        if (ck_train_options_set(&a->train, a->params[i].name, a->params[i].text, &err) !=
+            CK_OK)
+            return ck_cli_usage(prog, "%s", err.message);
+    ck_task task = a->train.task ? a->train.task : type->default_task;
+    if (task != CK_TASK_CLASSIFICATION &&
+        (a->train.positive || a->threshold_given || a->train.balanced ||
+         a->train.weight_pos != 1 || a->train.threshold_rule != CK_THRESHOLD_FIXED))
+        return ck_cli_usage(prog, "--positive, --threshold, --threshold-metric and "
+                                  "--class-weight are for classifiers; --model %s here does %s",
+                            type->name, ck_task_name(task));
+    if ((a->train.balanced || a->train.weight_pos != 1) && !(type->flags & CK_EST_CLASS_WEIGHTS))
+        return ck_cli_usage(prog, "--class-weight does not apply to --model %s", type->name);
+    return 0;
+}
+
+static int parse_args(int argc, char **argv, args *a, const struct option *longopts)
 {
     static const char *tmetrics[] = {"f1", "youden", "accuracy"};
     long v;
     int c, i;
     ck_train_options *t = &a->train;
     while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+        if (c >= O_PARAM) {
+            if (push_param(a, longopts[NCOMMON + (size_t)(c - O_PARAM)].name, optarg) != 0)
+                return ck_exit_code(CK_ENOMEM);
+            continue;
+        }
         int rc = parse_model_opt(a, c, optarg);
         if (rc < 0)
             return 2;
@@ -203,20 +266,20 @@ static int parse_args(int argc, char **argv, args *a)
         case O_ID: t->id = optarg; break;
         case O_FEATURES:
             if (parse_list(optarg, &a->features, &a->nfeatures) != 0)
-                return 5;
+                return ck_exit_code(CK_ENOMEM);
             break;
         case O_EXCLUDE:
             if (parse_list(optarg, &a->exclude, &a->nexclude) != 0)
-                return 5;
+                return ck_exit_code(CK_ENOMEM);
             break;
         case O_CATEGORICAL:
             if (parse_list(optarg, &a->categorical, &a->ncategorical) != 0)
-                return 5;
+                return ck_exit_code(CK_ENOMEM);
             break;
         case O_MISSING: t->pipeline.missing_indicators = 1; break;
         case O_LOG:
             if (parse_list(optarg, &a->log, &a->nlog) != 0)
-                return 5;
+                return ck_exit_code(CK_ENOMEM);
             break;
         case O_MAXLEV:
             if (ck_cli_long(prog, "--max-levels", optarg, 2, 1000000, &v) != 0)
@@ -238,16 +301,17 @@ static int parse_args(int argc, char **argv, args *a)
             if ((i = parse_choice("--threshold-metric", optarg, tmetrics, 3)) < 0)
                 return 2;
             t->threshold_rule = (ck_threshold_rule)(i + 1);
+            a->threshold_given = 1;
             break;
         case O_NAME: t->name = optarg; break;
         case O_OUT: a->out = optarg; break;
         case O_THREADS:
-            if (ck_cli_long(prog, "--threads", optarg, 1, 256, &v) != 0)
+            if (ck_cli_threads(prog, optarg, 0, &t->threads) != 0)
                 return 2;
-            t->threads = (size_t)v;
             break;
         case O_QUIET: a->quiet = 1; break;
-        case O_HELP: ck_cli_help(help); return -1;
+        case O_HELP: print_help(); return -1;
+        case O_ROFF: ck_estimator_help(stdout, 1); return -1;
         case O_VERSION: ck_cli_version(prog); return -1;
         default: return ck_cli_usage(prog, "unknown option");
         }
@@ -258,16 +322,7 @@ static int parse_args(int argc, char **argv, args *a)
         return ck_cli_usage(prog, "--data, --label and --out are required");
     if (a->features && a->exclude)
         return ck_cli_usage(prog, "--features and --exclude do not go together");
-    return 0;
-}
-
-static char delim_of(const char *s)
-{
-    if (!s || strcmp(s, ",") == 0)
-        return ',';
-    if (strcmp(s, "tab") == 0 || strcmp(s, "\\t") == 0 || strcmp(s, "\t") == 0)
-        return '\t';
-    return strcmp(s, ";") == 0 ? ';' : 0;
+    return resolve_model(a);
 }
 
 static int run(args *a)
@@ -279,9 +334,8 @@ static int run(args *a)
     ck_cli_progress progress;
     ck_table_options to;
     ck_table_options_init(&to);
-    to.csv.delim = delim_of(a->delim);
-    if (!to.csv.delim)
-        return ck_cli_usage(prog, "--delim: use ',', 'tab' or ';'");
+    if (ck_cli_delim(prog, a->delim, &to.csv.delim) != 0)
+        return 2;
     to.categorical = (const char *const *)a->categorical;
     to.ncategorical = a->ncategorical;
     ck_warnings_init(&w);
@@ -339,11 +393,14 @@ int main(int argc, char **argv)
     if (mpi.rank != 0) /* one report, one set of warnings: process 0's */
         a.quiet = 1;
 #endif
-    int rc = parse_args(argc, argv, &a);
+    struct option *longopts = build_options();
+    int rc = longopts ? parse_args(argc, argv, &a, longopts) : ck_exit_code(CK_ENOMEM);
     if (rc == 0)
         rc = run(&a);
     else if (rc < 0)
         rc = 0; /* --help or --version */
+    free(longopts);
+    free(a.params);
     ck_strv_free(a.features);
     ck_strv_free(a.exclude);
     ck_strv_free(a.categorical);

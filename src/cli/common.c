@@ -1,5 +1,6 @@
 /* common.c -- shared program plumbing (see common.h). */
 #include "common.h"
+#include "churnkit/parallel.h"
 
 #include <errno.h>
 #include <gsl/gsl_errno.h>
@@ -78,6 +79,30 @@ int ck_cli_long(const char *prog, const char *opt, const char *arg, long lo, lon
         return -1;
     }
     *out = v;
+    return 0;
+}
+
+int ck_cli_threads(const char *prog, const char *arg, int allow_default, size_t *out)
+{
+    long v;
+    if (ck_cli_long(prog, "--threads", arg, allow_default ? 0 : 1, CK_THREADS_MAX, &v) != 0)
+        return -1;
+    *out = (size_t)v;
+    return 0;
+}
+
+int ck_cli_delim(const char *prog, const char *arg, char *out)
+{
+    if (!arg || strcmp(arg, ",") == 0)
+        *out = ',';
+    else if (strcmp(arg, "tab") == 0 || strcmp(arg, "\\t") == 0 || strcmp(arg, "\t") == 0)
+        *out = '\t';
+    else if (strcmp(arg, ";") == 0)
+        *out = ';';
+    else {
+        ck_cli_usage(prog, "--delim: use ',', 'tab' or ';'");
+        return -1;
+    }
     return 0;
 }
 

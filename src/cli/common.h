@@ -37,6 +37,14 @@ int ck_cli_double(const char *prog, const char *opt, const char *arg, double lo,
 int ck_cli_long(const char *prog, const char *opt, const char *arg, long lo, long hi,
                 long *out);
 
+/* --threads: a whole number in [1, CK_THREADS_MAX] (0 too with
+ * allow_default); -1 after a usage error. */
+int ck_cli_threads(const char *prog, const char *arg, int allow_default, size_t *out);
+
+/* --delim: ",", "tab" (or "\t") or ";" into *out; -1 after a usage
+ * error. */
+int ck_cli_delim(const char *prog, const char *arg, char *out);
+
 /* Prints the text of a --help to stdout. */
 void ck_cli_help(const char *text);
 

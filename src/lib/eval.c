@@ -2,6 +2,7 @@
  * models or score columns on one labelled table (see eval.h). */
 #include "churnkit/eval.h"
 #include "churnkit/label.h"
+#include "churnkit/metrics_json.h"
 #include "churnkit/train.h"
 
 #include <math.h>
@@ -128,12 +129,6 @@ static ck_status trivial_baseline(ck_eval *ev, double value, ck_error *err)
     return st;
 }
 
-static double json_num(const json_t *o, const char *k, double dflt)
-{
-    const json_t *v = json_object_get(o, k);
-    return json_is_number(v) ? json_number_value(v) : dflt;
-}
-
 static ck_status check_same_label(const ck_model *a, const ck_model *b, ck_error *err)
 {
     if (strcmp(a->label, b->label) != 0 || a->task != b->task ||
@@ -208,11 +203,12 @@ ck_status ck_eval_models(ck_eval *ev, const ck_model *const *models, size_t n,
         }
     }
     /* the trivial baseline from the first model's training data */
-    const json_t *tr = m0->training;
-    double rows = json_num(tr, "rows", NAN), pos = json_num(tr, "positives", NAN);
+    const ck_training_record *tr = &m0->training;
+    double rows = (double)tr->rows, pos = tr->positives;
     double value = ev->task == CK_TASK_CLASSIFICATION
-                       ? (rows > 0 ? pos / rows : (double)ev->n_pos / (double)ev->n)
-                       : json_num(tr, "target_mean", NAN);
+                       ? (rows > 0 && !isnan(pos) ? pos / rows
+                                                  : (double)ev->n_pos / (double)ev->n)
+                       : tr->target_mean;
     if (isnan(value) && ev->task == CK_TASK_REGRESSION) {
         value = 0;
         for (size_t i = 0; i < ev->n; i++)
@@ -314,19 +310,6 @@ int ck_eval_all_pass(const ck_eval *ev)
 /* ------------------------------------------------------------------ */
 /* JSON */
 
-static void put(json_t *o, const char *k, double v)
-{
-    json_object_set_new(o, k, isfinite(v) ? json_real(v) : json_null());
-}
-
-static json_t *nums(const double *v, size_t n)
-{
-    json_t *a = json_array();
-    for (size_t i = 0; i < n; i++)
-        json_array_append_new(a, isfinite(v[i]) ? json_real(v[i]) : json_null());
-    return a;
-}
-
 /* A curve thinned for plotting: a point is kept when it lies at least
  * 1/500 (in x + y) from the last one kept; the ends are always kept. */
 static json_t *curve_json(const ck_curve *c, const char *xn, const char *yn)
@@ -350,66 +333,26 @@ static json_t *curve_json(const ck_curve *c, const char *xn, const char *yn)
     return o;
 }
 
-static json_t *class_json(const ck_class_metrics *c)
+/* The model's coefficients or importances, as the report lists them. */
+static void terms_json(json_t *o, const ck_model *m)
 {
-    json_t *o = json_object(), *cm = json_object();
-    put(o, "threshold", c->threshold);
-    put(o, "accuracy", c->accuracy);
-    put(o, "accuracy_ci_low", c->accuracy_lo);
-    put(o, "accuracy_ci_high", c->accuracy_hi);
-    put(o, "balanced_accuracy", c->balanced_accuracy);
-    put(o, "precision", c->precision);
-    put(o, "recall", c->recall);
-    put(o, "f1", c->f1);
-    put(o, "specificity", c->specificity);
-    put(o, "roc_auc", c->roc_auc);
-    put(o, "average_precision", c->average_precision);
-    put(o, "log_loss", c->log_loss);
-    put(o, "brier", c->brier);
-    put(o, "ece", c->ece);
-    json_object_set_new(cm, "tp", json_integer((json_int_t)c->cm.tp));
-    json_object_set_new(cm, "fp", json_integer((json_int_t)c->cm.fp));
-    json_object_set_new(cm, "tn", json_integer((json_int_t)c->cm.tn));
-    json_object_set_new(cm, "fn", json_integer((json_int_t)c->cm.fn));
-    json_object_set_new(o, "confusion", cm);
-    json_t *rel = json_object(), *cnt = json_array();
-    for (int k = 0; k < CK_RELIABILITY_BINS; k++)
-        json_array_append_new(cnt, json_integer((json_int_t)c->rel_count[k]));
-    json_object_set_new(rel, "count", cnt);
-    json_object_set_new(rel, "mean_predicted", nums(c->rel_mean_pred, CK_RELIABILITY_BINS));
-    json_object_set_new(rel, "observed_rate", nums(c->rel_obs_rate, CK_RELIABILITY_BINS));
-    json_object_set_new(o, "reliability", rel);
-    json_object_set_new(o, "gains", nums(c->gains, CK_GAINS_BINS));
-    json_object_set_new(o, "lift", nums(c->lift, CK_GAINS_BINS));
-    return o;
-}
-
-static json_t *reg_json(const ck_reg_metrics *r)
-{
-    json_t *o = json_object();
-    put(o, "rmse", r->rmse);
-    put(o, "mae", r->mae);
-    put(o, "median_ae", r->median_ae);
-    put(o, "r2", r->r2);
-    put(o, "direction_accuracy", r->direction_accuracy);
-    put(o, "direction_accuracy_changed", r->direction_changed);
-    json_object_set_new(o, "rows_changed", json_integer((json_int_t)r->n_changed));
-    return o;
-}
-
-static json_t *coef_json(const ck_model *m)
-{
-    json_t *a = json_array();
-    for (size_t j = 0; m->beta && j < m->p; j++) {
-        json_t *o = json_object();
-        json_object_set_new(o, "term", json_string(j ? m->pl->encoded[j - 1] : "(intercept)"));
-        put(o, "coef", m->beta[j]);
-        put(o, "ci_low", m->coef ? m->coef[j].lo : NAN);
-        put(o, "ci_high", m->coef ? m->coef[j].hi : NAN);
-        put(o, "p", m->coef ? m->coef[j].p_value : NAN);
-        json_array_append_new(a, o);
+    ck_terms t;
+    if (ck_model_terms(m, &t, NULL) != CK_OK || t.n == 0) {
+        free(t.term);
+        return;
     }
-    return a;
+    json_t *a = json_array();
+    for (size_t j = 0; j < t.n; j++) {
+        json_t *r = json_object();
+        json_object_set_new(r, "term", json_string(t.term[j].name));
+        ck_json_set_number(r, "coef", t.term[j].value);
+        ck_json_set_number(r, "ci_low", t.term[j].lo);
+        ck_json_set_number(r, "ci_high", t.term[j].hi);
+        ck_json_set_number(r, "p", t.term[j].p);
+        json_array_append_new(a, r);
+    }
+    json_object_set_new(o, t.kind, a);
+    free(t.term);
 }
 
 static json_t *entry_json(const ck_eval *ev, const ck_eval_entry *e)
@@ -418,9 +361,9 @@ static json_t *entry_json(const ck_eval *ev, const ck_eval_entry *e)
     json_object_set_new(o, "name", json_string(e->name));
     json_object_set_new(o, "source", json_string(e->model ? "model" : "scores"));
     if (e->model)
-        json_object_set_new(o, "estimator", json_string(ck_estimator_name(e->model->estimator)));
+        json_object_set_new(o, "estimator", json_string(e->model->type->name));
     if (ev->task == CK_TASK_CLASSIFICATION) {
-        json_object_set_new(o, "metrics", class_json(&e->cls));
+        json_object_set_new(o, "metrics", ck_class_metrics_json(&e->cls, 1));
         json_object_set_new(o, "roc", curve_json(&e->roc, "fpr", "tpr"));
         json_object_set_new(o, "pr", curve_json(&e->pr, "recall", "precision"));
         if (!isnan(ev->target)) {
@@ -430,23 +373,23 @@ static json_t *entry_json(const ck_eval *ev, const ck_eval_entry *e)
             json_object_set_new(o, "verdict", v);
         }
     } else {
-        json_object_set_new(o, "metrics", reg_json(&e->reg));
+        json_object_set_new(o, "metrics", ck_reg_metrics_json(&e->reg, 1));
     }
     if (e->compared) {
         json_t *c = json_object();
-        put(c, "auc_diff", e->delong.diff);
-        put(c, "auc_diff_se", e->delong.se);
-        put(c, "delong_z", e->delong.z);
-        put(c, "delong_p", e->delong.p_value);
-        put(c, "accuracy_diff", e->cls.accuracy - ev->baseline->cls.accuracy);
+        ck_json_set_number(c, "auc_diff", e->delong.diff);
+        ck_json_set_number(c, "auc_diff_se", e->delong.se);
+        ck_json_set_number(c, "delong_z", e->delong.z);
+        ck_json_set_number(c, "delong_p", e->delong.p_value);
+        ck_json_set_number(c, "accuracy_diff", e->cls.accuracy - ev->baseline->cls.accuracy);
         json_object_set_new(c, "mcnemar_b", json_integer((json_int_t)e->mcnemar.b));
         json_object_set_new(c, "mcnemar_c", json_integer((json_int_t)e->mcnemar.c));
-        put(c, "mcnemar_stat", e->mcnemar.stat);
-        put(c, "mcnemar_p", e->mcnemar.p_value);
+        ck_json_set_number(c, "mcnemar_stat", e->mcnemar.stat);
+        ck_json_set_number(c, "mcnemar_p", e->mcnemar.p_value);
         json_object_set_new(o, "vs_baseline", c);
     }
-    if (e->model && e->model->beta)
-        json_object_set_new(o, "coefficients", coef_json(e->model));
+    if (e->model)
+        terms_json(o, e->model);
     return o;
 }
 
@@ -468,18 +411,18 @@ json_t *ck_eval_to_json(const ck_eval *ev)
     json_object_set_new(o, "label", lab);
     if (cls && !isnan(ev->target)) {
         json_t *t = json_object();
-        put(t, "accuracy", ev->target);
+        ck_json_set_number(t, "accuracy", ev->target);
         json_object_set_new(t, "majority_meets_target", json_boolean(ev->majority_meets_target));
         json_object_set_new(t, "all_pass", json_boolean(ck_eval_all_pass(ev)));
         json_object_set_new(o, "target", t);
     }
     json_t *base = json_object();
     if (cls) {
-        put(base, "positive_share", (double)ev->n_pos / (double)ev->n);
-        json_object_set_new(base, "majority", class_json(&ev->majority));
+        ck_json_set_number(base, "positive_share", (double)ev->n_pos / (double)ev->n);
+        json_object_set_new(base, "majority", ck_class_metrics_json(&ev->majority, 1));
     } else {
-        put(base, "training_mean", ev->base_mean);
-        json_object_set_new(base, "mean", reg_json(&ev->mean_base));
+        ck_json_set_number(base, "training_mean", ev->base_mean);
+        json_object_set_new(base, "mean", ck_reg_metrics_json(&ev->mean_base, 1));
     }
     json_object_set_new(o, "baselines", base);
     for (size_t i = 0; i < ev->nentries; i++)

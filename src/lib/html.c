@@ -265,21 +265,24 @@ static int by_size(const void *a, const void *b)
     return (x < y) - (x > y);
 }
 
-/* The 30 largest coefficients (intercept left out) with their intervals. */
+/* The 30 largest terms (coefficients or importances; the intercept left
+ * out) with their intervals. */
 static void coefficient_chart(FILE *o, const ck_eval_entry *e, size_t idx)
 {
-    const ck_model *m = e->model;
-    if (!m || !m->beta || m->p < 2)
+    ck_terms tt;
+    if (!e->model || ck_model_terms(e->model, &tt, NULL) != CK_OK)
         return;
-    size_t n = m->p - 1, shown = n < 30 ? n : 30;
-    term *t = malloc(n * sizeof *t);
-    const char **names = malloc(shown * sizeof *names);
-    double *c = malloc(shown * sizeof *c), *lo = malloc(shown * sizeof *lo),
-           *hi = malloc(shown * sizeof *hi);
-    if (t && names && c && lo && hi) {
-        for (size_t j = 0; j < n; j++)
-            t[j] = (term){m->pl->encoded[j], m->beta[j + 1], m->coef ? m->coef[j + 1].lo : NAN,
-                          m->coef ? m->coef[j + 1].hi : NAN};
+    term *t = malloc((tt.n ? tt.n : 1) * sizeof *t);
+    size_t n = 0;
+    for (size_t j = 0; t && j < tt.n; j++)
+        if (!tt.term[j].intercept)
+            t[n++] = (term){tt.term[j].name, tt.term[j].value, tt.term[j].lo, tt.term[j].hi};
+    size_t shown = n < 30 ? n : 30;
+    const char **names = malloc((shown ? shown : 1) * sizeof *names);
+    double *c = malloc((shown ? shown : 1) * sizeof *c);
+    double *lo = malloc((shown ? shown : 1) * sizeof *lo);
+    double *hi = malloc((shown ? shown : 1) * sizeof *hi);
+    if (n > 0 && t && names && c && lo && hi) {
         qsort(t, n, sizeof *t, by_size);
         for (size_t j = 0; j < shown; j++) {
             names[j] = t[j].name;
@@ -289,11 +292,13 @@ static void coefficient_chart(FILE *o, const ck_eval_entry *e, size_t idx)
         }
         char id[48], title[300];
         snprintf(id, sizeof id, "coefficients-%zu", idx);
-        snprintf(title, sizeof title, "Coefficients: %s (%zu largest of %zu)", e->name, shown, n);
+        snprintf(title, sizeof title, "%s: %s (%zu largest of %zu)", tt.title, e->name, shown,
+                 n);
         fputs("<figure>", o);
         ck_svg_forest(o, id, title, names, c, lo, hi, shown);
         fputs("</figure>\n", o);
     }
+    free(tt.term);
     free(t);
     free(names);
     free(c);

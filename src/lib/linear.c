@@ -1,6 +1,7 @@
 /* linear.c -- OLS, ridge and Huber regression over a TSQR reduction (see
  * linear.h). */
 #include "churnkit/linear.h"
+#include "churnkit/coefs.h"
 #include "churnkit/inference.h"
 #include "churnkit/parallel.h"
 #include "churnkit/stats.h"
@@ -21,14 +22,6 @@ void ck_linear_options_init(ck_linear_options *opt)
     opt->huber_t = 1.345;
     opt->max_iter = 200;
     opt->tol = 1e-10;
-}
-
-double ck_linear_predict(const double *beta, const double *x, size_t width)
-{
-    double v = beta[0];
-    for (size_t j = 0; j < width; j++)
-        v += beta[j + 1] * x[j];
-    return v;
 }
 
 /* ------------------------------------------------------------------ */
@@ -302,7 +295,7 @@ static void residuals(const ck_dataset *ds, const double *beta, size_t p, double
     for (size_t i = 0; i < ds->n; i++) {
         size_t r = ds->rows[i];
         ck_design_row(ds->design, r, x);
-        res[i] = ds->y[r] - ck_linear_predict(beta, x, p - 1);
+        res[i] = ds->y[r] - ck_linear_predictor(beta, x, p - 1);
     }
 }
 

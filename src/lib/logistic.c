@@ -1,6 +1,7 @@
 /* logistic.c -- L2-penalized logistic regression by Newton/IRLS or BFGS
  * (see logistic.h). */
 #include "churnkit/logistic.h"
+#include "churnkit/coefs.h"
 #include "churnkit/inference.h"
 #include "churnkit/parallel.h"
 
@@ -23,14 +24,6 @@ double ck_sigmoid(double eta)
         return 1.0 / (1.0 + exp(-eta));
     double e = exp(eta);
     return e / (1.0 + e);
-}
-
-double ck_logistic_eta(const double *beta, const double *x, size_t width)
-{
-    double eta = beta[0];
-    for (size_t j = 0; j < width; j++)
-        eta += beta[j + 1] * x[j];
-    return eta;
 }
 
 /* ------------------------------------------------------------------ */
@@ -113,7 +106,7 @@ static void pass_chunk(void *arg, size_t c, size_t worker)
         double w = ds->weight ? ds->weight[r] : 1.0;
         if (w != 0) {
             ck_design_row(ds->design, r, x + 1);
-            double eta = ck_logistic_eta(ps->beta, x + 1, p - 1), y = ds->y[r];
+            double eta = ck_linear_predictor(ps->beta, x + 1, p - 1), y = ds->y[r];
             /* one exp serves both: with e = exp(-|eta|), mu = 1 / (1 + e)
              * or e / (1 + e), and log(1 + exp(eta)) = max(eta, 0) + log1p(e) */
             double e = exp(-fabs(eta)), mu = eta >= 0 ? 1 / (1 + e) : e / (1 + e);
@@ -440,7 +433,7 @@ static size_t certain_rows(const ck_dataset *ds, const ck_reducer *red, const do
     for (size_t i = 0; x && i < ds->n; i++) {
         size_t r = ds->rows[i];
         ck_design_row(ds->design, r, x);
-        double eta = ck_logistic_eta(beta, x, p - 1);
+        double eta = ck_linear_predictor(beta, x, p - 1);
         n += (eta > 25 && ds->y[r] == 1) || (eta < -25 && ds->y[r] == 0);
     }
     free(x);
@@ -516,7 +509,7 @@ ck_status ck_logistic_fit(const ck_dataset *ds, const ck_logistic_options *opt,
     memset(m, 0, sizeof *m);
     m->p = p;
     int use_newton = opt->solver == CK_SOLVER_NEWTON ||
-                     (opt->solver == CK_SOLVER_AUTO && p <= 401);
+                     (opt->solver == CK_SOLVER_AUTO && p - 1 <= CK_LOGISTIC_NEWTON_WIDTH);
     pass ps = {.ds = ds, .p = p, .nchunks = ck_chunks_for(ds->n), .red = opt->reducer};
     newton_state st = {.ps = &ps, .l2 = opt->l2, .threads = opt->threads};
     ps.ll = calloc(ps.nchunks, sizeof *ps.ll);

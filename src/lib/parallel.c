@@ -7,7 +7,7 @@
 size_t ck_chunks_for(size_t n)
 {
     size_t k = n / 16384 + 1;
-    return k > 64 ? 64 : k;
+    return k > CK_CHUNKS_MAX ? CK_CHUNKS_MAX : k;
 }
 
 void ck_chunk_range(size_t n, size_t k, size_t c, size_t *begin, size_t *end)
@@ -41,22 +41,20 @@ static void *worker_main(void *arg)
 
 size_t ck_parallel_workers(size_t nchunks, size_t threads)
 {
-    enum { MAX_THREADS = 64 };
     if (threads == 0)
         threads = ck_threads_default();
     if (threads > nchunks)
         threads = nchunks;
-    if (threads > MAX_THREADS)
-        threads = MAX_THREADS;
+    if (threads > CK_THREADS_MAX)
+        threads = CK_THREADS_MAX;
     return threads ? threads : 1;
 }
 
 void ck_parallel_for(size_t nchunks, size_t threads, ck_chunk_fn fn, void *ctx)
 {
-    enum { MAX_THREADS = 64 };
-    pthread_t tid[MAX_THREADS];
-    worker w[MAX_THREADS];
-    int started[MAX_THREADS] = {0};
+    pthread_t tid[CK_THREADS_MAX];
+    worker w[CK_THREADS_MAX];
+    int started[CK_THREADS_MAX] = {0};
     threads = ck_parallel_workers(nchunks, threads);
     /* chunk c runs on worker c % threads: a static schedule, so the work
      * each thread does is the same from run to run */

@@ -2,16 +2,11 @@
 #include "churnkit/report.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
-static double num(const json_t *o, const char *k)
-{
-    const json_t *v = json_object_get(o, k);
-    return json_is_number(v) ? json_number_value(v) : NAN;
-}
-
 /* p-values below what doubles resolve print as a bound, as statsmodels does */
-static void fmt_p(char *buf, size_t n, double p)
+void ck_report_format_p(char *buf, size_t n, double p)
 {
     if (isnan(p))
         snprintf(buf, n, "%s", "nan");
@@ -23,141 +18,51 @@ static void fmt_p(char *buf, size_t n, double p)
         snprintf(buf, n, "%.3f", p);
 }
 
-/* Terms printed in the readable table: a wide model's table would bury the
- * rest of the report. */
-enum { REPORT_TERMS = 100 };
-
-void ck_report_coefficients(FILE *out, const ck_model *m)
+static void metrics_line(FILE *out, const char *what, const ck_metrics_record *r,
+                         int classification)
 {
-    if (!m->beta)
-        return;
-    int logit = m->estimator == CK_EST_LOGISTIC;
-    size_t w = 12;
-    for (size_t j = 0; j < m->pl->width; j++)
-        w = strlen(m->pl->encoded[j]) > w ? strlen(m->pl->encoded[j]) : w;
-    if (w > 40)
-        w = 40;
-    fprintf(out, "%-*s %11s %10s %8s %9s %10s %10s%s\n", (int)w, "term", "coef", "std err",
-            m->coef_t ? "t" : "z", m->coef_t ? "P>|t|" : "P>|z|", "[0.025", "0.975]",
-            logit ? "  odds ratio" : "");
-    size_t shown = m->p > REPORT_TERMS ? REPORT_TERMS : m->p;
-    for (size_t j = 0; j < shown; j++) {
-        const char *name = j ? m->pl->encoded[j - 1] : "(intercept)";
-        char p[16];
-        if (!m->coef) {
-            fprintf(out, "%-*.*s %11.4g\n", (int)w, (int)w, name, m->beta[j]);
-            continue;
-        }
-        const ck_coef_row *r = &m->coef[j];
-        fmt_p(p, sizeof p, r->p_value);
-        fprintf(out, "%-*.*s %11.4g %10.4g %8.3f %9s %10.4g %10.4g", (int)w, (int)w, name,
-                r->coef, r->se, r->stat, p, r->lo, r->hi);
-        if (logit)
-            fprintf(out, "  %10.4g", exp(r->coef));
-        fputc('\n', out);
-    }
-    if (shown < m->p)
-        fprintf(out, "... and %zu more terms (all of them are in the model file)\n",
-                m->p - shown);
-    if (m->coef_approximate)
-        fprintf(out, "The model is penalized or weighted: standard errors, p-values and "
-                     "intervals are approximate.\n");
-}
-
-static void logistic_fit(FILE *out, const json_t *f)
-{
-    const json_t *conv = json_object_get(f, "converged");
-    fprintf(out, "Solver: %s, %lld iterations, %s (relative gradient %.2g)\n",
-            json_string_value(json_object_get(f, "solver")),
-            (long long)json_integer_value(json_object_get(f, "iterations")),
-            json_is_true(conv) ? "converged" : "NOT converged", num(f, "relative_gradient"));
-    char p[16];
-    fmt_p(p, sizeof p, num(f, "lr_p"));
-    fprintf(out, "Log-likelihood %.4f, null %.4f, pseudo R-squared %.4f, "
-                 "LR chi2(%lld) = %.2f, p %s\n",
-            num(f, "loglik"), num(f, "loglik_null"), num(f, "pseudo_r2"),
-            (long long)json_integer_value(json_object_get(f, "lr_df")), num(f, "lr_stat"), p);
-}
-
-static void linear_fit(FILE *out, const json_t *f)
-{
-    char p[16];
-    fmt_p(p, sizeof p, num(f, "f_p"));
-    fprintf(out, "Method: %s, rank %lld, residual df %.0f\n",
-            json_string_value(json_object_get(f, "method")),
-            (long long)json_integer_value(json_object_get(f, "rank")), num(f, "df_resid"));
-    fprintf(out, "R-squared %.4f, adjusted %.4f, F(%.0f, %.0f) = %.3f, p %s, "
-                 "log-likelihood %.4f\n",
-            num(f, "r2"), num(f, "r2_adj"), num(f, "df_model"), num(f, "df_resid"),
-            num(f, "f_stat"), p, num(f, "loglik"));
-    if (json_object_get(f, "scale"))
-        fprintf(out, "Huber scale %.4g after %lld iterations\n", num(f, "scale"),
-                (long long)json_integer_value(json_object_get(f, "iterations")));
-}
-
-static void metrics_line(FILE *out, const char *what, const json_t *o, int classification)
-{
-    if (!o)
+    if (!r->present)
         return;
     if (classification)
-        fprintf(out, "%-6s rows %lld: accuracy %.4f [%.4f, %.4f] (majority %.4f), balanced "
+        fprintf(out, "%-6s rows %zu: accuracy %.4f [%.4f, %.4f] (majority %.4f), balanced "
                      "%.4f, ROC AUC %.4f, log-loss %.4f\n",
-                what, (long long)json_integer_value(json_object_get(o, "rows")),
-                num(o, "accuracy"), num(o, "accuracy_ci_low"), num(o, "accuracy_ci_high"),
-                num(o, "majority_accuracy"), num(o, "balanced_accuracy"), num(o, "roc_auc"),
-                num(o, "log_loss"));
+                what, r->cls.n, r->cls.accuracy, r->cls.accuracy_lo, r->cls.accuracy_hi,
+                r->cls.majority_accuracy, r->cls.balanced_accuracy, r->cls.roc_auc,
+                r->cls.log_loss);
     else
-        fprintf(out, "%-6s rows %lld: RMSE %.4g, MAE %.4g, R-squared %.4f, direction "
+        fprintf(out, "%-6s rows %zu: RMSE %.4g, MAE %.4g, R-squared %.4f, direction "
                      "accuracy %.4f\n",
-                what, (long long)json_integer_value(json_object_get(o, "rows")), num(o, "rmse"),
-                num(o, "mae"), num(o, "r2"), num(o, "direction_accuracy"));
+                what, r->reg.n, r->reg.rmse, r->reg.mae, r->reg.r2, r->reg.direction_accuracy);
 }
 
-static void cv_line(FILE *out, const json_t *cv, int classification)
+static void cv_line(FILE *out, const ck_model *m)
 {
-    static const char *cls[] = {"accuracy", "balanced_accuracy", "roc_auc", "log_loss"};
-    static const char *reg[] = {"rmse", "mae", "r2", "direction_accuracy"};
-    if (!cv)
+    const char *const *names = ck_cv_stat_names(m->task);
+    if (!m->has_cv)
         return;
-    fprintf(out, "CV (%lld folds):", (long long)json_integer_value(json_object_get(cv, "folds")));
-    for (int s = 0; s < 4; s++) {
-        const char *k = classification ? cls[s] : reg[s];
-        const json_t *o = json_object_get(cv, k);
-        fprintf(out, "%s %s %.4f +- %.4f", s ? "," : "", k, num(o, "mean"), num(o, "sd"));
-    }
+    fprintf(out, "CV (%zu folds):", m->cv.folds);
+    for (int s = 0; s < CK_CV_STATS; s++)
+        fprintf(out, "%s %s %.4f +- %.4f", s ? "," : "", names[s], m->cv.mean[s], m->cv.sd[s]);
     fputc('\n', out);
 }
 
 void ck_report_model(FILE *out, const ck_model *m)
 {
     int cls = m->task == CK_TASK_CLASSIFICATION;
-    const json_t *tr = m->training;
-    fprintf(out, "Model '%s': %s %s of '%s'", m->name, ck_estimator_name(m->estimator),
-            cls ? "classifier" : "regression", m->label);
+    fprintf(out, "Model '%s': %s %s of '%s'", m->name, m->type->name,
+            cls ? "classifier" : m->task == CK_TASK_REGRESSION ? "regression" : "survival model",
+            m->label);
     if (cls)
         fprintf(out, " (positive: '%s')", m->positive);
-    fprintf(out, ", %lld training rows, %zu features encoded as %zu columns\n",
-            (long long)json_integer_value(json_object_get(tr, "rows")), m->pl->nfeat,
-            m->pl->width);
-    if (m->estimator == CK_EST_LOGISTIC)
-        logistic_fit(out, m->fit);
-    else if (m->estimator == CK_EST_LINEAR)
-        linear_fit(out, m->fit);
-    else
-        fprintf(out, "SVM: %s kernel, C %g, gamma %g, %lld support vectors\n",
-                json_string_value(json_object_get(m->fit, "kernel")), num(m->fit, "c"),
-                num(m->fit, "gamma"),
-                (long long)json_integer_value(json_object_get(m->fit, "support_vectors")));
-    if (m->beta) {
-        fputc('\n', out);
-        ck_report_coefficients(out, m);
-    }
+    fprintf(out, ", %zu training rows, %zu features encoded as %zu columns\n", m->training.rows,
+            m->pl->nfeat, m->pl->width);
+    m->type->report(out, m->state, m);
     fputc('\n', out);
     if (cls)
         fprintf(out, "Decision threshold %.4g (%s)\n", m->threshold, m->threshold_rule);
-    cv_line(out, json_object_get(m->metrics, "cv"), cls);
-    metrics_line(out, "Train", json_object_get(m->metrics, "train"), cls);
-    metrics_line(out, "Test", json_object_get(m->metrics, "test"), cls);
+    cv_line(out, m);
+    metrics_line(out, "Train", &m->train, cls);
+    metrics_line(out, "Test", &m->test, cls);
 }
 
 /* ------------------------------------------------------------------ */
@@ -211,11 +116,13 @@ FIELD(f_dir, c->reg->direction_accuracy)
 FIELD(f_dirc, c->reg->direction_changed)
 #undef FIELD
 
+/* The report's columns: every entry, the baseline model, the trivial
+ * baseline; cols has room for nentries + 2. */
 static size_t eval_columns(const ck_eval *ev, column *cols, char *basename, size_t bsz)
 {
     size_t n = 0;
     int cls = ev->task == CK_TASK_CLASSIFICATION;
-    for (size_t i = 0; i < ev->nentries && n < 61; i++)
+    for (size_t i = 0; i < ev->nentries; i++)
         cols[n++] = (column){ev->entries[i].name, &ev->entries[i].cls, &ev->entries[i].reg};
     if (ev->baseline) {
         snprintf(basename, bsz, "%s (baseline)", ev->baseline->name);
@@ -330,8 +237,8 @@ static void paired(FILE *out, const ck_eval *ev)
     for (size_t i = 0; i < ev->nentries; i++) {
         const ck_eval_entry *e = &ev->entries[i];
         char p1[16], p2[16];
-        fmt_p(p1, sizeof p1, e->delong.p_value);
-        fmt_p(p2, sizeof p2, e->mcnemar.p_value);
+        ck_report_format_p(p1, sizeof p1, e->delong.p_value);
+        ck_report_format_p(p2, sizeof p2, e->mcnemar.p_value);
         fprintf(out, "  %-16s ROC AUC %+.4f (SE %.4f, DeLong z %.2f, p %s); accuracy %+.4f "
                      "(McNemar: %zu vs %zu discordant rows, p %s)\n",
                 e->name, e->delong.diff, e->delong.se, e->delong.z, p1,
@@ -341,8 +248,12 @@ static void paired(FILE *out, const ck_eval *ev)
 
 void ck_report_eval(FILE *out, const ck_eval *ev)
 {
-    column cols[64];
-    char basename[128];
+    column *cols = malloc((ev->nentries + 2) * sizeof *cols);
+    char basename[128]; /* printed cut to the column's 18 characters anyway */
+    if (!cols) {
+        fprintf(out, "(out of memory: no report)\n");
+        return;
+    }
     size_t n = eval_columns(ev, cols, basename, sizeof basename);
     fprintf(out, "Evaluation on %s: %zu rows", ev->data, ev->n);
     if (ev->task == CK_TASK_CLASSIFICATION)
@@ -350,11 +261,13 @@ void ck_report_eval(FILE *out, const ck_eval *ev)
                 ev->n ? 100.0 * (double)ev->n_pos / (double)ev->n : 0, ev->label);
     else
         fprintf(out, ", target '%s'\n\n", ev->label);
-    if (ev->task == CK_TASK_REGRESSION) {
+    if (ev->task == CK_TASK_REGRESSION)
         regression_table(out, cols, n);
+    else
+        classification_table(out, cols, n);
+    free(cols);
+    if (ev->task == CK_TASK_REGRESSION)
         return;
-    }
-    classification_table(out, cols, n);
     verdicts(out, ev);
     confusions(out, ev);
     gains(out, ev);

@@ -346,7 +346,7 @@ typedef struct model_scratch {
     double *num, *x, *contrib, *by_feat;
     int32_t *level;
     size_t *rank;
-    void *svm;
+    void *scratch;             /* the estimator's own, or NULL */
 } model_scratch;
 
 typedef struct worker {
@@ -376,7 +376,7 @@ static void scratch_free(worker *w, size_t nm)
         free(s->by_feat);
         free(s->level);
         free(s->rank);
-        free(s->svm);
+        free(s->scratch);
     }
     free(w->ms);
     free(w->value);
@@ -402,9 +402,8 @@ static int scratch_init(worker *w, const plan *p)
         s->rank = calloc(nf, sizeof *s->rank);
         s->x = calloc(wd, sizeof *s->x);
         s->contrib = calloc(wd, sizeof *s->contrib);
-        s->svm = ck_model_scratch(m);
         if (!s->num || !s->level || !s->by_feat || !s->rank || !s->x || !s->contrib ||
-            (m->estimator == CK_EST_SVM && !s->svm))
+            ck_model_scratch(m, &s->scratch, NULL) != CK_OK)
             return -1;
     }
     return 0;
@@ -503,7 +502,7 @@ static double score_model(const plan *p, size_t i, worker *w, const ck_csv_row *
         }
     }
     ck_pipeline_encode(pl, s->num, s->level, s->x);
-    return ck_model_score(pm->m, s->x, s->svm);
+    return ck_model_score(pm->m, s->x, s->scratch);
 }
 
 /* Names of the features moving the score most (|contribution|). */
@@ -513,7 +512,7 @@ static void write_reasons(const plan *p, size_t i, worker *w, ck_csv_writer *out
     const ck_pipeline *pl = m->pl;
     model_scratch *s = &w->ms[i];
     size_t kout = p->opt->reasons, nf = pl->nfeat;
-    if (!ck_model_contributions(m, s->x, s->contrib)) {
+    if (!ck_model_contributions(m, s->x, s->contrib, s->scratch)) {
         for (size_t k = 0; k < kout; k++)
             ck_csv_write_empty(out);
         return;
@@ -1054,9 +1053,9 @@ static void report(run *r, ck_score_summary *s, ck_warnings *w)
                 ck_warn(w, "model '%s': %lu rows have a value of '%s' not seen in training "
                            "(scored as no level)", pm->m->name, r->total.unseen[pm->slot[k]],
                         pm->m->pl->feat[k].name);
-        if (p->opt->reasons && !pm->m->beta)
-            ck_warn(w, "model '%s' is an SVM: it gives no reasons (reason columns left empty)",
-                    pm->m->name);
+        if (p->opt->reasons && !ck_model_explains(pm->m))
+            ck_warn(w, "model '%s' (%s) gives no reasons: its reason columns are left empty",
+                    pm->m->name, pm->m->type->name);
     }
     for (size_t k = 0; k < s->ndrift; k++)
         if (s->drift[k].psi > p->opt->drift_threshold)

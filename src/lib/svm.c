@@ -181,7 +181,8 @@ ck_status ck_svm_fit(const ck_dataset *ds, const ck_svm_options *opt, ck_svm *ou
     par.gamma = opt->gamma > 0 ? opt->gamma : 1.0 / (double)(width ? width : 1);
     par.C = opt->c;
     par.p = opt->epsilon;
-    par.eps = 1e-3;
+    par.eps = 1e-3; /* libsvm's default stopping tolerance (svm-train -e), and
+                       scikit-learn SVC's tol: the same fits as both */
     par.cache_size = opt->cache_mb;
     par.shrinking = 1;
     par.probability = !opt->regression;

@@ -2,15 +2,11 @@
  * final fit and its record (see train.h). */
 #include "churnkit/train.h"
 #include "churnkit/label.h"
-#include "churnkit/linear.h"
-#include "churnkit/logistic.h"
 #include "churnkit/metrics.h"
 #include "churnkit/parallel.h"
 #include "churnkit/split.h"
 #include "churnkit/version.h"
 
-#include <gsl/gsl_cdf.h>
-#include <libsvm/svm.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,11 +16,23 @@ void ck_train_options_init(ck_train_options *opt)
 {
     memset(opt, 0, sizeof *opt);
     ck_pipeline_options_init(&opt->pipeline);
-    ck_svm_options_init(&opt->svm);
-    opt->estimator = CK_EST_LOGISTIC;
+    ck_train_options_use(opt, ck_estimator_find("logistic"));
     opt->weight_pos = opt->weight_neg = 1.0;
     opt->threshold = 0.5;
     opt->seed = 42;
+}
+
+void ck_train_options_use(ck_train_options *opt, const ck_estimator_type *type)
+{
+    opt->estimator = type;
+    memset(opt->param, 0, sizeof opt->param);
+    ck_estimator_defaults(type, opt->param);
+}
+
+ck_status ck_train_options_set(ck_train_options *opt, const char *name, const char *text,
+                               ck_error *err)
+{
+    return ck_estimator_set_param(opt->estimator, opt->param, name, text, err);
 }
 
 const char *ck_threshold_rule_name(ck_threshold_rule r)
@@ -40,9 +48,7 @@ const char *ck_threshold_rule_name(ck_threshold_rule r)
 
 static ck_task task_of(const ck_train_options *opt)
 {
-    if (opt->task)
-        return opt->task;
-    return opt->estimator == CK_EST_LINEAR ? CK_TASK_REGRESSION : CK_TASK_CLASSIFICATION;
+    return opt->task ? opt->task : opt->estimator->default_task;
 }
 
 /* ------------------------------------------------------------------ */
@@ -63,8 +69,8 @@ static void score_chunk(void *arg, size_t c, size_t worker)
     score_job *job = arg;
     size_t begin, end;
     double *x = malloc((job->m->pl->width + 1) * sizeof *x);
-    void *scratch = ck_model_scratch(job->m);
-    if (!x || (job->m->estimator == CK_EST_SVM && !scratch)) {
+    void *scratch = NULL;
+    if (!x || ck_model_scratch(job->m, &scratch, NULL) != CK_OK) {
         job->failed = 1;
         free(x);
         free(scratch);
@@ -87,8 +93,8 @@ ck_status ck_model_score_table(const ck_model *m, const ck_table *t, const size_
     if (st != CK_OK)
         return st;
     score_job job = {m, &d, rows, n, ck_chunks_for(n), out, 0};
-    /* libsvm keeps no global state when predicting, so SVMs score in
-     * parallel too */
+    /* scoring reads the model only (per-thread scratch aside): every
+     * estimator scores in parallel */
     ck_parallel_for(job.nchunks, threads, score_chunk, &job);
     ck_design_fini(&d);
     return job.failed ? ck_error_set(err, CK_ENOMEM, "out of memory") : CK_OK;
@@ -179,121 +185,6 @@ static int class_weights(const ck_label *y, const size_t *rows, size_t n,
     return 0;
 }
 
-static void set_num(json_t *o, const char *k, double v)
-{
-    json_object_set_new(o, k, isfinite(v) ? json_real(v) : json_null());
-}
-
-static void logistic_facts(ck_model *m, const ck_logistic *lm)
-{
-    json_t *f = m->fit;
-    double lr = 2 * (lm->loglik - lm->loglik_null), df = (double)(lm->p - 1);
-    json_object_set_new(f, "solver", json_string(lm->newton ? "newton" : "bfgs"));
-    json_object_set_new(f, "iterations", json_integer((json_int_t)lm->iterations));
-    json_object_set_new(f, "converged", json_boolean(lm->converged));
-    set_num(f, "relative_gradient", lm->grad_rel);
-    set_num(f, "loglik", lm->loglik);
-    set_num(f, "loglik_null", lm->loglik_null);
-    set_num(f, "pseudo_r2", lm->loglik_null != 0 ? 1 - lm->loglik / lm->loglik_null : NAN);
-    set_num(f, "lr_stat", lr);
-    json_object_set_new(f, "lr_df", json_integer((json_int_t)df));
-    set_num(f, "lr_p", df > 0 ? gsl_cdf_chisq_Q(lr, df) : NAN);
-    json_object_set_new(f, "separation", json_boolean(lm->separation));
-    set_num(f, "condition_number", lm->cond);
-    set_num(f, "weight_sum", lm->weight_sum);
-}
-
-static void linear_facts(ck_model *m, const ck_linear *lm, const ck_train_options *opt)
-{
-    json_t *f = m->fit;
-    json_object_set_new(f, "method", json_string(opt->robust ? "huber" : opt->l2 > 0 ? "ridge"
-                                                                                      : "ols"));
-    json_object_set_new(f, "rank", json_integer((json_int_t)lm->rank));
-    set_num(f, "df_model", lm->df_model);
-    set_num(f, "df_resid", lm->df_resid);
-    set_num(f, "r2", lm->r2);
-    set_num(f, "r2_adj", lm->r2_adj);
-    set_num(f, "f_stat", lm->f_stat);
-    set_num(f, "f_p", lm->f_p);
-    set_num(f, "loglik", lm->loglik);
-    set_num(f, "sigma2", lm->sigma2);
-    set_num(f, "condition_number", lm->cond);
-    if (opt->robust) {
-        set_num(f, "scale", lm->scale);
-        json_object_set_new(f, "iterations", json_integer((json_int_t)lm->iterations));
-        json_object_set_new(f, "converged", json_boolean(lm->converged));
-    }
-}
-
-static void svm_facts(ck_model *m, const ck_train_options *opt)
-{
-    json_t *f = m->fit;
-    json_object_set_new(f, "kernel", json_string(opt->svm.linear_kernel ? "linear" : "rbf"));
-    set_num(f, "c", opt->svm.c);
-    set_num(f, "gamma", m->svm.gamma);
-    if (m->svm.regression)
-        set_num(f, "epsilon", opt->svm.epsilon);
-    json_object_set_new(f, "support_vectors", json_integer(svm_get_nr_sv(m->svm.model)));
-}
-
-static ck_status fit_estimator(ck_model *m, const ck_dataset *ds, const ck_train_options *opt,
-                               int final, ck_warnings *w, ck_error *err)
-{
-    ck_status st = CK_OK;
-    if (m->estimator == CK_EST_LOGISTIC) {
-        ck_logistic lm;
-        ck_logistic_options lo;
-        ck_logistic_options_init(&lo);
-        lo.l2 = opt->l2;
-        lo.threads = opt->threads;
-        lo.reducer = opt->reducer;
-        lo.progress = opt->progress;
-        lo.progress_ctx = opt->progress_ctx;
-        if ((st = ck_logistic_fit(ds, &lo, &lm, w, err)) != CK_OK)
-            return st;
-        m->p = lm.p;
-        m->beta = lm.beta;
-        lm.beta = NULL;
-        if (final && lm.cov && (m->coef = malloc(m->p * sizeof *m->coef)))
-            ck_coef_table(m->beta, lm.cov, m->p, 0, m->coef);
-        m->coef_approximate = opt->l2 > 0 || ds->weight != NULL;
-        if (final)
-            logistic_facts(m, &lm);
-        ck_logistic_fini(&lm);
-    } else if (m->estimator == CK_EST_LINEAR) {
-        ck_linear lm;
-        ck_linear_options lo;
-        ck_linear_options_init(&lo);
-        lo.l2 = opt->l2;
-        lo.robust = opt->robust;
-        lo.threads = opt->threads;
-        lo.reducer = opt->reducer;
-        if ((st = ck_linear_fit(ds, &lo, &lm, w, err)) != CK_OK)
-            return st;
-        m->p = lm.p;
-        m->beta = lm.beta;
-        lm.beta = NULL;
-        m->coef_t = lm.t_stats;
-        m->coef_approximate = opt->l2 > 0;
-        if (final && (m->coef = malloc(m->p * sizeof *m->coef)))
-            ck_coef_table(m->beta, lm.cov, m->p, lm.t_stats ? lm.df_resid : 0, m->coef);
-        if (final)
-            linear_facts(m, &lm, opt);
-        ck_linear_fini(&lm);
-    } else {
-        ck_svm_options so = opt->svm;
-        so.regression = m->task == CK_TASK_REGRESSION;
-        so.seed = opt->seed;
-        so.weight_pos = opt->weight_pos;
-        so.weight_neg = opt->weight_neg;
-        if ((st = ck_svm_fit(ds, &so, &m->svm, w, err)) != CK_OK)
-            return st;
-        if (final)
-            svm_facts(m, opt);
-    }
-    return st;
-}
-
 /* Fits the pipeline and estimator on rows[0..n) into a new model. */
 static ck_status fit_on(const ck_table *t, const ck_label *y, const size_t *rows, size_t n,
                         const ck_train_options *opt, int final, ck_model **out,
@@ -307,13 +198,13 @@ static ck_status fit_on(const ck_table *t, const ck_label *y, const size_t *rows
     if (!m)
         return ck_error_set(err, CK_ENOMEM, "out of memory");
     m->task = task_of(opt);
-    m->estimator = opt->estimator;
+    m->type = opt->estimator;
     ck_pipeline_options po = opt->pipeline;
     po.label = opt->label;
     po.id = opt->id;
-    /* an unpenalized linear model cannot tell a full set of indicators
-     * from the intercept: keep one level out as the reference */
-    po.drop_first = opt->estimator != CK_EST_SVM && opt->l2 == 0;
+    po.drop_first = 0;
+    if (m->type->pipeline)
+        m->type->pipeline(opt->param, &po);
     po.reducer = opt->reducer;
     if ((st = ck_pipeline_fit(&m->pl, t, rows, n, &po, w, err)) != CK_OK ||
         (st = ck_design_bind(&d, m->pl, t, err)) != CK_OK)
@@ -323,7 +214,9 @@ static ck_status fit_on(const ck_table *t, const ck_label *y, const size_t *rows
         goto done;
     }
     ck_dataset ds = {&d, rows, n, y->y, weights};
-    st = fit_estimator(m, &ds, opt, final, w, err);
+    ck_fit_input in = {&ds,        m->task,        opt->param,    opt->seed, opt->threads,
+                       final,      opt->reducer,   opt->progress, opt->progress_ctx};
+    st = m->type->fit(&in, &m->state, w, err);
 done:
     ck_design_fini(&d);
     free(weights);
@@ -335,55 +228,21 @@ done:
 }
 
 /* ------------------------------------------------------------------ */
-/* metrics as JSON */
-
-static json_t *class_metrics_json(const ck_class_metrics *c)
-{
-    json_t *o = json_object();
-    json_object_set_new(o, "rows", json_integer((json_int_t)c->n));
-    json_object_set_new(o, "positives", json_integer((json_int_t)c->n_pos));
-    set_num(o, "threshold", c->threshold);
-    set_num(o, "accuracy", c->accuracy);
-    set_num(o, "accuracy_ci_low", c->accuracy_lo);
-    set_num(o, "accuracy_ci_high", c->accuracy_hi);
-    set_num(o, "majority_accuracy", c->majority_accuracy);
-    set_num(o, "balanced_accuracy", c->balanced_accuracy);
-    set_num(o, "precision", c->precision);
-    set_num(o, "recall", c->recall);
-    set_num(o, "f1", c->f1);
-    set_num(o, "specificity", c->specificity);
-    set_num(o, "roc_auc", c->roc_auc);
-    set_num(o, "average_precision", c->average_precision);
-    set_num(o, "log_loss", c->log_loss);
-    set_num(o, "brier", c->brier);
-    return o;
-}
-
-static json_t *reg_metrics_json(const ck_reg_metrics *r)
-{
-    json_t *o = json_object();
-    json_object_set_new(o, "rows", json_integer((json_int_t)r->n));
-    set_num(o, "rmse", r->rmse);
-    set_num(o, "mae", r->mae);
-    set_num(o, "median_ae", r->median_ae);
-    set_num(o, "r2", r->r2);
-    set_num(o, "direction_accuracy", r->direction_accuracy);
-    return o;
-}
+/* metrics */
 
 /* Metrics of scores p against the labels of rows[0..n); with a reducer,
  * of every process's rows (the labels and scores are gathered: 16 bytes a
  * row on each process).  One process uses p as it is and builds only the
  * label array the metrics read (4 bytes a row for a class), which keeps
  * the peak memory of training down. */
-static ck_status metrics_json(const ck_model *m, const ck_label *y, const size_t *rows,
-                              size_t n, const double *p, const ck_reducer *red, json_t **out,
-                              ck_error *err)
+static ck_status measure(ck_task task, double threshold, const ck_label *y, const size_t *rows,
+                         size_t n, const double *p, const ck_reducer *red,
+                         ck_metrics_record *out, ck_error *err)
 {
     double *yy = NULL, *pp = NULL;
     int *yi = NULL;
     ck_status st = CK_OK;
-    *out = NULL;
+    memset(out, 0, sizeof *out);
     if (ck_reduce_active(red)) {
         double *mine = malloc((n ? n : 1) * sizeof *mine);
         size_t ny = 0, np = 0;
@@ -395,45 +254,39 @@ static ck_status metrics_json(const ck_model *m, const ck_label *y, const size_t
         free(mine);
         n = ny;
         p = pp;
-    } else if (m->task != CK_TASK_CLASSIFICATION) {
+    } else if (task != CK_TASK_CLASSIFICATION) {
         if (!(yy = malloc((n ? n : 1) * sizeof *yy)))
             st = ck_error_set(err, CK_ENOMEM, "out of memory");
         for (size_t i = 0; yy && i < n; i++)
             yy[i] = y->y[rows[i]];
     }
-    if (st == CK_OK && m->task == CK_TASK_CLASSIFICATION) {
-        ck_class_metrics c;
+    if (st == CK_OK && task == CK_TASK_CLASSIFICATION) {
         if (!(yi = malloc((n ? n : 1) * sizeof *yi)))
             st = ck_error_set(err, CK_ENOMEM, "out of memory");
         for (size_t i = 0; yi && i < n; i++)
             yi[i] = (yy ? yy[i] : y->y[rows[i]]) == 1;
-        if (st == CK_OK && (st = ck_metrics_classification(yi, p, n, m->threshold, &c, err)) == CK_OK)
-            *out = class_metrics_json(&c);
+        if (st == CK_OK)
+            st = ck_metrics_classification(yi, p, n, threshold, &out->cls, err);
     } else if (st == CK_OK) {
-        ck_reg_metrics r;
-        if ((st = ck_metrics_regression(yy, p, n, &r, err)) == CK_OK)
-            *out = reg_metrics_json(&r);
+        st = ck_metrics_regression(yy, p, n, &out->reg, err);
     }
+    out->present = st == CK_OK;
     free(yy);
     free(pp);
     free(yi);
     return st;
 }
 
-static json_t *summary(const double *v, size_t k)
+/* The mean and standard deviation (n - 1) of the k fold values. */
+static void summarize(const double *v, size_t k, double *mean, double *sd)
 {
-    double mean = 0, ss = 0;
-    json_t *o = json_object(), *a = json_array();
+    double mu = 0, ss = 0;
     for (size_t i = 0; i < k; i++)
-        mean += v[i] / (double)k;
-    for (size_t i = 0; i < k; i++) {
-        ss += (v[i] - mean) * (v[i] - mean);
-        json_array_append_new(a, isfinite(v[i]) ? json_real(v[i]) : json_null());
-    }
-    set_num(o, "mean", mean);
-    set_num(o, "sd", k > 1 ? sqrt(ss / (double)(k - 1)) : NAN);
-    json_object_set_new(o, "folds", a);
-    return o;
+        mu += v[i] / (double)k;
+    for (size_t i = 0; i < k; i++)
+        ss += (v[i] - mu) * (v[i] - mu);
+    *mean = mu;
+    *sd = k > 1 ? sqrt(ss / (double)(k - 1)) : NAN;
 }
 
 /* ------------------------------------------------------------------ */
@@ -477,12 +330,8 @@ typedef struct cv_state {
     size_t k;
     size_t *fold;        /* by position in the training rows */
     double *oof;         /* out-of-fold score by position */
-    double *stat[4];     /* per fold: the four summary metrics */
+    double *stat[CK_CV_STATS]; /* per fold: the four summary metrics */
 } cv_state;
-
-static const char *const class_stats[4] = {"accuracy", "balanced_accuracy", "roc_auc",
-                                           "log_loss"};
-static const char *const reg_stats[4] = {"rmse", "mae", "r2", "direction_accuracy"};
 
 static ck_status cv_fold(const ck_table *t, const ck_label *y, const size_t *rows, size_t n,
                          const ck_train_options *opt, cv_state *cv, size_t k, size_t *tr,
@@ -521,19 +370,14 @@ static ck_status cv_metrics(const ck_label *y, const size_t *rows, size_t n, cv_
                 te[nte] = rows[i];
                 p[nte++] = cv->oof[i];
             }
-        ck_model tmp = {0};
-        tmp.task = task;
-        tmp.threshold = threshold;
-        json_t *mj;
-        ck_status st = metrics_json(&tmp, y, te, nte, p, red, &mj, err);
+        ck_metrics_record r;
+        double v[CK_CV_STATS];
+        ck_status st = measure(task, threshold, y, te, nte, p, red, &r, err);
         if (st != CK_OK)
             return st;
-        const char *const *names = task == CK_TASK_CLASSIFICATION ? class_stats : reg_stats;
-        for (int s = 0; s < 4; s++) {
-            json_t *v = json_object_get(mj, names[s]);
-            cv->stat[s][k] = json_is_number(v) ? json_number_value(v) : NAN;
-        }
-        json_decref(mj);
+        ck_cv_stats_of(task, &r, v);
+        for (int s = 0; s < CK_CV_STATS; s++)
+            cv->stat[s][k] = v[s];
     }
     return CK_OK;
 }
@@ -585,53 +429,72 @@ done:
     return st;
 }
 
-static json_t *cv_json(const cv_state *cv, ck_task task, unsigned long seed)
+/* Moves the fold metrics into the model's record of them. */
+static void cv_record(cv_state *cv, unsigned long seed, ck_cv_record *out)
 {
-    json_t *o = json_object();
-    json_object_set_new(o, "folds", json_integer((json_int_t)cv->k));
-    json_object_set_new(o, "seed", json_integer((json_int_t)seed));
-    const char *const *names = task == CK_TASK_CLASSIFICATION ? class_stats : reg_stats;
-    for (int s = 0; s < 4; s++)
-        json_object_set_new(o, names[s], summary(cv->stat[s], cv->k));
-    return o;
+    out->folds = cv->k;
+    out->seed = seed;
+    for (int s = 0; s < CK_CV_STATS; s++) {
+        summarize(cv->stat[s], cv->k, &out->mean[s], &out->sd[s]);
+        out->fold[s] = cv->stat[s];
+        cv->stat[s] = NULL;
+    }
 }
 
 /* ------------------------------------------------------------------ */
 
+/* A parameter's value as the options record keeps it. */
+static json_t *param_json(const ck_param *p, double v)
+{
+    switch (p->kind) {
+    case CK_PARAM_FLAG: return json_boolean(v != 0);
+    case CK_PARAM_CHOICE: return json_string(p->choices[(size_t)v]);
+    case CK_PARAM_INTEGER: return json_integer((json_int_t)v);
+    case CK_PARAM_NUMBER: break;
+    }
+    return ck_json_number(v);
+}
+
+static json_t *strings_json(const char *const *v, size_t n)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; a && i < n; i++)
+        json_array_append_new(a, json_string(v[i]));
+    return a;
+}
+
+/* The options as given, for the model file's training.options.  The L2
+ * penalty comes third for every estimator (0 when it has none), as version
+ * 1 files always had it; the estimator's other recorded parameters follow
+ * the class weights, in its table's order. */
 static json_t *options_json(const ck_train_options *opt, ck_task task)
 {
+    const ck_estimator_type *type = opt->estimator;
+    int l2 = ck_estimator_param(type, "l2");
     json_t *o = json_object();
-    json_object_set_new(o, "estimator", json_string(ck_estimator_name(opt->estimator)));
+    json_object_set_new(o, "estimator", json_string(type->name));
     json_object_set_new(o, "task", json_string(ck_task_name(task)));
-    set_num(o, "l2", opt->l2);
+    ck_json_set_number(o, "l2", l2 >= 0 ? opt->param[l2] : 0);
     if (task == CK_TASK_CLASSIFICATION) {
         json_object_set_new(o, "class_weight", json_string(opt->balanced ? "balanced" : "none"));
-        set_num(o, "weight_positive", opt->weight_pos);
-        set_num(o, "weight_negative", opt->weight_neg);
+        ck_json_set_number(o, "weight_positive", opt->weight_pos);
+        ck_json_set_number(o, "weight_negative", opt->weight_neg);
     }
-    if (opt->estimator == CK_EST_LINEAR)
-        json_object_set_new(o, "robust", json_boolean(opt->robust));
-    if (opt->estimator == CK_EST_SVM) {
-        set_num(o, "svm_c", opt->svm.c);
-        set_num(o, "svm_gamma", opt->svm.gamma); /* 0: 1 / encoded width */
-        json_object_set_new(o, "svm_kernel", json_string(opt->svm.linear_kernel ? "linear"
-                                                                                : "rbf"));
-    }
+    for (size_t k = 0; k < type->nparams; k++)
+        if (type->params[k].record && (int)k != l2)
+            json_object_set_new(o, type->params[k].record,
+                                param_json(&type->params[k], opt->param[k]));
     json_object_set_new(o, "cv", json_integer((json_int_t)opt->cv));
-    set_num(o, "test_fraction", opt->test_fraction);
+    ck_json_set_number(o, "test_fraction", opt->test_fraction);
     json_object_set_new(o, "missing_indicators", json_boolean(opt->pipeline.missing_indicators));
     json_object_set_new(o, "max_levels", json_integer((json_int_t)opt->pipeline.max_levels));
-    json_t *ex = json_array(), *fe = opt->pipeline.features ? json_array() : json_null();
-    for (size_t i = 0; i < opt->pipeline.nexclude; i++)
-        json_array_append_new(ex, json_string(opt->pipeline.exclude[i]));
-    for (size_t i = 0; opt->pipeline.features && i < opt->pipeline.nfeatures; i++)
-        json_array_append_new(fe, json_string(opt->pipeline.features[i]));
-    json_object_set_new(o, "features", fe);
-    json_t *lg = json_array();
-    for (size_t i = 0; i < opt->pipeline.nlog; i++)
-        json_array_append_new(lg, json_string(opt->pipeline.log[i]));
-    json_object_set_new(o, "log", lg);
-    json_object_set_new(o, "exclude", ex);
+    json_object_set_new(o, "features", opt->pipeline.features
+                                           ? strings_json(opt->pipeline.features,
+                                                          opt->pipeline.nfeatures)
+                                           : json_null());
+    json_object_set_new(o, "log", strings_json(opt->pipeline.log, opt->pipeline.nlog));
+    json_object_set_new(o, "exclude", strings_json(opt->pipeline.exclude,
+                                                   opt->pipeline.nexclude));
     if (task == CK_TASK_CLASSIFICATION)
         json_object_set_new(o, "threshold_rule",
                             json_string(ck_threshold_rule_name(opt->threshold_rule)));
@@ -672,32 +535,54 @@ static ck_status record(ck_model *m, const ck_table *t, const ck_label *y, size_
         return ck_error_set(err, CK_ENOMEM, "out of memory");
     snprintf(hash, sizeof hash, "mix64:%016llx", h);
     const char *slash = strrchr(t->source, '/');
-    json_t *tr = m->training;
-    json_object_set_new(tr, "data", json_string(slash ? slash + 1 : t->source));
-    json_object_set_new(tr, "data_hash", json_string(hash));
-    json_object_set_new(tr, "rows", json_integer((json_int_t)count[0]));
-    if (y->binary) /* the regression baseline churnkit-eval compares with: */
-        json_object_set_new(tr, "positives", json_integer((json_int_t)count[1]));
+    ck_training_record *tr = &m->training;
+    tr->data = strdup(slash ? slash + 1 : t->source);
+    tr->data_hash = strdup(hash);
+    tr->rows = (size_t)count[0];
+    if (m->task == CK_TASK_CLASSIFICATION)
+        tr->positives = count[1];
     else
-        set_num(tr, "target_mean", count[0] > 0 ? count[1] / count[0] : NAN);
-    json_object_set_new(tr, "test_rows", json_integer((json_int_t)count[2]));
-    if (opt->reducer)
-        json_object_set_new(tr, "processes", json_integer((json_int_t)opt->reducer->size));
-    json_object_set_new(tr, "seed", json_integer((json_int_t)opt->seed));
-    json_object_set_new(tr, "options", options_json(opt, m->task));
-    json_object_set_new(tr, "churnkit", json_string(CK_VERSION));
+        tr->target_mean = count[0] > 0 ? count[1] / count[0] : NAN;
+    tr->test_rows = (size_t)count[2];
+    tr->processes = opt->reducer ? opt->reducer->size : 0;
+    tr->seed = opt->seed;
+    tr->options = options_json(opt, m->task);
+    tr->churnkit = strdup(CK_VERSION);
+    if (!tr->data || !tr->data_hash || !tr->options || !tr->churnkit)
+        return ck_error_set(err, CK_ENOMEM, "out of memory");
     return CK_OK;
 }
 
+static int class_weighted(const ck_train_options *opt)
+{
+    return opt->balanced || opt->weight_pos != 1 || opt->weight_neg != 1;
+}
+
+/* Options that the chosen estimator or task cannot use are errors, never
+ * silently dropped. */
 static ck_status check_options(const ck_train_options *opt, ck_task task, ck_error *err)
 {
+    const ck_estimator_type *type = opt->estimator;
     if (!opt->label)
         return ck_error_set(err, CK_EUSAGE, "no label column given");
-    if (opt->estimator == CK_EST_LOGISTIC && task != CK_TASK_CLASSIFICATION)
-        return ck_error_set(err, CK_EUSAGE, "logistic regression is for a binary label; use "
-                                            "--model linear for a numeric target");
-    if (opt->estimator == CK_EST_LINEAR && task != CK_TASK_REGRESSION)
-        return ck_error_set(err, CK_EUSAGE, "linear regression is for a numeric target");
+    if (!type)
+        return ck_error_set(err, CK_EUSAGE, "no estimator chosen");
+    if (!ck_estimator_supports(type, task))
+        return ck_error_set(err, CK_EUSAGE, "--model %s does not do %s%s", type->name,
+                            ck_task_name(task),
+                            task == CK_TASK_REGRESSION ? " (a numeric target): use --model "
+                                                         "linear"
+                            : task == CK_TASK_CLASSIFICATION ? " (a binary label): use --model "
+                                                               "logistic"
+                                                             : "");
+    if (task != CK_TASK_CLASSIFICATION &&
+        (opt->positive || opt->threshold_rule != CK_THRESHOLD_FIXED || opt->threshold != 0.5 ||
+         class_weighted(opt)))
+        return ck_error_set(err, CK_EUSAGE, "--positive, --threshold and --class-weight are "
+                                            "for classifiers, and this is a %s",
+                            ck_task_name(task));
+    if (class_weighted(opt) && !(type->flags & CK_EST_CLASS_WEIGHTS))
+        return ck_error_set(err, CK_EUSAGE, "--model %s takes no class weights", type->name);
     if (opt->threshold_rule != CK_THRESHOLD_FIXED && opt->cv < 2)
         return ck_error_set(err, CK_EUSAGE, "an automatic threshold is chosen on "
                                             "cross-validated predictions: add --cv K");
@@ -705,11 +590,17 @@ static ck_status check_options(const ck_train_options *opt, ck_task task, ck_err
         return ck_error_set(err, CK_EUSAGE, "--cv needs between 2 and 100 folds");
     if (!(opt->test_fraction >= 0 && opt->test_fraction <= 0.9))
         return ck_error_set(err, CK_EUSAGE, "--test-fraction must lie in [0, 0.9]");
-    if (!(opt->l2 >= 0))
-        return ck_error_set(err, CK_EUSAGE, "--l2 must be 0 or more");
-    if (opt->reducer && opt->estimator == CK_EST_SVM)
-        return ck_error_set(err, CK_EUSAGE, "an SVM cannot be fitted across processes (libsvm "
-                                            "needs all rows): use churnkit-train");
+    for (size_t k = 0; k < type->nparams; k++) {
+        const ck_param *p = &type->params[k];
+        int numeric = p->kind == CK_PARAM_NUMBER || p->kind == CK_PARAM_INTEGER;
+        if (numeric && opt->param[k] != p->def && !(opt->param[k] >= p->lo &&
+                                                    opt->param[k] <= p->hi))
+            return ck_error_set(err, CK_EUSAGE, "--%s %g is outside [%g, %g]", p->name,
+                                opt->param[k], p->lo, p->hi);
+    }
+    if (opt->reducer && !(type->flags & CK_EST_DISTRIBUTED))
+        return ck_error_set(err, CK_EUSAGE, "--model %s cannot be fitted across processes: use "
+                                            "churnkit-train", type->name);
     return CK_OK;
 }
 
@@ -730,7 +621,7 @@ static void run_free(train_run *r)
     free(r->scores);
     free(r->cv.fold);
     free(r->cv.oof);
-    for (int s = 0; s < 4; s++)
+    for (int s = 0; s < CK_CV_STATS; s++)
         free(r->cv.stat[s]);
 }
 
@@ -800,14 +691,14 @@ static ck_status prepare(const ck_table *t, const ck_train_options *opt, ck_task
 
 /* Cross-validates, picks the threshold, and records the fold metrics. */
 static ck_status validate(const ck_table *t, const ck_train_options *opt, ck_task task,
-                          train_run *r, double *threshold, json_t *metrics, ck_error *err)
+                          train_run *r, double *threshold, ck_cv_record *out, ck_error *err)
 {
     size_t n = r->ntrain;
     cv_state *cv = &r->cv;
     cv->k = opt->cv;
     cv->fold = malloc(n * sizeof *cv->fold);
     cv->oof = malloc(n * sizeof *cv->oof);
-    for (int s = 0; s < 4; s++)
+    for (int s = 0; s < CK_CV_STATS; s++)
         cv->stat[s] = malloc(cv->k * sizeof *cv->stat[s]);
     if (!cv->fold || !cv->oof || !cv->stat[0] || !cv->stat[1] || !cv->stat[2] || !cv->stat[3])
         return ck_error_set(err, CK_ENOMEM, "out of memory");
@@ -840,25 +731,23 @@ static ck_status validate(const ck_table *t, const ck_train_options *opt, ck_tas
     free(te);
     free(p);
     if (st == CK_OK)
-        json_object_set_new(metrics, "cv", cv_json(cv, task, opt->seed));
+        cv_record(cv, opt->seed, out);
     return st;
 }
 
 static ck_status evaluate_on(ck_model *m, const ck_table *t, const ck_label *y,
                              const size_t *rows, size_t n, const ck_train_options *opt,
-                             double *scores, const char *key, ck_error *err)
+                             double *scores, ck_metrics_record *out, ck_error *err)
 {
-    json_t *mj;
     ck_status st = ck_model_score_table(m, t, rows, n, opt->threads, scores, err);
-    if (st == CK_OK &&
-        (st = metrics_json(m, y, rows, n, scores, opt->reducer, &mj, err)) == CK_OK)
-        json_object_set_new(m->metrics, key, mj);
-    return st;
+    return st == CK_OK ? measure(m->task, m->threshold, y, rows, n, scores, opt->reducer, out,
+                                 err)
+                       : st;
 }
 
 static ck_status set_names(ck_model *m, const ck_train_options *opt, const ck_label *y)
 {
-    m->name = strdup(opt->name ? opt->name : ck_estimator_name(opt->estimator));
+    m->name = strdup(opt->name ? opt->name : opt->estimator->name);
     m->label = strdup(opt->label);
     m->id = opt->id ? strdup(opt->id) : NULL;
     m->threshold_rule = strdup(ck_threshold_rule_name(opt->threshold_rule));
@@ -879,7 +768,7 @@ ck_status ck_train(const ck_table *t, const ck_train_options *opt, ck_model **ou
     train_run r;
     ck_model *m = NULL;
     double threshold = opt->threshold;
-    json_t *cvm = json_object();
+    ck_cv_record cv = {0};
     memset(&r, 0, sizeof r);
     *out = NULL;
     ck_status st = check_options(opt, task, err);
@@ -891,7 +780,7 @@ ck_status ck_train(const ck_table *t, const ck_train_options *opt, ck_model **ou
     if (st == CK_OK && rows < 2)
         st = ck_error_set(err, CK_EDATA, "%s: too few training rows (%.0f)", t->source, rows);
     if (st == CK_OK && opt->cv >= 2)
-        st = validate(t, opt, task, &r, &threshold, cvm, err);
+        st = validate(t, opt, task, &r, &threshold, &cv, err);
     if (st == CK_OK) {
         if (opt->progress)
             opt->progress(opt->progress_ctx, "final fit", -1);
@@ -903,14 +792,18 @@ ck_status ck_train(const ck_table *t, const ck_train_options *opt, ck_model **ou
             st = ck_error_set(err, CK_ENOMEM, "out of memory");
     }
     if (st == CK_OK)
-        st = evaluate_on(m, t, &r.y, r.train, r.ntrain, opt, r.scores, "train", err);
-    if (st == CK_OK && json_object_get(cvm, "cv"))
-        json_object_set(m->metrics, "cv", json_object_get(cvm, "cv"));
+        st = evaluate_on(m, t, &r.y, r.train, r.ntrain, opt, r.scores, &m->train, err);
+    if (st == CK_OK && opt->cv >= 2) { /* the model takes the fold record */
+        m->cv = cv;
+        m->has_cv = 1;
+        memset(&cv, 0, sizeof cv);
+    }
     if (st == CK_OK && r.ntest > 0)
-        st = evaluate_on(m, t, &r.y, r.test, r.ntest, opt, r.scores, "test", err);
+        st = evaluate_on(m, t, &r.y, r.test, r.ntest, opt, r.scores, &m->test, err);
     if (st == CK_OK)
         st = record(m, t, &r.y, r.ntrain, r.ntest, r.train, opt, err);
-    json_decref(cvm);
+    for (int s = 0; s < CK_CV_STATS; s++)
+        free(cv.fold[s]);
     run_free(&r);
     if (st != CK_OK) {
         ck_model_free(m);

@@ -6,6 +6,7 @@
 
 #include <math.h>
 
+#include "churnkit/coefs.h"
 #include "churnkit/inference.h"
 #include "churnkit/label.h"
 #include "churnkit/logistic.h"
@@ -179,7 +180,7 @@ START_TEST(test_gradient_zero_at_optimum)
     x[0] = 1;
     for (size_t i = 0; i < f.t->nrows; i++) {
         ck_design_row(&f.d, i, x + 1);
-        double r = f.y.y[i] - ck_sigmoid(ck_logistic_eta(f.m.beta, x + 1, p - 1));
+        double r = f.y.y[i] - ck_sigmoid(ck_linear_predictor(f.m.beta, x + 1, p - 1));
         for (size_t j = 0; j < p; j++)
             g[j] += r * x[j];
         scale += fabs(f.y.y[i]);

@@ -364,6 +364,19 @@ static void same_numbers(json_t *a, json_t *b, double tol, const char *where)
     }
 }
 
+/* The metrics of two models (as their model files write them) agree. */
+static void same_metrics(const ck_model *a, const ck_model *b, double tol)
+{
+    char *ta = ck_model_to_json(a), *tb = ck_model_to_json(b);
+    json_t *ja = json_loads(ta, 0, NULL), *jb = json_loads(tb, 0, NULL);
+    ck_assert(ja && jb);
+    same_numbers(json_object_get(ja, "metrics"), json_object_get(jb, "metrics"), tol, "metrics");
+    json_decref(ja);
+    json_decref(jb);
+    free(ta);
+    free(tb);
+}
+
 /* Fits opt on the whole file and on nshards shards; compares. */
 static void check_fit(const char *path, size_t rows, size_t nshards, ck_train_options opt,
                       double tol)
@@ -397,12 +410,13 @@ static void check_fit(const char *path, size_t rows, size_t nshards, ck_train_op
         for (size_t k = 0; k < nshards; k++) {
             ck_assert_msg(job[k].st == CK_OK, "shard %zu: %s", k, job[k].msg);
             ck_model *m = job[k].m;
-            ck_assert_uint_eq(m->p, ref->p);
-            for (size_t j = 0; j < m->p; j++) {
-                double d = fabs(m->beta[j] - ref->beta[j]);
-                ck_assert_msg(d <= tol * fmax(1, fabs(ref->beta[j])),
+            ck_terms tm = ck_test_terms(m), tr = ck_test_terms(ref);
+            ck_assert_uint_eq(tm.n, tr.n);
+            for (size_t j = 0; j < tm.n; j++) {
+                double d = fabs(tm.term[j].value - tr.term[j].value);
+                ck_assert_msg(d <= tol * fmax(1, fabs(tr.term[j].value)),
                               "coefficient %zu: %.17g (shards) vs %.17g (whole)", j,
-                              m->beta[j], ref->beta[j]);
+                              tm.term[j].value, tr.term[j].value);
             }
             for (size_t f = 0; f < m->pl->nfeat; f++) {
                 const ck_feature *a = &m->pl->feat[f], *b = &ref->pl->feat[f];
@@ -418,15 +432,20 @@ static void check_fit(const char *path, size_t rows, size_t nshards, ck_train_op
             }
             /* the threshold, the validation, hold-out and training metrics */
             ck_assert(fabs(m->threshold - ref->threshold) <= tol);
-            same_numbers(m->metrics, ref->metrics, tol, "metrics");
-            ck_assert(json_integer_value(json_object_get(m->training, "rows")) ==
-                      json_integer_value(json_object_get(ref->training, "rows")));
-            ck_assert(json_integer_value(json_object_get(m->training, "test_rows")) ==
-                      json_integer_value(json_object_get(ref->training, "test_rows")));
-            if (!first)
+            same_metrics(m, ref, tol);
+            ck_assert_uint_eq(m->training.rows, ref->training.rows);
+            ck_assert_uint_eq(m->training.test_rows, ref->training.test_rows);
+            if (!first) {
                 first = m;
-            else /* every process, and the second run, hold the same bits */
-                ck_assert(memcmp(m->beta, first->beta, m->p * sizeof *m->beta) == 0);
+            } else { /* every process, and the second run, hold the same bits */
+                ck_terms tf = ck_test_terms(first);
+                for (size_t j = 0; j < tm.n; j++)
+                    ck_assert(memcmp(&tm.term[j].value, &tf.term[j].value, sizeof(double)) ==
+                              0);
+                free(tf.term);
+            }
+            free(tm.term);
+            free(tr.term);
         }
         for (size_t k = 0; k < nshards; k++) {
             if (job[k].m != first)
@@ -444,9 +463,9 @@ START_TEST(test_logistic_shards)
     ck_train_options opt;
     ck_train_options_init(&opt);
     opt.label = "churn";
-    opt.l2 = 1;
+    ck_test_param(&opt, "l2", 1);
     check_fit(PUB "mlc_churn.train.csv", 4000, 3, opt, 1e-9);
-    opt.l2 = 0; /* unpenalized, one level dropped, class-weighted */
+    ck_test_param(&opt, "l2", 0); /* unpenalized, one level dropped, class-weighted */
     opt.balanced = 1;
     check_fit(PUB "mlc_churn.train.csv", 4000, 4, opt, 1e-9);
 }
@@ -459,7 +478,7 @@ static ck_train_options income_options(void)
     ck_train_options opt;
     ck_train_options_init(&opt);
     opt.label = "MonthlyIncome";
-    opt.estimator = CK_EST_LINEAR;
+    ck_test_use(&opt, "linear");
     opt.pipeline.exclude = ex;
     opt.pipeline.nexclude = 1;
     return opt;
@@ -472,7 +491,7 @@ START_TEST(test_validation_shards)
     ck_train_options opt;
     ck_train_options_init(&opt);
     opt.label = "churn";
-    opt.l2 = 1;
+    ck_test_param(&opt, "l2", 1);
     opt.cv = 4;
     opt.test_fraction = 0.2;
     opt.threshold_rule = CK_THRESHOLD_F1;
@@ -488,7 +507,7 @@ START_TEST(test_linear_shards)
 {
     ck_train_options opt = income_options();
     check_fit(PUB "attrition.train.csv", 1176, 3, opt, 1e-9);
-    opt.robust = 1; /* Huber: the MAD scale is an exact distributed median */
+    ck_test_param(&opt, "robust", 1); /* Huber: the MAD scale is an exact distributed median */
     check_fit(PUB "attrition.train.csv", 1176, 3, opt, 1e-9);
 }
 END_TEST
@@ -505,9 +524,9 @@ START_TEST(test_refused)
     ck_warnings_init(&w);
     opt.label = "Attrition";
     opt.reducer = &red;
-    opt.estimator = CK_EST_SVM;
+    ck_test_use(&opt, "svm");
     ck_assert_int_eq(ck_train(t, &opt, &m, &w, &err), CK_EUSAGE);
-    ck_assert_msg_contains(err, "SVM cannot be fitted across processes");
+    ck_assert_msg_contains(err, "--model svm cannot be fitted across processes");
     ck_warnings_fini(&w);
     ck_table_free(t);
 }

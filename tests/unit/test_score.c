@@ -7,7 +7,7 @@
 #include "churnkit/score.h"
 #include "churnkit/train.h"
 
-static ck_model *train_text(const char *csv, const char *label, ck_estimator e, double l2,
+static ck_model *train_text(const char *csv, const char *label, const char *e, double l2,
                             const char *name)
 {
     char *path = ck_test_write(csv);
@@ -17,8 +17,8 @@ static ck_model *train_text(const char *csv, const char *label, ck_estimator e, 
     ck_train_options o;
     ck_train_options_init(&o);
     o.label = label;
-    o.estimator = e;
-    o.l2 = l2;
+    ck_test_use(&o, e);
+    ck_test_param(&o, "l2", l2);
     o.name = name;
     o.id = "id";
     ck_model *m;
@@ -40,7 +40,7 @@ static const char *TRAIN =
 
 START_TEST(test_scores_and_reasons)
 {
-    ck_model *m = train_text(TRAIN, "churn", CK_EST_LOGISTIC, 1.0, "risk");
+    ck_model *m = train_text(TRAIN, "churn", "logistic", 1.0, "risk");
     char *in = ck_test_write("minutes,plan,id,tenure,extra\n50,pro,x1,6,z\n,gold,x2,,z\n");
     char *out = ck_test_write("");
     ck_score_options so;
@@ -78,19 +78,23 @@ END_TEST
 START_TEST(test_contributions_are_linear_shap)
 {
     /* sum_j beta_j (x_j - mean_j) = eta(x) - eta(average row) */
-    ck_model *m = train_text(TRAIN, "churn", CK_EST_LOGISTIC, 0.5, "risk");
+    ck_model *m = train_text(TRAIN, "churn", "logistic", 0.5, "risk");
     size_t w = m->pl->width;
     double *x = malloc(w * sizeof *x), *c = malloc(w * sizeof *c);
     double num[4] = {7, NAN, 90, 0};
     int32_t lev[4] = {-1, 1, -1, -1};
     ck_pipeline_encode(m->pl, num, lev, x);
-    ck_assert(ck_model_contributions(m, x, c));
-    double sum = 0, eta = m->beta[0], eta_avg = m->beta[0];
+    ck_assert(ck_model_contributions(m, x, c, NULL));
+    ck_terms t = ck_test_terms(m);
+    ck_assert_uint_eq(t.n, w + 1);
+    const ck_term *beta = t.term;
+    double sum = 0, eta = beta[0].value, eta_avg = beta[0].value;
     for (size_t j = 0; j < w; j++) {
         sum += c[j];
-        eta += m->beta[j + 1] * x[j];
-        eta_avg += m->beta[j + 1] * m->pl->center[j];
+        eta += beta[j + 1].value * x[j];
+        eta_avg += beta[j + 1].value * m->pl->center[j];
     }
+    free(t.term);
     ck_assert(fabs(sum - (eta - eta_avg)) < 1e-12);
     free(x);
     free(c);
@@ -100,7 +104,7 @@ END_TEST
 
 START_TEST(test_file_equals_in_memory)
 {
-    ck_model *m = train_text(TRAIN, "churn", CK_EST_LOGISTIC, 1.0, "risk");
+    ck_model *m = train_text(TRAIN, "churn", "logistic", 1.0, "risk");
     char *in = ck_test_write(TRAIN);
     char *out = ck_test_write("");
     ck_score_options so;
@@ -133,7 +137,7 @@ END_TEST
 
 START_TEST(test_headerless_input)
 {
-    ck_model *m = train_text(TRAIN, "churn", CK_EST_LOGISTIC, 1.0, "risk");
+    ck_model *m = train_text(TRAIN, "churn", "logistic", 1.0, "risk");
     /* the model's own order: id, then its features */
     char *in = ck_test_write("q1,6,pro,50\nq2,30,team,280\n");
     char *out = ck_test_write("");
@@ -161,7 +165,7 @@ END_TEST
 
 START_TEST(test_errors_leave_no_output)
 {
-    ck_model *m = train_text(TRAIN, "churn", CK_EST_LOGISTIC, 1.0, "risk");
+    ck_model *m = train_text(TRAIN, "churn", "logistic", 1.0, "risk");
     ck_model *ms[] = {m, m};
     ck_error err;
     char dir[] = "/tmp/churnkit-score-XXXXXX";
@@ -208,7 +212,7 @@ static char *world_csv(size_t n, double shift, unsigned seed)
     return buf;
 }
 
-static ck_model *train_on(const char *csv, const char *label, ck_estimator e, const char *name)
+static ck_model *train_on(const char *csv, const char *label, const char *e, const char *name)
 {
     char *path = ck_test_write(csv);
     ck_table *t;
@@ -217,8 +221,9 @@ static ck_model *train_on(const char *csv, const char *label, ck_estimator e, co
     ck_train_options o;
     ck_train_options_init(&o);
     o.label = label;
-    o.estimator = e;
-    o.l2 = e == CK_EST_LOGISTIC ? 1 : 0;
+    ck_test_use(&o, e);
+    if (strcmp(e, "logistic") == 0)
+        ck_test_param(&o, "l2", 1);
     o.name = name;
     o.id = "id";
     static const char *feats[] = {"x", "z"};
@@ -235,9 +240,9 @@ static ck_model *train_on(const char *csv, const char *label, ck_estimator e, co
 START_TEST(test_segments_horizons_and_bands)
 {
     char *csv = world_csv(2000, 0, 7);
-    ck_model *c3 = train_on(csv, "churned_3m", CK_EST_LOGISTIC, "churn_3m");
-    ck_model *c6 = train_on(csv, "churned_6m", CK_EST_LOGISTIC, "churn_6m");
-    ck_model *g = train_on(csv, "value_change_3m", CK_EST_LINEAR, "value_3m");
+    ck_model *c3 = train_on(csv, "churned_3m", "logistic", "churn_3m");
+    ck_model *c6 = train_on(csv, "churned_6m", "logistic", "churn_6m");
+    ck_model *g = train_on(csv, "value_change_3m", "linear", "value_3m");
     char *in = ck_test_write(csv), *out = ck_test_write("");
     ck_model *ms[] = {c6, g, c3}; /* any order: horizons are found by label */
     ck_score_options so;
@@ -301,8 +306,8 @@ END_TEST
 START_TEST(test_actions_file)
 {
     char *csv = world_csv(300, 0, 3);
-    ck_model *c = train_on(csv, "churned_3m", CK_EST_LOGISTIC, "churn");
-    ck_model *g = train_on(csv, "value_change_3m", CK_EST_LINEAR, "value");
+    ck_model *c = train_on(csv, "churned_3m", "logistic", "churn");
+    ck_model *g = train_on(csv, "value_change_3m", "linear", "value");
     char *acts = ck_test_write("segment,action\ncritical,\"Call them, today\"\nstar,Thank them\n");
     ck_score_options so;
     ck_score_options_init(&so);
@@ -341,7 +346,7 @@ START_TEST(test_drift_names_the_shifted_feature)
 {
     char *train = world_csv(3000, 0, 11), *same = world_csv(3000, 0, 12),
          *moved = world_csv(3000, 1.5, 13);
-    ck_model *c = train_on(train, "churned_3m", CK_EST_LOGISTIC, "churn");
+    ck_model *c = train_on(train, "churned_3m", "logistic", "churn");
     ck_model *ms[] = {c};
     ck_score_summary sum;
     ck_warnings w;
@@ -388,8 +393,8 @@ START_TEST(test_threads_same_output)
 {
     /* enough rows for many blocks: the bytes do not depend on threads */
     char *csv = world_csv(60000, 0, 21);
-    ck_model *c = train_on(csv, "churned_3m", CK_EST_LOGISTIC, "churn");
-    ck_model *g = train_on(csv, "value_change_3m", CK_EST_LINEAR, "value");
+    ck_model *c = train_on(csv, "churned_3m", "logistic", "churn");
+    ck_model *g = train_on(csv, "value_change_3m", "linear", "value");
     ck_model *ms[] = {c, g};
     char *in = ck_test_write(csv), *o1 = ck_test_write(""), *o3 = ck_test_write("");
     ck_score_options so;

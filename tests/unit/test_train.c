@@ -159,7 +159,7 @@ START_TEST(test_cv_and_test_metrics_recorded)
     ck_train_options o;
     ck_train_options_init(&o);
     o.label = "churn";
-    o.l2 = 1;
+    ck_test_param(&o, "l2", 1);
     o.cv = 4;
     o.test_fraction = 0.25;
     o.threshold_rule = CK_THRESHOLD_F1;
@@ -167,14 +167,13 @@ START_TEST(test_cv_and_test_metrics_recorded)
     ck_warnings w;
     ck_error err;
     ck_assert_msg(try_train(t, &o, &m, &w, &err) == CK_OK, "%s", err.message);
-    json_t *cv = json_object_get(m->metrics, "cv"), *test = json_object_get(m->metrics, "test");
-    ck_assert_ptr_nonnull(cv);
-    ck_assert_ptr_nonnull(test);
-    ck_assert_int_eq(json_integer_value(json_object_get(cv, "folds")), 4);
-    double auc = json_real_value(json_object_get(json_object_get(cv, "roc_auc"), "mean"));
+    ck_assert(m->has_cv && m->test.present);
+    ck_assert_uint_eq(m->cv.folds, 4);
+    ck_assert_str_eq(ck_cv_stat_names(m->task)[2], "roc_auc");
+    double auc = m->cv.mean[2];
     ck_assert(auc > 0.75 && auc < 0.9);
-    ck_assert_int_eq(json_integer_value(json_object_get(test, "rows")), 1000);
-    ck_assert_int_eq(json_integer_value(json_object_get(m->training, "rows")), 3000);
+    ck_assert_uint_eq(m->test.cls.n, 1000);
+    ck_assert_uint_eq(m->training.rows, 3000);
     /* the F1 threshold on imbalanced churn sits well below 0.5 */
     ck_assert(m->threshold > 0.05 && m->threshold < 0.5);
     ck_assert_str_eq(m->threshold_rule, "f1");
@@ -199,7 +198,7 @@ START_TEST(test_option_errors)
     ck_warnings_fini(&w);
     ck_train_options_init(&o);
     o.label = "churn";
-    o.estimator = CK_EST_LINEAR;
+    ck_test_use(&o, "linear");
     ck_assert_int_eq(try_train(t, &o, &m, &w, &err), CK_EDATA);
     ck_assert_msg_contains(err, "holds text");
     ck_warnings_fini(&w);
@@ -220,7 +219,7 @@ START_TEST(test_constant_and_wide_columns)
     ck_train_options_init(&o);
     o.label = "y";
     o.id = "id";
-    o.l2 = 1;
+    ck_test_param(&o, "l2", 1);
     o.pipeline.max_levels = 4;
     ck_model *m;
     ck_warnings w;
@@ -254,13 +253,20 @@ START_TEST(test_svm_matches_svm_predict)
     ck_train_options o;
     ck_train_options_init(&o);
     o.label = "Attrition";
-    o.estimator = CK_EST_SVM;
+    ck_test_use(&o, "svm");
     ck_model *m;
     ck_warnings w;
     ck_error err;
     ck_assert_msg(try_train(t, &o, &m, &w, &err) == CK_OK, "%s", err.message);
     /* the model's libsvm text and the encoded test rows in libsvm's format */
-    char *model_path = ck_test_write(m->svm.text);
+    char *file = ck_model_to_json(m);
+    json_t *root = json_loads(file, 0, NULL);
+    const char *text = json_string_value(json_object_get(json_object_get(root, "svm"),
+                                                         "libsvm_model"));
+    ck_assert_ptr_nonnull(text);
+    char *model_path = ck_test_write(text);
+    json_decref(root);
+    free(file);
     char data_path[] = "/tmp/churnkit-svmdata-XXXXXX";
     int fd = mkstemp(data_path);
     FILE *fp = fdopen(fd, "w");
@@ -285,7 +291,8 @@ START_TEST(test_svm_matches_svm_predict)
     int l0, l1;
     ck_assert_int_eq(fscanf(fp, "labels %d %d", &l0, &l1), 2);
     double worst = 0;
-    void *nodes = ck_model_scratch(m);
+    void *nodes = NULL;
+    ck_assert_int_eq(ck_model_scratch(m, &nodes, &err), CK_OK);
     for (size_t i = 0; i < test->nrows; i++) {
         double lab, pa, pb;
         ck_assert_int_eq(fscanf(fp, "%lf %lf %lf", &lab, &pa, &pb), 3);
@@ -314,7 +321,7 @@ END_TEST
 /* Test ROC AUC on the public data against the scikit-learn figures in the
  * data's README (same split, same preprocessing): logistic within 0.005 of
  * LogisticRegression(C=1), SVM within 0.01 of SVC(rbf, probability). */
-static double public_auc(const char *name, const char *label, ck_estimator e)
+static double public_auc(const char *name, const char *label, const char *e)
 {
     char path[512];
     snprintf(path, sizeof path, PUB "%s.train.csv", name);
@@ -324,8 +331,9 @@ static double public_auc(const char *name, const char *label, ck_estimator e)
     ck_train_options o;
     ck_train_options_init(&o);
     o.label = label;
-    o.estimator = e;
-    o.l2 = e == CK_EST_LOGISTIC ? 1.0 : 0;
+    ck_test_use(&o, e);
+    if (strcmp(e, "logistic") == 0)
+        ck_test_param(&o, "l2", 1);
     ck_model *m;
     ck_warnings w;
     ck_error err;
@@ -357,13 +365,13 @@ static double public_auc(const char *name, const char *label, ck_estimator e)
 
 START_TEST(test_public_auc_near_sklearn)
 {
-    double auc = public_auc("mlc_churn", "churn", CK_EST_LOGISTIC);
+    double auc = public_auc("mlc_churn", "churn", "logistic");
     ck_assert_msg(fabs(auc - 0.8175) <= 0.005, "mlc_churn logistic AUC %.4f", auc);
-    auc = public_auc("attrition", "Attrition", CK_EST_LOGISTIC);
+    auc = public_auc("attrition", "Attrition", "logistic");
     ck_assert_msg(fabs(auc - 0.8152) <= 0.005, "attrition logistic AUC %.4f", auc);
-    auc = public_auc("mlc_churn", "churn", CK_EST_SVM);
+    auc = public_auc("mlc_churn", "churn", "svm");
     ck_assert_msg(fabs(auc - 0.9103) <= 0.01, "mlc_churn SVM AUC %.4f", auc);
-    auc = public_auc("attrition", "Attrition", CK_EST_SVM);
+    auc = public_auc("attrition", "Attrition", "svm");
     ck_assert_msg(fabs(auc - 0.8343) <= 0.01, "attrition SVM AUC %.4f", auc);
 }
 END_TEST
@@ -377,7 +385,7 @@ START_TEST(test_holdout_metrics_after_cv)
     ck_train_options opt;
     ck_train_options_init(&opt);
     opt.label = "churn";
-    opt.l2 = 1;
+    ck_test_param(&opt, "l2", 1);
     opt.cv = 3;
     opt.test_fraction = 0.25;
     opt.seed = 7;
@@ -401,10 +409,10 @@ START_TEST(test_holdout_metrics_after_cv)
         yi[i] = y.y[te[i]] == 1;
     ck_class_metrics c;
     ck_assert(ck_metrics_classification(yi, p, nte, m->threshold, &c, &err) == CK_OK);
-    json_t *test = json_object_get(m->metrics, "test");
-    ck_assert_uint_eq(json_integer_value(json_object_get(test, "rows")), nte);
-    ck_assert(json_real_value(json_object_get(test, "roc_auc")) == c.roc_auc);
-    ck_assert(json_real_value(json_object_get(test, "accuracy")) == c.accuracy);
+    ck_assert(m->test.present);
+    ck_assert_uint_eq(m->test.cls.n, nte);
+    ck_assert(m->test.cls.roc_auc == c.roc_auc);
+    ck_assert(m->test.cls.accuracy == c.accuracy);
     free(all);
     free(tr);
     free(te);

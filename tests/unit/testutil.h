@@ -11,6 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "churnkit/train.h"
+
 #ifndef CK_TEST_DATA
 #define CK_TEST_DATA "tests/data"
 #endif
@@ -24,6 +26,33 @@
         srunner_free(sr);                                         \
         return failed ? EXIT_FAILURE : EXIT_SUCCESS;              \
     }
+
+/* Chooses an estimator by name for a test. */
+static inline void ck_test_use(ck_train_options *o, const char *estimator)
+{
+    const ck_estimator_type *t = ck_estimator_find(estimator);
+    ck_assert_msg(t != NULL, "no estimator '%s'", estimator);
+    ck_train_options_use(o, t);
+}
+
+/* Sets a numeric parameter of the chosen estimator. */
+static inline void ck_test_param(ck_train_options *o, const char *name, double v)
+{
+    char buf[64];
+    ck_error err;
+    snprintf(buf, sizeof buf, "%.17g", v);
+    ck_assert_msg(ck_train_options_set(o, name, buf, &err) == CK_OK, "%s", err.message);
+}
+
+/* The model's coefficients (or importances), intercept first; free the
+ * result's term. */
+static inline ck_terms ck_test_terms(const ck_model *m)
+{
+    ck_terms t;
+    ck_error err;
+    ck_assert_msg(ck_model_terms(m, &t, &err) == CK_OK, "%s", err.message);
+    return t;
+}
 
 /* Writes `len` bytes to a new temporary file; returns its path (malloc'd). */
 static inline char *ck_test_write_bytes(const void *content, size_t len)

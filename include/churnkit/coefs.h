@@ -1,0 +1,54 @@
+/*
+ * coefs.h -- what the linear-predictor estimators share (logistic and
+ * linear regression): the coefficients and their inference table, the
+ * linear predictor, its contributions, the model file's "coefficients"
+ * object, and the coefficient table of the report.
+ */
+#ifndef CHURNKIT_COEFS_H
+#define CHURNKIT_COEFS_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "churnkit/error.h"
+#include "churnkit/estimator.h"
+#include "churnkit/inference.h"
+#include "churnkit/jsonio.h"
+#include "churnkit/pipeline.h"
+
+typedef struct ck_coefs {
+    size_t p;               /* 1 + encoded width: beta[0] is the intercept */
+    double *beta;           /* owned */
+    ck_coef_row *row;       /* inference, p rows (owned), or NULL */
+    int t_stats;            /* inference by t (1) or z (0) */
+    int approximate;        /* penalized or weighted: errors approximate */
+    int odds;               /* exp(coef) is an odds ratio (logistic) */
+} ck_coefs;
+
+/* The linear predictor beta[0] + sum_j beta[j+1] x[j]. */
+double ck_linear_predictor(const double *beta, const double *x, size_t width);
+
+/* beta_j (x_j - center_j) for each encoded column: a linear predictor's
+ * SHAP values relative to the average training row. */
+void ck_coefs_contributions(const ck_coefs *c, const ck_pipeline *pl, const double *x,
+                            double *out);
+
+/* The model file's "coefficients" object (NULL when out of memory). */
+json_t *ck_coefs_json(const ck_coefs *c, const ck_pipeline *pl);
+
+/* Reads root's "coefficients" for pipeline pl: one term an encoded column
+ * plus the intercept, named as the pipeline names them, finite. */
+ck_status ck_coefs_read(ck_coefs *c, const json_t *root, const ck_pipeline *pl,
+                        ck_json_reader *rd);
+
+/* The coefficient table as statsmodels prints it (at most 100 terms). */
+void ck_coefs_report(FILE *out, const ck_coefs *c, const ck_pipeline *pl);
+
+/* The terms (intercept first) for eval's JSON and charts. */
+ck_status ck_coefs_terms(const ck_coefs *c, const ck_pipeline *pl, ck_terms *out,
+                         ck_error *err);
+
+void ck_coefs_fini(ck_coefs *c);
+
+#endif

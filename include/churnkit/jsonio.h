@@ -1,0 +1,70 @@
+/*
+ * jsonio.h -- the small JSON helpers every writer and reader of churnkit's
+ * files shares (model files, churnkit-eval --json).
+ *
+ * Writing: JSON has no NaN or infinity, so a non-finite number is written
+ * as null; numbers are printed with 17 significant digits by the callers'
+ * json_dumps (JSON_REAL_PRECISION(17)), which read back to the same double.
+ *
+ * Reading: a ck_json_reader carries the file's name and the error record,
+ * so that every failure names the file and the field ("model.json: field
+ * 'features[3].scale' is missing"), with status CK_EMODEL.
+ */
+#ifndef CHURNKIT_JSONIO_H
+#define CHURNKIT_JSONIO_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+#include "churnkit/error.h"
+
+/* A number, or null for NaN and infinities. */
+json_t *ck_json_number(double v);
+
+/* o[key] = ck_json_number(v). */
+void ck_json_set_number(json_t *o, const char *key, double v);
+
+/* An array of n numbers (nulls for non-finite ones). */
+json_t *ck_json_numbers(const double *v, size_t n);
+
+/* A string, or null for NULL. */
+json_t *ck_json_string_or_null(const char *s);
+
+/* Text of a value with churnkit's layout (2-space indent, 17 digits, a
+ * final newline); caller frees; NULL when out of memory. */
+char *ck_json_text(const json_t *v);
+
+typedef struct ck_json_reader {
+    const char *source;         /* the file, for messages */
+    ck_error *err;
+} ck_json_reader;
+
+/* Fails with "SOURCE: field 'FIELD' WHAT" (CK_EMODEL). */
+ck_status ck_json_bad(ck_json_reader *rd, const char *field, const char *what);
+
+/* o[key] into *out; a missing key is an error naming `field` (the key's
+ * full path in messages). */
+ck_status ck_json_get(ck_json_reader *rd, const json_t *o, const char *key, const char *field,
+                      json_t **out);
+/* A string, copied (caller frees). */
+ck_status ck_json_get_string(ck_json_reader *rd, const json_t *o, const char *key,
+                             const char *field, char **out);
+/* A number; with `nullable`, null reads as NaN. */
+ck_status ck_json_get_number(ck_json_reader *rd, const json_t *o, const char *key,
+                             const char *field, int nullable, double *out);
+/* A non-negative whole number. */
+ck_status ck_json_get_count(ck_json_reader *rd, const json_t *o, const char *key,
+                            const char *field, size_t *out);
+ck_status ck_json_get_bool(ck_json_reader *rd, const json_t *o, const char *key,
+                           const char *field, int *out);
+/* An array of exactly n numbers or nulls (NaN). */
+ck_status ck_json_get_numbers(ck_json_reader *rd, const json_t *o, const char *key,
+                              const char *field, size_t n, double *out);
+/* An object. */
+ck_status ck_json_get_object(ck_json_reader *rd, const json_t *o, const char *key,
+                             const char *field, json_t **out);
+
+/* An optional number: NaN when the key is absent or not a number. */
+double ck_json_optional_number(const json_t *o, const char *key);
+
+#endif

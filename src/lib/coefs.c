@@ -1,0 +1,187 @@
+/* coefs.c -- the shared part of the linear-predictor estimators (see
+ * coefs.h). */
+#include "churnkit/coefs.h"
+#include "churnkit/report.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+double ck_linear_predictor(const double *beta, const double *x, size_t width)
+{
+    double eta = beta[0];
+    for (size_t j = 0; j < width; j++)
+        eta += beta[j + 1] * x[j];
+    return eta;
+}
+
+void ck_coefs_contributions(const ck_coefs *c, const ck_pipeline *pl, const double *x,
+                            double *out)
+{
+    for (size_t j = 0; j < pl->width; j++)
+        out[j] = c->beta[j + 1] * (x[j] - pl->center[j]);
+}
+
+static const char *term_name(const ck_pipeline *pl, size_t j)
+{
+    return j ? pl->encoded[j - 1] : "(intercept)";
+}
+
+json_t *ck_coefs_json(const ck_coefs *c, const ck_pipeline *pl)
+{
+    json_t *terms = json_array(), *o = json_object();
+    if (!terms || !o) {
+        json_decref(terms);
+        json_decref(o);
+        return NULL;
+    }
+    for (size_t j = 0; j < c->p; j++) {
+        json_t *t = json_object();
+        json_object_set_new(t, "term", json_string(term_name(pl, j)));
+        json_object_set_new(t, "coef", ck_json_number(c->beta[j]));
+        if (c->row) {
+            const ck_coef_row *r = &c->row[j];
+            ck_json_set_number(t, "se", r->se);
+            ck_json_set_number(t, c->t_stats ? "t" : "z", r->stat);
+            ck_json_set_number(t, "p", r->p_value);
+            ck_json_set_number(t, "ci_low", r->lo);
+            ck_json_set_number(t, "ci_high", r->hi);
+            if (c->odds) {
+                ck_json_set_number(t, "odds_ratio", exp(r->coef));
+                ck_json_set_number(t, "or_ci_low", exp(r->lo));
+                ck_json_set_number(t, "or_ci_high", exp(r->hi));
+            }
+        }
+        json_array_append_new(terms, t);
+    }
+    json_object_set_new(o, "statistic", json_string(c->t_stats ? "t" : "z"));
+    json_object_set_new(o, "approximate", json_boolean(c->approximate));
+    json_object_set_new(o, "terms", terms);
+    return o;
+}
+
+/* An inference field of a term: optional, NaN when absent. */
+static double optional(const json_t *t, const char *key)
+{
+    return ck_json_optional_number(t, key);
+}
+
+static ck_status read_term(ck_coefs *c, const json_t *t, size_t j, const ck_pipeline *pl,
+                           ck_json_reader *rd)
+{
+    const json_t *name = json_object_get(t, "term");
+    const char *want = term_name(pl, j);
+    char field[64];
+    snprintf(field, sizeof field, "coefficients.terms[%zu]", j);
+    if (!json_is_string(name) || strcmp(json_string_value(name), want) != 0)
+        return ck_error_set(rd->err, CK_EMODEL, "%s: coefficient %zu is for '%s' but the "
+                                                "features put '%s' there", rd->source, j,
+                            json_is_string(name) ? json_string_value(name) : "?", want);
+    ck_status st = ck_json_get_number(rd, t, "coef", field, 0, &c->beta[j]);
+    if (st != CK_OK)
+        return st;
+    if (!isfinite(c->beta[j]))
+        return ck_json_bad(rd, field, "must be a finite number");
+    ck_coef_row *r = &c->row[j];
+    r->coef = c->beta[j];
+    r->se = optional(t, "se");
+    r->stat = optional(t, c->t_stats ? "t" : "z");
+    r->p_value = optional(t, "p");
+    r->lo = optional(t, "ci_low");
+    r->hi = optional(t, "ci_high");
+    return CK_OK;
+}
+
+ck_status ck_coefs_read(ck_coefs *c, const json_t *root, const ck_pipeline *pl,
+                        ck_json_reader *rd)
+{
+    json_t *o, *terms, *stat;
+    ck_status st;
+    if (ck_json_get(rd, root, "coefficients", "coefficients", &o) != CK_OK ||
+        ck_json_get(rd, o, "terms", "coefficients.terms", &terms) != CK_OK ||
+        ck_json_get(rd, o, "statistic", "coefficients.statistic", &stat) != CK_OK)
+        return CK_EMODEL;
+    c->p = pl->width + 1;
+    if (!json_is_array(terms) || json_array_size(terms) != c->p)
+        return ck_error_set(rd->err, CK_EMODEL, "%s: %zu coefficients for %zu encoded columns "
+                                                "(expected %zu with the intercept)", rd->source,
+                            json_is_array(terms) ? json_array_size(terms) : 0, pl->width, c->p);
+    c->t_stats = json_is_string(stat) && strcmp(json_string_value(stat), "t") == 0;
+    if ((st = ck_json_get_bool(rd, o, "approximate", "coefficients.approximate",
+                               &c->approximate)) != CK_OK)
+        return st;
+    c->beta = calloc(c->p, sizeof *c->beta);
+    c->row = calloc(c->p, sizeof *c->row);
+    if (!c->beta || !c->row)
+        return ck_error_set(rd->err, CK_ENOMEM, "out of memory");
+    for (size_t j = 0; j < c->p; j++)
+        if ((st = read_term(c, json_array_get(terms, j), j, pl, rd)) != CK_OK)
+            return st;
+    /* a fit without inference (BFGS) wrote bare coefficients: keep it so */
+    if (!json_object_get(json_array_get(terms, 0), "se")) {
+        free(c->row);
+        c->row = NULL;
+    }
+    return CK_OK;
+}
+
+/* Terms printed in the readable table: a wide model's table would bury the
+ * rest of the report. */
+enum { REPORT_TERMS = 100 };
+
+void ck_coefs_report(FILE *out, const ck_coefs *c, const ck_pipeline *pl)
+{
+    size_t w = 12;
+    for (size_t j = 0; j < pl->width; j++)
+        w = strlen(pl->encoded[j]) > w ? strlen(pl->encoded[j]) : w;
+    if (w > 40)
+        w = 40;
+    fprintf(out, "%-*s %11s %10s %8s %9s %10s %10s%s\n", (int)w, "term", "coef", "std err",
+            c->t_stats ? "t" : "z", c->t_stats ? "P>|t|" : "P>|z|", "[0.025", "0.975]",
+            c->odds ? "  odds ratio" : "");
+    size_t shown = c->p > REPORT_TERMS ? REPORT_TERMS : c->p;
+    for (size_t j = 0; j < shown; j++) {
+        const char *name = term_name(pl, j);
+        char p[16];
+        if (!c->row) {
+            fprintf(out, "%-*.*s %11.4g\n", (int)w, (int)w, name, c->beta[j]);
+            continue;
+        }
+        const ck_coef_row *r = &c->row[j];
+        ck_report_format_p(p, sizeof p, r->p_value);
+        fprintf(out, "%-*.*s %11.4g %10.4g %8.3f %9s %10.4g %10.4g", (int)w, (int)w, name,
+                r->coef, r->se, r->stat, p, r->lo, r->hi);
+        if (c->odds)
+            fprintf(out, "  %10.4g", exp(r->coef));
+        fputc('\n', out);
+    }
+    if (shown < c->p)
+        fprintf(out, "... and %zu more terms (all of them are in the model file)\n",
+                c->p - shown);
+    if (c->approximate)
+        fprintf(out, "The model is penalized or weighted: standard errors, p-values and "
+                     "intervals are approximate.\n");
+}
+
+ck_status ck_coefs_terms(const ck_coefs *c, const ck_pipeline *pl, ck_terms *out,
+                         ck_error *err)
+{
+    out->kind = "coefficients";
+    out->title = "Coefficients";
+    out->n = c->p;
+    out->term = calloc(c->p ? c->p : 1, sizeof *out->term);
+    if (!out->term)
+        return ck_error_set(err, CK_ENOMEM, "out of memory");
+    for (size_t j = 0; j < c->p; j++)
+        out->term[j] = (ck_term){term_name(pl, j), c->beta[j], c->row ? c->row[j].lo : NAN,
+                                 c->row ? c->row[j].hi : NAN,
+                                 c->row ? c->row[j].p_value : NAN, j == 0};
+    return CK_OK;
+}
+
+void ck_coefs_fini(ck_coefs *c)
+{
+    free(c->beta);
+    free(c->row);
+    memset(c, 0, sizeof *c);
+}

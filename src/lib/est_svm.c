@@ -1,0 +1,177 @@
+/* est_svm.c -- support vector machines (libsvm, through svm.c) behind the
+ * estimator interface: what they fit, store and print.  SVMs give no
+ * per-row contributions. */
+#include "churnkit/model.h"
+#include "churnkit/svm.h"
+
+#include <libsvm/svm.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { P_C, P_GAMMA, P_KERNEL, P_EPSILON };
+
+static const char *const kernels[] = {"rbf", "linear", NULL};
+
+static const ck_param params[] = {
+    {"svm-c", CK_PARAM_NUMBER, 1, 1e-9, 1e9, NULL, "C", "svm_c", "SVM cost"},
+    {"svm-gamma", CK_PARAM_NUMBER, 0, 0, 1e9, NULL, "G", "svm_gamma",
+     "RBF width; 0 means 1 / encoded width (libsvm's default)"},
+    {"svm-kernel", CK_PARAM_CHOICE, 0, 0, 0, kernels, NULL, "svm_kernel", "SVM kernel"},
+    {"svm-epsilon", CK_PARAM_NUMBER, 0.1, 0, 1e9, NULL, "E", NULL, "epsilon-SVR tube"},
+};
+
+typedef struct state {
+    ck_svm svm;
+    int linear_kernel;      /* the fit's facts, for the report and "fit" */
+    double c, epsilon;
+    double support_vectors;
+} state;
+
+static void free_state(void *p)
+{
+    state *s = p;
+    if (!s)
+        return;
+    ck_svm_fini(&s->svm);
+    free(s);
+}
+
+/* libsvm weighs whole classes: the class weights are the row weights of
+ * one positive and one negative row (train.c gives every row of a class
+ * the same weight). */
+static void class_weights(const ck_dataset *ds, double *pos, double *neg)
+{
+    *pos = *neg = 1;
+    int seen_pos = 0, seen_neg = 0;
+    for (size_t i = 0; ds->weight && i < ds->n && !(seen_pos && seen_neg); i++) {
+        size_t r = ds->rows[i];
+        if (ds->y[r] == 1 && !seen_pos) {
+            *pos = ds->weight[r];
+            seen_pos = 1;
+        } else if (ds->y[r] != 1 && !seen_neg) {
+            *neg = ds->weight[r];
+            seen_neg = 1;
+        }
+    }
+}
+
+static ck_status fit(const ck_fit_input *in, void **out, ck_warnings *w, ck_error *err)
+{
+    ck_svm_options so;
+    ck_svm_options_init(&so);
+    so.regression = in->task == CK_TASK_REGRESSION;
+    so.c = in->param[P_C];
+    so.gamma = in->param[P_GAMMA];
+    so.linear_kernel = in->param[P_KERNEL] == 1;
+    so.epsilon = in->param[P_EPSILON];
+    so.seed = in->seed;
+    if (!so.regression)
+        class_weights(in->ds, &so.weight_pos, &so.weight_neg);
+    state *s = calloc(1, sizeof *s);
+    if (!s)
+        return ck_error_set(err, CK_ENOMEM, "out of memory");
+    ck_status st = ck_svm_fit(in->ds, &so, &s->svm, w, err);
+    if (st != CK_OK) {
+        free(s);
+        return st;
+    }
+    s->linear_kernel = so.linear_kernel;
+    s->c = so.c;
+    s->epsilon = so.regression ? so.epsilon : NAN;
+    s->support_vectors = svm_get_nr_sv(s->svm.model);
+    *out = s;
+    return CK_OK;
+}
+
+static void *scratch(const void *p)
+{
+    return ck_svm_nodes(((const state *)p)->svm.width);
+}
+
+static double score(const void *p, const double *x, void *nodes)
+{
+    return ck_svm_score(&((const state *)p)->svm, x, nodes, NULL);
+}
+
+static ck_status save(const void *p, const ck_model *m, json_t *root, json_t *fit,
+                      ck_error *err)
+{
+    const state *s = p;
+    json_t *o = json_object();
+    (void)m;
+    if (!o)
+        return ck_error_set(err, CK_ENOMEM, "out of memory");
+    json_object_set_new(o, "kind", json_string(s->svm.regression ? "epsilon-svr" : "c-svc"));
+    json_object_set_new(o, "libsvm_model", json_string(s->svm.text));
+    json_object_set_new(root, "svm", o);
+    json_object_set_new(fit, "kernel", json_string(s->linear_kernel ? "linear" : "rbf"));
+    ck_json_set_number(fit, "c", s->c);
+    ck_json_set_number(fit, "gamma", s->svm.gamma);
+    if (s->svm.regression)
+        ck_json_set_number(fit, "epsilon", s->epsilon);
+    json_object_set_new(fit, "support_vectors", json_integer((json_int_t)s->support_vectors));
+    return CK_OK;
+}
+
+static ck_status load(void **out, const ck_model *m, json_t *root, json_t *fit,
+                      ck_json_reader *rd)
+{
+    json_t *o;
+    char *text = NULL;
+    if (ck_json_get(rd, root, "svm", "svm", &o) != CK_OK)
+        return CK_EMODEL;
+    ck_status st = ck_json_get_string(rd, o, "libsvm_model", "svm.libsvm_model", &text);
+    if (st != CK_OK)
+        return st;
+    state *s = calloc(1, sizeof *s);
+    if (!s) {
+        free(text);
+        return ck_error_set(rd->err, CK_ENOMEM, "out of memory");
+    }
+    st = ck_svm_from_text(&s->svm, text, m->pl->width, m->task == CK_TASK_REGRESSION, rd->err);
+    free(text);
+    if (st != CK_OK) {
+        free_state(s);
+        if (st != CK_ENOMEM) {
+            ck_error_prefix(rd->err, rd->source);
+            st = CK_EMODEL;
+            if (rd->err)
+                rd->err->status = st;
+        }
+        return st;
+    }
+    const json_t *k = json_object_get(fit, "kernel");
+    s->linear_kernel = json_is_string(k) && strcmp(json_string_value(k), "linear") == 0;
+    s->c = ck_json_optional_number(fit, "c");
+    s->epsilon = ck_json_optional_number(fit, "epsilon");
+    s->support_vectors = ck_json_optional_number(fit, "support_vectors");
+    *out = s;
+    return CK_OK;
+}
+
+static void report(FILE *out, const void *p, const ck_model *m)
+{
+    const state *s = p;
+    (void)m;
+    fprintf(out, "SVM: %s kernel, C %g, gamma %g, %.0f support vectors\n",
+            s->linear_kernel ? "linear" : "rbf", s->c, s->svm.gamma, s->support_vectors);
+}
+
+const ck_estimator_type ck_est_svm = {
+    .name = "svm",
+    .help = "support vector machine through libsvm: C-SVC with Platt probabilities, or "
+            "epsilon-SVR",
+    .tasks = CK_TASK_BIT(CK_TASK_CLASSIFICATION) | CK_TASK_BIT(CK_TASK_REGRESSION),
+    .default_task = CK_TASK_CLASSIFICATION,
+    .flags = CK_EST_CLASS_WEIGHTS,
+    .params = params,
+    .nparams = sizeof params / sizeof params[0],
+    .fit = fit,
+    .scratch = scratch,
+    .score = score,
+    .save = save,
+    .load = load,
+    .report = report,
+    .free = free_state,
+};

@@ -1,0 +1,142 @@
+/* jsonio.c -- JSON helpers shared by the model file and the eval report
+ * (see jsonio.h). */
+#include "churnkit/jsonio.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+json_t *ck_json_number(double v)
+{
+    return isfinite(v) ? json_real(v) : json_null();
+}
+
+void ck_json_set_number(json_t *o, const char *key, double v)
+{
+    json_object_set_new(o, key, ck_json_number(v));
+}
+
+json_t *ck_json_numbers(const double *v, size_t n)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < n && a; i++)
+        json_array_append_new(a, ck_json_number(v[i]));
+    return a;
+}
+
+json_t *ck_json_string_or_null(const char *s)
+{
+    return s ? json_string(s) : json_null();
+}
+
+char *ck_json_text(const json_t *v)
+{
+    char *s = json_dumps(v, JSON_INDENT(2) | JSON_REAL_PRECISION(17));
+    if (!s)
+        return NULL;
+    size_t n = strlen(s);
+    char *t = realloc(s, n + 2); /* a final newline, as text files have */
+    if (!t) {
+        free(s);
+        return NULL;
+    }
+    t[n] = '\n';
+    t[n + 1] = '\0';
+    return t;
+}
+
+ck_status ck_json_bad(ck_json_reader *rd, const char *field, const char *what)
+{
+    return ck_error_set(rd->err, CK_EMODEL, "%s: field '%s' %s", rd->source, field, what);
+}
+
+ck_status ck_json_get(ck_json_reader *rd, const json_t *o, const char *key, const char *field,
+                      json_t **out)
+{
+    *out = json_object_get(o, key);
+    return *out ? CK_OK : ck_json_bad(rd, field, "is missing");
+}
+
+ck_status ck_json_get_string(ck_json_reader *rd, const json_t *o, const char *key,
+                             const char *field, char **out)
+{
+    json_t *v;
+    *out = NULL;
+    if (ck_json_get(rd, o, key, field, &v) != CK_OK)
+        return CK_EMODEL;
+    if (!json_is_string(v))
+        return ck_json_bad(rd, field, "must be a string");
+    *out = strdup(json_string_value(v));
+    return *out ? CK_OK : ck_error_set(rd->err, CK_ENOMEM, "out of memory");
+}
+
+ck_status ck_json_get_number(ck_json_reader *rd, const json_t *o, const char *key,
+                             const char *field, int nullable, double *out)
+{
+    json_t *v;
+    if (ck_json_get(rd, o, key, field, &v) != CK_OK)
+        return CK_EMODEL;
+    if (json_is_null(v) && nullable) {
+        *out = NAN;
+        return CK_OK;
+    }
+    if (!json_is_number(v))
+        return ck_json_bad(rd, field, "must be a number");
+    *out = json_number_value(v);
+    return CK_OK;
+}
+
+ck_status ck_json_get_count(ck_json_reader *rd, const json_t *o, const char *key,
+                            const char *field, size_t *out)
+{
+    json_t *v;
+    if (ck_json_get(rd, o, key, field, &v) != CK_OK)
+        return CK_EMODEL;
+    if (!json_is_integer(v) || json_integer_value(v) < 0)
+        return ck_json_bad(rd, field, "must be a whole number, 0 or more");
+    *out = (size_t)json_integer_value(v);
+    return CK_OK;
+}
+
+ck_status ck_json_get_bool(ck_json_reader *rd, const json_t *o, const char *key,
+                           const char *field, int *out)
+{
+    json_t *v;
+    if (ck_json_get(rd, o, key, field, &v) != CK_OK)
+        return CK_EMODEL;
+    if (!json_is_boolean(v))
+        return ck_json_bad(rd, field, "must be true or false");
+    *out = json_is_true(v);
+    return CK_OK;
+}
+
+ck_status ck_json_get_numbers(ck_json_reader *rd, const json_t *o, const char *key,
+                              const char *field, size_t n, double *out)
+{
+    json_t *a;
+    if (ck_json_get(rd, o, key, field, &a) != CK_OK)
+        return CK_EMODEL;
+    if (!json_is_array(a) || json_array_size(a) != n)
+        return ck_json_bad(rd, field, "has the wrong length");
+    for (size_t i = 0; i < n; i++) {
+        json_t *v = json_array_get(a, i);
+        if (!json_is_number(v) && !json_is_null(v))
+            return ck_json_bad(rd, field, "must hold numbers");
+        out[i] = json_is_null(v) ? NAN : json_number_value(v);
+    }
+    return CK_OK;
+}
+
+ck_status ck_json_get_object(ck_json_reader *rd, const json_t *o, const char *key,
+                             const char *field, json_t **out)
+{
+    if (ck_json_get(rd, o, key, field, out) != CK_OK)
+        return CK_EMODEL;
+    return json_is_object(*out) ? CK_OK : ck_json_bad(rd, field, "must be an object");
+}
+
+double ck_json_optional_number(const json_t *o, const char *key)
+{
+    const json_t *v = json_object_get(o, key);
+    return json_is_number(v) ? json_number_value(v) : NAN;
+}

@@ -1,0 +1,202 @@
+/* pipeline_json.c -- a fitted pipeline to and from the model file's
+ * "features" and "encoded" (see models/FORMAT.md and pipeline.h). */
+#include "churnkit/pipeline.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static json_t *feature_json(const ck_feature *f)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "name", json_string(f->name));
+    if (f->kind == CK_FEAT_NUMERIC) {
+        json_object_set_new(o, "type", json_string("numeric"));
+        json_object_set_new(o, "transform", json_string(f->symlog ? "symlog" : "none"));
+        ck_json_set_number(o, "impute", f->median);
+        ck_json_set_number(o, "mean", f->mean);
+        ck_json_set_number(o, "scale", f->scale);
+        json_object_set_new(o, "missing_indicator", json_boolean(f->missing_indicator));
+        ck_json_set_number(o, "train_missing_share", f->missing_share);
+        json_object_set_new(o, "train_deciles", ck_json_numbers(f->deciles, CK_DECILES));
+        json_object_set_new(o, "train_bin_shares", ck_json_numbers(f->bin_share, f->nbin_share));
+    } else {
+        json_t *lv = json_array();
+        for (size_t k = 0; k < f->nlevels; k++)
+            json_array_append_new(lv, json_string(f->levels[k]));
+        json_object_set_new(o, "type", json_string("categorical"));
+        json_object_set_new(o, "levels", lv);
+        json_object_set_new(o, "drop_first", json_boolean(f->drop_first));
+        ck_json_set_number(o, "train_missing_share", f->missing_share);
+        json_object_set_new(o, "train_level_shares", ck_json_numbers(f->level_share,
+                                                                   f->nlevels));
+    }
+    return o;
+}
+
+ck_status ck_pipeline_to_json(const ck_pipeline *pl, json_t *root, ck_error *err)
+{
+    json_t *feats = json_array(), *enc = json_array();
+    if (!feats || !enc) {
+        json_decref(feats);
+        json_decref(enc);
+        return ck_error_set(err, CK_ENOMEM, "out of memory");
+    }
+    for (size_t k = 0; k < pl->nfeat; k++)
+        json_array_append_new(feats, feature_json(&pl->feat[k]));
+    for (size_t j = 0; j < pl->width; j++)
+        json_array_append_new(enc, json_string(pl->encoded[j]));
+    json_object_set_new(root, "features", feats);
+    json_object_set_new(root, "encoded", enc);
+    return CK_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* reading */
+
+static ck_status read_numeric(ck_json_reader *rd, json_t *o, const char *field, ck_feature *f)
+{
+    char path[300];
+    ck_status st;
+    f->kind = CK_FEAT_NUMERIC;
+#define FIELD(k) (snprintf(path, sizeof path, "%s.%s", field, k), path)
+    json_t *tr = json_object_get(o, "transform"); /* optional: "none" */
+    if (tr && !(json_is_string(tr) && (strcmp(json_string_value(tr), "none") == 0 ||
+                                       strcmp(json_string_value(tr), "symlog") == 0)))
+        return ck_json_bad(rd, FIELD("transform"), "must be \"none\" or \"symlog\"");
+    f->symlog = tr && strcmp(json_string_value(tr), "symlog") == 0;
+    if ((st = ck_json_get_number(rd, o, "impute", FIELD("impute"), 0, &f->median)) != CK_OK ||
+        (st = ck_json_get_number(rd, o, "mean", FIELD("mean"), 0, &f->mean)) != CK_OK ||
+        (st = ck_json_get_number(rd, o, "scale", FIELD("scale"), 0, &f->scale)) != CK_OK ||
+        (st = ck_json_get_bool(rd, o, "missing_indicator", FIELD("missing_indicator"),
+                               &f->missing_indicator)) != CK_OK ||
+        (st = ck_json_get_number(rd, o, "train_missing_share", FIELD("train_missing_share"), 1,
+                                 &f->missing_share)) != CK_OK ||
+        (st = ck_json_get_numbers(rd, o, "train_deciles", FIELD("train_deciles"), CK_DECILES,
+                                  f->deciles)) != CK_OK)
+        return st;
+    if (!(f->scale > 0) || !isfinite(f->scale))
+        return ck_json_bad(rd, FIELD("scale"), "must be a positive number");
+    double edges[CK_DECILES];
+    if (json_object_get(o, "train_bin_shares")) { /* optional */
+        f->nbin_share = ck_feature_edges(f, edges) + 1;
+        if ((st = ck_json_get_numbers(rd, o, "train_bin_shares", FIELD("train_bin_shares"),
+                                      f->nbin_share, f->bin_share)) != CK_OK)
+            return st;
+    }
+#undef FIELD
+    return CK_OK;
+}
+
+static ck_status read_categorical(ck_json_reader *rd, json_t *o, const char *field,
+                                  ck_feature *f)
+{
+    char path[300];
+    json_t *lv;
+    f->kind = CK_FEAT_CATEGORICAL;
+    snprintf(path, sizeof path, "%s.levels", field);
+    if (ck_json_get(rd, o, "levels", path, &lv) != CK_OK)
+        return CK_EMODEL;
+    if (!json_is_array(lv) || json_array_size(lv) == 0)
+        return ck_json_bad(rd, path, "must be a non-empty list of strings");
+    f->nlevels = json_array_size(lv);
+    f->levels = calloc(f->nlevels, sizeof *f->levels);
+    f->level_share = calloc(f->nlevels, sizeof *f->level_share);
+    if (!f->levels || !f->level_share)
+        return ck_error_set(rd->err, CK_ENOMEM, "out of memory");
+    for (size_t k = 0; k < f->nlevels; k++) {
+        json_t *v = json_array_get(lv, k);
+        if (!json_is_string(v))
+            return ck_json_bad(rd, path, "must be a list of strings");
+        if (!(f->levels[k] = strdup(json_string_value(v))))
+            return ck_error_set(rd->err, CK_ENOMEM, "out of memory");
+    }
+    ck_status st;
+    snprintf(path, sizeof path, "%s.drop_first", field);
+    if ((st = ck_json_get_bool(rd, o, "drop_first", path, &f->drop_first)) != CK_OK)
+        return st;
+    snprintf(path, sizeof path, "%s.train_missing_share", field);
+    if ((st = ck_json_get_number(rd, o, "train_missing_share", path, 1, &f->missing_share)) !=
+        CK_OK)
+        return st;
+    snprintf(path, sizeof path, "%s.train_level_shares", field);
+    return ck_json_get_numbers(rd, o, "train_level_shares", path, f->nlevels, f->level_share);
+}
+
+static ck_status read_feature(ck_json_reader *rd, json_t *o, size_t k, ck_feature *f)
+{
+    char field[64], sub[80], *type = NULL;
+    ck_status st;
+    snprintf(field, sizeof field, "features[%zu]", k);
+    if (!json_is_object(o))
+        return ck_json_bad(rd, field, "must be an object");
+    snprintf(sub, sizeof sub, "%s.name", field);
+    if ((st = ck_json_get_string(rd, o, "name", sub, &f->name)) != CK_OK)
+        return st;
+    snprintf(sub, sizeof sub, "%s.type", field);
+    if ((st = ck_json_get_string(rd, o, "type", sub, &type)) != CK_OK)
+        return st;
+    if (strcmp(type, "numeric") == 0)
+        st = read_numeric(rd, o, field, f);
+    else if (strcmp(type, "categorical") == 0)
+        st = read_categorical(rd, o, field, f);
+    else
+        st = ck_json_bad(rd, sub, "must be \"numeric\" or \"categorical\"");
+    free(type);
+    return st;
+}
+
+/* The stored encoded names must be what the features give. */
+static ck_status check_encoded(ck_json_reader *rd, const json_t *root, const ck_pipeline *pl)
+{
+    json_t *enc;
+    if (ck_json_get(rd, root, "encoded", "encoded", &enc) != CK_OK)
+        return CK_EMODEL;
+    if (!json_is_array(enc) || json_array_size(enc) != pl->width)
+        return ck_error_set(rd->err, CK_EMODEL, "%s: the features encode %zu columns but "
+                                                "'encoded' lists %zu", rd->source, pl->width,
+                            json_is_array(enc) ? json_array_size(enc) : 0);
+    for (size_t j = 0; j < pl->width; j++) {
+        json_t *v = json_array_get(enc, j);
+        if (!json_is_string(v) || strcmp(json_string_value(v), pl->encoded[j]) != 0)
+            return ck_error_set(rd->err, CK_EMODEL, "%s: encoded column %zu should be '%s'",
+                                rd->source, j, pl->encoded[j]);
+    }
+    return CK_OK;
+}
+
+ck_status ck_pipeline_from_json(ck_pipeline **out, const json_t *root, ck_json_reader *rd)
+{
+    json_t *feats;
+    *out = NULL;
+    if (ck_json_get(rd, root, "features", "features", &feats) != CK_OK)
+        return CK_EMODEL;
+    if (!json_is_array(feats) || json_array_size(feats) == 0)
+        return ck_json_bad(rd, "features", "must be a non-empty list");
+    ck_pipeline *pl = ck_pipeline_new();
+    if (!pl || !(pl->feat = calloc(json_array_size(feats), sizeof *pl->feat))) {
+        ck_pipeline_free(pl);
+        return ck_error_set(rd->err, CK_ENOMEM, "out of memory");
+    }
+    ck_status st = CK_OK;
+    for (size_t k = 0; k < json_array_size(feats) && st == CK_OK; k++) {
+        pl->nfeat++;
+        st = read_feature(rd, json_array_get(feats, k), k, &pl->feat[k]);
+    }
+    if (st == CK_OK && (st = ck_pipeline_finish(pl, rd->err)) != CK_OK && st != CK_ENOMEM) {
+        /* a failure from a part that knows nothing of the file */
+        ck_error_prefix(rd->err, rd->source);
+        st = CK_EMODEL;
+        if (rd->err)
+            rd->err->status = st;
+    }
+    if (st == CK_OK)
+        st = check_encoded(rd, root, pl);
+    if (st != CK_OK) {
+        ck_pipeline_free(pl);
+        return st;
+    }
+    *out = pl;
+    return CK_OK;
+}
