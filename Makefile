@@ -36,7 +36,7 @@ MAN_PAGES := $(wildcard man/*.1)
 
 .SECONDARY:
 
-.PHONY: check-mpi check-replay bench-progs all lib programs tests check check-unit check-cli demo bench fuzz notebooks \
+.PHONY: man check-mpi check-replay bench-progs all lib programs tests check check-unit check-cli demo bench fuzz notebooks \
         install clean deps deps-check valgrind-unit
 
 all: $(PROGRAMS)
@@ -119,6 +119,10 @@ check-cli: $(PROGRAMS)
 
 valgrind-unit: $(TESTS)
 	@CK_VALGRIND=1 tests/run-unit.sh $(TESTS)
+
+# The man page's estimator list comes from the estimator table.
+man: $(BINDIR)/churnkit-train
+	@man/estimators.sh $(BINDIR)
 
 demo:
 	@.ci/deps.sh demo

@@ -268,14 +268,32 @@ static int first_with(size_t i, const char *name)
     return 1;
 }
 
+/* Text as roff reads it: a backslash and a minus sign escaped. */
+static void roff(FILE *out, const char *s)
+{
+    for (; *s; s++) {
+        if (*s == '\\' || *s == '-')
+            fputc('\\', out);
+        fputc(*s, out);
+    }
+}
+
 static void help_param(FILE *out, const ck_param *p, int man)
 {
     char opt[200], def[64], who[200];
     option_text(p, opt, sizeof opt);
     default_text(p, def, sizeof def);
     types_with(p->name, who, sizeof who);
-    if (man)
-        fprintf(out, ".TP\n.B %s\n%s (default %s; --model %s).\n", opt, p->help, def, who);
+    if (man) {
+        fputs(".TP\n.B ", out);
+        roff(out, opt);
+        fputc('\n', out);
+        roff(out, p->help);
+        fprintf(out, " (default %s; ", def);
+        roff(out, "--model ");
+        roff(out, who);
+        fputs(").\n", out);
+    }
     else if (strlen(opt) < 25)
         fprintf(out, "  %-24s %s (default %s; %s)\n", opt, p->help, def, who);
     else
@@ -289,15 +307,18 @@ void ck_estimator_help(FILE *out, int man)
     for (size_t i = 0; i < n; i++) {
         const ck_estimator_type *t = ck_estimator_at(i);
         tasks_text(t, tasks, sizeof tasks);
-        if (man)
-            fprintf(out, ".TP\n.B %s\n%s (%s).\n", t->name, t->help, tasks);
-        else
+        if (man) {
+            fprintf(out, ".TP\n.B %s\n", t->name);
+            roff(out, t->help);
+            fprintf(out, " (%s).\n", tasks);
+        } else
             fprintf(out, "  %-10s %s (%s)\n", t->name, t->help, tasks);
     }
     if (!man)
         fputc('\n', out);
     else
-        fputs(".PP\nEstimator parameters:\n", out);
+        fputs(".PP\nTheir parameters (an option of another estimator than the one chosen is an "
+              "error):\n", out);
     for (size_t i = 0; i < n; i++) {
         const ck_estimator_type *t = ck_estimator_at(i);
         for (size_t k = 0; k < t->nparams; k++)
