@@ -99,6 +99,24 @@ int ck_csv_next(ck_csv_reader *r, ck_csv_row *row, ck_error *err);
 unsigned long ck_csv_rows_read(const ck_csv_reader *r);
 
 /*
+ * Row ends, the one quote-aware rule every reader that cuts text into
+ * whole rows uses (the parallel loader's parts below, the scorer's blocks):
+ * a row ends just past a line end that is outside quotes; each quote
+ * toggles "inside a quoted field" (a doubled quote toggles twice).  A scan
+ * starts at a row start and may go on over consecutive buffers, keeping
+ * its state.
+ */
+typedef struct ck_csv_scan {
+    int quoted;                /* inside a quoted field at the scan's end */
+    unsigned long lines;       /* line ends scanned so far */
+} ck_csv_scan;
+
+/* The first row end whose line end lies at or after buf[from]: returns
+ * its offset (> 0) with s covering buf up to it; 0 when buf[0..len) has
+ * none, s then covering all of buf. */
+size_t ck_csv_scan_row_end(ck_csv_scan *s, const char *buf, size_t len, size_t from);
+
+/*
  * Cutting a file into parts of whole rows, for parsing in parallel.  Scans
  * the file once, following quotes (a line end inside a quoted field is not a
  * row end).  start and lines have nparts + 1 entries: start[k] is the byte

@@ -48,8 +48,7 @@
 #include "churnkit/csv.h"
 #include "churnkit/error.h"
 #include "churnkit/model.h"
-
-enum { CK_SEG_STAR, CK_SEG_OPPORTUNITY, CK_SEG_STABLE, CK_SEG_CRITICAL, CK_SEGMENTS };
+#include "churnkit/segments.h"
 
 typedef struct ck_score_options {
     const char *id;          /* id column to pass through; NULL: the first
@@ -73,15 +72,6 @@ typedef struct ck_score_options {
 } ck_score_options;
 
 void ck_score_options_init(ck_score_options *opt);
-
-/* Reads a CSV of segment,action rows into opt->actions (strings the caller
- * frees with ck_score_actions_free). */
-ck_status ck_score_load_actions(ck_score_options *opt, const char *path, ck_error *err);
-void ck_score_actions_free(ck_score_options *opt);
-
-/* The built-in name and play of a segment. */
-const char *ck_segment_name(int seg);
-const char *ck_segment_action(int seg);
 
 typedef struct ck_score_drift {
     const char *model, *feature;   /* owned by the models */

@@ -220,7 +220,7 @@ static int run(args *a)
         code = 5;
     a->score.csv.names = (const char *const *)a->columns;
     a->score.csv.nnames = a->ncolumns;
-    if (code == 0 && a->actions && ck_score_load_actions(&a->score, a->actions, &err) != CK_OK)
+    if (code == 0 && a->actions && ck_segment_actions_load(a->score.actions, a->actions, &err) != CK_OK)
         code = ck_cli_fail(prog, &err);
     if (code == 0 && ck_score(models, a->nmodels, a->data, a->out ? a->out : "-", &a->score,
                               &summary, &w, &err) != CK_OK)
@@ -228,7 +228,7 @@ static int run(args *a)
     if (code == 0 && !a->quiet)
         print_summary(a, models, &summary);
     ck_cli_warnings(prog, &w, 0);
-    ck_score_actions_free(&a->score);
+    ck_segment_actions_free(a->score.actions);
     for (size_t i = 0; i < a->nmodels; i++)
         ck_model_free(models[i]);
     free(models);

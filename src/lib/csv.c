@@ -910,6 +910,33 @@ int ck_csv_next(ck_csv_reader *r, ck_csv_row *row, ck_error *err)
 }
 
 /* ------------------------------------------------------------------ */
+/* row ends: the one quote-aware rule for cutting text into whole rows */
+
+size_t ck_csv_scan_row_end(ck_csv_scan *s, const char *buf, size_t len, size_t from)
+{
+    size_t i = 0;
+    while (i < len) {
+        const char *q = memchr(buf + i, '"', len - i);
+        size_t end = q ? (size_t)(q - buf) : len; /* a run without quotes */
+        if (!s->quoted && from < end) {
+            const char *lf = memchr(buf + (from > i ? from : i), '\n',
+                                    end - (from > i ? from : i));
+            if (lf) {
+                size_t at = (size_t)(lf - buf) + 1;
+                s->lines += (unsigned long)count_lf(buf + i, at - i);
+                return at;
+            }
+        }
+        s->lines += (unsigned long)count_lf(buf + i, end - i);
+        if (!q)
+            break;
+        s->quoted = !s->quoted; /* a doubled quote toggles twice */
+        i = end + 1;
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------------ */
 /* cutting a file into parts */
 
 typedef struct split_state {
@@ -918,38 +945,18 @@ typedef struct split_state {
     unsigned long *lines;
     unsigned long long first;     /* first byte of the header row */
     int first_known;
-    unsigned long seen;           /* line ends before the current segment */
-    int quoted;
+    ck_csv_scan scan;             /* quotes and line ends so far */
 } split_state;
 
 /* Where the search for start[k] begins: the header row's first byte for
- * k = 0, else an even share of the data after the header. */
+ * k = 0, else an even share of the data after the header.  start[k] is the
+ * end of the first row whose line end lies at or after it. */
 static unsigned long long split_target(const split_state *s)
 {
     if (s->k == 0)
         return s->first;
     unsigned long long data = s->size - s->start[0];
     return s->start[0] + data / s->nparts * s->k;
-}
-
-/* A run of bytes with no quote in it, at file offset off: a line end in it
- * ends a row unless the run is inside a quoted field. */
-static void split_segment(split_state *s, const char *seg, size_t len, unsigned long long off)
-{
-    while (!s->quoted && s->k < s->nparts && s->first_known) {
-        unsigned long long t = split_target(s);
-        if (off + len <= t)
-            break;
-        size_t from = t > off ? (size_t)(t - off) : 0;
-        const char *lf = memchr(seg + from, '\n', len - from);
-        if (!lf)
-            break;
-        size_t at = (size_t)(lf - seg) + 1;
-        s->start[s->k] = off + at;
-        s->lines[s->k] = s->seen + (unsigned long)count_lf(seg, at);
-        s->k++;
-    }
-    s->seen += (unsigned long)count_lf(seg, len);
 }
 
 /* Finds the header row's first byte: the first that is not a byte-order
@@ -963,6 +970,28 @@ static void find_first(split_state *s, const char *buf, size_t n, unsigned long 
         s->first = off + i;
         s->first_known = 1;
     }
+}
+
+/* The starts that lie in a block read at file offset off. */
+static void split_block(split_state *s, const char *buf, size_t n, unsigned long long off)
+{
+    size_t i = 0;
+    while (s->k < s->nparts) {
+        unsigned long long t = split_target(s);
+        size_t from = t > off + i ? (size_t)(t - off - i) : 0;
+        size_t at = ck_csv_scan_row_end(&s->scan, buf + i, n - i, from);
+        if (!at)
+            return; /* the scan covered the rest of the block */
+        i += at;
+        /* this row end serves every target up to its line end: a target
+         * already passed makes an empty part */
+        do {
+            s->start[s->k] = off + i;
+            s->lines[s->k] = s->scan.lines;
+            s->k++;
+        } while (s->k < s->nparts && split_target(s) < off + i);
+    }
+    s->scan.lines += (unsigned long)count_lf(buf + i, n - i); /* all found */
 }
 
 ck_status ck_csv_split(const char *path, size_t nparts, unsigned long long *start,
@@ -986,15 +1015,10 @@ ck_status ck_csv_split(const char *path, size_t nparts, unsigned long long *star
     while ((n = fread(buf, 1, BLOCK, fp)) > 0) {
         if (!s.first_known)
             find_first(&s, buf, n, off);
-        size_t i = 0;
-        while (i < n) { /* runs between quotes; a quote flips the state */
-            const char *q = memchr(buf + i, '"', n - i);
-            size_t end = q ? (size_t)(q - buf) : n;
-            split_segment(&s, buf + i, end - i, off + i);
-            if (q)
-                s.quoted = !s.quoted;
-            i = end + (q != NULL);
-        }
+        if (s.first_known)
+            split_block(&s, buf, n, off);
+        else /* blank lines before the header */
+            s.scan.lines += (unsigned long)count_lf(buf, n);
         off += n;
     }
     int failed = ferror(fp) ? errno : 0;
@@ -1004,9 +1028,9 @@ ck_status ck_csv_split(const char *path, size_t nparts, unsigned long long *star
         return ck_error_set(err, CK_EIO, "%s: read error: %s", path, strerror(failed));
     for (; s.k < nparts; s.k++) { /* no row end after the target */
         start[s.k] = s.size;
-        lines[s.k] = s.seen;
+        lines[s.k] = s.scan.lines;
     }
     start[nparts] = s.size;
-    lines[nparts] = s.seen;
+    lines[nparts] = s.scan.lines;
     return CK_OK;
 }

@@ -1,12 +1,14 @@
 /* score.c -- streaming batch scoring with segments, horizons and drift
  * (see score.h). */
 #include "churnkit/score.h"
+#include "churnkit/blocks.h"
 #include "churnkit/csvwriter.h"
 #include "churnkit/drift.h"
 #include "churnkit/health.h"
 #include "churnkit/num.h"
 #include "churnkit/ofile.h"
 #include "churnkit/parallel.h"
+#include "churnkit/segments.h"
 #include "churnkit/str.h"
 
 #include <ctype.h>
@@ -16,28 +18,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { BLOCK_BYTES = 1 << 20 };   /* input cut into blocks of about this much */
-
-static const char *const seg_names[CK_SEGMENTS] = {"star", "opportunity", "stable", "critical"};
-
-/* The plays of seeds 000 (section 6), 004 (section 4) and 002 (section 3). */
-/* (no commas in them, so that even a naive split of the CSV reads them) */
-static const char *const seg_actions[CK_SEGMENTS] = {
-    "Advocate and expand: customer advisory board; case study; early access to new features",
-    "CSM steps in now: remove the obstacles and guide deeper core-feature use",
-    "Nurture: automated journeys and in-app guides to more features; keep monitoring",
-    "Red alert: executive outreach and a 90-day rescue plan on one or two core pains"};
-
-const char *ck_segment_name(int seg)
-{
-    return seg >= 0 && seg < CK_SEGMENTS ? seg_names[seg] : NULL;
-}
-
-const char *ck_segment_action(int seg)
-{
-    return seg >= 0 && seg < CK_SEGMENTS ? seg_actions[seg] : NULL;
-}
-
 void ck_score_options_init(ck_score_options *opt)
 {
     memset(opt, 0, sizeof *opt);
@@ -45,46 +25,6 @@ void ck_score_options_init(ck_score_options *opt)
     opt->decimals = 6;
     opt->segments = 1;
     opt->drift_threshold = 0.2;
-}
-
-void ck_score_actions_free(ck_score_options *opt)
-{
-    for (int s = 0; s < CK_SEGMENTS; s++) {
-        free((char *)opt->actions[s]);
-        opt->actions[s] = NULL;
-    }
-}
-
-ck_status ck_score_load_actions(ck_score_options *opt, const char *path, ck_error *err)
-{
-    ck_csv_reader *r;
-    ck_csv_row row;
-    ck_status st = ck_csv_open(&r, path, NULL, err);
-    if (st != CK_OK)
-        return st;
-    long js = ck_csv_find(r, "segment"), ja = ck_csv_find(r, "action");
-    int rc = 0;
-    if (js < 0 || ja < 0)
-        st = ck_error_set(err, CK_EDATA, "%s: the actions file needs columns 'segment' and "
-                                         "'action'", path);
-    while (st == CK_OK && (rc = ck_csv_next(r, &row, err)) == 1) {
-        int s = 0;
-        while (s < CK_SEGMENTS && strcmp(row.field[js], seg_names[s]) != 0)
-            s++;
-        if (s == CK_SEGMENTS) {
-            st = ck_error_at(err, CK_EDATA, path, row.line, (unsigned long)js + 1,
-                             "unknown segment '%s' (star, opportunity, stable or critical)",
-                             row.field[js]);
-            break;
-        }
-        free((char *)opt->actions[s]);
-        if (!(opt->actions[s] = strdup(row.field[ja])))
-            st = ck_error_set(err, CK_ENOMEM, "out of memory");
-    }
-    if (st == CK_OK && rc < 0)
-        st = err->status;
-    ck_csv_close(r);
-    return st;
 }
 
 void ck_score_summary_fini(ck_score_summary *s)
@@ -107,7 +47,6 @@ typedef struct plan_model {
                                   features of several models that read the
                                   same column with the same bins share one
                                   set of counts, counted once a row */
-    int group_prev;            /* shorter horizon of the same label, or -1 */
 } plan_model;
 
 typedef struct plan {
@@ -121,6 +60,7 @@ typedef struct plan {
     char *numeric;             /* by input column: parse as a number */
     long id_col, health_col;
     int risk, growth;          /* model indexes, -1: no segments */
+    int *prev;                 /* by model: its shorter horizon, or -1 */
     int *order;                /* models in horizon order (shorter first) */
     size_t nbins;              /* drift bins of all features of all models */
     const char *actions[CK_SEGMENTS];
@@ -162,7 +102,6 @@ static ck_status bind_model(plan *p, plan_model *pm, const ck_model *m, ck_error
     const ck_pipeline *pl = m->pl;
     size_t nf = pl->nfeat ? pl->nfeat : 1;
     pm->m = m;
-    pm->group_prev = -1;
     pm->col = calloc(nf, sizeof *pm->col);
     pm->bins = calloc(nf, sizeof *pm->bins);
     pm->slot = calloc(nf, sizeof *pm->slot);
@@ -185,83 +124,6 @@ static ck_status bind_model(plan *p, plan_model *pm, const ck_model *m, ck_error
             return ck_error_set(err, CK_ENOMEM, "out of memory");
         assign_slot(p, pm, k);
     }
-    return CK_OK;
-}
-
-/* "churned_6m" -> base "churned", 6; -1 when the label has no horizon. */
-static int horizon_of(const char *label, size_t *baselen)
-{
-    size_t n = strlen(label);
-    if (n < 4 || label[n - 1] != 'm')
-        return -1;
-    size_t i = n - 1;
-    while (i > 0 && isdigit((unsigned char)label[i - 1]))
-        i--;
-    if (i == n - 1 || i < 2 || label[i - 1] != '_')
-        return -1;
-    *baselen = i - 1;
-    return atoi(label + i);
-}
-
-/* Chains classifiers of one label across horizons, shorter to longer. */
-static void link_horizons(plan *p)
-{
-    for (size_t a = 0; a < p->nm; a++) {
-        const ck_model *ma = p->pm[a].m;
-        size_t la, lb;
-        int ha = horizon_of(ma->label, &la), best_h = -1;
-        if (ma->task != CK_TASK_CLASSIFICATION || ha < 0)
-            continue;
-        for (size_t b = 0; b < p->nm; b++) {
-            const ck_model *mb = p->pm[b].m;
-            int hb = horizon_of(mb->label, &lb);
-            if (b == a || mb->task != CK_TASK_CLASSIFICATION || hb < 0 || hb >= ha ||
-                hb <= best_h || la != lb || strncmp(ma->label, mb->label, la) != 0 ||
-                strcmp(ma->positive, mb->positive) != 0)
-                continue;
-            best_h = hb;
-            p->pm[a].group_prev = (int)b;
-        }
-    }
-    /* an order in which every shorter horizon comes first: by horizon */
-    size_t k = 0, len;
-    for (int h = 0; k < p->nm && h <= 10000; h++)
-        for (size_t a = 0; a < p->nm; a++) {
-            int ha = horizon_of(p->pm[a].m->label, &len);
-            if ((ha < 0 ? 0 : ha) == h)
-                p->order[k++] = (int)a;
-        }
-}
-
-static int find_model(const plan *p, const char *name, ck_task task)
-{
-    for (size_t i = 0; i < p->nm; i++)
-        if (p->pm[i].m->task == task && (!name || strcmp(p->pm[i].m->name, name) == 0))
-            return (int)i;
-    return -1;
-}
-
-static ck_status choose_segments(plan *p, ck_error *err)
-{
-    const ck_score_options *o = p->opt;
-    p->risk = p->growth = -1;
-    if (!o->segments)
-        return CK_OK;
-    if (o->risk_model && (p->risk = find_model(p, o->risk_model, CK_TASK_CLASSIFICATION)) < 0)
-        return ck_error_set(err, CK_EUSAGE, "--risk-model '%s' is not a classifier being "
-                                            "scored", o->risk_model);
-    if (o->growth_model && (p->growth = find_model(p, o->growth_model, CK_TASK_REGRESSION)) < 0)
-        return ck_error_set(err, CK_EUSAGE, "--growth-model '%s' is not a regression being "
-                                            "scored", o->growth_model);
-    for (size_t i = 0; p->risk < 0 && i < p->nm; i++)
-        if (p->pm[i].m->task == CK_TASK_CLASSIFICATION && strstr(p->pm[i].m->label, "churn"))
-            p->risk = (int)i;
-    if (p->risk < 0)
-        p->risk = find_model(p, NULL, CK_TASK_CLASSIFICATION);
-    if (p->growth < 0)
-        p->growth = find_model(p, NULL, CK_TASK_REGRESSION);
-    if (p->risk < 0 || p->growth < 0)
-        p->risk = p->growth = -1;
     return CK_OK;
 }
 
@@ -291,8 +153,9 @@ static ck_status plan_init(plan *p, ck_model *const *models, size_t n, const cha
     p->numeric = calloc(ncols ? ncols : 1, 1);
     p->pm = calloc(n, sizeof *p->pm);
     p->order = calloc(n, sizeof *p->order);
+    p->prev = calloc(n, sizeof *p->prev);
     p->index = ck_dict_new();
-    if (!p->numeric || !p->pm || !p->order || !p->index)
+    if (!p->numeric || !p->pm || !p->order || !p->prev || !p->index)
         return ck_error_set(err, CK_ENOMEM, "out of memory");
     for (size_t j = 0; j < ncols; j++) {
         int32_t code = ck_dict_intern(p->index, names[j], strlen(names[j]));
@@ -318,9 +181,14 @@ static ck_status plan_init(plan *p, ck_model *const *models, size_t n, const cha
     if (p->health_col >= 0)
         p->numeric[p->health_col] = 1;
     for (int s = 0; s < CK_SEGMENTS; s++)
-        p->actions[s] = opt->actions[s] ? opt->actions[s] : seg_actions[s];
-    link_horizons(p);
-    return choose_segments(p, err);
+        p->actions[s] = opt->actions[s] ? opt->actions[s] : ck_segment_action(s);
+    ck_horizons_link(models, n, p->prev, p->order);
+    if (!opt->segments) {
+        p->risk = p->growth = -1;
+        return CK_OK;
+    }
+    return ck_segments_choose(models, n, opt->risk_model, opt->growth_model, &p->risk,
+                              &p->growth, err);
 }
 
 static void plan_fini(plan *p)
@@ -335,6 +203,7 @@ static void plan_fini(plan *p)
     }
     free(p->pm);
     free(p->order);
+    free(p->prev);
     free(p->numeric);
     ck_dict_free(p->index);
 }
@@ -569,11 +438,10 @@ static void write_extras(const plan *p, worker *w, ck_csv_writer *out, tally *t)
         const ck_model *rm = p->pm[p->risk].m;
         int high = w->score[p->risk] >= rm->threshold;
         int growing = w->score[p->growth] > p->opt->growth_threshold;
-        int seg = high ? (growing ? CK_SEG_OPPORTUNITY : CK_SEG_CRITICAL)
-                       : (growing ? CK_SEG_STAR : CK_SEG_STABLE);
+        int seg = ck_segment_of(high, growing);
         t->seg[seg]++;
         t->seg_growth[seg] += w->score[p->growth];
-        ck_csv_write_cstr(out, seg_names[seg]);
+        ck_csv_write_cstr(out, ck_segment_name(seg));
         ck_csv_write_cstr(out, p->actions[seg]);
     }
     if (p->health_col >= 0) {
@@ -596,7 +464,7 @@ static ck_status score_row(const plan *p, worker *w, const ck_csv_row *row, ck_c
     /* horizons in order: a longer horizon is at least as likely */
     int adjusted = 0;
     for (size_t k = 0; k < p->nm; k++) {
-        int i = p->order[k], prev = p->pm[i].group_prev;
+        int i = p->order[k], prev = p->prev[i];
         if (prev >= 0 && w->score[i] < w->score[prev]) {
             w->score[i] = w->score[prev];
             adjusted = 1;
@@ -642,129 +510,13 @@ static void write_header(const plan *p, ck_csv_writer *out)
     ck_csv_end_row(out);
 }
 
-/* ------------------------------------------------------------------ */
-/* cutting the input into blocks of whole rows */
-
-typedef struct splitter {
-    FILE *fp;
-    char *buf;
-    size_t len, cap;
-    int eof;
-    unsigned long lines;       /* line ends before buf[0] */
-    int errnum;                /* errno of a failed read */
-} splitter;
-
-static int fill(splitter *sp, size_t want)
-{
-    while (!sp->eof && sp->len < want) {
-        if (sp->cap - sp->len < BLOCK_BYTES) {
-            size_t cap = sp->cap ? 2 * sp->cap : 2 * BLOCK_BYTES;
-            char *b = realloc(sp->buf, cap);
-            if (!b)
-                return -1;
-            sp->buf = b;
-            sp->cap = cap;
-        }
-        size_t room = sp->cap - sp->len, ask = want - sp->len < room ? want - sp->len : room;
-        size_t n = fread(sp->buf + sp->len, 1, ask, sp->fp);
-        sp->len += n;
-        if (n == 0) {
-            if (ferror(sp->fp)) {
-                sp->errnum = errno;
-                return -2;
-            }
-            sp->eof = 1;
-        }
-    }
-    return 0;
-}
-
-/* Sets err for a fill() failure. */
-static ck_status fill_error(const splitter *sp, int rc, const char *source, ck_error *err)
-{
-    if (rc == -1)
-        return ck_error_set(err, CK_ENOMEM, "out of memory");
-    return ck_error_set(err, CK_EIO, "%s: read error: %s", source, strerror(sp->errnum));
-}
-
-/* The end of the last whole row within buf[0..limit) (or beyond it, when no
- * row ends before), following quotes; 0 when there is none yet. */
-static size_t row_end(const splitter *sp, size_t limit)
-{
-    size_t last = 0;
-    int quoted = 0;
-    for (size_t i = 0; i < sp->len; i++) {
-        char c = sp->buf[i];
-        if (c == '"')
-            quoted = !quoted;
-        else if (c == '\n' && !quoted) {
-            last = i + 1;
-            if (i + 1 >= limit)
-                break;
-        }
-    }
-    return last;
-}
-
-static size_t count_lf(const char *s, size_t n)
-{
-    size_t k = 0;
-    const char *end = s + n;
-    while ((s = memchr(s, '\n', (size_t)(end - s))) != NULL) {
-        k++;
-        s++;
-    }
-    return k;
-}
-
 typedef struct block {
-    char *text;                /* the rows (capacity kept from round to round) */
-    size_t len, cap;
-    unsigned long line_offset;
+    ck_block_text in;          /* the rows */
     ck_csv_writer *out;        /* the scored rows, in memory (reused) */
     tally t;
     ck_status st;
     ck_error err;
 } block;
-
-/* Takes the next block of whole rows; returns 1, 0 at the end, -1 on an
- * error (err set). */
-static int next_block(splitter *sp, block *b, const char *source, ck_error *err)
-{
-    int rc = fill(sp, BLOCK_BYTES);
-    if (rc != 0) {
-        fill_error(sp, rc, source, err);
-        return -1;
-    }
-    if (sp->len == 0)
-        return 0;
-    size_t cut = row_end(sp, BLOCK_BYTES);
-    while (cut == 0 && !sp->eof) { /* one row longer than a block */
-        if ((rc = fill(sp, sp->len + BLOCK_BYTES)) != 0) {
-            fill_error(sp, rc, source, err);
-            return -1;
-        }
-        cut = row_end(sp, sp->len);
-    }
-    if (cut == 0)
-        cut = sp->len; /* the last row has no line end */
-    if (cut > b->cap) {
-        char *t = realloc(b->text, cut);
-        if (!t) {
-            ck_error_set(err, CK_ENOMEM, "%s: out of memory", source);
-            return -1;
-        }
-        b->text = t;
-        b->cap = cut;
-    }
-    memcpy(b->text, sp->buf, cut);
-    b->len = cut;
-    b->line_offset = sp->lines;
-    sp->lines += count_lf(sp->buf, cut);
-    memmove(sp->buf, sp->buf + cut, sp->len - cut);
-    sp->len -= cut;
-    return 1;
-}
 
 /* ------------------------------------------------------------------ */
 /* the parallel rounds */
@@ -786,10 +538,10 @@ static ck_status score_block(const plan *p, block *b, worker *w)
         o.no_header = 1;
         o.names = p->names;
         o.nnames = p->ncols;
-        o.line_offset = b->line_offset;
-        st = ck_csv_open_mem(&w->r, b->text, b->len, p->source, &o, &b->err);
+        o.line_offset = b->in.line_offset;
+        st = ck_csv_open_mem(&w->r, b->in.text, b->in.len, p->source, &o, &b->err);
     } else {
-        st = ck_csv_restart_mem(w->r, b->text, b->len, b->line_offset, &b->err);
+        st = ck_csv_restart_mem(w->r, b->in.text, b->in.len, b->in.line_offset, &b->err);
     }
     if (st != CK_OK)
         return st;
@@ -812,66 +564,10 @@ static void round_block(void *arg, size_t k, size_t worker_id)
 
 static void block_reset(block *b)
 {
-    b->len = 0;
+    b->in.len = 0;
     b->st = CK_OK;
     ck_error_clear(&b->err);
     b->t.rows = b->t.adjusted = 0;
-}
-
-/* ------------------------------------------------------------------ */
-/* reading the header */
-
-typedef struct header {
-    char **names;
-    size_t n;
-} header;
-
-/* The header row (or the given names): the splitter's first bytes up to the
- * first row end, parsed by the strict reader. */
-static ck_status read_header(splitter *sp, const char *source, const ck_score_options *opt,
-                             header *h, ck_error *err)
-{
-    if (opt->csv.no_header) {
-        h->n = opt->csv.nnames;
-        h->names = calloc(h->n + 1, sizeof *h->names);
-        for (size_t j = 0; h->names && j < h->n; j++)
-            if (!(h->names[j] = strdup(opt->csv.names[j])))
-                return ck_error_set(err, CK_ENOMEM, "out of memory");
-        return h->names ? CK_OK : ck_error_set(err, CK_ENOMEM, "out of memory");
-    }
-    int rc = fill(sp, BLOCK_BYTES);
-    if (rc != 0)
-        return fill_error(sp, rc, source, err);
-    size_t start = 0, cut;
-    if (sp->len >= 3 && memcmp(sp->buf, "\xEF\xBB\xBF", 3) == 0)
-        start = 3;
-    while (start < sp->len && (sp->buf[start] == '\n' || sp->buf[start] == '\r'))
-        start++;
-    do { /* a header longer than a block: read on */
-        cut = row_end(sp, start + 1);
-        if (cut > start || sp->eof)
-            break;
-        if ((rc = fill(sp, sp->len + BLOCK_BYTES)) != 0)
-            return fill_error(sp, rc, source, err);
-    } while (1);
-    if (cut <= start)
-        cut = sp->len;
-    ck_csv_reader *r;
-    ck_status st = ck_csv_open_mem(&r, sp->buf, cut, source, &opt->csv, err);
-    if (st == CK_OK) {
-        h->n = ck_csv_ncols(r);
-        h->names = calloc(h->n + 1, sizeof *h->names);
-        for (size_t j = 0; h->names && j < h->n; j++)
-            if (!(h->names[j] = strdup(ck_csv_name(r, j))))
-                st = ck_error_set(err, CK_ENOMEM, "out of memory");
-        if (!h->names)
-            st = ck_error_set(err, CK_ENOMEM, "out of memory");
-        ck_csv_close(r);
-    }
-    sp->lines = count_lf(sp->buf, cut);
-    memmove(sp->buf, sp->buf + cut, sp->len - cut);
-    sp->len -= cut;
-    return st;
 }
 
 /* ------------------------------------------------------------------ */
@@ -879,8 +575,9 @@ static ck_status read_header(splitter *sp, const char *source, const ck_score_op
 
 typedef struct run {
     plan p;
-    header h;
-    splitter sp;
+    char **names;              /* the input's header */
+    size_t ncols;
+    ck_blocks in;
     size_t nworkers, nblocks;
     worker *workers;
     block *blocks;
@@ -895,7 +592,7 @@ static ck_status rounds(run *r, FILE *out, ck_error *err)
     for (;;) {
         size_t nb = 0;
         while (nb < r->nblocks) {
-            int rc = next_block(&r->sp, &r->blocks[nb], r->p.source, err);
+            int rc = ck_blocks_next(&r->in, &r->blocks[nb].in, err);
             if (rc < 0)
                 return err->status;
             if (rc == 0)
@@ -930,10 +627,10 @@ static ck_status rounds(run *r, FILE *out, ck_error *err)
 static ck_status run_setup(run *r, ck_model *const *models, size_t n, const char *source,
                            const ck_score_options *opt, ck_error *err)
 {
-    ck_status st = read_header(&r->sp, source, opt, &r->h, err);
+    ck_status st = ck_blocks_header(&r->in, &opt->csv, &r->names, &r->ncols, err);
     if (st != CK_OK)
         return st;
-    if ((st = plan_init(&r->p, models, n, source, (const char *const *)r->h.names, r->h.n, opt,
+    if ((st = plan_init(&r->p, models, n, source, (const char *const *)r->names, r->ncols, opt,
                         err)) != CK_OK)
         return st;
     r->nworkers = ck_parallel_workers(64, opt->threads);
@@ -957,7 +654,7 @@ static void run_free(run *r)
     for (size_t k = 0; r->workers && k < r->nworkers; k++)
         scratch_free(&r->workers[k], r->p.nm);
     for (size_t k = 0; r->blocks && k < r->nblocks; k++) {
-        free(r->blocks[k].text);
+        free(r->blocks[k].in.text);
         ck_csv_writer_free(r->blocks[k].out);
         tally_free(&r->blocks[k].t);
     }
@@ -965,13 +662,13 @@ static void run_free(run *r)
     free(r->blocks);
     tally_free(&r->total);
     plan_fini(&r->p);
-    if (r->h.names)
-        for (size_t j = 0; j < r->h.n; j++)
-            free(r->h.names[j]);
-    free(r->h.names);
-    free(r->sp.buf);
-    if (r->own_fp && r->sp.fp)
-        fclose(r->sp.fp);
+    if (r->names)
+        for (size_t j = 0; j < r->ncols; j++)
+            free(r->names[j]);
+    free(r->names);
+    ck_blocks_fini(&r->in);
+    if (r->own_fp && r->in.fp)
+        fclose(r->in.fp);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1083,9 +780,9 @@ ck_status ck_score(ck_model *const *models, size_t n, const char *in, const char
     ck_status st = check_models(models, n, err);
     if (st != CK_OK)
         return st;
-    r.sp.fp = strcmp(in, "-") == 0 ? stdin : fopen(in, "rb");
-    r.own_fp = r.sp.fp != stdin;
-    if (!r.sp.fp)
+    ck_blocks_init(&r.in, strcmp(in, "-") == 0 ? stdin : fopen(in, "rb"), source);
+    r.own_fp = r.in.fp != stdin;
+    if (!r.in.fp)
         return ck_error_set(err, CK_EIO, "%s: cannot open: %s", in, strerror(errno));
     if ((st = run_setup(&r, models, n, source, opt, err)) != CK_OK ||
         (st = ck_ofile_open(&r.of, out, err)) != CK_OK)

@@ -312,7 +312,7 @@ START_TEST(test_actions_file)
     ck_score_options so;
     ck_score_options_init(&so);
     ck_error err;
-    ck_assert_int_eq(ck_score_load_actions(&so, acts, &err), CK_OK);
+    ck_assert_int_eq(ck_segment_actions_load(so.actions, acts, &err), CK_OK);
     char *in = ck_test_write(csv), *out = ck_test_write("");
     ck_model *ms[] = {c, g};
     ck_assert_int_eq(ck_score(ms, 2, in, out, &so, NULL, NULL, &err), CK_OK);
@@ -321,11 +321,11 @@ START_TEST(test_actions_file)
     ck_assert(strstr(text, ",star,Thank them") != NULL);
     ck_assert(strstr(text, ck_segment_action(CK_SEG_STABLE)) != NULL); /* kept */
     free(text);
-    ck_score_actions_free(&so);
+    ck_segment_actions_free(so.actions);
     char *bad = ck_test_write("segment,action\nlukewarm,x\n");
-    ck_assert_int_eq(ck_score_load_actions(&so, bad, &err), CK_EDATA);
+    ck_assert_int_eq(ck_segment_actions_load(so.actions, bad, &err), CK_EDATA);
     ck_assert_msg_contains(err, ":2:1: unknown segment 'lukewarm'");
-    ck_score_actions_free(&so);
+    ck_segment_actions_free(so.actions);
     /* --no-segments */
     so.segments = 0;
     ck_assert_int_eq(ck_score(ms, 2, in, out, &so, NULL, NULL, &err), CK_OK);

@@ -1,0 +1,153 @@
+/* segments.c -- segments, plays and horizons (see segments.h and
+ * docs/value-model.md). */
+#include "churnkit/segments.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const names[CK_SEGMENTS] = {"star", "opportunity", "stable", "critical"};
+
+/* The plays of docs/value-model.md (no commas in them, so that even a
+ * naive split of the scores CSV reads them). */
+static const char *const plays[CK_SEGMENTS] = {
+    "Advocate and expand: customer advisory board; case study; early access to new features",
+    "CSM steps in now: remove the obstacles and guide deeper core-feature use",
+    "Nurture: automated journeys and in-app guides to more features; keep monitoring",
+    "Red alert: executive outreach and a 90-day rescue plan on one or two core pains"};
+
+const char *ck_segment_name(int seg)
+{
+    return seg >= 0 && seg < CK_SEGMENTS ? names[seg] : NULL;
+}
+
+const char *ck_segment_action(int seg)
+{
+    return seg >= 0 && seg < CK_SEGMENTS ? plays[seg] : NULL;
+}
+
+int ck_segment_of(int high_risk, int growing)
+{
+    return high_risk ? (growing ? CK_SEG_OPPORTUNITY : CK_SEG_CRITICAL)
+                     : (growing ? CK_SEG_STAR : CK_SEG_STABLE);
+}
+
+void ck_segment_actions_free(const char *actions[CK_SEGMENTS])
+{
+    for (int s = 0; s < CK_SEGMENTS; s++) {
+        free((char *)actions[s]);
+        actions[s] = NULL;
+    }
+}
+
+ck_status ck_segment_actions_load(const char *actions[CK_SEGMENTS], const char *path,
+                                  ck_error *err)
+{
+    ck_csv_reader *r;
+    ck_csv_row row;
+    ck_status st = ck_csv_open(&r, path, NULL, err);
+    if (st != CK_OK)
+        return st;
+    long js = ck_csv_find(r, "segment"), ja = ck_csv_find(r, "action");
+    int rc = 0;
+    if (js < 0 || ja < 0)
+        st = ck_error_set(err, CK_EDATA, "%s: the actions file needs columns 'segment' and "
+                                         "'action'", path);
+    while (st == CK_OK && (rc = ck_csv_next(r, &row, err)) == 1) {
+        int s = 0;
+        while (s < CK_SEGMENTS && strcmp(row.field[js], names[s]) != 0)
+            s++;
+        if (s == CK_SEGMENTS) {
+            st = ck_error_at(err, CK_EDATA, path, row.line, (unsigned long)js + 1,
+                             "unknown segment '%s' (star, opportunity, stable or critical)",
+                             row.field[js]);
+            break;
+        }
+        free((char *)actions[s]);
+        if (!(actions[s] = strdup(row.field[ja])))
+            st = ck_error_set(err, CK_ENOMEM, "out of memory");
+    }
+    if (st == CK_OK && rc < 0)
+        st = err->status;
+    ck_csv_close(r);
+    return st;
+}
+
+static int find_model(ck_model *const *m, size_t n, const char *name, ck_task task)
+{
+    for (size_t i = 0; i < n; i++)
+        if (m[i]->task == task && (!name || strcmp(m[i]->name, name) == 0))
+            return (int)i;
+    return -1;
+}
+
+ck_status ck_segments_choose(ck_model *const *m, size_t n, const char *risk_name,
+                             const char *growth_name, int *risk, int *growth, ck_error *err)
+{
+    *risk = *growth = -1;
+    if (risk_name && (*risk = find_model(m, n, risk_name, CK_TASK_CLASSIFICATION)) < 0)
+        return ck_error_set(err, CK_EUSAGE, "--risk-model '%s' is not a classifier being "
+                                            "scored", risk_name);
+    if (growth_name && (*growth = find_model(m, n, growth_name, CK_TASK_REGRESSION)) < 0)
+        return ck_error_set(err, CK_EUSAGE, "--growth-model '%s' is not a regression being "
+                                            "scored", growth_name);
+    for (size_t i = 0; *risk < 0 && i < n; i++)
+        if (m[i]->task == CK_TASK_CLASSIFICATION && strstr(m[i]->label, "churn"))
+            *risk = (int)i;
+    if (*risk < 0)
+        *risk = find_model(m, n, NULL, CK_TASK_CLASSIFICATION);
+    if (*growth < 0)
+        *growth = find_model(m, n, NULL, CK_TASK_REGRESSION);
+    if (*risk < 0 || *growth < 0)
+        *risk = *growth = -1;
+    return CK_OK;
+}
+
+int ck_label_horizon(const char *label, size_t *baselen)
+{
+    size_t n = strlen(label);
+    if (n < 4 || label[n - 1] != 'm')
+        return -1;
+    size_t i = n - 1;
+    while (i > 0 && isdigit((unsigned char)label[i - 1]))
+        i--;
+    if (i == n - 1 || i < 2 || label[i - 1] != '_' || n - 1 - i > 6)
+        return -1;
+    *baselen = i - 1;
+    return atoi(label + i);
+}
+
+/* The horizon a model is ordered by: 0 without one. */
+static int order_key(const ck_model *m)
+{
+    size_t len;
+    int h = ck_label_horizon(m->label, &len);
+    return h < 0 ? 0 : h;
+}
+
+void ck_horizons_link(ck_model *const *m, size_t n, int *prev, int *order)
+{
+    for (size_t a = 0; a < n; a++) {
+        size_t la, lb;
+        int ha = ck_label_horizon(m[a]->label, &la), best = -1;
+        prev[a] = -1;
+        if (m[a]->task != CK_TASK_CLASSIFICATION || ha < 0)
+            continue;
+        for (size_t b = 0; b < n; b++) {
+            int hb = ck_label_horizon(m[b]->label, &lb);
+            if (b == a || m[b]->task != CK_TASK_CLASSIFICATION || hb < 0 || hb >= ha ||
+                hb <= best || la != lb || strncmp(m[a]->label, m[b]->label, la) != 0 ||
+                strcmp(m[a]->positive, m[b]->positive) != 0)
+                continue;
+            best = hb;
+            prev[a] = (int)b;
+        }
+    }
+    /* shorter horizons first: a stable insertion sort (a handful of models) */
+    for (size_t a = 0; a < n; a++) {
+        size_t k = a;
+        for (; k > 0 && order_key(m[order[k - 1]]) > order_key(m[a]); k--)
+            order[k] = order[k - 1];
+        order[k] = (int)a;
+    }
+}
