@@ -36,7 +36,4 @@ int32_t ck_date_month_of(int32_t day);
 /* Parses exactly "YYYY-MM" into a month integer; 0 on success, -1 otherwise. */
 int ck_date_parse_month(const char *s, int32_t *out);
 
-/* Writes a month integer as "YYYY-MM" into buf[8]. */
-void ck_date_format_month(int32_t month, char buf[8]);
-
 #endif

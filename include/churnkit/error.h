@@ -8,7 +8,7 @@
  * editors and humans can jump to the spot.
  *
  * The status values are chosen to equal the programs' exit codes (see
- * DESIGN.md), so a program maps a failure to its exit code with
+ * docs/ARCHITECTURE.md, "Ownership and errors"), so a program maps a failure to its exit code with
  * ck_exit_code().
  */
 #ifndef CHURNKIT_ERROR_H

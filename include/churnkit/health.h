@@ -1,19 +1,19 @@
 /*
- * health.h -- the seed documents' account scores: the weighted health score
- * with its bands (seed 002) and RFM quintile scores (seed 000).
+ * health.h -- the account scores of docs/value-model.md: the weighted health
+ * score with its bands, and RFM quintile scores.
  *
  * Health score, 0..100 = 100 (0.4 activity + 0.3 contact quality
  * + 0.2 commercial value + 0.1 size), each part in [0, 1]:
  *   activity        = 0.5 exp(-recency_days / 14) + 0.5 min(1, active_day_share / 0.5)
- *                     (002: days since the last activity and recent activity count)
+ *                     (days since the last activity and recent activity count)
  *   contact quality = share of the account's users active in the window, averaged
  *                     half and half with nps_avg / 10 when the account has NPS answers
- *                     (002: the share of contacts that are reachable and engaged)
+ *                     (the share of contacts that are reachable and engaged)
  *   commercial      = min(1, log(1 + mrr) / log(1 + 5000))
- *                     (002: revenue; MRR on a log scale, 5,000 a month counts as full)
+ *                     (revenue; MRR on a log scale, 5,000 a month counts as full)
  *   size            = 0.5 size_class + 0.5 min(1, log(1 + users) / log(1 + 100)),
  *                     size_class smb 1/3, mid_market 2/3, enterprise 1, other 1/2
- * Bands (002): "high" 80 and above, "medium" 50 to 79.9, "low" below 50.
+ * Bands: "high" 80 and above, "medium" 50 to 79.9, "low" below 50.
  */
 #ifndef CHURNKIT_HEALTH_H
 #define CHURNKIT_HEALTH_H

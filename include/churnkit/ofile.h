@@ -28,9 +28,6 @@ ck_status ck_ofile_open(ck_ofile **out, const char *path, ck_error *err);
 /* The stream to write to (owned by the ofile). */
 FILE *ck_ofile_stream(ck_ofile *f);
 
-/* The destination path as given. */
-const char *ck_ofile_path(const ck_ofile *f);
-
 /* Flushes, syncs and renames into place; frees f whatever happens.  A write
  * error that happened earlier (a full disk) is reported here, and then the
  * temporary is removed and the destination left as it was. */

@@ -13,10 +13,11 @@
  *
  * When a churn model (a classifier) and a value-change model (a regression)
  * are scored together, `segment` and `action` follow: the risk-by-growth
- * matrix of seed 000 -- star (low risk, growing), opportunity (high risk,
+ * matrix of docs/value-model.md -- star (low risk, growing), opportunity (high risk,
  * growing), stable (low risk, flat or declining), critical (high risk,
  * declining) -- with the risk threshold of the churn model and a growth
- * threshold (default 0), and the seeds' recommended play for the segment.
+ * threshold (default 0), and the recommended play for the segment
+ * (segments.h).
  * With a `health_score` input column, `health_band` follows (high 80+,
  * medium 50-79, low below 50).
  *

@@ -28,7 +28,7 @@
  *
  * GSL: the library checks every GSL call that can fail, but GSL's default
  * error handler aborts before the call returns; programs turn it off with
- * gsl_set_error_handler_off() (as DESIGN.md requires).
+ * gsl_set_error_handler_off() (as docs/ARCHITECTURE.md says: every status is checked).
  */
 #ifndef CHURNKIT_SYNTH_H
 #define CHURNKIT_SYNTH_H

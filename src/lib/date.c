@@ -105,20 +105,3 @@ int ck_date_parse_month(const char *s, int32_t *out)
     *out = (int32_t)y * 12 + (m - 1);
     return 0;
 }
-
-void ck_date_format_month(int32_t month, char buf[8])
-{
-    int32_t y = month / 12, m = month % 12 + 1;
-    if (y < 0)
-        y = 0;
-    if (y > 9999)
-        y = 9999;
-    buf[0] = (char)('0' + y / 1000);
-    buf[1] = (char)('0' + y / 100 % 10);
-    buf[2] = (char)('0' + y / 10 % 10);
-    buf[3] = (char)('0' + y % 10);
-    buf[4] = '-';
-    buf[5] = (char)('0' + m / 10);
-    buf[6] = (char)('0' + m % 10);
-    buf[7] = '\0';
-}

@@ -86,11 +86,6 @@ FILE *ck_ofile_stream(ck_ofile *f)
     return f->fp;
 }
 
-const char *ck_ofile_path(const ck_ofile *f)
-{
-    return f->path;
-}
-
 static void ofile_free(ck_ofile *f)
 {
     free(f->path);
