@@ -51,4 +51,43 @@ ck_status ck_coefs_terms(const ck_coefs *c, const ck_pipeline *pl, ck_terms *out
 
 void ck_coefs_fini(ck_coefs *c);
 
+/* Takes a fit's p coefficients (*beta, set to NULL: c owns them now) and,
+ * with `inference` and a covariance, builds the inference table (t with df
+ * > 0 degrees of freedom, else z). */
+void ck_coefs_adopt(ck_coefs *c, size_t p, double **beta, const double *cov, double df,
+                    int inference);
+
+/*
+ * The estimator functions the linear predictors share, for a state struct
+ * whose first member is a ck_coefs (a pointer to a struct is a pointer to
+ * its first member, so `state` is read as the ck_coefs).
+ */
+struct ck_model;
+
+/* ck_estimator_type.contributions, .terms and .free. */
+void ck_coefs_est_contributions(const void *state, const ck_pipeline *pl, const double *x,
+                                double *out, void *scratch);
+ck_status ck_coefs_est_terms(const void *state, const struct ck_model *m, ck_terms *out,
+                             ck_error *err);
+void ck_coefs_est_free(void *state);
+
+/* A zeroed state of `size` bytes with its coefficients read from root's
+ * "coefficients" and, at `facts_offset` in it, the facts of table f read
+ * leniently from `fit` (a record for the report: scoring never needs it). */
+ck_status ck_coefs_est_load(void **state, size_t size, const ck_pipeline *pl,
+                            const json_t *root, const json_t *fit, size_t facts_offset,
+                            const ck_fact *f, size_t nf, ck_json_reader *rd);
+
+/* Sets root's "coefficients" from the state's, and fit's facts from the
+ * table f over `facts`. */
+ck_status ck_coefs_est_save(const void *state, const ck_pipeline *pl, json_t *root,
+                            json_t *fit, const void *facts, const ck_fact *f, size_t nf,
+                            ck_error *err);
+
+/* ck_estimator_type.pipeline for a model with an intercept whose L2 penalty
+ * is the parameter at position 0: an unpenalized fit cannot tell a full set
+ * of indicators from the intercept, so one level stays out as the
+ * reference. */
+void ck_coefs_est_pipeline(const double *param, ck_pipeline_options *po);
+
 #endif

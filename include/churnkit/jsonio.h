@@ -67,4 +67,33 @@ ck_status ck_json_get_object(ck_json_reader *rd, const json_t *o, const char *ke
 /* An optional number: NaN when the key is absent or not a number. */
 double ck_json_optional_number(const json_t *o, const char *key);
 
+/*
+ * Records of facts (a fit's, a set of metrics): a table of keys, kinds and
+ * the offsets of C fields, written in the table's order and read back by
+ * the same table, so that a struct and its JSON cannot drift apart.
+ */
+typedef enum ck_fact_kind {
+    CK_FACT_REAL = 1,   /* a double; null when not finite */
+    CK_FACT_COUNT,      /* a double holding a whole number, written as one */
+    CK_FACT_SIZE,       /* a size_t */
+    CK_FACT_BOOL,       /* an int, 0 or 1 */
+    CK_FACT_CHOICE      /* an int indexing `choices`, written as its text */
+} ck_fact_kind;
+
+typedef struct ck_fact {
+    const char *key;
+    ck_fact_kind kind;
+    size_t offset;              /* of the field in its struct */
+    const char *const *choices; /* CK_FACT_CHOICE: NULL-terminated */
+} ck_fact;
+
+/* Writes base's facts into o, in the table's order. */
+void ck_json_put_facts(json_t *o, const void *base, const ck_fact *f, size_t n);
+
+/* Reads them back.  strict: a missing or mistyped fact is an error naming
+ * "WHERE.KEY"; otherwise it reads as unknown (NaN, 0, the first choice), for
+ * records only reports use. */
+ck_status ck_json_get_facts(ck_json_reader *rd, const json_t *o, const char *where, void *base,
+                            const ck_fact *f, size_t n, int strict);
+
 #endif

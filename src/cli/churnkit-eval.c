@@ -205,8 +205,9 @@ static const char **numeric_columns(ck_model *const *m, size_t n, size_t *count)
     return v;
 }
 
-static int run(args *a)
+static int run(void *arg)
 {
+    args *a = arg;
     ck_error err;
     ck_eval ev;
     ck_table *t = NULL;
@@ -272,10 +273,7 @@ int main(int argc, char **argv)
     a.threshold = 0.5;
     ck_cli_init();
     int rc = parse_args(argc, argv, &a);
-    if (rc == 0)
-        rc = run(&a);
-    else if (rc < 0)
-        rc = 0;
+    rc = ck_cli_finish(rc, run, &a);
     free(a.models);
     free(a.cols);
     return rc;

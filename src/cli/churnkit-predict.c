@@ -202,8 +202,9 @@ static void print_summary(const args *a, ck_model **models, const ck_score_summa
                 s->drift[worst].feature, s->drift[worst].psi);
 }
 
-static int run(args *a)
+static int run(void *arg)
 {
+    args *a = arg;
     ck_error err;
     ck_warnings w;
     ck_score_summary summary = {0};
@@ -244,10 +245,7 @@ int main(int argc, char **argv)
     ck_score_options_init(&a.score);
     ck_cli_init();
     int rc = parse_args(argc, argv, &a);
-    if (rc == 0)
-        rc = run(&a);
-    else if (rc < 0)
-        rc = 0;
+    rc = ck_cli_finish(rc, run, &a);
     free(a.model_paths);
     ck_strv_free(a.columns);
     return rc;

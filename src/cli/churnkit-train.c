@@ -325,8 +325,9 @@ static int parse_args(int argc, char **argv, args *a, const struct option *longo
     return resolve_model(a);
 }
 
-static int run(args *a)
+static int run(void *arg)
 {
+    args *a = arg;
     ck_error err;
     ck_warnings w;
     ck_table *t = NULL;
@@ -395,10 +396,7 @@ int main(int argc, char **argv)
 #endif
     struct option *longopts = build_options();
     int rc = longopts ? parse_args(argc, argv, &a, longopts) : ck_exit_code(CK_ENOMEM);
-    if (rc == 0)
-        rc = run(&a);
-    else if (rc < 0)
-        rc = 0; /* --help or --version */
+    rc = ck_cli_finish(rc, run, &a);
     free(longopts);
     free(a.params);
     ck_strv_free(a.features);

@@ -106,6 +106,11 @@ int ck_cli_delim(const char *prog, const char *arg, char *out)
     return 0;
 }
 
+int ck_cli_finish(int parsed, int (*run)(void *args), void *args)
+{
+    return parsed > 0 ? parsed : parsed < 0 ? 0 : run(args);
+}
+
 void ck_cli_help(const char *text)
 {
     fputs(text, stdout);

@@ -45,6 +45,10 @@ int ck_cli_threads(const char *prog, const char *arg, int allow_default, size_t 
  * error. */
 int ck_cli_delim(const char *prog, const char *arg, char *out);
 
+/* What main returns after parsing: the parse's exit code when it failed
+ * (> 0), 0 after --help or --version (< 0), else run(args)'s. */
+int ck_cli_finish(int parsed, int (*run)(void *args), void *args);
+
 /* Prints the text of a --help to stdout. */
 void ck_cli_help(const char *text);
 

@@ -1,6 +1,7 @@
 /* coefs.c -- the shared part of the linear-predictor estimators (see
  * coefs.h). */
 #include "churnkit/coefs.h"
+#include "churnkit/model.h"
 #include "churnkit/report.h"
 
 #include <math.h>
@@ -179,9 +180,82 @@ ck_status ck_coefs_terms(const ck_coefs *c, const ck_pipeline *pl, ck_terms *out
     return CK_OK;
 }
 
+void ck_coefs_adopt(ck_coefs *c, size_t p, double **beta, const double *cov, double df,
+                    int inference)
+{
+    c->p = p;
+    c->beta = *beta;
+    *beta = NULL;
+    c->t_stats = df > 0;
+    /* out of memory here leaves the model without its table (as a fit
+     * without a covariance has none): scoring needs only the coefficients */
+    if (inference && cov && (c->row = malloc(p * sizeof *c->row)))
+        ck_coef_table(c->beta, cov, p, df, c->row);
+}
+
 void ck_coefs_fini(ck_coefs *c)
 {
     free(c->beta);
     free(c->row);
     memset(c, 0, sizeof *c);
+}
+
+/* ------------------------------------------------------------------ */
+/* shared estimator functions (state begins with a ck_coefs) */
+
+void ck_coefs_est_contributions(const void *state, const ck_pipeline *pl, const double *x,
+                                double *out, void *scratch)
+{
+    (void)scratch;
+    ck_coefs_contributions(state, pl, x, out);
+}
+
+ck_status ck_coefs_est_terms(const void *state, const struct ck_model *m, ck_terms *out,
+                             ck_error *err)
+{
+    return ck_coefs_terms(state, m->pl, out, err);
+}
+
+void ck_coefs_est_free(void *state)
+{
+    if (!state)
+        return;
+    ck_coefs_fini(state);
+    free(state);
+}
+
+ck_status ck_coefs_est_load(void **state, size_t size, const ck_pipeline *pl,
+                            const json_t *root, const json_t *fit, size_t facts_offset,
+                            const ck_fact *f, size_t nf, ck_json_reader *rd)
+{
+    ck_coefs *c = calloc(1, size);
+    *state = NULL;
+    if (!c)
+        return ck_error_set(rd->err, CK_ENOMEM, "out of memory");
+    ck_status st = ck_coefs_read(c, root, pl, rd);
+    if (st == CK_OK)
+        st = ck_json_get_facts(rd, fit, "fit", (char *)(void *)c + facts_offset, f, nf, 0);
+    if (st != CK_OK) {
+        ck_coefs_est_free(c);
+        return st;
+    }
+    *state = c;
+    return CK_OK;
+}
+
+ck_status ck_coefs_est_save(const void *state, const ck_pipeline *pl, json_t *root,
+                            json_t *fit, const void *facts, const ck_fact *f, size_t nf,
+                            ck_error *err)
+{
+    json_t *c = ck_coefs_json(state, pl);
+    if (!c)
+        return ck_error_set(err, CK_ENOMEM, "out of memory");
+    json_object_set_new(root, "coefficients", c);
+    ck_json_put_facts(fit, facts, f, nf);
+    return CK_OK;
+}
+
+void ck_coefs_est_pipeline(const double *param, ck_pipeline_options *po)
+{
+    po->drop_first = param[0] == 0;
 }

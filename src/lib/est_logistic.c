@@ -7,10 +7,11 @@
 
 #include <gsl/gsl_cdf.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
-enum { P_L2 };
+enum { P_L2 }; /* first: ck_coefs_est_pipeline reads the penalty there */
 
 static const ck_param params[] = {
     {"l2", CK_PARAM_NUMBER, 0, 0, 1e12, NULL, "L", "l2",
@@ -20,28 +21,44 @@ static const ck_param params[] = {
 
 /* How the fit went (the model file's "fit"). */
 typedef struct facts {
-    int newton;             /* solver: Newton (1) or BFGS (0) */
+    int solver;             /* SOLVER_NEWTON or SOLVER_BFGS */
     double iterations;
-    int converged, separation;
+    int converged;
     double relative_gradient, loglik, loglik_null, pseudo_r2, lr_stat, lr_df, lr_p;
+    int separation;
     double condition_number, weight_sum;
 } facts;
 
+enum { SOLVER_NEWTON, SOLVER_BFGS };
+static const char *const solvers[] = {"newton", "bfgs", NULL};
+
+#define FACT(k, f, kind) {k, kind, offsetof(facts, f), NULL}
+static const ck_fact fit_facts[] = {
+    {"solver", CK_FACT_CHOICE, offsetof(facts, solver), solvers},
+    FACT("iterations", iterations, CK_FACT_COUNT),
+    FACT("converged", converged, CK_FACT_BOOL),
+    FACT("relative_gradient", relative_gradient, CK_FACT_REAL),
+    FACT("loglik", loglik, CK_FACT_REAL),
+    FACT("loglik_null", loglik_null, CK_FACT_REAL),
+    FACT("pseudo_r2", pseudo_r2, CK_FACT_REAL),
+    FACT("lr_stat", lr_stat, CK_FACT_REAL),
+    FACT("lr_df", lr_df, CK_FACT_COUNT),
+    FACT("lr_p", lr_p, CK_FACT_REAL),
+    FACT("separation", separation, CK_FACT_BOOL),
+    FACT("condition_number", condition_number, CK_FACT_REAL),
+    FACT("weight_sum", weight_sum, CK_FACT_REAL),
+};
+#undef FACT
+#define NFACTS(a) (sizeof a / sizeof a[0])
+
 typedef struct state {
-    ck_coefs c;
+    ck_coefs c; /* first: the shared ck_coefs_est_* functions read it */
     facts f;
 } state;
 
-static void pipeline(const double *param, ck_pipeline_options *po)
-{
-    /* an unpenalized fit cannot tell a full set of indicators from the
-     * intercept: keep one level out as the reference */
-    po->drop_first = param[P_L2] == 0;
-}
-
 static void set_facts(facts *f, const ck_logistic *lm)
 {
-    f->newton = lm->newton;
+    f->solver = lm->newton ? SOLVER_NEWTON : SOLVER_BFGS;
     f->iterations = (double)lm->iterations;
     f->converged = lm->converged;
     f->separation = lm->separation;
@@ -56,15 +73,6 @@ static void set_facts(facts *f, const ck_logistic *lm)
     f->weight_sum = lm->weight_sum;
 }
 
-static void free_state(void *p)
-{
-    state *s = p;
-    if (!s)
-        return;
-    ck_coefs_fini(&s->c);
-    free(s);
-}
-
 static ck_status fit(const ck_fit_input *in, void **out, ck_warnings *w, ck_error *err)
 {
     ck_logistic lm;
@@ -75,21 +83,17 @@ static ck_status fit(const ck_fit_input *in, void **out, ck_warnings *w, ck_erro
     lo.reducer = in->reducer;
     lo.progress = in->progress;
     lo.progress_ctx = in->progress_ctx;
-    state *s = calloc(1, sizeof *s);
-    if (!s)
-        return ck_error_set(err, CK_ENOMEM, "out of memory");
     ck_status st = ck_logistic_fit(in->ds, &lo, &lm, w, err);
-    if (st != CK_OK) {
-        free(s);
+    if (st != CK_OK)
         return st;
+    state *s = calloc(1, sizeof *s);
+    if (!s) {
+        ck_logistic_fini(&lm);
+        return ck_error_set(err, CK_ENOMEM, "out of memory");
     }
-    s->c.p = lm.p;
-    s->c.beta = lm.beta;
+    ck_coefs_adopt(&s->c, lm.p, &lm.beta, lm.cov, 0, in->final);
     s->c.odds = 1;
     s->c.approximate = lo.l2 > 0 || in->ds->weight != NULL;
-    lm.beta = NULL;
-    if (in->final && lm.cov && (s->c.row = malloc(lm.p * sizeof *s->c.row)))
-        ck_coef_table(s->c.beta, lm.cov, lm.p, 0, s->c.row);
     set_facts(&s->f, &lm);
     ck_logistic_fini(&lm);
     *out = s;
@@ -103,73 +107,21 @@ static double score(const void *p, const double *x, void *scratch)
     return ck_sigmoid(ck_linear_predictor(s->c.beta, x, s->c.p - 1));
 }
 
-static void contributions(const void *p, const ck_pipeline *pl, const double *x, double *out,
-                          void *scratch)
-{
-    (void)scratch;
-    ck_coefs_contributions(&((const state *)p)->c, pl, x, out);
-}
-
 static ck_status save(const void *p, const ck_model *m, json_t *root, json_t *fit,
                       ck_error *err)
 {
     const state *s = p;
-    const facts *f = &s->f;
-    json_t *c = ck_coefs_json(&s->c, m->pl);
-    if (!c)
-        return ck_error_set(err, CK_ENOMEM, "out of memory");
-    json_object_set_new(root, "coefficients", c);
-    json_object_set_new(fit, "solver", json_string(f->newton ? "newton" : "bfgs"));
-    json_object_set_new(fit, "iterations", json_integer((json_int_t)f->iterations));
-    json_object_set_new(fit, "converged", json_boolean(f->converged));
-    ck_json_set_number(fit, "relative_gradient", f->relative_gradient);
-    ck_json_set_number(fit, "loglik", f->loglik);
-    ck_json_set_number(fit, "loglik_null", f->loglik_null);
-    ck_json_set_number(fit, "pseudo_r2", f->pseudo_r2);
-    ck_json_set_number(fit, "lr_stat", f->lr_stat);
-    json_object_set_new(fit, "lr_df", json_integer((json_int_t)f->lr_df));
-    ck_json_set_number(fit, "lr_p", f->lr_p);
-    json_object_set_new(fit, "separation", json_boolean(f->separation));
-    ck_json_set_number(fit, "condition_number", f->condition_number);
-    ck_json_set_number(fit, "weight_sum", f->weight_sum);
-    return CK_OK;
-}
-
-/* The fit facts are a record for the report: read leniently (unknown when
- * absent), since scoring never needs them. */
-static void load_facts(facts *f, const json_t *fit)
-{
-    const json_t *solver = json_object_get(fit, "solver");
-    f->newton = !(json_is_string(solver) && strcmp(json_string_value(solver), "bfgs") == 0);
-    f->iterations = ck_json_optional_number(fit, "iterations");
-    f->converged = json_is_true(json_object_get(fit, "converged"));
-    f->separation = json_is_true(json_object_get(fit, "separation"));
-    f->relative_gradient = ck_json_optional_number(fit, "relative_gradient");
-    f->loglik = ck_json_optional_number(fit, "loglik");
-    f->loglik_null = ck_json_optional_number(fit, "loglik_null");
-    f->pseudo_r2 = ck_json_optional_number(fit, "pseudo_r2");
-    f->lr_stat = ck_json_optional_number(fit, "lr_stat");
-    f->lr_df = ck_json_optional_number(fit, "lr_df");
-    f->lr_p = ck_json_optional_number(fit, "lr_p");
-    f->condition_number = ck_json_optional_number(fit, "condition_number");
-    f->weight_sum = ck_json_optional_number(fit, "weight_sum");
+    return ck_coefs_est_save(s, m->pl, root, fit, &s->f, fit_facts, NFACTS(fit_facts), err);
 }
 
 static ck_status load(void **out, const ck_model *m, json_t *root, json_t *fit,
                       ck_json_reader *rd)
 {
-    state *s = calloc(1, sizeof *s);
-    if (!s)
-        return ck_error_set(rd->err, CK_ENOMEM, "out of memory");
-    ck_status st = ck_coefs_read(&s->c, root, m->pl, rd);
-    if (st != CK_OK) {
-        free_state(s);
-        return st;
-    }
-    s->c.odds = 1;
-    load_facts(&s->f, fit);
-    *out = s;
-    return CK_OK;
+    ck_status st = ck_coefs_est_load(out, sizeof(state), m->pl, root, fit,
+                                     offsetof(state, f), fit_facts, NFACTS(fit_facts), rd);
+    if (st == CK_OK)
+        ((state *)*out)->c.odds = 1;
+    return st;
 }
 
 static void report(FILE *out, const void *p, const ck_model *m)
@@ -178,7 +130,7 @@ static void report(FILE *out, const void *p, const ck_model *m)
     const facts *f = &s->f;
     char pv[16];
     fprintf(out, "Solver: %s, %.0f iterations, %s (relative gradient %.2g)\n",
-            f->newton ? "newton" : "bfgs", f->iterations,
+            solvers[f->solver], f->iterations,
             f->converged ? "converged" : "NOT converged", f->relative_gradient);
     ck_report_format_p(pv, sizeof pv, f->lr_p);
     fprintf(out, "Log-likelihood %.4f, null %.4f, pseudo R-squared %.4f, "
@@ -186,11 +138,6 @@ static void report(FILE *out, const void *p, const ck_model *m)
             f->loglik, f->loglik_null, f->pseudo_r2, f->lr_df, f->lr_stat, pv);
     fputc('\n', out);
     ck_coefs_report(out, &s->c, m->pl);
-}
-
-static ck_status terms(const void *p, const ck_model *m, ck_terms *out, ck_error *err)
-{
-    return ck_coefs_terms(&((const state *)p)->c, m->pl, out, err);
 }
 
 const ck_estimator_type ck_est_logistic = {
@@ -201,13 +148,13 @@ const ck_estimator_type ck_est_logistic = {
     .flags = CK_EST_DISTRIBUTED | CK_EST_CONTRIBUTIONS | CK_EST_CLASS_WEIGHTS,
     .params = params,
     .nparams = sizeof params / sizeof params[0],
-    .pipeline = pipeline,
+    .pipeline = ck_coefs_est_pipeline,
     .fit = fit,
     .score = score,
-    .contributions = contributions,
+    .contributions = ck_coefs_est_contributions,
     .save = save,
     .load = load,
     .report = report,
-    .terms = terms,
-    .free = free_state,
+    .terms = ck_coefs_est_terms,
+    .free = ck_coefs_est_free,
 };

@@ -6,6 +6,7 @@
 
 #include <libsvm/svm.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,11 +22,26 @@ static const ck_param params[] = {
     {"svm-epsilon", CK_PARAM_NUMBER, 0.1, 0, 1e9, NULL, "E", NULL, "epsilon-SVR tube"},
 };
 
+/* The fit's facts, for the report and the model file's "fit". */
+typedef struct facts {
+    int kernel;             /* an index into kernels */
+    double c, gamma, epsilon, support_vectors;
+} facts;
+
+#define FACT(k, f, kind) {k, kind, offsetof(facts, f), NULL}
+static const ck_fact fit_facts[] = {
+    {"kernel", CK_FACT_CHOICE, offsetof(facts, kernel), kernels},
+    FACT("c", c, CK_FACT_REAL),
+    FACT("gamma", gamma, CK_FACT_REAL),
+};
+static const ck_fact svr_facts[] = {FACT("epsilon", epsilon, CK_FACT_REAL)};
+static const ck_fact count_facts[] = {FACT("support_vectors", support_vectors, CK_FACT_COUNT)};
+#undef FACT
+#define NFACTS(a) (sizeof a / sizeof a[0])
+
 typedef struct state {
     ck_svm svm;
-    int linear_kernel;      /* the fit's facts, for the report and "fit" */
-    double c, epsilon;
-    double support_vectors;
+    facts f;
 } state;
 
 static void free_state(void *p)
@@ -76,10 +92,8 @@ static ck_status fit(const ck_fit_input *in, void **out, ck_warnings *w, ck_erro
         free(s);
         return st;
     }
-    s->linear_kernel = so.linear_kernel;
-    s->c = so.c;
-    s->epsilon = so.regression ? so.epsilon : NAN;
-    s->support_vectors = svm_get_nr_sv(s->svm.model);
+    s->f = (facts){so.linear_kernel, so.c, s->svm.gamma, so.epsilon,
+                   svm_get_nr_sv(s->svm.model)};
     *out = s;
     return CK_OK;
 }
@@ -105,12 +119,10 @@ static ck_status save(const void *p, const ck_model *m, json_t *root, json_t *fi
     json_object_set_new(o, "kind", json_string(s->svm.regression ? "epsilon-svr" : "c-svc"));
     json_object_set_new(o, "libsvm_model", json_string(s->svm.text));
     json_object_set_new(root, "svm", o);
-    json_object_set_new(fit, "kernel", json_string(s->linear_kernel ? "linear" : "rbf"));
-    ck_json_set_number(fit, "c", s->c);
-    ck_json_set_number(fit, "gamma", s->svm.gamma);
+    ck_json_put_facts(fit, &s->f, fit_facts, NFACTS(fit_facts));
     if (s->svm.regression)
-        ck_json_set_number(fit, "epsilon", s->epsilon);
-    json_object_set_new(fit, "support_vectors", json_integer((json_int_t)s->support_vectors));
+        ck_json_put_facts(fit, &s->f, svr_facts, NFACTS(svr_facts));
+    ck_json_put_facts(fit, &s->f, count_facts, NFACTS(count_facts));
     return CK_OK;
 }
 
@@ -141,12 +153,13 @@ static ck_status load(void **out, const ck_model *m, json_t *root, json_t *fit,
         }
         return st;
     }
-    const json_t *k = json_object_get(fit, "kernel");
-    s->linear_kernel = json_is_string(k) && strcmp(json_string_value(k), "linear") == 0;
-    s->c = ck_json_optional_number(fit, "c");
-    s->epsilon = ck_json_optional_number(fit, "epsilon");
-    s->support_vectors = ck_json_optional_number(fit, "support_vectors");
     *out = s;
+    /* the fit facts are a record for the report: read leniently (the gamma
+     * used is libsvm's own, read with its model) */
+    (void)ck_json_get_facts(rd, fit, "fit", &s->f, fit_facts, NFACTS(fit_facts), 0);
+    (void)ck_json_get_facts(rd, fit, "fit", &s->f, svr_facts, NFACTS(svr_facts), 0);
+    (void)ck_json_get_facts(rd, fit, "fit", &s->f, count_facts, NFACTS(count_facts), 0);
+    s->f.gamma = s->svm.gamma;
     return CK_OK;
 }
 
@@ -155,7 +168,7 @@ static void report(FILE *out, const void *p, const ck_model *m)
     const state *s = p;
     (void)m;
     fprintf(out, "SVM: %s kernel, C %g, gamma %g, %.0f support vectors\n",
-            s->linear_kernel ? "linear" : "rbf", s->c, s->svm.gamma, s->support_vectors);
+            kernels[s->f.kernel], s->f.c, s->f.gamma, s->f.support_vectors);
 }
 
 const ck_estimator_type ck_est_svm = {

@@ -108,6 +108,15 @@ done:
     return st;
 }
 
+/* The label's mean, as a running mean (no overflow of a sum). */
+static double label_mean(const ck_eval *ev)
+{
+    double value = 0;
+    for (size_t i = 0; i < ev->n; i++)
+        value += (ev->yv[i] - value) / (double)(i + 1);
+    return value;
+}
+
 /* The trivial baseline: a constant prediction, `share` of positives (the
  * training share when known) or the training mean. */
 static ck_status trivial_baseline(ck_eval *ev, double value, ck_error *err)
@@ -209,11 +218,8 @@ ck_status ck_eval_models(ck_eval *ev, const ck_model *const *models, size_t n,
                        ? (rows > 0 && !isnan(pos) ? pos / rows
                                                   : (double)ev->n_pos / (double)ev->n)
                        : tr->target_mean;
-    if (isnan(value) && ev->task == CK_TASK_REGRESSION) {
-        value = 0;
-        for (size_t i = 0; i < ev->n; i++)
-            value += (ev->yv[i] - value) / (double)(i + 1);
-    }
+    if (isnan(value) && ev->task == CK_TASK_REGRESSION)
+        value = label_mean(ev);
     if ((st = trivial_baseline(ev, value, err)) != CK_OK)
         goto fail;
     return CK_OK;
@@ -286,10 +292,7 @@ ck_status ck_eval_scores(ck_eval *ev, const ck_table *t, const char *label, cons
         }
     }
     /* no training data here: the baseline is this data's own majority or mean */
-    double value = 0;
-    for (size_t i = 0; i < ev->n; i++)
-        value += (ev->yv[i] - value) / (double)(i + 1);
-    if ((st = trivial_baseline(ev, value, err)) != CK_OK)
+    if ((st = trivial_baseline(ev, label_mean(ev), err)) != CK_OK)
         goto fail;
     return CK_OK;
 fail:

@@ -3,6 +3,7 @@
 #include "churnkit/jsonio.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -139,4 +140,90 @@ double ck_json_optional_number(const json_t *o, const char *key)
 {
     const json_t *v = json_object_get(o, key);
     return json_is_number(v) ? json_number_value(v) : NAN;
+}
+
+/* ------------------------------------------------------------------ */
+/* fact tables */
+
+static void *field(const void *base, const ck_fact *f)
+{
+    return (char *)(void *)base + f->offset;
+}
+
+void ck_json_put_facts(json_t *o, const void *base, const ck_fact *f, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        const void *v = field(base, &f[i]);
+        json_t *j = NULL;
+        switch (f[i].kind) {
+        case CK_FACT_REAL: j = ck_json_number(*(const double *)v); break;
+        case CK_FACT_COUNT: j = json_integer((json_int_t)*(const double *)v); break;
+        case CK_FACT_SIZE: j = json_integer((json_int_t)*(const size_t *)v); break;
+        case CK_FACT_BOOL: j = json_boolean(*(const int *)v); break;
+        case CK_FACT_CHOICE: j = json_string(f[i].choices[*(const int *)v]); break;
+        }
+        json_object_set_new(o, f[i].key, j);
+    }
+}
+
+static int choice_index(const char *const *choices, const char *s)
+{
+    for (int k = 0; s && choices[k]; k++)
+        if (strcmp(choices[k], s) == 0)
+            return k;
+    return -1;
+}
+
+/* One fact; strict reading reports what is wrong with it. */
+static ck_status get_fact(ck_json_reader *rd, const json_t *o, const char *path, void *v,
+                          const ck_fact *f, int strict)
+{
+    const json_t *j = json_object_get(o, f->key);
+    ck_status st = CK_OK;
+    switch (f->kind) {
+    case CK_FACT_REAL:
+        if (strict)
+            return ck_json_get_number(rd, o, f->key, path, 1, v);
+        *(double *)v = ck_json_optional_number(o, f->key);
+        return CK_OK;
+    case CK_FACT_COUNT:
+    case CK_FACT_SIZE: {
+        size_t c = 0;
+        if (strict)
+            st = ck_json_get_count(rd, o, f->key, path, &c);
+        else if (json_is_integer(j) && json_integer_value(j) >= 0)
+            c = (size_t)json_integer_value(j);
+        if (f->kind == CK_FACT_SIZE)
+            *(size_t *)v = c;
+        else
+            *(double *)v = strict || json_is_integer(j) ? (double)c : NAN;
+        return st;
+    }
+    case CK_FACT_BOOL:
+        if (strict)
+            return ck_json_get_bool(rd, o, f->key, path, v);
+        *(int *)v = json_is_true(j);
+        return CK_OK;
+    case CK_FACT_CHOICE: {
+        int k = choice_index(f->choices, json_is_string(j) ? json_string_value(j) : NULL);
+        if (k < 0 && strict)
+            return ck_json_bad(rd, path, "is not one of its choices");
+        *(int *)v = k < 0 ? 0 : k;
+        return CK_OK;
+    }
+    }
+    return CK_OK;
+}
+
+ck_status ck_json_get_facts(ck_json_reader *rd, const json_t *o, const char *where, void *base,
+                            const ck_fact *f, size_t n, int strict)
+{
+    char path[200];
+    for (size_t i = 0; i < n; i++) {
+        snprintf(path, sizeof path, "%s.%s", where, f[i].key);
+        ck_status st = get_fact(rd, o, path, field(base, &f[i]), &f[i], strict);
+        if (st != CK_OK)
+            return st;
+    }
+    return CK_OK;
 }
