@@ -140,7 +140,9 @@ void ck_coefs_report(FILE *out, const ck_coefs *c, const ck_pipeline *pl)
     fprintf(out, "%-*s %11s %10s %8s %9s %10s %10s%s\n", (int)w, "term", "coef", "std err",
             c->t_stats ? "t" : "z", c->t_stats ? "P>|t|" : "P>|z|", "[0.025", "0.975]",
             c->odds ? "  odds ratio" : "");
-    size_t shown = c->p > REPORT_TERMS ? REPORT_TERMS : c->p;
+    size_t shown = c->p;
+    if (shown > REPORT_TERMS)
+        shown = REPORT_TERMS;
     for (size_t j = 0; j < shown; j++) {
         const char *name = term_name(pl, j);
         char p[16];

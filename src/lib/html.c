@@ -277,7 +277,9 @@ static void coefficient_chart(FILE *o, const ck_eval_entry *e, size_t idx)
     for (size_t j = 0; t && j < tt.n; j++)
         if (!tt.term[j].intercept)
             t[n++] = (term){tt.term[j].name, tt.term[j].value, tt.term[j].lo, tt.term[j].hi};
-    size_t shown = n < 30 ? n : 30;
+    size_t shown = n;
+    if (shown > 30)
+        shown = 30;
     const char **names = malloc((shown ? shown : 1) * sizeof *names);
     double *c = malloc((shown ? shown : 1) * sizeof *c);
     double *lo = malloc((shown ? shown : 1) * sizeof *lo);
@@ -309,7 +311,7 @@ static void coefficient_chart(FILE *o, const ck_eval_entry *e, size_t idx)
 static void regression_charts(FILE *o, const ck_eval *ev)
 {
     /* predicted against actual, at most 2,000 evenly spaced rows */
-    size_t step = ev->n > 2000 ? (ev->n + 1999) / 2000 : 1, m = 0;
+    size_t step = ev->n > 2000 ? (ev->n + 1999) / 2000 : 1;
     double *x = malloc((ev->n / step + 2) * sizeof *x), *y = malloc((ev->n / step + 2) * sizeof *y);
     if (!x || !y) {
         free(x);
@@ -319,7 +321,7 @@ static void regression_charts(FILE *o, const ck_eval *ev)
     for (size_t i = 0; i < ev->nentries; i++) {
         const ck_eval_entry *e = &ev->entries[i];
         double lo = INFINITY, hi = -INFINITY;
-        m = 0;
+        size_t m = 0;
         for (size_t r = 0; r < ev->n; r += step, m++) {
             x[m] = ev->yv[r];
             y[m] = e->score[r];
