@@ -258,6 +258,29 @@ static void option_text(const ck_param *p, char *buf, size_t size)
         snprintf(buf + used, size - used, " %s", p->metavar ? p->metavar : "X");
 }
 
+/* "  OPTION                   text..." wrapped at 79 columns, the text in a
+ * column of its own (an option too long for its column gets a line). */
+static void help_line(FILE *out, const char *opt, const char *text)
+{
+    enum { INDENT = 27, WIDTH = 79 };
+    size_t col;
+    if (strlen(opt) + 3 < INDENT)
+        col = (size_t)fprintf(out, "  %-*s", INDENT - 3, opt);
+    else
+        col = (size_t)fprintf(out, "  %s\n%*s", opt, INDENT - 1, "") - strlen(opt) - 3;
+    while (*text) {
+        size_t word = strcspn(text, " ");
+        if (col + 1 + word > WIDTH && col > INDENT) {
+            fprintf(out, "\n%*s", INDENT - 1, "");
+            col = INDENT - 1;
+        }
+        col += (size_t)fprintf(out, " %.*s", (int)word, text);
+        text += word;
+        text += strspn(text, " ");
+    }
+    fputc('\n', out);
+}
+
 /* Whether type i is the first to have a parameter of this name (each
  * parameter is described once, where it first appears). */
 static int first_with(size_t i, const char *name)
@@ -294,10 +317,11 @@ static void help_param(FILE *out, const ck_param *p, int man)
         roff(out, who);
         fputs(").\n", out);
     }
-    else if (strlen(opt) < 25)
-        fprintf(out, "  %-24s %s (default %s; %s)\n", opt, p->help, def, who);
-    else
-        fprintf(out, "  %s\n  %-24s %s (default %s; %s)\n", opt, "", p->help, def, who);
+    else {
+        char text[600];
+        snprintf(text, sizeof text, "%s (default %s; %s)", p->help, def, who);
+        help_line(out, opt, text);
+    }
 }
 
 void ck_estimator_help(FILE *out, int man)
@@ -311,8 +335,11 @@ void ck_estimator_help(FILE *out, int man)
             fprintf(out, ".TP\n.B %s\n", t->name);
             roff(out, t->help);
             fprintf(out, " (%s).\n", tasks);
-        } else
-            fprintf(out, "  %-10s %s (%s)\n", t->name, t->help, tasks);
+        } else {
+            char text[600];
+            snprintf(text, sizeof text, "%s (%s)", t->help, tasks);
+            help_line(out, t->name, text);
+        }
     }
     if (!man)
         fputc('\n', out);
