@@ -18,6 +18,12 @@
  *
  * The encoded row is laid out feature after feature, in input order; its
  * width excludes the intercept, which models add themselves.
+ *
+ * Raw inputs (for trees, CK_EST_RAW_INPUTS): one column a feature, named as
+ * the feature -- a number as it is (no log scale, no imputation, no
+ * standardization; missing stays NaN), a category as its level's position
+ * (0, 1, ...; NaN when missing or unseen).  The training statistics are
+ * still kept, for drift checks.
  */
 #ifndef CHURNKIT_PIPELINE_H
 #define CHURNKIT_PIPELINE_H
@@ -60,6 +66,7 @@ typedef struct ck_feature {
     double *level_share;      /* training share of each level */
     int drop_first;           /* levels[0] gets no column */
     ck_dict *index;           /* level text -> position in levels */
+    int raw;                  /* the pipeline's raw-inputs mode (a copy) */
     /* layout */
     size_t offset, width;     /* its columns in the encoded row */
 } ck_feature;
@@ -72,7 +79,9 @@ typedef struct ck_pipeline {
                                  "age__missing" */
     double *center;           /* width training means of the encoded columns
                                  (0 for standardized ones, the share for
-                                 indicators): the average row */
+                                 indicators): the average row; NaN with
+                                 raw inputs */
+    int raw;                  /* raw inputs (see above) */
 } ck_pipeline;
 
 typedef struct ck_pipeline_options {
@@ -88,6 +97,8 @@ typedef struct ck_pipeline_options {
     size_t max_levels;           /* refuse categorical columns with more
                                     training levels (default 100) */
     int drop_first;
+    int raw;                     /* raw inputs: no log scale, indicators or
+                                    reference level */
     const ck_reducer *reducer;   /* a distributed fit: statistics over every
                                     process's rows (NULL: this table only) */
 } ck_pipeline_options;

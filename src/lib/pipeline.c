@@ -56,6 +56,10 @@ double ck_symlog(double x)
 
 static void encode_numeric(const ck_feature *f, double v, double *x)
 {
+    if (f->raw) {
+        x[f->offset] = v;
+        return;
+    }
     int missing = isnan(v);
     double t = missing ? f->median : f->symlog ? ck_symlog(v) : v;
     x[f->offset] = (t - f->mean) / f->scale;
@@ -65,6 +69,10 @@ static void encode_numeric(const ck_feature *f, double v, double *x)
 
 static void encode_level(const ck_feature *f, int32_t level, double *x)
 {
+    if (f->raw) {
+        x[f->offset] = level >= 0 ? (double)level : NAN;
+        return;
+    }
     int32_t first = f->drop_first ? 1 : 0;
     memset(x + f->offset, 0, f->width * sizeof *x);
     if (level >= first)
@@ -94,6 +102,8 @@ int32_t ck_feature_level(const ck_feature *f, const char *s, size_t len)
 static char *encoded_name(const ck_feature *f, size_t j)
 {
     char buf[1024];
+    if (f->raw)
+        return strdup(f->name);
     if (f->kind == CK_FEAT_NUMERIC)
         snprintf(buf, sizeof buf, j == 0 ? "%s" : "%s__missing", f->name);
     else
@@ -105,6 +115,10 @@ static char *encoded_name(const ck_feature *f, size_t j)
  * value, the missing share for its indicator, each level's share. */
 static void set_center(const ck_feature *f, double *center)
 {
+    if (f->raw) {
+        center[f->offset] = NAN;
+        return;
+    }
     if (f->kind == CK_FEAT_NUMERIC) {
         center[f->offset] = 0;
         if (f->missing_indicator)
@@ -122,10 +136,11 @@ ck_status ck_pipeline_finish(ck_pipeline *pl, ck_error *err)
     for (size_t k = 0; k < pl->nfeat; k++) {
         ck_feature *f = &pl->feat[k];
         f->offset = width;
+        f->raw = pl->raw;
         if (f->kind == CK_FEAT_NUMERIC) {
-            f->width = f->missing_indicator ? 2 : 1;
+            f->width = f->missing_indicator && !f->raw ? 2 : 1;
         } else {
-            f->width = f->nlevels - (f->drop_first && f->nlevels ? 1 : 0);
+            f->width = f->raw ? 1 : f->nlevels - (f->drop_first && f->nlevels ? 1 : 0);
             ck_dict_free(f->index);
             f->index = ck_dict_new();
             if (!f->index)
@@ -455,12 +470,13 @@ static void fit_one(void *arg, size_t k, size_t worker)
             job->rc[k] = -1;
             return;
         }
-        f->symlog = ck_strv_index(job->opt->log, job->opt->nlog, c->name) >= 0;
-        job->rc[k] = fit_numeric(f, c->num, job->rows, job->n, job->opt->missing_indicators,
-                                 *tmp, job->opt->reducer);
+        f->symlog = !job->opt->raw && ck_strv_index(job->opt->log, job->opt->nlog, c->name) >= 0;
+        job->rc[k] = fit_numeric(f, c->num, job->rows, job->n,
+                                 job->opt->missing_indicators && !job->opt->raw, *tmp,
+                                 job->opt->reducer);
     } else {
         job->rc[k] = fit_categorical(f, c, job->rows, job->n, job->opt->reducer);
-        f->drop_first = job->opt->drop_first;
+        f->drop_first = job->opt->drop_first && !job->opt->raw;
     }
 }
 
@@ -544,6 +560,7 @@ ck_status ck_pipeline_fit(ck_pipeline **out, const ck_table *t, const size_t *ro
                                          "constant)", t->source);
         goto done;
     }
+    pl->raw = opt->raw;
     st = ck_pipeline_finish(pl, err);
 done:
     for (size_t k = 0; tmp && k < m; k++)

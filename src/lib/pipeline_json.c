@@ -49,6 +49,8 @@ ck_status ck_pipeline_to_json(const ck_pipeline *pl, json_t *root, ck_error *err
         json_array_append_new(enc, json_string(pl->encoded[j]));
     json_object_set_new(root, "features", feats);
     json_object_set_new(root, "encoded", enc);
+    if (pl->raw) /* absent (false) in every file before raw inputs */
+        json_object_set_new(root, "raw_inputs", json_true());
     return CK_OK;
 }
 
@@ -180,6 +182,10 @@ ck_status ck_pipeline_from_json(ck_pipeline **out, const json_t *root, ck_json_r
         return ck_error_set(rd->err, CK_ENOMEM, "out of memory");
     }
     ck_status st = CK_OK;
+    json_t *raw = json_object_get(root, "raw_inputs");
+    if (raw && !json_is_boolean(raw))
+        st = ck_json_bad(rd, "raw_inputs", "must be true or false");
+    pl->raw = json_is_true(raw);
     for (size_t k = 0; k < json_array_size(feats) && st == CK_OK; k++) {
         pl->nfeat++;
         st = read_feature(rd, json_array_get(feats, k), k, &pl->feat[k]);
