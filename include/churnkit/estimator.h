@@ -50,13 +50,15 @@ enum {
 };
 
 /* One parameter of an estimator: a `--NAME VALUE` option of churnkit-train.
- * Every value is held as a double: a number, a whole number, 0/1 for a
- * flag, or the index of a choice. */
+ * A value is held as a double -- a number, a whole number, 0/1 for a flag,
+ * the index of a choice -- or, for text, as a string beside it (NULL when
+ * not given; the estimator parses it, e.g. "nps_avg=-1,mrr=1"). */
 typedef enum ck_param_kind {
     CK_PARAM_NUMBER = 1,
     CK_PARAM_INTEGER,
     CK_PARAM_FLAG,   /* takes no value on the command line */
-    CK_PARAM_CHOICE
+    CK_PARAM_CHOICE,
+    CK_PARAM_TEXT
 } ck_param_kind;
 
 /* The most parameters a type may have (ck_train_options holds this many). */
@@ -81,6 +83,7 @@ typedef struct ck_fit_input {
     const ck_dataset *ds;
     ck_task task;
     const double *param;
+    const char *const *text;    /* text parameters (NULL entries: not given) */
     unsigned long seed;
     size_t threads;             /* 0: one a processor */
     int final;                  /* the model kept (1) or a cross-validation
@@ -108,6 +111,8 @@ typedef struct ck_terms {
 } ck_terms;
 
 struct ck_model;
+struct ck_tune_input;
+struct ck_tuning;
 
 /* The facts and functions of one estimator type.  Functions marked
  * optional may be NULL. */
@@ -128,9 +133,11 @@ typedef struct ck_estimator_type {
     /* Fits *state (owned by the caller afterwards, freed with `free`). */
     ck_status (*fit)(const ck_fit_input *in, void **state, ck_warnings *w, ck_error *err);
 
-    /* Optional: per-thread scratch for score and contributions (freed with
-     * free()); NULL from a type that has the function means out of memory. */
+    /* Optional: per-thread scratch for score and contributions; NULL from a
+     * type that has the function means out of memory.  Freed by
+     * scratch_free (optional: free()). */
     void *(*scratch)(const void *state);
+    void (*scratch_free)(void *scratch);
 
     /* The probability of the positive class, or the predicted value, of an
      * encoded row. */
@@ -160,8 +167,74 @@ typedef struct ck_estimator_type {
     ck_status (*terms)(const void *state, const struct ck_model *m, ck_terms *out,
                        ck_error *err);
 
+    /* Optional: chooses parameters on the training rows' folds before the
+     * final fit (churnkit-train --cv, --tune); see ck_tune_input. */
+    ck_status (*tune)(const struct ck_tune_input *in, double *param, struct ck_tuning *out,
+                      ck_warnings *w, ck_error *err);
+
     void (*free)(void *state);
 } ck_estimator_type;
+
+/*
+ * Tuning.  With --cv K, train.c deals the training rows into K folds and
+ * hands a type with a `tune` function the folds and a way to measure any
+ * parameters: cv_loss fits every fold with the type's fit and gives the
+ * out-of-fold loss (the mean log-loss, or the mean squared error); fold_data
+ * gives a fold's data to a type that fits the folds itself.  The
+ * type changes `param` to what it chose and says what it tried in a
+ * ck_tuning record, which the model file keeps and the report prints.
+ * gbdt chooses its number of trees by early stopping on the folds' loss
+ * curve; with --tune (grid = 1) a type also searches its documented grid.
+ * The folds are the ones the cross-validated metrics use afterwards, so
+ * those metrics are slightly optimistic after tuning; a --test-fraction
+ * hold-out is never seen.
+ */
+typedef struct ck_tune_input {
+    ck_fit_input fit;           /* the training rows, the parameters as given */
+    const size_t *fold;         /* by position in fit.ds->rows */
+    size_t k;
+    int grid;                   /* --tune: search the grid as well */
+    ck_status (*cv_loss)(void *ctx, const double *param, double *loss, ck_error *err);
+    /* fold j's training and held-out rows, over a pipeline fitted on its
+     * training rows (for a type that fits the folds itself, as gbdt's
+     * early stopping does); valid until tuning ends */
+    ck_status (*fold_data)(void *ctx, size_t j, ck_dataset *train, ck_dataset *test,
+                           ck_error *err);
+    void *ctx;
+} ck_tune_input;
+
+/* Up to 4 parameters are reported per candidate. */
+#define CK_TUNE_NAMES 4
+
+typedef struct ck_tuning {
+    char *method;               /* what was done ("grid, 5-fold log-loss") */
+    size_t nnames;
+    char *names[CK_TUNE_NAMES]; /* the parameters tried (owned) */
+    size_t ntried;
+    double *tried;              /* ntried x nnames values */
+    double *loss;               /* ntried mean out-of-fold losses */
+    size_t best;                /* the candidate kept */
+    size_t ncurve;              /* early stopping: the mean out-of-fold loss */
+    double *curve;              /*   after each round (ncurve rounds) */
+} ck_tuning;
+
+/* Starts a record: what is done and the parameters reported (at most
+ * CK_TUNE_NAMES); -1 when out of memory. */
+int ck_tuning_begin(ck_tuning *t, const char *method, const char *const *names, size_t n);
+
+/* Appends a candidate (values in names order) and its loss; -1 when out of
+ * memory. */
+int ck_tuning_add(ck_tuning *t, const double *values, double loss);
+void ck_tuning_fini(ck_tuning *t);
+
+/* A grid search through in->cv_loss, for a type's tune function: each of
+ * the ncand candidates sets the parameters at positions pos[0..npos) of a
+ * copy of param to grid[c * npos ..]; the one with the least out-of-fold
+ * loss is written to param (the first of equals).  The record lists them
+ * all under the parameters' names. */
+ck_status ck_tune_grid(const ck_tune_input *in, const ck_estimator_type *type, double *param,
+                       const int *pos, size_t npos, const double *grid, size_t ncand,
+                       ck_tuning *out, ck_error *err);
 
 /* The built-in estimators and any registered ones, in order: types[i] for
  * i < ck_estimator_count(). */
@@ -189,12 +262,14 @@ int ck_estimator_param(const ck_estimator_type *type, const char *name);
 /* Fills param[0..nparams) with the type's defaults. */
 void ck_estimator_defaults(const ck_estimator_type *type, double *param);
 
-/* Parses `text` as parameter `name` of the type into param[]: a number in
- * range, a whole number, one of the choices (a flag takes NULL or "1").
- * When the type has no such parameter, CK_EUSAGE names the types that do
- * ("--robust applies to --model linear"). */
+/* Parses `text` as parameter `name` of the type into param[] (or, for a
+ * text parameter, points texts[] at it): a number in range, a whole number,
+ * one of the choices (a flag takes NULL or "1").  When the type has no such
+ * parameter, CK_EUSAGE names the types that do ("--robust does not apply
+ * to --model logistic; it is for --model linear"). */
 ck_status ck_estimator_set_param(const ck_estimator_type *type, double *param,
-                                 const char *name, const char *text, ck_error *err);
+                                 const char **texts, const char *name, const char *text,
+                                 ck_error *err);
 
 /* Writes the --model choices ("logistic|linear|svm") into buf. */
 void ck_estimator_choices(char *buf, size_t size);

@@ -76,6 +76,7 @@ typedef struct ck_model {
     ck_metrics_record train, test; /* metrics on the training and hold-out rows */
     int has_cv;
     ck_cv_record cv;
+    ck_tuning tuning;         /* what tuning tried (tuning.ntried 0: none) */
 } ck_model;
 
 /* A zeroed model; NULL when out of memory. */
@@ -91,8 +92,9 @@ ck_status ck_model_load(ck_model **out, const char *path, ck_error *err);
 ck_status ck_model_parse(ck_model **out, const char *text, const char *source, ck_error *err);
 
 /* Scratch a model needs to score a row, in *out (NULL when it needs none;
- * free with free()).  CK_ENOMEM when it cannot be had. */
+ * free with ck_model_scratch_free).  CK_ENOMEM when it cannot be had. */
 ck_status ck_model_scratch(const ck_model *m, void **out, ck_error *err);
+void ck_model_scratch_free(const ck_model *m, void *scratch);
 
 /* Scores an encoded row: the probability of the positive class, or the
  * predicted value. */

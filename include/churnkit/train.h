@@ -39,6 +39,8 @@ typedef struct ck_train_options {
     double param[CK_PARAMS_MAX];/* the estimator's parameters, in its table's
                                    order (ck_train_options_use sets the
                                    defaults) */
+    const char *text[CK_PARAMS_MAX]; /* its text parameters (borrowed) */
+    int tune;                   /* --tune: search the estimator's grid by CV */
     int balanced;               /* class weights n / (2 n_class) */
     double weight_pos, weight_neg; /* explicit class weights (default 1) */
     size_t cv;                  /* folds; 0 or 1: none */

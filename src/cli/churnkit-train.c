@@ -58,6 +58,11 @@ static const char *help_tail =
     "  --threshold T|auto       decision threshold (default 0.5); auto picks it on the\n"
     "                           cross-validated predictions (needs --cv)\n"
     "  --threshold-metric f1|youden|accuracy   what auto maximizes (default f1)\n"
+    "  --tune                   choose the estimator's parameters by the --cv folds'\n"
+    "                           out-of-fold loss over its documented grid (logistic and\n"
+    "                           linear: --l2; svm: --svm-c and --svm-gamma; gbdt: depth,\n"
+    "                           learning rate and trees); the table of what was tried is\n"
+    "                           printed and kept in the model\n"
     "\n"
     "Output:\n"
     "  --name NAME              model name, used in score column names (default: the\n"
@@ -120,7 +125,7 @@ static int parse_choice(const char *opt, const char *arg, const char *const *nam
 enum {
     O_DATA = 256, O_LABEL, O_POSITIVE, O_FEATURES, O_EXCLUDE, O_ID, O_CATEGORICAL,
     O_MISSING, O_LOG, O_MAXLEV, O_DELIM, O_MODEL, O_TASK, O_CW, O_CV, O_TEST, O_SEED,
-    O_THRESH, O_TMETRIC, O_NAME, O_OUT, O_THREADS, O_QUIET, O_HELP, O_VERSION, O_ROFF,
+    O_THRESH, O_TMETRIC, O_NAME, O_OUT, O_THREADS, O_QUIET, O_HELP, O_VERSION, O_ROFF, O_TUNE,
     O_PARAM /* O_PARAM + k: the k-th estimator parameter name */
 };
 
@@ -139,7 +144,7 @@ static const struct option common_opts[] = {
     {"name", required_argument, 0, O_NAME},          {"out", required_argument, 0, O_OUT},
     {"threads", required_argument, 0, O_THREADS},    {"quiet", no_argument, 0, O_QUIET},
     {"help", no_argument, 0, O_HELP},                {"version", no_argument, 0, O_VERSION},
-    {"estimators-roff", no_argument, 0, O_ROFF}};
+    {"estimators-roff", no_argument, 0, O_ROFF}, {"tune", no_argument, 0, O_TUNE}};
 
 #define NCOMMON (sizeof common_opts / sizeof common_opts[0])
 
@@ -310,6 +315,7 @@ static int parse_args(int argc, char **argv, args *a, const struct option *longo
                 return 2;
             break;
         case O_QUIET: a->quiet = 1; break;
+        case O_TUNE: t->tune = 1; break;
         case O_HELP: print_help(); return -1;
         case O_ROFF: ck_estimator_help(stdout, 1); return -1;
         case O_VERSION: ck_cli_version(prog); return -1;

@@ -171,6 +171,32 @@ static void report(FILE *out, const void *p, const ck_model *m)
             kernels[s->f.kernel], s->f.c, s->f.gamma, s->f.support_vectors);
 }
 
+extern const ck_estimator_type ck_est_svm;
+
+/* --tune: C over {1, 3, 10} and gamma over {1/2, 1, 2} times 1 / (encoded
+ * width), libsvm's default, the width read from the first fold. */
+static ck_status tune(const ck_tune_input *in, double *param, ck_tuning *out, ck_warnings *w,
+                      ck_error *err)
+{
+    static const double cs[] = {1, 3, 10}, gs[] = {0.5, 1, 2};
+    static const int pos[] = {P_C, P_GAMMA};
+    double grid[2 * 9];
+    ck_dataset tr, te;
+    (void)w;
+    if (!in->grid)
+        return CK_OK;
+    ck_status st = in->fold_data(in->ctx, 0, &tr, &te, err);
+    if (st != CK_OK)
+        return st;
+    double g0 = 1.0 / (double)(tr.design->pl->width ? tr.design->pl->width : 1);
+    for (size_t a = 0; a < 3; a++)
+        for (size_t b = 0; b < 3; b++) {
+            grid[2 * (3 * a + b)] = cs[a];
+            grid[2 * (3 * a + b) + 1] = gs[b] * g0;
+        }
+    return ck_tune_grid(in, &ck_est_svm, param, pos, 2, grid, 9, out, err);
+}
+
 const ck_estimator_type ck_est_svm = {
     .name = "svm",
     .help = "support vector machine through libsvm: C-SVC with Platt probabilities, or "
@@ -186,5 +212,6 @@ const ck_estimator_type ck_est_svm = {
     .save = save,
     .load = load,
     .report = report,
+    .tune = tune,
     .free = free_state,
 };

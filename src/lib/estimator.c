@@ -3,6 +3,7 @@
 #include "churnkit/estimator.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -110,8 +111,15 @@ static void types_with(const char *name, char *buf, size_t size)
     }
 }
 
-static ck_status parse_value(const ck_param *p, const char *text, double *out, ck_error *err)
+static ck_status parse_value(const ck_param *p, const char *text, double *out,
+                             const char **text_out, ck_error *err)
 {
+    if (p->kind == CK_PARAM_TEXT) {
+        if (!text || !text[0])
+            return ck_error_set(err, CK_EUSAGE, "--%s needs a value", p->name);
+        *text_out = text;
+        return CK_OK;
+    }
     if (p->kind == CK_PARAM_FLAG) {
         if (text && strcmp(text, "1") != 0 && strcmp(text, "0") != 0)
             return ck_error_set(err, CK_EUSAGE, "--%s takes no value", p->name);
@@ -141,7 +149,8 @@ static ck_status parse_value(const ck_param *p, const char *text, double *out, c
 }
 
 ck_status ck_estimator_set_param(const ck_estimator_type *type, double *param,
-                                 const char *name, const char *text, ck_error *err)
+                                 const char **texts, const char *name, const char *text,
+                                 ck_error *err)
 {
     int i = ck_estimator_param(type, name);
     if (i < 0) {
@@ -152,7 +161,7 @@ ck_status ck_estimator_set_param(const ck_estimator_type *type, double *param,
         return ck_error_set(err, CK_EUSAGE, "--%s does not apply to --model %s; it is for "
                                             "--model %s", name, type->name, who);
     }
-    return parse_value(&type->params[i], text, &param[i], err);
+    return parse_value(&type->params[i], text, &param[i], &texts[i], err);
 }
 
 void ck_estimator_choices(char *buf, size_t size)
@@ -165,11 +174,89 @@ void ck_estimator_choices(char *buf, size_t size)
 }
 
 /* ------------------------------------------------------------------ */
+/* tuning records */
+
+int ck_tuning_begin(ck_tuning *t, const char *method, const char *const *names, size_t n)
+{
+    ck_tuning_fini(t);
+    if (n > CK_TUNE_NAMES || !(t->method = strdup(method)))
+        return -1;
+    for (t->nnames = 0; t->nnames < n; t->nnames++)
+        if (!(t->names[t->nnames] = strdup(names[t->nnames])))
+            return -1;
+    return 0;
+}
+
+int ck_tuning_add(ck_tuning *t, const double *values, double loss)
+{
+    double *tried = realloc(t->tried, (t->ntried + 1) * CK_TUNE_NAMES * sizeof *tried);
+    if (!tried)
+        return -1;
+    t->tried = tried;
+    double *l = realloc(t->loss, (t->ntried + 1) * sizeof *l);
+    if (!l)
+        return -1;
+    t->loss = l;
+    for (size_t j = 0; j < t->nnames; j++)
+        t->tried[t->ntried * t->nnames + j] = values[j];
+    t->loss[t->ntried++] = loss;
+    return 0;
+}
+
+void ck_tuning_fini(ck_tuning *t)
+{
+    free(t->method);
+    for (size_t j = 0; j < t->nnames; j++)
+        free(t->names[j]);
+    free(t->tried);
+    free(t->loss);
+    free(t->curve);
+    memset(t, 0, sizeof *t);
+}
+
+ck_status ck_tune_grid(const ck_tune_input *in, const ck_estimator_type *type, double *param,
+                       const int *pos, size_t npos, const double *grid, size_t ncand,
+                       ck_tuning *out, ck_error *err)
+{
+    const char *names[CK_TUNE_NAMES];
+    char method[120];
+    double trial[CK_PARAMS_MAX], best = INFINITY;
+    snprintf(method, sizeof method, "grid search, %zu-fold %s", in->k,
+             in->fit.task == CK_TASK_CLASSIFICATION ? "log-loss" : "squared error");
+    for (size_t j = 0; j < npos && j < CK_TUNE_NAMES; j++)
+        names[j] = type->params[pos[j]].name;
+    if (npos > CK_TUNE_NAMES || ck_tuning_begin(out, method, names, npos) != 0)
+        return ck_error_set(err, CK_ENOMEM, "out of memory");
+    for (size_t c = 0; c < ncand; c++) {
+        double loss;
+        memcpy(trial, param, type->nparams * sizeof *trial);
+        for (size_t j = 0; j < npos; j++)
+            trial[pos[j]] = grid[c * npos + j];
+        if (in->fit.progress)
+            in->fit.progress(in->fit.progress_ctx, "tuning", (double)c / (double)ncand);
+        ck_status st = in->cv_loss(in->ctx, trial, &loss, err);
+        if (st != CK_OK)
+            return st;
+        if (ck_tuning_add(out, grid + c * npos, loss) != 0)
+            return ck_error_set(err, CK_ENOMEM, "out of memory");
+        if (loss < best) { /* NaN never wins */
+            best = loss;
+            out->best = c;
+        }
+    }
+    if (!(best < INFINITY))
+        return ck_error_set(err, CK_EDATA, "tuning: no candidate gave a finite loss");
+    for (size_t j = 0; j < npos; j++)
+        param[pos[j]] = grid[out->best * npos + j];
+    return CK_OK;
+}
+
+/* ------------------------------------------------------------------ */
 /* registration */
 
 static ck_status check_param(const ck_estimator_type *t, const ck_param *p, ck_error *err)
 {
-    if (!p->name || !p->name[0] || !p->help || !p->kind || p->kind > CK_PARAM_CHOICE)
+    if (!p->name || !p->name[0] || !p->help || !p->kind || p->kind > CK_PARAM_TEXT)
         return ck_error_set(err, CK_EUSAGE, "estimator '%s': a parameter without a name, kind "
                                             "or help", t->name);
     if (p->kind == CK_PARAM_CHOICE && (!p->choices || !p->choices[0]))
@@ -240,6 +327,8 @@ static void default_text(const ck_param *p, char *buf, size_t size)
 {
     if (p->kind == CK_PARAM_FLAG)
         snprintf(buf, size, "%s", p->def != 0 ? "on" : "off");
+    else if (p->kind == CK_PARAM_TEXT)
+        snprintf(buf, size, "%s", "none");
     else if (p->kind == CK_PARAM_CHOICE)
         snprintf(buf, size, "%s", p->choices[(size_t)p->def]);
     else

@@ -47,6 +47,7 @@ void ck_model_free(ck_model *m)
     json_decref(m->training.options);
     free(m->training.churnkit);
     cv_fini(&m->cv);
+    ck_tuning_fini(&m->tuning);
     free(m);
 }
 
@@ -60,6 +61,14 @@ ck_status ck_model_scratch(const ck_model *m, void **out, ck_error *err)
         return CK_OK;
     *out = m->type->scratch(m->state);
     return *out ? CK_OK : ck_error_set(err, CK_ENOMEM, "out of memory");
+}
+
+void ck_model_scratch_free(const ck_model *m, void *scratch)
+{
+    if (scratch && m->type->scratch_free)
+        m->type->scratch_free(scratch);
+    else
+        free(scratch);
 }
 
 double ck_model_score(const ck_model *m, const double *x, void *scratch)
@@ -112,6 +121,25 @@ void ck_cv_stats_of(ck_task task, const ck_metrics_record *r, double out[CK_CV_S
 /* ------------------------------------------------------------------ */
 /* writing */
 
+/* What tuning tried: the candidates' parameters and mean out-of-fold
+ * losses, the one kept, and an early-stopping curve. */
+static json_t *tuning_json(const ck_tuning *t)
+{
+    json_t *o = json_object(), *names = json_array(), *tried = json_array();
+    json_object_set_new(o, "method", json_string(t->method));
+    for (size_t j = 0; j < t->nnames; j++)
+        json_array_append_new(names, json_string(t->names[j]));
+    json_object_set_new(o, "parameters", names);
+    for (size_t i = 0; i < t->ntried; i++)
+        json_array_append_new(tried, ck_json_numbers(t->tried + i * t->nnames, t->nnames));
+    json_object_set_new(o, "tried", tried);
+    json_object_set_new(o, "loss", ck_json_numbers(t->loss, t->ntried));
+    json_object_set_new(o, "best", json_integer((json_int_t)t->best));
+    if (t->ncurve)
+        json_object_set_new(o, "curve", ck_json_numbers(t->curve, t->ncurve));
+    return o;
+}
+
 static json_t *training_json(const ck_model *m)
 {
     const ck_training_record *t = &m->training;
@@ -130,6 +158,8 @@ static json_t *training_json(const ck_model *m)
         json_object_set_new(o, "processes", json_integer((json_int_t)t->processes));
     json_object_set_new(o, "seed", json_integer((json_int_t)t->seed));
     json_object_set(o, "options", t->options ? t->options : json_object());
+    if (m->tuning.method)
+        json_object_set_new(o, "tuning", tuning_json(&m->tuning));
     json_object_set_new(o, "churnkit", ck_json_string_or_null(t->churnkit));
     return o;
 }
@@ -300,6 +330,71 @@ static ck_status read_threshold(ck_json_reader *rd, json_t *root, ck_model *m)
     return CK_OK;
 }
 
+/* An array of n numbers (n read from it when *n is 0 and `any`). */
+static ck_status read_list(ck_json_reader *rd, const json_t *o, const char *key,
+                           const char *field, size_t *n, double **out)
+{
+    const json_t *a = json_object_get(o, key);
+    if (!json_is_array(a))
+        return ck_json_bad(rd, field, "must be a list of numbers");
+    if (*n == 0)
+        *n = json_array_size(a);
+    if (!(*out = calloc(*n ? *n : 1, sizeof **out)))
+        return ck_error_set(rd->err, CK_ENOMEM, "out of memory");
+    return ck_json_get_numbers(rd, o, key, field, *n, *out);
+}
+
+static ck_status read_tuning(ck_json_reader *rd, const json_t *o, ck_tuning *t)
+{
+    json_t *names, *tried;
+    const char *nv[CK_TUNE_NAMES];
+    ck_status st;
+    char *method = NULL;
+    if (!json_is_object(o))
+        return ck_json_bad(rd, "training.tuning", "must be an object");
+    if ((st = ck_json_get_string(rd, o, "method", "training.tuning.method", &method)) != CK_OK)
+        return st;
+    names = json_object_get(o, "parameters");
+    size_t nn = json_is_array(names) ? json_array_size(names) : CK_TUNE_NAMES + 1;
+    for (size_t j = 0; j < nn && j < CK_TUNE_NAMES; j++)
+        nv[j] = json_string_value(json_array_get(names, j));
+    for (size_t j = 0; j < nn && j < CK_TUNE_NAMES && nn <= CK_TUNE_NAMES; j++)
+        if (!nv[j])
+            nn = CK_TUNE_NAMES + 1;
+    if (nn > CK_TUNE_NAMES) {
+        free(method);
+        return ck_json_bad(rd, "training.tuning.parameters", "must list at most 4 names");
+    }
+    int rc = ck_tuning_begin(t, method, nv, nn);
+    free(method);
+    if (rc != 0)
+        return ck_error_set(rd->err, CK_ENOMEM, "out of memory");
+    tried = json_object_get(o, "tried");
+    if (!json_is_array(tried))
+        return ck_json_bad(rd, "training.tuning.tried", "must be a list");
+    for (size_t i = 0; i < json_array_size(tried); i++) {
+        double v[CK_TUNE_NAMES];
+        json_t *row = json_array_get(tried, i);
+        if (!json_is_array(row) || json_array_size(row) != nn)
+            return ck_json_bad(rd, "training.tuning.tried", "has a row of the wrong length");
+        for (size_t j = 0; j < nn; j++) {
+            json_t *x = json_array_get(row, j);
+            v[j] = json_is_number(x) ? json_number_value(x) : NAN;
+        }
+        if (ck_tuning_add(t, v, NAN) != 0)
+            return ck_error_set(rd->err, CK_ENOMEM, "out of memory");
+    }
+    size_t nl = t->ntried;
+    if ((st = ck_json_get_numbers(rd, o, "loss", "training.tuning.loss", nl, t->loss)) != CK_OK ||
+        (st = ck_json_get_count(rd, o, "best", "training.tuning.best", &t->best)) != CK_OK)
+        return st;
+    if (t->ntried && t->best >= t->ntried)
+        return ck_json_bad(rd, "training.tuning.best", "is not one of the candidates");
+    if (json_object_get(o, "curve"))
+        return read_list(rd, o, "curve", "training.tuning.curve", &t->ncurve, &t->curve);
+    return CK_OK;
+}
+
 static ck_status read_training(ck_json_reader *rd, json_t *root, ck_model *m)
 {
     ck_training_record *t = &m->training;
@@ -319,6 +414,9 @@ static ck_status read_training(ck_json_reader *rd, json_t *root, ck_model *m)
         return st;
     t->seed = (unsigned long)seed;
     t->options = json_incref(options);
+    json_t *tuning = json_object_get(o, "tuning");
+    if (tuning && (st = read_tuning(rd, tuning, &m->tuning)) != CK_OK)
+        return st;
     if (json_object_get(o, "processes") &&
         (st = ck_json_get_count(rd, o, "processes", "training.processes", &t->processes)) !=
             CK_OK)

@@ -46,6 +46,27 @@ static void cv_line(FILE *out, const ck_model *m)
     fputc('\n', out);
 }
 
+/* What tuning tried, best marked; an early-stopping curve by its ends. */
+static void tuning_lines(FILE *out, const ck_tuning *t)
+{
+    if (!t->method)
+        return;
+    fprintf(out, "Tuning (%s):\n ", t->method);
+    for (size_t j = 0; j < t->nnames; j++)
+        fprintf(out, " %16s", t->names[j]);
+    fprintf(out, " %12s\n", "loss");
+    for (size_t i = 0; i < t->ntried; i++) {
+        fputc(' ', out);
+        for (size_t j = 0; j < t->nnames; j++)
+            fprintf(out, " %16.6g", t->tried[i * t->nnames + j]);
+        fprintf(out, " %12.6f%s\n", t->loss[i], i == t->best ? "  <- kept" : "");
+    }
+    if (t->ncurve)
+        fprintf(out, "  out-of-fold loss by trees: %.6f after 1, %.6f after %zu (in the "
+                     "model file)\n",
+                t->curve[0], t->curve[t->ncurve - 1], t->ncurve);
+}
+
 void ck_report_model(FILE *out, const ck_model *m)
 {
     int cls = m->task == CK_TASK_CLASSIFICATION;
@@ -61,6 +82,7 @@ void ck_report_model(FILE *out, const ck_model *m)
     if (cls)
         fprintf(out, "Decision threshold %.4g (%s)\n", m->threshold, m->threshold_rule);
     cv_line(out, m);
+    tuning_lines(out, &m->tuning);
     metrics_line(out, "Train", &m->train, cls);
     metrics_line(out, "Test", &m->test, cls);
 }

@@ -235,9 +235,9 @@ typedef struct tally {
     double seg_growth[CK_SEGMENTS];
 } tally;
 
-static void scratch_free(worker *w, size_t nm)
+static void scratch_free(worker *w, const plan *p)
 {
-    for (size_t i = 0; w->ms && i < nm; i++) {
+    for (size_t i = 0; w->ms && i < p->nm; i++) {
         model_scratch *s = &w->ms[i];
         free(s->num);
         free(s->x);
@@ -245,7 +245,7 @@ static void scratch_free(worker *w, size_t nm)
         free(s->by_feat);
         free(s->level);
         free(s->rank);
-        free(s->scratch);
+        ck_model_scratch_free(p->pm[i].m, s->scratch);
     }
     free(w->ms);
     free(w->value);
@@ -652,7 +652,7 @@ static ck_status run_setup(run *r, ck_model *const *models, size_t n, const char
 static void run_free(run *r)
 {
     for (size_t k = 0; r->workers && k < r->nworkers; k++)
-        scratch_free(&r->workers[k], r->p.nm);
+        scratch_free(&r->workers[k], &r->p);
     for (size_t k = 0; r->blocks && k < r->nblocks; k++) {
         free(r->blocks[k].in.text);
         ck_csv_writer_free(r->blocks[k].out);

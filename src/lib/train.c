@@ -26,13 +26,14 @@ void ck_train_options_use(ck_train_options *opt, const ck_estimator_type *type)
 {
     opt->estimator = type;
     memset(opt->param, 0, sizeof opt->param);
+    memset(opt->text, 0, sizeof opt->text);
     ck_estimator_defaults(type, opt->param);
 }
 
 ck_status ck_train_options_set(ck_train_options *opt, const char *name, const char *text,
                                ck_error *err)
 {
-    return ck_estimator_set_param(opt->estimator, opt->param, name, text, err);
+    return ck_estimator_set_param(opt->estimator, opt->param, opt->text, name, text, err);
 }
 
 const char *ck_threshold_rule_name(ck_threshold_rule r)
@@ -73,7 +74,6 @@ static void score_chunk(void *arg, size_t c, size_t worker)
     if (!x || ck_model_scratch(job->m, &scratch, NULL) != CK_OK) {
         job->failed = 1;
         free(x);
-        free(scratch);
         return;
     }
     ck_chunk_range(job->n, job->nchunks, c, &begin, &end);
@@ -82,7 +82,7 @@ static void score_chunk(void *arg, size_t c, size_t worker)
         job->out[i] = ck_model_score(job->m, x, scratch);
     }
     free(x);
-    free(scratch);
+    ck_model_scratch_free(job->m, scratch);
 }
 
 ck_status ck_model_score_table(const ck_model *m, const ck_table *t, const size_t *rows,
@@ -186,6 +186,29 @@ static int class_weights(const ck_label *y, const size_t *rows, size_t n,
 }
 
 /* Fits the pipeline and estimator on rows[0..n) into a new model. */
+/* The pipeline fitted on rows[0..n), bound to t as *d, and the rows'
+ * class weights (NULL: none): what an estimator fits on. */
+static ck_status fit_data(const ck_table *t, const ck_label *y, const size_t *rows, size_t n,
+                          const ck_train_options *opt, ck_pipeline **pl, ck_design *d,
+                          double **weights, ck_warnings *w, ck_error *err)
+{
+    const ck_estimator_type *type = opt->estimator;
+    ck_pipeline_options po = opt->pipeline;
+    po.label = opt->label;
+    po.id = opt->id;
+    po.drop_first = 0;
+    po.raw = (type->flags & CK_EST_RAW_INPUTS) != 0;
+    if (type->pipeline)
+        type->pipeline(opt->param, &po);
+    po.reducer = opt->reducer;
+    ck_status st = ck_pipeline_fit(pl, t, rows, n, &po, w, err);
+    if (st == CK_OK)
+        st = ck_design_bind(d, *pl, t, err);
+    if (st == CK_OK && class_weights(y, rows, n, opt, weights) != 0)
+        st = ck_error_set(err, CK_ENOMEM, "out of memory");
+    return st;
+}
+
 static ck_status fit_on(const ck_table *t, const ck_label *y, const size_t *rows, size_t n,
                         const ck_train_options *opt, int final, ck_model **out,
                         ck_warnings *w, ck_error *err)
@@ -199,23 +222,12 @@ static ck_status fit_on(const ck_table *t, const ck_label *y, const size_t *rows
         return ck_error_set(err, CK_ENOMEM, "out of memory");
     m->task = task_of(opt);
     m->type = opt->estimator;
-    ck_pipeline_options po = opt->pipeline;
-    po.label = opt->label;
-    po.id = opt->id;
-    po.drop_first = 0;
-    if (m->type->pipeline)
-        m->type->pipeline(opt->param, &po);
-    po.reducer = opt->reducer;
-    if ((st = ck_pipeline_fit(&m->pl, t, rows, n, &po, w, err)) != CK_OK ||
-        (st = ck_design_bind(&d, m->pl, t, err)) != CK_OK)
+    if ((st = fit_data(t, y, rows, n, opt, &m->pl, &d, &weights, w, err)) != CK_OK)
         goto done;
-    if (class_weights(y, rows, n, opt, &weights) != 0) {
-        st = ck_error_set(err, CK_ENOMEM, "out of memory");
-        goto done;
-    }
     ck_dataset ds = {&d, rows, n, y->y, weights};
-    ck_fit_input in = {&ds,        m->task,        opt->param,    opt->seed, opt->threads,
-                       final,      opt->reducer,   opt->progress, opt->progress_ctx};
+    ck_fit_input in = {&ds,          m->task,      opt->param,   opt->text,
+                       opt->seed,    opt->threads, final,        opt->reducer,
+                       opt->progress, opt->progress_ctx};
     st = m->type->fit(&in, &m->state, w, err);
 done:
     ck_design_fini(&d);
@@ -403,9 +415,10 @@ static ck_status global_folds(const ck_label *y, const size_t *rows, size_t n,
     return st;
 }
 
-static ck_status cross_validate(const ck_table *t, const ck_label *y, const size_t *rows,
-                                size_t n, const ck_train_options *opt, cv_state *cv,
-                                ck_error *err)
+/* Every fold fitted with opt and scored: the out-of-fold scores in
+ * cv->oof (the folds are dealt already). */
+static ck_status run_folds(const ck_table *t, const ck_label *y, const size_t *rows, size_t n,
+                           const ck_train_options *opt, cv_state *cv, ck_error *err)
 {
     size_t *tr = malloc(n * sizeof *tr), *te = malloc(n * sizeof *te);
     double *p = malloc(n * sizeof *p);
@@ -414,9 +427,6 @@ static ck_status cross_validate(const ck_table *t, const ck_label *y, const size
         st = ck_error_set(err, CK_ENOMEM, "out of memory");
         goto done;
     }
-    st = distributed(opt) ? global_folds(y, rows, n, opt, cv, err)
-                          : ck_split_folds(rows, n, y->binary ? y->y : NULL, cv->k, opt->seed,
-                                           cv->fold, err);
     for (size_t k = 0; k < cv->k && st == CK_OK; k++) {
         if (opt->progress)
             opt->progress(opt->progress_ctx, "cross-validation", (double)k / (double)cv->k);
@@ -450,6 +460,7 @@ static json_t *param_json(const ck_param *p, double v)
     case CK_PARAM_FLAG: return json_boolean(v != 0);
     case CK_PARAM_CHOICE: return json_string(p->choices[(size_t)v]);
     case CK_PARAM_INTEGER: return json_integer((json_int_t)v);
+    case CK_PARAM_TEXT: break; /* by the caller */
     case CK_PARAM_NUMBER: break;
     }
     return ck_json_number(v);
@@ -483,7 +494,9 @@ static json_t *options_json(const ck_train_options *opt, ck_task task)
     for (size_t k = 0; k < type->nparams; k++)
         if (type->params[k].record && (int)k != l2)
             json_object_set_new(o, type->params[k].record,
-                                param_json(&type->params[k], opt->param[k]));
+                                type->params[k].kind == CK_PARAM_TEXT
+                                    ? ck_json_string_or_null(opt->text[k])
+                                    : param_json(&type->params[k], opt->param[k]));
     json_object_set_new(o, "cv", json_integer((json_int_t)opt->cv));
     ck_json_set_number(o, "test_fraction", opt->test_fraction);
     json_object_set_new(o, "missing_indicators", json_boolean(opt->pipeline.missing_indicators));
@@ -498,6 +511,8 @@ static json_t *options_json(const ck_train_options *opt, ck_task task)
     if (task == CK_TASK_CLASSIFICATION)
         json_object_set_new(o, "threshold_rule",
                             json_string(ck_threshold_rule_name(opt->threshold_rule)));
+    if (opt->tune) /* the parameters above are then the ones tuning chose */
+        json_object_set_new(o, "tune", json_true());
     return o;
 }
 
@@ -583,6 +598,14 @@ static ck_status check_options(const ck_train_options *opt, ck_task task, ck_err
                             ck_task_name(task));
     if (class_weighted(opt) && !(type->flags & CK_EST_CLASS_WEIGHTS))
         return ck_error_set(err, CK_EUSAGE, "--model %s takes no class weights", type->name);
+    if (opt->tune && opt->cv < 2)
+        return ck_error_set(err, CK_EUSAGE, "--tune chooses parameters by cross-validation: add "
+                                            "--cv K");
+    if (opt->tune && !type->tune)
+        return ck_error_set(err, CK_EUSAGE, "--model %s has nothing to tune", type->name);
+    if (opt->tune && opt->reducer)
+        return ck_error_set(err, CK_EUSAGE, "--tune is not done across processes: use "
+                                            "churnkit-train");
     if (opt->threshold_rule != CK_THRESHOLD_FIXED && opt->cv < 2)
         return ck_error_set(err, CK_EUSAGE, "an automatic threshold is chosen on "
                                             "cross-validated predictions: add --cv K");
@@ -690,8 +713,117 @@ static ck_status prepare(const ck_table *t, const ck_train_options *opt, ck_task
 }
 
 /* Cross-validates, picks the threshold, and records the fold metrics. */
-static ck_status validate(const ck_table *t, const ck_train_options *opt, ck_task task,
-                          train_run *r, double *threshold, ck_cv_record *out, ck_error *err)
+/* ------------------------------------------------------------------ */
+/* tuning on the folds */
+
+/* One fold's data for an estimator that tunes on the folds itself. */
+typedef struct fold_data {
+    ck_pipeline *pl;            /* fitted on the fold's training rows */
+    ck_design d;
+    double *weights;
+    size_t *train, *test;       /* table rows */
+    size_t ntrain, ntest;
+} fold_data;
+
+typedef struct tune_ctx {
+    const ck_table *t;
+    const ck_label *y;
+    const size_t *rows;
+    size_t n;
+    ck_train_options opt;       /* a copy whose parameters are tried */
+    cv_state *cv;
+    fold_data *folds;           /* by fold, made on first request */
+    ck_warnings *w;
+} tune_ctx;
+
+static ck_status get_fold(void *ctx, size_t k, ck_dataset *train, ck_dataset *test,
+                          ck_error *err)
+{
+    tune_ctx *c = ctx;
+    fold_data *f = &c->folds[k];
+    if (!f->pl) {
+        f->train = malloc((c->n ? c->n : 1) * sizeof *f->train);
+        f->test = malloc((c->n ? c->n : 1) * sizeof *f->test);
+        if (!f->train || !f->test)
+            return ck_error_set(err, CK_ENOMEM, "out of memory");
+        for (size_t i = 0; i < c->n; i++) {
+            if (c->cv->fold[i] == k)
+                f->test[f->ntest++] = c->rows[i];
+            else
+                f->train[f->ntrain++] = c->rows[i];
+        }
+        ck_status st = fit_data(c->t, c->y, f->train, f->ntrain, &c->opt, &f->pl, &f->d,
+                                &f->weights, NULL, err);
+        if (st != CK_OK)
+            return st;
+    }
+    *train = (ck_dataset){&f->d, f->train, f->ntrain, c->y->y, f->weights};
+    *test = (ck_dataset){&f->d, f->test, f->ntest, c->y->y, f->weights};
+    return CK_OK;
+}
+
+static void free_folds(fold_data *folds, size_t k)
+{
+    for (size_t j = 0; folds && j < k; j++) {
+        if (folds[j].pl)
+            ck_design_fini(&folds[j].d);
+        ck_pipeline_free(folds[j].pl);
+        free(folds[j].weights);
+        free(folds[j].train);
+        free(folds[j].test);
+    }
+    free(folds);
+}
+
+/* The mean out-of-fold loss: log-loss (probabilities clipped to
+ * [1e-15, 1 - 1e-15] as scikit-learn does) or squared error. */
+static double oof_loss(const tune_ctx *c)
+{
+    double sum = 0;
+    for (size_t i = 0; i < c->n; i++) {
+        double yv = c->y->y[c->rows[i]], p = c->cv->oof[i];
+        if (c->y->binary) {
+            p = p < 1e-15 ? 1e-15 : p > 1 - 1e-15 ? 1 - 1e-15 : p;
+            sum -= yv == 1 ? log(p) : log(1 - p);
+        } else {
+            sum += (yv - p) * (yv - p);
+        }
+    }
+    return c->n ? sum / (double)c->n : NAN;
+}
+
+static ck_status cv_loss(void *ctx, const double *param, double *loss, ck_error *err)
+{
+    tune_ctx *c = ctx;
+    memcpy(c->opt.param, param, sizeof c->opt.param);
+    ck_status st = run_folds(c->t, c->y, c->rows, c->n, &c->opt, c->cv, err);
+    *loss = st == CK_OK ? oof_loss(c) : NAN;
+    return st;
+}
+
+/* Lets the estimator choose its parameters on the folds (opt->param is
+ * changed); the record goes to *tuning. */
+static ck_status tune(const ck_table *t, ck_train_options *opt, ck_task task, train_run *r,
+                      cv_state *cv, ck_tuning *tuning, ck_warnings *w, ck_error *err)
+{
+    tune_ctx ctx = {t, &r->y, r->train, r->ntrain, *opt, cv, calloc(cv->k, sizeof(fold_data)),
+                    w};
+    ck_dataset ds = {NULL, r->train, r->ntrain, r->y.y, NULL};
+    ck_tune_input in = {{&ds, task, opt->param, opt->text, opt->seed, opt->threads, 0, NULL,
+                         opt->progress, opt->progress_ctx},
+                        cv->fold, cv->k, opt->tune, cv_loss, get_fold, &ctx};
+    if (!ctx.folds)
+        return ck_error_set(err, CK_ENOMEM, "out of memory");
+    if (opt->progress)
+        opt->progress(opt->progress_ctx, "tuning", -1);
+    ck_status st = opt->estimator->tune(&in, opt->param, tuning, w, err);
+    free_folds(ctx.folds, cv->k);
+    return st;
+}
+
+static ck_status validate(const ck_table *t, ck_train_options *opt, ck_task task,
+                          train_run *r, double *threshold, ck_cv_record *out,
+                          ck_tuning *tuning, ck_warnings *w, ck_error *err)
 {
     size_t n = r->ntrain;
     cv_state *cv = &r->cv;
@@ -702,7 +834,14 @@ static ck_status validate(const ck_table *t, const ck_train_options *opt, ck_tas
         cv->stat[s] = malloc(cv->k * sizeof *cv->stat[s]);
     if (!cv->fold || !cv->oof || !cv->stat[0] || !cv->stat[1] || !cv->stat[2] || !cv->stat[3])
         return ck_error_set(err, CK_ENOMEM, "out of memory");
-    ck_status st = cross_validate(t, &r->y, r->train, n, opt, cv, err);
+    ck_status st = distributed(opt)
+                       ? global_folds(&r->y, r->train, n, opt, cv, err)
+                       : ck_split_folds(r->train, n, r->y.binary ? r->y.y : NULL, cv->k,
+                                        opt->seed, cv->fold, err);
+    if (st == CK_OK && opt->estimator->tune)
+        st = tune(t, opt, task, r, cv, tuning, w, err);
+    if (st == CK_OK)
+        st = run_folds(t, &r->y, r->train, n, opt, cv, err);
     if (st != CK_OK)
         return st;
     if (task == CK_TASK_CLASSIFICATION && opt->threshold_rule != CK_THRESHOLD_FIXED) {
@@ -761,14 +900,16 @@ static ck_status set_names(ck_model *m, const ck_train_options *opt, const ck_la
                : CK_ENOMEM;
 }
 
-ck_status ck_train(const ck_table *t, const ck_train_options *opt, ck_model **out,
+ck_status ck_train(const ck_table *t, const ck_train_options *given, ck_model **out,
                    ck_warnings *w, ck_error *err)
 {
+    ck_train_options tuned = *given, *opt = &tuned; /* tuning may change the parameters */
     ck_task task = task_of(opt);
     train_run r;
     ck_model *m = NULL;
     double threshold = opt->threshold;
     ck_cv_record cv = {0};
+    ck_tuning tuning = {0};
     memset(&r, 0, sizeof r);
     *out = NULL;
     ck_status st = check_options(opt, task, err);
@@ -780,7 +921,7 @@ ck_status ck_train(const ck_table *t, const ck_train_options *opt, ck_model **ou
     if (st == CK_OK && rows < 2)
         st = ck_error_set(err, CK_EDATA, "%s: too few training rows (%.0f)", t->source, rows);
     if (st == CK_OK && opt->cv >= 2)
-        st = validate(t, opt, task, &r, &threshold, &cv, err);
+        st = validate(t, opt, task, &r, &threshold, &cv, &tuning, w, err);
     if (st == CK_OK) {
         if (opt->progress)
             opt->progress(opt->progress_ctx, "final fit", -1);
@@ -797,6 +938,8 @@ ck_status ck_train(const ck_table *t, const ck_train_options *opt, ck_model **ou
         m->cv = cv;
         m->has_cv = 1;
         memset(&cv, 0, sizeof cv);
+        m->tuning = tuning;
+        memset(&tuning, 0, sizeof tuning);
     }
     if (st == CK_OK && r.ntest > 0)
         st = evaluate_on(m, t, &r.y, r.test, r.ntest, opt, r.scores, &m->test, err);
@@ -804,6 +947,7 @@ ck_status ck_train(const ck_table *t, const ck_train_options *opt, ck_model **ou
         st = record(m, t, &r.y, r.ntrain, r.ntest, r.train, opt, err);
     for (int s = 0; s < CK_CV_STATS; s++)
         free(cv.fold[s]);
+    ck_tuning_fini(&tuning);
     run_free(&r);
     if (st != CK_OK) {
         ck_model_free(m);

@@ -50,7 +50,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         free(num);
         free(x);
         free(lev);
-        free(scratch);
+        ck_model_scratch_free(m, scratch);
         ck_model_free(m);
     }
     free(text);

@@ -303,7 +303,7 @@ START_TEST(test_svm_matches_svm_predict)
     /* svm-predict prints 6 significant digits */
     ck_assert_msg(worst < 5e-6, "probabilities differ from svm-predict by %g", worst);
     fclose(fp);
-    free(nodes);
+    ck_model_scratch_free(m, nodes);
     free(x);
     ck_design_fini(&d);
     unlink(model_path);
