@@ -154,12 +154,10 @@ static ck_status load(void **out, const ck_model *m, json_t *root, json_t *fit,
         return st;
     }
     *out = s;
-    /* the fit facts are a record for the report: read leniently (the gamma
-     * used is libsvm's own, read with its model) */
+    /* the fit facts are a record for the report: read leniently */
     (void)ck_json_get_facts(rd, fit, "fit", &s->f, fit_facts, NFACTS(fit_facts), 0);
     (void)ck_json_get_facts(rd, fit, "fit", &s->f, svr_facts, NFACTS(svr_facts), 0);
     (void)ck_json_get_facts(rd, fit, "fit", &s->f, count_facts, NFACTS(count_facts), 0);
-    s->f.gamma = s->svm.gamma;
     return CK_OK;
 }
 

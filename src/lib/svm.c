@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <libsvm/svm.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -145,7 +146,10 @@ ck_status ck_svm_from_text(ck_svm *out, const char *text, size_t width, int regr
                 return ck_error_set(err, CK_EMODEL, "the model's SVM uses feature %d, but the "
                                                     "pipeline encodes %zu", nd->index, width);
             }
-    out->gamma = out->model->param.gamma;
+    /* libsvm writes gamma for the kernels that have one: a linear model's
+     * param.gamma is never read from the text and holds whatever the heap
+     * did (valgrind and the sanitizers say so) */
+    out->gamma = out->model->param.kernel_type == LINEAR ? NAN : out->model->param.gamma;
     if (!regression)
         out->pos_index = out->model->label[0] == 1 ? 0 : 1;
     return CK_OK;
@@ -206,6 +210,8 @@ ck_status ck_svm_fit(const ck_dataset *ds, const ck_svm_options *opt, ck_svm *ou
                                            "temporary file: %s", strerror(errno));
         else
             st = ck_svm_from_text(out, text, width, opt->regression, err);
+        if (st == CK_OK)
+            out->gamma = par.gamma; /* the one given, whatever the kernel */
         free(text);
     }
     free(prob.y);
