@@ -126,6 +126,12 @@ typedef struct ck_estimator_type {
     const ck_param *params;
     size_t nparams;
 
+    /* Optional: refuses parameters that do not go together or with the
+     * task (CK_EUSAGE naming them), before any work; `given` marks the
+     * parameters set on the command line. */
+    ck_status (*check)(const double *param, const char *const *text, const int *given,
+                       ck_task task, ck_error *err);
+
     /* Optional: adjusts the pipeline to the parameters (an unpenalized
      * linear predictor keeps a reference level out of each one-hot set). */
     void (*pipeline)(const double *param, ck_pipeline_options *po);

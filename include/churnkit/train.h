@@ -40,6 +40,7 @@ typedef struct ck_train_options {
                                    order (ck_train_options_use sets the
                                    defaults) */
     const char *text[CK_PARAMS_MAX]; /* its text parameters (borrowed) */
+    int given[CK_PARAMS_MAX];   /* 1 for each parameter set (not defaulted) */
     int tune;                   /* --tune: search the estimator's grid by CV */
     int balanced;               /* class weights n / (2 n_class) */
     double weight_pos, weight_neg; /* explicit class weights (default 1) */

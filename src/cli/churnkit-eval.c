@@ -86,7 +86,7 @@ static int push(const char ***v, size_t *n, const char *s)
 static int parse_args(int argc, char **argv, args *a)
 {
     int c;
-    while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
         switch (c) {
         case O_MODEL:
             if (push(&a->models, &a->nmodels, optarg) != 0)
@@ -119,7 +119,7 @@ static int parse_args(int argc, char **argv, args *a)
         case O_QUIET: a->quiet = 1; break;
         case O_HELP: ck_cli_help(help); return -1;
         case O_VERSION: ck_cli_version(prog); return -1;
-        default: return ck_cli_usage(prog, "unknown option");
+        default: return ck_cli_bad_option(prog, c, argv, longopts);
         }
     }
     if (optind < argc)

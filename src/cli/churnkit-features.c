@@ -102,7 +102,7 @@ static int parse_args(int argc, char **argv, args *a)
 {
     long v;
     int c;
-    while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
         switch (c) {
         case O_WORLD: a->world = optarg; break;
         case O_ACC: a->in.accounts = optarg; break;
@@ -136,7 +136,7 @@ static int parse_args(int argc, char **argv, args *a)
         case O_QUIET: a->quiet = 1; break;
         case O_HELP: ck_cli_help(help); return -1;
         case O_VERSION: ck_cli_version(prog); return -1;
-        default: return ck_cli_usage(prog, "unknown option");
+        default: return ck_cli_bad_option(prog, c, argv, longopts);
         }
     }
     if (optind < argc)

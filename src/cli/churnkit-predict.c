@@ -88,7 +88,7 @@ static int parse_args(int argc, char **argv, args *a)
 {
     long v;
     int c;
-    while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
         switch (c) {
         case O_MODEL: {
             const char **p = realloc(a->model_paths, (a->nmodels + 1) * sizeof *p);
@@ -135,7 +135,7 @@ static int parse_args(int argc, char **argv, args *a)
             break;
         case O_HELP: ck_cli_help(help); return -1;
         case O_VERSION: ck_cli_version(prog); return -1;
-        default: return ck_cli_usage(prog, "unknown option");
+        default: return ck_cli_bad_option(prog, c, argv, longopts);
         }
     }
     if (optind < argc)
@@ -184,8 +184,11 @@ static void print_summary(const args *a, ck_model **models, const ck_score_summa
         fprintf(stderr, "  segments (risk: %s, growth: %s > %g):\n", s->risk_model,
                 s->growth_model, a->score.growth_threshold);
         for (int g = 0; g < CK_SEGMENTS; g++)
-            fprintf(stderr, "    %-12s %8lu rows, mean predicted value change %+.2f\n",
-                    ck_segment_name(g), s->seg_count[g], s->seg_mean_growth[g]);
+            if (s->seg_count[g])
+                fprintf(stderr, "    %-12s %8lu rows, mean predicted value change %+.2f\n",
+                        ck_segment_name(g), s->seg_count[g], s->seg_mean_growth[g]);
+            else
+                fprintf(stderr, "    %-12s %8lu rows\n", ck_segment_name(g), 0ul);
     }
     if (s->horizon_adjusted)
         fprintf(stderr, "  horizons: %lu rows had a longer-horizon probability raised to the "

@@ -56,10 +56,10 @@ int main(int argc, char **argv)
     const char *out = NULL;
     int quiet = 0, c;
     long v;
+    size_t threads;
 
     ck_cli_init();
     ck_synth_options_init(&opt);
-    opterr = 0;
     while ((c = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
         switch (c) {
         case O_ACCOUNTS:
@@ -84,9 +84,9 @@ int main(int argc, char **argv)
             out = optarg;
             break;
         case O_THREADS:
-            if (ck_cli_long(prog, "--threads", optarg, 0, 1024, &v) != 0)
+            if (ck_cli_threads(prog, optarg, 1, &threads) != 0)
                 return 2;
-            opt.threads = (int)v;
+            opt.threads = (int)threads;
             break;
         case O_NO_TRUTH:
             opt.truth = 0;
@@ -100,10 +100,8 @@ int main(int argc, char **argv)
         case O_VERSION:
             ck_cli_version(prog);
             return 0;
-        case ':':
-            return ck_cli_usage(prog, "option '%s' needs a value", argv[optind - 1]);
         default:
-            return ck_cli_usage(prog, "unknown option '%s'", argv[optind - 1]);
+            return ck_cli_bad_option(prog, c, argv, longopts);
         }
     }
     if (optind < argc)

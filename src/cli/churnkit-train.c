@@ -100,7 +100,8 @@ typedef struct args {
     const char *data, *out, *delim, *model, *task;
     char **features, **exclude, **categorical, **log;
     size_t nfeatures, nexclude, ncategorical, nlog;
-    int quiet, threshold_given;
+    int quiet;
+    const char *threshold, *metric, *class_weight; /* as typed (NULL: not given) */
     given *params;
     size_t nparams;
     ck_train_options train;
@@ -195,26 +196,38 @@ static int parse_model_opt(args *a, int c, const char *arg)
     case O_MODEL: a->model = arg; return 0;
     case O_TASK: a->task = arg; return 0;
     case O_CW:
+        a->class_weight = arg;
         if (strcmp(arg, "balanced") == 0) {
             t->balanced = 1;
             return 0;
         }
-        return ck_cli_double(prog, "--class-weight", arg, 1e-6, 1e6, &t->weight_pos);
+        return ck_cli_double(prog, "--class-weight (balanced, or the positive class's weight)",
+                             arg, 1e-6, 1e6, &t->weight_pos);
     case O_TEST: return ck_cli_double(prog, "--test-fraction", arg, 0, 0.9, &t->test_fraction);
     case O_THRESH:
-        a->threshold_given = 1;
-        if (strcmp(arg, "auto") == 0) {
-            if (t->threshold_rule == CK_THRESHOLD_FIXED)
-                t->threshold_rule = CK_THRESHOLD_F1;
+        a->threshold = arg;
+        if (strcmp(arg, "auto") == 0)
             return 0;
-        }
         if (ck_cli_double(prog, "--threshold", arg, 1e-9, 1 - 1e-9, &d) != 0)
             return -1;
         t->threshold = d;
-        t->threshold_rule = CK_THRESHOLD_FIXED;
         return 0;
     }
     return 1; /* not a model option */
+}
+
+/* --threshold T is fixed; --threshold auto picks it on the CV predictions
+ * by --threshold-metric (default f1), which goes with auto only. */
+static int resolve_threshold(args *a)
+{
+    static const char *tmetrics[] = {"f1", "youden", "accuracy"};
+    int auto_ = a->threshold && strcmp(a->threshold, "auto") == 0, i = 0;
+    if (a->metric && !auto_)
+        return ck_cli_usage(prog, "--threshold-metric goes with --threshold auto");
+    if (a->metric && (i = parse_choice("--threshold-metric", a->metric, tmetrics, 3)) < 0)
+        return 2;
+    a->train.threshold_rule = auto_ ? (ck_threshold_rule)(i + 1) : CK_THRESHOLD_FIXED;
+    return 0;
 }
 
 /* Chooses the estimator and task, then sets the parameters as typed. */
@@ -228,7 +241,8 @@ static int resolve_model(args *a)
         return ck_cli_usage(prog, "--model: unknown estimator '%s' (%s)", a->model, choices);
     ck_train_options_use(&a->train, type);
     if (a->task && !(a->train.task = ck_task_from_name(a->task)))
-        return ck_cli_usage(prog, "--task: unknown task '%s'", a->task);
+        return ck_cli_usage(prog, "--task: unknown task '%s' (classification, regression)",
+                            a->task);
     if (a->train.task && !ck_estimator_supports(type, a->train.task))
         return ck_cli_usage(prog, "--model %s does not do %s", type->name, a->task);
     for (size_t i = 0; i < a->nparams; i++)
@@ -236,24 +250,24 @@ static int resolve_model(args *a)
             CK_OK)
             return ck_cli_usage(prog, "%s", err.message);
     ck_task task = a->train.task ? a->train.task : type->default_task;
-    if (task != CK_TASK_CLASSIFICATION &&
-        (a->train.positive || a->threshold_given || a->train.balanced ||
-         a->train.weight_pos != 1 || a->train.threshold_rule != CK_THRESHOLD_FIXED))
-        return ck_cli_usage(prog, "--positive, --threshold, --threshold-metric and "
-                                  "--class-weight are for classifiers; --model %s here does %s",
+    const char *cls_only = a->train.positive ? "--positive"
+                           : a->threshold        ? "--threshold"
+                           : a->metric           ? "--threshold-metric"
+                           : a->class_weight     ? "--class-weight" : NULL;
+    if (task != CK_TASK_CLASSIFICATION && cls_only)
+        return ck_cli_usage(prog, "%s is for classifiers; --model %s here does %s", cls_only,
                             type->name, ck_task_name(task));
-    if ((a->train.balanced || a->train.weight_pos != 1) && !(type->flags & CK_EST_CLASS_WEIGHTS))
+    if (a->class_weight && !(type->flags & CK_EST_CLASS_WEIGHTS))
         return ck_cli_usage(prog, "--class-weight does not apply to --model %s", type->name);
-    return 0;
+    return resolve_threshold(a);
 }
 
 static int parse_args(int argc, char **argv, args *a, const struct option *longopts)
 {
-    static const char *tmetrics[] = {"f1", "youden", "accuracy"};
     long v;
-    int c, i;
+    int c;
     ck_train_options *t = &a->train;
-    while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
         if (c >= O_PARAM) {
             if (push_param(a, longopts[NCOMMON + (size_t)(c - O_PARAM)].name, optarg) != 0)
                 return ck_exit_code(CK_ENOMEM);
@@ -302,13 +316,13 @@ static int parse_args(int argc, char **argv, args *a, const struct option *longo
                 return 2;
             t->seed = (unsigned long)v;
             break;
-        case O_TMETRIC:
-            if ((i = parse_choice("--threshold-metric", optarg, tmetrics, 3)) < 0)
-                return 2;
-            t->threshold_rule = (ck_threshold_rule)(i + 1);
-            a->threshold_given = 1;
+        case O_TMETRIC: a->metric = optarg; break;
+        case O_NAME:
+            if (!optarg[0])
+                return ck_cli_usage(prog, "--name must not be empty (it names the score "
+                                          "columns)");
+            t->name = optarg;
             break;
-        case O_NAME: t->name = optarg; break;
         case O_OUT: a->out = optarg; break;
         case O_THREADS:
             if (ck_cli_threads(prog, optarg, 0, &t->threads) != 0)
@@ -319,7 +333,7 @@ static int parse_args(int argc, char **argv, args *a, const struct option *longo
         case O_HELP: print_help(); return -1;
         case O_ROFF: ck_estimator_help(stdout, 1); return -1;
         case O_VERSION: ck_cli_version(prog); return -1;
-        default: return ck_cli_usage(prog, "unknown option");
+        default: return ck_cli_bad_option(prog, c, argv, longopts);
         }
     }
     if (optind < argc)

@@ -3,6 +3,7 @@
 #include "churnkit/parallel.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <gsl/gsl_errno.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -12,12 +13,14 @@
 #include <unistd.h>
 
 #include "churnkit/num.h"
+#include "churnkit/str.h"
 #include "churnkit/version.h"
 
 void ck_cli_init(void)
 {
     gsl_set_error_handler_off();
     signal(SIGXFSZ, SIG_IGN);
+    opterr = 0; /* one message per bad option: ck_cli_bad_option's */
 }
 
 int ck_cli_fail(const char *prog, const ck_error *err)
@@ -109,6 +112,27 @@ int ck_cli_delim(const char *prog, const char *arg, char *out)
 int ck_cli_finish(int parsed, int (*run)(void *args), void *args)
 {
     return parsed > 0 ? parsed : parsed < 0 ? 0 : run(args);
+}
+
+int ck_cli_bad_option(const char *prog, int c, char **argv, const struct option *longopts)
+{
+    const char *arg = argv[optind - 1];
+    if (c == ':')
+        return ck_cli_usage(prog, "option '%s' needs a value", arg);
+    size_t n = 0;
+    while (longopts[n].name)
+        n++;
+    const char **names = malloc((n ? n : 1) * sizeof *names);
+    char opt[200], near[300] = "";
+    snprintf(opt, sizeof opt, "%s", arg[0] == '-' && arg[1] == '-' ? arg + 2 : arg);
+    opt[strcspn(opt, "=")] = '\0';
+    for (size_t k = 0; names && k < n; k++)
+        names[k] = longopts[k].name;
+    if (names)
+        ck_closest_names(opt, names, n, near, sizeof near);
+    free(names);
+    return ck_cli_usage(prog, "unknown option '%s'%s%s%s", arg, near[0] ? " (closest: " : "",
+                        near, near[0] ? ")" : "");
 }
 
 void ck_cli_help(const char *text)

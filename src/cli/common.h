@@ -12,9 +12,10 @@
 #include "churnkit/error.h"
 
 /* What every program does first: GSL's abort-on-error handler off (every
- * GSL status is checked), and SIGXFSZ ignored, so that a file-size limit
- * makes a write fail with EFBIG (reported, exit 5) instead of killing the
- * process half-way. */
+ * GSL status is checked), SIGXFSZ ignored, so that a file-size limit makes
+ * a write fail with EFBIG (reported, exit 5) instead of killing the process
+ * half-way, and getopt's own messages off (ck_cli_bad_option says it
+ * once). */
 void ck_cli_init(void);
 
 /* Prints "PROG: MESSAGE" to stderr; returns the exit code for the status. */
@@ -48,6 +49,13 @@ int ck_cli_delim(const char *prog, const char *arg, char *out);
 /* What main returns after parsing: the parse's exit code when it failed
  * (> 0), 0 after --help or --version (< 0), else run(args)'s. */
 int ck_cli_finish(int parsed, int (*run)(void *args), void *args);
+
+struct option;
+
+/* A usage error for what getopt_long (with optstring ":" and opterr off,
+ * as ck_cli_init leaves it) returned as c for argv[optind - 1]: a value
+ * missing, or an unknown option with the closest known ones; returns 2. */
+int ck_cli_bad_option(const char *prog, int c, char **argv, const struct option *longopts);
 
 /* Prints the text of a --help to stdout. */
 void ck_cli_help(const char *text);

@@ -73,7 +73,7 @@ static ck_status read_term(ck_coefs *c, const json_t *t, size_t j, const ck_pipe
     const json_t *name = json_object_get(t, "term");
     const char *want = term_name(pl, j);
     char field[64];
-    snprintf(field, sizeof field, "coefficients.terms[%zu]", j);
+    snprintf(field, sizeof field, "coefficients.terms[%zu].coef", j);
     if (!json_is_string(name) || strcmp(json_string_value(name), want) != 0)
         return ck_error_set(rd->err, CK_EMODEL, "%s: coefficient %zu is for '%s' but the "
                                                 "features put '%s' there", rd->source, j,
@@ -98,7 +98,7 @@ ck_status ck_coefs_read(ck_coefs *c, const json_t *root, const ck_pipeline *pl,
 {
     json_t *o, *terms, *stat;
     ck_status st;
-    if (ck_json_get(rd, root, "coefficients", "coefficients", &o) != CK_OK ||
+    if (ck_json_get_object(rd, root, "coefficients", "coefficients", &o) != CK_OK ||
         ck_json_get(rd, o, "terms", "coefficients.terms", &terms) != CK_OK ||
         ck_json_get(rd, o, "statistic", "coefficients.statistic", &stat) != CK_OK)
         return CK_EMODEL;
@@ -107,7 +107,10 @@ ck_status ck_coefs_read(ck_coefs *c, const json_t *root, const ck_pipeline *pl,
         return ck_error_set(rd->err, CK_EMODEL, "%s: %zu coefficients for %zu encoded columns "
                                                 "(expected %zu with the intercept)", rd->source,
                             json_is_array(terms) ? json_array_size(terms) : 0, pl->width, c->p);
-    c->t_stats = json_is_string(stat) && strcmp(json_string_value(stat), "t") == 0;
+    if (!json_is_string(stat) || (strcmp(json_string_value(stat), "t") != 0 &&
+                                  strcmp(json_string_value(stat), "z") != 0))
+        return ck_json_bad(rd, "coefficients.statistic", "must be \"t\" or \"z\"");
+    c->t_stats = strcmp(json_string_value(stat), "t") == 0;
     if ((st = ck_json_get_bool(rd, o, "approximate", "coefficients.approximate",
                                &c->approximate)) != CK_OK)
         return st;

@@ -143,13 +143,28 @@ static void report(FILE *out, const void *p, const ck_model *m)
     ck_report_format_p(pv, sizeof pv, f->f_p);
     fprintf(out, "Method: %s, rank %.0f, residual df %.0f\n", methods[f->method], f->rank,
             f->df_resid);
-    fprintf(out, "R-squared %.4f, adjusted %.4f, F(%.0f, %.0f) = %.3f, p %s, "
-                 "log-likelihood %.4f\n",
-            f->r2, f->r2_adj, f->df_model, f->df_resid, f->f_stat, pv, f->loglik);
+    /* the model file's R-squared, F and log-likelihood of a Huber fit are
+     * its OLS start's: not printed as if they were the robust fit's */
+    if (f->method != METHOD_HUBER)
+        fprintf(out, "R-squared %.4f, adjusted %.4f, F(%.0f, %.0f) = %.3f, p %s, "
+                     "log-likelihood %.4f\n",
+                f->r2, f->r2_adj, f->df_model, f->df_resid, f->f_stat, pv, f->loglik);
     if (f->method == METHOD_HUBER)
         fprintf(out, "Huber scale %.4g after %.0f iterations\n", f->scale, f->iterations);
     fputc('\n', out);
     ck_coefs_report(out, &s->c, m->pl);
+}
+
+/* Huber's IRLS has no penalty: --l2 with --robust would be ignored. */
+static ck_status check(const double *param, const char *const *text, const int *given,
+                       ck_task task, ck_error *err)
+{
+    (void)text;
+    (void)task;
+    if (given[P_L2] && param[P_L2] > 0 && param[P_ROBUST] != 0)
+        return ck_error_set(err, CK_EUSAGE, "--l2 does not go with --robust: Huber regression "
+                                            "is not penalized");
+    return CK_OK;
 }
 
 /* --tune: the L2 penalty over a grid of decades around scikit-learn's
@@ -174,6 +189,7 @@ const ck_estimator_type ck_est_linear = {
     .flags = CK_EST_DISTRIBUTED | CK_EST_CONTRIBUTIONS,
     .params = params,
     .nparams = sizeof params / sizeof params[0],
+    .check = check,
     .pipeline = ck_coefs_est_pipeline,
     .fit = fit,
     .score = score,

@@ -17,7 +17,8 @@ static const char *const kernels[] = {"rbf", "linear", NULL};
 static const ck_param params[] = {
     {"svm-c", CK_PARAM_NUMBER, 1, 1e-9, 1e9, NULL, "C", "svm_c", "SVM cost"},
     {"svm-gamma", CK_PARAM_NUMBER, 0, 0, 1e9, NULL, "G", "svm_gamma",
-     "RBF width; 0 means 1 / encoded width (libsvm's default)"},
+     "RBF kernel's gamma in exp(-gamma |x - x'|^2); 0 means 1 / encoded width "
+     "(libsvm's default)"},
     {"svm-kernel", CK_PARAM_CHOICE, 0, 0, 0, kernels, NULL, "svm_kernel", "SVM kernel"},
     {"svm-epsilon", CK_PARAM_NUMBER, 0.1, 0, 1e9, NULL, "E", NULL, "epsilon-SVR tube"},
 };
@@ -133,7 +134,16 @@ static ck_status load(void **out, const ck_model *m, json_t *root, json_t *fit,
     char *text = NULL;
     if (ck_json_get(rd, root, "svm", "svm", &o) != CK_OK)
         return CK_EMODEL;
-    ck_status st = ck_json_get_string(rd, o, "libsvm_model", "svm.libsvm_model", &text);
+    char *kind = NULL;
+    ck_status st = ck_json_get_string(rd, o, "kind", "svm.kind", &kind);
+    if (st != CK_OK)
+        return st;
+    int fits = strcmp(kind, m->task == CK_TASK_REGRESSION ? "epsilon-svr" : "c-svc") == 0;
+    free(kind);
+    if (!fits)
+        return ck_json_bad(rd, "svm.kind", "does not fit the task (\"c-svc\" for "
+                                           "classification, \"epsilon-svr\" for regression)");
+    st = ck_json_get_string(rd, o, "libsvm_model", "svm.libsvm_model", &text);
     if (st != CK_OK)
         return st;
     state *s = calloc(1, sizeof *s);
@@ -171,6 +181,20 @@ static void report(FILE *out, const void *p, const ck_model *m)
 
 extern const ck_estimator_type ck_est_svm;
 
+/* Parameters the chosen SVM would ignore are refused. */
+static ck_status check(const double *param, const char *const *text, const int *given,
+                       ck_task task, ck_error *err)
+{
+    (void)text;
+    if (given[P_EPSILON] && task != CK_TASK_REGRESSION)
+        return ck_error_set(err, CK_EUSAGE, "--svm-epsilon is the tube of epsilon-SVR: it goes "
+                                            "with --task regression");
+    if (given[P_GAMMA] && param[P_KERNEL] == 1)
+        return ck_error_set(err, CK_EUSAGE, "--svm-gamma is the RBF kernel's: a linear kernel "
+                                            "has none");
+    return CK_OK;
+}
+
 /* --tune: C over {1, 3, 10} and gamma over {1/2, 1, 2} times 1 / (encoded
  * width), libsvm's default, the width read from the first fold. */
 static ck_status tune(const ck_tune_input *in, double *param, ck_tuning *out, ck_warnings *w,
@@ -204,6 +228,7 @@ const ck_estimator_type ck_est_svm = {
     .flags = CK_EST_CLASS_WEIGHTS,
     .params = params,
     .nparams = sizeof params / sizeof params[0],
+    .check = check,
     .fit = fit,
     .scratch = scratch,
     .score = score,

@@ -134,7 +134,15 @@ static ck_status parse_value(const ck_param *p, const char *text, double *out,
                 *out = (double)k;
                 return CK_OK;
             }
-        return ck_error_set(err, CK_EUSAGE, "--%s: unknown value '%s'", p->name, text);
+    {
+        char list[200];
+        size_t used = 0;
+        for (size_t k = 0; p->choices[k] && used + 1 < sizeof list; k++)
+            used += (size_t)snprintf(list + used, sizeof list - used, "%s%s", k ? ", " : "",
+                                     p->choices[k]);
+        return ck_error_set(err, CK_EUSAGE, "--%s: unknown value '%s' (%s)", p->name, text,
+                            list);
+    }
     }
     double v;
     if (ck_num_parse(text, strlen(text), &v) != CK_NUM_OK ||

@@ -288,7 +288,9 @@ static ck_status read_kind(ck_json_reader *rd, json_t *root, ck_model *m)
     if (st != CK_OK)
         return st;
     if (!ck_estimator_supports(m->type, m->task))
-        return ck_json_bad(rd, "estimator", "does not fit the task");
+        return ck_error_set(rd->err, CK_EMODEL, "%s: field 'estimator' does not fit the task: "
+                                                "'%s' does not do %s", rd->source,
+                            m->type->name, ck_task_name(m->task));
     return CK_OK;
 }
 
@@ -327,7 +329,12 @@ static ck_status read_threshold(ck_json_reader *rd, json_t *root, ck_model *m)
         return st;
     if (!(m->threshold > 0 && m->threshold < 1))
         return ck_json_bad(rd, "threshold", "must lie strictly between 0 and 1");
-    return CK_OK;
+    static const char *const rules[] = {"fixed", "f1", "youden", "accuracy"};
+    for (size_t k = 0; k < sizeof rules / sizeof rules[0]; k++)
+        if (strcmp(m->threshold_rule, rules[k]) == 0)
+            return CK_OK;
+    return ck_json_bad(rd, "threshold_rule", "must be \"fixed\", \"f1\", \"youden\" or "
+                                             "\"accuracy\"");
 }
 
 /* An array of n numbers (n read from it when *n is 0 and `any`). */
@@ -514,6 +521,7 @@ static ck_status read_model(ck_json_reader *rd, json_t *root, ck_model *m)
                                                 "object)", rd->source);
     if ((st = read_header(rd, root)) != CK_OK ||
         (st = ck_json_get_string(rd, root, "name", "name", &m->name)) != CK_OK ||
+        (st = m->name[0] ? CK_OK : ck_json_bad(rd, "name", "must not be empty")) != CK_OK ||
         (st = read_kind(rd, root, m)) != CK_OK || (st = read_label(rd, root, m)) != CK_OK ||
         (st = ck_pipeline_from_json(&m->pl, root, rd)) != CK_OK ||
         (st = ck_json_get_object(rd, root, "fit", "fit", &fit)) != CK_OK ||

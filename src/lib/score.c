@@ -59,6 +59,7 @@ typedef struct plan {
     size_t nm;
     char *numeric;             /* by input column: parse as a number */
     long id_col, health_col;
+    int id_missing;            /* the model's id column is not in the input */
     int risk, growth;          /* model indexes, -1: no segments */
     int *prev;                 /* by model: its shorter horizon, or -1 */
     int *order;                /* models in horizon order (shorter first) */
@@ -176,6 +177,7 @@ static ck_status plan_init(plan *p, ck_model *const *models, size_t n, const cha
             return ck_error_set(err, CK_EDATA, "%s: no id column '%s'", source, opt->id);
     } else if (models[0]->id) {
         p->id_col = ck_strv_index(names, ncols, models[0]->id);
+        p->id_missing = p->id_col < 0;
     }
     p->health_col = ck_strv_index(names, ncols, "health_score");
     if (p->health_col >= 0)
@@ -724,6 +726,9 @@ static ck_status write_drift(const ck_score_summary *s, const char *path, ck_err
 
 static void report(run *r, ck_score_summary *s, ck_warnings *w)
 {
+    if (r->p.id_missing)
+        ck_warn(w, "the input has no column '%s', model '%s''s id column: the scores carry no id",
+                r->p.pm[0].m->id, r->p.pm[0].m->name);
     const plan *p = &r->p;
     s->rows = r->total.rows;
     s->nmodels = p->nm;
@@ -750,6 +755,10 @@ static void report(run *r, ck_score_summary *s, ck_warnings *w)
                 ck_warn(w, "model '%s': %lu rows have a value of '%s' not seen in training "
                            "(scored as no level)", pm->m->name, r->total.unseen[pm->slot[k]],
                         pm->m->pl->feat[k].name);
+        if (p->opt->reasons > pm->m->pl->nfeat && ck_model_explains(pm->m))
+            ck_warn(w, "model '%s' has %zu features: --reasons %zu leaves the reason columns "
+                       "after the %zuth empty",
+                    pm->m->name, pm->m->pl->nfeat, p->opt->reasons, pm->m->pl->nfeat);
         if (p->opt->reasons && !ck_model_explains(pm->m))
             ck_warn(w, "model '%s' (%s) gives no reasons: its reason columns are left empty",
                     pm->m->name, pm->m->type->name);

@@ -27,13 +27,18 @@ void ck_train_options_use(ck_train_options *opt, const ck_estimator_type *type)
     opt->estimator = type;
     memset(opt->param, 0, sizeof opt->param);
     memset(opt->text, 0, sizeof opt->text);
+    memset(opt->given, 0, sizeof opt->given);
     ck_estimator_defaults(type, opt->param);
 }
 
 ck_status ck_train_options_set(ck_train_options *opt, const char *name, const char *text,
                                ck_error *err)
 {
-    return ck_estimator_set_param(opt->estimator, opt->param, opt->text, name, text, err);
+    ck_status st = ck_estimator_set_param(opt->estimator, opt->param, opt->text, name, text,
+                                          err);
+    if (st == CK_OK)
+        opt->given[ck_estimator_param(opt->estimator, name)] = 1;
+    return st;
 }
 
 const char *ck_threshold_rule_name(ck_threshold_rule r)
@@ -620,6 +625,11 @@ static ck_status check_options(const ck_train_options *opt, ck_task task, ck_err
                                                     opt->param[k] <= p->hi))
             return ck_error_set(err, CK_EUSAGE, "--%s %g is outside [%g, %g]", p->name,
                                 opt->param[k], p->lo, p->hi);
+    }
+    if (type->check) {
+        ck_status st = type->check(opt->param, opt->text, opt->given, task, err);
+        if (st != CK_OK)
+            return st;
     }
     if (opt->reducer && !(type->flags & CK_EST_DISTRIBUTED))
         return ck_error_set(err, CK_EUSAGE, "--model %s cannot be fitted across processes: use "

@@ -18,15 +18,27 @@ expect 2 "--l2 does not apply to --model svm; it is for --model logistic, linear
 # the order of --model and its parameters does not matter
 expect 2 "--svm-kernel does not apply to --model linear" \
   "$TR" --svm-kernel linear --data "$A" --label MonthlyIncome --out "$T/m.json" --model linear
-expect 2 "are for classifiers; --model linear here does regression" \
+expect 2 "--class-weight is for classifiers; --model linear here does regression" \
   "$TR" --data "$A" --label MonthlyIncome --out "$T/m.json" --model linear --class-weight balanced
-expect 2 "are for classifiers" \
+expect 2 "--positive is for classifiers" \
   "$TR" --data "$A" --label MonthlyIncome --out "$T/m.json" --model linear --positive 1
-expect 2 "are for classifiers" \
+expect 2 "--threshold is for classifiers" \
   "$TR" --data "$A" --label MonthlyIncome --out "$T/m.json" --model linear --threshold 0.5
-expect 2 "are for classifiers" \
+expect 2 "--threshold is for classifiers" \
   "$TR" --data "$A" --label MonthlyIncome --out "$T/m.json" --model svm --task regression \
-  --threshold-metric youden
+  --threshold auto --threshold-metric youden
+expect 2 "--threshold-metric goes with --threshold auto" \
+  "$TR" --data "$D" --label churn --out "$T/m.json" --cv 3 --threshold-metric youden
+expect 2 "--l2 does not go with --robust" \
+  "$TR" --data "$A" --label MonthlyIncome --out "$T/m.json" --model linear --robust --l2 1
+expect 2 "--svm-epsilon is the tube of epsilon-SVR" \
+  "$TR" --data "$D" --label churn --out "$T/m.json" --model svm --svm-epsilon 0.5
+expect 2 "--svm-gamma is the RBF kernel's" \
+  "$TR" --data "$D" --label churn --out "$T/m.json" --model svm --svm-kernel linear \
+  --svm-gamma 0.1
+expect 2 "option '--l2' needs a value" "$TR" --data "$D" --label churn --out "$T/m.json" --l2
+expect 2 "unknown option '--modle' (closest: 'model'" "$TR" --modle svm
+[ "$(grep -c . "$T/err")" = 2 ] || fail "a bad option gives more than one message: $(cat "$T/err")"
 expect 2 "--model logistic does not do regression" \
   "$TR" --data "$A" --label MonthlyIncome --out "$T/m.json" --task regression
 expect 2 "--svm-c: 0 is outside [1e-09, 1e+09]" \
