@@ -5,12 +5,12 @@
 # without a password; otherwise it prints the exact command and fails.
 set -eu
 
-build="gcc make pkg-config libc6-dev libgsl-dev libsvm-dev libcsv-dev libjansson-dev"
+build="gcc make pkg-config libc6-dev libgsl-dev libsvm-dev libcsv-dev libjansson-dev libxgboost-dev"
 check="$build check libsvm-tools python3"
 demo="$build python3"
 ci="$check valgrind"
-bench="$build python3 python3-pandas python3-sklearn liblinear-tools libsvm-tools"
-notebooks="$build python3 python3-pandas python3-matplotlib python3-sklearn python3-nbconvert python3-ipykernel jupyter-nbconvert"
+bench="$build python3 python3-pandas python3-sklearn python3-xgboost liblinear-tools libsvm-tools"
+notebooks="$build python3 python3-pandas python3-matplotlib python3-sklearn python3-xgboost python3-nbconvert python3-ipykernel jupyter-nbconvert"
 fuzz="$build clang libclang-rt-14-dev"
 mpi="$check libopenmpi-dev openmpi-bin"
 

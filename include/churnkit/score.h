@@ -54,7 +54,10 @@
 typedef struct ck_score_options {
     const char *id;          /* id column to pass through; NULL: the first
                                 model's id column, when the input has it */
-    size_t reasons;          /* K reason columns per model */
+    size_t reasons;          /* K reasons per model (at most its features;
+                                none for a model without contributions) */
+    int reasons_direction;   /* 0 both, 1 only features raising the score,
+                                -1 only those lowering it */
     ck_csv_options csv;      /* delimiter, headerless input and its names */
     int no_header_out;       /* write no header row (a streaming stage) */
     int decimals;            /* default 6 */

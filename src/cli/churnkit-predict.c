@@ -24,8 +24,14 @@ static const char *help =
     "                      a file appears only when complete\n"
     "  --id COLUMN         pass this column through first (default: the model's id\n"
     "                      column, when the input has it)\n"
-    "  --reasons K         add NAME_reason1..K: the features pushing each row's score\n"
-    "                      most (logistic and linear models)\n"
+    "  --reasons K         add NAME_reason1..K and NAME_reasonK_effect: the features\n"
+    "                      moving each row's score most, a text column with its level\n"
+    "                      (plan=pro), and each one's contribution on the model's scale\n"
+    "                      (log-odds for a classifier; exact SHAP values for linear\n"
+    "                      models and trees; SVMs give none)\n"
+    "  --reasons-direction up|down|both   only features raising the score (why is\n"
+    "                      this account at risk), only those lowering it, or both by\n"
+    "                      size (default)\n"
     "  --delim C           field delimiter: , (default), tab or ;\n"
     "  --no-header         the input has no header row (a Hadoop or Spark partition):\n"
     "                      the column order comes from --columns, or is the model's\n"
@@ -58,7 +64,7 @@ static const char *help =
 
 enum { O_MODEL = 256, O_DATA, O_OUT, O_ID, O_REASONS, O_DELIM, O_NOHEADER, O_COLUMNS, O_QUIET,
        O_HELP, O_VERSION, O_RISK, O_GROWTH, O_GTHRESH, O_ACTIONS, O_NOSEG, O_DRIFT, O_DTHRESH,
-       O_THREADS };
+       O_THREADS, O_RDIR };
 
 static const struct option longopts[] = {
     {"model", required_argument, 0, O_MODEL},   {"data", required_argument, 0, O_DATA},
@@ -72,7 +78,8 @@ static const struct option longopts[] = {
     {"actions", required_argument, 0, O_ACTIONS}, {"no-segments", no_argument, 0, O_NOSEG},
     {"drift-report", required_argument, 0, O_DRIFT},
     {"drift-threshold", required_argument, 0, O_DTHRESH},
-    {"threads", required_argument, 0, O_THREADS}, {0, 0, 0, 0}};
+    {"threads", required_argument, 0, O_THREADS},
+    {"reasons-direction", required_argument, 0, O_RDIR}, {0, 0, 0, 0}};
 
 typedef struct args {
     const char **model_paths;
@@ -107,6 +114,16 @@ static int parse_args(int argc, char **argv, args *a)
             a->score.reasons = (size_t)v;
             break;
         case O_DELIM: a->delim = optarg; break;
+        case O_RDIR:
+            if (strcmp(optarg, "up") == 0)
+                a->score.reasons_direction = 1;
+            else if (strcmp(optarg, "down") == 0)
+                a->score.reasons_direction = -1;
+            else if (strcmp(optarg, "both") == 0)
+                a->score.reasons_direction = 0;
+            else
+                return ck_cli_usage(prog, "--reasons-direction: up, down or both");
+            break;
         case O_NOHEADER: a->score.csv.no_header = 1; a->score.no_header_out = 1; break;
         case O_COLUMNS:
             ck_strv_free(a->columns);

@@ -12,7 +12,7 @@
 
 /* The built-in estimators.  Adding one is its file (est_NAME.c, defining
  * `const ck_estimator_type ck_est_NAME`) plus its name on this line. */
-#define CK_BUILTIN_ESTIMATORS(X) X(ck_est_logistic) X(ck_est_linear) X(ck_est_svm)
+#define CK_BUILTIN_ESTIMATORS(X) X(ck_est_logistic) X(ck_est_linear) X(ck_est_svm) X(ck_est_gbdt)
 
 #define DECLARE(t) extern const ck_estimator_type t;
 CK_BUILTIN_ESTIMATORS(DECLARE)

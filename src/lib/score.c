@@ -47,6 +47,12 @@ typedef struct plan_model {
                                   features of several models that read the
                                   same column with the same bins share one
                                   set of counts, counted once a row */
+    char ***label;             /* by feature: what a reason calls it -- a
+                                  number's name, or "name=level" for each
+                                  level and then "name=(no level)" for a
+                                  missing or unseen one */
+    size_t reasons;            /* reason columns: --reasons, at most the
+                                  features, 0 for a model that gives none */
 } plan_model;
 
 typedef struct plan {
@@ -98,6 +104,36 @@ static void assign_slot(plan *p, plan_model *pm, size_t k)
     p->nbins += pm->bins[k].nbins;
 }
 
+/* "name=level", or NULL when out of memory. */
+static char *joined(const char *name, const char *level)
+{
+    size_t a = strlen(name), b = strlen(level);
+    char *s = malloc(a + b + 2);
+    if (s) {
+        memcpy(s, name, a);
+        s[a] = '=';
+        memcpy(s + a + 1, level, b + 1);
+    }
+    return s;
+}
+
+/* The names reasons give feature k's values. */
+static int reason_labels(plan_model *pm, size_t k)
+{
+    const ck_feature *f = &pm->m->pl->feat[k];
+    size_t n = f->kind == CK_FEAT_CATEGORICAL ? f->nlevels + 1 : 1;
+    char **v = calloc(n, sizeof *v);
+    pm->label[k] = v;
+    if (!v)
+        return -1;
+    if (f->kind == CK_FEAT_NUMERIC)
+        return (v[0] = strdup(f->name)) ? 0 : -1;
+    for (size_t l = 0; l < f->nlevels; l++)
+        if (!(v[l] = joined(f->name, f->levels[l])))
+            return -1;
+    return (v[f->nlevels] = joined(f->name, "(no level)")) ? 0 : -1;
+}
+
 static ck_status bind_model(plan *p, plan_model *pm, const ck_model *m, ck_error *err)
 {
     const ck_pipeline *pl = m->pl;
@@ -107,8 +143,12 @@ static ck_status bind_model(plan *p, plan_model *pm, const ck_model *m, ck_error
     pm->bins = calloc(nf, sizeof *pm->bins);
     pm->slot = calloc(nf, sizeof *pm->slot);
     pm->counts = calloc(nf, 1);
-    if (!pm->col || !pm->bins || !pm->slot || !pm->counts)
+    pm->label = calloc(nf, sizeof *pm->label);
+    if (!pm->col || !pm->bins || !pm->slot || !pm->counts || !pm->label)
         return ck_error_set(err, CK_ENOMEM, "out of memory");
+    pm->reasons = ck_model_explains(m) ? p->opt->reasons : 0;
+    if (pm->reasons > pl->nfeat)
+        pm->reasons = pl->nfeat;
     for (size_t k = 0; k < pl->nfeat; k++) {
         long j = ck_dict_find(p->index, pl->feat[k].name, strlen(pl->feat[k].name));
         if (j < 0) {
@@ -124,6 +164,8 @@ static ck_status bind_model(plan *p, plan_model *pm, const ck_model *m, ck_error
         if (ck_drift_bins_init(&pm->bins[k], &pl->feat[k]) != 0)
             return ck_error_set(err, CK_ENOMEM, "out of memory");
         assign_slot(p, pm, k);
+        if (pm->reasons && reason_labels(pm, k) != 0)
+            return ck_error_set(err, CK_ENOMEM, "out of memory");
     }
     return CK_OK;
 }
@@ -202,6 +244,14 @@ static void plan_fini(plan *p)
         free(p->pm[i].col);
         free(p->pm[i].slot);
         free(p->pm[i].counts);
+        for (size_t k = 0; p->pm[i].label && k < p->pm[i].m->pl->nfeat; k++) {
+            const ck_feature *f = &p->pm[i].m->pl->feat[k];
+            size_t n = f->kind == CK_FEAT_CATEGORICAL ? f->nlevels + 1 : 1;
+            for (size_t l = 0; p->pm[i].label[k] && l < n; l++)
+                free(p->pm[i].label[k][l]);
+            free(p->pm[i].label[k]);
+        }
+        free(p->pm[i].label);
     }
     free(p->pm);
     free(p->order);
@@ -376,44 +426,48 @@ static double score_model(const plan *p, size_t i, worker *w, const ck_csv_row *
     return ck_model_score(pm->m, s->x, s->scratch);
 }
 
-/* Names of the features moving the score most (|contribution|). */
+/* Whether a contribution v counts for the reasons' direction: raising the
+ * score (up), lowering it (down), or either. */
+static int wanted(const ck_score_options *o, double v)
+{
+    return o->reasons_direction > 0 ? v > 0 : o->reasons_direction < 0 ? v < 0 : v != 0;
+}
+
+/* The features moving the score most in the chosen direction, each with
+ * its contribution on the model's scale (summed over its encoded
+ * columns); empty cells when fewer features qualify. */
 static void write_reasons(const plan *p, size_t i, worker *w, ck_csv_writer *out)
 {
-    const ck_model *m = p->pm[i].m;
-    const ck_pipeline *pl = m->pl;
+    const plan_model *pm = &p->pm[i];
+    const ck_pipeline *pl = pm->m->pl;
     model_scratch *s = &w->ms[i];
-    size_t kout = p->opt->reasons, nf = pl->nfeat;
-    if (!ck_model_contributions(m, s->x, s->contrib, s->scratch)) {
-        for (size_t k = 0; k < kout; k++)
-            ck_csv_write_empty(out);
-        return;
-    }
+    size_t nf = pl->nfeat, nq = 0;
+    ck_model_contributions(pm->m, s->x, s->contrib, s->scratch);
     for (size_t k = 0; k < nf; k++) {
         const ck_feature *f = &pl->feat[k];
         s->by_feat[k] = 0;
         for (size_t j = 0; j < f->width; j++)
             s->by_feat[k] += s->contrib[f->offset + j];
-        s->rank[k] = k;
+        if (wanted(p->opt, s->by_feat[k]))
+            s->rank[nq++] = k;
     }
-    for (size_t r = 0; r < kout; r++) { /* partial selection: K is small */
-        if (r >= nf) {
+    for (size_t r = 0; r < pm->reasons; r++) { /* partial selection: K is small */
+        if (r >= nq) {
+            ck_csv_write_empty(out);
             ck_csv_write_empty(out);
             continue;
         }
         size_t best = r;
-        for (size_t q = r + 1; q < nf; q++)
+        for (size_t q = r + 1; q < nq; q++)
             if (fabs(s->by_feat[s->rank[q]]) > fabs(s->by_feat[s->rank[best]]))
                 best = q;
-        size_t tmp = s->rank[r];
-        s->rank[r] = s->rank[best];
-        s->rank[best] = tmp;
-        const ck_feature *f = &pl->feat[s->rank[r]];
-        int32_t lv = f->kind == CK_FEAT_CATEGORICAL ? s->level[s->rank[r]] : -1;
-        int32_t first = f->drop_first ? 1 : 0;
-        if (lv >= first)
-            ck_csv_write_cstr(out, pl->encoded[f->offset + (size_t)(lv - first)]);
-        else
-            ck_csv_write_cstr(out, f->name);
+        size_t k = s->rank[best];
+        s->rank[best] = s->rank[r];
+        s->rank[r] = k;
+        const ck_feature *f = &pl->feat[k];
+        int32_t lv = f->kind == CK_FEAT_CATEGORICAL ? s->level[k] : 0;
+        ck_csv_write_cstr(out, pm->label[k][lv < 0 ? f->nlevels : (size_t)lv]);
+        ck_csv_write_fixed(out, s->by_feat[k], p->opt->decimals);
     }
 }
 
@@ -429,7 +483,7 @@ static void write_models(const plan *p, worker *w, ck_csv_writer *out, tally *t)
             t->positives[i] += (unsigned long)pos;
             ck_csv_write_cstr(out, pos ? m->positive : m->negative);
         }
-        if (p->opt->reasons)
+        if (p->pm[i].reasons)
             write_reasons(p, i, w, out);
     }
 }
@@ -482,25 +536,40 @@ static ck_status score_row(const plan *p, worker *w, const ck_csv_row *row, ck_c
     return CK_OK;
 }
 
+/* A header cell "MODEL_SUFFIX" (a model name of any length). */
+static void write_name(ck_csv_writer *out, const char *model, const char *suffix, size_t k)
+{
+    char tail[64];
+    snprintf(tail, sizeof tail, k ? "_%s%zu%s" : "_%s", suffix, k, k ? "" : "");
+    size_t a = strlen(model), b = strlen(tail);
+    char *s = malloc(a + b + 1);
+    if (!s) {
+        ck_csv_write_empty(out); /* the writer's own failure is reported at flush */
+        return;
+    }
+    memcpy(s, model, a);
+    memcpy(s + a, tail, b + 1);
+    ck_csv_write_cstr(out, s);
+    free(s);
+}
+
 static void write_header(const plan *p, ck_csv_writer *out)
 {
-    char name[512];
     if (p->id_col >= 0)
         ck_csv_write_cstr(out, p->names[p->id_col]);
     for (size_t i = 0; i < p->nm; i++) {
         const ck_model *m = p->pm[i].m;
         if (m->task == CK_TASK_CLASSIFICATION) {
-            snprintf(name, sizeof name, "%s_prob", m->name);
-            ck_csv_write_cstr(out, name);
-            snprintf(name, sizeof name, "%s_label", m->name);
-            ck_csv_write_cstr(out, name);
+            write_name(out, m->name, "prob", 0);
+            write_name(out, m->name, "label", 0);
         } else {
-            snprintf(name, sizeof name, "%s_pred", m->name);
-            ck_csv_write_cstr(out, name);
+            write_name(out, m->name, "pred", 0);
         }
-        for (size_t k = 1; k <= p->opt->reasons; k++) {
-            snprintf(name, sizeof name, "%s_reason%zu", m->name, k);
-            ck_csv_write_cstr(out, name);
+        for (size_t k = 1; k <= p->pm[i].reasons; k++) {
+            write_name(out, m->name, "reason", k);
+            char suffix[40];
+            snprintf(suffix, sizeof suffix, "reason%zu_effect", k);
+            write_name(out, m->name, suffix, 0);
         }
     }
     if (p->risk >= 0) {
@@ -756,11 +825,10 @@ static void report(run *r, ck_score_summary *s, ck_warnings *w)
                            "(scored as no level)", pm->m->name, r->total.unseen[pm->slot[k]],
                         pm->m->pl->feat[k].name);
         if (p->opt->reasons > pm->m->pl->nfeat && ck_model_explains(pm->m))
-            ck_warn(w, "model '%s' has %zu features: --reasons %zu leaves the reason columns "
-                       "after the %zuth empty",
-                    pm->m->name, pm->m->pl->nfeat, p->opt->reasons, pm->m->pl->nfeat);
+            ck_warn(w, "model '%s' has %zu features: it gives %zu reasons, not %zu",
+                    pm->m->name, pm->m->pl->nfeat, pm->m->pl->nfeat, p->opt->reasons);
         if (p->opt->reasons && !ck_model_explains(pm->m))
-            ck_warn(w, "model '%s' (%s) gives no reasons: its reason columns are left empty",
+            ck_warn(w, "model '%s' (%s) gives no reasons: it has no reason columns",
                     pm->m->name, pm->m->type->name);
     }
     for (size_t k = 0; k < s->ndrift; k++)

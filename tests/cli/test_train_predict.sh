@@ -24,7 +24,7 @@ ok "$TR" --data "$PUB/mlc_churn.train.csv" --label total_day_minutes --model lin
 # scoring: header, columns, one row per input row
 ok "$PR" --model "$T/lr.json" --model "$T/svm.json" --model "$T/mins.json" \
    --data "$PUB/mlc_churn.test.csv" --reasons 2 --out "$T/scores.csv"
-head -1 "$T/scores.csv" | grep -qx "lr_prob,lr_label,lr_reason1,lr_reason2,svm_prob,svm_label,svm_reason1,svm_reason2,mins_pred,mins_reason1,mins_reason2,segment,action" \
+head -1 "$T/scores.csv" | grep -qx "lr_prob,lr_label,lr_reason1,lr_reason1_effect,lr_reason2,lr_reason2_effect,svm_prob,svm_label,mins_pred,mins_reason1,mins_reason1_effect,mins_reason2,mins_reason2_effect,segment,action" \
   || fail "unexpected score header: $(head -1 "$T/scores.csv")"
 [ "$(wc -l < "$T/scores.csv")" = 1001 ] || fail "expected 1000 score rows"
 grep -q "scored 1000 rows with 3 models" "$T/err" || fail "no summary on stderr"
@@ -41,7 +41,7 @@ sed -n 2p "$T/ided.csv" | grep -q "^c1," || fail "--id column not first"
 
 # usage errors: exit 2
 expect 2 "--data, --label and --out are required" "$TR" --data "$PUB/mlc_churn.train.csv"
-expect 2 "unknown estimator 'forest' (logistic|linear|svm)" "$TR" --data x --label y --out z --model forest
+expect 2 "unknown estimator 'forest' (logistic|linear|svm|gbdt)" "$TR" --data x --label y --out z --model forest
 expect 2 "--l2" "$TR" --data x --label y --out z --l2 -1
 expect 2 "add --cv K" "$TR" --data "$PUB/mlc_churn.train.csv" --label churn --threshold auto --out "$T/x.json"
 expect 2 "--model and --data are required" "$PR" --data x

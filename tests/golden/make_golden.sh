@@ -2,6 +2,14 @@
 # Run once with the build at commit c8f3622; do not re-run unless the format is
 # deliberately changed.
 #
+# One deliberate change since: the reason columns became signed (a
+# NAME_reasonK_effect column beside each reason; a text column named with
+# its level, the reference level too; SVMs, which give no reasons, have no
+# reason columns).  The expected/*.reasons3.csv files were remade then by
+# the new build, after check_reasons.py had compared them with these
+# originals (still in git history): every other column identical, every
+# reason the same feature.
+#
 #   tests/golden/make_golden.sh BIN_DIR [--force]
 #
 # BIN_DIR holds the churnkit programs of that build, made in a separate clone:

@@ -54,8 +54,9 @@ START_TEST(test_scores_and_reasons)
     ck_assert_msg(ck_score(ms, 1, in, out, &so, &sum, &w, &err) == CK_OK, "%s", err.message);
     char *text = ck_test_slurp(out);
     /* the id column (from the model) first; columns found by name, in any order */
-    ck_assert_msg(strncmp(text, "id,risk_prob,risk_label,risk_reason1,risk_reason2\nx1,", 52) == 0,
-                  "%s", text);
+    const char *head = "id,risk_prob,risk_label,risk_reason1,risk_reason1_effect,risk_reason2,"
+                       "risk_reason2_effect\nx1,";
+    ck_assert_msg(strncmp(text, head, strlen(head)) == 0, "%s", text);
     ck_assert_uint_eq(sum.rows, 2);
     /* 'gold' was never seen: counted in a warning */
     int warned = 0;
@@ -72,6 +73,75 @@ START_TEST(test_scores_and_reasons)
     unlink(out);
     free(in);
     free(out);
+}
+END_TEST
+
+/* Reasons name a text column with its level (the reference level too),
+ * carry their signed effect, add up to the linear predictor's distance from
+ * the average row, and keep to the direction asked for. */
+START_TEST(test_signed_reasons)
+{
+    ck_model *m = train_text(TRAIN, "churn", "logistic", 0, "risk"); /* 'basic' is the reference */
+    char *in = ck_test_write("id,tenure,plan,minutes\nr1,2,basic,15\nr2,30,pro,250\nr3,4,,\n");
+    ck_score_options so;
+    ck_score_options_init(&so);
+    so.reasons = 3; /* every feature */
+    so.decimals = 9;
+    for (int dir = -1; dir <= 1; dir++) {
+        char *out = ck_test_write("");
+        ck_error err;
+        so.reasons_direction = dir;
+        ck_model *ms[] = {m};
+        ck_assert_msg(ck_score(ms, 1, in, out, &so, NULL, NULL, &err) == CK_OK, "%s",
+                      err.message);
+        ck_table *t;
+        ck_table_options to;
+        ck_table_options_init(&to);
+        static const char *const text[] = {"risk_reason1", "risk_reason2", "risk_reason3"};
+        to.categorical = text;
+        to.ncategorical = 3;
+        ck_assert_msg(ck_table_read_csv(&t, out, &to, &err) == CK_OK, "%s", err.message);
+        for (size_t i = 0; i < 3; i++) {
+            double sum = 0, last = INFINITY;
+            int named_basic = 0;
+            for (size_t k = 0; k < 3; k++) {
+                size_t jn, je;
+                char col[40];
+                snprintf(col, sizeof col, "risk_reason%zu", k + 1);
+                ck_assert_int_eq(ck_table_require(t, col, &jn, &err), CK_OK);
+                snprintf(col, sizeof col, "risk_reason%zu_effect", k + 1);
+                ck_assert_int_eq(ck_table_require(t, col, &je, &err), CK_OK);
+                double e = t->col[je].num[i];
+                if (isnan(e))
+                    continue; /* fewer features go this way */
+                ck_assert(dir == 0 || (dir > 0 ? e > 0 : e < 0));
+                ck_assert(fabs(e) <= last); /* largest first */
+                last = fabs(e);
+                sum += e;
+                named_basic |= strcmp(ck_table_text(t, jn, i), "plan=basic") == 0;
+            }
+            if (i == 0 && dir == 0)
+                ck_assert_msg(named_basic, "the reference level is not named with its level");
+            if (dir == 0) { /* every feature listed: they add up */
+                double x[8], c[8];
+                double num[3] = {i == 0 ? 2 : i == 1 ? 30 : 4, NAN, i == 0 ? 15 : i == 1 ? 250 : NAN};
+                int32_t lev[3] = {-1, i == 0 ? 0 : i == 1 ? 1 : -1, -1};
+                ck_assert(m->pl->width <= 8);
+                ck_pipeline_encode(m->pl, num, lev, x);
+                ck_assert(ck_model_contributions(m, x, c, NULL));
+                double want = 0;
+                for (size_t j = 0; j < m->pl->width; j++)
+                    want += c[j];
+                ck_assert_msg(fabs(sum - want) < 1e-8, "row %zu: %.9g vs %.9g", i, sum, want);
+            }
+        }
+        ck_table_free(t);
+        unlink(out);
+        free(out);
+    }
+    unlink(in);
+    free(in);
+    ck_model_free(m);
 }
 END_TEST
 
@@ -426,6 +496,7 @@ static Suite *score_suite(void)
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, test_scores_and_reasons);
     tcase_add_test(tc, test_contributions_are_linear_shap);
+    tcase_add_test(tc, test_signed_reasons);
     tcase_add_test(tc, test_file_equals_in_memory);
     tcase_add_test(tc, test_headerless_input);
     tcase_add_test(tc, test_errors_leave_no_output);
