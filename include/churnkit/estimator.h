@@ -99,6 +99,7 @@ typedef struct ck_fit_input {
 typedef struct ck_term {
     const char *name;
     double value, lo, hi, p;    /* lo, hi, p: NaN when unknown */
+    double aux;                 /* a second measure (aux_name), or NaN */
     int intercept;              /* the intercept (left out of charts) */
 } ck_term;
 
@@ -106,6 +107,9 @@ typedef struct ck_terms {
     const char *kind;           /* the key in churnkit-eval's JSON:
                                    "coefficients" */
     const char *title;          /* for charts: "Coefficients" */
+    const char *aux_name;       /* the second measure's key ("total_gain"), or
+                                   NULL */
+    const char *aux_title;      /* and its chart's title */
     ck_term *term;              /* owned: free() */
     size_t n;
 } ck_terms;
@@ -125,6 +129,8 @@ typedef struct ck_estimator_type {
     unsigned flags;             /* CK_EST_* */
     const ck_param *params;
     size_t nparams;
+    const char *scale_hint;     /* optional: what to use instead when the type
+                                   cannot be fitted across processes */
 
     /* Optional: refuses parameters that do not go together or with the
      * task (CK_EUSAGE naming them), before any work; `given` marks the

@@ -179,9 +179,9 @@ ck_status ck_coefs_terms(const ck_coefs *c, const ck_pipeline *pl, ck_terms *out
     if (!out->term)
         return ck_error_set(err, CK_ENOMEM, "out of memory");
     for (size_t j = 0; j < c->p; j++)
-        out->term[j] = (ck_term){term_name(pl, j), c->beta[j], c->row ? c->row[j].lo : NAN,
-                                 c->row ? c->row[j].hi : NAN,
-                                 c->row ? c->row[j].p_value : NAN, j == 0};
+        out->term[j] = (ck_term){term_name(pl, j),          c->beta[j],
+                                 c->row ? c->row[j].lo : NAN, c->row ? c->row[j].hi : NAN,
+                                 c->row ? c->row[j].p_value : NAN, NAN, j == 0};
     return CK_OK;
 }
 

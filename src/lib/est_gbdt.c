@@ -720,12 +720,14 @@ static ck_status terms(const void *p, const ck_model *m, ck_terms *out, ck_error
     const state *s = p;
     out->kind = "importance";
     out->title = "Feature importance (mean |SHAP|)";
+    out->aux_name = "total_gain";
+    out->aux_title = "Total gain (the loss its splits removed)";
     out->n = s->width;
     out->term = calloc(s->width ? s->width : 1, sizeof *out->term);
     if (!out->term)
         return ck_error_set(err, CK_ENOMEM, "out of memory");
     for (size_t j = 0; j < s->width; j++)
-        out->term[j] = (ck_term){m->pl->encoded[j], s->mean_shap[j], NAN, NAN, NAN, 0};
+        out->term[j] = (ck_term){m->pl->encoded[j], s->mean_shap[j], NAN, NAN, NAN, s->gain[j], 0};
     return CK_OK;
 }
 
@@ -738,6 +740,8 @@ const ck_estimator_type ck_est_gbdt = {
     .flags = CK_EST_RAW_INPUTS | CK_EST_CONTRIBUTIONS | CK_EST_CLASS_WEIGHTS,
     .params = params,
     .nparams = NPARAMS,
+    .scale_hint = "beyond one machine, xgboost's own distributed training (Spark, Dask) "
+                  "writes the same booster (docs/scale.md)",
     .fit = fit,
     .scratch = make_scratch,
     .scratch_free = free_scratch,

@@ -348,7 +348,11 @@ static void terms_json(json_t *o, const ck_model *m)
     for (size_t j = 0; j < t.n; j++) {
         json_t *r = json_object();
         json_object_set_new(r, "term", json_string(t.term[j].name));
-        ck_json_set_number(r, "coef", t.term[j].value);
+        /* a coefficient's value is "coef"; an importance's, "value" */
+        ck_json_set_number(r, strcmp(t.kind, "coefficients") == 0 ? "coef" : "value",
+                           t.term[j].value);
+        if (t.aux_name)
+            ck_json_set_number(r, t.aux_name, t.term[j].aux);
         ck_json_set_number(r, "ci_low", t.term[j].lo);
         ck_json_set_number(r, "ci_high", t.term[j].hi);
         ck_json_set_number(r, "p", t.term[j].p);

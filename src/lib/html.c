@@ -267,16 +267,17 @@ static int by_size(const void *a, const void *b)
 
 /* The 30 largest terms (coefficients or importances; the intercept left
  * out) with their intervals. */
-static void coefficient_chart(FILE *o, const ck_eval_entry *e, size_t idx)
+/* One chart of the terms' values (aux: their second measure, without
+ * intervals), the 30 largest. */
+static void terms_chart(FILE *o, const ck_terms *tt, int aux, const char *model, size_t idx)
 {
-    ck_terms tt;
-    if (!e->model || ck_model_terms(e->model, &tt, NULL) != CK_OK)
-        return;
-    term *t = malloc((tt.n ? tt.n : 1) * sizeof *t);
+    term *t = malloc((tt->n ? tt->n : 1) * sizeof *t);
     size_t n = 0;
-    for (size_t j = 0; t && j < tt.n; j++)
-        if (!tt.term[j].intercept)
-            t[n++] = (term){tt.term[j].name, tt.term[j].value, tt.term[j].lo, tt.term[j].hi};
+    for (size_t j = 0; t && j < tt->n; j++)
+        if (!tt->term[j].intercept)
+            t[n++] = aux ? (term){tt->term[j].name, tt->term[j].aux, NAN, NAN}
+                         : (term){tt->term[j].name, tt->term[j].value, tt->term[j].lo,
+                                  tt->term[j].hi};
     size_t shown = n;
     if (shown > 30)
         shown = 30;
@@ -293,19 +294,30 @@ static void coefficient_chart(FILE *o, const ck_eval_entry *e, size_t idx)
             hi[j] = t[j].hi;
         }
         char id[48], title[300];
-        snprintf(id, sizeof id, "coefficients-%zu", idx);
-        snprintf(title, sizeof title, "%s: %s (%zu largest of %zu)", tt.title, e->name, shown,
-                 n);
+        snprintf(id, sizeof id, "%s-%zu", aux ? "aux" : "coefficients", idx);
+        snprintf(title, sizeof title, "%s: %s (%zu largest of %zu)",
+                 aux ? tt->aux_title : tt->title, model, shown, n);
         fputs("<figure>", o);
         ck_svg_forest(o, id, title, names, c, lo, hi, shown);
         fputs("</figure>\n", o);
     }
-    free(tt.term);
     free(t);
     free(names);
     free(c);
     free(lo);
     free(hi);
+}
+
+/* The model's coefficients with their intervals, or its importances. */
+static void coefficient_chart(FILE *o, const ck_eval_entry *e, size_t idx)
+{
+    ck_terms tt;
+    if (!e->model || ck_model_terms(e->model, &tt, NULL) != CK_OK)
+        return;
+    terms_chart(o, &tt, 0, e->name, idx);
+    if (tt.aux_name)
+        terms_chart(o, &tt, 1, e->name, idx);
+    free(tt.term);
 }
 
 static void regression_charts(FILE *o, const ck_eval *ev)

@@ -633,7 +633,9 @@ static ck_status check_options(const ck_train_options *opt, ck_task task, ck_err
     }
     if (opt->reducer && !(type->flags & CK_EST_DISTRIBUTED))
         return ck_error_set(err, CK_EUSAGE, "--model %s cannot be fitted across processes: use "
-                                            "churnkit-train", type->name);
+                                            "churnkit-train%s%s", type->name,
+                            type->scale_hint ? "; " : "",
+                            type->scale_hint ? type->scale_hint : "");
     return CK_OK;
 }
 
@@ -923,6 +925,11 @@ ck_status ck_train(const ck_table *t, const ck_train_options *given, ck_model **
     memset(&r, 0, sizeof r);
     *out = NULL;
     ck_status st = check_options(opt, task, err);
+    if (st == CK_OK && (opt->estimator->flags & CK_EST_RAW_INPUTS) &&
+        (opt->pipeline.nlog || opt->pipeline.missing_indicators))
+        ck_warn(w, "--model %s takes raw inputs: --log and --missing-indicators are ignored "
+                   "(trees need no log scale and send missing values their own way)",
+                opt->estimator->name);
     if (st == CK_OK)
         st = prepare(t, opt, task, &r, err);
     double rows = (double)r.ntrain; /* of every process, in a distributed fit */

@@ -120,4 +120,11 @@ mpi 2 --data "$PUB/mlc_churn.train.csv" --label churn --model svm --out "$T/svm.
 code=$?
 [ "$code" = 2 ] || fail "svm exited $code, expected 2: $(cat "$T/err")"
 grep -q -- "--model svm cannot be fitted across processes: use churnkit-train" "$T/err" || fail "svm: $(cat "$T/err")"
+mpi 2 --data "$PUB/mlc_churn.train.csv" --label churn --model gbdt --out "$T/gbdt.json" --quiet \
+  > /dev/null 2> "$T/err"
+code=$?
+[ "$code" = 2 ] || fail "gbdt exited $code, expected 2: $(cat "$T/err")"
+grep -q -- "--model gbdt cannot be fitted across processes: use churnkit-train; beyond one machine, xgboost's own distributed training" "$T/err" \
+  || fail "gbdt: $(cat "$T/err")"
+[ ! -e "$T/gbdt.json" ] || fail "a refused gbdt job wrote a model"
 exit 0

@@ -1,0 +1,54 @@
+#!/bin/sh
+# Gradient-boosted trees through the programs: train with early stopping on
+# the folds, score with signed TreeSHAP reasons in the streaming pass,
+# evaluate with importances; the option errors; a damaged booster refused.
+. "$(dirname "$0")/lib.sh"
+TR="$CK_BIN/churnkit-train"; PR="$CK_BIN/churnkit-predict"; EV="$CK_BIN/churnkit-eval"
+FIX="$ROOT/tests/fixtures/gbdt"
+
+ok "$TR" --data "$FIX/train.csv" --label churn --model gbdt --learning-rate 0.1 --trees 300 \
+   --cv 3 --early-stopping 10 --log total_day_minutes --seed 3 --out "$T/g.json"
+grep -q "Tuning (early stopping after 10 rounds without gain, 3-fold log-loss)" "$T/out" \
+  || fail "no early-stopping table in the report"
+grep -q "mean |SHAP|" "$T/out" || fail "no importance table in the report"
+grep -q "takes raw inputs: --log and --missing-indicators are ignored" "$T/err" \
+  || fail "--log with trees: no warning"
+# the same bytes with another thread count
+ok "$TR" --data "$FIX/train.csv" --label churn --model gbdt --learning-rate 0.1 --trees 300 \
+   --cv 3 --early-stopping 10 --log total_day_minutes --seed 3 --threads 1 --out "$T/g1.json" --quiet
+cmp -s "$T/g.json" "$T/g1.json" || fail "the model depends on the thread count"
+
+# scores with reasons: every raising reason has a positive effect
+ok "$PR" --model "$T/g.json" --data "$FIX/test.csv" --reasons 3 --reasons-direction up \
+   --out "$T/s.csv" --quiet
+head -1 "$T/s.csv" | grep -qx "gbdt_prob,gbdt_label,gbdt_reason1,gbdt_reason1_effect,gbdt_reason2,gbdt_reason2_effect,gbdt_reason3,gbdt_reason3_effect" \
+  || fail "score header: $(head -1 "$T/s.csv")"
+awk -F, 'NR > 1 && $4 != "" && $4 <= 0 { bad = 1 } END { exit bad }' "$T/s.csv" \
+  || fail "--reasons-direction up gave a reason that lowers the risk"
+[ "$(($(wc -l < "$T/s.csv") - 1))" = "$(($(wc -l < "$FIX/test.csv") - 1))" ] || fail "row count"
+
+# evaluation: importances in the JSON, a chart in the HTML
+ok "$EV" --model "$T/g.json" --data "$FIX/test.csv" --json "$T/e.json" --html "$T/e.html" --quiet
+/usr/bin/python3 - "$T/e.json" <<'PY' || fail "eval JSON lacks the importances"
+import json, sys
+m = json.load(open(sys.argv[1]))["models"][0]
+imp = m["importance"]
+assert m["estimator"] == "gbdt" and len(imp) == 19, m.keys()
+assert all(t["value"] >= 0 and t["total_gain"] >= 0 for t in imp)
+assert max(t["value"] for t in imp) > 0
+PY
+grep -q "Feature importance (mean |SHAP|)" "$T/e.html" || fail "no importance chart"
+
+# errors: options, monotone constraints, a damaged booster
+expect 2 "--l2 does not apply to --model gbdt; it is for --model logistic, linear" \
+  "$TR" --data "$FIX/train.csv" --label churn --model gbdt --l2 1 --out "$T/x.json"
+expect 2 "--monotone: 'state' is a text column" \
+  "$TR" --data "$FIX/train.csv" --label churn --model gbdt --monotone state=1 --out "$T/x.json"
+expect 2 "--max-depth: 0 is outside [1, 16]" \
+  "$TR" --data "$FIX/train.csv" --label churn --model gbdt --max-depth 0 --out "$T/x.json"
+[ ! -e "$T/x.json" ] || fail "a model was written after a usage error"
+sed 's/\\"split_indices\\":\[/\\"split_indices\\":[99999,/' "$T/g.json" > "$T/bad.json"
+cmp -s "$T/bad.json" "$T/g.json" && fail "the damaging edit did nothing"
+expect 4 "bad.json" "$PR" --model "$T/bad.json" --data "$FIX/test.csv" --out "$T/b.csv"
+[ ! -e "$T/b.csv" ] || fail "scores were written with a damaged model"
+exit 0
