@@ -90,4 +90,9 @@ ck_status ck_coefs_est_save(const void *state, const ck_pipeline *pl, json_t *ro
  * reference. */
 void ck_coefs_est_pipeline(const double *param, ck_pipeline_options *po);
 
+/* ck_estimator_type.tune for the same: with --tune, the L2 penalty (at
+ * position 0) over a grid of decades around scikit-learn's C = 1. */
+ck_status ck_coefs_est_tune(const ck_tune_input *in, double *param, ck_tuning *out,
+                            ck_warnings *w, ck_error *err);
+
 #endif

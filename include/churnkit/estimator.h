@@ -202,6 +202,7 @@ typedef struct ck_estimator_type {
  * hold-out is never seen.
  */
 typedef struct ck_tune_input {
+    const ck_estimator_type *type;
     ck_fit_input fit;           /* the training rows, the parameters as given */
     const size_t *fold;         /* by position in fit.ds->rows */
     size_t k;
@@ -244,9 +245,8 @@ void ck_tuning_fini(ck_tuning *t);
  * copy of param to grid[c * npos ..]; the one with the least out-of-fold
  * loss is written to param (the first of equals).  The record lists them
  * all under the parameters' names. */
-ck_status ck_tune_grid(const ck_tune_input *in, const ck_estimator_type *type, double *param,
-                       const int *pos, size_t npos, const double *grid, size_t ncand,
-                       ck_tuning *out, ck_error *err);
+ck_status ck_tune_grid(const ck_tune_input *in, double *param, const int *pos, size_t npos,
+                       const double *grid, size_t ncand, ck_tuning *out, ck_error *err);
 
 /* The built-in estimators and any registered ones, in order: types[i] for
  * i < ck_estimator_count(). */

@@ -39,6 +39,11 @@ typedef struct ck_json_reader {
     ck_error *err;
 } ck_json_reader;
 
+/* A failure from a part that knows nothing of the file (a pipeline, a
+ * libsvm or xgboost model) made the file's: the message prefixed with its
+ * name, the status CK_EMODEL (out of memory stays what it is). */
+ck_status ck_json_foreign(ck_json_reader *rd, ck_status st);
+
 /* Fails with "SOURCE: field 'FIELD' WHAT" (CK_EMODEL). */
 ck_status ck_json_bad(ck_json_reader *rd, const char *field, const char *what);
 

@@ -260,6 +260,17 @@ ck_status ck_coefs_est_save(const void *state, const ck_pipeline *pl, json_t *ro
     return CK_OK;
 }
 
+ck_status ck_coefs_est_tune(const ck_tune_input *in, double *param, ck_tuning *out,
+                            ck_warnings *w, ck_error *err)
+{
+    static const double grid[] = {0.001, 0.01, 0.1, 1, 10, 100};
+    static const int pos[] = {0};
+    (void)w;
+    if (!in->grid)
+        return CK_OK;
+    return ck_tune_grid(in, param, pos, 1, grid, sizeof grid / sizeof grid[0], out, err);
+}
+
 void ck_coefs_est_pipeline(const double *param, ck_pipeline_options *po)
 {
     po->drop_first = param[0] == 0;

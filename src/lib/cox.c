@@ -1,6 +1,7 @@
 /* cox.c -- Cox proportional hazards regression by Newton-Raphson on the
  * partial likelihood, the baseline hazard and the concordance (see cox.h). */
 #include "churnkit/cox.h"
+#include "churnkit/spd.h"
 #include "churnkit/inference.h"
 #include "churnkit/parallel.h"
 #include "churnkit/stats.h"
@@ -142,30 +143,6 @@ typedef struct cox_fit {
     double *cg, *cu, *cv, *ca, *cb, *cfu, *cfv, *ch;
     double *work;       /* by worker, WORK(p) each */
 } cox_fit;
-
-/* sum a[i] b[i] in a fixed order, four running sums (as in logistic.c) */
-static double dot(const double *restrict a, const double *restrict b, size_t n)
-{
-    double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-    size_t i = 0;
-    for (; i + 4 <= n; i += 4) {
-        s0 += a[i] * b[i];
-        s1 += a[i + 1] * b[i + 1];
-        s2 += a[i + 2] * b[i + 2];
-        s3 += a[i + 3] * b[i + 3];
-    }
-    for (; i < n; i++)
-        s0 += a[i] * b[i];
-    return (s0 + s1) + (s2 + s3);
-}
-
-static double max_abs(const double *v, size_t n)
-{
-    double m = 0;
-    for (size_t i = 0; i < n; i++)
-        m = fabs(v[i]) > m ? fabs(v[i]) : m;
-    return m;
-}
 
 /* ------------------------------------------------------------------ */
 /* column means (once) */
@@ -348,13 +325,13 @@ static void add_block(size_t p, const double *xc, double *xs, const double *resi
                       const double *sw, size_t nb, double *g, double *h)
 {
     for (size_t j = 0; j < p; j++)
-        g[j] += dot(xc + j * BLOCK, resid, nb);
+        g[j] += ck_dot(xc + j * BLOCK, resid, nb);
     for (size_t j = 0; j < p; j++)
         for (size_t i = 0; i < nb; i++)
             xs[j * BLOCK + i] = xc[j * BLOCK + i] * sw[i];
     for (size_t j = 0; j < p; j++)
         for (size_t k = j; k < p; k++)
-            h[j * p + k] += dot(xs + j * BLOCK, xc + k * BLOCK, nb);
+            h[j * p + k] += ck_dot(xs + j * BLOCK, xc + k * BLOCK, nb);
 }
 
 /* h -= Y'Y (upper triangle) for the ny vectors in yc (column-major) */
@@ -362,7 +339,7 @@ static void subtract_block(size_t p, const double *yc, size_t ny, double *h)
 {
     for (size_t j = 0; j < p; j++)
         for (size_t k = j; k < p; k++)
-            h[j * p + k] -= dot(yc + j * BLOCK, yc + k * BLOCK, ny);
+            h[j * p + k] -= ck_dot(yc + j * BLOCK, yc + k * BLOCK, ny);
 }
 
 /* h -= a u u' - b (u v' + v u') + c v v' (upper triangle) */
@@ -568,43 +545,7 @@ static void derivatives(cox_fit *f, double *g, double *h, double *scratch)
 }
 
 /* ------------------------------------------------------------------ */
-/* linear algebra (as in logistic.c) */
-
-/* Solves H d = g: Cholesky when H is positive definite, otherwise the
- * minimum-norm solution through the SVD with singular values below 1e-12
- * of the largest treated as zero.  Returns 0, 1 (singular) or -1. */
-static int solve(const double *h, const double *g, size_t p, double *d)
-{
-    gsl_matrix *a = gsl_matrix_alloc(p, p);
-    gsl_vector_const_view gv = gsl_vector_const_view_array(g, p);
-    gsl_vector_view dv = gsl_vector_view_array(d, p);
-    int rc = -1;
-    if (!a)
-        return -1;
-    memcpy(a->data, h, p * p * sizeof *h);
-    if (gsl_linalg_cholesky_decomp1(a) == 0 &&
-        gsl_linalg_cholesky_solve(a, &gv.vector, &dv.vector) == 0) {
-        gsl_matrix_free(a);
-        return 0;
-    }
-    gsl_matrix *vm = gsl_matrix_alloc(p, p);
-    gsl_vector *sv = gsl_vector_alloc(p), *work = gsl_vector_alloc(p);
-    if (vm && sv && work) {
-        memcpy(a->data, h, p * p * sizeof *h);
-        if (gsl_linalg_SV_decomp(a, vm, sv, work) == 0) {
-            double cut = 1e-12 * gsl_vector_get(sv, 0);
-            for (size_t k = 0; k < p; k++)
-                if (gsl_vector_get(sv, k) <= cut)
-                    gsl_vector_set(sv, k, 0.0);
-            rc = gsl_linalg_SV_solve(a, vm, sv, &gv.vector, &dv.vector) == 0 ? 1 : -1;
-        }
-    }
-    gsl_matrix_free(a);
-    gsl_matrix_free(vm);
-    gsl_vector_free(sv);
-    gsl_vector_free(work);
-    return rc;
-}
+/* linear algebra (the solves are spd.c's) */
 
 /* Solves H d = g within the directions where H is clearly positive: H is
  * scaled to unit diagonal (so that the columns' units do not matter) and
@@ -649,34 +590,6 @@ done:
     if (ws)
         gsl_eigen_symmv_free(ws);
     free(sc);
-    return rc;
-}
-
-/* cov = H^-1, a pseudo-inverse when H is singular.  0 or -1. */
-static int invert(const double *h, size_t p, double *cov)
-{
-    gsl_matrix *a = gsl_matrix_alloc(p, p);
-    if (!a)
-        return -1;
-    memcpy(a->data, h, p * p * sizeof *h);
-    if (gsl_linalg_cholesky_decomp1(a) == 0 && gsl_linalg_cholesky_invert(a) == 0) {
-        memcpy(cov, a->data, p * p * sizeof *cov);
-        gsl_matrix_free(a);
-        return 0;
-    }
-    gsl_matrix_free(a);
-    double *e = calloc(p, sizeof *e), *col = malloc(p * sizeof *col);
-    int rc = e && col ? 0 : -1;
-    for (size_t k = 0; k < p && rc == 0; k++) {
-        e[k] = 1.0;
-        if (solve(h, e, p, col) < 0)
-            rc = -1;
-        for (size_t j = 0; j < p; j++)
-            cov[j * p + k] = col[j];
-        e[k] = 0.0;
-    }
-    free(e);
-    free(col);
     return rc;
 }
 
@@ -857,18 +770,18 @@ static ck_status newton(cox_fit *f, newton_state *st, const ck_cox_options *opt,
     m->loglik0 = ll;
     derivatives(f, st->g, st->h, st->scratch);
     /* the score test, U' I^-1 U at beta = 0, without the penalty */
-    if (solve(st->h, st->g, p, st->d) < 0)
+    if (ck_spd_solve(st->h, st->g, p, st->d) < 0)
         return ck_error_set(err, CK_ENOMEM, "Cox regression: out of memory");
-    m->score_stat = dot(st->g, st->d, p);
-    double g0 = fmax(1.0, max_abs(st->g, p)), fval = ll;
+    m->score_stat = ck_dot(st->g, st->d, p);
+    double g0 = fmax(1.0, ck_max_abs(st->g, p)), fval = ll;
     int at_beta = 1; /* eta and r belong to beta (not to a rejected trial) */
     penalize(p, l2, st->beta, st->g, st->h, st->gp, st->hp);
     for (m->iterations = 0; m->iterations < max_iter; m->iterations++) {
-        if (max_abs(st->gp, p) <= tol * g0) {
+        if (ck_max_abs(st->gp, p) <= tol * g0) {
             m->converged = 1;
             break;
         }
-        if (solve(st->hp, st->gp, p, st->d) < 0)
+        if (ck_spd_solve(st->hp, st->gp, p, st->d) < 0)
             return ck_error_set(err, CK_EDATA, "Cox regression: the Newton system could not "
                                                "be solved");
         if (opt->progress)
@@ -899,15 +812,15 @@ static ck_status newton(cox_fit *f, newton_state *st, const ck_cox_options *opt,
         derivatives(f, st->g, st->h, st->scratch);
         penalize(p, l2, st->beta, st->g, st->h, st->gp, st->hp);
     }
-    if (!m->converged && max_abs(st->gp, p) <= tol * g0)
+    if (!m->converged && ck_max_abs(st->gp, p) <= tol * g0)
         m->converged = 1;
-    m->grad_rel = max_abs(st->gp, p) / g0;
+    m->grad_rel = ck_max_abs(st->gp, p) / g0;
     if (!at_beta)
         ll = loglik_at(f, st->beta); /* the baseline hazard and concordance need it */
     memcpy(m->beta, st->beta, p * sizeof *m->beta);
     m->loglik = ll;
     m->penalty = 0.5 * l2 * norm2(m->beta, p);
-    if (invert(st->hp, p, m->cov) != 0)
+    if (ck_spd_invert(st->hp, p, m->cov) != 0)
         return ck_error_set(err, CK_ENOMEM, "Cox regression: out of memory");
     return CK_OK;
 }
@@ -932,7 +845,7 @@ static void tests(const newton_state *st, size_t p, double l2, ck_cox *m)
     /* beta' cov^-1 beta, with cov^-1 the (penalized) information itself */
     double wald = 0;
     for (size_t j = 0; j < p; j++)
-        wald += m->beta[j] * dot(st->hp + j * p, m->beta, p);
+        wald += m->beta[j] * ck_dot(st->hp + j * p, m->beta, p);
     m->wald_stat = wald;
     m->lr_p = chisq_p(m->lr_stat, m->lr_df);
     m->wald_p = chisq_p(m->wald_stat, (double)p);
@@ -953,7 +866,7 @@ static ck_status baseline(const cox_fit *f, ck_cox *m, ck_error *err)
     m->nevent = calloc(nt, sizeof *m->nevent);
     if (!m->time || !m->cumhaz || !m->nrisk || !m->nevent)
         return ck_error_set(err, CK_ENOMEM, "Cox regression: out of memory");
-    double scale = exp(-(f->shift + dot(f->center, m->beta, f->p)));
+    double scale = exp(-(f->shift + ck_dot(f->center, m->beta, f->p)));
     int efron = m->hazard == CK_COX_HAZARD_EFRON;
     double S = 0, N = 0;
     size_t k = nt; /* filled from the end: increasing time */

@@ -651,13 +651,7 @@ static ck_status load(void **out, const ck_model *m, json_t *root, json_t *fit,
     st = read_booster(s, text, strlen(text), rd->err);
     if (st != CK_OK) {
         free_state(s);
-        if (st != CK_ENOMEM) {
-            ck_error_prefix(rd->err, rd->source);
-            st = CK_EMODEL;
-            if (rd->err)
-                rd->err->status = st;
-        }
-        return st;
+        return ck_json_foreign(rd, st);
     }
     /* importance: a record for reports, read leniently */
     imp = json_object_get(fit, "importance");

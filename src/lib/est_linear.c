@@ -6,8 +6,6 @@
 #include "churnkit/model.h"
 #include "churnkit/report.h"
 
-extern const ck_estimator_type ck_est_linear;
-
 #include <math.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -167,20 +165,6 @@ static ck_status check(const double *param, const char *const *text, const int *
     return CK_OK;
 }
 
-/* --tune: the L2 penalty over a grid of decades around scikit-learn's
- * default C = 1 (L = 1). */
-static ck_status tune(const ck_tune_input *in, double *param, ck_tuning *out, ck_warnings *w,
-                      ck_error *err)
-{
-    static const double grid[] = {0.001, 0.01, 0.1, 1, 10, 100};
-    static const int pos[] = {P_L2};
-    (void)w;
-    if (!in->grid)
-        return CK_OK;
-    return ck_tune_grid(in, &ck_est_linear, param, pos, 1, grid, sizeof grid / sizeof grid[0],
-                        out, err);
-}
-
 const ck_estimator_type ck_est_linear = {
     .name = "linear",
     .help = "linear regression: OLS by TSQR, ridge with --l2, Huber with --robust",
@@ -198,6 +182,6 @@ const ck_estimator_type ck_est_linear = {
     .load = load,
     .report = report,
     .terms = ck_coefs_est_terms,
-    .tune = tune,
+    .tune = ck_coefs_est_tune,
     .free = ck_coefs_est_free,
 };

@@ -5,8 +5,6 @@
 #include "churnkit/model.h"
 #include "churnkit/report.h"
 
-extern const ck_estimator_type ck_est_logistic;
-
 #include <gsl/gsl_cdf.h>
 #include <math.h>
 #include <stddef.h>
@@ -142,20 +140,6 @@ static void report(FILE *out, const void *p, const ck_model *m)
     ck_coefs_report(out, &s->c, m->pl);
 }
 
-/* --tune: the L2 penalty over a grid of decades around scikit-learn's
- * default C = 1 (L = 1). */
-static ck_status tune(const ck_tune_input *in, double *param, ck_tuning *out, ck_warnings *w,
-                      ck_error *err)
-{
-    static const double grid[] = {0.001, 0.01, 0.1, 1, 10, 100};
-    static const int pos[] = {P_L2};
-    (void)w;
-    if (!in->grid)
-        return CK_OK;
-    return ck_tune_grid(in, &ck_est_logistic, param, pos, 1, grid, sizeof grid / sizeof grid[0],
-                        out, err);
-}
-
 const ck_estimator_type ck_est_logistic = {
     .name = "logistic",
     .help = "logistic regression (Newton/IRLS), with inference as statsmodels prints it",
@@ -172,6 +156,6 @@ const ck_estimator_type ck_est_logistic = {
     .load = load,
     .report = report,
     .terms = ck_coefs_est_terms,
-    .tune = tune,
+    .tune = ck_coefs_est_tune,
     .free = ck_coefs_est_free,
 };

@@ -155,13 +155,7 @@ static ck_status load(void **out, const ck_model *m, json_t *root, json_t *fit,
     free(text);
     if (st != CK_OK) {
         free_state(s);
-        if (st != CK_ENOMEM) {
-            ck_error_prefix(rd->err, rd->source);
-            st = CK_EMODEL;
-            if (rd->err)
-                rd->err->status = st;
-        }
-        return st;
+        return ck_json_foreign(rd, st);
     }
     *out = s;
     /* the fit facts are a record for the report: read leniently */
@@ -178,8 +172,6 @@ static void report(FILE *out, const void *p, const ck_model *m)
     fprintf(out, "SVM: %s kernel, C %g, gamma %g, %.0f support vectors\n",
             kernels[s->f.kernel], s->f.c, s->f.gamma, s->f.support_vectors);
 }
-
-extern const ck_estimator_type ck_est_svm;
 
 /* Parameters the chosen SVM would ignore are refused. */
 static ck_status check(const double *param, const char *const *text, const int *given,
@@ -216,7 +208,7 @@ static ck_status tune(const ck_tune_input *in, double *param, ck_tuning *out, ck
             grid[2 * (3 * a + b)] = cs[a];
             grid[2 * (3 * a + b) + 1] = gs[b] * g0;
         }
-    return ck_tune_grid(in, &ck_est_svm, param, pos, 2, grid, 9, out, err);
+    return ck_tune_grid(in, param, pos, 2, grid, 9, out, err);
 }
 
 const ck_estimator_type ck_est_svm = {

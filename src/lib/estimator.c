@@ -222,10 +222,10 @@ void ck_tuning_fini(ck_tuning *t)
     memset(t, 0, sizeof *t);
 }
 
-ck_status ck_tune_grid(const ck_tune_input *in, const ck_estimator_type *type, double *param,
-                       const int *pos, size_t npos, const double *grid, size_t ncand,
-                       ck_tuning *out, ck_error *err)
+ck_status ck_tune_grid(const ck_tune_input *in, double *param, const int *pos, size_t npos,
+                       const double *grid, size_t ncand, ck_tuning *out, ck_error *err)
 {
+    const ck_estimator_type *type = in->type;
     const char *names[CK_TUNE_NAMES];
     char method[120];
     double trial[CK_PARAMS_MAX], best = INFINITY;

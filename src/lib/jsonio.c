@@ -46,6 +46,16 @@ char *ck_json_text(const json_t *v)
     return t;
 }
 
+ck_status ck_json_foreign(ck_json_reader *rd, ck_status st)
+{
+    if (st == CK_OK || st == CK_ENOMEM)
+        return st;
+    ck_error_prefix(rd->err, rd->source);
+    if (rd->err)
+        rd->err->status = CK_EMODEL;
+    return CK_EMODEL;
+}
+
 ck_status ck_json_bad(ck_json_reader *rd, const char *field, const char *what)
 {
     return ck_error_set(rd->err, CK_EMODEL, "%s: field '%s' %s", rd->source, field, what);

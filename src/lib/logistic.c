@@ -4,6 +4,7 @@
 #include "churnkit/coefs.h"
 #include "churnkit/inference.h"
 #include "churnkit/parallel.h"
+#include "churnkit/spd.h"
 
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_linalg.h>
@@ -51,23 +52,6 @@ typedef struct pass {
 enum { BLOCK = 128 };
 #define WORK(p) ((p) + 2 * (p) * BLOCK + 2 * BLOCK)
 
-/* sum a[i] b[i]; four running sums in a fixed order, so the compiler can
- * overlap them and the result is still the same on every run */
-static double dot(const double *restrict a, const double *restrict b, size_t n)
-{
-    double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-    size_t i = 0;
-    for (; i + 4 <= n; i += 4) {
-        s0 += a[i] * b[i];
-        s1 += a[i + 1] * b[i + 1];
-        s2 += a[i + 2] * b[i + 2];
-        s3 += a[i + 3] * b[i + 3];
-    }
-    for (; i < n; i++)
-        s0 += a[i] * b[i];
-    return (s0 + s1) + (s2 + s3);
-}
-
 /* Adds one block's gradient and information to g and h.  xc holds the
  * block column-major (column j at xc + j BLOCK), xs the same columns times
  * the IRLS weights. */
@@ -76,7 +60,7 @@ static void add_block(const pass *ps, const double *xc, double *xs, const double
 {
     size_t p = ps->p;
     for (size_t j = 0; j < p; j++)
-        g[j] += dot(xc + j * BLOCK, resid, nb);
+        g[j] += ck_dot(xc + j * BLOCK, resid, nb);
     if (!ps->hessian)
         return;
     for (size_t j = 0; j < p; j++)
@@ -84,7 +68,7 @@ static void add_block(const pass *ps, const double *xc, double *xs, const double
             xs[j * BLOCK + i] = xc[j * BLOCK + i] * s[i];
     for (size_t j = 0; j < p; j++)
         for (size_t k = j; k < p; k++)
-            h[j * p + k] += dot(xs + j * BLOCK, xc + k * BLOCK, nb);
+            h[j * p + k] += ck_dot(xs + j * BLOCK, xc + k * BLOCK, nb);
 }
 
 static void pass_chunk(void *arg, size_t c, size_t worker)
@@ -197,81 +181,8 @@ static double penalty_norm(const double *beta, size_t p)
     return s;
 }
 
-static double max_abs(const double *v, size_t n)
-{
-    double m = 0;
-    for (size_t i = 0; i < n; i++)
-        m = fabs(v[i]) > m ? fabs(v[i]) : m;
-    return m;
-}
-
 /* ------------------------------------------------------------------ */
 /* linear algebra on the p x p information matrix */
-
-/* Solves H d = g.  Cholesky when H is positive definite; otherwise the
- * minimum-norm solution through the SVD, with singular values below
- * 1e-12 of the largest treated as zero.  Returns 0, 1 (singular), -1. */
-static int solve_newton(const double *h, const double *g, size_t p, double *d)
-{
-    gsl_matrix *a = gsl_matrix_alloc(p, p);
-    gsl_vector_const_view gv = gsl_vector_const_view_array(g, p);
-    gsl_vector_view dv = gsl_vector_view_array(d, p);
-    int rc = -1;
-    if (!a)
-        return -1;
-    memcpy(a->data, h, p * p * sizeof *h);
-    if (gsl_linalg_cholesky_decomp1(a) == 0 && gsl_linalg_cholesky_solve(a, &gv.vector,
-                                                                          &dv.vector) == 0) {
-        gsl_matrix_free(a);
-        return 0;
-    }
-    gsl_matrix *v = gsl_matrix_alloc(p, p);
-    gsl_vector *s = gsl_vector_alloc(p), *work = gsl_vector_alloc(p);
-    if (v && s && work) {
-        memcpy(a->data, h, p * p * sizeof *h);
-        if (gsl_linalg_SV_decomp(a, v, s, work) == 0) {
-            double cut = 1e-12 * gsl_vector_get(s, 0);
-            for (size_t k = 0; k < p; k++)
-                if (gsl_vector_get(s, k) <= cut)
-                    gsl_vector_set(s, k, 0.0);
-            rc = gsl_linalg_SV_solve(a, v, s, &gv.vector, &dv.vector) == 0 ? 1 : -1;
-        }
-    }
-    gsl_matrix_free(a);
-    gsl_matrix_free(v);
-    gsl_vector_free(s);
-    gsl_vector_free(work);
-    return rc;
-}
-
-/* cov = H^-1 (a pseudo-inverse when H is singular).  Returns 0 or -1. */
-static int invert(const double *h, size_t p, double *cov)
-{
-    gsl_matrix *a = gsl_matrix_alloc(p, p);
-    if (!a)
-        return -1;
-    memcpy(a->data, h, p * p * sizeof *h);
-    if (gsl_linalg_cholesky_decomp1(a) == 0 && gsl_linalg_cholesky_invert(a) == 0) {
-        memcpy(cov, a->data, p * p * sizeof *cov);
-        gsl_matrix_free(a);
-        return 0;
-    }
-    gsl_matrix_free(a);
-    /* singular: solve H c_k = e_k column by column through the SVD */
-    double *e = calloc(p, sizeof *e), *col = malloc(p * sizeof *col);
-    int rc = e && col ? 0 : -1;
-    for (size_t k = 0; k < p && rc == 0; k++) {
-        e[k] = 1.0;
-        if (solve_newton(h, e, p, col) < 0)
-            rc = -1;
-        for (size_t j = 0; j < p; j++)
-            cov[j * p + k] = col[j];
-        e[k] = 0.0;
-    }
-    free(e);
-    free(col);
-    return rc;
-}
 
 /* ------------------------------------------------------------------ */
 /* Newton-Raphson with step halving */
@@ -288,14 +199,14 @@ static ck_status newton(newton_state *st, const ck_logistic_options *opt, ck_log
 {
     size_t p = m->p, max_iter = opt->max_iter > 0 ? (size_t)opt->max_iter : 100;
     double f = evaluate(st->ps, st->beta, st->l2, st->threads, st->g, st->h);
-    double g0 = fmax(1.0, max_abs(st->g, p));
+    double g0 = fmax(1.0, ck_max_abs(st->g, p));
     m->newton = 1;
     for (m->iterations = 0; m->iterations < max_iter; m->iterations++) {
-        if (max_abs(st->g, p) <= opt->tol * g0) {
+        if (ck_max_abs(st->g, p) <= opt->tol * g0) {
             m->converged = 1;
             break;
         }
-        if (solve_newton(st->h, st->g, p, st->d) < 0)
+        if (ck_spd_solve(st->h, st->g, p, st->d) < 0)
             return ck_error_set(err, CK_EDATA, "logistic regression: the Newton system could "
                                                "not be solved");
         if (opt->progress)
@@ -318,12 +229,12 @@ static ck_status newton(newton_state *st, const ck_logistic_options *opt, ck_log
         tmp = st->h, st->h = st->h2, st->h2 = tmp;
         f = f2;
     }
-    if (!m->converged && max_abs(st->g, p) <= opt->tol * g0)
+    if (!m->converged && ck_max_abs(st->g, p) <= opt->tol * g0)
         m->converged = 1;
-    m->grad_rel = max_abs(st->g, p) / g0;
+    m->grad_rel = ck_max_abs(st->g, p) / g0;
     memcpy(m->beta, st->beta, p * sizeof *m->beta);
     m->loglik = f + 0.5 * st->l2 * penalty_norm(m->beta, p);
-    if (invert(st->h, p, m->cov) != 0)
+    if (ck_spd_invert(st->h, p, m->cov) != 0)
         return ck_error_set(err, CK_ENOMEM, "out of memory");
     return CK_OK;
 }
@@ -374,7 +285,7 @@ static ck_status bfgs(newton_state *st, const ck_logistic_options *opt, ck_logis
     if (!mm)
         return ck_error_set(err, CK_ENOMEM, "out of memory");
     evaluate(st->ps, st->beta, st->l2, st->threads, st->g, NULL);
-    double g0 = fmax(1.0, max_abs(st->g, p));
+    double g0 = fmax(1.0, ck_max_abs(st->g, p));
     m->newton = 0;
     if (gsl_multimin_fdfminimizer_set(mm, &fn, &b0.vector, 0.01, 0.1) != 0) {
         gsl_multimin_fdfminimizer_free(mm);
@@ -390,7 +301,7 @@ static ck_status bfgs(newton_state *st, const ck_logistic_options *opt, ck_logis
         if (gsl_multimin_fdfminimizer_iterate(mm) != 0)
             break; /* no further progress along the line */
     }
-    m->grad_rel = max_abs(mm->gradient->data, p) / g0;
+    m->grad_rel = ck_max_abs(mm->gradient->data, p) / g0;
     m->converged = m->converged || m->grad_rel <= opt->tol;
     memcpy(m->beta, mm->x->data, p * sizeof *m->beta);
     m->loglik = -mm->f + 0.5 * st->l2 * penalty_norm(m->beta, p);

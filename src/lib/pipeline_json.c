@@ -190,13 +190,8 @@ ck_status ck_pipeline_from_json(ck_pipeline **out, const json_t *root, ck_json_r
         pl->nfeat++;
         st = read_feature(rd, json_array_get(feats, k), k, &pl->feat[k]);
     }
-    if (st == CK_OK && (st = ck_pipeline_finish(pl, rd->err)) != CK_OK && st != CK_ENOMEM) {
-        /* a failure from a part that knows nothing of the file */
-        ck_error_prefix(rd->err, rd->source);
-        st = CK_EMODEL;
-        if (rd->err)
-            rd->err->status = st;
-    }
+    if (st == CK_OK)
+        st = ck_json_foreign(rd, ck_pipeline_finish(pl, rd->err));
     if (st == CK_OK)
         st = check_encoded(rd, root, pl);
     if (st != CK_OK) {

@@ -821,7 +821,8 @@ static ck_status tune(const ck_table *t, ck_train_options *opt, ck_task task, tr
     tune_ctx ctx = {t, &r->y, r->train, r->ntrain, *opt, cv, calloc(cv->k, sizeof(fold_data)),
                     w};
     ck_dataset ds = {NULL, r->train, r->ntrain, r->y.y, NULL};
-    ck_tune_input in = {{&ds, task, opt->param, opt->text, opt->seed, opt->threads, 0, NULL,
+    ck_tune_input in = {opt->estimator,
+                        {&ds, task, opt->param, opt->text, opt->seed, opt->threads, 0, NULL,
                          opt->progress, opt->progress_ctx},
                         cv->fold, cv->k, opt->tune, cv_loss, get_fold, &ctx};
     if (!ctx.folds)
