@@ -41,7 +41,7 @@ done
 # The seed documents' value model: engagement, scale and loyalty, product depth.
 VALUE=recency_days,active_day_share,daily_minutes,users_active,nps_avg,nps_responses,core_clicks,core_clicks_per_user,feature_breadth
 LEGACY=total_minutes,sessions
-LABELS=churned_3m,churned_6m,value_change_3m,value_change_6m,revenue_next_6m,high_value
+LABELS=churned_3m,churned_6m,value_change_3m,value_change_6m,revenue_next_6m,high_value,churn_months,churn_event
 COUNTS=mrr,tenure_days,recency_days,daily_minutes,users_active,users_total,nps_responses,core_clicks,core_clicks_per_user,total_minutes,sessions
 TR="$B/churnkit-train --data $OUT/features_train.csv --quiet --seed $SEED"
 

@@ -11,10 +11,14 @@
 #include "churnkit/str.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 enum { HORIZON = 6 };               /* months of revenue kept past the snapshot */
+/* Months past M0 whose payment is tracked for the time to churn: ten
+ * years; an account still paying after them is censored there. */
+enum { FOLLOW = 120 };
 #define NO_DAY INT32_MIN
 
 void ck_features_options_init(ck_features_options *opt)
@@ -30,6 +34,7 @@ typedef struct account {
     int32_t attr[4];             /* plan, industry, size, region: codes */
     double mrr[HORIZON + 1];     /* months M0 .. M0 + 6 */
     unsigned char paid[HORIZON + 1];
+    uint64_t follow[(FOLLOW + 64) / 64]; /* bit k: paid in month M0 + k */
     int32_t last_session;        /* last session day before the snapshot */
     int32_t last_day;            /* last active day seen in the window */
     double active_days, minutes, sessions, core_clicks;
@@ -302,6 +307,8 @@ static ck_status read_revenue(builder *b, const char *path)
             b->acc[a].mrr[r] = mrr;
             b->acc[a].paid[r] = 1;
         }
+        if (r >= 1 && r <= FOLLOW)
+            b->acc[a].follow[r / 64] |= (uint64_t)1 << (r % 64);
     }
     if (st == CK_OK && rc < 0)
         st = b->err->status;
@@ -525,7 +532,26 @@ static const char *const header[] = {
     "nps_avg", "nps_responses", "core_clicks", "core_clicks_per_user", "feature_breadth",
     "total_minutes", "sessions", "health_score", "r_score", "f_score", "m_score",
     "churned_3m", "churned_6m", "value_change_3m", "value_change_6m", "revenue_next_6m",
-    "high_value"};
+    "high_value", "churn_months", "churn_event"};
+
+/* The time to churn: the months from M0 to the first month M0 + k without
+ * revenue (the churn is observed: *event 1), or, when the account pays
+ * through the last month of the revenue data (at most FOLLOW months on),
+ * those months (censored: *event 0).  0 months: no month past M0 in the
+ * data, nothing known. */
+static int churn_months(const builder *b, const account *a, int *event)
+{
+    int seen = b->last_month == INT32_MIN ? 0 : (int)(b->last_month - b->m0);
+    if (seen > FOLLOW)
+        seen = FOLLOW;
+    for (int k = 1; k <= seen; k++)
+        if (!(a->follow[k / 64] >> (k % 64) & 1)) {
+            *event = 1;
+            return k;
+        }
+    *event = 0;
+    return seen;
+}
 
 /* A label for horizon h months: written when the revenue data reaches. */
 static void write_label(ck_csv_writer *w, const builder *b, int h, double v, int decimals)
@@ -566,6 +592,14 @@ static void write_row(ck_csv_writer *w, const builder *b, const row *r, double c
         write_label(w, b, h, (a->paid[h] ? a->mrr[h] : 0) - a->mrr[0], 2);
     write_label(w, b, HORIZON, r->future6, 2);
     write_label(w, b, HORIZON, r->future6 >= cutoff, 0);
+    int event, months = churn_months(b, a, &event);
+    if (months > 0) { /* every account, however short its known future */
+        ck_csv_write_long(w, months);
+        ck_csv_write_long(w, event);
+    } else {
+        ck_csv_write_empty(w);
+        ck_csv_write_empty(w);
+    }
     ck_csv_end_row(w);
 }
 

@@ -7,7 +7,7 @@ SY="$CK_BIN/churnkit-synth"; FE="$CK_BIN/churnkit-features"
 ok "$SY" --accounts 200 --months 14 --seed 9 --out "$T/w" --quiet
 ok "$FE" --world "$T/w" --snapshot 2024-07-01 --out "$T/f.csv"
 grep -q "accounts paying at the snapshot" "$T/err" || fail "no summary"
-head -1 "$T/f.csv" | grep -q "^account_id,plan_tier,.*,recency_days,active_day_share,daily_minutes,users_active,.*,health_score,r_score,f_score,m_score,churned_3m,churned_6m,value_change_3m,value_change_6m,revenue_next_6m,high_value$" \
+head -1 "$T/f.csv" | grep -q "^account_id,plan_tier,.*,recency_days,active_day_share,daily_minutes,users_active,.*,health_score,r_score,f_score,m_score,churned_3m,churned_6m,value_change_3m,value_change_6m,revenue_next_6m,high_value,churn_months,churn_event$" \
   || fail "unexpected header: $(head -1 "$T/f.csv")"
 ok "$FE" --world "$T/w" --snapshot 2024-07-01 --out "$T/f2.csv" --quiet
 cmp -s "$T/f.csv" "$T/f2.csv" || fail "not deterministic"

@@ -5,7 +5,7 @@
 B="$CK_BIN"
 ok "$B/churnkit-synth" --accounts 400 --months 18 --seed 4 --out "$T/w" --quiet
 ok "$B/churnkit-features" --world "$T/w" --snapshot 2024-07-01 --out "$T/f.csv" --quiet
-LABELS=churned_3m,churned_6m,value_change_3m,value_change_6m,revenue_next_6m,high_value
+LABELS=churned_3m,churned_6m,value_change_3m,value_change_6m,revenue_next_6m,high_value,churn_months,churn_event
 for h in 3m 6m; do
   ok "$B/churnkit-train" --data "$T/f.csv" --label churned_$h --id account_id --exclude $LABELS \
      --l2 1 --name churn_$h --out "$T/churn_$h.json" --quiet

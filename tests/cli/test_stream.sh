@@ -8,7 +8,7 @@
 B="$CK_BIN"
 ok "$B/churnkit-synth" --accounts 900 --months 16 --seed 6 --out "$T/w" --quiet
 ok "$B/churnkit-features" --world "$T/w" --snapshot 2024-09-01 --out "$T/f.csv" --quiet
-LABELS=churned_3m,churned_6m,value_change_3m,value_change_6m,revenue_next_6m,high_value
+LABELS=churned_3m,churned_6m,value_change_3m,value_change_6m,revenue_next_6m,high_value,churn_months,churn_event
 ok "$B/churnkit-train" --data "$T/f.csv" --label churned_3m --id account_id --exclude $LABELS \
    --l2 1 --name churn --out "$T/churn.json" --quiet
 ok "$B/churnkit-train" --data "$T/f.csv" --label value_change_3m --model linear --robust \

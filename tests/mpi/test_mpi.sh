@@ -38,7 +38,7 @@ cmp -s "$T/mpi.json" "$T/mpi2.json" || fail "the same shards gave different mode
 # 2. unpenalized and class-weighted, with text columns (one level dropped)
 ok "$B/churnkit-synth" --accounts 1500 --months 24 --seed 8 --out "$T/w" --quiet
 ok "$B/churnkit-features" --world "$T/w" --snapshot 2024-10-01 --out "$T/f.csv" --quiet
-LABELS=churned_3m,churned_6m,value_change_3m,value_change_6m,revenue_next_6m,high_value
+LABELS=churned_3m,churned_6m,value_change_3m,value_change_6m,revenue_next_6m,high_value,churn_months,churn_event
 ok "$B/churnkit-train" --data "$T/f.csv" --label churned_6m --id account_id --exclude $LABELS \
    --class-weight balanced --name c --out "$T/one_c.json" --quiet
 mpi 3 --data "$T/f.csv" --label churned_6m --id account_id --exclude $LABELS \

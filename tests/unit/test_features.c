@@ -140,6 +140,10 @@ START_TEST(test_hand_checked_features)
     ck_assert(cell(t, 0, "revenue_next_6m") == 750);
     ck_assert(cell(t, 1, "revenue_next_6m") == 40);
     ck_assert(cell(t, 0, "high_value") == 1 && cell(t, 1, "high_value") == 0);
+    /* time to churn: A1 pays through September, the data's end (6 months
+     * on, censored); A2 pays April and May, not June (churned in 3) */
+    ck_assert(cell(t, 0, "churn_months") == 6 && cell(t, 0, "churn_event") == 0);
+    ck_assert(cell(t, 1, "churn_months") == 3 && cell(t, 1, "churn_event") == 1);
     ck_table_free(t);
     drop_world(&w);
 }
@@ -156,8 +160,11 @@ START_TEST(test_labels_empty_beyond_the_data)
     ck_error err;
     ck_assert_msg(build(&w, out, &err) == CK_OK, "%s", err.message);
     char *text = ck_test_slurp(out);
-    /* churned_3m known (June is in the data), the 6-month labels empty */
-    ck_assert_msg(strstr(text, ",0,,10,,,\n") != NULL, "%s", text);
+    /* churned_3m known (June is in the data), the 6-month labels empty;
+     * the time to churn is known for every account: A1 missed May (2
+     * months: a gap counts, even when it pays again in June), A2 April */
+    ck_assert_msg(strstr(text, ",0,,10,,,,2,1\n") != NULL, "%s", text);
+    ck_assert_msg(strstr(text, ",1,,-20,,,,1,1\n") != NULL, "%s", text);
     free(text);
     drop_world(&w);
 }
@@ -217,6 +224,50 @@ START_TEST(test_nothing_after_the_snapshot_matters)
     ck_assert_msg(system(cmd) == 0, "a change after the snapshot changed a feature");
     snprintf(cmd, sizeof cmd, "cmp -s %s %s", fa, fb);
     ck_assert_msg(system(cmd) != 0, "the labels should see the changed future revenue");
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
+/* In the synthetic world churn is for good: the time to churn agrees with
+ * the horizon labels wherever both are known, and every account has one. */
+START_TEST(test_time_to_churn_agrees_with_labels)
+{
+    char dir[] = "/tmp/churnkit-ttc-XXXXXX", out[300];
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    ck_synth_options so;
+    ck_synth_options_init(&so);
+    so.accounts = 400;
+    so.months = 14;
+    so.seed = 9;
+    ck_error err;
+    ck_assert_msg(ck_synth_write(&so, dir, NULL, NULL, &err) == CK_OK, "%s", err.message);
+    char p[7][300];
+    static const char *names[] = {"accounts.csv", "users.csv", "sessions.csv",
+                                  "feature_events.csv", "features.csv", "nps.csv", "revenue.csv"};
+    for (int i = 0; i < 7; i++)
+        snprintf(p[i], sizeof p[i], "%s/%s", dir, names[i]);
+    ck_features_inputs in = {p[0], p[1], p[2], p[3], p[4], p[5], p[6]};
+    ck_features_options o;
+    ck_features_options_init(&o);
+    ck_date_parse("2024-10-01", &o.snapshot); /* 5 months of future: churned_6m unknown */
+    snprintf(out, sizeof out, "%s/f.csv", dir);
+    ck_assert_msg(ck_features_build(&in, &o, out, NULL, NULL, &err) == CK_OK, "%s", err.message);
+    ck_table *t;
+    ck_assert_msg(ck_table_read_csv(&t, out, NULL, &err) == CK_OK, "%s", err.message);
+    size_t events = 0, censored = 0;
+    for (size_t i = 0; i < t->nrows; i++) {
+        double m = cell(t, i, "churn_months"), e = cell(t, i, "churn_event");
+        ck_assert(m >= 1 && m <= 5 && (e == 0 || e == 1));
+        ck_assert(e == 1 || m == 5); /* censored only at the data's end */
+        ck_assert(cell(t, i, "churned_3m") == (e == 1 && m <= 3));
+        ck_assert(isnan(cell(t, i, "churned_6m")));
+        events += e == 1;
+        censored += e == 0;
+    }
+    ck_assert(events > 10 && censored > 100);
+    ck_table_free(t);
+    char cmd[400];
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     ck_assert_int_eq(system(cmd), 0);
 }
@@ -297,6 +348,7 @@ static Suite *features_suite(void)
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, test_hand_checked_features);
     tcase_add_test(tc, test_labels_empty_beyond_the_data);
+    tcase_add_test(tc, test_time_to_churn_agrees_with_labels);
     tcase_add_test(tc, test_nothing_after_the_snapshot_matters);
     tcase_add_test(tc, test_located_errors);
     tcase_add_test(tc, test_same_inputs_same_bytes);
