@@ -17,20 +17,30 @@
 #include "churnkit/jsonio.h"
 #include "churnkit/pipeline.h"
 
+/* What exp(coef) is, for the report and the model file. */
+typedef enum ck_ratio {
+    CK_RATIO_NONE = 0,
+    CK_RATIO_ODDS,          /* logistic: odds_ratio, or_ci_low, or_ci_high */
+    CK_RATIO_HAZARD         /* Cox: hazard_ratio, hr_ci_low, hr_ci_high */
+} ck_ratio;
+
 typedef struct ck_coefs {
-    size_t p;               /* 1 + encoded width: beta[0] is the intercept */
+    size_t p;               /* coefficients: 1 + encoded width, beta[0] the
+                               intercept; the encoded width without one */
+    int no_intercept;       /* no intercept (Cox: the baseline hazard is it) */
     double *beta;           /* owned */
     ck_coef_row *row;       /* inference, p rows (owned), or NULL */
     int t_stats;            /* inference by t (1) or z (0) */
     int approximate;        /* penalized or weighted: errors approximate */
-    int odds;               /* exp(coef) is an odds ratio (logistic) */
+    ck_ratio ratio;         /* what exp(coef) means */
 } ck_coefs;
 
 /* The linear predictor beta[0] + sum_j beta[j+1] x[j]. */
 double ck_linear_predictor(const double *beta, const double *x, size_t width);
 
 /* beta_j (x_j - center_j) for each encoded column: a linear predictor's
- * SHAP values relative to the average training row. */
+ * SHAP values relative to the average training row (on the scale of the
+ * linear predictor: log-odds, or log relative hazard). */
 void ck_coefs_contributions(const ck_coefs *c, const ck_pipeline *pl, const double *x,
                             double *out);
 
@@ -38,7 +48,8 @@ void ck_coefs_contributions(const ck_coefs *c, const ck_pipeline *pl, const doub
 json_t *ck_coefs_json(const ck_coefs *c, const ck_pipeline *pl);
 
 /* Reads root's "coefficients" for pipeline pl: one term an encoded column
- * plus the intercept, named as the pipeline names them, finite. */
+ * plus the intercept (unless c->no_intercept is set first), named as the
+ * pipeline names them, finite. */
 ck_status ck_coefs_read(ck_coefs *c, const json_t *root, const ck_pipeline *pl,
                         ck_json_reader *rd);
 
@@ -72,9 +83,10 @@ ck_status ck_coefs_est_terms(const void *state, const struct ck_model *m, ck_ter
 void ck_coefs_est_free(void *state);
 
 /* A zeroed state of `size` bytes with its coefficients read from root's
- * "coefficients" and, at `facts_offset` in it, the facts of table f read
- * leniently from `fit` (a record for the report: scoring never needs it). */
-ck_status ck_coefs_est_load(void **state, size_t size, const ck_pipeline *pl,
+ * "coefficients" (without an intercept when no_intercept) and, at
+ * `facts_offset` in it, the facts of table f read leniently from `fit` (a
+ * record for the report: scoring never needs it). */
+ck_status ck_coefs_est_load(void **state, size_t size, const ck_pipeline *pl, int no_intercept,
                             const json_t *root, const json_t *fit, size_t facts_offset,
                             const ck_fact *f, size_t nf, ck_json_reader *rd);
 

@@ -21,8 +21,11 @@ typedef struct ck_label {
     int binary;       /* 1: classes, 0: a number */
     char *positive;   /* binary: text of the positive class */
     char *negative;   /* binary: text of the negative class */
-    double *y;        /* by table row: 0/1 (binary) or the value */
-    size_t n, n_pos;  /* rows; positives (binary) */
+    double *y;        /* by table row: 0/1 (binary) or the value (for
+                         survival, the time) */
+    size_t n, n_pos;  /* rows; positives (binary) or events (survival) */
+    double *event;    /* survival: by table row, 1 event seen, 0 censored */
+    char *event_name; /* survival: the event column */
 } ck_label;
 
 /* Reads column `col` of t as a binary label; positive may be NULL. */
@@ -36,6 +39,11 @@ ck_status ck_label_binary_reduced(ck_label *out, const ck_table *t, const char *
 
 /* Reads column `col` of t as a numeric target. */
 ck_status ck_label_numeric(ck_label *out, const ck_table *t, const char *col, ck_error *err);
+
+/* Reads a survival target: `time` (numbers, finite, 0 or more) and
+ * `event` (1 when the event was seen, 0 when censored), every row. */
+ck_status ck_label_survival(ck_label *out, const ck_table *t, const char *time,
+                            const char *event, ck_error *err);
 
 /* Reads column `col` of t using the classes of a fitted label `like` (for
  * evaluation data): a value that is neither class is an error. */

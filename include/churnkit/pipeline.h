@@ -90,6 +90,7 @@ typedef struct ck_pipeline_options {
     const char *const *exclude;  /* ... except these */
     size_t nexclude;
     const char *label;           /* never a feature (may be NULL) */
+    const char *event;           /* a survival target's event: never a feature */
     const char *id;              /* never a feature (may be NULL) */
     int missing_indicators;
     const char *const *log;      /* numeric columns to put on the symlog scale */
@@ -178,8 +179,10 @@ typedef struct ck_dataset {
     const ck_design *design;
     const size_t *rows;   /* table rows to use, n of them */
     size_t n;
-    const double *y;      /* by table row: 0/1 for a classifier, else a value */
+    const double *y;      /* by table row: 0/1 for a classifier, else a value
+                             (survival: the time) */
     const double *weight; /* by table row, or NULL for all 1 */
+    const double *event;  /* survival: by table row, 1 seen, 0 censored */
 } ck_dataset;
 
 #endif

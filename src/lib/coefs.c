@@ -19,14 +19,24 @@ double ck_linear_predictor(const double *beta, const double *x, size_t width)
 void ck_coefs_contributions(const ck_coefs *c, const ck_pipeline *pl, const double *x,
                             double *out)
 {
+    const double *b = c->beta + (c->no_intercept ? 0 : 1);
     for (size_t j = 0; j < pl->width; j++)
-        out[j] = c->beta[j + 1] * (x[j] - pl->center[j]);
+        out[j] = b[j] * (x[j] - pl->center[j]);
 }
 
-static const char *term_name(const ck_pipeline *pl, size_t j)
+static const char *term_name(const ck_coefs *c, const ck_pipeline *pl, size_t j)
 {
+    if (c->no_intercept)
+        return pl->encoded[j];
     return j ? pl->encoded[j - 1] : "(intercept)";
 }
+
+/* The model file's keys of exp(coef) and its interval. */
+static const char *const ratio_keys[][3] = {
+    {NULL, NULL, NULL},
+    {"odds_ratio", "or_ci_low", "or_ci_high"},
+    {"hazard_ratio", "hr_ci_low", "hr_ci_high"},
+};
 
 json_t *ck_coefs_json(const ck_coefs *c, const ck_pipeline *pl)
 {
@@ -38,7 +48,7 @@ json_t *ck_coefs_json(const ck_coefs *c, const ck_pipeline *pl)
     }
     for (size_t j = 0; j < c->p; j++) {
         json_t *t = json_object();
-        json_object_set_new(t, "term", json_string(term_name(pl, j)));
+        json_object_set_new(t, "term", json_string(term_name(c, pl, j)));
         json_object_set_new(t, "coef", ck_json_number(c->beta[j]));
         if (c->row) {
             const ck_coef_row *r = &c->row[j];
@@ -47,10 +57,10 @@ json_t *ck_coefs_json(const ck_coefs *c, const ck_pipeline *pl)
             ck_json_set_number(t, "p", r->p_value);
             ck_json_set_number(t, "ci_low", r->lo);
             ck_json_set_number(t, "ci_high", r->hi);
-            if (c->odds) {
-                ck_json_set_number(t, "odds_ratio", exp(r->coef));
-                ck_json_set_number(t, "or_ci_low", exp(r->lo));
-                ck_json_set_number(t, "or_ci_high", exp(r->hi));
+            if (c->ratio) {
+                ck_json_set_number(t, ratio_keys[c->ratio][0], exp(r->coef));
+                ck_json_set_number(t, ratio_keys[c->ratio][1], exp(r->lo));
+                ck_json_set_number(t, ratio_keys[c->ratio][2], exp(r->hi));
             }
         }
         json_array_append_new(terms, t);
@@ -71,7 +81,7 @@ static ck_status read_term(ck_coefs *c, const json_t *t, size_t j, const ck_pipe
                            ck_json_reader *rd)
 {
     const json_t *name = json_object_get(t, "term");
-    const char *want = term_name(pl, j);
+    const char *want = term_name(c, pl, j);
     char field[64];
     snprintf(field, sizeof field, "coefficients.terms[%zu].coef", j);
     if (!json_is_string(name) || strcmp(json_string_value(name), want) != 0)
@@ -102,11 +112,12 @@ ck_status ck_coefs_read(ck_coefs *c, const json_t *root, const ck_pipeline *pl,
         ck_json_get(rd, o, "terms", "coefficients.terms", &terms) != CK_OK ||
         ck_json_get(rd, o, "statistic", "coefficients.statistic", &stat) != CK_OK)
         return CK_EMODEL;
-    c->p = pl->width + 1;
+    c->p = pl->width + (c->no_intercept ? 0 : 1);
     if (!json_is_array(terms) || json_array_size(terms) != c->p)
         return ck_error_set(rd->err, CK_EMODEL, "%s: %zu coefficients for %zu encoded columns "
-                                                "(expected %zu with the intercept)", rd->source,
-                            json_is_array(terms) ? json_array_size(terms) : 0, pl->width, c->p);
+                                                "(expected %zu%s)", rd->source,
+                            json_is_array(terms) ? json_array_size(terms) : 0, pl->width, c->p,
+                            c->no_intercept ? "" : " with the intercept");
     if (!json_is_string(stat) || (strcmp(json_string_value(stat), "t") != 0 &&
                                   strcmp(json_string_value(stat), "z") != 0))
         return ck_json_bad(rd, "coefficients.statistic", "must be \"t\" or \"z\"");
@@ -142,12 +153,13 @@ void ck_coefs_report(FILE *out, const ck_coefs *c, const ck_pipeline *pl)
         w = 40;
     fprintf(out, "%-*s %11s %10s %8s %9s %10s %10s%s\n", (int)w, "term", "coef", "std err",
             c->t_stats ? "t" : "z", c->t_stats ? "P>|t|" : "P>|z|", "[0.025", "0.975]",
-            c->odds ? "  odds ratio" : "");
+            c->ratio == CK_RATIO_ODDS ? "  odds ratio"
+            : c->ratio == CK_RATIO_HAZARD ? " hazard ratio" : "");
     size_t shown = c->p;
     if (shown > REPORT_TERMS)
         shown = REPORT_TERMS;
     for (size_t j = 0; j < shown; j++) {
-        const char *name = term_name(pl, j);
+        const char *name = term_name(c, pl, j);
         char p[16];
         if (!c->row) {
             fprintf(out, "%-*.*s %11.4g\n", (int)w, (int)w, name, c->beta[j]);
@@ -157,7 +169,7 @@ void ck_coefs_report(FILE *out, const ck_coefs *c, const ck_pipeline *pl)
         ck_report_format_p(p, sizeof p, r->p_value);
         fprintf(out, "%-*.*s %11.4g %10.4g %8.3f %9s %10.4g %10.4g", (int)w, (int)w, name,
                 r->coef, r->se, r->stat, p, r->lo, r->hi);
-        if (c->odds)
+        if (c->ratio)
             fprintf(out, "  %10.4g", exp(r->coef));
         fputc('\n', out);
     }
@@ -179,9 +191,10 @@ ck_status ck_coefs_terms(const ck_coefs *c, const ck_pipeline *pl, ck_terms *out
     if (!out->term)
         return ck_error_set(err, CK_ENOMEM, "out of memory");
     for (size_t j = 0; j < c->p; j++)
-        out->term[j] = (ck_term){term_name(pl, j),          c->beta[j],
+        out->term[j] = (ck_term){term_name(c, pl, j),          c->beta[j],
                                  c->row ? c->row[j].lo : NAN, c->row ? c->row[j].hi : NAN,
-                                 c->row ? c->row[j].p_value : NAN, NAN, j == 0};
+                                 c->row ? c->row[j].p_value : NAN, NAN,
+                                 !c->no_intercept && j == 0};
     return CK_OK;
 }
 
@@ -229,7 +242,7 @@ void ck_coefs_est_free(void *state)
     free(state);
 }
 
-ck_status ck_coefs_est_load(void **state, size_t size, const ck_pipeline *pl,
+ck_status ck_coefs_est_load(void **state, size_t size, const ck_pipeline *pl, int no_intercept,
                             const json_t *root, const json_t *fit, size_t facts_offset,
                             const ck_fact *f, size_t nf, ck_json_reader *rd)
 {
@@ -237,6 +250,7 @@ ck_status ck_coefs_est_load(void **state, size_t size, const ck_pipeline *pl,
     *state = NULL;
     if (!c)
         return ck_error_set(rd->err, CK_ENOMEM, "out of memory");
+    c->no_intercept = no_intercept;
     ck_status st = ck_coefs_read(c, root, pl, rd);
     if (st == CK_OK)
         st = ck_json_get_facts(rd, fit, "fit", (char *)(void *)c + facts_offset, f, nf, 0);

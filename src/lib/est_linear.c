@@ -125,7 +125,7 @@ static ck_status save(const void *p, const ck_model *m, json_t *root, json_t *fi
 static ck_status load(void **out, const ck_model *m, json_t *root, json_t *fit,
                       ck_json_reader *rd)
 {
-    ck_status st = ck_coefs_est_load(out, sizeof(state), m->pl, root, fit,
+    ck_status st = ck_coefs_est_load(out, sizeof(state), m->pl, 0, root, fit,
                                      offsetof(state, f), fit_facts, NFACTS(fit_facts), rd);
     state *s = *out;
     if (st == CK_OK && s->f.method == METHOD_HUBER)

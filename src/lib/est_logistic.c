@@ -92,7 +92,7 @@ static ck_status fit(const ck_fit_input *in, void **out, ck_warnings *w, ck_erro
         return ck_error_set(err, CK_ENOMEM, "out of memory");
     }
     ck_coefs_adopt(&s->c, lm.p, &lm.beta, lm.cov, 0, in->final);
-    s->c.odds = 1;
+    s->c.ratio = CK_RATIO_ODDS;
     s->c.approximate = lo.l2 > 0 || in->ds->weight != NULL;
     set_facts(&s->f, &lm);
     ck_logistic_fini(&lm);
@@ -117,10 +117,10 @@ static ck_status save(const void *p, const ck_model *m, json_t *root, json_t *fi
 static ck_status load(void **out, const ck_model *m, json_t *root, json_t *fit,
                       ck_json_reader *rd)
 {
-    ck_status st = ck_coefs_est_load(out, sizeof(state), m->pl, root, fit,
+    ck_status st = ck_coefs_est_load(out, sizeof(state), m->pl, 0, root, fit,
                                      offsetof(state, f), fit_facts, NFACTS(fit_facts), rd);
     if (st == CK_OK)
-        ((state *)*out)->c.odds = 1;
+        ((state *)*out)->c.ratio = CK_RATIO_ODDS;
     return st;
 }
 

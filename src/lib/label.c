@@ -218,8 +218,55 @@ ck_status ck_label_numeric(ck_label *out, const ck_table *t, const char *col, ck
     return CK_OK;
 }
 
+ck_status ck_label_survival(ck_label *out, const ck_table *t, const char *time,
+                            const char *event, ck_error *err)
+{
+    size_t je;
+    ck_status st = ck_label_numeric(out, t, time, err);
+    if (st != CK_OK)
+        return st;
+    if ((st = ck_table_require(t, event, &je, err)) != CK_OK) {
+        ck_label_fini(out);
+        return st;
+    }
+    const ck_column *c = &t->col[je];
+    out->event = malloc((t->nrows ? t->nrows : 1) * sizeof *out->event);
+    out->event_name = strdup(event);
+    if (!out->event || !out->event_name) {
+        ck_label_fini(out);
+        return ck_error_set(err, CK_ENOMEM, "out of memory");
+    }
+    for (size_t i = 0; i < t->nrows; i++) {
+        if (!(out->y[i] >= 0)) {
+            ck_error_at(err, CK_EDATA, t->source, ck_table_line(t, i), 0,
+                        "the time '%s' is %g: a time to the event is 0 or more", time,
+                        out->y[i]);
+            ck_label_fini(out);
+            return CK_EDATA;
+        }
+        double e = c->type == CK_COL_NUMERIC ? c->num[i] : NAN;
+        if (!(e == 0 || e == 1)) {
+            ck_error_at(err, CK_EDATA, t->source, ck_table_line(t, i), je + 1,
+                        "the event '%s' must be 1 (seen) or 0 (censored)", event);
+            ck_label_fini(out);
+            return CK_EDATA;
+        }
+        out->event[i] = e;
+        out->n_pos += e == 1;
+    }
+    if (out->n_pos == 0) {
+        ck_error_set(err, CK_EDATA, "%s: no row has the event '%s': a survival model needs "
+                                    "events", t->source, event);
+        ck_label_fini(out);
+        return CK_EDATA;
+    }
+    return CK_OK;
+}
+
 ck_status ck_label_like(ck_label *out, const ck_table *t, const ck_label *like, ck_error *err)
 {
+    if (like->event)
+        return ck_label_survival(out, t, like->name, like->event_name, err);
     if (!like->binary)
         return ck_label_numeric(out, t, like->name, err);
     const ck_column *c;
@@ -254,6 +301,8 @@ ck_status ck_label_like(ck_label *out, const ck_table *t, const ck_label *like, 
 
 void ck_label_fini(ck_label *l)
 {
+    free(l->event);
+    free(l->event_name);
     free(l->name);
     free(l->positive);
     free(l->negative);

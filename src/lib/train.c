@@ -229,7 +229,7 @@ static ck_status fit_on(const ck_table *t, const ck_label *y, const size_t *rows
     m->type = opt->estimator;
     if ((st = fit_data(t, y, rows, n, opt, &m->pl, &d, &weights, w, err)) != CK_OK)
         goto done;
-    ck_dataset ds = {&d, rows, n, y->y, weights};
+    ck_dataset ds = {&d, rows, n, y->y, weights, y->event};
     ck_fit_input in = {&ds,          m->task,      opt->param,   opt->text,
                        opt->seed,    opt->threads, final,        opt->reducer,
                        opt->progress, opt->progress_ctx};
@@ -769,8 +769,8 @@ static ck_status get_fold(void *ctx, size_t k, ck_dataset *train, ck_dataset *te
         if (st != CK_OK)
             return st;
     }
-    *train = (ck_dataset){&f->d, f->train, f->ntrain, c->y->y, f->weights};
-    *test = (ck_dataset){&f->d, f->test, f->ntest, c->y->y, f->weights};
+    *train = (ck_dataset){&f->d, f->train, f->ntrain, c->y->y, f->weights, c->y->event};
+    *test = (ck_dataset){&f->d, f->test, f->ntest, c->y->y, f->weights, c->y->event};
     return CK_OK;
 }
 
@@ -820,7 +820,7 @@ static ck_status tune(const ck_table *t, ck_train_options *opt, ck_task task, tr
 {
     tune_ctx ctx = {t, &r->y, r->train, r->ntrain, *opt, cv, calloc(cv->k, sizeof(fold_data)),
                     w};
-    ck_dataset ds = {NULL, r->train, r->ntrain, r->y.y, NULL};
+    ck_dataset ds = {NULL, r->train, r->ntrain, r->y.y, NULL, r->y.event};
     ck_tune_input in = {opt->estimator,
                         {&ds, task, opt->param, opt->text, opt->seed, opt->threads, 0, NULL,
                          opt->progress, opt->progress_ctx},

@@ -171,7 +171,7 @@ static void prepare(fitted *f, const spec *sp)
 static void run(fitted *f, const ck_cox_options *o)
 {
     ck_error err;
-    ck_dataset ds = {&f->d, f->rows, f->t->nrows, NULL, f->weight};
+    ck_dataset ds = {&f->d, f->rows, f->t->nrows, NULL, f->weight, NULL};
     ck_assert_msg(ck_cox_fit(&ds, f->time, f->event, o, &f->m, &f->w, &err) == CK_OK, "%s",
                   err.message);
 }
@@ -640,7 +640,7 @@ static void small_fit(const double *x, const double *g, const double *time,
     size_t *rows = malloc(n * sizeof *rows);
     for (size_t i = 0; i < n; i++)
         rows[i] = i;
-    ck_dataset ds = {&d, rows, n, NULL, NULL};
+    ck_dataset ds = {&d, rows, n, NULL, NULL, NULL};
     ck_assert_int_eq(ck_cox_fit(&ds, time, event, NULL, m, w, err), want);
     free(rows);
     ck_design_fini(&d);

@@ -67,7 +67,7 @@ static ck_status fit_table(fitted *f, ck_table *t, const char *target, double l2
     f->rows = malloc(f->t->nrows * sizeof *f->rows);
     for (size_t i = 0; i < f->t->nrows; i++)
         f->rows[i] = i;
-    ck_dataset ds = {&f->d, f->rows, f->t->nrows, f->y.y, NULL};
+    ck_dataset ds = {&f->d, f->rows, f->t->nrows, f->y.y, NULL, NULL};
     ck_linear_options lo;
     ck_linear_options_init(&lo);
     lo.l2 = l2;

@@ -85,7 +85,7 @@ static void fit(fitted *f, const char *file, const char *label, const char *excl
         for (size_t i = 0; i < f->t->nrows; i++)
             wt[i] = f->y.y[i] == 1 ? n / (2 * np) : n / (2 * (n - np));
     }
-    ck_dataset ds = {&f->d, f->rows, f->t->nrows, f->y.y, wt};
+    ck_dataset ds = {&f->d, f->rows, f->t->nrows, f->y.y, wt, NULL};
     ck_logistic_options lo;
     ck_logistic_options_init(&lo);
     lo.l2 = l2;
@@ -243,7 +243,7 @@ START_TEST(test_separation_is_detected)
     size_t rows[40];
     for (size_t i = 0; i < 40; i++)
         rows[i] = i;
-    ck_dataset ds = {&d, rows, 40, y, NULL};
+    ck_dataset ds = {&d, rows, 40, y, NULL, NULL};
     ck_logistic m;
     ck_assert_int_eq(ck_logistic_fit(&ds, NULL, &m, &w, &err), CK_OK);
     ck_assert(m.separation);
@@ -264,7 +264,7 @@ START_TEST(test_bfgs_agrees_with_newton)
     fitted a;
     fit(&a, "mlc_churn.train.csv", "churn", NULL, 1.0, 0, 0);
     /* refit the same design with the quasi-Newton solver */
-    ck_dataset ds = {&a.d, a.rows, a.t->nrows, a.y.y, NULL};
+    ck_dataset ds = {&a.d, a.rows, a.t->nrows, a.y.y, NULL, NULL};
     ck_logistic_options lo;
     ck_logistic_options_init(&lo);
     lo.l2 = 1.0;
