@@ -96,6 +96,13 @@ ck_status ck_coefs_est_save(const void *state, const ck_pipeline *pl, json_t *ro
                             json_t *fit, const void *facts, const ck_fact *f, size_t nf,
                             ck_error *err);
 
+/* The L2 parameter of every linear predictor, first in its table (a macro:
+ * a table entry must be a constant expression). */
+#define CK_COEFS_PARAM_L2                                                                     \
+    {"l2", CK_PARAM_NUMBER, 0, 0, 1e12, NULL, "L", "l2",                                      \
+     "L2 penalty: the loss (log-loss, squared error, minus Cox's partial log-likelihood) + "  \
+     "L/2 ||beta||^2, intercept not penalized; scikit-learn's C = 1/L"}
+
 /* ck_estimator_type.pipeline for a model with an intercept whose L2 penalty
  * is the parameter at position 0: an unpenalized fit cannot tell a full set
  * of indicators from the intercept, so one level stays out as the

@@ -222,18 +222,42 @@ void ck_cox_fini(ck_cox *m);
 /* The linear predictor sum_j beta[j] x[j] of an encoded row. */
 double ck_cox_eta(const ck_cox *m, const double *x);
 
+/*
+ * What scoring needs of a proportional-hazards model besides its linear
+ * predictor: the baseline cumulative hazard H0 at the event times (a step
+ * function, see ck_cox) and the last time fitted.  The arrays are borrowed
+ * (from a ck_cox, or from a model file's "baseline").  Any model whose
+ * survival is S(t | eta) = exp(-H0(t) exp(eta)) can use these functions.
+ */
+typedef struct ck_ph_curve {
+    size_t ntimes;
+    const double *time;    /* increasing */
+    const double *cumhaz;  /* non-decreasing, >= 0 */
+    const double *nrisk;   /* the (weighted) rows at risk and events at each */
+    const double *nevent;  /*   time in the training data */
+    double last_time;
+} ck_ph_curve;
+
+/* The curve of a fitted model (borrowing its arrays). */
+ck_ph_curve ck_cox_curve(const ck_cox *m);
+
 /* H0(t): the baseline cumulative hazard by step-function lookup (0 before
  * the first event time; the last value after the last one). */
-double ck_cox_cumhaz(const ck_cox *m, double t);
+double ck_ph_cumhaz(const ck_ph_curve *c, double t);
 
 /* S(t) = exp(-H0(t) exp(eta)): the probability that a row with linear
  * predictor eta is still a customer at time t. */
-double ck_cox_survival(const ck_cox *m, double eta, double t);
+double ck_ph_survival(const ck_ph_curve *c, double eta, double t);
+
+/* The Kaplan-Meier estimate of the training rows' survival at t,
+ * prod over time[k] <= t of (1 - nevent[k] / nrisk[k]): the share of the
+ * training population still customers at t (the model's average risk).  */
+double ck_ph_km(const ck_ph_curve *c, double t);
 
 /* The restricted mean survival time: the integral of the step function
  * S(u) over 0 <= u <= tmax (the expected time as a customer within the
  * horizon tmax).  0 when tmax <= 0; at most tmax.  Past last_time, S is
  * held at its last value, an extrapolation. */
-double ck_cox_rmst(const ck_cox *m, double eta, double tmax);
+double ck_ph_rmst(const ck_ph_curve *c, double eta, double tmax);
 
 #endif

@@ -21,6 +21,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "churnkit/cox.h"
 #include "churnkit/error.h"
 #include "churnkit/jsonio.h"
 #include "churnkit/pipeline.h"
@@ -29,7 +30,8 @@
 typedef enum ck_task {
     CK_TASK_CLASSIFICATION = 1, /* a binary label: the probability of the positive class */
     CK_TASK_REGRESSION = 2,     /* a number */
-    CK_TASK_SURVIVAL = 3        /* time to an event (room for a survival family) */
+    CK_TASK_SURVIVAL = 3        /* time to an event: a risk score (the log relative
+                                   hazard) read through a survival curve */
 } ck_task;
 
 #define CK_TASK_BIT(t) (1u << (unsigned)(t))
@@ -151,9 +153,14 @@ typedef struct ck_estimator_type {
     void *(*scratch)(const void *state);
     void (*scratch_free)(void *scratch);
 
-    /* The probability of the positive class, or the predicted value, of an
-     * encoded row. */
+    /* The probability of the positive class, the predicted value, or (for
+     * survival) the log relative hazard eta, of an encoded row. */
     double (*score)(const void *state, const double *x, void *scratch);
+
+    /* Survival types (and only they): the proportional-hazards curve the
+     * score is read with, S(t | eta) = exp(-H0(t) exp(eta)) (cox.h);
+     * borrowed from the state. */
+    const ck_ph_curve *(*curve)(const void *state);
 
     /* Optional (CK_EST_CONTRIBUTIONS): each encoded column's contribution to
      * the score on the model's scale (log-odds for classifiers), relative to
@@ -191,7 +198,8 @@ typedef struct ck_estimator_type {
  * Tuning.  With --cv K, train.c deals the training rows into K folds and
  * hands a type with a `tune` function the folds and a way to measure any
  * parameters: cv_loss fits every fold with the type's fit and gives the
- * out-of-fold loss (the mean log-loss, or the mean squared error); fold_data
+ * out-of-fold loss (the mean log-loss, the mean squared error, or for
+ * survival 1 - the folds' mean concordance); fold_data
  * gives a fold's data to a type that fits the folds itself.  The
  * type changes `param` to what it chose and says what it tried in a
  * ck_tuning record, which the model file keeps and the report prints.

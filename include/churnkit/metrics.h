@@ -121,6 +121,20 @@ typedef struct ck_reg_metrics {
  * even n); r2 = 1 - SS_res / SS_tot, and with constant y (SS_tot = 0) 1 for
  * a perfect prediction, else 0 (sklearn's r2_score, force_finite). */
 
+/* How well risk scores order the times to an event (a survival model):
+ * Harrell's concordance C of score against (time, event) with its
+ * infinitesimal-jackknife standard error and a 95% interval C +- 1.96 se
+ * (R survival's concordance(); see cox.h), the rows and the events. */
+typedef struct ck_surv_metrics {
+    size_t n, events;
+    double concordance, concordance_se, concordance_lo, concordance_hi;
+} ck_surv_metrics;
+
+/* score: higher means the event sooner (a log relative hazard).  Errors
+ * (CK_EUSAGE / CK_EDATA): n == 0, non-finite values, an event not 0 or 1. */
+ck_status ck_metrics_survival(const double *time, const double *event, const double *score,
+                              size_t n, ck_surv_metrics *out, ck_error *err);
+
 /* Errors (CK_EUSAGE): n == 0, a NULL array, a NaN or infinite value. */
 ck_status ck_metrics_regression(const double *y, const double *pred, size_t n,
                                 ck_reg_metrics *out, ck_error *err);

@@ -30,5 +30,10 @@ ck_status ck_class_metrics_read(ck_json_reader *rd, const json_t *o, const char 
                                 ck_class_metrics *c);
 ck_status ck_reg_metrics_read(ck_json_reader *rd, const json_t *o, const char *field,
                               ck_reg_metrics *r);
+/* Survival: rows, events, concordance, concordance_se, concordance_ci_low,
+ * concordance_ci_high (no details). */
+json_t *ck_surv_metrics_json(const ck_surv_metrics *s);
+ck_status ck_surv_metrics_read(ck_json_reader *rd, const json_t *o, const char *field,
+                               ck_surv_metrics *s);
 
 #endif

@@ -29,7 +29,7 @@
 /* The model-file format version written, and the newest read. */
 #define CK_MODEL_VERSION 1
 
-/* The four metrics cross-validation summarizes, by task (see
+/* At most four metrics cross-validation summarizes, by task (see
  * ck_cv_stat_names). */
 #define CK_CV_STATS 4
 
@@ -45,6 +45,7 @@ typedef struct ck_metrics_record {
     int present;
     ck_class_metrics cls;       /* classification */
     ck_reg_metrics reg;         /* regression */
+    ck_surv_metrics surv;       /* survival */
 } ck_metrics_record;
 
 /* How the model was trained (the model file's "training"). */
@@ -52,7 +53,8 @@ typedef struct ck_training_record {
     char *data;                 /* the data file's base name */
     char *data_hash;            /* "mix64:..." of the table's cells */
     size_t rows, test_rows;     /* training rows, hold-out rows */
-    double positives;           /* classification: positive training rows */
+    double positives;           /* classification: positive training rows;
+                                   survival: rows with the event */
     double target_mean;         /* regression: the target's training mean */
     size_t processes;           /* 0: one process (not written) */
     unsigned long seed;
@@ -66,7 +68,9 @@ typedef struct ck_model {
     ck_task task;
     const ck_estimator_type *type;
     void *state;              /* the type's own (owned; freed by type->free) */
-    char *label;              /* target column */
+    char *label;              /* target column (survival: the time) */
+    char *event;              /* survival: the event column (1 seen, 0
+                                 censored) */
     char *positive, *negative;/* classification: the two classes' text */
     char *id;                 /* id column, or NULL */
     ck_pipeline *pl;
@@ -86,6 +90,8 @@ void ck_model_free(ck_model *m);
 /* The model file's text (caller frees), or NULL when out of memory. */
 char *ck_model_to_json(const ck_model *m);
 
+/* Writes the model file (atomically), after reading its text back: a model
+ * that would not load is an internal error (CK_EMODEL) and writes nothing. */
 ck_status ck_model_save(const ck_model *m, const char *path, ck_error *err);
 ck_status ck_model_load(ck_model **out, const char *path, ck_error *err);
 /* Same from text; `source` names it in messages. */
@@ -113,10 +119,14 @@ int ck_model_contributions(const ck_model *m, const double *x, double *out, void
  * 0 when it has none.  Free out->term with free(). */
 ck_status ck_model_terms(const ck_model *m, ck_terms *out, ck_error *err);
 
-/* The names of the four cross-validated metrics of a task. */
-const char *const *ck_cv_stat_names(ck_task task);
+/* A survival model's curve (see estimator.h), or NULL for other tasks. */
+const ck_ph_curve *ck_model_curve(const ck_model *m);
 
-/* The four cross-validated metrics of a task from a metrics record. */
+/* The names of the cross-validated metrics of a task, and how many. */
+const char *const *ck_cv_stat_names(ck_task task);
+size_t ck_cv_stat_count(ck_task task);
+
+/* The cross-validated metrics of a task from a metrics record. */
 void ck_cv_stats_of(ck_task task, const ck_metrics_record *r, double out[CK_CV_STATS]);
 
 #endif

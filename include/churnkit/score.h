@@ -21,6 +21,18 @@
  * With a `health_score` input column, `health_band` follows (high 80+,
  * medium 50-79, low below 50).
  *
+ * A survival model NAME (a Cox model) writes NAME_churn_Hm, the
+ * probability of churn within H months, for each of the horizons (default
+ * 3 and 6), and NAME_expected_months, the expected months as a customer
+ * within the last horizon (the restricted mean survival time); with an MRR
+ * column, NAME_revenue_at_risk and NAME_clv, and with an acquisition-cost
+ * column NAME_roi as well (lifetime.h has the formulas).  Its probabilities
+ * are monotone in the horizon by construction.  It can give the segments
+ * their risk at a horizon ("--risk-model NAME@6m"): high when the
+ * probability is at least the risk threshold, by default the training
+ * population's churn within that horizon (Kaplan-Meier), i.e. above the
+ * average account's risk.
+ *
  * Horizons agree: classifiers whose labels differ only in a horizon suffix
  * ("churned_3m", "churned_6m") are kept in order -- a longer horizon's
  * probability is raised to the shorter one's when it falls below it (an
@@ -48,6 +60,7 @@
 
 #include "churnkit/csv.h"
 #include "churnkit/error.h"
+#include "churnkit/lifetime.h"
 #include "churnkit/model.h"
 #include "churnkit/segments.h"
 
@@ -63,9 +76,14 @@ typedef struct ck_score_options {
     int decimals;            /* default 6 */
     int segments;            /* 1 (default): segment when a risk and a growth
                                 model are scored; 0: never */
-    const char *risk_model;  /* the churn model (default: the first
+    const char *risk_model;  /* the churn model, "NAME@6m" for a survival
+                                model at a horizon (default: the first
                                 classifier with "churn" in its label, else
-                                the first classifier) */
+                                the first classifier, else the first
+                                survival model at the last horizon) */
+    double risk_threshold;   /* high risk at or above it; NaN (default):
+                                a classifier's own threshold, a survival
+                                model's training churn within the horizon */
     const char *growth_model;/* the value-change model (default: the first
                                 regression) */
     double growth_threshold; /* growing when the prediction exceeds it (0) */
@@ -73,6 +91,12 @@ typedef struct ck_score_options {
     double drift_threshold;  /* warn above this PSI (0.2) */
     const char *drift_report;/* write every feature's PSI to this CSV */
     size_t threads;          /* 0: one a processor */
+    ck_lifetime_options life;/* survival models: horizons, CLV months and
+                                discount rate */
+    const char *mrr;         /* monthly revenue column: revenue at risk and
+                                CLV of survival models (NULL: none) */
+    const char *cost;        /* acquisition-cost column: ROI = CLV / cost
+                                (needs mrr) */
 } ck_score_options;
 
 void ck_score_options_init(ck_score_options *opt);
@@ -86,11 +110,23 @@ typedef struct ck_score_summary {
     unsigned long rows;
     size_t nmodels;
     unsigned long *positives;      /* by model: rows labelled positive */
-    double *mean;                  /* by model: mean probability or prediction */
+    double *mean;                  /* by model: mean probability or prediction
+                                      (survival: churn within the last
+                                      horizon) */
+    double *at_risk;               /* by model: survival, total revenue at
+                                      risk (NaN without an MRR column) */
+    double *clv;                   /* by model: survival, mean CLV */
     int segmented;
     const char *risk_model, *growth_model;
     unsigned long seg_count[CK_SEGMENTS];
     double seg_mean_growth[CK_SEGMENTS]; /* mean predicted value change */
+    double risk_horizon, risk_threshold; /* a survival risk model's horizon
+                                            and threshold (0, NaN: none) */
+    int seg_value;                 /* the risk model is a survival model
+                                      with an MRR column: */
+    double seg_at_risk[CK_SEGMENTS];     /* total revenue at risk */
+    double seg_mean_clv[CK_SEGMENTS];    /* mean CLV */
+    double seg_mean_roi[CK_SEGMENTS];    /* mean ROI (NaN without costs) */
     unsigned long horizon_adjusted;      /* rows whose longer horizon was raised */
     ck_score_drift *drift;         /* every feature of every model */
     size_t ndrift;

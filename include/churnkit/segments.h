@@ -4,7 +4,8 @@
  * (docs/value-model.md has them in the business's terms).
  *
  * Segments: a churn classifier gives risk (high at or above its
- * threshold), a value-change regression gives growth (growing above a
+ * threshold), or a survival model its churn probability within a horizon
+ * (high at or above a threshold the scorer sets), a value-change regression gives growth (growing above a
  * threshold, default 0): star (low risk, growing), opportunity (high risk,
  * growing), stable (low risk, not growing), critical (high risk, not
  * growing); each has a recommended play, which an actions file (a CSV of
@@ -39,13 +40,18 @@ ck_status ck_segment_actions_load(const char *actions[CK_SEGMENTS], const char *
                                   ck_error *err);
 void ck_segment_actions_free(const char *actions[CK_SEGMENTS]);
 
-/* The models that give risk and growth: the named ones (an error when a
- * name is not a classifier, or a regression, among m), else the first
- * classifier whose label mentions churn (else the first classifier) and the
- * first regression.  *risk and *growth are indexes into m, both -1 when
- * either is missing. */
+/* The models that give risk and growth.  risk_name is a model's name, or
+ * for a survival model "NAME@Hm" (its churn probability within H months;
+ * without "@Hm", default_h).  Without names: the first classifier whose
+ * label mentions churn, else the first classifier, else the first survival
+ * model (at default_h); and the first regression.  *risk and *growth are
+ * indexes into m, both -1 when either is missing; *risk_h is the survival
+ * model's horizon (0 for a classifier).  CK_EUSAGE when a name is not a
+ * model of the right task being scored, or "@Hm" is malformed or given to a
+ * classifier. */
 ck_status ck_segments_choose(ck_model *const *m, size_t n, const char *risk_name,
-                             const char *growth_name, int *risk, int *growth, ck_error *err);
+                             const char *growth_name, double default_h, int *risk,
+                             double *risk_h, int *growth, ck_error *err);
 
 /* The horizon in months of a label "BASE_<N>m" ("churned_6m" -> 6, base
  * length 7), or -1. */

@@ -29,7 +29,10 @@ typedef enum ck_threshold_rule {
 
 typedef struct ck_train_options {
     const char *name;           /* model name (default: the estimator's) */
-    const char *label;          /* target column (required) */
+    const char *label;          /* target column (required; for survival, the
+                                   time to the event) */
+    const char *event;          /* survival: the event column (1 seen, 0
+                                   censored) */
     const char *positive;       /* positive class, or NULL for the default
                                    (classification only) */
     const char *id;             /* id column, or NULL */

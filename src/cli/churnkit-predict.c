@@ -1,6 +1,7 @@
 /* churnkit-predict -- score a CSV with one or more model files, streaming.
  * Thin: options in, ck_score, a summary on standard error. */
 #include <getopt.h>
+#include <math.h>
 #include <gsl/gsl_errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,9 +39,27 @@ static const char *help =
     "                      own input order; no header is written either\n"
     "  --columns a,b,...   the input's column names with --no-header\n"
     "\n"
-    "Segments (when a churn classifier and a value-change regression are scored):\n"
+    "Survival models (churnkit-train --model cox):\n"
+    "  --horizons 3,6,...  write NAME_churn_3m, NAME_churn_6m, ...: the probability of\n"
+    "                      churn within each number of months (default 3,6); and\n"
+    "                      NAME_expected_months, the expected months as a customer\n"
+    "                      within the last horizon\n"
+    "  --mrr COLUMN        monthly revenue: adds NAME_revenue_at_risk (MRR x the\n"
+    "                      expected months lost within the last horizon) and NAME_clv\n"
+    "                      (the sum over the next --clv-months of S(m) x MRR,\n"
+    "                      discounted)\n"
+    "  --clv-months M      the CLV's months (default 24)\n"
+    "  --discount-rate R   yearly discount rate of the CLV (default 0.10)\n"
+    "  --acquisition-cost COLUMN   adds NAME_roi = CLV / cost (needs --mrr)\n"
+    "\n"
+    "Segments (when a churn model and a value-change regression are scored):\n"
     "  --risk-model NAME   the churn model (default: the first classifier whose label\n"
-    "                      mentions churn, else the first classifier)\n"
+    "                      mentions churn, else the first classifier, else the first\n"
+    "                      survival model); NAME@6m: a survival model's churn within\n"
+    "                      6 months (without @: the last horizon)\n"
+    "  --risk-threshold P  high risk at a churn probability of P or more (default: a\n"
+    "                      classifier's own threshold; for a survival model, the\n"
+    "                      training population's churn within the horizon)\n"
     "  --growth-model NAME the value-change model (default: the first regression)\n"
     "  --growth-threshold G  growing when the predicted change exceeds G (default 0)\n"
     "  --actions FILE      a CSV of segment,action rows replacing the built-in plays\n"
@@ -55,8 +74,9 @@ static const char *help =
     "  --quiet             no summary on standard error\n"
     "  --help, --version\n"
     "\n"
-    "Output: the id column, then per model NAME_prob and NAME_label (classifiers) or\n"
-    "NAME_pred (regressions), probabilities and predictions to 6 decimal places; then\n"
+    "Output: the id column, then per model NAME_prob and NAME_label (classifiers),\n"
+    "NAME_pred (regressions) or the survival columns above, probabilities and\n"
+    "predictions to 6 decimal places (money to 2); then\n"
     "segment and action (star, opportunity, stable, critical: churn risk by growth),\n"
     "and health_band when the input has a health_score column.  Horizons agree: a\n"
     "6-month churn probability is never below the 3-month one.\n"
@@ -64,7 +84,7 @@ static const char *help =
 
 enum { O_MODEL = 256, O_DATA, O_OUT, O_ID, O_REASONS, O_DELIM, O_NOHEADER, O_COLUMNS, O_QUIET,
        O_HELP, O_VERSION, O_RISK, O_GROWTH, O_GTHRESH, O_ACTIONS, O_NOSEG, O_DRIFT, O_DTHRESH,
-       O_THREADS, O_RDIR };
+       O_THREADS, O_RDIR, O_HORIZONS, O_MRR, O_CLVM, O_DISC, O_COST, O_RTHRESH };
 
 static const struct option longopts[] = {
     {"model", required_argument, 0, O_MODEL},   {"data", required_argument, 0, O_DATA},
@@ -79,7 +99,12 @@ static const struct option longopts[] = {
     {"drift-report", required_argument, 0, O_DRIFT},
     {"drift-threshold", required_argument, 0, O_DTHRESH},
     {"threads", required_argument, 0, O_THREADS},
-    {"reasons-direction", required_argument, 0, O_RDIR}, {0, 0, 0, 0}};
+    {"reasons-direction", required_argument, 0, O_RDIR},
+    {"horizons", required_argument, 0, O_HORIZONS}, {"mrr", required_argument, 0, O_MRR},
+    {"clv-months", required_argument, 0, O_CLVM},
+    {"discount-rate", required_argument, 0, O_DISC},
+    {"acquisition-cost", required_argument, 0, O_COST},
+    {"risk-threshold", required_argument, 0, O_RTHRESH}, {0, 0, 0, 0}};
 
 typedef struct args {
     const char **model_paths;
@@ -91,11 +116,43 @@ typedef struct args {
     ck_score_options score;
 } args;
 
+/* The survival options; 1: not one of them. */
+static int parse_survival(args *a, int c, const char *arg)
+{
+    ck_error err;
+    long v;
+    ck_score_options *o = &a->score;
+    switch (c) {
+    case O_HORIZONS:
+        if (ck_lifetime_parse_horizons(&o->life, arg, &err) != CK_OK)
+            return ck_cli_usage(prog, "%s", err.message);
+        return 0;
+    case O_MRR: o->mrr = arg; return 0;
+    case O_COST: o->cost = arg; return 0;
+    case O_CLVM:
+        if (ck_cli_long(prog, "--clv-months", arg, 1, 1200, &v) != 0)
+            return 2;
+        o->life.clv_months = (size_t)v;
+        return 0;
+    case O_DISC:
+        return ck_cli_double(prog, "--discount-rate", arg, 0, 10, &o->life.discount_rate) ? 2
+                                                                                           : 0;
+    case O_RTHRESH:
+        return ck_cli_double(prog, "--risk-threshold", arg, 0, 1, &o->risk_threshold) ? 2 : 0;
+    }
+    return 1;
+}
+
 static int parse_args(int argc, char **argv, args *a)
 {
     long v;
     int c;
     while ((c = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
+        int rc = parse_survival(a, c, optarg);
+        if (rc == 0)
+            continue;
+        if (rc != 1)
+            return 2;
         switch (c) {
         case O_MODEL: {
             const char **p = realloc(a->model_paths, (a->nmodels + 1) * sizeof *p);
@@ -161,6 +218,8 @@ static int parse_args(int argc, char **argv, args *a)
         return ck_cli_usage(prog, "--model and --data are required");
     if (a->columns && !a->score.csv.no_header)
         return ck_cli_usage(prog, "--columns goes with --no-header");
+    if (a->score.cost && !a->score.mrr)
+        return ck_cli_usage(prog, "--acquisition-cost needs --mrr (ROI is CLV / cost)");
     return ck_cli_delim(prog, a->delim, &a->score.csv.delim) != 0 ? 2 : 0;
 }
 
@@ -185,28 +244,49 @@ static char **model_columns(const ck_model *m, size_t *n)
     return v;
 }
 
+static void print_segments(const args *a, const ck_score_summary *s)
+{
+    char risk[200];
+    if (s->risk_horizon > 0)
+        snprintf(risk, sizeof risk, "%s churn within %gm >= %.3g", s->risk_model,
+                 s->risk_horizon, s->risk_threshold);
+    else
+        snprintf(risk, sizeof risk, "%s >= %.3g", s->risk_model, s->risk_threshold);
+    fprintf(stderr, "  segments (risk: %s, growth: %s > %g):\n", risk, s->growth_model,
+            a->score.growth_threshold);
+    for (int g = 0; g < CK_SEGMENTS; g++) {
+        fprintf(stderr, "    %-12s %8lu rows", ck_segment_name(g), s->seg_count[g]);
+        if (s->seg_count[g])
+            fprintf(stderr, ", mean predicted value change %+.2f", s->seg_mean_growth[g]);
+        if (s->seg_count[g] && s->seg_value)
+            fprintf(stderr, ", revenue at risk %.2f, mean CLV %.2f", s->seg_at_risk[g],
+                    s->seg_mean_clv[g]);
+        if (s->seg_count[g] && s->seg_value && !isnan(s->seg_mean_roi[g]))
+            fprintf(stderr, ", mean ROI %.2f", s->seg_mean_roi[g]);
+        fputc('\n', stderr);
+    }
+}
+
 static void print_summary(const args *a, ck_model **models, const ck_score_summary *s)
 {
     fprintf(stderr, "%s: scored %lu rows with %zu model%s\n", prog, s->rows, a->nmodels,
             a->nmodels == 1 ? "" : "s");
     for (size_t i = 0; i < s->nmodels; i++) {
         const ck_model *m = models[i];
+        const ck_lifetime_options *lo = &a->score.life;
         if (m->task == CK_TASK_CLASSIFICATION)
             fprintf(stderr, "  %-20s mean probability %.4f, %lu rows '%s' (threshold %.3g)\n",
                     m->name, s->mean[i], s->positives[i], m->positive, m->threshold);
+        else if (m->task == CK_TASK_SURVIVAL)
+            fprintf(stderr, "  %-20s mean churn within %gm %.4f; revenue at risk %.2f, mean "
+                            "CLV %.2f\n",
+                    m->name, lo->horizon[lo->nhorizons - 1], s->mean[i], s->at_risk[i],
+                    s->clv[i]);
         else
             fprintf(stderr, "  %-20s mean prediction %.4g\n", m->name, s->mean[i]);
     }
-    if (s->segmented) {
-        fprintf(stderr, "  segments (risk: %s, growth: %s > %g):\n", s->risk_model,
-                s->growth_model, a->score.growth_threshold);
-        for (int g = 0; g < CK_SEGMENTS; g++)
-            if (s->seg_count[g])
-                fprintf(stderr, "    %-12s %8lu rows, mean predicted value change %+.2f\n",
-                        ck_segment_name(g), s->seg_count[g], s->seg_mean_growth[g]);
-            else
-                fprintf(stderr, "    %-12s %8lu rows\n", ck_segment_name(g), 0ul);
-    }
+    if (s->segmented)
+        print_segments(a, s);
     if (s->horizon_adjusted)
         fprintf(stderr, "  horizons: %lu rows had a longer-horizon probability raised to the "
                         "shorter one's\n", s->horizon_adjusted);

@@ -24,12 +24,17 @@ static const char *prog = "churnkit-train";
 
 static const char *help_head =
     "Usage: churnkit-train --data FILE --label COLUMN --out MODEL.json [options]\n"
+    "       churnkit-train --data FILE --time COLUMN --event COLUMN --out MODEL.json\n"
     "\n"
     "Fits a model on a CSV file (a header row, one row per example) and saves it.\n"
     "\n"
     "Data:\n"
     "  --data FILE              training data (CSV; - for standard input)\n"
     "  --label COLUMN           the target: a binary class, or a number for regression\n"
+    "  --time COLUMN            survival: the time to the event or to censoring (months\n"
+    "                           from churnkit-features: churn_months); --model cox\n"
+    "  --event COLUMN           survival: 1 when the event (churn) was seen, 0 when the\n"
+    "                           row is censored (churn_event)\n"
     "  --positive VALUE         the positive class (default: of the two values, the one\n"
     "                           spelled 1, yes, true, y or churned)\n"
     "  --features a,b,...       use only these columns as features\n"
@@ -42,10 +47,11 @@ static const char *help_head =
     "  --max-levels N           refuse text columns with more levels (default 100)\n"
     "  --delim C                field delimiter: , (default), tab or ;\n"
     "\n"
-    "Model: --model NAME (default logistic), one of\n";
+    "Model: --model NAME (default logistic; cox with --time), one of\n";
 
 static const char *help_tail =
-    "  --task classification|regression   for an estimator that does both (svm);\n"
+    "  --task classification|regression|survival   for an estimator that does more\n"
+    "                           than one (svm);\n"
     "                           default: the estimator's first\n"
     "  --class-weight balanced|W   weigh classes n/(2 n_class), or the positive class W\n"
     "                           (classifiers that take weights)\n"
@@ -60,7 +66,7 @@ static const char *help_tail =
     "  --threshold-metric f1|youden|accuracy   what auto maximizes (default f1)\n"
     "  --tune                   choose the estimator's parameters by the --cv folds'\n"
     "                           out-of-fold loss over its documented grid (logistic and\n"
-    "                           linear: --l2; svm: --svm-c and --svm-gamma; gbdt: depth,\n"
+    "                           linear, cox: --l2; svm: --svm-c and --svm-gamma; gbdt: depth,\n"
     "                           learning rate and trees); the table of what was tried is\n"
     "                           printed and kept in the model\n"
     "\n"
@@ -97,7 +103,7 @@ typedef struct given {
 } given;
 
 typedef struct args {
-    const char *data, *out, *delim, *model, *task;
+    const char *data, *out, *delim, *model, *task, *time;
     char **features, **exclude, **categorical, **log;
     size_t nfeatures, nexclude, ncategorical, nlog;
     int quiet;
@@ -127,6 +133,7 @@ enum {
     O_DATA = 256, O_LABEL, O_POSITIVE, O_FEATURES, O_EXCLUDE, O_ID, O_CATEGORICAL,
     O_MISSING, O_LOG, O_MAXLEV, O_DELIM, O_MODEL, O_TASK, O_CW, O_CV, O_TEST, O_SEED,
     O_THRESH, O_TMETRIC, O_NAME, O_OUT, O_THREADS, O_QUIET, O_HELP, O_VERSION, O_ROFF, O_TUNE,
+    O_TIME, O_EVENT,
     O_PARAM /* O_PARAM + k: the k-th estimator parameter name */
 };
 
@@ -145,7 +152,8 @@ static const struct option common_opts[] = {
     {"name", required_argument, 0, O_NAME},          {"out", required_argument, 0, O_OUT},
     {"threads", required_argument, 0, O_THREADS},    {"quiet", no_argument, 0, O_QUIET},
     {"help", no_argument, 0, O_HELP},                {"version", no_argument, 0, O_VERSION},
-    {"estimators-roff", no_argument, 0, O_ROFF}, {"tune", no_argument, 0, O_TUNE}};
+    {"estimators-roff", no_argument, 0, O_ROFF}, {"tune", no_argument, 0, O_TUNE},
+    {"time", required_argument, 0, O_TIME},          {"event", required_argument, 0, O_EVENT}};
 
 #define NCOMMON (sizeof common_opts / sizeof common_opts[0])
 
@@ -235,14 +243,20 @@ static int resolve_model(args *a)
 {
     ck_error err;
     char choices[200];
-    const ck_estimator_type *type = ck_estimator_find(a->model ? a->model : "logistic");
+    const ck_estimator_type *type =
+        ck_estimator_find(a->model ? a->model : a->time ? "cox" : "logistic");
     ck_estimator_choices(choices, sizeof choices);
     if (!type)
         return ck_cli_usage(prog, "--model: unknown estimator '%s' (%s)", a->model, choices);
     ck_train_options_use(&a->train, type);
     if (a->task && !(a->train.task = ck_task_from_name(a->task)))
-        return ck_cli_usage(prog, "--task: unknown task '%s' (classification, regression)",
-                            a->task);
+        return ck_cli_usage(prog, "--task: unknown task '%s' (classification, regression, "
+                                  "survival)", a->task);
+    if (a->time && !a->task)
+        a->train.task = CK_TASK_SURVIVAL;
+    if (a->time && a->train.task != CK_TASK_SURVIVAL)
+        return ck_cli_usage(prog, "--time is a survival model's target; --task %s takes "
+                                  "--label", a->task);
     if (a->train.task && !ck_estimator_supports(type, a->train.task))
         return ck_cli_usage(prog, "--model %s does not do %s", type->name, a->task);
     for (size_t i = 0; i < a->nparams; i++)
@@ -250,6 +264,9 @@ static int resolve_model(args *a)
             CK_OK)
             return ck_cli_usage(prog, "%s", err.message);
     ck_task task = a->train.task ? a->train.task : type->default_task;
+    if (task == CK_TASK_SURVIVAL && !a->time)
+        return ck_cli_usage(prog, "--model %s is a survival model: give --time COLUMN and "
+                                  "--event COLUMN instead of --label", type->name);
     const char *cls_only = a->train.positive ? "--positive"
                            : a->threshold        ? "--threshold"
                            : a->metric           ? "--threshold-metric"
@@ -281,6 +298,8 @@ static int parse_args(int argc, char **argv, args *a, const struct option *longo
         switch (c) {
         case O_DATA: a->data = optarg; break;
         case O_LABEL: t->label = optarg; break;
+        case O_TIME: a->time = optarg; break;
+        case O_EVENT: t->event = optarg; break;
         case O_POSITIVE: t->positive = optarg; break;
         case O_ID: t->id = optarg; break;
         case O_FEATURES:
@@ -338,8 +357,18 @@ static int parse_args(int argc, char **argv, args *a, const struct option *longo
     }
     if (optind < argc)
         return ck_cli_usage(prog, "unexpected argument '%s'", argv[optind]);
-    if (!a->data || !t->label || !a->out)
-        return ck_cli_usage(prog, "--data, --label and --out are required");
+    if (a->time && t->label)
+        return ck_cli_usage(prog, "--time (a survival target) and --label do not go together");
+    if (t->event && !a->time)
+        return ck_cli_usage(prog, "--event goes with --time (a survival model)");
+    if (a->time && !t->event)
+        return ck_cli_usage(prog, "--time needs --event COLUMN (1 when the churn was seen, 0 "
+                                  "when censored)");
+    if (!a->data || !(t->label || a->time) || !a->out)
+        return ck_cli_usage(prog, "--data, --label (or --time and --event) and --out are "
+                                  "required");
+    if (a->time)
+        t->label = a->time;
     if (a->features && a->exclude)
         return ck_cli_usage(prog, "--features and --exclude do not go together");
     return resolve_model(a);

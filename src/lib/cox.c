@@ -1091,13 +1091,18 @@ double ck_cox_eta(const ck_cox *m, const double *x)
     return eta;
 }
 
-/* The number of event times <= t. */
-static size_t times_upto(const ck_cox *m, double t)
+ck_ph_curve ck_cox_curve(const ck_cox *m)
 {
-    size_t lo = 0, hi = m->ntimes;
+    return (ck_ph_curve){m->ntimes, m->time, m->cumhaz, m->nrisk, m->nevent, m->last_time};
+}
+
+/* The number of event times <= t. */
+static size_t times_upto(const ck_ph_curve *c, double t)
+{
+    size_t lo = 0, hi = c->ntimes;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        if (m->time[mid] <= t)
+        if (c->time[mid] <= t)
             lo = mid + 1;
         else
             hi = mid;
@@ -1105,12 +1110,12 @@ static size_t times_upto(const ck_cox *m, double t)
     return lo;
 }
 
-double ck_cox_cumhaz(const ck_cox *m, double t)
+double ck_ph_cumhaz(const ck_ph_curve *c, double t)
 {
     if (isnan(t))
         return NAN;
-    size_t k = times_upto(m, t);
-    return k == 0 ? 0.0 : m->cumhaz[k - 1];
+    size_t k = times_upto(c, t);
+    return k == 0 ? 0.0 : c->cumhaz[k - 1];
 }
 
 /* exp(-H exp(eta)), with H = 0 giving 1 even when exp(eta) overflows */
@@ -1119,14 +1124,24 @@ static double surv_of(double H, double eta)
     return H > 0 ? exp(-H * exp(eta)) : 1.0;
 }
 
-double ck_cox_survival(const ck_cox *m, double eta, double t)
+double ck_ph_survival(const ck_ph_curve *c, double eta, double t)
 {
     if (isnan(eta) || isnan(t))
         return NAN;
-    return surv_of(ck_cox_cumhaz(m, t), eta);
+    return surv_of(ck_ph_cumhaz(c, t), eta);
 }
 
-double ck_cox_rmst(const ck_cox *m, double eta, double tmax)
+double ck_ph_km(const ck_ph_curve *c, double t)
+{
+    if (isnan(t))
+        return NAN;
+    double S = 1;
+    for (size_t k = 0; k < c->ntimes && c->time[k] <= t; k++)
+        S *= c->nrisk[k] > 0 ? 1 - c->nevent[k] / c->nrisk[k] : 1;
+    return S;
+}
+
+double ck_ph_rmst(const ck_ph_curve *c, double eta, double tmax)
 {
     if (isnan(eta) || isnan(tmax))
         return NAN;
@@ -1134,10 +1149,10 @@ double ck_cox_rmst(const ck_cox *m, double eta, double tmax)
         return 0;
     /* S is 1 on [0, time[0]) and surv_of(cumhaz[k]) on [time[k], time[k+1]) */
     double area = 0, from = 0, S = 1;
-    for (size_t k = 0; k < m->ntimes && m->time[k] < tmax; k++) {
-        area += S * (m->time[k] - from);
-        from = m->time[k];
-        S = surv_of(m->cumhaz[k], eta);
+    for (size_t k = 0; k < c->ntimes && c->time[k] < tmax; k++) {
+        area += S * (c->time[k] - from);
+        from = c->time[k];
+        S = surv_of(c->cumhaz[k], eta);
     }
     return area + S * (tmax - from);
 }

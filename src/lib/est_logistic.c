@@ -14,9 +14,7 @@
 enum { P_L2 }; /* first: ck_coefs_est_pipeline reads the penalty there */
 
 static const ck_param params[] = {
-    {"l2", CK_PARAM_NUMBER, 0, 0, 1e12, NULL, "L", "l2",
-     "L2 penalty: log-loss (or squared error) + L/2 ||beta||^2, intercept not penalized; "
-     "scikit-learn's C = 1/L"},
+    CK_COEFS_PARAM_L2,
 };
 
 /* How the fit went (the model file's "fit"). */

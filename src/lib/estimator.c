@@ -12,7 +12,8 @@
 
 /* The built-in estimators.  Adding one is its file (est_NAME.c, defining
  * `const ck_estimator_type ck_est_NAME`) plus its name on this line. */
-#define CK_BUILTIN_ESTIMATORS(X) X(ck_est_logistic) X(ck_est_linear) X(ck_est_svm) X(ck_est_gbdt)
+#define CK_BUILTIN_ESTIMATORS(X)                                                             \
+    X(ck_est_logistic) X(ck_est_linear) X(ck_est_svm) X(ck_est_gbdt) X(ck_est_cox)
 
 #define DECLARE(t) extern const ck_estimator_type t;
 CK_BUILTIN_ESTIMATORS(DECLARE)
@@ -230,7 +231,9 @@ ck_status ck_tune_grid(const ck_tune_input *in, double *param, const int *pos, s
     char method[120];
     double trial[CK_PARAMS_MAX], best = INFINITY;
     snprintf(method, sizeof method, "grid search, %zu-fold %s", in->k,
-             in->fit.task == CK_TASK_CLASSIFICATION ? "log-loss" : "squared error");
+             in->fit.task == CK_TASK_CLASSIFICATION ? "log-loss"
+             : in->fit.task == CK_TASK_SURVIVAL     ? "1 - concordance"
+                                                    : "squared error");
     for (size_t j = 0; j < npos && j < CK_TUNE_NAMES; j++)
         names[j] = type->params[pos[j]].name;
     if (npos > CK_TUNE_NAMES || ck_tuning_begin(out, method, names, npos) != 0)
@@ -291,6 +294,9 @@ static ck_status check_type(const ck_estimator_type *t, ck_error *err)
     if (((t->flags & CK_EST_CONTRIBUTIONS) != 0) != (t->contributions != NULL))
         return ck_error_set(err, CK_EUSAGE, "estimator '%s': CK_EST_CONTRIBUTIONS and the "
                                             "contributions function disagree", t->name);
+    if (ck_estimator_supports(t, CK_TASK_SURVIVAL) != (t->curve != NULL))
+        return ck_error_set(err, CK_EUSAGE, "estimator '%s': a survival type, and only one, "
+                                            "has a curve function", t->name);
     if (t->nparams > CK_PARAMS_MAX || (t->nparams && !t->params))
         return ck_error_set(err, CK_EUSAGE, "estimator '%s': more than %d parameters", t->name,
                             CK_PARAMS_MAX);

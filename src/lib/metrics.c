@@ -16,6 +16,7 @@
  * mean over ten million rows keeps its last digits.
  */
 #include "churnkit/metrics.h"
+#include "churnkit/cox.h"
 #include "churnkit/stats.h"
 
 #include <gsl/gsl_cdf.h>
@@ -873,5 +874,26 @@ ck_status ck_metrics_mcnemar(const int *y, const int *pred1, const int *pred2, s
     double d = (double)(b > c ? b - c : c - b) - 1.0;
     out->stat = d * d / (double)(b + c);
     out->p_value = fmin(1.0, 2.0 * binom_half_cdf(b < c ? b : c, b + c));
+    return CK_OK;
+}
+
+ck_status ck_metrics_survival(const double *time, const double *event, const double *score,
+                              size_t n, ck_surv_metrics *out, ck_error *err)
+{
+    ck_concordance c;
+    memset(out, 0, sizeof *out);
+    if (n == 0)
+        return ck_error_set(err, CK_EUSAGE, "metrics: no rows (n == 0)");
+    ck_status st = ck_cox_concordance(time, event, NULL, score, n, &c, err);
+    if (st != CK_OK)
+        return st;
+    out->n = n;
+    for (size_t i = 0; i < n; i++)
+        out->events += event[i] == 1;
+    out->concordance = c.concordance;
+    out->concordance_se = c.se;
+    /* 1.959963984540054: the normal 97.5% quantile, as the Wilson interval */
+    out->concordance_lo = c.concordance - 1.959963984540054 * c.se;
+    out->concordance_hi = c.concordance + 1.959963984540054 * c.se;
     return CK_OK;
 }

@@ -48,7 +48,33 @@ static const ck_fact reg_detail[] = {
 };
 #undef REG
 
+#define SRV(k, f, kind) {k, kind, offsetof(ck_surv_metrics, f), NULL}
+static const ck_fact surv_summary[] = {
+    SRV("rows", n, CK_FACT_SIZE),
+    SRV("events", events, CK_FACT_SIZE),
+    SRV("concordance", concordance, CK_FACT_REAL),
+    SRV("concordance_se", concordance_se, CK_FACT_REAL),
+    SRV("concordance_ci_low", concordance_lo, CK_FACT_REAL),
+    SRV("concordance_ci_high", concordance_hi, CK_FACT_REAL),
+};
+#undef SRV
+
 #define NFACTS(a) (sizeof a / sizeof a[0])
+
+json_t *ck_surv_metrics_json(const ck_surv_metrics *s)
+{
+    json_t *o = json_object();
+    if (o)
+        ck_json_put_facts(o, s, surv_summary, NFACTS(surv_summary));
+    return o;
+}
+
+ck_status ck_surv_metrics_read(ck_json_reader *rd, const json_t *o, const char *field,
+                               ck_surv_metrics *s)
+{
+    *s = (ck_surv_metrics){0};
+    return ck_json_get_facts(rd, o, field, s, surv_summary, NFACTS(surv_summary), 1);
+}
 
 static void class_details(json_t *o, const ck_class_metrics *c)
 {

@@ -37,6 +37,7 @@ void ck_model_free(ck_model *m)
         m->type->free(m->state);
     free(m->name);
     free(m->label);
+    free(m->event);
     free(m->positive);
     free(m->negative);
     free(m->id);
@@ -76,6 +77,11 @@ double ck_model_score(const ck_model *m, const double *x, void *scratch)
     return m->type->score(m->state, x, scratch);
 }
 
+const ck_ph_curve *ck_model_curve(const ck_model *m)
+{
+    return m->task == CK_TASK_SURVIVAL ? m->type->curve(m->state) : NULL;
+}
+
 int ck_model_explains(const ck_model *m)
 {
     return m->type->contributions != NULL;
@@ -100,7 +106,13 @@ const char *const *ck_cv_stat_names(ck_task task)
     static const char *const cls[CK_CV_STATS] = {"accuracy", "balanced_accuracy", "roc_auc",
                                                  "log_loss"};
     static const char *const reg[CK_CV_STATS] = {"rmse", "mae", "r2", "direction_accuracy"};
-    return task == CK_TASK_CLASSIFICATION ? cls : reg;
+    static const char *const surv[CK_CV_STATS] = {"concordance", NULL, NULL, NULL};
+    return task == CK_TASK_CLASSIFICATION ? cls : task == CK_TASK_SURVIVAL ? surv : reg;
+}
+
+size_t ck_cv_stat_count(ck_task task)
+{
+    return task == CK_TASK_SURVIVAL ? 1 : CK_CV_STATS;
 }
 
 void ck_cv_stats_of(ck_task task, const ck_metrics_record *r, double out[CK_CV_STATS])
@@ -110,6 +122,9 @@ void ck_cv_stats_of(ck_task task, const ck_metrics_record *r, double out[CK_CV_S
         out[1] = r->cls.balanced_accuracy;
         out[2] = r->cls.roc_auc;
         out[3] = r->cls.log_loss;
+    } else if (task == CK_TASK_SURVIVAL) {
+        out[0] = r->surv.concordance;
+        out[1] = out[2] = out[3] = NAN;
     } else {
         out[0] = r->reg.rmse;
         out[1] = r->reg.mae;
@@ -151,6 +166,8 @@ static json_t *training_json(const ck_model *m)
     json_object_set_new(o, "rows", json_integer((json_int_t)t->rows));
     if (m->task == CK_TASK_CLASSIFICATION) /* the baseline churnkit-eval compares with */
         json_object_set_new(o, "positives", json_integer((json_int_t)t->positives));
+    else if (m->task == CK_TASK_SURVIVAL)
+        json_object_set_new(o, "events", json_integer((json_int_t)t->positives));
     else if (m->task == CK_TASK_REGRESSION)
         ck_json_set_number(o, "target_mean", t->target_mean);
     json_object_set_new(o, "test_rows", json_integer((json_int_t)t->test_rows));
@@ -167,6 +184,7 @@ static json_t *training_json(const ck_model *m)
 static json_t *record_json(const ck_model *m, const ck_metrics_record *r)
 {
     return m->task == CK_TASK_CLASSIFICATION ? ck_class_metrics_json(&r->cls, 0)
+           : m->task == CK_TASK_SURVIVAL     ? ck_surv_metrics_json(&r->surv)
                                              : ck_reg_metrics_json(&r->reg, 0);
 }
 
@@ -177,7 +195,7 @@ static json_t *cv_json(const ck_model *m)
     json_t *o = json_object();
     json_object_set_new(o, "folds", json_integer((json_int_t)cv->folds));
     json_object_set_new(o, "seed", json_integer((json_int_t)cv->seed));
-    for (int s = 0; s < CK_CV_STATS; s++) {
+    for (size_t s = 0; s < ck_cv_stat_count(m->task); s++) {
         json_t *st = json_object();
         ck_json_set_number(st, "mean", cv->mean[s]);
         ck_json_set_number(st, "sd", cv->sd[s]);
@@ -206,6 +224,8 @@ static json_t *label_json(const ck_model *m)
     if (m->task == CK_TASK_CLASSIFICATION) {
         json_object_set_new(label, "positive", json_string(m->positive));
         json_object_set_new(label, "negative", json_string(m->negative));
+    } else if (m->task == CK_TASK_SURVIVAL) {
+        json_object_set_new(label, "event", json_string(m->event));
     }
     return label;
 }
@@ -253,9 +273,17 @@ char *ck_model_to_json(const ck_model *m)
 ck_status ck_model_save(const ck_model *m, const char *path, ck_error *err)
 {
     char *text = ck_model_to_json(m);
+    ck_model *back = NULL;
     if (!text)
         return ck_error_set(err, CK_ENOMEM, "%s: out of memory writing the model", path);
-    ck_status st = ck_ofile_write_string(path, text, err);
+    /* what train writes, predict must read: the text is read back before
+     * the file is written, so a model that would not load never lands */
+    ck_status st = ck_model_parse(&back, text, path, err);
+    ck_model_free(back);
+    if (st == CK_EMODEL)
+        ck_error_prefix(err, "internal error: the model does not read back");
+    if (st == CK_OK)
+        st = ck_ofile_write_string(path, text, err);
     free(text);
     return st;
 }
@@ -307,6 +335,9 @@ static ck_status read_label(ck_json_reader *rd, json_t *root, ck_model *m)
              CK_OK ||
          (st = ck_json_get_string(rd, label, "negative", "label.negative", &m->negative)) !=
              CK_OK))
+        return st;
+    if (m->task == CK_TASK_SURVIVAL &&
+        (st = ck_json_get_string(rd, label, "event", "label.event", &m->event)) != CK_OK)
         return st;
     if (ck_json_get(rd, root, "id", "id", &id) != CK_OK)
         return CK_EMODEL;
@@ -428,9 +459,12 @@ static ck_status read_training(ck_json_reader *rd, json_t *root, ck_model *m)
         (st = ck_json_get_count(rd, o, "processes", "training.processes", &t->processes)) !=
             CK_OK)
         return st;
-    if (m->task == CK_TASK_CLASSIFICATION) {
+    if (m->task == CK_TASK_CLASSIFICATION || m->task == CK_TASK_SURVIVAL) {
         size_t pos;
-        if ((st = ck_json_get_count(rd, o, "positives", "training.positives", &pos)) != CK_OK)
+        const char *key = m->task == CK_TASK_SURVIVAL ? "events" : "positives";
+        char field[40];
+        snprintf(field, sizeof field, "training.%s", key);
+        if ((st = ck_json_get_count(rd, o, key, field, &pos)) != CK_OK)
             return st;
         t->positives = (double)pos;
     } else if (m->task == CK_TASK_REGRESSION) {
@@ -447,6 +481,7 @@ static ck_status read_record(ck_json_reader *rd, const ck_model *m, const json_t
     if (!json_is_object(o))
         return ck_json_bad(rd, field, "must be an object");
     return m->task == CK_TASK_CLASSIFICATION ? ck_class_metrics_read(rd, o, field, &r->cls)
+           : m->task == CK_TASK_SURVIVAL     ? ck_surv_metrics_read(rd, o, field, &r->surv)
                                              : ck_reg_metrics_read(rd, o, field, &r->reg);
 }
 
@@ -461,7 +496,7 @@ static ck_status read_cv(ck_json_reader *rd, const json_t *o, ck_model *m)
         (st = ck_json_get_count(rd, o, "seed", "metrics.cv.seed", &seed)) != CK_OK)
         return st;
     m->cv.seed = (unsigned long)seed;
-    for (int s = 0; s < CK_CV_STATS; s++) {
+    for (size_t s = 0; s < ck_cv_stat_count(m->task); s++) {
         json_t *so;
         snprintf(path, sizeof path, "metrics.cv.%s", names[s]);
         if ((st = ck_json_get_object(rd, o, names[s], path, &so)) != CK_OK)

@@ -23,7 +23,11 @@ static void metrics_line(FILE *out, const char *what, const ck_metrics_record *r
 {
     if (!r->present)
         return;
-    if (classification)
+    if (r->surv.n)
+        fprintf(out, "%-6s rows %zu, %zu events: concordance %.4f [%.4f, %.4f]\n", what,
+                r->surv.n, r->surv.events, r->surv.concordance, r->surv.concordance_lo,
+                r->surv.concordance_hi);
+    else if (classification)
         fprintf(out, "%-6s rows %zu: accuracy %.4f [%.4f, %.4f] (majority %.4f), balanced "
                      "%.4f, ROC AUC %.4f, log-loss %.4f\n",
                 what, r->cls.n, r->cls.accuracy, r->cls.accuracy_lo, r->cls.accuracy_hi,
@@ -41,7 +45,7 @@ static void cv_line(FILE *out, const ck_model *m)
     if (!m->has_cv)
         return;
     fprintf(out, "CV (%zu folds):", m->cv.folds);
-    for (int s = 0; s < CK_CV_STATS; s++)
+    for (size_t s = 0; s < ck_cv_stat_count(m->task); s++)
         fprintf(out, "%s %s %.4f +- %.4f", s ? "," : "", names[s], m->cv.mean[s], m->cv.sd[s]);
     fputc('\n', out);
 }

@@ -25,12 +25,16 @@ void ck_score_options_init(ck_score_options *opt)
     opt->decimals = 6;
     opt->segments = 1;
     opt->drift_threshold = 0.2;
+    opt->risk_threshold = NAN;
+    ck_lifetime_options_init(&opt->life);
 }
 
 void ck_score_summary_fini(ck_score_summary *s)
 {
     free(s->positives);
     free(s->mean);
+    free(s->at_risk);
+    free(s->clv);
     free(s->drift);
     memset(s, 0, sizeof *s);
 }
@@ -53,6 +57,8 @@ typedef struct plan_model {
                                   missing or unseen one */
     size_t reasons;            /* reason columns: --reasons, at most the
                                   features, 0 for a model that gives none */
+    int survival;              /* a survival model: life is set */
+    ck_lifetime life;
 } plan_model;
 
 typedef struct plan {
@@ -65,8 +71,11 @@ typedef struct plan {
     size_t nm;
     char *numeric;             /* by input column: parse as a number */
     long id_col, health_col;
+    long mrr_col, cost_col;    /* -1: none */
     int id_missing;            /* the model's id column is not in the input */
     int risk, growth;          /* model indexes, -1: no segments */
+    double risk_h, risk_H;     /* a survival risk model: the horizon, H0 there */
+    double risk_threshold;     /* high risk at or above it */
     int *prev;                 /* by model: its shorter horizon, or -1 */
     int *order;                /* models in horizon order (shorter first) */
     size_t nbins;              /* drift bins of all features of all models */
@@ -183,6 +192,55 @@ static ck_status check_models(ck_model *const *models, size_t n, ck_error *err)
     return CK_OK;
 }
 
+/* A column named by an option, read as a number; -1 when not named. */
+static ck_status value_column(plan *p, const char *name, const char *what, long *col,
+                              ck_error *err)
+{
+    *col = -1;
+    if (!name)
+        return CK_OK;
+    if ((*col = ck_strv_index(p->names, p->ncols, name)) < 0)
+        return ck_error_set(err, CK_EDATA, "%s: no %s column '%s'", p->source, what, name);
+    p->numeric[*col] = 1;
+    return CK_OK;
+}
+
+/* The MRR and cost columns, and the lifetimes of the survival models. */
+static ck_status value_columns(plan *p, ck_error *err)
+{
+    const ck_score_options *o = p->opt;
+    ck_status st;
+    if (o->cost && !o->mrr)
+        return ck_error_set(err, CK_EUSAGE, "an acquisition-cost column needs an MRR column: "
+                                            "ROI is CLV / cost");
+    if ((st = value_column(p, o->mrr, "MRR", &p->mrr_col, err)) != CK_OK ||
+        (st = value_column(p, o->cost, "acquisition-cost", &p->cost_col, err)) != CK_OK)
+        return st;
+    if (o->life.nhorizons == 0)
+        return ck_error_set(err, CK_EUSAGE, "no horizons to score survival models at");
+    for (size_t i = 0; i < p->nm; i++) {
+        plan_model *pm = &p->pm[i];
+        const ck_ph_curve *c = ck_model_curve(pm->m);
+        if (!c)
+            continue;
+        if ((st = ck_lifetime_init(&pm->life, c, &o->life, err)) != CK_OK)
+            return st;
+        pm->survival = 1;
+    }
+    return CK_OK;
+}
+
+/* The risk threshold: the one given, else a classifier's own, else a
+ * survival model's training churn within the horizon (Kaplan-Meier). */
+static void risk_threshold(plan *p, const ck_model *m)
+{
+    const ck_ph_curve *c = ck_model_curve(m);
+    if (c)
+        p->risk_H = ck_ph_cumhaz(c, p->risk_h);
+    p->risk_threshold = !isnan(p->opt->risk_threshold) ? p->opt->risk_threshold
+                        : c ? 1 - ck_ph_km(c, p->risk_h) : m->threshold;
+}
+
 static ck_status plan_init(plan *p, ck_model *const *models, size_t n, const char *source,
                            const char *const *names, size_t ncols, const ck_score_options *opt,
                            ck_error *err)
@@ -213,6 +271,8 @@ static ck_status plan_init(plan *p, ck_model *const *models, size_t n, const cha
             p->nm++; /* its bins are freed with the others */
             return st;
         }
+    if ((st = value_columns(p, err)) != CK_OK)
+        return st;
     p->id_col = -1;
     if (opt->id) {
         if ((p->id_col = ck_strv_index(names, ncols, opt->id)) < 0)
@@ -227,12 +287,15 @@ static ck_status plan_init(plan *p, ck_model *const *models, size_t n, const cha
     for (int s = 0; s < CK_SEGMENTS; s++)
         p->actions[s] = opt->actions[s] ? opt->actions[s] : ck_segment_action(s);
     ck_horizons_link(models, n, p->prev, p->order);
-    if (!opt->segments) {
-        p->risk = p->growth = -1;
+    p->risk = p->growth = -1;
+    if (!opt->segments)
         return CK_OK;
-    }
-    return ck_segments_choose(models, n, opt->risk_model, opt->growth_model, &p->risk,
-                              &p->growth, err);
+    st = ck_segments_choose(models, n, opt->risk_model, opt->growth_model,
+                            opt->life.horizon[opt->life.nhorizons - 1], &p->risk, &p->risk_h,
+                            &p->growth, err);
+    if (st == CK_OK && p->risk >= 0)
+        risk_threshold(p, models[p->risk]);
+    return st;
 }
 
 static void plan_fini(plan *p)
@@ -252,6 +315,8 @@ static void plan_fini(plan *p)
             free(p->pm[i].label[k]);
         }
         free(p->pm[i].label);
+        if (p->pm[i].survival)
+            ck_lifetime_fini(&p->pm[i].life);
     }
     free(p->pm);
     free(p->order);
@@ -275,6 +340,7 @@ typedef struct worker {
     model_scratch *ms;         /* by model */
     double *value;             /* by input column */
     double *score;             /* by model */
+    double *life;              /* by model: revenue at risk, CLV, ROI */
 } worker;
 
 typedef struct tally {
@@ -283,8 +349,12 @@ typedef struct tally {
     double *sum;               /* by model */
     unsigned long *unseen;     /* by model feature, flattened like the bins */
     unsigned long *bins;       /* drift counts */
+    double *life;              /* by model: revenue at risk, CLV, rows with
+                                  an MRR */
     unsigned long seg[CK_SEGMENTS];
     double seg_growth[CK_SEGMENTS];
+    double seg_life[CK_SEGMENTS][5]; /* revenue at risk, CLV, rows with an
+                                        MRR; ROI, rows with a cost */
 } tally;
 
 static void scratch_free(worker *w, const plan *p)
@@ -302,6 +372,7 @@ static void scratch_free(worker *w, const plan *p)
     free(w->ms);
     free(w->value);
     free(w->score);
+    free(w->life);
     ck_csv_close(w->r);
 }
 
@@ -311,7 +382,8 @@ static int scratch_init(worker *w, const plan *p)
     w->ms = calloc(p->nm, sizeof *w->ms);
     w->value = calloc(p->ncols ? p->ncols : 1, sizeof *w->value);
     w->score = calloc(p->nm, sizeof *w->score);
-    if (!w->ms || !w->value || !w->score)
+    w->life = calloc(3 * p->nm, sizeof *w->life);
+    if (!w->ms || !w->value || !w->score || !w->life)
         return -1;
     for (size_t i = 0; i < p->nm; i++) {
         const ck_model *m = p->pm[i].m;
@@ -334,6 +406,7 @@ static void tally_free(tally *t)
 {
     free(t->positives);
     free(t->sum);
+    free(t->life);
     free(t->unseen);
     free(t->bins);
     memset(t, 0, sizeof *t);
@@ -344,9 +417,10 @@ static int tally_init(tally *t, const plan *p)
     memset(t, 0, sizeof *t);
     t->positives = calloc(p->nm, sizeof *t->positives);
     t->sum = calloc(p->nm, sizeof *t->sum);
+    t->life = calloc(3 * p->nm, sizeof *t->life);
     t->unseen = calloc(p->nbins ? p->nbins : 1, sizeof *t->unseen);
     t->bins = calloc(p->nbins ? p->nbins : 1, sizeof *t->bins);
-    return t->positives && t->sum && t->unseen && t->bins ? 0 : -1;
+    return t->positives && t->sum && t->life && t->unseen && t->bins ? 0 : -1;
 }
 
 /* into += from, in a fixed order (the block order) */
@@ -358,6 +432,8 @@ static void tally_add(tally *into, const tally *from, const plan *p)
         into->positives[i] += from->positives[i];
         into->sum[i] += from->sum[i];
     }
+    for (size_t i = 0; i < 3 * p->nm; i++)
+        into->life[i] += from->life[i];
     for (size_t k = 0; k < p->nbins; k++) {
         into->unseen[k] += from->unseen[k];
         into->bins[k] += from->bins[k];
@@ -365,6 +441,8 @@ static void tally_add(tally *into, const tally *from, const plan *p)
     for (int s = 0; s < CK_SEGMENTS; s++) {
         into->seg[s] += from->seg[s];
         into->seg_growth[s] += from->seg_growth[s];
+        for (int k = 0; k < 5; k++)
+            into->seg_life[s][k] += from->seg_life[s][k];
     }
 }
 
@@ -471,11 +549,57 @@ static void write_reasons(const plan *p, size_t i, worker *w, ck_csv_writer *out
     }
 }
 
+/* A number, or an empty cell for NaN. */
+static void write_number(ck_csv_writer *out, double v, int decimals)
+{
+    if (isnan(v))
+        ck_csv_write_empty(out);
+    else
+        ck_csv_write_fixed(out, v, decimals);
+}
+
+/* A survival model's columns: churn by each horizon, expected months, and
+ * with an MRR the revenue at risk, the CLV and (with a cost) the ROI. */
+static void write_survival(const plan *p, size_t i, worker *w, ck_csv_writer *out, tally *t)
+{
+    const ck_lifetime *lt = &p->pm[i].life;
+    double eta = w->score[i], *life = w->life + 3 * i;
+    for (size_t k = 0; k < lt->nh; k++)
+        ck_csv_write_fixed(out, ck_lifetime_churn(lt, eta, k), p->opt->decimals);
+    t->sum[i] += ck_lifetime_churn(lt, eta, lt->nh - 1);
+    double rmst = ck_lifetime_expected(lt, eta);
+    ck_csv_write_fixed(out, rmst, p->opt->decimals);
+    if (p->mrr_col < 0)
+        return;
+    double mrr = w->value[p->mrr_col];
+    life[0] = mrr * (lt->tmax - rmst);
+    life[1] = ck_lifetime_clv(lt, eta, mrr);
+    life[2] = NAN;
+    write_number(out, life[0], 2);
+    write_number(out, life[1], 2);
+    if (p->cost_col >= 0) {
+        double cost = w->value[p->cost_col];
+        life[2] = cost > 0 ? life[1] / cost : NAN;
+        write_number(out, life[2], 4);
+    }
+    if (!isnan(mrr)) {
+        t->life[3 * i] += life[0];
+        t->life[3 * i + 1] += life[1];
+        t->life[3 * i + 2] += 1;
+    }
+}
+
 static void write_models(const plan *p, worker *w, ck_csv_writer *out, tally *t)
 {
     for (size_t i = 0; i < p->nm; i++) {
         const ck_model *m = p->pm[i].m;
         double v = w->score[i];
+        if (p->pm[i].survival) {
+            write_survival(p, i, w, out, t);
+            if (p->pm[i].reasons)
+                write_reasons(p, i, w, out);
+            continue;
+        }
         t->sum[i] += v;
         ck_csv_write_fixed(out, v, p->opt->decimals);
         if (m->task == CK_TASK_CLASSIFICATION) {
@@ -491,12 +615,22 @@ static void write_models(const plan *p, worker *w, ck_csv_writer *out, tally *t)
 static void write_extras(const plan *p, worker *w, ck_csv_writer *out, tally *t)
 {
     if (p->risk >= 0) {
-        const ck_model *rm = p->pm[p->risk].m;
-        int high = w->score[p->risk] >= rm->threshold;
+        double risk = w->score[p->risk], *life = w->life + 3 * p->risk;
+        if (p->pm[p->risk].survival) /* 1 - S(h) */
+            risk = p->risk_H > 0 ? 1 - exp(-p->risk_H * exp(risk)) : 0;
+        int high = risk >= p->risk_threshold;
         int growing = w->score[p->growth] > p->opt->growth_threshold;
         int seg = ck_segment_of(high, growing);
         t->seg[seg]++;
         t->seg_growth[seg] += w->score[p->growth];
+        if (p->pm[p->risk].survival && p->mrr_col >= 0 && !isnan(life[1])) {
+            double *sl = t->seg_life[seg];
+            sl[0] += life[0];
+            sl[1] += life[1];
+            sl[2] += 1;
+            sl[3] += isnan(life[2]) ? 0 : life[2];
+            sl[4] += !isnan(life[2]);
+        }
         ck_csv_write_cstr(out, ck_segment_name(seg));
         ck_csv_write_cstr(out, p->actions[seg]);
     }
@@ -553,13 +687,31 @@ static void write_name(ck_csv_writer *out, const char *model, const char *suffix
     free(s);
 }
 
+static void write_survival_names(const plan *p, const plan_model *pm, ck_csv_writer *out)
+{
+    char suffix[48];
+    for (size_t k = 0; k < pm->life.nh; k++) {
+        snprintf(suffix, sizeof suffix, "churn_%gm", pm->life.horizon[k]);
+        write_name(out, pm->m->name, suffix, 0);
+    }
+    write_name(out, pm->m->name, "expected_months", 0);
+    if (p->mrr_col >= 0) {
+        write_name(out, pm->m->name, "revenue_at_risk", 0);
+        write_name(out, pm->m->name, "clv", 0);
+    }
+    if (p->cost_col >= 0)
+        write_name(out, pm->m->name, "roi", 0);
+}
+
 static void write_header(const plan *p, ck_csv_writer *out)
 {
     if (p->id_col >= 0)
         ck_csv_write_cstr(out, p->names[p->id_col]);
     for (size_t i = 0; i < p->nm; i++) {
         const ck_model *m = p->pm[i].m;
-        if (m->task == CK_TASK_CLASSIFICATION) {
+        if (p->pm[i].survival) {
+            write_survival_names(p, &p->pm[i], out);
+        } else if (m->task == CK_TASK_CLASSIFICATION) {
             write_name(out, m->name, "prob", 0);
             write_name(out, m->name, "label", 0);
         } else {
@@ -686,6 +838,8 @@ static ck_status rounds(run *r, FILE *out, ck_error *err)
             tally_add(&r->total, &b->t, &r->p);
             memset(b->t.positives, 0, r->p.nm * sizeof *b->t.positives);
             memset(b->t.sum, 0, r->p.nm * sizeof *b->t.sum);
+            memset(b->t.life, 0, 3 * r->p.nm * sizeof *b->t.life);
+            memset(b->t.seg_life, 0, sizeof b->t.seg_life);
             memset(b->t.unseen, 0, r->p.nbins * sizeof *b->t.unseen);
             memset(b->t.bins, 0, r->p.nbins * sizeof *b->t.bins);
             memset(b->t.seg, 0, sizeof b->t.seg);
@@ -793,6 +947,30 @@ static ck_status write_drift(const ck_score_summary *s, const char *path, ck_err
     return ck_ofile_commit(f, err);
 }
 
+static double mean_of(double sum, double n)
+{
+    return n > 0 ? sum / n : NAN;
+}
+
+static void report_segments(const run *r, ck_score_summary *s)
+{
+    const plan *p = &r->p;
+    s->segmented = 1;
+    s->risk_model = p->pm[p->risk].m->name;
+    s->growth_model = p->pm[p->growth].m->name;
+    s->risk_horizon = p->risk_h;
+    s->risk_threshold = p->risk_threshold;
+    s->seg_value = p->pm[p->risk].survival && p->mrr_col >= 0;
+    for (int g = 0; g < CK_SEGMENTS; g++) {
+        const double *sl = r->total.seg_life[g];
+        s->seg_count[g] = r->total.seg[g];
+        s->seg_mean_growth[g] = mean_of(r->total.seg_growth[g], (double)s->seg_count[g]);
+        s->seg_at_risk[g] = sl[0];
+        s->seg_mean_clv[g] = mean_of(sl[1], sl[2]);
+        s->seg_mean_roi[g] = mean_of(sl[3], sl[4]);
+    }
+}
+
 static void report(run *r, ck_score_summary *s, ck_warnings *w)
 {
     if (r->p.id_missing)
@@ -804,19 +982,17 @@ static void report(run *r, ck_score_summary *s, ck_warnings *w)
     s->horizon_adjusted = r->total.adjusted;
     s->positives = calloc(p->nm, sizeof *s->positives);
     s->mean = calloc(p->nm, sizeof *s->mean);
-    for (size_t i = 0; i < p->nm && s->positives && s->mean; i++) {
+    s->at_risk = calloc(p->nm, sizeof *s->at_risk);
+    s->clv = calloc(p->nm, sizeof *s->clv);
+    for (size_t i = 0; i < p->nm && s->positives && s->mean && s->at_risk && s->clv; i++) {
+        const double *life = r->total.life + 3 * i;
         s->positives[i] = r->total.positives[i];
         s->mean[i] = s->rows ? r->total.sum[i] / (double)s->rows : NAN;
+        s->at_risk[i] = p->mrr_col >= 0 ? life[0] : NAN;
+        s->clv[i] = life[2] > 0 ? life[1] / life[2] : NAN;
     }
-    if (p->risk >= 0) {
-        s->segmented = 1;
-        s->risk_model = p->pm[p->risk].m->name;
-        s->growth_model = p->pm[p->growth].m->name;
-        for (int g = 0; g < CK_SEGMENTS; g++) {
-            s->seg_count[g] = r->total.seg[g];
-            s->seg_mean_growth[g] = s->seg_count[g] ? r->total.seg_growth[g] / (double)s->seg_count[g] : NAN;
-        }
-    }
+    if (p->risk >= 0)
+        report_segments(r, s);
     for (size_t i = 0; i < p->nm; i++) {
         const plan_model *pm = &p->pm[i];
         for (size_t k = 0; k < pm->m->pl->nfeat; k++)

@@ -81,13 +81,64 @@ static int find_model(ck_model *const *m, size_t n, const char *name, ck_task ta
     return -1;
 }
 
+/* Splits "NAME@Hm" into the name's length and H (0 without "@"); -1 when
+ * the horizon is malformed. */
+static int risk_spec(const char *spec, size_t *namelen, double *h)
+{
+    const char *at = strrchr(spec, '@');
+    char *end;
+    *namelen = at ? (size_t)(at - spec) : strlen(spec);
+    *h = 0;
+    if (!at)
+        return 0;
+    *h = strtod(at + 1, &end);
+    return end != at + 1 && strcmp(end, "m") == 0 && *h > 0 && *h <= 1200 ? 0 : -1;
+}
+
+static int find_named(ck_model *const *m, size_t n, const char *name, size_t len)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strlen(m[i]->name) == len && strncmp(m[i]->name, name, len) == 0)
+            return (int)i;
+    return -1;
+}
+
+/* The named risk model: a classifier, or a survival model at a horizon. */
+static ck_status named_risk(ck_model *const *m, size_t n, const char *spec, double default_h,
+                            int *risk, double *risk_h, ck_error *err)
+{
+    size_t len;
+    double h;
+    if (risk_spec(spec, &len, &h) != 0)
+        return ck_error_set(err, CK_EUSAGE, "--risk-model '%s': a horizon is written "
+                                            "NAME@6m (months)", spec);
+    *risk = find_named(m, n, spec, len);
+    ck_task task = *risk >= 0 ? m[*risk]->task : 0;
+    if (task == CK_TASK_SURVIVAL) {
+        *risk_h = h > 0 ? h : default_h;
+        return CK_OK;
+    }
+    if (task == CK_TASK_CLASSIFICATION && h == 0)
+        return CK_OK;
+    *risk = -1;
+    return ck_error_set(err, CK_EUSAGE, task == CK_TASK_CLASSIFICATION
+                                            ? "--risk-model '%s': a classifier has one "
+                                              "horizon, its label's: drop the '@'"
+                                            : "--risk-model '%s' is not a classifier or a "
+                                              "survival model being scored", spec);
+}
+
 ck_status ck_segments_choose(ck_model *const *m, size_t n, const char *risk_name,
-                             const char *growth_name, int *risk, int *growth, ck_error *err)
+                             const char *growth_name, double default_h, int *risk,
+                             double *risk_h, int *growth, ck_error *err)
 {
     *risk = *growth = -1;
-    if (risk_name && (*risk = find_model(m, n, risk_name, CK_TASK_CLASSIFICATION)) < 0)
-        return ck_error_set(err, CK_EUSAGE, "--risk-model '%s' is not a classifier being "
-                                            "scored", risk_name);
+    *risk_h = 0;
+    if (risk_name) {
+        ck_status st = named_risk(m, n, risk_name, default_h, risk, risk_h, err);
+        if (st != CK_OK)
+            return st;
+    }
     if (growth_name && (*growth = find_model(m, n, growth_name, CK_TASK_REGRESSION)) < 0)
         return ck_error_set(err, CK_EUSAGE, "--growth-model '%s' is not a regression being "
                                             "scored", growth_name);
@@ -96,10 +147,14 @@ ck_status ck_segments_choose(ck_model *const *m, size_t n, const char *risk_name
             *risk = (int)i;
     if (*risk < 0)
         *risk = find_model(m, n, NULL, CK_TASK_CLASSIFICATION);
+    if (*risk < 0 && (*risk = find_model(m, n, NULL, CK_TASK_SURVIVAL)) >= 0)
+        *risk_h = default_h;
     if (*growth < 0)
         *growth = find_model(m, n, NULL, CK_TASK_REGRESSION);
-    if (*risk < 0 || *growth < 0)
+    if (*risk < 0 || *growth < 0) {
         *risk = *growth = -1;
+        *risk_h = 0;
+    }
     return CK_OK;
 }
 

@@ -166,6 +166,13 @@ double ck_pick_threshold(const double *y, const double *p, size_t n, ck_threshol
 /* ------------------------------------------------------------------ */
 /* one fit: pipeline and estimator on some rows */
 
+/* What hold-out and folds are stratified on: the class, or whether the
+ * event was seen; nothing for a number. */
+static const double *strata(const ck_label *y)
+{
+    return y->binary ? y->y : y->event;
+}
+
 /* Row weights for a classifier on rows[0..n): the explicit class weights,
  * times n / (2 n_class) when balanced. */
 static int class_weights(const ck_label *y, const size_t *rows, size_t n,
@@ -200,6 +207,7 @@ static ck_status fit_data(const ck_table *t, const ck_label *y, const size_t *ro
     const ck_estimator_type *type = opt->estimator;
     ck_pipeline_options po = opt->pipeline;
     po.label = opt->label;
+    po.event = opt->event;
     po.id = opt->id;
     po.drop_first = 0;
     po.raw = (type->flags & CK_EST_RAW_INPUTS) != 0;
@@ -247,6 +255,25 @@ done:
 /* ------------------------------------------------------------------ */
 /* metrics */
 
+/* The concordance of risk scores p with the times and events of
+ * rows[0..n). */
+static ck_status measure_survival(const ck_label *y, const size_t *rows, size_t n,
+                                  const double *p, ck_metrics_record *out, ck_error *err)
+{
+    double *time = malloc((n ? n : 1) * sizeof *time), *ev = malloc((n ? n : 1) * sizeof *ev);
+    ck_status st = time && ev ? CK_OK : ck_error_set(err, CK_ENOMEM, "out of memory");
+    for (size_t i = 0; st == CK_OK && i < n; i++) {
+        time[i] = y->y[rows[i]];
+        ev[i] = y->event[rows[i]];
+    }
+    if (st == CK_OK)
+        st = ck_metrics_survival(time, ev, p, n, &out->surv, err);
+    out->present = st == CK_OK;
+    free(time);
+    free(ev);
+    return st;
+}
+
 /* Metrics of scores p against the labels of rows[0..n); with a reducer,
  * of every process's rows (the labels and scores are gathered: 16 bytes a
  * row on each process).  One process uses p as it is and builds only the
@@ -260,6 +287,8 @@ static ck_status measure(ck_task task, double threshold, const ck_label *y, cons
     int *yi = NULL;
     ck_status st = CK_OK;
     memset(out, 0, sizeof *out);
+    if (task == CK_TASK_SURVIVAL) /* never distributed (no survival type is) */
+        return measure_survival(y, rows, n, p, out, err);
     if (ck_reduce_active(red)) {
         double *mine = malloc((n ? n : 1) * sizeof *mine);
         size_t ny = 0, np = 0;
@@ -550,7 +579,8 @@ static ck_status record(ck_model *m, const ck_table *t, const ck_label *y, size_
     /* rows, positives (or the target's sum): of every process */
     double count[3] = {(double)ntrain, 0, (double)ntest};
     for (size_t i = 0; i < ntrain; i++)
-        count[1] += y->binary ? y->y[train[i]] == 1 : y->y[train[i]];
+        count[1] += y->binary ? y->y[train[i]] == 1
+                    : y->event ? y->event[train[i]] == 1 : y->y[train[i]];
     if (ck_reduce_sum(opt->reducer, count, 3) != 0 || data_hash(t, opt->reducer, &h) != 0)
         return ck_error_set(err, CK_ENOMEM, "out of memory");
     snprintf(hash, sizeof hash, "mix64:%016llx", h);
@@ -559,7 +589,7 @@ static ck_status record(ck_model *m, const ck_table *t, const ck_label *y, size_
     tr->data = strdup(slash ? slash + 1 : t->source);
     tr->data_hash = strdup(hash);
     tr->rows = (size_t)count[0];
-    if (m->task == CK_TASK_CLASSIFICATION)
+    if (m->task != CK_TASK_REGRESSION)
         tr->positives = count[1];
     else
         tr->target_mean = count[0] > 0 ? count[1] / count[0] : NAN;
@@ -587,6 +617,12 @@ static ck_status check_options(const ck_train_options *opt, ck_task task, ck_err
         return ck_error_set(err, CK_EUSAGE, "no label column given");
     if (!type)
         return ck_error_set(err, CK_EUSAGE, "no estimator chosen");
+    if ((task == CK_TASK_SURVIVAL) != (opt->event != NULL))
+        return ck_error_set(err, CK_EUSAGE, task == CK_TASK_SURVIVAL
+                                                ? "a survival model needs --event COLUMN (1 when "
+                                                  "the churn was seen, 0 when censored) beside "
+                                                  "--time"
+                                                : "--event is for survival models (--model cox)");
     if (!ck_estimator_supports(type, task))
         return ck_error_set(err, CK_EUSAGE, "--model %s does not do %s%s", type->name,
                             ck_task_name(task),
@@ -692,10 +728,11 @@ static ck_status global_holdout(train_run *r, size_t n, const ck_train_options *
 static ck_status prepare(const ck_table *t, const ck_train_options *opt, ck_task task,
                          train_run *r, ck_error *err)
 {
-    ck_status st = task == CK_TASK_CLASSIFICATION
-                       ? ck_label_binary_reduced(&r->y, t, opt->label, opt->positive,
-                                                 opt->reducer, err)
-                       : ck_label_numeric(&r->y, t, opt->label, err);
+    ck_status st =
+        task == CK_TASK_CLASSIFICATION
+            ? ck_label_binary_reduced(&r->y, t, opt->label, opt->positive, opt->reducer, err)
+        : task == CK_TASK_SURVIVAL ? ck_label_survival(&r->y, t, opt->label, opt->event, err)
+                                   : ck_label_numeric(&r->y, t, opt->label, err);
     if (st != CK_OK)
         return st;
     size_t n = t->nrows;
@@ -713,7 +750,7 @@ static ck_status prepare(const ck_table *t, const ck_train_options *opt, ck_task
         /* the counts come back through locals: given &r->ntrain, the static
          * analyzer would forget r->all and report it leaked */
         size_t ntrain = 0, ntest = 0;
-        st = ck_split_holdout(r->all, n, r->y.binary ? r->y.y : NULL, opt->test_fraction,
+        st = ck_split_holdout(r->all, n, strata(&r->y), opt->test_fraction,
                               opt->seed, r->train, &ntrain, r->test, &ntest, err);
         r->ntrain = ntrain;
         r->ntest = ntest;
@@ -787,11 +824,38 @@ static void free_folds(fold_data *folds, size_t k)
     free(folds);
 }
 
+/* Survival: 1 - the mean of the folds' concordances (each fold's risk
+ * scores come from its own model, so they are ranked within the fold
+ * only). */
+static double oof_discordance(const tune_ctx *c)
+{
+    size_t *te = malloc((c->n ? c->n : 1) * sizeof *te);
+    double *p = malloc((c->n ? c->n : 1) * sizeof *p), sum = 0;
+    ck_metrics_record r;
+    ck_status st = te && p ? CK_OK : CK_ENOMEM;
+    for (size_t k = 0; st == CK_OK && k < c->cv->k; k++) {
+        size_t nte = 0;
+        for (size_t i = 0; i < c->n; i++)
+            if (c->cv->fold[i] == k) {
+                te[nte] = c->rows[i];
+                p[nte++] = c->cv->oof[i];
+            }
+        st = measure_survival(c->y, te, nte, p, &r, NULL);
+        sum += r.surv.concordance;
+    }
+    free(te);
+    free(p);
+    return st == CK_OK ? 1 - sum / (double)c->cv->k : NAN;
+}
+
 /* The mean out-of-fold loss: log-loss (probabilities clipped to
- * [1e-15, 1 - 1e-15] as scikit-learn does) or squared error. */
+ * [1e-15, 1 - 1e-15] as scikit-learn does), squared error, or for survival
+ * 1 - concordance. */
 static double oof_loss(const tune_ctx *c)
 {
     double sum = 0;
+    if (c->y->event)
+        return oof_discordance(c);
     for (size_t i = 0; i < c->n; i++) {
         double yv = c->y->y[c->rows[i]], p = c->cv->oof[i];
         if (c->y->binary) {
@@ -849,7 +913,7 @@ static ck_status validate(const ck_table *t, ck_train_options *opt, ck_task task
         return ck_error_set(err, CK_ENOMEM, "out of memory");
     ck_status st = distributed(opt)
                        ? global_folds(&r->y, r->train, n, opt, cv, err)
-                       : ck_split_folds(r->train, n, r->y.binary ? r->y.y : NULL, cv->k,
+                       : ck_split_folds(r->train, n, strata(&r->y), cv->k,
                                         opt->seed, cv->fold, err);
     if (st == CK_OK && opt->estimator->tune)
         st = tune(t, opt, task, r, cv, tuning, w, err);
@@ -902,12 +966,14 @@ static ck_status set_names(ck_model *m, const ck_train_options *opt, const ck_la
     m->name = strdup(opt->name ? opt->name : opt->estimator->name);
     m->label = strdup(opt->label);
     m->id = opt->id ? strdup(opt->id) : NULL;
+    m->event = opt->event ? strdup(opt->event) : NULL;
     m->threshold_rule = strdup(ck_threshold_rule_name(opt->threshold_rule));
     if (y->binary) {
         m->positive = strdup(y->positive);
         m->negative = strdup(y->negative);
     }
     return m->name && m->label && m->threshold_rule && (!opt->id || m->id) &&
+                   (!opt->event || m->event) &&
                    (!y->binary || (m->positive && m->negative))
                ? CK_OK
                : CK_ENOMEM;

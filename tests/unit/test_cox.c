@@ -269,12 +269,13 @@ static void check_r(const fitted *f, const char *tag)
     const double *t = column(bh, "time"), *h = column(bh, "hazard");
     const double *hc = column(bh, "hazard_centered");
     ck_assert_uint_eq(bh->nrows, m->ntimes);
+    ck_ph_curve cv = ck_cox_curve(m);
     double shift = exp(r_means_dot_beta(f));
     for (size_t k = 0; k < m->ntimes; k++) {
         ck_assert(m->time[k] == t[k]);
         see(&wh, m->cumhaz[k], h[k], 1e-6);
         see(&wh, m->cumhaz[k] * shift, hc[k], 1e-6);
-        ck_assert(ck_cox_cumhaz(m, t[k]) == m->cumhaz[k]);
+        ck_assert(ck_ph_cumhaz(&cv, t[k]) == m->cumhaz[k]);
     }
     judge(tag, &wc, 1e-6);
     judge(tag, &ws, 1e-6);
@@ -593,33 +594,34 @@ START_TEST(test_survival_curve)
     fitted f;
     fit(&f, &MIXED, CK_COX_EFRON, 0, 0);
     const ck_cox *m = &f.m;
+    ck_ph_curve cv = ck_cox_curve(m);
     double etas[] = {-2, 0, 0.7, 3};
     for (size_t e = 0; e < 4; e++) {
         double prev = 1.0, tmax = m->last_time;
-        ck_assert(ck_cox_survival(m, etas[e], -1) == 1.0);
+        ck_assert(ck_ph_survival(&cv, etas[e], -1) == 1.0);
         for (int i = 0; 0.37 * i <= tmax + 1; i++) {
-            double s = ck_cox_survival(m, etas[e], 0.37 * i);
+            double s = ck_ph_survival(&cv, etas[e], 0.37 * i);
             ck_assert(s <= prev && s >= 0);
             prev = s;
         }
         for (int i = 0; i < 13; i++) {
-            double t = 0.5 + 3.1 * i, a = ck_cox_rmst(m, etas[e], t);
+            double t = 0.5 + 3.1 * i, a = ck_ph_rmst(&cv, etas[e], t);
             ck_assert(a <= t && a > 0);
             /* S is at least S(t) on [0, t] */
-            ck_assert(a >= t * ck_cox_survival(m, etas[e], t) - 1e-12);
+            ck_assert(a >= t * ck_ph_survival(&cv, etas[e], t) - 1e-12);
         }
         /* a higher risk never survives longer */
         if (e > 0)
-            ck_assert(ck_cox_rmst(m, etas[e], 20) <= ck_cox_rmst(m, etas[e - 1], 20));
+            ck_assert(ck_ph_rmst(&cv, etas[e], 20) <= ck_ph_rmst(&cv, etas[e - 1], 20));
     }
     /* the integral of the step function by hand, over the first two steps */
-    double t0 = m->time[0], t1 = m->time[1], s0 = ck_cox_survival(m, 0.3, t0);
-    double want = t0 + s0 * (t1 - t0) + ck_cox_survival(m, 0.3, t1) * 0.25 * (m->time[2] - t1);
+    double t0 = m->time[0], t1 = m->time[1], s0 = ck_ph_survival(&cv, 0.3, t0);
+    double want = t0 + s0 * (t1 - t0) + ck_ph_survival(&cv, 0.3, t1) * 0.25 * (m->time[2] - t1);
     double tq = t1 + 0.25 * (m->time[2] - t1);
-    ck_assert(fabs(ck_cox_rmst(m, 0.3, tq) - want) < 1e-12);
-    ck_assert(ck_cox_rmst(m, 0.3, 0) == 0 && ck_cox_rmst(m, 0.3, -1) == 0);
-    ck_assert(ck_cox_cumhaz(m, t0 - 1e-9) == 0);
-    ck_assert(ck_cox_cumhaz(m, 1e9) == m->cumhaz[m->ntimes - 1]);
+    ck_assert(fabs(ck_ph_rmst(&cv, 0.3, tq) - want) < 1e-12);
+    ck_assert(ck_ph_rmst(&cv, 0.3, 0) == 0 && ck_ph_rmst(&cv, 0.3, -1) == 0);
+    ck_assert(ck_ph_cumhaz(&cv, t0 - 1e-9) == 0);
+    ck_assert(ck_ph_cumhaz(&cv, 1e9) == m->cumhaz[m->ntimes - 1]);
     unfit(&f);
 }
 END_TEST

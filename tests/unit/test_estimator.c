@@ -336,17 +336,28 @@ START_TEST(test_table_checks)
     bad.name = "bad";
     bad.default_task = CK_TASK_REGRESSION;
     ck_assert_int_eq(ck_estimator_register(&bad, &err), CK_EUSAGE);
+    /* survival without a curve, a curve without survival */
+    bad = toy_type;
+    bad.name = "bad";
+    bad.tasks |= CK_TASK_BIT(CK_TASK_SURVIVAL);
+    ck_assert_int_eq(ck_estimator_register(&bad, &err), CK_EUSAGE);
+    ck_assert_msg_contains(err, "curve");
+    bad = toy_type;
+    bad.name = "bad";
+    bad.curve = ck_estimator_find("cox")->curve;
+    ck_assert_int_eq(ck_estimator_register(&bad, &err), CK_EUSAGE);
+    ck_assert_msg_contains(err, "curve");
     /* the built-ins come first, the toy after; --help lists them all */
     char choices[200];
     ck_estimator_choices(choices, sizeof choices);
-    ck_assert_str_eq(choices, "logistic|linear|svm|gbdt|toy");
+    ck_assert_str_eq(choices, "logistic|linear|svm|gbdt|cox|toy");
     char *buf;
     size_t len;
     FILE *fp = open_memstream(&buf, &len);
     ck_estimator_help(fp, 0);
     fclose(fp);
     ck_assert_msg(strstr(buf, "--toy-shrink S") && strstr(buf, "--svm-kernel rbf|linear") &&
-                      strstr(buf, "(default 0; logistic, linear)"),
+                      strstr(buf, "(default 0; logistic, linear, cox)"),
                   "%s", buf);
     free(buf);
     /* an unknown estimator in a model file */
