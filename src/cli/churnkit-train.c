@@ -258,7 +258,8 @@ static int resolve_model(args *a)
         return ck_cli_usage(prog, "--time is a survival model's target; --task %s takes "
                                   "--label", a->task);
     if (a->train.task && !ck_estimator_supports(type, a->train.task))
-        return ck_cli_usage(prog, "--model %s does not do %s", type->name, a->task);
+        return ck_cli_usage(prog, "--model %s does not do %s", type->name,
+                            ck_task_name(a->train.task));
     for (size_t i = 0; i < a->nparams; i++)
         if (ck_train_options_set(&a->train, a->params[i].name, a->params[i].text, &err) !=
             CK_OK)

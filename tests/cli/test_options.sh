@@ -13,7 +13,7 @@ expect 2 "--robust does not apply to --model logistic; it is for --model linear"
   "$TR" --data "$D" --label churn --out "$T/m.json" --robust
 expect 2 "--svm-c does not apply to --model logistic; it is for --model svm" \
   "$TR" --data "$D" --label churn --out "$T/m.json" --svm-c 2
-expect 2 "--l2 does not apply to --model svm; it is for --model logistic, linear" \
+expect 2 "--l2 does not apply to --model svm; it is for --model logistic, linear, cox" \
   "$TR" --data "$D" --label churn --out "$T/m.json" --model svm --l2 1
 # the order of --model and its parameters does not matter
 expect 2 "--svm-kernel does not apply to --model linear" \
