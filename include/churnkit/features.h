@@ -36,6 +36,9 @@ typedef struct ck_features_options {
     int lookback_days;         /* the usage window before the snapshot (90) */
     int nps_days;              /* the NPS window: answers are rare (365) */
     double high_value_share;   /* top share of future revenue labelled high value (0.2) */
+    int32_t data_end;          /* the last revenue month the labels may use (a
+                                  month number, date.h), as if the data ended
+                                  there; INT32_MAX (default): all of it */
     ck_progress_fn progress;
     void *progress_ctx;
 } ck_features_options;

@@ -31,6 +31,9 @@ static const char *help =
     "  --lookback-days N       the usage window (default 90)\n"
     "  --nps-days N            the NPS window (default 365: answers are rare)\n"
     "  --high-value-share S    the top share of future revenue called high value (0.2)\n"
+    "  --data-end YYYY-MM      label as if the revenue data ended with this month (a\n"
+    "                          recent snapshot as it looked then: churn_months censored\n"
+    "                          there, horizon labels empty where they do not fit)\n"
     "  --out FILE              the feature table (written atomically)\n"
     "  --quiet                 no summary, no progress\n"
     "  --help, --version\n"
@@ -38,7 +41,7 @@ static const char *help =
     "Exit status: 0 ok, 2 usage, 3 bad input data, 5 I/O error.\n";
 
 enum { O_WORLD = 256, O_ACC, O_USERS, O_SESS, O_EVENTS, O_NPS, O_REV, O_CAT, O_SNAP, O_LOOK,
-       O_NPSD, O_HVS, O_OUT, O_QUIET, O_HELP, O_VERSION };
+       O_NPSD, O_HVS, O_OUT, O_QUIET, O_HELP, O_VERSION, O_END };
 
 static const struct option longopts[] = {
     {"world", required_argument, 0, O_WORLD},    {"accounts", required_argument, 0, O_ACC},
@@ -49,7 +52,7 @@ static const struct option longopts[] = {
     {"nps-days", required_argument, 0, O_NPSD},  {"high-value-share", required_argument, 0, O_HVS},
     {"out", required_argument, 0, O_OUT},        {"quiet", no_argument, 0, O_QUIET},
     {"help", no_argument, 0, O_HELP},            {"version", no_argument, 0, O_VERSION},
-    {0, 0, 0, 0}};
+    {"data-end", required_argument, 0, O_END},   {0, 0, 0, 0}};
 
 typedef struct args {
     const char *world, *out;
@@ -131,6 +134,10 @@ static int parse_args(int argc, char **argv, args *a)
             if (ck_cli_double(prog, "--high-value-share", optarg, 0.001, 0.999,
                               &a->opt.high_value_share) != 0)
                 return 2;
+            break;
+        case O_END:
+            if (ck_date_parse_month(optarg, &a->opt.data_end) != 0)
+                return ck_cli_usage(prog, "--data-end: '%s' is not a month YYYY-MM", optarg);
             break;
         case O_OUT: a->out = optarg; break;
         case O_QUIET: a->quiet = 1; break;

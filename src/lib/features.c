@@ -27,6 +27,7 @@ void ck_features_options_init(ck_features_options *opt)
     opt->lookback_days = 90;
     opt->nps_days = 365;
     opt->high_value_share = 0.2;
+    opt->data_end = INT32_MAX;
 }
 
 typedef struct account {
@@ -301,6 +302,8 @@ static ck_status read_revenue(builder *b, const char *path)
         }
         if ((st = get_number(b, &s, 2, &mrr)) != CK_OK)
             break;
+        if (month > b->opt->data_end) /* checked, then ignored: past the data's end */
+            continue;
         b->last_month = month > b->last_month ? month : b->last_month;
         int32_t r = month - b->m0;
         if (r >= 0 && r <= HORIZON) {
@@ -678,6 +681,12 @@ static ck_status check_options(const ck_features_options *opt, ck_error *err)
         return ck_error_set(err, CK_EUSAGE, "--nps-days must be 1..3660");
     if (!(opt->high_value_share > 0 && opt->high_value_share < 1))
         return ck_error_set(err, CK_EUSAGE, "--high-value-share must lie in (0, 1)");
+    if (opt->data_end < ck_date_month_of(opt->snapshot - 1)) {
+        char d[11];
+        ck_date_format(opt->snapshot, d);
+        return ck_error_set(err, CK_EUSAGE, "--data-end is before the snapshot's month M0 (the "
+                                            "month before %s): nothing to label", d);
+    }
     return CK_OK;
 }
 

@@ -170,6 +170,45 @@ START_TEST(test_labels_empty_beyond_the_data)
 }
 END_TEST
 
+/* --data-end: the table a business had when its revenue data ended in June
+ * is the one built from a revenue file cut there, byte for byte; before
+ * the snapshot's month it is a usage error. */
+START_TEST(test_data_end_is_a_shorter_file)
+{
+    world w, cut;
+    make_world(&w, NULL);
+    make_world(&cut, NULL);
+    put(&cut, 6, "revenue.csv",
+        "account_id,month,mrr\n"
+        "A3,2024-01,10\nA1,2024-03,100\nA2,2024-03,20\n"
+        "A1,2024-04,110\nA2,2024-04,20\nA1,2024-05,120\nA2,2024-05,20\nA1,2024-06,130\n");
+    char a[200], b[200];
+    snprintf(a, sizeof a, "%s/f.csv", w.dir);
+    snprintf(b, sizeof b, "%s/f.csv", cut.dir);
+    ck_features_options o;
+    ck_features_options_init(&o);
+    ck_date_parse("2024-04-01", &o.snapshot);
+    o.high_value_share = 0.5;
+    ck_error err;
+    ck_assert_msg(ck_features_build(&cut.in, &o, b, NULL, NULL, &err) == CK_OK, "%s",
+                  err.message);
+    ck_date_parse_month("2024-06", &o.data_end);
+    ck_assert_msg(ck_features_build(&w.in, &o, a, NULL, NULL, &err) == CK_OK, "%s",
+                  err.message);
+    char *ta = ck_test_slurp(a), *tb = ck_test_slurp(b);
+    ck_assert_str_eq(ta, tb);
+    /* A1 censored after 3 months, the 6-month labels empty */
+    ck_assert_msg(strstr(ta, ",,,3,0\n") != NULL, "%s", ta);
+    free(ta);
+    free(tb);
+    ck_date_parse_month("2024-02", &o.data_end);
+    ck_assert_int_eq(ck_features_build(&w.in, &o, a, NULL, NULL, &err), CK_EUSAGE);
+    ck_assert_msg(strstr(err.message, "--data-end") != NULL, "%s", err.message);
+    drop_world(&w);
+    drop_world(&cut);
+}
+END_TEST
+
 START_TEST(test_nothing_after_the_snapshot_matters)
 {
     /* a synthetic world; then every row dated on or after the snapshot is
@@ -348,6 +387,7 @@ static Suite *features_suite(void)
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, test_hand_checked_features);
     tcase_add_test(tc, test_labels_empty_beyond_the_data);
+    tcase_add_test(tc, test_data_end_is_a_shorter_file);
     tcase_add_test(tc, test_time_to_churn_agrees_with_labels);
     tcase_add_test(tc, test_nothing_after_the_snapshot_matters);
     tcase_add_test(tc, test_located_errors);
