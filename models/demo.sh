@@ -4,8 +4,9 @@
 #   world -> features at a training snapshot and a later evaluation snapshot
 #   -> the legacy model (usage time and frequency only) and the
 #      multi-dimensional models (high value, churn in 3 and 6 months, value
-#      change over 3 and 6 months) -> evaluation out of time, against the 85%
-#      target with the legacy model as baseline -> batch scores.
+#      change over 3 and 6 months, time to churn) -> evaluation out of time,
+#      against the 85% target with the legacy model as baseline -> batch
+#      scores, with revenue at risk and lifetime value.
 #
 # Everything lands in build/demo (the models in models/demo); nothing is
 # tuned here -- the numbers are whatever the documented world gives.
@@ -19,6 +20,8 @@ MONTHS=24
 SEED=${CK_DEMO_SEED:-1}
 TRAIN_AT=2024-10-01      # 9 months of history; labels need 6 more
 EVAL_AT=2025-04-01       # after every training label; 6 months of future left
+RECENT_AT=2025-01-01     # a recent snapshot, as it looked at EVAL_AT: 3 months
+DATA_END=2025-03         # of follow-up, too few for a 6-month label
 mkdir -p "$OUT" "$MOD"
 start=$(date +%s)
 
@@ -37,6 +40,10 @@ for s in train eval; do
   $B/churnkit-features --world "$OUT/world" --snapshot $at --out "$OUT/features_$s.csv" --quiet
   done_ "$(($(wc -l < "$OUT/features_$s.csv") - 1)) paying accounts"
 done
+step "features at $RECENT_AT, the data ending $DATA_END"
+$B/churnkit-features --world "$OUT/world" --snapshot $RECENT_AT --data-end $DATA_END \
+    --out "$OUT/features_recent.csv" --quiet
+done_ "$(($(wc -l < "$OUT/features_recent.csv") - 1)) paying accounts"
 
 # The seed documents' value model: engagement, scale and loyalty, product depth.
 VALUE=recency_days,active_day_share,daily_minutes,users_active,nps_avg,nps_responses,core_clicks,core_clicks_per_user,feature_breadth
@@ -59,7 +66,15 @@ done
 # indicators), its number of trees chosen by early stopping on the folds
 $TR --label churned_3m --model gbdt --id account_id --exclude $LABELS --learning-rate 0.1 \
     --trees 500 --cv 5 --threshold auto --name churn_3m_gbdt --out $MOD/churn_3m_gbdt.json
-done_ "7 models in $MOD"
+# time to churn: one Cox model gives every horizon; the second is trained on
+# the recent snapshot, whose accounts are mostly censored after 3 months
+for s in train recent; do
+  n=cox; [ $s = recent ] && n=cox_recent
+  $B/churnkit-train --data "$OUT/features_$s.csv" --quiet --seed "$SEED" --time churn_months \
+      --event churn_event --id account_id --exclude $LABELS --log $COUNTS --missing-indicators \
+      --cv 5 --name $n --out $MOD/$n.json
+done
+done_ "9 models in $MOD"
 
 EV="$B/churnkit-eval --data $OUT/features_eval.csv"
 step "evaluating out of time at $EVAL_AT"
@@ -70,13 +85,26 @@ for m in churn_3m churn_6m value_3m value_6m; do
 done
 $EV --model $MOD/churn_3m_gbdt.json --baseline $MOD/churn_3m.json --json "$OUT/eval_churn_3m_gbdt.json" \
     --html "$OUT/eval_churn_3m_gbdt.html" > "$OUT/eval_churn_3m_gbdt.txt"
+# the survival models: concordance, time-dependent AUC and Brier, calibration;
+# then each horizon's churn as a classifier, against the dedicated classifier
+$EV --model $MOD/cox.json --model $MOD/cox_recent.json --horizons 3,6 --json "$OUT/eval_cox.json" \
+    --html "$OUT/eval_cox.html" > "$OUT/eval_cox.txt"
+for h in 3m 6m; do
+  $EV --model $MOD/cox.json --model $MOD/cox_recent.json --baseline $MOD/churn_$h.json \
+      --json "$OUT/eval_cox_$h.json" --html "$OUT/eval_cox_$h.html" > "$OUT/eval_cox_$h.txt"
+done
 done_ "reports in $OUT"
 
 step "scoring every account at $EVAL_AT"
 $B/churnkit-predict --data "$OUT/features_eval.csv" --id account_id --reasons 3 --quiet \
     --model $MOD/high_value.json --model $MOD/churn_3m.json --model $MOD/churn_6m.json \
     --model $MOD/value_3m.json --model $MOD/value_6m.json --out "$OUT/scores.csv"
-done_ "$OUT/scores.csv"
+# revenue at risk and lifetime value from the Cox model; its 6-month churn
+# risk places the accounts in the risk x growth matrix
+$B/churnkit-predict --data "$OUT/features_eval.csv" --id account_id --model $MOD/cox.json \
+    --model $MOD/value_6m.json --mrr mrr --risk-model cox@6m --horizons 3,6 \
+    --out "$OUT/scores_survival.csv" 2> "$OUT/scores_survival.txt"
+done_ "$OUT/scores.csv, scores_survival.csv"
 
 # The summary, read back from the JSON reports.
 /usr/bin/python3 - "$OUT" "$EVAL_AT" <<'PY'
@@ -114,6 +142,19 @@ g = load("churn_3m_gbdt")
 gm, gb, gc = g["models"][0]["metrics"], g["baseline_model"]["metrics"], g["models"][0]["vs_baseline"]
 print("  churn within 3m, gradient-boosted trees: ROC AUC %.3f against the logistic model's %.3f"
       " (difference %+.3f, DeLong p %.2g)" % (gm["roc_auc"], gb["roc_auc"], gc["auc_diff"], gc["delong_p"]))
+s = load("cox")
+print("  time to churn (Cox, one model for every horizon):")
+for m in s["models"]:
+    x = m["metrics"]
+    print("    %-11s concordance %.3f [%.3f, %.3f]; time-dependent AUC %.3f at 3m, %.3f at 6m;"
+          " Brier skill %.3f, %.3f" % (m["name"], x["concordance"], x["concordance_ci_low"],
+          x["concordance_ci_high"], x["auc_3m"], x["auc_6m"], x["brier_skill_3m"], x["brier_skill_6m"]))
+for h in ("3m", "6m"):
+    r = load("cox_" + h)
+    print("    churn within %s: classifier ROC AUC %.3f;%s" % (h, r["baseline_model"]["metrics"]["roc_auc"],
+          ";".join(" %s %.3f (%+.3f, DeLong p %.2g)" % (m["name"], m["metrics"]["roc_auc"],
+          m["vs_baseline"]["auc_diff"], m["vs_baseline"]["delong_p"]) for m in r["models"])))
+print("    (cox_recent: trained at %s on 3 months of follow-up, censored accounts included)" % "2025-01-01")
 for h in ("3m", "6m"):
     r = load("value_" + h)
     m, b = r["models"][0]["metrics"], r["baselines"]["mean"]
@@ -121,6 +162,8 @@ for h in ("3m", "6m"):
           " (training mean: %.1f%%), MAE %.1f (%.1f)" % (h, 100 * m["direction_accuracy_changed"],
           100 * b["direction_accuracy_changed"], m["mae"], b["mae"]))
 PY
+say ""
+sed -n 's/^  segments/  Segments by 6-month churn risk (Cox)/p; /^    [a-z]/p' "$OUT/scores_survival.txt"
 say ""
 say "  reports: $OUT/eval_*.txt, .json and .html (open eval_high_value.html in a browser)"
 say "  scores:  $OUT/scores.csv    models: $MOD/"

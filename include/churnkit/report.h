@@ -19,9 +19,11 @@ void ck_report_model(FILE *out, const ck_model *m);
 void ck_report_format_p(char *buf, size_t n, double p);
 
 /* What churnkit-eval prints: the metrics of every model side by side with
- * the baselines, the verdict against the accuracy target (and a plain
- * warning when the majority class alone meets it), the confusion matrices,
- * cumulative gains, and the paired tests against a baseline model. */
+ * the baselines, the verdict against the target on any metric (and a plain
+ * warning when the trivial baseline alone meets it), the confusion
+ * matrices, cumulative gains, and the paired tests against a baseline
+ * model; for survival models the concordance and, at each horizon, the
+ * time-dependent AUC, Brier score and calibration. */
 void ck_report_eval(FILE *out, const ck_eval *ev);
 
 #endif

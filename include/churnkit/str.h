@@ -24,6 +24,9 @@ void ck_closest_names(const char *name, const char *const *names, size_t n,
 char **ck_split_list(const char *s, size_t *n);
 void ck_strv_free(char **v);
 
+/* Whether s is well-formed UTF-8 (what JSON, and so a model file, can hold). */
+int ck_utf8_valid(const char *s);
+
 /* Index of s in v[0..n), or -1. */
 long ck_strv_index(const char *const *v, size_t n, const char *s);
 

@@ -37,6 +37,25 @@ void ck_svg_points(ck_svg *c, const double *x, const double *y, size_t n, size_t
 /* A legend in the lower right (or upper left) corner. */
 void ck_svg_legend(ck_svg *c, const char *const *names, size_t n, int upper_left);
 
+/* The same, the names in the colours of series first, first + 1, ... */
+void ck_svg_legend_from(ck_svg *c, const char *const *names, size_t n, size_t first,
+                        int upper_left);
+
+/* A right-continuous step function (a survival curve): y[i] from x[i] to
+ * x[i + 1], the last value on to x_end; x increasing. */
+void ck_svg_steps(ck_svg *c, const double *x, const double *y, size_t n, double x_end,
+                  size_t series);
+
+/* A translucent band between the step functions lo and hi (a pointwise
+ * interval) over the same steps as ck_svg_steps. */
+void ck_svg_step_band(ck_svg *c, const double *x, const double *lo, const double *hi, size_t n,
+                      double x_end, size_t series);
+
+/* Vertical interval bars at x[i] from lo[i] to hi[i], with short caps
+ * (bars with a NaN end are skipped). */
+void ck_svg_errorbars(ck_svg *c, const double *x, const double *lo, const double *hi, size_t n,
+                      size_t series);
+
 void ck_svg_end(ck_svg *c);
 
 /* A horizontal forest plot: one row per term, a dot at coef and a bar from

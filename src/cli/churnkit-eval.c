@@ -26,31 +26,53 @@ static const char *help =
     "majority-class baseline, balanced accuracy, precision, recall, F1, specificity,\n"
     "ROC AUC, average precision, log-loss, Brier score, calibration, the confusion\n"
     "matrix and cumulative gains (RMSE, MAE, R-squared and direction accuracy for a\n"
-    "regression), and a verdict against an accuracy target.\n"
+    "regression), and a verdict against a target.\n"
+    "\n"
+    "Survival models (churnkit-train --time --event) are judged on the data's time\n"
+    "and event columns beside the null model (everybody at the data's Kaplan-Meier\n"
+    "churn): Harrell's concordance with its 95% interval and, at each horizon, the\n"
+    "time-dependent AUC and the Brier score with inverse-probability-of-censoring\n"
+    "weights, and calibration by risk decile against the Kaplan-Meier churn.  Beside\n"
+    "classifiers of a horizon label such as churned_3m (or with --label naming one),\n"
+    "a survival model is judged as a classifier of that label instead: its score is\n"
+    "its churn within the horizon, 1 - S(h), its threshold the training churn by h.\n"
     "\n"
     "  --model FILE            a model file (repeat for a side-by-side report)\n"
     "  --data FILE             labelled rows to score with the models\n"
     "  --baseline FILE         a baseline model (such as the legacy score): AUC and\n"
     "                          accuracy differences with DeLong's and McNemar's tests\n"
+    "                          (survival: concordance, AUC and Brier differences)\n"
+    "  --horizons LIST         survival: months to judge the churn by (default 3,6)\n"
+    "  --label COLUMN          survival models: judge them on this horizon label\n"
+    "                          (such as churned_3m); with --scores: the true label\n"
+    "  --positive VALUE        with --label: the positive class\n"
     "  --scores FILE           evaluate score columns made by anything instead\n"
-    "  --label COLUMN          with --scores: the true label\n"
-    "  --positive VALUE        with --scores: the positive class\n"
     "  --prob COLUMN           with --scores: a probability column (repeatable)\n"
     "  --pred COLUMN           with --scores: a regression prediction column\n"
     "  --threshold T           with --scores: the decision threshold (default 0.5)\n"
-    "  --target-accuracy A     the accuracy target (default 0.85; classifiers)\n"
+    "  --target METRIC>=X      the target on any metric --json writes under\n"
+    "  --target METRIC<=X        models[].metrics (roc_auc>=0.8, concordance>=0.7,\n"
+    "                          auc_6m>=0.75, brier_3m<=0.1); default accuracy>=0.85\n"
+    "                          for classifiers, none for other models\n"
+    "  --target-accuracy A     the same as --target accuracy>=A\n"
     "  --fail-under            exit 1 when a model misses the target\n"
-    "  --json FILE             write the evaluation as JSON (schema in README.md)\n"
+    "  --json FILE             write the evaluation as JSON (schema in the man page)\n"
     "  --html FILE             write a self-contained HTML report with charts\n"
     "  --delim C               field delimiter of the data: , (default), tab or ;\n"
-    "  --quiet                 no text report on standard output\n"
+    "  --threads N             scoring threads (default: one a processor)\n"
+    "  --quiet                 no text report or warnings on standard output/error\n"
     "  --help, --version\n"
+    "\n"
+    "A target the trivial baseline meets by itself is reported as no evidence of\n"
+    "skill, not as a PASS (and not as a miss).  A horizon past the data's follow-up,\n"
+    "where the censoring weights are undefined, is an error naming it.\n"
     "\n"
     "Exit status: 0 ok, 1 target missed (with --fail-under), 2 usage, 3 bad input\n"
     "data, 4 bad model file, 5 I/O error.\n";
 
 enum { O_MODEL = 256, O_DATA, O_BASELINE, O_SCORES, O_LABEL, O_POSITIVE, O_PROB, O_PRED,
-       O_THRESHOLD, O_TARGET, O_FAIL, O_JSON, O_HTML, O_DELIM, O_QUIET, O_HELP, O_VERSION };
+       O_THRESHOLD, O_TARGET, O_TARGET_ACC, O_HORIZONS, O_FAIL, O_JSON, O_HTML, O_DELIM,
+       O_THREADS, O_QUIET, O_HELP, O_VERSION };
 
 static const struct option longopts[] = {
     {"model", required_argument, 0, O_MODEL},       {"data", required_argument, 0, O_DATA},
@@ -58,7 +80,10 @@ static const struct option longopts[] = {
     {"label", required_argument, 0, O_LABEL},       {"positive", required_argument, 0, O_POSITIVE},
     {"prob", required_argument, 0, O_PROB},         {"pred", required_argument, 0, O_PRED},
     {"threshold", required_argument, 0, O_THRESHOLD},
-    {"target-accuracy", required_argument, 0, O_TARGET},
+    {"target", required_argument, 0, O_TARGET},
+    {"target-accuracy", required_argument, 0, O_TARGET_ACC},
+    {"horizons", required_argument, 0, O_HORIZONS},
+    {"threads", required_argument, 0, O_THREADS},
     {"fail-under", no_argument, 0, O_FAIL},         {"json", required_argument, 0, O_JSON},
     {"html", required_argument, 0, O_HTML},         {"delim", required_argument, 0, O_DELIM},
     {"quiet", no_argument, 0, O_QUIET},             {"help", no_argument, 0, O_HELP},
@@ -68,7 +93,7 @@ typedef struct args {
     const char **models, **cols;
     size_t nmodels, ncols;
     const char *data, *baseline, *scores, *label, *positive, *json, *html, *delim;
-    int regression, prob, fail_under, quiet;
+    int regression, prob, fail_under, quiet, targets;
     double threshold;
     ck_eval_options eval;
 } args;
@@ -80,6 +105,36 @@ static int push(const char ***v, size_t *n, const char *s)
         return -1;
     *v = p;
     p[(*n)++] = s;
+    return 0;
+}
+
+/* --target METRIC>=X, or --target-accuracy A (accuracy>=A); one of them. */
+static int parse_target(args *a, int accuracy, const char *text)
+{
+    ck_error err;
+    if (a->targets++)
+        return ck_cli_usage(prog, "give one target (--target or --target-accuracy)");
+    if (accuracy) {
+        if (ck_cli_double(prog, "--target-accuracy", text, 0, 1, &a->eval.target.value) != 0)
+            return -1;
+        snprintf(a->eval.target.metric, sizeof a->eval.target.metric, "%s", "accuracy");
+        a->eval.target.op = CK_TARGET_GE;
+        return 0;
+    }
+    if (ck_eval_target_parse(&a->eval.target, text, &err) != CK_OK)
+        return ck_cli_usage(prog, "%s", err.message);
+    return 0;
+}
+
+static int parse_horizons(args *a, const char *text)
+{
+    ck_lifetime_options lo;
+    ck_error err;
+    ck_lifetime_options_init(&lo);
+    if (ck_lifetime_parse_horizons(&lo, text, &err) != CK_OK)
+        return ck_cli_usage(prog, "%s", err.message);
+    a->eval.nhorizons = lo.nhorizons;
+    memcpy(a->eval.horizon, lo.horizon, lo.nhorizons * sizeof *lo.horizon);
     return 0;
 }
 
@@ -109,7 +164,16 @@ static int parse_args(int argc, char **argv, args *a)
                 return 2;
             break;
         case O_TARGET:
-            if (ck_cli_double(prog, "--target-accuracy", optarg, 0, 1, &a->eval.target) != 0)
+        case O_TARGET_ACC:
+            if (parse_target(a, c == O_TARGET_ACC, optarg) != 0)
+                return 2;
+            break;
+        case O_HORIZONS:
+            if (parse_horizons(a, optarg) != 0)
+                return 2;
+            break;
+        case O_THREADS:
+            if (ck_cli_threads(prog, optarg, 1, &a->eval.threads) != 0)
                 return 2;
             break;
         case O_FAIL: a->fail_under = 1; break;
@@ -127,12 +191,21 @@ static int parse_args(int argc, char **argv, args *a)
     if (a->scores) {
         if (a->nmodels || a->data || a->baseline)
             return ck_cli_usage(prog, "--scores does not go with --model, --data or --baseline");
+        if (a->eval.nhorizons)
+            return ck_cli_usage(prog, "--horizons goes with survival models (--model)");
         if (!a->label || !a->ncols)
             return ck_cli_usage(prog, "--scores needs --label and --prob (or --pred) columns");
         if (a->prob && a->regression)
             return ck_cli_usage(prog, "--prob and --pred do not go together");
     } else if (!a->nmodels || !a->data) {
         return ck_cli_usage(prog, "give --model and --data, or --scores with --label and --prob");
+    } else if (a->ncols) {
+        return ck_cli_usage(prog, "--prob and --pred go with --scores");
+    }
+    if (!a->scores) {
+        /* with models, --label names a horizon label to judge survival models on */
+        a->eval.label = a->label;
+        a->eval.positive = a->positive;
     }
     return 0;
 }
@@ -183,20 +256,44 @@ static int collect(ck_model *const *m, size_t n, ck_feat_kind kind, const ck_dic
     return 0;
 }
 
-/* The columns the models read as numbers and none as categories (names
- * borrowed from the models; the caller frees the array).  Reading them as
- * numbers from the start makes text in one an error naming its line and
- * column, not a refusal of the whole column after the read. */
+/* Interns a survival model's time and event columns as numbers unless a
+ * model reads them as categories. */
+static int survival_columns(ck_model *const *m, size_t n, const ck_dict *skip, ck_dict *d,
+                            const char **v, size_t *count)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (!m[i] || m[i]->task != CK_TASK_SURVIVAL)
+            continue;
+        const char *cols[2] = {m[i]->label, m[i]->event};
+        for (int k = 0; k < 2; k++) {
+            size_t len = strlen(cols[k]), before = ck_dict_size(d);
+            if (ck_dict_find(skip, cols[k], len) >= 0)
+                continue;
+            if (ck_dict_intern(d, cols[k], len) < 0)
+                return -1;
+            if (ck_dict_size(d) > before)
+                v[(*count)++] = cols[k];
+        }
+    }
+    return 0;
+}
+
+/* The columns the models read as numbers and none as categories, and a
+ * survival model's time and event (names borrowed from the models; the
+ * caller frees the array).  Reading them as numbers from the start makes
+ * text in one an error naming its line and column, not a refusal of the
+ * whole column after the read. */
 static const char **numeric_columns(ck_model *const *m, size_t n, size_t *count)
 {
     size_t cap = 0;
     for (size_t i = 0; i < n; i++)
-        cap += m[i] ? m[i]->pl->nfeat : 0;
+        cap += m[i] ? m[i]->pl->nfeat + 2 : 0;
     const char **v = malloc((cap ? cap : 1) * sizeof *v);
     ck_dict *cat = ck_dict_new(), *num = ck_dict_new();
     *count = 0;
     if (!v || !cat || !num || collect(m, n, CK_FEAT_CATEGORICAL, NULL, cat, NULL, count) != 0 ||
-        collect(m, n, CK_FEAT_NUMERIC, cat, num, v, count) != 0) {
+        collect(m, n, CK_FEAT_NUMERIC, cat, num, v, count) != 0 ||
+        survival_columns(m, n, cat, num, v, count) != 0) {
         free(v);
         v = NULL;
     }
@@ -214,13 +311,19 @@ static int run(void *arg)
     ck_model **models = calloc(a->nmodels + 1, sizeof *models), *base = NULL;
     const char **numeric = NULL;
     ck_table_options to;
+    ck_warnings w;
     int code = 0;
     memset(&ev, 0, sizeof ev);
+    ck_warnings_init(&w);
+    a->eval.warnings = &w;
     ck_table_options_init(&to);
-    if (!models)
+    if (!models) {
+        ck_warnings_fini(&w);
         return ck_exit_code(CK_ENOMEM);
+    }
     if (ck_cli_delim(prog, a->delim, &to.csv.delim) != 0) {
         free(models);
+        ck_warnings_fini(&w);
         return 2;
     }
     for (size_t i = 0; i < a->nmodels && code == 0; i++)
@@ -249,13 +352,16 @@ static int run(void *arg)
         if (st != CK_OK || write_reports(a, &ev, &err) != CK_OK)
             code = ck_cli_fail(prog, &err);
     }
+    ck_cli_warnings(prog, &w, a->quiet);
     if (code == 0 && !a->quiet)
         ck_report_eval(stdout, &ev);
-    if (code == 0 && a->fail_under && !ck_eval_all_pass(&ev)) {
-        fprintf(stderr, "%s: accuracy target %.3f missed\n", prog, ev.target);
+    if (code == 0 && a->fail_under && ck_eval_any_missed(&ev)) {
+        fprintf(stderr, "%s: %s target %s%.3f missed\n", prog, ev.target.metric,
+                ev.target.op == CK_TARGET_LE ? "<= " : "", ev.target.value);
         code = ck_exit_code(CK_ETARGET);
     }
     ck_eval_fini(&ev);
+    ck_warnings_fini(&w);
     for (size_t i = 0; i < a->nmodels; i++)
         ck_model_free(models[i]);
     free(models);

@@ -1,18 +1,24 @@
 /* eval.c -- metrics, baselines, verdicts and paired tests for a set of
- * models or score columns on one labelled table (see eval.h). */
+ * models or score columns on one labelled table (see eval.h): which kind
+ * of run the models make, the label, scoring, the classification and
+ * regression metrics.  The survival half is eval_surv.c, the target
+ * eval_target.c, the JSON eval_json.c. */
 #include "churnkit/eval.h"
+#include "churnkit/eval_surv.h"
 #include "churnkit/label.h"
-#include "churnkit/metrics_json.h"
+#include "churnkit/segments.h"
 #include "churnkit/train.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 void ck_eval_options_init(ck_eval_options *opt)
 {
     memset(opt, 0, sizeof *opt);
-    opt->target = 0.85;
+    opt->target.op = CK_TARGET_GE;
+    opt->target.value = 0.85;
 }
 
 static void entry_fini(ck_eval_entry *e)
@@ -21,6 +27,7 @@ static void entry_fini(ck_eval_entry *e)
     free(e->score);
     ck_curve_free(&e->roc);
     ck_curve_free(&e->pr);
+    ck_eval_surv_fini(&e->surv);
     memset(e, 0, sizeof *e);
 }
 
@@ -40,6 +47,11 @@ void ck_eval_fini(ck_eval *ev)
     free(ev->negative);
     free(ev->y);
     free(ev->yv);
+    free(ev->event_name);
+    free(ev->event);
+    ck_km_fini(&ev->km);
+    free(ev->grid);
+    ck_eval_surv_fini(&ev->null);
     memset(ev, 0, sizeof *ev);
 }
 
@@ -65,7 +77,22 @@ static ck_status set_label(ck_eval *ev, const ck_table *t, ck_label *l, ck_error
     return CK_OK;
 }
 
-/* Metrics and curves of an entry whose scores are filled in. */
+/* The target of the run: the options', with the task's default filled in
+ * (classifiers: accuracy; no default for the other tasks). */
+static void set_target(ck_eval *ev, const ck_eval_options *opt)
+{
+    ev->target = opt->target;
+    ev->baseline_value = NAN;
+    if (ev->target.metric[0])
+        return;
+    if (ev->task == CK_TASK_CLASSIFICATION)
+        snprintf(ev->target.metric, sizeof ev->target.metric, "%s", "accuracy");
+    else
+        ev->target.value = NAN;
+}
+
+/* Metrics and curves of a classification or regression entry whose scores
+ * are filled in. */
 static ck_status measure(const ck_eval *ev, ck_eval_entry *e, ck_error *err)
 {
     ck_status st;
@@ -76,17 +103,16 @@ static ck_status measure(const ck_eval *ev, ck_eval_entry *e, ck_error *err)
         (st = ck_metrics_roc_curve(ev->y, e->score, ev->n, &e->roc, err)) != CK_OK ||
         (st = ck_metrics_pr_curve(ev->y, e->score, ev->n, &e->pr, err)) != CK_OK)
         return st;
-    if (!isnan(ev->target)) {
-        e->pass = e->cls.accuracy >= ev->target;
-        e->confirmed = e->cls.accuracy_lo >= ev->target;
-    }
     return CK_OK;
 }
 
-/* DeLong and McNemar of e against the baseline entry. */
+/* DeLong and McNemar of e against the baseline entry; for survival the
+ * differences are taken when written (no paired test). */
 static ck_status compare(const ck_eval *ev, ck_eval_entry *e, ck_error *err)
 {
     const ck_eval_entry *b = ev->baseline;
+    if (b && ev->task == CK_TASK_SURVIVAL)
+        e->compared = 1;
     if (!b || ev->task != CK_TASK_CLASSIFICATION)
         return CK_OK;
     int *p1 = malloc(ev->n * sizeof *p1), *p2 = malloc(ev->n * sizeof *p2);
@@ -129,7 +155,6 @@ static ck_status trivial_baseline(ck_eval *ev, double value, ck_error *err)
         c[i] = value;
     if (ev->task == CK_TASK_CLASSIFICATION) {
         st = ck_metrics_classification(ev->y, c, ev->n, 0.5, &ev->majority, err);
-        ev->majority_meets_target = !isnan(ev->target) && ev->majority.accuracy >= ev->target;
     } else {
         ev->base_mean = value;
         st = ck_metrics_regression(ev->yv, c, ev->n, &ev->mean_base, err);
@@ -138,35 +163,249 @@ static ck_status trivial_baseline(ck_eval *ev, double value, ck_error *err)
     return st;
 }
 
+/* ------------------------------------------------------------------ */
+/* which run: plain, survival or mixed */
+
+typedef enum run_kind { RUN_PLAIN, RUN_SURVIVAL, RUN_MIXED } run_kind;
+
+/* The models of a run: models[0..n), then the baseline model. */
+typedef struct run_models {
+    const ck_model *const *m;
+    size_t n;
+    const ck_model *baseline;
+    const ck_model *cls, *surv, *reg; /* the first of each task, or NULL */
+} run_models;
+
+static const ck_model *model_at(const run_models *r, size_t i)
+{
+    return i < r->n ? r->m[i] : r->baseline;
+}
+
+static size_t model_count(const run_models *r)
+{
+    return r->n + (r->baseline != NULL);
+}
+
 static ck_status check_same_label(const ck_model *a, const ck_model *b, ck_error *err)
 {
     if (strcmp(a->label, b->label) != 0 || a->task != b->task ||
         (a->task == CK_TASK_CLASSIFICATION &&
-         (strcmp(a->positive, b->positive) != 0 || strcmp(a->negative, b->negative) != 0)))
+         (strcmp(a->positive, b->positive) != 0 || strcmp(a->negative, b->negative) != 0)) ||
+        (a->task == CK_TASK_SURVIVAL && strcmp(a->event, b->event) != 0))
         return ck_error_set(err, CK_EUSAGE, "models '%s' and '%s' predict different labels; "
                                             "evaluate them separately", a->name, b->name);
     return CK_OK;
 }
 
+/* Every model of first's task has first's label. */
+static ck_status check_task_labels(const run_models *r, const ck_model *first, ck_error *err)
+{
+    for (size_t i = 0; i < model_count(r); i++) {
+        const ck_model *m = model_at(r, i);
+        ck_status st;
+        if (m != first && m->task == first->task && (st = check_same_label(first, m, err)) != CK_OK)
+            return st;
+    }
+    return CK_OK;
+}
+
+/* r->cls, r->surv, r->reg: the first model of each task. */
+static void first_of_tasks(run_models *r)
+{
+    for (size_t i = model_count(r); i-- > 0;) {
+        const ck_model *m = model_at(r, i);
+        const ck_model **first = m->task == CK_TASK_SURVIVAL         ? &r->surv
+                                 : m->task == CK_TASK_CLASSIFICATION ? &r->cls
+                                                                     : &r->reg;
+        *first = m;
+    }
+}
+
+/* A plain or survival run: every model has the first one's label (the old
+ * rule, kept exactly). */
+static ck_status check_plain(const run_models *r, const ck_eval_options *opt, ck_error *err)
+{
+    const ck_model *m0 = r->m[0];
+    if (!r->surv && opt->nhorizons)
+        return ck_error_set(err, CK_EUSAGE, "--horizons goes with survival models; '%s' is a %s",
+                            m0->name, ck_task_name(m0->task));
+    if (opt->label && strcmp(opt->label, m0->label) != 0)
+        return ck_error_set(err, CK_EUSAGE, "--label '%s' with --model scores survival models "
+                                            "on a horizon label; the models predict '%s'",
+                            opt->label, m0->label);
+    for (size_t i = 1; i < model_count(r); i++) {
+        ck_status st = check_same_label(m0, model_at(r, i), err);
+        if (st != CK_OK)
+            return st;
+    }
+    return CK_OK;
+}
+
+/* A mixed run: the classifiers' label (or opt->label), which must name a
+ * horizon, *h. */
+static ck_status check_mixed(const run_models *r, const ck_eval_options *opt,
+                             const char **label, double *h, ck_error *err)
+{
+    ck_status st;
+    if (r->reg)
+        return ck_error_set(err, CK_EUSAGE, "models '%s' and '%s' predict different labels (a "
+                                            "regression and a survival model); evaluate them "
+                                            "separately", r->reg->name, r->surv->name);
+    if (r->cls && (st = check_task_labels(r, r->cls, err)) != CK_OK)
+        return st;
+    *label = r->cls ? r->cls->label : opt->label;
+    if (r->cls && opt->label && strcmp(opt->label, *label) != 0)
+        return ck_error_set(err, CK_EUSAGE, "--label '%s' differs from the label '%s' of the "
+                                            "classifier '%s'", opt->label, *label, r->cls->name);
+    size_t base;
+    int months = ck_label_horizon(*label, &base);
+    if (months <= 0)
+        return ck_error_set(err, CK_EUSAGE, "models '%s' and '%s' predict different labels; a "
+                            "survival model is evaluated as a classifier only of a label that "
+                            "names a horizon (like churned_3m), and '%s' does not: evaluate them "
+                            "separately", r->surv->name, r->cls ? r->cls->name : *label, *label);
+    if (opt->nhorizons && !(opt->nhorizons == 1 && opt->horizon[0] == months))
+        return ck_error_set(err, CK_EUSAGE, "--horizons does not go with the label '%s': the "
+                                            "survival models are scored at its horizon, %d "
+                                            "months", *label, months);
+    *h = months;
+    return CK_OK;
+}
+
+/* The kind of run, from the models' tasks: survival models beside
+ * classifiers (or with opt->label) make a mixed run; survival models alone
+ * a survival run; anything else a plain one.  *label and *h: a mixed run's
+ * label and horizon. */
+static ck_status run_kind_of(run_models *r, const ck_eval_options *opt, run_kind *kind,
+                             const char **label, double *h, ck_error *err)
+{
+    first_of_tasks(r);
+    if (!r->surv || (!r->cls && !r->reg && !opt->label)) {
+        *kind = r->surv ? RUN_SURVIVAL : RUN_PLAIN;
+        return check_plain(r, opt, err);
+    }
+    *kind = RUN_MIXED;
+    return check_mixed(r, opt, label, h, err);
+}
+
+/* A mixed run's label: the classifiers' classes, or the default rule. */
+static ck_status mixed_label(ck_eval *ev, const ck_table *t, const run_models *r,
+                             const char *label, const ck_eval_options *opt, ck_error *err)
+{
+    ck_label like = {0}, l;
+    ck_status st;
+    if (r->cls) {
+        like.name = r->cls->label;
+        like.binary = 1;
+        like.positive = r->cls->positive;
+        like.negative = r->cls->negative;
+        st = ck_label_like(&l, t, &like, err);
+    } else {
+        st = ck_label_binary(&l, t, label, opt->positive, err);
+    }
+    return st == CK_OK ? set_label(ev, t, &l, err) : st;
+}
+
+/* The label of a plain run: the first model's. */
+static ck_status plain_label(ck_eval *ev, const ck_table *t, const ck_model *m0, ck_error *err)
+{
+    ck_label like = {0}, l;
+    like.name = m0->label;
+    like.binary = m0->task == CK_TASK_CLASSIFICATION;
+    like.positive = m0->positive;
+    like.negative = m0->negative;
+    ck_status st = ck_label_like(&l, t, &like, err);
+    return st == CK_OK ? set_label(ev, t, &l, err) : st;
+}
+
+/* The trivial baseline's constant: the training share of positives (a
+ * classifier's record, or a survival model's Kaplan-Meier churn within a
+ * mixed run's horizon), else this data's; the training mean for a
+ * regression, else this data's. */
+static double trivial_value(const ck_eval *ev, const run_models *r)
+{
+    if (ev->task == CK_TASK_REGRESSION) {
+        double mean = r->m[0]->training.target_mean;
+        return isnan(mean) ? label_mean(ev) : mean;
+    }
+    if (r->cls) {
+        const ck_training_record *tr = &r->cls->training;
+        if (tr->rows > 0 && !isnan(tr->positives))
+            return tr->positives / (double)tr->rows;
+    } else if (r->surv) {
+        return 1 - ck_ph_km(ck_model_curve(r->surv), ev->horizon);
+    }
+    return (double)ev->n_pos / (double)ev->n;
+}
+
+/* ------------------------------------------------------------------ */
+/* scoring */
+
+/* A survival model in a mixed run: its churn within the horizon, judged
+ * as a classifier with the training population's churn within it as the
+ * threshold. */
+static void as_classifier(const ck_eval *ev, ck_eval_entry *e, ck_warnings *w)
+{
+    const ck_ph_curve *c = ck_model_curve(e->model);
+    e->horizon = ev->horizon;
+    ck_eval_churn_within(c, ev->horizon, e->score, ev->n);
+    e->threshold = 1 - ck_ph_km(c, ev->horizon);
+    ck_eval_surv_check_horizon(e->model, ev->horizon, w);
+}
+
 static ck_status score_entry(const ck_eval *ev, ck_eval_entry *e, const ck_model *m,
-                             const ck_table *t, size_t threads, ck_error *err)
+                             const ck_table *t, size_t threads, ck_warnings *w, ck_error *err)
 {
     size_t *rows = malloc((ev->n ? ev->n : 1) * sizeof *rows);
-    e->name = strdup(m->name);
+    int mixed = ev->task == CK_TASK_CLASSIFICATION && m->task == CK_TASK_SURVIVAL;
+    size_t len = strlen(m->name) + 40;
+    e->name = malloc(len);
     e->model = m;
     e->task = m->task;
     e->threshold = m->threshold;
     e->score = malloc((ev->n ? ev->n : 1) * sizeof *e->score);
-    ck_status st = CK_OK;
     if (!rows || !e->name || !e->score) {
         free(rows);
         return ck_error_set(err, CK_ENOMEM, "out of memory");
     }
+    /* a survival model scored at a horizon is named as --risk-model names it */
+    if (mixed)
+        snprintf(e->name, len, "%s@%gm", m->name, ev->horizon);
+    else
+        snprintf(e->name, len, "%s", m->name);
     for (size_t i = 0; i < ev->n; i++)
         rows[i] = i;
-    st = ck_model_score_table(m, t, rows, ev->n, threads, e->score, err);
+    ck_status st = ck_model_score_table(m, t, rows, ev->n, threads, e->score, err);
     free(rows);
-    return st == CK_OK ? measure(ev, e, err) : st;
+    if (st != CK_OK)
+        return st;
+    if (ev->task == CK_TASK_SURVIVAL)
+        return ck_eval_surv_measure(ev, e, w, err);
+    if (mixed)
+        as_classifier(ev, e, w);
+    return measure(ev, e, err);
+}
+
+/* Scores and measures the baseline model and every model. */
+static ck_status score_all(ck_eval *ev, const run_models *r, const ck_table *t,
+                           size_t threads, ck_warnings *w, ck_error *err)
+{
+    ck_status st;
+    ev->entries = calloc(r->n, sizeof *ev->entries);
+    if (!ev->entries || (r->baseline && !(ev->baseline = calloc(1, sizeof *ev->baseline))))
+        return ck_error_set(err, CK_ENOMEM, "out of memory");
+    if (r->baseline &&
+        (st = score_entry(ev, ev->baseline, r->baseline, t, threads, w, err)) != CK_OK)
+        return st;
+    for (ev->nentries = 0; ev->nentries < r->n; ev->nentries++) {
+        ck_eval_entry *e = &ev->entries[ev->nentries];
+        if ((st = score_entry(ev, e, r->m[ev->nentries], t, threads, w, err)) != CK_OK ||
+            (st = compare(ev, e, err)) != CK_OK) {
+            ev->nentries++;
+            return st;
+        }
+    }
+    return CK_OK;
 }
 
 ck_status ck_eval_models(ck_eval *ev, const ck_model *const *models, size_t n,
@@ -174,59 +413,45 @@ ck_status ck_eval_models(ck_eval *ev, const ck_model *const *models, size_t n,
                          const ck_eval_options *opt, ck_error *err)
 {
     ck_eval_options defaults;
-    ck_label like = {0}, l;
+    run_models r = {models, n, baseline, NULL, NULL, NULL};
+    run_kind kind = RUN_PLAIN;
+    const char *label = NULL;
+    double h = 0;
     ck_status st;
     if (!opt) {
         ck_eval_options_init(&defaults);
         opt = &defaults;
     }
+    ck_warnings *w = opt->warnings;
     memset(ev, 0, sizeof *ev);
     if (n == 0)
         return ck_error_set(err, CK_EUSAGE, "no model to evaluate");
-    for (size_t i = 1; i < n; i++)
-        if ((st = check_same_label(models[0], models[i], err)) != CK_OK)
-            return st;
-    if (baseline && (st = check_same_label(models[0], baseline, err)) != CK_OK)
+    if ((st = run_kind_of(&r, opt, &kind, &label, &h, err)) != CK_OK)
         return st;
-    const ck_model *m0 = models[0];
-    like.name = m0->label;
-    like.binary = m0->task == CK_TASK_CLASSIFICATION;
-    like.positive = m0->positive;
-    like.negative = m0->negative;
-    if ((st = ck_label_like(&l, t, &like, err)) != CK_OK || (st = set_label(ev, t, &l, err)) != CK_OK)
-        goto fail;
-    ev->target = ev->task == CK_TASK_CLASSIFICATION ? opt->target : NAN;
-    ev->entries = calloc(n, sizeof *ev->entries);
-    if (!ev->entries || (baseline && !(ev->baseline = calloc(1, sizeof *ev->baseline)))) {
-        st = ck_error_set(err, CK_ENOMEM, "out of memory");
-        goto fail;
+    if (kind == RUN_SURVIVAL) {
+        st = ck_eval_surv_setup(ev, t, models[0], opt, w, err);
+    } else {
+        ev->horizon = h;
+        st = kind == RUN_MIXED ? mixed_label(ev, t, &r, label, opt, err)
+                               : plain_label(ev, t, models[0], err);
     }
-    if (baseline && (st = score_entry(ev, ev->baseline, baseline, t, opt->threads, err)) != CK_OK)
+    if (st != CK_OK)
         goto fail;
-    for (ev->nentries = 0; ev->nentries < n; ev->nentries++) {
-        ck_eval_entry *e = &ev->entries[ev->nentries];
-        if ((st = score_entry(ev, e, models[ev->nentries], t, opt->threads, err)) != CK_OK ||
-            (st = compare(ev, e, err)) != CK_OK) {
-            ev->nentries++;
-            goto fail;
-        }
-    }
-    /* the trivial baseline from the first model's training data */
-    const ck_training_record *tr = &m0->training;
-    double rows = (double)tr->rows, pos = tr->positives;
-    double value = ev->task == CK_TASK_CLASSIFICATION
-                       ? (rows > 0 && !isnan(pos) ? pos / rows
-                                                  : (double)ev->n_pos / (double)ev->n)
-                       : tr->target_mean;
-    if (isnan(value) && ev->task == CK_TASK_REGRESSION)
-        value = label_mean(ev);
-    if ((st = trivial_baseline(ev, value, err)) != CK_OK)
+    set_target(ev, opt);
+    /* a survival run's null model was made with its label */
+    if ((st = score_all(ev, &r, t, opt->threads, w, err)) != CK_OK ||
+        (kind != RUN_SURVIVAL &&
+         (st = trivial_baseline(ev, trivial_value(ev, &r), err)) != CK_OK) ||
+        (st = ck_eval_apply_target(ev, err)) != CK_OK)
         goto fail;
     return CK_OK;
 fail:
     ck_eval_fini(ev);
     return st;
 }
+
+/* ------------------------------------------------------------------ */
+/* score columns */
 
 /* A score column of t as doubles; a missing or text value is an error. */
 static ck_status score_column(const ck_table *t, const char *col, int probability, double *out,
@@ -269,7 +494,7 @@ ck_status ck_eval_scores(ck_eval *ev, const ck_table *t, const char *label, cons
                     : ck_label_binary(&l, t, label, positive, err);
     if (st != CK_OK || (st = set_label(ev, t, &l, err)) != CK_OK)
         goto fail;
-    ev->target = regression ? NAN : opt->target;
+    set_target(ev, opt);
     if (!(ev->entries = calloc(ncols, sizeof *ev->entries))) {
         st = ck_error_set(err, CK_ENOMEM, "out of memory");
         goto fail;
@@ -292,150 +517,11 @@ ck_status ck_eval_scores(ck_eval *ev, const ck_table *t, const char *label, cons
         }
     }
     /* no training data here: the baseline is this data's own majority or mean */
-    if ((st = trivial_baseline(ev, label_mean(ev), err)) != CK_OK)
+    if ((st = trivial_baseline(ev, label_mean(ev), err)) != CK_OK ||
+        (st = ck_eval_apply_target(ev, err)) != CK_OK)
         goto fail;
     return CK_OK;
 fail:
     ck_eval_fini(ev);
     return st;
-}
-
-int ck_eval_all_pass(const ck_eval *ev)
-{
-    if (ev->task != CK_TASK_CLASSIFICATION || isnan(ev->target))
-        return 1;
-    for (size_t i = 0; i < ev->nentries; i++)
-        if (!ev->entries[i].pass)
-            return 0;
-    return 1;
-}
-
-/* ------------------------------------------------------------------ */
-/* JSON */
-
-/* A curve thinned for plotting: a point is kept when it lies at least
- * 1/500 (in x + y) from the last one kept; the ends are always kept. */
-static json_t *curve_json(const ck_curve *c, const char *xn, const char *yn)
-{
-    json_t *o = json_object(), *x = json_array(), *y = json_array(), *t = json_array();
-    double lx = NAN, ly = NAN;
-    for (size_t i = 0; i < c->n; i++) {
-        int ends = i == 0 || i + 1 == c->n;
-        if (!ends && fabs(c->x[i] - lx) + fabs(c->y[i] - ly) < 1.0 / 500)
-            continue;
-        lx = c->x[i];
-        ly = c->y[i];
-        json_array_append_new(x, isfinite(lx) ? json_real(lx) : json_null());
-        json_array_append_new(y, isfinite(ly) ? json_real(ly) : json_null());
-        json_array_append_new(t, isfinite(c->threshold[i]) ? json_real(c->threshold[i])
-                                                           : json_null());
-    }
-    json_object_set_new(o, xn, x);
-    json_object_set_new(o, yn, y);
-    json_object_set_new(o, "threshold", t);
-    return o;
-}
-
-/* The model's coefficients or importances, as the report lists them. */
-static void terms_json(json_t *o, const ck_model *m)
-{
-    ck_terms t;
-    if (ck_model_terms(m, &t, NULL) != CK_OK || t.n == 0) {
-        free(t.term);
-        return;
-    }
-    json_t *a = json_array();
-    for (size_t j = 0; j < t.n; j++) {
-        json_t *r = json_object();
-        json_object_set_new(r, "term", json_string(t.term[j].name));
-        /* a coefficient's value is "coef"; an importance's, "value" */
-        ck_json_set_number(r, strcmp(t.kind, "coefficients") == 0 ? "coef" : "value",
-                           t.term[j].value);
-        if (t.aux_name)
-            ck_json_set_number(r, t.aux_name, t.term[j].aux);
-        ck_json_set_number(r, "ci_low", t.term[j].lo);
-        ck_json_set_number(r, "ci_high", t.term[j].hi);
-        ck_json_set_number(r, "p", t.term[j].p);
-        json_array_append_new(a, r);
-    }
-    json_object_set_new(o, t.kind, a);
-    free(t.term);
-}
-
-static json_t *entry_json(const ck_eval *ev, const ck_eval_entry *e)
-{
-    json_t *o = json_object();
-    json_object_set_new(o, "name", json_string(e->name));
-    json_object_set_new(o, "source", json_string(e->model ? "model" : "scores"));
-    if (e->model)
-        json_object_set_new(o, "estimator", json_string(e->model->type->name));
-    if (ev->task == CK_TASK_CLASSIFICATION) {
-        json_object_set_new(o, "metrics", ck_class_metrics_json(&e->cls, 1));
-        json_object_set_new(o, "roc", curve_json(&e->roc, "fpr", "tpr"));
-        json_object_set_new(o, "pr", curve_json(&e->pr, "recall", "precision"));
-        if (!isnan(ev->target)) {
-            json_t *v = json_object();
-            json_object_set_new(v, "pass", json_boolean(e->pass));
-            json_object_set_new(v, "confirmed", json_boolean(e->confirmed));
-            json_object_set_new(o, "verdict", v);
-        }
-    } else {
-        json_object_set_new(o, "metrics", ck_reg_metrics_json(&e->reg, 1));
-    }
-    if (e->compared) {
-        json_t *c = json_object();
-        ck_json_set_number(c, "auc_diff", e->delong.diff);
-        ck_json_set_number(c, "auc_diff_se", e->delong.se);
-        ck_json_set_number(c, "delong_z", e->delong.z);
-        ck_json_set_number(c, "delong_p", e->delong.p_value);
-        ck_json_set_number(c, "accuracy_diff", e->cls.accuracy - ev->baseline->cls.accuracy);
-        json_object_set_new(c, "mcnemar_b", json_integer((json_int_t)e->mcnemar.b));
-        json_object_set_new(c, "mcnemar_c", json_integer((json_int_t)e->mcnemar.c));
-        ck_json_set_number(c, "mcnemar_stat", e->mcnemar.stat);
-        ck_json_set_number(c, "mcnemar_p", e->mcnemar.p_value);
-        json_object_set_new(o, "vs_baseline", c);
-    }
-    if (e->model)
-        terms_json(o, e->model);
-    return o;
-}
-
-json_t *ck_eval_to_json(const ck_eval *ev)
-{
-    json_t *o = json_object(), *models = json_array(), *lab = json_object();
-    int cls = ev->task == CK_TASK_CLASSIFICATION;
-    json_object_set_new(o, "format", json_string("churnkit-eval"));
-    json_object_set_new(o, "version", json_integer(1));
-    json_object_set_new(o, "data", json_string(ev->data));
-    json_object_set_new(o, "rows", json_integer((json_int_t)ev->n));
-    json_object_set_new(o, "task", json_string(ck_task_name(ev->task)));
-    json_object_set_new(lab, "name", json_string(ev->label));
-    if (cls) {
-        json_object_set_new(lab, "positive", json_string(ev->positive));
-        json_object_set_new(lab, "negative", json_string(ev->negative));
-        json_object_set_new(lab, "positives", json_integer((json_int_t)ev->n_pos));
-    }
-    json_object_set_new(o, "label", lab);
-    if (cls && !isnan(ev->target)) {
-        json_t *t = json_object();
-        ck_json_set_number(t, "accuracy", ev->target);
-        json_object_set_new(t, "majority_meets_target", json_boolean(ev->majority_meets_target));
-        json_object_set_new(t, "all_pass", json_boolean(ck_eval_all_pass(ev)));
-        json_object_set_new(o, "target", t);
-    }
-    json_t *base = json_object();
-    if (cls) {
-        ck_json_set_number(base, "positive_share", (double)ev->n_pos / (double)ev->n);
-        json_object_set_new(base, "majority", ck_class_metrics_json(&ev->majority, 1));
-    } else {
-        ck_json_set_number(base, "training_mean", ev->base_mean);
-        json_object_set_new(base, "mean", ck_reg_metrics_json(&ev->mean_base, 1));
-    }
-    json_object_set_new(o, "baselines", base);
-    for (size_t i = 0; i < ev->nentries; i++)
-        json_array_append_new(models, entry_json(ev, &ev->entries[i]));
-    json_object_set_new(o, "models", models);
-    if (ev->baseline)
-        json_object_set_new(o, "baseline_model", entry_json(ev, ev->baseline));
-    return o;
 }

@@ -41,19 +41,29 @@ typedef struct col {
     const char *name;
     const ck_class_metrics *c;
     const ck_reg_metrics *r;
+    const ck_eval_surv *s;
 } col;
+
+/* What the trivial baseline is called. */
+static const char *trivial_name(const ck_eval *ev)
+{
+    return ev->task == CK_TASK_CLASSIFICATION ? "majority class"
+           : ev->task == CK_TASK_SURVIVAL     ? "null model"
+                                              : "training mean";
+}
 
 static size_t columns(const ck_eval *ev, col *cols, char *basename, size_t bsz)
 {
     size_t n = 0;
-    for (size_t i = 0; i < ev->nentries && n < 30; i++)
-        cols[n++] = (col){ev->entries[i].name, &ev->entries[i].cls, &ev->entries[i].reg};
+    for (size_t i = 0; i < ev->nentries && n < 30; i++) {
+        const ck_eval_entry *e = &ev->entries[i];
+        cols[n++] = (col){e->name, &e->cls, &e->reg, &e->surv};
+    }
     if (ev->baseline) {
         snprintf(basename, bsz, "%s (baseline)", ev->baseline->name);
-        cols[n++] = (col){basename, &ev->baseline->cls, &ev->baseline->reg};
+        cols[n++] = (col){basename, &ev->baseline->cls, &ev->baseline->reg, &ev->baseline->surv};
     }
-    cols[n++] = (col){ev->task == CK_TASK_CLASSIFICATION ? "majority class" : "training mean",
-                      &ev->majority, &ev->mean_base};
+    cols[n++] = (col){trivial_name(ev), &ev->majority, &ev->mean_base, &ev->null};
     return n;
 }
 
@@ -68,6 +78,8 @@ static void header_row(FILE *o, const col *cols, size_t n)
     fputs("</tr>\n", o);
 }
 
+static void survival_table(FILE *o, const ck_eval *ev, const col *cols, size_t n);
+
 static void summary_table(FILE *o, const ck_eval *ev)
 {
     col cols[32];
@@ -75,6 +87,11 @@ static void summary_table(FILE *o, const ck_eval *ev)
     size_t n = columns(ev, cols, basename, sizeof basename);
     fputs("<table id=\"summary\">\n", o);
     header_row(o, cols, n);
+    if (ev->task == CK_TASK_SURVIVAL) {
+        survival_table(o, ev, cols, n);
+        fputs("</table>\n", o);
+        return;
+    }
     if (ev->task == CK_TASK_REGRESSION) {
         static const char *names[] = {"RMSE", "MAE", "median absolute error", "R-squared",
                                       "direction accuracy", "&nbsp;&nbsp;among changed rows"};
@@ -115,30 +132,65 @@ static void summary_table(FILE *o, const ck_eval *ev)
     fputs("</table>\n", o);
 }
 
+/* The verdict of an entry as a class and a word, and the remark after it. */
+static void verdict_words(const ck_eval *ev, const ck_eval_entry *e, const char **cls,
+                          const char **word, const char **remark)
+{
+    int ge = ev->target.op == CK_TARGET_GE;
+    *cls = e->pass ? "pass" : "miss";
+    *word = e->pass ? "PASS" : e->met ? "MET" : "MISSED";
+    if (!e->met)
+        *remark = isnan(e->value) ? " (the metric is undefined on this data)" : "";
+    else if (ev->baseline_meets_target)
+        *remark = ev->task == CK_TASK_CLASSIFICATION
+                      ? " &mdash; but so does the majority class alone: no evidence of skill"
+                  : ev->task == CK_TASK_SURVIVAL
+                      ? " &mdash; but so does the null model alone: no evidence of skill"
+                      : " &mdash; but so does the training mean alone: no evidence of skill";
+    else if (!ev->target_interval)
+        *remark = " (the metric has no interval to confirm it with)";
+    else if (e->confirmed)
+        *remark = ge ? " (confirmed: the whole 95% interval is above the target)"
+                     : " (confirmed: the whole 95% interval is below the target)";
+    else
+        *remark = ge ? " (not confirmed: the 95% interval reaches below the target)"
+                     : " (not confirmed: the 95% interval reaches above the target)";
+}
+
 static void verdict(FILE *o, const ck_eval *ev)
 {
-    if (ev->task != CK_TASK_CLASSIFICATION || isnan(ev->target))
+    const ck_eval_target *t = &ev->target;
+    if (isnan(t->value))
         return;
-    fprintf(o, "<div class=\"verdict\" id=\"verdict\"><b>Target: accuracy &ge; %.3f</b><ul>\n",
-            ev->target);
+    fputs("<div class=\"verdict\" id=\"verdict\"><b>Target: ", o);
+    esc(o, t->metric);
+    fprintf(o, " %s %.3f</b><ul>\n", t->op == CK_TARGET_GE ? "&ge;" : "&le;", t->value);
     for (size_t i = 0; i < ev->nentries; i++) {
         const ck_eval_entry *e = &ev->entries[i];
+        const char *cls, *word, *remark;
+        verdict_words(ev, e, &cls, &word, &remark);
         fputs("<li>", o);
         esc(o, e->name);
-        fprintf(o, ": %.4f [%.4f, %.4f] &mdash; <span class=\"%s\">%s</span>%s</li>\n",
-                e->cls.accuracy, e->cls.accuracy_lo, e->cls.accuracy_hi,
-                e->pass ? "pass" : "miss", e->pass ? "PASS" : "MISSED",
-                !e->pass         ? ""
-                : e->confirmed ? " (confirmed: the whole 95% interval is above the target)"
-                               : " (not confirmed: the 95% interval reaches below the target)");
+        fprintf(o, ": %.4f", e->value);
+        if (ev->target_interval)
+            fprintf(o, " [%.4f, %.4f]", e->lo, e->hi);
+        fprintf(o, " &mdash; <span class=\"%s\">%s</span>%s</li>\n", cls, word, remark);
     }
     fputs("</ul>\n", o);
-    if (ev->majority_meets_target) {
+    if (ev->baseline_meets_target && ev->task == CK_TASK_CLASSIFICATION &&
+        strcmp(t->metric, "accuracy") == 0) {
         fprintf(o, "<p class=\"warn\">Always answering the majority class is right %.4f of the "
                    "time, which meets the target by itself: on this data accuracy is <b>no "
                    "evidence of skill</b>. Judge the models by balanced accuracy and ROC AUC, "
                    "where the majority class scores 0.5.</p>\n",
                 ev->majority.accuracy);
+    } else if (ev->baseline_meets_target) {
+        fprintf(o, "<p class=\"warn\">The %s alone scores %.4f on ", trivial_name(ev),
+                ev->baseline_value);
+        esc(o, t->metric);
+        fputs(", which meets the target by itself: on this data ", o);
+        esc(o, t->metric);
+        fputs(" is <b>no evidence of skill</b>.</p>\n", o);
     }
     fputs("</div>\n", o);
 }
@@ -378,6 +430,214 @@ static void paired_table(FILE *o, const ck_eval *ev)
           "(b: this model right, the baseline wrong; c: the reverse).</p>\n", o);
 }
 
+/* ------------------------------------------------------------------ */
+/* survival */
+
+static double skill(const ck_surv_horizon *h)
+{
+    return h->brier_null > 0 ? 1 - h->brier / h->brier_null : NAN;
+}
+
+/* The concordance, then each horizon: what the data shows there, and each
+ * column's AUC, Brier score and skill, and mean predicted churn. */
+static void survival_table(FILE *o, const ck_eval *ev, const col *cols, size_t n)
+{
+    fputs("<tr><td>concordance (Harrell)</td>", o);
+    for (size_t i = 0; i < n; i++)
+        cell(o, cols[i].s->conc.concordance);
+    fputs("</tr>\n<tr><td>&nbsp;&nbsp;95% interval</td>", o);
+    for (size_t i = 0; i < n; i++)
+        fprintf(o, "<td>[%.4f, %.4f]</td>", cols[i].s->conc.concordance_lo,
+                cols[i].s->conc.concordance_hi);
+    fputs("</tr>\n", o);
+    static const char *names[] = {"time-dependent AUC", "Brier score (IPCW)",
+                                  "Brier skill (1 &minus; Brier / null)",
+                                  "predicted churn (mean)"};
+    for (size_t k = 0; k < ev->nhorizons; k++) {
+        const ck_surv_horizon *d = &ev->null.h[k];
+        fprintf(o, "<tr><th colspan=\"%zu\">at %g months: %zu churned by then, %zu followed "
+                   "beyond; Kaplan&ndash;Meier churn %.4f [%.4f, %.4f]</th></tr>\n",
+                n + 1, ev->horizon_list[k], d->cases, d->controls, d->km_obs, d->km_obs_lo,
+                d->km_obs_hi);
+        for (int m = 0; m < 4; m++) {
+            fprintf(o, "<tr><td>&nbsp;&nbsp;%s</td>", names[m]);
+            for (size_t i = 0; i < n; i++) {
+                const ck_surv_horizon *h = &cols[i].s->h[k];
+                double v[] = {h->auc, h->brier, skill(h), h->mean_pred};
+                cell(o, v[m]);
+            }
+            fputs("</tr>\n", o);
+        }
+    }
+}
+
+static void survival_paired_table(FILE *o, const ck_eval *ev)
+{
+    if (!ev->baseline)
+        return;
+    const ck_eval_surv *b = &ev->baseline->surv;
+    fputs("<h2>Against the baseline model</h2>\n<table id=\"paired\"><tr><th>model</th>"
+          "<th>concordance difference</th>", o);
+    for (size_t k = 0; k < ev->nhorizons; k++)
+        fprintf(o, "<th>AUC difference at %g months</th><th>Brier difference at %g months</th>",
+                ev->horizon_list[k], ev->horizon_list[k]);
+    fputs("</tr>\n", o);
+    for (size_t i = 0; i < ev->nentries; i++) {
+        const ck_eval_surv *s = &ev->entries[i].surv;
+        fputs("<tr><td>", o);
+        esc(o, ev->entries[i].name);
+        fprintf(o, "</td><td>%+.4f</td>", s->conc.concordance - b->conc.concordance);
+        for (size_t k = 0; k < ev->nhorizons; k++)
+            fprintf(o, "<td>%+.4f</td><td>%+.4f</td>", s->h[k].auc - b->h[k].auc,
+                    s->h[k].brier - b->h[k].brier);
+        fputs("</tr>\n", o);
+    }
+    fputs("</table>\n<p class=\"meta\">Differences on the same rows, without a paired test: "
+          "the two models' intervals overlap or not regardless of how the models differ "
+          "row by row.</p>\n", o);
+}
+
+/* The largest time observed: where the Kaplan-Meier curve ends. */
+static double last_time(const ck_eval *ev)
+{
+    double t = 0;
+    for (size_t i = 0; i < ev->n; i++)
+        t = ev->yv[i] > t ? ev->yv[i] : t;
+    return t;
+}
+
+/* The data's Kaplan-Meier curve with its 95% band (series 0) and each
+ * model's mean predicted survival curve (series 1, 2, ...). */
+static void survival_chart(FILE *o, const ck_eval *ev)
+{
+    const ck_km *km = &ev->km;
+    size_t m = km->ntimes + 1, nm = ev->nentries + (ev->baseline != NULL);
+    double *x = malloc(m * sizeof *x), *y = malloc(m * sizeof *y);
+    double *lo = malloc(m * sizeof *lo), *hi = malloc(m * sizeof *hi);
+    const char **names = malloc((nm + 1) * sizeof *names);
+    char **own = calloc(nm + 1, sizeof *own);
+    if (!x || !y || !lo || !hi || !names || !own)
+        goto done;
+    x[0] = 0;
+    y[0] = lo[0] = hi[0] = 1;
+    double ymin = 1, xend = last_time(ev);
+    for (size_t k = 0; k < km->ntimes; k++) {
+        x[k + 1] = km->time[k];
+        y[k + 1] = km->surv[k];
+        ck_km_interval(km, km->time[k], &lo[k + 1], &hi[k + 1]);
+        ymin = fmin(ymin, lo[k + 1]);
+    }
+    for (size_t i = 0; i < nm; i++) {
+        const ck_eval_entry *e = entry_at(ev, i);
+        for (size_t g = 0; g < ev->ngrid; g++)
+            ymin = fmin(ymin, e->surv.mean_surv[g]);
+    }
+    /* the y axis from a round value below the lowest curve: survival over
+     * a few months stays near 1, where a 0-1 axis would show a flat line */
+    ymin = fmax(0, floor(ymin * 20 - 1) / 20);
+    ck_svg c;
+    ck_svg_begin(&c, o, "survival", "Survival: Kaplan-Meier of the data and mean predicted",
+                 "months", "share still a customer", 0, xend > 0 ? xend : 1, ymin, 1);
+    ck_svg_step_band(&c, x, lo, hi, m, xend, 0);
+    ck_svg_steps(&c, x, y, m, xend, 0);
+    names[0] = "Kaplan-Meier, 95% band";
+    for (size_t i = 0; i < nm; i++) {
+        const ck_eval_entry *e = entry_at(ev, i);
+        ck_svg_steps(&c, ev->grid, e->surv.mean_surv, ev->ngrid, xend, i + 1);
+        if ((own[i] = malloc(strlen(e->name) + 24)))
+            sprintf(own[i], "%s, mean predicted", e->name);
+        names[i + 1] = own[i] ? own[i] : e->name;
+    }
+    ck_svg_legend_from(&c, names, nm + 1, 0, 0);
+    ck_svg_end(&c);
+done:
+    for (size_t i = 0; own && i < nm; i++)
+        free(own[i]);
+    free(own);
+    free(names);
+    free(x);
+    free(y);
+    free(lo);
+    free(hi);
+}
+
+/* Horizon k: each model's risk deciles, mean predicted churn against the
+ * Kaplan-Meier churn with its interval, beside the diagonal. */
+static void calibration_chart(FILE *o, const ck_eval *ev, size_t k, const char **names,
+                              size_t nm)
+{
+    double top = 0.05;
+    for (size_t i = 0; i < nm; i++) {
+        const ck_surv_horizon *h = &entry_at(ev, i)->surv.h[k];
+        for (size_t g = 0; g < h->ngroups; g++)
+            top = fmax(top, fmax(h->pred[g], isnan(h->obs_hi[g]) ? 0 : h->obs_hi[g]));
+    }
+    top = fmin(1, ceil(top * 20) / 20); /* a round value above the largest */
+    double d[2] = {0, top};
+    char id[48], title[96];
+    snprintf(id, sizeof id, "calibration-%gm", ev->horizon_list[k]);
+    snprintf(title, sizeof title, "Calibration at %g months (risk deciles)", ev->horizon_list[k]);
+    ck_svg c;
+    fputs("<figure>", o);
+    ck_svg_begin(&c, o, id, title, "mean predicted churn", "Kaplan-Meier churn, 95% interval",
+                 0, top, 0, top);
+    ck_svg_line(&c, d, d, 2, 0, 1);
+    for (size_t i = 0; i < nm; i++) {
+        const ck_surv_horizon *h = &entry_at(ev, i)->surv.h[k];
+        ck_svg_errorbars(&c, h->pred, h->obs_lo, h->obs_hi, h->ngroups, i + 1);
+        ck_svg_line(&c, h->pred, h->obs, h->ngroups, i + 1, 0);
+        ck_svg_points(&c, h->pred, h->obs, h->ngroups, i + 1, 3);
+    }
+    ck_svg_legend_from(&c, names, nm, 1, 1);
+    ck_svg_end(&c);
+    fputs("</figure>\n", o);
+}
+
+static void survival_charts(FILE *o, const ck_eval *ev)
+{
+    size_t nm = 0;
+    const char **names = entry_names(ev, &nm);
+    fputs("<figure>", o);
+    survival_chart(o, ev);
+    fputs("</figure>\n", o);
+    for (size_t k = 0; names && k < ev->nhorizons; k++)
+        calibration_chart(o, ev, k, names, nm);
+    free(names);
+}
+
+/* The line under the title: the data, its label, churnkit's version. */
+static void meta_line(FILE *o, const ck_eval *ev)
+{
+    fputs("<p class=\"meta\">", o);
+    esc(o, ev->data);
+    fprintf(o, " &middot; %zu rows &middot; ", ev->n);
+    if (ev->task == CK_TASK_SURVIVAL) {
+        fprintf(o, "%zu churned (", ev->n_pos);
+        esc(o, ev->event_name);
+        fputs(" = 1) over the time <b>", o);
+        esc(o, ev->label);
+        fputs("</b> &middot; horizons", o);
+        for (size_t k = 0; k < ev->nhorizons; k++)
+            fprintf(o, "%s %g", k ? "," : "", ev->horizon_list[k]);
+        fputs(" months", o);
+    } else {
+        fputs("label <b>", o);
+        esc(o, ev->label);
+        fputs("</b>", o);
+    }
+    if (ev->task == CK_TASK_CLASSIFICATION) {
+        fprintf(o, " &middot; %zu positive (&lsquo;", ev->n_pos);
+        esc(o, ev->positive);
+        fprintf(o, "&rsquo;, %.1f%%)", ev->n ? 100.0 * (double)ev->n_pos / (double)ev->n : 0);
+    }
+    fprintf(o, " &middot; churnkit %s</p>\n", CK_VERSION);
+    if (ev->horizon > 0)
+        fprintf(o, "<p class=\"meta\">Survival models (NAME@%gm) are scored by their churn "
+                   "within %g months, 1 &minus; S(%g), with their training population's churn "
+                   "by then as the threshold.</p>\n",
+                ev->horizon, ev->horizon, ev->horizon);
+}
+
 void ck_report_html(FILE *o, const ck_eval *ev)
 {
     int cls = ev->task == CK_TASK_CLASSIFICATION;
@@ -385,22 +645,16 @@ void ck_report_html(FILE *o, const ck_eval *ev)
           "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>"
           "churnkit evaluation: ", o);
     esc(o, ev->data);
-    fprintf(o, "</title>\n<style>%s</style>\n</head>\n<body>\n<h1>churnkit evaluation</h1>\n"
-               "<p class=\"meta\">", css);
-    esc(o, ev->data);
-    fprintf(o, " &middot; %zu rows &middot; label <b>", ev->n);
-    esc(o, ev->label);
-    fputs("</b>", o);
-    if (cls) {
-        fprintf(o, " &middot; %zu positive (&lsquo;", ev->n_pos);
-        esc(o, ev->positive);
-        fprintf(o, "&rsquo;, %.1f%%)", ev->n ? 100.0 * (double)ev->n_pos / (double)ev->n : 0);
-    }
-    fprintf(o, " &middot; churnkit %s</p>\n", CK_VERSION);
+    fprintf(o, "</title>\n<style>%s</style>\n</head>\n<body>\n<h1>churnkit evaluation</h1>\n",
+            css);
+    meta_line(o, ev);
     verdict(o, ev);
     fputs("<h2>Summary</h2>\n", o);
     summary_table(o, ev);
-    paired_table(o, ev);
+    if (ev->task == CK_TASK_SURVIVAL)
+        survival_paired_table(o, ev);
+    else
+        paired_table(o, ev);
     fputs("<h2>Charts</h2>\n<div class=\"charts\">\n", o);
     if (cls) {
         size_t n = 0;
@@ -418,6 +672,8 @@ void ck_report_html(FILE *o, const ck_eval *ev)
             free(names);
         }
         confusion_charts(o, ev);
+    } else if (ev->task == CK_TASK_SURVIVAL) {
+        survival_charts(o, ev);
     } else {
         regression_charts(o, ev);
     }

@@ -481,15 +481,45 @@ static void fit_one(void *arg, size_t k, size_t worker)
     }
 }
 
-/* Takes the fitted features in order: an error for too many levels, a
- * warning and no feature for a constant column. */
+/* A feature's name and levels must be UTF-8: the model file is JSON.  The
+ * error names the first row holding a bad level (the header for a bad
+ * name). */
+static ck_status check_text(const fit_job *job, size_t k, ck_error *err)
+{
+    const ck_feature *f = &job->feat[k];
+    const ck_column *c = &job->t->col[job->cols[k]];
+    const char *hint = "churnkit reads UTF-8; convert the file (iconv -f latin1 -t utf-8)";
+    if (!ck_utf8_valid(f->name))
+        return ck_error_at(err, CK_EDATA, job->t->source, 1, job->cols[k] + 1,
+                           "the column name is not valid UTF-8: %s", hint);
+    for (size_t l = 0; f->kind == CK_FEAT_CATEGORICAL && l < f->nlevels; l++) {
+        if (ck_utf8_valid(f->levels[l]))
+            continue;
+        int32_t code = ck_dict_find(c->levels, f->levels[l], strlen(f->levels[l]));
+        size_t i = 0;
+        while (i < job->n && c->code[row_at(job->rows, i)] != code)
+            i++;
+        return ck_error_at(err, CK_EDATA, job->t->source,
+                           ck_table_line(job->t, i < job->n ? row_at(job->rows, i) : 0),
+                           job->cols[k] + 1, "the value in column '%s' is not valid UTF-8: %s",
+                           f->name, hint);
+    }
+    return CK_OK;
+}
+
+/* Takes the fitted features in order: an error for too many levels or
+ * text that is not UTF-8, a warning and no feature for a constant
+ * column. */
 static ck_status keep_features(ck_pipeline *pl, fit_job *job, size_t nsel, ck_warnings *w,
                                ck_error *err)
 {
     for (size_t k = 0; k < nsel; k++) {
         ck_feature *f = &job->feat[k];
+        ck_status st;
         if (job->rc[k] < 0)
             return ck_error_set(err, CK_ENOMEM, "out of memory");
+        if ((st = check_text(job, k, err)) != CK_OK)
+            return st;
         if (job->rc[k] == 0 && f->kind == CK_FEAT_CATEGORICAL &&
             f->nlevels > job->opt->max_levels)
             return ck_error_set(err, CK_EDATA,

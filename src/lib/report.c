@@ -98,6 +98,7 @@ typedef struct column {
     const char *name;
     const ck_class_metrics *cls;
     const ck_reg_metrics *reg;
+    const ck_eval_surv *surv;
 } column;
 
 static void row_label(FILE *out, const char *what)
@@ -105,18 +106,28 @@ static void row_label(FILE *out, const char *what)
     fprintf(out, "%-26s", what);
 }
 
+static void value_cell(FILE *out, double v)
+{
+    if (isnan(v))
+        fprintf(out, " %18s", "-");
+    else
+        fprintf(out, " %18.4f", v);
+}
+
+static void interval_cell(FILE *out, double lo, double hi)
+{
+    char buf[40];
+    snprintf(buf, sizeof buf, "[%.4f, %.4f]", lo, hi);
+    fprintf(out, " %18s", buf);
+}
+
 /* One metric across the columns; `field` picks it. */
 static void metric_row(FILE *out, const char *what, const column *cols, size_t n,
                        double (*field)(const column *))
 {
     row_label(out, what);
-    for (size_t i = 0; i < n; i++) {
-        double v = field(&cols[i]);
-        if (isnan(v))
-            fprintf(out, " %18s", "-");
-        else
-            fprintf(out, " %18.4f", v);
-    }
+    for (size_t i = 0; i < n; i++)
+        value_cell(out, field(&cols[i]));
     fputc('\n', out);
 }
 
@@ -140,21 +151,32 @@ FIELD(f_medae, c->reg->median_ae)
 FIELD(f_r2, c->reg->r2)
 FIELD(f_dir, c->reg->direction_accuracy)
 FIELD(f_dirc, c->reg->direction_changed)
+FIELD(f_conc, c->surv->conc.concordance)
 #undef FIELD
+
+/* What the trivial baseline is called in reports. */
+static const char *trivial_name(const ck_eval *ev)
+{
+    return ev->task == CK_TASK_CLASSIFICATION ? "majority class"
+           : ev->task == CK_TASK_SURVIVAL     ? "null model"
+                                              : "training mean";
+}
 
 /* The report's columns: every entry, the baseline model, the trivial
  * baseline; cols has room for nentries + 2. */
 static size_t eval_columns(const ck_eval *ev, column *cols, char *basename, size_t bsz)
 {
     size_t n = 0;
-    int cls = ev->task == CK_TASK_CLASSIFICATION;
-    for (size_t i = 0; i < ev->nentries; i++)
-        cols[n++] = (column){ev->entries[i].name, &ev->entries[i].cls, &ev->entries[i].reg};
+    for (size_t i = 0; i < ev->nentries; i++) {
+        const ck_eval_entry *e = &ev->entries[i];
+        cols[n++] = (column){e->name, &e->cls, &e->reg, &e->surv};
+    }
     if (ev->baseline) {
         snprintf(basename, bsz, "%s (baseline)", ev->baseline->name);
-        cols[n++] = (column){basename, &ev->baseline->cls, &ev->baseline->reg};
+        cols[n++] = (column){basename, &ev->baseline->cls, &ev->baseline->reg,
+                             &ev->baseline->surv};
     }
-    cols[n++] = (column){cls ? "majority class" : "training mean", &ev->majority, &ev->mean_base};
+    cols[n++] = (column){trivial_name(ev), &ev->majority, &ev->mean_base, &ev->null};
     return n;
 }
 
@@ -171,11 +193,8 @@ static void classification_table(FILE *out, const column *cols, size_t n)
     header_row(out, cols, n);
     metric_row(out, "accuracy", cols, n, f_acc);
     row_label(out, "  95% interval");
-    for (size_t i = 0; i < n; i++) {
-        char buf[40];
-        snprintf(buf, sizeof buf, "[%.4f, %.4f]", cols[i].cls->accuracy_lo, cols[i].cls->accuracy_hi);
-        fprintf(out, " %18s", buf);
-    }
+    for (size_t i = 0; i < n; i++)
+        interval_cell(out, cols[i].cls->accuracy_lo, cols[i].cls->accuracy_hi);
     fputc('\n', out);
     metric_row(out, "balanced accuracy", cols, n, f_bal);
     metric_row(out, "precision", cols, n, f_prec);
@@ -201,27 +220,150 @@ static void regression_table(FILE *out, const column *cols, size_t n)
     metric_row(out, "  among changed rows", cols, n, f_dirc);
 }
 
+/* ---- survival ---- */
+
+/* A metric at horizon k across the columns. */
+static void horizon_row(FILE *out, const char *what, const column *cols, size_t n, size_t k,
+                        double (*field)(const ck_surv_horizon *))
+{
+    row_label(out, what);
+    for (size_t i = 0; i < n; i++)
+        value_cell(out, field(&cols[i].surv->h[k]));
+    fputc('\n', out);
+}
+
+static double h_auc(const ck_surv_horizon *h) { return h->auc; }
+static double h_brier(const ck_surv_horizon *h) { return h->brier; }
+static double h_pred(const ck_surv_horizon *h) { return h->mean_pred; }
+/* Brier skill 1 - BS / BS_null: the share of the null model's error removed */
+static double h_skill(const ck_surv_horizon *h)
+{
+    return h->brier_null > 0 ? 1 - h->brier / h->brier_null : NAN;
+}
+
+/* Concordance, then per horizon what the data shows (the same for every
+ * column: cases, controls, the Kaplan-Meier churn) and each model's AUC,
+ * Brier score and skill, and mean predicted churn. */
+static void survival_table(FILE *out, const ck_eval *ev, const column *cols, size_t n)
+{
+    header_row(out, cols, n);
+    metric_row(out, "concordance (Harrell)", cols, n, f_conc);
+    row_label(out, "  95% interval");
+    for (size_t i = 0; i < n; i++)
+        interval_cell(out, cols[i].surv->conc.concordance_lo, cols[i].surv->conc.concordance_hi);
+    fputc('\n', out);
+    for (size_t k = 0; k < ev->nhorizons; k++) {
+        const ck_surv_horizon *d = &ev->null.h[k];
+        fprintf(out, "At %g months: %zu churned by then, %zu followed beyond; Kaplan-Meier "
+                     "churn %.4f [%.4f, %.4f]\n",
+                ev->horizon_list[k], d->cases, d->controls, d->km_obs, d->km_obs_lo,
+                d->km_obs_hi);
+        horizon_row(out, "  time-dependent AUC", cols, n, k, h_auc);
+        horizon_row(out, "  Brier score (IPCW)", cols, n, k, h_brier);
+        horizon_row(out, "  Brier skill", cols, n, k, h_skill);
+        horizon_row(out, "  predicted churn (mean)", cols, n, k, h_pred);
+    }
+    fprintf(out, "(AUC and Brier score weight the rows by the inverse probability of "
+                 "censoring; Brier skill is\n 1 - Brier / the null model's Brier; predicted "
+                 "churn is the mean 1 - S(h), to set beside the\n Kaplan-Meier churn.)\n");
+}
+
+/* Each model's calibration at each horizon: the risk deciles' mean
+ * predicted churn against their Kaplan-Meier churn. */
+static void calibration_tables(FILE *out, const ck_eval *ev)
+{
+    for (size_t k = 0; k < ev->nhorizons; k++) {
+        fprintf(out, "\nCalibration at %g months: rows grouped by decile of predicted churn; "
+                     "observed is the\nKaplan-Meier churn of the group with its 95%% interval\n",
+                ev->horizon_list[k]);
+        for (size_t i = 0; i < ev->nentries + (ev->baseline != NULL); i++) {
+            const ck_eval_entry *e = i < ev->nentries ? &ev->entries[i] : ev->baseline;
+            const ck_surv_horizon *h = &e->surv.h[k];
+            fprintf(out, "  %s%s\n    %6s %8s %10s %10s  %s\n", e->name,
+                    i < ev->nentries ? "" : " (baseline)", "group", "rows", "predicted",
+                    "observed", "95% interval");
+            for (size_t g = 0; g < h->ngroups; g++)
+                fprintf(out, "    %6zu %8zu %10.4f %10.4f  [%.4f, %.4f]\n", g + 1, h->count[g],
+                        h->pred[g], h->obs[g], h->obs_lo[g], h->obs_hi[g]);
+            fprintf(out, "    %6s %8zu %10.4f %10.4f  [%.4f, %.4f]\n", "all", ev->n,
+                    h->mean_pred, h->km_obs, h->km_obs_lo, h->km_obs_hi);
+        }
+    }
+}
+
+/* The differences to a survival baseline model; no paired test (see
+ * man/churnkit-eval.1: the concordances share every pair, so their
+ * intervals do not make one for the difference). */
+static void survival_paired(FILE *out, const ck_eval *ev)
+{
+    if (!ev->baseline)
+        return;
+    const ck_eval_surv *b = &ev->baseline->surv;
+    fprintf(out, "\nAgainst the baseline model '%s' (same rows; differences, no paired test)\n",
+            ev->baseline->name);
+    for (size_t i = 0; i < ev->nentries; i++) {
+        const ck_eval_surv *s = &ev->entries[i].surv;
+        fprintf(out, "  %-16s concordance %+.4f", ev->entries[i].name,
+                s->conc.concordance - b->conc.concordance);
+        for (size_t k = 0; k < ev->nhorizons; k++)
+            fprintf(out, "; at %g months AUC %+.4f, Brier %+.4f", ev->horizon_list[k],
+                    s->h[k].auc - b->h[k].auc, s->h[k].brier - b->h[k].brier);
+        fputc('\n', out);
+    }
+}
+
+/* ---- the verdict ---- */
+
+static const char *verdict_text(const ck_eval *ev, const ck_eval_entry *e, char *buf,
+                                size_t n)
+{
+    int ge = ev->target.op == CK_TARGET_GE;
+    if (!e->met)
+        return isnan(e->value) ? "MISSED (the metric is undefined on this data)" : "MISSED";
+    if (ev->baseline_meets_target) {
+        snprintf(buf, n, "MET, but so does the %s alone: no evidence of skill",
+                 trivial_name(ev));
+        return buf;
+    }
+    if (!ev->target_interval)
+        return "PASS (the metric has no interval to confirm it with)";
+    if (e->confirmed)
+        return ge ? "PASS, confirmed: the whole 95% interval is above the target"
+                  : "PASS, confirmed: the whole 95% interval is below the target";
+    return ge ? "PASS, not confirmed: the 95% interval reaches below the target"
+              : "PASS, not confirmed: the 95% interval reaches above the target";
+}
+
 static void verdicts(FILE *out, const ck_eval *ev)
 {
-    if (isnan(ev->target))
+    const ck_eval_target *t = &ev->target;
+    if (isnan(t->value))
         return;
-    fprintf(out, "\nTarget: accuracy >= %.3f\n", ev->target);
+    fprintf(out, "\nTarget: %s %s %.3f\n", t->metric, ck_target_op_text(t->op), t->value);
     for (size_t i = 0; i < ev->nentries; i++) {
         const ck_eval_entry *e = &ev->entries[i];
-        fprintf(out, "  %-16s %.4f [%.4f, %.4f]  %s\n", e->name, e->cls.accuracy,
-                e->cls.accuracy_lo, e->cls.accuracy_hi,
-                !e->pass        ? "MISSED"
-                : e->confirmed ? "PASS, confirmed: the whole 95% interval is above the target"
-                               : "PASS, not confirmed: the 95% interval reaches below the target");
+        fprintf(out, "  %-16s %.4f", e->name, e->value);
+        if (ev->target_interval)
+            fprintf(out, " [%.4f, %.4f]", e->lo, e->hi);
+        char buf[96];
+        fprintf(out, "  %s\n", verdict_text(ev, e, buf, sizeof buf));
     }
-    if (ev->majority_meets_target)
+    if (!ev->baseline_meets_target)
+        return;
+    if (ev->task == CK_TASK_CLASSIFICATION && strcmp(t->metric, "accuracy") == 0)
         fprintf(out, "  Note: always answering '%s' is right %.4f of the time, which meets the "
                      "target by itself:\n  on this data accuracy is no evidence of skill. Judge the "
                      "models by balanced accuracy and\n  ROC AUC, where the majority class scores "
                      "0.5000.\n",
                 ev->majority.cm.tp + ev->majority.cm.fp > 0 ? ev->positive : ev->negative,
                 ev->majority.accuracy);
+    else
+        fprintf(out, "  Note: the %s alone scores %.4f on %s, which meets the target by "
+                     "itself:\n  on this data %s is no evidence of skill.\n",
+                trivial_name(ev), ev->baseline_value, t->metric, t->metric);
 }
+
+/* ---- classification details ---- */
 
 static void confusions(FILE *out, const ck_eval *ev)
 {
@@ -272,6 +414,29 @@ static void paired(FILE *out, const ck_eval *ev)
     }
 }
 
+static void eval_heading(FILE *out, const ck_eval *ev)
+{
+    fprintf(out, "Evaluation on %s: %zu rows", ev->data, ev->n);
+    if (ev->task == CK_TASK_SURVIVAL) {
+        fprintf(out, ", %zu churned ('%s' = 1) over the time '%s'; horizons", ev->n_pos,
+                ev->event_name, ev->label);
+        for (size_t k = 0; k < ev->nhorizons; k++)
+            fprintf(out, "%s %g", k ? "," : "", ev->horizon_list[k]);
+        fprintf(out, " months\n\n");
+    } else if (ev->task == CK_TASK_CLASSIFICATION) {
+        fprintf(out, ", %zu '%s' (%.1f%%) in '%s'\n", ev->n_pos, ev->positive,
+                ev->n ? 100.0 * (double)ev->n_pos / (double)ev->n : 0, ev->label);
+        if (ev->horizon > 0)
+            fprintf(out, "Survival models (NAME@%gm) are scored by their churn within %g months, "
+                         "1 - S(%g),\nwith their training population's churn by then as the "
+                         "threshold.\n",
+                    ev->horizon, ev->horizon, ev->horizon);
+        fputc('\n', out);
+    } else {
+        fprintf(out, ", target '%s'\n\n", ev->label);
+    }
+}
+
 void ck_report_eval(FILE *out, const ck_eval *ev)
 {
     column *cols = malloc((ev->nentries + 2) * sizeof *cols);
@@ -281,21 +446,21 @@ void ck_report_eval(FILE *out, const ck_eval *ev)
         return;
     }
     size_t n = eval_columns(ev, cols, basename, sizeof basename);
-    fprintf(out, "Evaluation on %s: %zu rows", ev->data, ev->n);
-    if (ev->task == CK_TASK_CLASSIFICATION)
-        fprintf(out, ", %zu '%s' (%.1f%%) in '%s'\n\n", ev->n_pos, ev->positive,
-                ev->n ? 100.0 * (double)ev->n_pos / (double)ev->n : 0, ev->label);
-    else
-        fprintf(out, ", target '%s'\n\n", ev->label);
+    eval_heading(out, ev);
     if (ev->task == CK_TASK_REGRESSION)
         regression_table(out, cols, n);
+    else if (ev->task == CK_TASK_SURVIVAL)
+        survival_table(out, ev, cols, n);
     else
         classification_table(out, cols, n);
     free(cols);
-    if (ev->task == CK_TASK_REGRESSION)
-        return;
     verdicts(out, ev);
-    confusions(out, ev);
-    gains(out, ev);
-    paired(out, ev);
+    if (ev->task == CK_TASK_SURVIVAL) {
+        calibration_tables(out, ev);
+        survival_paired(out, ev);
+    } else if (ev->task == CK_TASK_CLASSIFICATION) {
+        confusions(out, ev);
+        gains(out, ev);
+        paired(out, ev);
+    }
 }

@@ -674,7 +674,10 @@ static ck_status score_row(const plan *p, worker *w, const ck_csv_row *row, ck_c
 static void write_name(ck_csv_writer *out, const char *model, const char *suffix, size_t k)
 {
     char tail[64];
-    snprintf(tail, sizeof tail, k ? "_%s%zu%s" : "_%s", suffix, k, k ? "" : "");
+    if (k)
+        snprintf(tail, sizeof tail, "_%s%zu", suffix, k);
+    else
+        snprintf(tail, sizeof tail, "_%s", suffix);
     size_t a = strlen(model), b = strlen(tail);
     char *s = malloc(a + b + 1);
     if (!s) {

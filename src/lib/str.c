@@ -134,3 +134,29 @@ long ck_strv_index(const char *const *v, size_t n, const char *s)
             return (long)i;
     return -1;
 }
+
+int ck_utf8_valid(const char *s)
+{
+    /* RFC 3629: no overlong forms, no surrogates, nothing above U+10FFFF */
+    const unsigned char *p = (const unsigned char *)s;
+    while (*p) {
+        unsigned c = *p++;
+        size_t more = c < 0x80 ? 0 : c >= 0xC2 && c <= 0xDF ? 1 : c >= 0xE0 && c <= 0xEF ? 2
+                                   : c >= 0xF0 && c <= 0xF4 ? 3 : 4;
+        if (more == 4)
+            return 0;
+        unsigned lo = 0x80, hi = 0xBF; /* the second byte's range */
+        if (c == 0xE0)
+            lo = 0xA0;
+        else if (c == 0xED)
+            hi = 0x9F;
+        else if (c == 0xF0)
+            lo = 0x90;
+        else if (c == 0xF4)
+            hi = 0x8F;
+        for (size_t k = 0; k < more; k++, p++)
+            if (*p < (k ? 0x80 : lo) || *p > (k ? 0xBF : hi))
+                return 0;
+    }
+    return 1;
+}

@@ -128,16 +128,79 @@ void ck_svg_points(ck_svg *c, const double *x, const double *y, size_t n, size_t
     fputs("</g>\n", c->out);
 }
 
-void ck_svg_legend(ck_svg *c, const char *const *names, size_t n, int upper_left)
+void ck_svg_legend_from(ck_svg *c, const char *const *names, size_t n, size_t first,
+                        int upper_left)
 {
     double x = upper_left ? c->left + 10 : c->left + c->pw - 150;
     double y = upper_left ? c->top + 14 : c->top + c->ph - 14.0 * (double)n - 4;
     for (size_t i = 0; i < n; i++, y += 14) {
         fprintf(c->out, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" "
                         "stroke-width=\"3\"/>\n",
-                x, y - 4, x + 16, y - 4, palette[i % NCOLOURS]);
+                x, y - 4, x + 16, y - 4, palette[(first + i) % NCOLOURS]);
         text(c->out, x + 20, y, "start", " class=\"legend\"", names[i]);
     }
+}
+
+void ck_svg_legend(ck_svg *c, const char *const *names, size_t n, int upper_left)
+{
+    ck_svg_legend_from(c, names, n, 0, upper_left);
+}
+
+/* The corners of a step function: (x[i], y[i-1]) then (x[i], y[i]), ending
+ * at (x_end, y[n-1]); points with a NaN are skipped. */
+static void step_points(const ck_svg *c, const double *x, const double *y, size_t n,
+                        double x_end, int backwards)
+{
+    for (size_t k = 0; k < n; k++) {
+        size_t i = backwards ? n - 1 - k : k;
+        if (isnan(x[i]) || isnan(y[i]))
+            continue;
+        double next = i + 1 < n ? x[i + 1] : x_end;
+        if (next < x[i])
+            next = x[i];
+        if (backwards)
+            fprintf(c->out, "%.1f,%.1f %.1f,%.1f ", px(c, next), py(c, y[i]), px(c, x[i]),
+                    py(c, y[i]));
+        else
+            fprintf(c->out, "%.1f,%.1f %.1f,%.1f ", px(c, x[i]), py(c, y[i]), px(c, next),
+                    py(c, y[i]));
+    }
+}
+
+void ck_svg_steps(ck_svg *c, const double *x, const double *y, size_t n, double x_end,
+                  size_t series)
+{
+    fprintf(c->out, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\" points=\"",
+            palette[series % NCOLOURS]);
+    step_points(c, x, y, n, x_end, 0);
+    fputs("\"/>\n", c->out);
+}
+
+void ck_svg_step_band(ck_svg *c, const double *x, const double *lo, const double *hi, size_t n,
+                      double x_end, size_t series)
+{
+    /* the upper curve forwards, the lower one back: one closed polygon */
+    fprintf(c->out, "<polygon fill=\"%s\" fill-opacity=\"0.15\" stroke=\"none\" points=\"",
+            palette[series % NCOLOURS]);
+    step_points(c, x, hi, n, x_end, 0);
+    step_points(c, x, lo, n, x_end, 1);
+    fputs("\"/>\n", c->out);
+}
+
+void ck_svg_errorbars(ck_svg *c, const double *x, const double *lo, const double *hi, size_t n,
+                      size_t series)
+{
+    fprintf(c->out, "<g stroke=\"%s\" stroke-width=\"1.5\">\n", palette[series % NCOLOURS]);
+    for (size_t i = 0; i < n; i++) {
+        if (isnan(x[i]) || isnan(lo[i]) || isnan(hi[i]))
+            continue;
+        double X = px(c, x[i]), a = py(c, lo[i]), b = py(c, hi[i]);
+        fprintf(c->out, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>"
+                        "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>"
+                        "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>\n",
+                X, a, X, b, X - 3, a, X + 3, a, X - 3, b, X + 3, b);
+    }
+    fputs("</g>\n", c->out);
 }
 
 void ck_svg_end(ck_svg *c)

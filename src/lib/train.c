@@ -791,8 +791,8 @@ static ck_status get_fold(void *ctx, size_t k, ck_dataset *train, ck_dataset *te
     tune_ctx *c = ctx;
     fold_data *f = &c->folds[k];
     if (!f->pl) {
-        f->train = malloc((c->n ? c->n : 1) * sizeof *f->train);
-        f->test = malloc((c->n ? c->n : 1) * sizeof *f->test);
+        f->train = calloc(c->n ? c->n : 1, sizeof *f->train);
+        f->test = calloc(c->n ? c->n : 1, sizeof *f->test);
         if (!f->train || !f->test)
             return ck_error_set(err, CK_ENOMEM, "out of memory");
         for (size_t i = 0; i < c->n; i++) {

@@ -25,13 +25,16 @@ mismatch() { echo "FAIL (test_golden.sh): $*" >&2; bad=$((bad + 1)); }
 # json_same NEW GOLDEN: the same JSON values, whatever the key order.  Keys
 # may be added (the eval report and the model file's metrics share one
 # writer since the estimator interface, which gave eval's metrics rows,
-# positives and majority_accuracy); none may go or change.
+# positives and majority_accuracy; the generic target gave eval's target
+# metric, op, value and baseline_meets_target, and the verdict met); none
+# may go or change.
 json_same() {
   /usr/bin/python3 - "$1" "$2" <<'PY'
 import json, sys
 new, old = (json.load(open(p)) for p in sys.argv[1:3])
 diffs = []
-ADDED = {"rows", "positives", "majority_accuracy"}
+ADDED = {"rows", "positives", "majority_accuracy", "metric", "op", "value",
+         "baseline_meets_target", "met"}
 def num(v):
     return isinstance(v, (int, float)) and not isinstance(v, bool)
 def walk(a, b, path):

@@ -17,7 +17,7 @@ ok "$B/churnkit-predict" --data "$T/f.csv" --model "$T/churn_6m.json" --model "$
    --model "$T/value_3m.json" --actions "$T/actions.csv" --drift-report "$T/drift.csv" --out "$T/s.csv"
 head -1 "$T/s.csv" | grep -q "^account_id,churn_6m_prob,churn_6m_label,churn_3m_prob,churn_3m_label,value_3m_pred,segment,action,health_band$" \
   || fail "unexpected header: $(head -1 "$T/s.csv")"
-grep -q "segments (risk: churn_6m, growth: value_3m > 0)" "$T/err" || fail "no segment summary"
+grep -q "segments (risk: churn_6m >= 0\.[0-9]*, growth: value_3m > 0)" "$T/err" || fail "no segment summary"
 awk -F, 'NR > 1 && $2 < $4 { bad = 1 } END { exit bad }' "$T/s.csv" || fail "a 6-month probability below the 3-month one"
 awk -F, 'NR > 1 && $7 == "critical" && $8 != "Phone the champion today" { bad = 1 } END { exit bad }' "$T/s.csv" \
   || fail "the actions file was not used"
@@ -32,6 +32,6 @@ head -1 "$T/n.csv" | grep -q segment && fail "--no-segments still segmented"
 printf 'segment,action\nlukewarm,x\n' > "$T/bad.csv"
 expect 3 "unknown segment 'lukewarm'" "$B/churnkit-predict" --data "$T/f.csv" --model "$T/churn_3m.json" \
    --actions "$T/bad.csv" --out "$T/x.csv"
-expect 2 "not a classifier being scored" "$B/churnkit-predict" --data "$T/f.csv" --model "$T/churn_3m.json" \
+expect 2 "is not a classifier or a survival model being scored" "$B/churnkit-predict" --data "$T/f.csv" --model "$T/churn_3m.json" \
    --model "$T/value_3m.json" --risk-model value_3m --out "$T/x.csv"
 exit 0

@@ -40,8 +40,8 @@ ok "$PR" --model "$T/lr.json" --data "$T/with_id.csv" --id cid --out "$T/ided.cs
 sed -n 2p "$T/ided.csv" | grep -q "^c1," || fail "--id column not first"
 
 # usage errors: exit 2
-expect 2 "--data, --label and --out are required" "$TR" --data "$PUB/mlc_churn.train.csv"
-expect 2 "unknown estimator 'forest' (logistic|linear|svm|gbdt)" "$TR" --data x --label y --out z --model forest
+expect 2 "--data, --label (or --time and --event) and --out are required" "$TR" --data "$PUB/mlc_churn.train.csv"
+expect 2 "unknown estimator 'forest' (logistic|linear|svm|gbdt|cox)" "$TR" --data x --label y --out z --model forest
 expect 2 "--l2" "$TR" --data x --label y --out z --l2 -1
 expect 2 "add --cv K" "$TR" --data "$PUB/mlc_churn.train.csv" --label churn --threshold auto --out "$T/x.json"
 expect 2 "--model and --data are required" "$PR" --data x

@@ -80,6 +80,21 @@ START_TEST(test_split_list)
 }
 END_TEST
 
+START_TEST(test_utf8_valid)
+{
+    static const char *const good[] = {"", "plain", "caf\xc3\xa9", "\xe2\x82\xac", "\xf0\x9f\x98\x80",
+                                       "\xed\x9f\xbf", "\xf4\x8f\xbf\xbf"};
+    static const char *const bad[] = {"\xff\xfe", "caf\xe9", "\xc0\xaf" /* overlong '/' */,
+                                      "\xe0\x80\xaf", "\xed\xa0\x80" /* a surrogate */,
+                                      "\xf4\x90\x80\x80" /* above U+10FFFF */, "\xe2\x82",
+                                      "\x80", "\xf5\x80\x80\x80"};
+    for (size_t i = 0; i < sizeof good / sizeof *good; i++)
+        ck_assert_msg(ck_utf8_valid(good[i]), "good[%zu] refused", i);
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+        ck_assert_msg(!ck_utf8_valid(bad[i]), "bad[%zu] accepted", i);
+}
+END_TEST
+
 START_TEST(test_error_format_and_exit_codes)
 {
     ck_error err;
@@ -193,6 +208,7 @@ static Suite *util_suite(void)
     tcase_add_test(tc, test_edit_distance);
     tcase_add_test(tc, test_closest_names);
     tcase_add_test(tc, test_split_list);
+    tcase_add_test(tc, test_utf8_valid);
     tcase_add_test(tc, test_error_format_and_exit_codes);
     tcase_add_test(tc, test_warnings_dedupe);
     tcase_add_test(tc, test_ofile_commit_and_abort);
