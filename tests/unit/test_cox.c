@@ -33,19 +33,10 @@ static ck_table *reference(const char *name, const char *key)
     return t;
 }
 
-static const double *column(const ck_table *t, const char *name)
-{
-    size_t j;
-    ck_error err;
-    ck_assert_msg(ck_table_require(t, name, &j, &err) == CK_OK, "%s", err.message);
-    ck_assert(t->col[j].type == CK_COL_NUMERIC);
-    return t->col[j].num;
-}
-
 /* Value of column `col` in the row whose key is `k`. */
 static double lookup(const ck_table *t, const char *k, const char *col)
 {
-    const double *v = column(t, col);
+    const double *v = ck_test_column(t, col);
     for (size_t i = 0; i < t->nrows; i++)
         if (strcmp(ck_table_text(t, 0, i), k) == 0)
             return v[i];
@@ -163,9 +154,9 @@ static void prepare(fitted *f, const spec *sp)
     f->rows = malloc(f->t->nrows * sizeof *f->rows);
     for (size_t i = 0; i < f->t->nrows; i++)
         f->rows[i] = i;
-    f->time = column(f->t, sp->time);
-    f->event = column(f->t, sp->event);
-    f->weight = sp->weight ? column(f->t, sp->weight) : NULL;
+    f->time = ck_test_column(f->t, sp->time);
+    f->event = ck_test_column(f->t, sp->event);
+    f->weight = sp->weight ? ck_test_column(f->t, sp->weight) : NULL;
 }
 
 static void run(fitted *f, const ck_cox_options *o)
@@ -266,8 +257,8 @@ static void check_r(const fitted *f, const char *tag)
     ck_assert(m->concordance.tied_xy == lookup(stats, "tied_xy", "value"));
     /* the baseline hazard: basehaz(centered = FALSE) at each event time,
      * and basehaz(centered = TRUE) through R's means */
-    const double *t = column(bh, "time"), *h = column(bh, "hazard");
-    const double *hc = column(bh, "hazard_centered");
+    const double *t = ck_test_column(bh, "time"), *h = ck_test_column(bh, "hazard");
+    const double *hc = ck_test_column(bh, "hazard_centered");
     ck_assert_uint_eq(bh->nrows, m->ntimes);
     ck_ph_curve cv = ck_cox_curve(m);
     double shift = exp(r_means_dot_beta(f));
@@ -302,7 +293,7 @@ static void check_r_breslow_hazard(fitted *f, const char *tag, ck_cox_ties ties,
     char name[128];
     snprintf(name, sizeof name, "%s_basehaz.csv", tag);
     ck_table *bh = reference(name, NULL);
-    const double *hb = column(bh, "hazard_breslow");
+    const double *hb = ck_test_column(bh, "hazard_breslow");
     worst wb = {"basehaz breslow", 0};
     for (size_t k = 0; k < f->m.ntimes; k++)
         see(&wb, f->m.cumhaz[k], hb[k], 1e-6);
@@ -533,8 +524,8 @@ START_TEST(test_weights_are_frequencies_under_breslow)
     rf.rows = malloc(rf.t->nrows * sizeof *rf.rows);
     for (size_t i = 0; i < rf.t->nrows; i++)
         rf.rows[i] = i;
-    rf.time = column(rf.t, "churn_months");
-    rf.event = column(rf.t, "churned");
+    rf.time = ck_test_column(rf.t, "churn_months");
+    rf.event = ck_test_column(rf.t, "churned");
     ck_cox_options o;
     ck_cox_options_init(&o);
     o.ties = CK_COX_BRESLOW;

@@ -28,15 +28,6 @@ static ck_table *reference(const char *name)
     return t;
 }
 
-static const double *column(const ck_table *t, const char *name)
-{
-    size_t j;
-    ck_error err;
-    ck_assert_msg(ck_table_require(t, name, &j, &err) == CK_OK, "%s", err.message);
-    ck_assert(t->col[j].type == CK_COL_NUMERIC);
-    return t->col[j].num;
-}
-
 /* A fixture data set as the arrays the library takes. */
 typedef struct dataset {
     ck_table *t;
@@ -63,11 +54,11 @@ static dataset load(const tagged *tg)
     dataset d;
     d.t = reference(tg->file);
     d.n = d.t->nrows;
-    d.time = column(d.t, "time");
-    d.event = column(d.t, "event");
-    d.weight = tg->weighted ? column(d.t, "weight") : NULL;
-    d.risk3 = column(d.t, "risk3");
-    d.risk6 = column(d.t, "risk6");
+    d.time = ck_test_column(d.t, "time");
+    d.event = ck_test_column(d.t, "event");
+    d.weight = tg->weighted ? ck_test_column(d.t, "weight") : NULL;
+    d.risk3 = ck_test_column(d.t, "risk3");
+    d.risk6 = ck_test_column(d.t, "risk6");
     return d;
 }
 
@@ -128,9 +119,9 @@ static void check_km(const dataset *d, const char *tag, int censoring)
     ck_assert_msg(ck_km_fit(d->time, d->event, d->weight, d->n, censoring, &km, &err) == CK_OK,
                   "%s", err.message);
     ck_assert_uint_eq(km.ntimes, r->nrows);
-    const double *t = column(r, "time"), *s = column(r, "surv"), *nr = column(r, "nrisk"),
-                 *ne = column(r, "nevent"), *gw = column(r, "greenwood"),
-                 *lo = column(r, "lower"), *hi = column(r, "upper");
+    const double *t = ck_test_column(r, "time"), *s = ck_test_column(r, "surv"), *nr = ck_test_column(r, "nrisk"),
+                 *ne = ck_test_column(r, "nevent"), *gw = ck_test_column(r, "greenwood"),
+                 *lo = ck_test_column(r, "lower"), *hi = ck_test_column(r, "upper");
     worst wc = {"curve, counts", 0}, wv = {"greenwood, interval", 0};
     for (size_t k = 0; k < km.ntimes; k++) {
         ck_assert(km.time[k] == t[k]);
@@ -179,20 +170,20 @@ START_TEST(test_auc_brier_match_reference)
         ck_assert_uint_eq(r->nrows, 2);
         worst wa = {"auc", 0}, wb = {"brier, brier_null", 0}, wg = {"G(t), S(t)", 0};
         for (size_t k = 0; k < r->nrows; k++) {
-            double t = column(r, "t")[k];
+            double t = ck_test_column(r, "t")[k];
             ck_surv_horizon h = horizon(&d, t, CK_IPCW_AT);
             ck_surv_horizon l = horizon(&d, t, CK_IPCW_BEFORE);
-            ck_assert_uint_eq(h.cases, (size_t)column(r, "cases")[k]);
-            ck_assert_uint_eq(h.controls, (size_t)column(r, "controls")[k]);
+            ck_assert_uint_eq(h.cases, (size_t)ck_test_column(r, "cases")[k]);
+            ck_assert_uint_eq(h.controls, (size_t)ck_test_column(r, "controls")[k]);
             ck_assert(h.t == t);
-            see(&wg, h.cens_t, column(r, "G_t")[k]);
-            see(&wg, h.surv_km, column(r, "S_t")[k]);
-            see(&wa, h.auc, column(r, "auc")[k]);
-            see(&wa, l.auc, column(r, "auc_left")[k]);
-            see(&wb, h.brier, column(r, "brier")[k]);
-            see(&wb, h.brier_null, column(r, "brier_null")[k]);
-            see(&wb, l.brier, column(r, "brier_left")[k]);
-            see(&wb, l.brier_null, column(r, "brier_null_left")[k]);
+            see(&wg, h.cens_t, ck_test_column(r, "G_t")[k]);
+            see(&wg, h.surv_km, ck_test_column(r, "S_t")[k]);
+            see(&wa, h.auc, ck_test_column(r, "auc")[k]);
+            see(&wa, l.auc, ck_test_column(r, "auc_left")[k]);
+            see(&wb, h.brier, ck_test_column(r, "brier")[k]);
+            see(&wb, h.brier_null, ck_test_column(r, "brier_null")[k]);
+            see(&wb, l.brier, ck_test_column(r, "brier_left")[k]);
+            see(&wb, l.brier_null, ck_test_column(r, "brier_null_left")[k]);
         }
         judge(name, &wa);
         judge(name, &wb);
@@ -212,9 +203,9 @@ START_TEST(test_calibration_matches_r)
         char name[128];
         snprintf(name, sizeof name, "calib_%s.csv", TAGS[i].tag);
         ck_table *r = reference(name);
-        const double *rt = column(r, "t"), *rg = column(r, "group"), *rc = column(r, "count"),
-                     *rp = column(r, "pred"), *ro = column(r, "obs"),
-                     *rlo = column(r, "obs_lo"), *rhi = column(r, "obs_hi");
+        const double *rt = ck_test_column(r, "t"), *rg = ck_test_column(r, "group"), *rc = ck_test_column(r, "count"),
+                     *rp = ck_test_column(r, "pred"), *ro = ck_test_column(r, "obs"),
+                     *rlo = ck_test_column(r, "obs_lo"), *rhi = ck_test_column(r, "obs_hi");
         worst wp = {"pred", 0}, wo = {"obs and interval", 0};
         for (size_t ti = 0; ti < 2; ti++) {
             double t = HORIZONS[ti];

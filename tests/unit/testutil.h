@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "churnkit/table.h"
 #include "churnkit/train.h"
 
 #ifndef CK_TEST_DATA
@@ -52,6 +53,16 @@ static inline ck_terms ck_test_terms(const ck_model *m)
     ck_error err;
     ck_assert_msg(ck_model_terms(m, &t, &err) == CK_OK, "%s", err.message);
     return t;
+}
+
+/* The numbers of a numeric column (a fixture's reference values). */
+static inline const double *ck_test_column(const ck_table *t, const char *name)
+{
+    size_t j;
+    ck_error err;
+    ck_assert_msg(ck_table_require(t, name, &j, &err) == CK_OK, "%s", err.message);
+    ck_assert(t->col[j].type == CK_COL_NUMERIC);
+    return t->col[j].num;
 }
 
 /* Writes `len` bytes to a new temporary file; returns its path (malloc'd). */
