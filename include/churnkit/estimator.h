@@ -48,7 +48,9 @@ enum {
                                        one-hot columns (trees) */
     CK_EST_CONTRIBUTIONS = 1u << 2, /* gives per-row contributions (reasons);
                                        set exactly when `contributions` is */
-    CK_EST_CLASS_WEIGHTS = 1u << 3  /* honours row weights (--class-weight) */
+    CK_EST_CLASS_WEIGHTS = 1u << 3, /* honours class weights (--class-weight): one
+                                       weight a class in ds->weight */
+    CK_EST_ROW_WEIGHTS = 1u << 4    /* honours any row weights (--weight COLUMN) */
 };
 
 /* One parameter of an estimator: a `--NAME VALUE` option of churnkit-train.

@@ -26,6 +26,7 @@ typedef struct ck_label {
     size_t n, n_pos;  /* rows; positives (binary) or events (survival) */
     double *event;    /* survival: by table row, 1 event seen, 0 censored */
     char *event_name; /* survival: the event column */
+    double *weight;   /* row weights by table row (--weight), or NULL */
 } ck_label;
 
 /* Reads column `col` of t as a binary label; positive may be NULL. */
@@ -49,6 +50,11 @@ ck_status ck_label_survival(ck_label *out, const ck_table *t, const char *time,
  * evaluation data): a value that is neither class is an error. */
 ck_status ck_label_like(ck_label *out, const ck_table *t, const ck_label *like,
                         ck_error *err);
+
+/* Reads row weights from numeric column `col` into l->weight: every row's
+ * finite and 0 or more (errors name the file, line and column), not all 0.
+ * On failure l->weight may hold part of them; ck_label_fini frees it. */
+ck_status ck_label_weights(ck_label *l, const ck_table *t, const char *col, ck_error *err);
 
 void ck_label_fini(ck_label *l);
 

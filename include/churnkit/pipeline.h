@@ -91,6 +91,7 @@ typedef struct ck_pipeline_options {
     size_t nexclude;
     const char *label;           /* never a feature (may be NULL) */
     const char *event;           /* a survival target's event: never a feature */
+    const char *weight;          /* the row weights' column: never a feature */
     const char *id;              /* never a feature (may be NULL) */
     int missing_indicators;
     const char *const *log;      /* numeric columns to put on the symlog scale */

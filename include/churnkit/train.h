@@ -36,6 +36,8 @@ typedef struct ck_train_options {
     const char *positive;       /* positive class, or NULL for the default
                                    (classification only) */
     const char *id;             /* id column, or NULL */
+    const char *weight;         /* a column of row weights (estimators with
+                                   CK_EST_ROW_WEIGHTS), or NULL */
     ck_pipeline_options pipeline; /* features, exclude, indicators, max levels */
     const ck_estimator_type *estimator; /* default logistic */
     ck_task task;               /* 0: the estimator's default task */

@@ -40,6 +40,8 @@ static const char *help_head =
     "  --features a,b,...       use only these columns as features\n"
     "  --exclude a,b,...        use every column but these (and the label and id)\n"
     "  --id COLUMN              an identifier column: never a feature, passed through\n"
+    "  --weight COLUMN          row weights (numbers, 0 or more; a weight of 2 counts a\n"
+    "                           row twice): never a feature; metrics stay unweighted\n"
     "  --categorical a,b,...    read these columns as text categories even if numeric\n"
     "  --missing-indicators     add an is-missing 0/1 column per feature with gaps\n"
     "  --log a,b,...            put these numeric columns on a log scale first,\n"
@@ -133,7 +135,7 @@ enum {
     O_DATA = 256, O_LABEL, O_POSITIVE, O_FEATURES, O_EXCLUDE, O_ID, O_CATEGORICAL,
     O_MISSING, O_LOG, O_MAXLEV, O_DELIM, O_MODEL, O_TASK, O_CW, O_CV, O_TEST, O_SEED,
     O_THRESH, O_TMETRIC, O_NAME, O_OUT, O_THREADS, O_QUIET, O_HELP, O_VERSION, O_ROFF, O_TUNE,
-    O_TIME, O_EVENT,
+    O_TIME, O_EVENT, O_WEIGHT,
     O_PARAM /* O_PARAM + k: the k-th estimator parameter name */
 };
 
@@ -153,7 +155,8 @@ static const struct option common_opts[] = {
     {"threads", required_argument, 0, O_THREADS},    {"quiet", no_argument, 0, O_QUIET},
     {"help", no_argument, 0, O_HELP},                {"version", no_argument, 0, O_VERSION},
     {"estimators-roff", no_argument, 0, O_ROFF}, {"tune", no_argument, 0, O_TUNE},
-    {"time", required_argument, 0, O_TIME},          {"event", required_argument, 0, O_EVENT}};
+    {"time", required_argument, 0, O_TIME},          {"event", required_argument, 0, O_EVENT},
+    {"weight", required_argument, 0, O_WEIGHT}};
 
 #define NCOMMON (sizeof common_opts / sizeof common_opts[0])
 
@@ -301,6 +304,7 @@ static int parse_args(int argc, char **argv, args *a, const struct option *longo
         case O_LABEL: t->label = optarg; break;
         case O_TIME: a->time = optarg; break;
         case O_EVENT: t->event = optarg; break;
+        case O_WEIGHT: t->weight = optarg; break;
         case O_POSITIVE: t->positive = optarg; break;
         case O_ID: t->id = optarg; break;
         case O_FEATURES:

@@ -345,7 +345,7 @@ const ck_estimator_type ck_est_cox = {
             "with inference as R's summary(coxph) prints it",
     .tasks = CK_TASK_BIT(CK_TASK_SURVIVAL),
     .default_task = CK_TASK_SURVIVAL,
-    .flags = CK_EST_CONTRIBUTIONS,
+    .flags = CK_EST_CONTRIBUTIONS | CK_EST_ROW_WEIGHTS,
     .params = params,
     .nparams = sizeof params / sizeof params[0],
     .pipeline = ck_coefs_est_pipeline,

@@ -143,7 +143,8 @@ const ck_estimator_type ck_est_logistic = {
     .help = "logistic regression (Newton/IRLS), with inference as statsmodels prints it",
     .tasks = CK_TASK_BIT(CK_TASK_CLASSIFICATION),
     .default_task = CK_TASK_CLASSIFICATION,
-    .flags = CK_EST_DISTRIBUTED | CK_EST_CONTRIBUTIONS | CK_EST_CLASS_WEIGHTS,
+    .flags = CK_EST_DISTRIBUTED | CK_EST_CONTRIBUTIONS | CK_EST_CLASS_WEIGHTS |
+             CK_EST_ROW_WEIGHTS,
     .params = params,
     .nparams = sizeof params / sizeof params[0],
     .pipeline = ck_coefs_est_pipeline,

@@ -27,6 +27,13 @@ static int positive_spelling(const char *s)
     return 0;
 }
 
+/* The 1-based column of a label column, for messages (0 when absent). */
+static unsigned long column_of(const ck_table *t, const char *name)
+{
+    long j = ck_table_find(t, name);
+    return j >= 0 ? (unsigned long)j + 1 : 0;
+}
+
 static ck_status start(ck_label *out, const ck_table *t, const char *col, const ck_column **c,
                        ck_error *err)
 {
@@ -48,7 +55,7 @@ static ck_status start(ck_label *out, const ck_table *t, const char *col, const 
 
 static ck_status missing(ck_label *out, const ck_table *t, size_t row, ck_error *err)
 {
-    ck_error_at(err, CK_EDATA, t->source, ck_table_line(t, row), 0,
+    ck_error_at(err, CK_EDATA, t->source, ck_table_line(t, row), column_of(t, out->name),
                 "the label '%s' is missing", out->name);
     ck_label_fini(out);
     return CK_EDATA;
@@ -75,7 +82,7 @@ static int distinct_classes(const ck_label *out, const ck_table *t, const ck_col
         if ((k > 0 && strcmp(s, cls[0]) == 0) || (k > 1 && strcmp(s, cls[1]) == 0))
             continue;
         if (k == 2) {
-            ck_error_at(err, CK_EDATA, t->source, ck_table_line(t, i), 0,
+            ck_error_at(err, CK_EDATA, t->source, ck_table_line(t, i), column_of(t, out->name),
                         "the label '%s' has more than two values ('%s', '%s', '%s', ...): "
                         "a classifier needs exactly two", out->name, cls[0], cls[1], s);
             return 3;
@@ -238,7 +245,7 @@ ck_status ck_label_survival(ck_label *out, const ck_table *t, const char *time,
     }
     for (size_t i = 0; i < t->nrows; i++) {
         if (!(out->y[i] >= 0)) {
-            ck_error_at(err, CK_EDATA, t->source, ck_table_line(t, i), 0,
+            ck_error_at(err, CK_EDATA, t->source, ck_table_line(t, i), column_of(t, time),
                         "the time '%s' is %g: a time to the event is 0 or more", time,
                         out->y[i]);
             ck_label_fini(out);
@@ -260,6 +267,30 @@ ck_status ck_label_survival(ck_label *out, const ck_table *t, const char *time,
         ck_label_fini(out);
         return CK_EDATA;
     }
+    return CK_OK;
+}
+
+ck_status ck_label_weights(ck_label *l, const ck_table *t, const char *col, ck_error *err)
+{
+    size_t j;
+    ck_status st = ck_table_require(t, col, &j, err);
+    if (st != CK_OK)
+        return st;
+    const ck_column *c = &t->col[j];
+    double sum = 0;
+    free(l->weight);
+    if (!(l->weight = malloc((t->nrows ? t->nrows : 1) * sizeof *l->weight)))
+        return ck_error_set(err, CK_ENOMEM, "out of memory");
+    for (size_t i = 0; i < t->nrows; i++) {
+        double v = c->type == CK_COL_NUMERIC ? c->num[i] : NAN;
+        if (!(v >= 0 && isfinite(v)))
+            return ck_error_at(err, CK_EDATA, t->source, ck_table_line(t, i), j + 1,
+                               "the weight '%s' must be a number, 0 or more", col);
+        l->weight[i] = v;
+        sum += v;
+    }
+    if (!(sum > 0))
+        return ck_error_set(err, CK_EDATA, "%s: every weight in '%s' is 0", t->source, col);
     return CK_OK;
 }
 
@@ -287,7 +318,7 @@ ck_status ck_label_like(ck_label *out, const ck_table *t, const ck_label *like, 
             return missing(out, t, i, err);
         int is_pos = strcmp(s, like->positive) == 0;
         if (!is_pos && strcmp(s, like->negative) != 0) {
-            ck_error_at(err, CK_EDATA, t->source, ck_table_line(t, i), 0,
+            ck_error_at(err, CK_EDATA, t->source, ck_table_line(t, i), column_of(t, like->name),
                         "the label '%s' is '%s', which is neither '%s' nor '%s'", like->name, s,
                         like->positive, like->negative);
             ck_label_fini(out);
@@ -301,6 +332,7 @@ ck_status ck_label_like(ck_label *out, const ck_table *t, const ck_label *like, 
 
 void ck_label_fini(ck_label *l)
 {
+    free(l->weight);
     free(l->event);
     free(l->event_name);
     free(l->name);

@@ -438,6 +438,7 @@ static ck_status select_columns(const ck_table *t, const ck_pipeline_options *op
         const char *name = t->col[j].name;
         if ((opt->label && strcmp(name, opt->label) == 0) ||
             (opt->event && strcmp(name, opt->event) == 0) ||
+            (opt->weight && strcmp(name, opt->weight) == 0) ||
             (opt->id && strcmp(name, opt->id) == 0) ||
             ck_strv_index(opt->exclude, opt->nexclude, name) >= 0)
             use[j] = 0;

@@ -173,14 +173,19 @@ static const double *strata(const ck_label *y)
     return y->binary ? y->y : y->event;
 }
 
-/* Row weights for a classifier on rows[0..n): the explicit class weights,
- * times n / (2 n_class) when balanced. */
+/* Row weights on rows[0..n): a classifier's explicit class weights, times
+ * n / (2 n_class) when balanced, times the --weight column's. */
 static int class_weights(const ck_label *y, const size_t *rows, size_t n,
                          const ck_train_options *opt, double **out)
 {
     *out = NULL;
-    if (!y->binary || (!opt->balanced && opt->weight_pos == 1 && opt->weight_neg == 1))
+    if (!y->binary || (!opt->balanced && opt->weight_pos == 1 && opt->weight_neg == 1)) {
+        if (y->weight && !(*out = malloc((y->n ? y->n : 1) * sizeof **out)))
+            return -1;
+        if (y->weight)
+            memcpy(*out, y->weight, y->n * sizeof **out);
         return 0;
+    }
     double count[2] = {0, (double)n}; /* positives, rows: of every process */
     for (size_t i = 0; i < n; i++)
         count[0] += y->y[rows[i]] == 1;
@@ -192,7 +197,8 @@ static int class_weights(const ck_label *y, const size_t *rows, size_t n,
     double bp = opt->balanced && npos > 0 ? all / (2 * npos) : 1;
     double bn = opt->balanced && npos < all ? all / (2 * (all - npos)) : 1;
     for (size_t r = 0; r < y->n; r++)
-        w[r] = y->y[r] == 1 ? opt->weight_pos * bp : opt->weight_neg * bn;
+        w[r] = (y->y[r] == 1 ? opt->weight_pos * bp : opt->weight_neg * bn) *
+               (y->weight ? y->weight[r] : 1);
     *out = w;
     return 0;
 }
@@ -208,6 +214,7 @@ static ck_status fit_data(const ck_table *t, const ck_label *y, const size_t *ro
     ck_pipeline_options po = opt->pipeline;
     po.label = opt->label;
     po.event = opt->event;
+    po.weight = opt->weight;
     po.id = opt->id;
     po.drop_first = 0;
     po.raw = (type->flags & CK_EST_RAW_INPUTS) != 0;
@@ -542,6 +549,8 @@ static json_t *options_json(const ck_train_options *opt, ck_task task)
     json_object_set_new(o, "log", strings_json(opt->pipeline.log, opt->pipeline.nlog));
     json_object_set_new(o, "exclude", strings_json(opt->pipeline.exclude,
                                                    opt->pipeline.nexclude));
+    if (opt->weight) /* only when given: older files have no such key */
+        json_object_set_new(o, "weight", json_string(opt->weight));
     if (task == CK_TASK_CLASSIFICATION)
         json_object_set_new(o, "threshold_rule",
                             json_string(ck_threshold_rule_name(opt->threshold_rule)));
@@ -637,6 +646,15 @@ static ck_status check_options(const ck_train_options *opt, ck_task task, ck_err
         return ck_error_set(err, CK_EUSAGE, "--positive, --threshold and --class-weight are "
                                             "for classifiers, and this is a %s",
                             ck_task_name(task));
+    if (opt->weight && !(type->flags & CK_EST_ROW_WEIGHTS)) {
+        char takers[200] = "";
+        for (size_t i = 0, used = 0; i < ck_estimator_count() && used + 1 < sizeof takers; i++)
+            if (ck_estimator_at(i)->flags & CK_EST_ROW_WEIGHTS)
+                used += (size_t)snprintf(takers + used, sizeof takers - used, "%s%s",
+                                         used ? ", " : "", ck_estimator_at(i)->name);
+        return ck_error_set(err, CK_EUSAGE, "--weight does not apply to --model %s; row "
+                                            "weights are for --model %s", type->name, takers);
+    }
     if (class_weighted(opt) && !(type->flags & CK_EST_CLASS_WEIGHTS))
         return ck_error_set(err, CK_EUSAGE, "--model %s takes no class weights", type->name);
     if (opt->tune && opt->cv < 2)
@@ -733,6 +751,8 @@ static ck_status prepare(const ck_table *t, const ck_train_options *opt, ck_task
             ? ck_label_binary_reduced(&r->y, t, opt->label, opt->positive, opt->reducer, err)
         : task == CK_TASK_SURVIVAL ? ck_label_survival(&r->y, t, opt->label, opt->event, err)
                                    : ck_label_numeric(&r->y, t, opt->label, err);
+    if (st == CK_OK && opt->weight)
+        st = ck_label_weights(&r->y, t, opt->weight, err);
     if (st != CK_OK)
         return st;
     size_t n = t->nrows;

@@ -331,6 +331,113 @@ START_TEST(test_scored_columns)
 }
 END_TEST
 
+/* --weight: integer row weights are frequencies -- the fit equals the one
+ * on the rows repeated (Breslow ties for Cox, whose Efron term would see
+ * the repeats as ties; logistic regression exactly); a negative weight is
+ * refused naming the cell. */
+static char *weighted_csv(int repeat)
+{
+    size_t cap = 16384, used = 0;
+    char *s = malloc(cap);
+    used += (size_t)snprintf(s, cap, "id,x,plan,w,months,churned\n");
+    for (int i = 0; i < 60; i++) {
+        int w = 1 + i % 3, t = 1 + (i * 7) % 11, e = i % 4 != 0;
+        for (int k = 0; k < (repeat ? w : 1); k++)
+            used += (size_t)snprintf(s + used, cap - used, "r%d,%g,%s,%d,%d,%d\n", i,
+                                     (double)((i * 13) % 17) / 4.0, i % 2 ? "a" : "b",
+                                     repeat ? 1 : w, t, e);
+    }
+    return s;
+}
+
+static ck_model *fit_weighted(const char *csv, const char *estimator, int weighted)
+{
+    char *path;
+    ck_table *t = read_text(csv, &path);
+    ck_train_options o;
+    ck_model *m;
+    ck_error err;
+    static const char *const excl[] = {"w"};
+    ck_train_options_init(&o);
+    ck_test_use(&o, estimator);
+    o.id = "id";
+    if (strcmp(estimator, "cox") == 0) {
+        o.task = CK_TASK_SURVIVAL;
+        o.label = "months";
+        o.event = "churned";
+        ck_assert(ck_train_options_set(&o, "ties", "breslow", &err) == CK_OK);
+    } else {
+        o.label = "churned";
+        static const char *const more[] = {"w", "months"};
+        o.pipeline.exclude = more;
+        o.pipeline.nexclude = 2;
+    }
+    if (weighted)
+        o.weight = "w";
+    else if (strcmp(estimator, "cox") == 0) {
+        o.pipeline.exclude = excl;
+        o.pipeline.nexclude = 1;
+    }
+    ck_assert_msg(ck_train(t, &o, &m, NULL, &err) == CK_OK, "%s", err.message);
+    ck_table_free(t);
+    unlink(path);
+    free(path);
+    return m;
+}
+
+START_TEST(test_row_weights_are_frequencies)
+{
+    static const char *const estimators[] = {"cox", "logistic"};
+    char *once = weighted_csv(0), *repeated = weighted_csv(1);
+    for (size_t e = 0; e < 2; e++) {
+        ck_model *a = fit_weighted(once, estimators[e], 1);
+        ck_model *b = fit_weighted(repeated, estimators[e], 0);
+        ck_terms ta = ck_test_terms(a), tb = ck_test_terms(b);
+        ck_assert_uint_eq(ta.n, tb.n);
+        /* on the raw scale: the pipeline standardizes by the rows' own
+         * (unweighted) spread, which the repeats change */
+        for (size_t j = 0; j < ta.n; j++) {
+            double va = ta.term[j].value, vb = tb.term[j].value;
+            if (strcmp(ta.term[j].name, "x") == 0) {
+                va /= a->pl->feat[0].scale;
+                vb /= b->pl->feat[0].scale;
+            }
+            if (strcmp(ta.term[j].name, "(intercept)") != 0)
+                ck_assert_msg(fabs(va - vb) <= 1e-7 * (1 + fabs(vb)), "%s %s: %g against %g",
+                              estimators[e], ta.term[j].name, va, vb);
+        }
+        free(ta.term);
+        free(tb.term);
+        ck_model_free(a);
+        ck_model_free(b);
+    }
+    /* a negative weight names its cell; gbdt takes no row weights */
+    char *path;
+    ck_table *t = read_text("id,x,w,months,churned\na,1,1,3,1\nb,2,-1,5,0\nc,3,1,2,1\n", &path);
+    ck_train_options o;
+    ck_model *m;
+    ck_error err;
+    cox_options(&o);
+    o.pipeline.exclude = NULL;
+    o.pipeline.nexclude = 0;
+    o.weight = "w";
+    ck_assert_int_eq(ck_train(t, &o, &m, NULL, &err), CK_EDATA);
+    ck_assert_msg(strstr(err.message, ":3:3: the weight 'w'"), "%s", err.message);
+    ck_train_options_init(&o);
+    ck_test_use(&o, "gbdt");
+    o.label = "churned";
+    o.weight = "w";
+    ck_assert_int_eq(ck_train(t, &o, &m, NULL, &err), CK_EUSAGE);
+    ck_assert_msg(strstr(err.message, "row weights are for --model logistic, cox"), "%s",
+                  err.message);
+    ck_table_free(t);
+    unlink(path);
+    free(path);
+    free(once);
+    free(repeated);
+}
+END_TEST
+
 static Suite *survival_suite(void)
 {
     Suite *s = suite_create("survival");
@@ -341,6 +448,7 @@ static Suite *survival_suite(void)
     tcase_add_test(tc, test_training_errors);
     tcase_add_test(tc, test_lifetime_by_hand);
     tcase_add_test(tc, test_scored_columns);
+    tcase_add_test(tc, test_row_weights_are_frequencies);
     suite_add_tcase(s, tc);
     return s;
 }
