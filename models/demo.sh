@@ -102,7 +102,7 @@ $B/churnkit-predict --data "$OUT/features_eval.csv" --id account_id --reasons 3 
 # revenue at risk and lifetime value from the Cox model; its 6-month churn
 # risk places the accounts in the risk x growth matrix
 $B/churnkit-predict --data "$OUT/features_eval.csv" --id account_id --model $MOD/cox.json \
-    --model $MOD/value_6m.json --mrr mrr --risk-model cox@6m --horizons 3,6 \
+    --model $MOD/value_6m.json --mrr mrr --clv-months 12 --risk-model cox@6m --horizons 3,6 \
     --out "$OUT/scores_survival.csv" 2> "$OUT/scores_survival.txt"
 done_ "$OUT/scores.csv, scores_survival.csv"
 

@@ -26,10 +26,10 @@
  *    Kaplan-Meier curve for the chart.  The trivial
  *    baseline is the null model: everybody at the data's own Kaplan-Meier
  *    churn (concordance 0.5, AUC 0.5, Brier = brier_null), computed through
- *    the same functions.  A horizon where the censoring survival G(h) is 0
- *    (past the data's follow-up) is an error naming it (CK_EDATA): the IPCW
- *    metrics are undefined there, and a report with holes would be read as
- *    complete;
+ *    the same functions.  A horizon where the censoring survival G(h-) is
+ *    0 (past the data's follow-up: nobody followed up to it) is an error
+ *    naming it (CK_EDATA): the IPCW metrics are undefined there, and a
+ *    report with holes would be read as complete;
  *
  *  - mixed (ck_eval.horizon > 0): survival models beside classifiers whose
  *    label names a horizon ("churned_3m", ck_label_horizon), or survival

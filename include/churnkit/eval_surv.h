@@ -18,9 +18,13 @@
  * fits the data's Kaplan-Meier curve, lays out the grid of the mean
  * curves and evaluates the null model at every horizon -- so that a
  * horizon past the data's follow-up fails here, before any model is
- * scored, with an error naming it and the data (CK_EDATA).  Warnings: a
- * horizon where the AUC is undefined (no churn by it, or nobody followed
- * beyond it).  What it sets up is freed by ck_eval_fini, also on failure.
+ * scored, with an error naming it and the data (CK_EDATA).  The metrics
+ * use survmetrics.h's CK_IPCW_BEFORE: the rows censored at h count as
+ * having survived h (they paid month h), so the check is G(h-) > 0 and the
+ * horizon equal to the follow-up is measured, although every row left
+ * there is censored (G(h) = 0).  Warnings: a horizon where the AUC is
+ * undefined (no churn by it, or nobody known to have survived it).  What
+ * it sets up is freed by ck_eval_fini, also on failure.
  */
 ck_status ck_eval_surv_setup(ck_eval *ev, const ck_table *t, const ck_model *m,
                              const ck_eval_options *opt, ck_warnings *w, ck_error *err);

@@ -8,15 +8,21 @@
  * proportional-hazards curve S(t) = exp(-H0(t) exp(eta)) in months:
  *
  *   churn by h       = 1 - S(h)                        for each horizon h
- *   expected months  = RMST(T) = integral_0^T S(u) du  T the last horizon
- *   revenue at risk  = MRR (T - RMST(T))   the revenue the expected lost
- *                                           months within T would have paid
+ *   expected months  = sum_{m=1}^{T} S(m)   the months the account is
+ *                      expected to pay within the last horizon T: month m
+ *                      is paid when the account is still a customer m
+ *                      months on (churnkit-features' churn_months counts
+ *                      the first month without revenue, so time k means
+ *                      k - 1 more months paid); for any T, the integral of
+ *                      S(u + 1) over [0, T], the restricted mean survival
+ *                      time of the paid months
+ *   revenue at risk  = MRR (T - expected months) = MRR sum_{m=1}^{T} (1 - S(m))
+ *                      the revenue the expected unpaid months within T
+ *                      would have brought
  *   CLV              = sum_{m=1}^{M} S(m) MRR (1 + r)^(-m/12)
  *                      M = clv_months, r the yearly discount rate: month
- *                      m's revenue is paid when the account is still a
- *                      customer m months on (churnkit-features' churn_months
- *                      counts the first month without revenue), discounted
- *                      to today
+ *                      m's revenue, discounted to today; undiscounted over
+ *                      M = T months, CLV + revenue at risk = T MRR
  *   ROI              = CLV / acquisition cost
  *
  * H0 at the horizons and at months 1..M is looked up once (ck_lifetime_init),
@@ -63,7 +69,7 @@ void ck_lifetime_fini(ck_lifetime *lt);
 /* 1 - S(h) for horizon k. */
 double ck_lifetime_churn(const ck_lifetime *lt, double eta, size_t k);
 
-/* RMST up to the last horizon. */
+/* The expected months paid within the last horizon (see above). */
 double ck_lifetime_expected(const ck_lifetime *lt, double eta);
 
 /* The CLV of a row paying mrr a month (NaN when mrr is). */

@@ -24,7 +24,7 @@
  * A survival model NAME (a Cox model) writes NAME_churn_Hm, the
  * probability of churn within H months, for each of the horizons (default
  * 3 and 6), and NAME_expected_months, the expected months as a customer
- * within the last horizon (the restricted mean survival time); with an MRR
+ * within the last horizon (months paid, sum S(m)); with an MRR
  * column, NAME_revenue_at_risk and NAME_clv, and with an acquisition-cost
  * column NAME_roi as well (lifetime.h has the formulas).  Its probabilities
  * are monotone in the horizon by construction.  It can give the segments

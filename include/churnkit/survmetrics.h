@@ -6,7 +6,8 @@
  *
  * Inputs, row by row: time[i] >= 0 and finite (months as a customer,
  * whole or not), event[i] 1 when the churn was observed at time[i] and 0
- * when the row is censored (still a customer then), optional case weights
+ * when the row is censored (still a customer then: known to have survived
+ * time[i], its churn if any later -- see ck_ipcw), optional case weights
  * weight[i] >= 0 and finite (NULL: all 1; a weight of 0 leaves the row out,
  * weights act as frequencies: a row of weight 3 counts as three equal rows),
  * and for a horizon t the model's predicted probability of churn by t,
@@ -22,8 +23,9 @@
  *
  * Numbers: the Kaplan-Meier curves equal R survival 3.5's survfit
  * (conf.type = "log-log", robust = FALSE) and the AUC and Brier scores a
- * plain O(n^2) implementation of scikit-survival's definitions, both to
- * 1e-10 (tests/unit/test_survmetrics.c, tests/fixtures/survmetrics/).
+ * plain O(n^2) implementation of the definitions below (CK_IPCW_AT's
+ * being scikit-survival's), both to 1e-10 (tests/unit/test_survmetrics.c,
+ * tests/fixtures/survmetrics/).
  *
  * Every function is pure and reentrant; working memory is freed before
  * it returns.  Besides the errors named below, a function can fail with
@@ -138,28 +140,60 @@ ck_status ck_km_churn_at(const double *time, const double *event, const double *
 /* metrics at a horizon */
 
 /*
- * Which value of G weights a case (a row with T_i <= t and event = 1):
+ * The IPCW rule: which rows are the controls at a horizon t, and which
+ * value of G weights the cases (rows with T_i <= t and event = 1) and the
+ * controls.
  *
- *  CK_IPCW_AT: 1 / G(T_i), scikit-survival's
- *    (CensoringDistributionEstimator.predict_ipcw looks G up at T_i with
- *    its right-continuous step lookup), so that churnkit's numbers are
- *    sksurv's cumulative_dynamic_auc and brier_score.
- *  CK_IPCW_BEFORE (the default): 1 / G(T_i-), Graf et al. (1999) and
- *    Gerds & Schumacher (2006) as R's pec and riskRegression compute it.  A churn at T_i is
- *    observed exactly when C_i >= T_i, which has probability G(T_i-); with
- *    it the case weights reproduce the Kaplan-Meier exactly,
- *    sum_cases w_i / G(T_i-) / sum_i w_i = 1 - S_KM(t), and all the IPCW
- *    weights sum to 1.
+ *  CK_IPCW_BEFORE (the default): Graf et al. (1999) and Gerds &
+ *    Schumacher (2006) for the cases, as R's pec and riskRegression
+ *    compute them: a case weighs 1 / G(T_i-).  The controls are the rows
+ *    KNOWN to have survived t: T_j > t, or T_j = t and event 0 (censored at
+ *    t), each weighing 1 / G(t-).
  *
- * The two differ only for a case whose time is also a censoring time:
- * rarely with continuous times, constantly with whole months, where
- * CK_IPCW_AT puts too much weight on those cases (by 1 / (1 - c/(n - d))
- * at that month).  On the test's whole-month data the Brier score at 3
- * months is 0.1609 with CK_IPCW_AT and 0.1536 with CK_IPCW_BEFORE (the
- * null model's 0.1676 and 0.1588); the AUC moves by 1e-4 or less.
- * Controls (T_i > t) get 1 / G(t) in both.  churnkit defaults to
- * G(T_i-): churn is counted in whole months, where the two differ most, and
- * only G(T_i-) gives the null model its exact Brier score S(1 - S).
+ *    Why: churn times here are whole months, and a row censored at month t
+ *    paid month t (churnkit's labels, docs/features.md: churn_months is the
+ *    months to the first month without revenue, churn_event 0 = still
+ *    paying in the last month the data covers), so its churn, if any, is
+ *    after t -- it survived t.  That is the "churns before censorings at a
+ *    tied time" by which G is fitted (ck_km): a churn at u is observed when
+ *    the row is still followed at u, C_i >= u, probability G(u-); a
+ *    survivor at t is observed as one when C_j >= t, probability G(t-).
+ *    With these weights the IPCW sums reproduce the Kaplan-Meier exactly
+ *    (with Y(u) the weight with time >= u, d(u) its churns, S(t) G(t-) =
+ *    (Y(t) - d(t)) / W, and the controls' weight is Y(t) - d(t)):
+ *
+ *      sum_cases w_i / G(T_i-) = W (1 - S_KM(t)),
+ *      sum_controls w_j / G(t-) = W S_KM(t),
+ *
+ *    so the weights of cases and controls sum to W, and the null model's
+ *    Brier score is S_KM(t) (1 - S_KM(t)) exactly -- also at the data's
+ *    last time, where every remaining row is censored: there G(t) = 0 but
+ *    G(t-) > 0, and that horizon's label is fully known (as a classifier's
+ *    churned_6m is at 6 months of follow-up).  A horizon is refused only
+ *    when G(t-) = 0: nobody is still followed at t.
+ *
+ *  CK_IPCW_AT: scikit-survival's convention, kept so that churnkit's numbers
+ *    are sksurv's cumulative_dynamic_auc and brier_score: a case weighs
+ *    1 / G(T_i) (CensoringDistributionEstimator.predict_ipcw looks G up at
+ *    T_i with its right-continuous step lookup), the controls are T_j > t
+ *    only, weighing 1 / G(t).  Refused when G(t) = 0, so at the data's last
+ *    time when anybody is censored there.
+ *
+ * The two differ for a case whose time is also a censoring time and for
+ * the rows censored exactly at t: rarely with continuous times, constantly
+ * with whole months.  There CK_IPCW_AT puts too much weight on those cases
+ * (by 1 / (1 - c/(n - d)) at that month; in simulations like the test data
+ * its Brier score comes out about 0.01 too high) and leaves the rows
+ * censored at t out of the controls.  (Under independent censoring the
+ * rows followed beyond t are a fair sample of the survivors of t too, so
+ * that alone biases nothing away from the last time; CK_IPCW_BEFORE uses
+ * every row whose state at t is known, and stays defined at the last
+ * time.)  On the test's whole-month data (tests/fixtures/survmetrics/
+ * horizon_months.csv) at 3 months: AUC 0.6693 with CK_IPCW_AT and 0.6615
+ * with CK_IPCW_BEFORE, Brier 0.1609 and 0.1553, the null model's 0.1676
+ * and 0.1588 = S(1 - S); at 12 months, the data's last, CK_IPCW_AT is
+ * undefined and CK_IPCW_BEFORE gives AUC 0.7189, Brier 0.2199, null
+ * 0.2500.
  */
 typedef enum ck_ipcw {
     CK_IPCW_AT = 0,
@@ -176,33 +210,40 @@ void ck_surv_options_init(ck_surv_options *opt);
 
 /*
  * The metrics at one horizon t.  With w_i the case weights, W = sum w_i,
- * cases i: T_i <= t and event_i = 1, with weight a_i = w_i / G_i (G_i as
- * chosen by ck_ipcw), and controls j: T_j > t (churned later or not at
- * all) with weight w_j; rows censored at or before t are neither:
+ * cases i: T_i <= t and event_i = 1, with weight a_i = w_i / G_i, and
+ * controls j with weight b_j = w_j / G_c, by the rule (ck_ipcw):
+ *
+ *   CK_IPCW_BEFORE: G_i = G(T_i-); controls T_j > t, or T_j = t and
+ *     event_j = 0 (censored at t: survived t); G_c = G(t-)
+ *   CK_IPCW_AT:     G_i = G(T_i);  controls T_j > t;            G_c = G(t)
+ *
+ * The other rows -- censored before t (and, under CK_IPCW_AT, at t) -- are
+ * neither; the weights of cases and controls carry theirs.
  *
  *  auc: the cumulative/dynamic AUC (Heagerty et al. 2000; the IPCW
  *    estimate of Uno et al. 2007 and Hung & Chiang 2010, scikit-survival's
  *    cumulative_dynamic_auc), the weighted probability that a case has a
  *    higher risk than a control, ties in risk counting 1/2:
  *
- *      AUC(t) = sum_i sum_j a_i w_j (1[r_j < r_i] + 1[r_j = r_i] / 2)
- *               / (sum_i a_i  sum_j w_j)
+ *      AUC(t) = sum_i sum_j a_i b_j (1[r_j < r_i] + 1[r_j = r_i] / 2)
+ *               / (sum_i a_i  sum_j b_j)
  *
- *    computed in O(n log n) by sorting on risk.  Risks are compared
- *    exactly (sksurv merges scores within tied_tol = 1e-8 of each other;
- *    the two agree unless two different risks are that close).  NaN when
- *    there is no case (no churn observed by t) or no control (nobody
- *    followed beyond t).  cases and controls count rows of weight > 0.
+ *    (G_c is the same for every control and cancels), computed in
+ *    O(n log n) by sorting on risk.  Risks are compared exactly (sksurv
+ *    merges scores within tied_tol = 1e-8 of each other; the two agree
+ *    unless two different risks are that close).  NaN when there is no
+ *    case (no churn observed by t) or no control (nobody known to survive
+ *    t).  cases and controls count rows of weight > 0.
  *
  *  brier: the IPCW Brier score (Graf et al. 1999; sksurv's brier_score,
- *    weighted), with S_i(t) = 1 - r_i:
+ *    weighted, under CK_IPCW_AT), with S_i(t) = 1 - r_i:
  *
- *      BS(t) = sum_i w_i [ 1[case i] S_i(t)^2 / G_i
- *                          + 1[T_i > t] (1 - S_i(t))^2 / G(t) ] / W
+ *      BS(t) = ( sum_cases a_i S_i(t)^2 + sum_controls b_j (1 - S_j(t))^2 ) / W
  *
  *    brier_null: the same for the null model that predicts the marginal
- *    Kaplan-Meier S_KM(t) of all rows for everybody; a Brier skill score
- *    is 1 - brier / brier_null (undefined when brier_null is 0).
+ *    Kaplan-Meier S_KM(t) of all rows for everybody; under CK_IPCW_BEFORE
+ *    exactly S_KM(t) (1 - S_KM(t)) (see ck_ipcw).  A Brier skill score is
+ *    1 - brier / brier_null (undefined when brier_null is 0).
  *
  *  Calibration: the rows of weight > 0 are grouped by deciles of risk --
  *    row i goes to group floor(10 W(r < r_i) / W), W(r < r_i) the weight
@@ -222,7 +263,10 @@ typedef struct ck_surv_horizon {
     size_t cases, controls;
     double brier, brier_null;
     double surv_km; /* S_KM(t), the null model's prediction */
-    double cens_t;  /* G(t), the censoring survival at t */
+    double cens_t;    /* G(t), the censoring survival at t (0 at the data's last
+                         time when a row is censored there) */
+    double cens_left; /* G(t-), just before t: the controls' G under
+                         CK_IPCW_BEFORE */
     size_t ngroups;
     double pred[CK_SURV_GROUPS], obs[CK_SURV_GROUPS];
     double obs_lo[CK_SURV_GROUPS], obs_hi[CK_SURV_GROUPS];
@@ -234,12 +278,15 @@ typedef struct ck_surv_horizon {
  * Fills out for horizon t (opt NULL: the defaults).  Errors: CK_EUSAGE for
  * t not finite or <= 0 and for NULL arrays (other than weight); CK_EDATA
  * for n == 0, a time, event, weight or risk out of its range (naming the
- * row), every weight 0, and G(t) = 0 -- every row still followed at some
- * time <= t was censored then, nobody is followed beyond it, and the IPCW
- * weights 1/G(t) are undefined (the message names t and that time).
- * Otherwise G_i >= G(t) > 0 for every case.  A horizon past the last time
- * is allowed when G stays positive: then there is no control and auc is
- * NaN.  out has no pointers; nothing to free.
+ * row), every weight 0, and a controls' G_c of 0, where the IPCW weights
+ * are undefined (the message names t and the data's last time u, where G
+ * reached 0 because every row still followed then was censored then):
+ * under CK_IPCW_BEFORE G(t-) = 0, a horizon t > u, nobody followed up to
+ * t ("G(t-) is 0 ... choose a horizon of at most u"); under CK_IPCW_AT
+ * G(t) = 0, t >= u ("G(t) is 0 ... choose a horizon before u").  Otherwise
+ * G_i >= G_c > 0 for every case.  A horizon past the last time is allowed
+ * when G stays positive (the last rows all churned): then there is no
+ * control and auc is NaN.  out has no pointers; nothing to free.
  */
 ck_status ck_surv_horizon_metrics(const double *time, const double *event,
                                   const double *weight, const double *risk, size_t n, double t,

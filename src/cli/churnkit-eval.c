@@ -95,6 +95,7 @@ typedef struct args {
     const char *data, *baseline, *scores, *label, *positive, *json, *html, *delim;
     int regression, prob, fail_under, quiet, targets;
     double threshold;
+    int threshold_given;
     ck_eval_options eval;
 } args;
 
@@ -160,6 +161,7 @@ static int parse_args(int argc, char **argv, args *a)
                 return ck_exit_code(CK_ENOMEM);
             break;
         case O_THRESHOLD:
+            a->threshold_given = 1;
             if (ck_cli_double(prog, "--threshold", optarg, 1e-9, 1 - 1e-9, &a->threshold) != 0)
                 return 2;
             break;
@@ -201,6 +203,8 @@ static int parse_args(int argc, char **argv, args *a)
         return ck_cli_usage(prog, "give --model and --data, or --scores with --label and --prob");
     } else if (a->ncols) {
         return ck_cli_usage(prog, "--prob and --pred go with --scores");
+    } else if (a->threshold_given) {
+        return ck_cli_usage(prog, "--threshold goes with --scores: a model keeps its own");
     }
     if (!a->scores) {
         /* with models, --label names a horizon label to judge survival models on */

@@ -113,6 +113,8 @@ typedef struct args {
     char **columns;
     size_t ncolumns;
     int quiet;
+    int horizons, clv;         /* --horizons given; --clv-months or --discount-rate */
+    int segment_opts;          /* an option about the segments given */
     ck_score_options score;
 } args;
 
@@ -124,20 +126,24 @@ static int parse_survival(args *a, int c, const char *arg)
     ck_score_options *o = &a->score;
     switch (c) {
     case O_HORIZONS:
+        a->horizons = 1;
         if (ck_lifetime_parse_horizons(&o->life, arg, &err) != CK_OK)
             return ck_cli_usage(prog, "%s", err.message);
         return 0;
     case O_MRR: o->mrr = arg; return 0;
     case O_COST: o->cost = arg; return 0;
     case O_CLVM:
+        a->clv = 1;
         if (ck_cli_long(prog, "--clv-months", arg, 1, 1200, &v) != 0)
             return 2;
         o->life.clv_months = (size_t)v;
         return 0;
     case O_DISC:
+        a->clv = 1;
         return ck_cli_double(prog, "--discount-rate", arg, 0, 10, &o->life.discount_rate) ? 2
                                                                                            : 0;
     case O_RTHRESH:
+        a->segment_opts = 1;
         return ck_cli_double(prog, "--risk-threshold", arg, 0, 1, &o->risk_threshold) ? 2 : 0;
     }
     return 1;
@@ -188,14 +194,15 @@ static int parse_args(int argc, char **argv, args *a)
                 return ck_exit_code(CK_ENOMEM);
             break;
         case O_QUIET: a->quiet = 1; break;
-        case O_RISK: a->score.risk_model = optarg; break;
-        case O_GROWTH: a->score.growth_model = optarg; break;
+        case O_RISK: a->score.risk_model = optarg; a->segment_opts = 1; break;
+        case O_GROWTH: a->score.growth_model = optarg; a->segment_opts = 1; break;
         case O_GTHRESH:
+            a->segment_opts = 1;
             if (ck_cli_double(prog, "--growth-threshold", optarg, -1e12, 1e12,
                               &a->score.growth_threshold) != 0)
                 return 2;
             break;
-        case O_ACTIONS: a->actions = optarg; break;
+        case O_ACTIONS: a->actions = optarg; a->segment_opts = 1; break;
         case O_NOSEG: a->score.segments = 0; break;
         case O_DRIFT: a->score.drift_report = optarg; break;
         case O_DTHRESH:
@@ -220,6 +227,13 @@ static int parse_args(int argc, char **argv, args *a)
         return ck_cli_usage(prog, "--columns goes with --no-header");
     if (a->score.cost && !a->score.mrr)
         return ck_cli_usage(prog, "--acquisition-cost needs --mrr (ROI is CLV / cost)");
+    if (a->clv && !a->score.mrr)
+        return ck_cli_usage(prog, "--clv-months and --discount-rate shape the CLV, which needs "
+                                  "--mrr");
+    if (!a->score.segments && a->segment_opts)
+        return ck_cli_usage(prog, "--no-segments goes with none of --risk-model, "
+                                  "--growth-model, --growth-threshold, --risk-threshold, "
+                                  "--actions");
     return ck_cli_delim(prog, a->delim, &a->score.csv.delim) != 0 ? 2 : 0;
 }
 
@@ -277,11 +291,14 @@ static void print_summary(const args *a, ck_model **models, const ck_score_summa
         if (m->task == CK_TASK_CLASSIFICATION)
             fprintf(stderr, "  %-20s mean probability %.4f, %lu rows '%s' (threshold %.3g)\n",
                     m->name, s->mean[i], s->positives[i], m->positive, m->threshold);
-        else if (m->task == CK_TASK_SURVIVAL)
+        else if (m->task == CK_TASK_SURVIVAL && a->score.mrr)
             fprintf(stderr, "  %-20s mean churn within %gm %.4f; revenue at risk %.2f, mean "
                             "CLV %.2f\n",
                     m->name, lo->horizon[lo->nhorizons - 1], s->mean[i], s->at_risk[i],
                     s->clv[i]);
+        else if (m->task == CK_TASK_SURVIVAL)
+            fprintf(stderr, "  %-20s mean churn within %gm %.4f\n", m->name,
+                    lo->horizon[lo->nhorizons - 1], s->mean[i]);
         else
             fprintf(stderr, "  %-20s mean prediction %.4g\n", m->name, s->mean[i]);
     }
@@ -313,9 +330,16 @@ static int run(void *arg)
     ck_warnings_init(&w);
     if (!models)
         return ck_exit_code(CK_ENOMEM);
-    for (size_t i = 0; i < a->nmodels && code == 0; i++)
+    int survival = 0;
+    for (size_t i = 0; i < a->nmodels && code == 0; i++) {
         if (ck_model_load(&models[i], a->model_paths[i], &err) != CK_OK)
             code = ck_cli_fail(prog, &err);
+        else
+            survival |= models[i]->task == CK_TASK_SURVIVAL;
+    }
+    if (code == 0 && a->horizons && !survival)
+        code = ck_cli_usage(prog, "--horizons is for survival models, and none of the models "
+                                  "is one");
     if (code == 0 && a->score.csv.no_header && !a->columns &&
         !(a->columns = model_columns(models[0], &a->ncolumns)))
         code = 5;

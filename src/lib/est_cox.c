@@ -218,6 +218,11 @@ static ck_status check_baseline(const baseline *b, ck_json_reader *rd)
         if (!(b->nevent[k] > 0 && b->nrisk[k] >= b->nevent[k] && isfinite(b->nrisk[k])))
             return ck_json_bad(rd, "baseline.events", "must be more than 0 and at most "
                                                       "baseline.at_risk at each time");
+        /* the risk set only shrinks: at a later time, at most what was at
+         * risk before less the events then */
+        if (k > 0 && !(b->nrisk[k] <= b->nrisk[k - 1] - b->nevent[k - 1] + 1e-9 * b->nrisk[k - 1]))
+            return ck_json_bad(rd, "baseline.at_risk", "must fall over time by at least the "
+                                                       "events");
     }
     if (!(isfinite(b->curve.last_time) && b->curve.last_time >= b->time[b->n - 1]))
         return ck_json_bad(rd, "baseline.last_time", "must be finite and at least the last "
@@ -229,9 +234,14 @@ static ck_status load_baseline(baseline *b, json_t *root, ck_json_reader *rd)
 {
     json_t *o, *t;
     ck_status st;
+    json_t *hz;
     if ((st = ck_json_get_object(rd, root, "baseline", "baseline", &o)) != CK_OK ||
+        (st = ck_json_get(rd, o, "hazard", "baseline.hazard", &hz)) != CK_OK ||
         (st = ck_json_get(rd, o, "time", "baseline.time", &t)) != CK_OK)
         return st;
+    if (!json_is_string(hz) || (strcmp(json_string_value(hz), "efron") != 0 &&
+                                strcmp(json_string_value(hz), "breslow") != 0))
+        return ck_json_bad(rd, "baseline.hazard", "must be \"efron\" or \"breslow\"");
     b->n = json_is_array(t) ? json_array_size(t) : 0;
     if (b->n == 0)
         return ck_json_bad(rd, "baseline.time", "must be an array of at least one time");
@@ -283,6 +293,11 @@ static void tests_report(FILE *out, const facts *f)
     char pv[16];
     ck_report_format_p(pv, sizeof pv, f->lr_p);
     fprintf(out, "Likelihood ratio test = %.2f on %.4g df, p %s\n", f->lr_stat, f->lr_df, pv);
+    if (f->penalty > 0) { /* as R prints a ridge() fit: the other two would mislead */
+        fprintf(out, "(penalized: the likelihood ratio on the effective degrees of freedom; "
+                     "no Wald or score test)\n");
+        return;
+    }
     ck_report_format_p(pv, sizeof pv, f->wald_p);
     fprintf(out, "Wald test             = %.2f on %.0f df, p %s\n", f->wald_stat, f->wald_df,
             pv);
@@ -300,17 +315,18 @@ static void ratios_report(FILE *out, const ck_coefs *c, const ck_pipeline *pl)
 {
     if (!c->row)
         return;
-    fprintf(out, "\n%-28s %10s %10s %10s %14s %10s %10s\n", "hazard ratio", "exp(coef)",
+    fprintf(out, "\n%-36s %10s %10s %10s %14s %11s %11s\n", "hazard ratio", "exp(coef)",
             "lower .95", "upper .95", "per raw unit", "lower .95", "upper .95");
     for (size_t i = 0, shown = 0; i < pl->nfeat && shown < 100; i++) {
         const ck_feature *f = &pl->feat[i];
         for (size_t k = 0; k < f->width; k++, shown++) {
             size_t j = f->offset + k;
             const ck_coef_row *r = &c->row[j];
-            fprintf(out, "%-28.28s %10.4g %10.4g %10.4g", pl->encoded[j], exp(r->coef),
+            fprintf(out, "%-36.36s %10.4g %10.4g %10.4g", pl->encoded[j], exp(r->coef),
                     exp(r->lo), exp(r->hi));
+            /* six digits: a day of tenure moves the hazard in the 5th */
             if (f->kind == CK_FEAT_NUMERIC && k == 0 && f->scale > 0)
-                fprintf(out, " %14.4g %10.4g %10.4g%s", exp(r->coef / f->scale),
+                fprintf(out, " %14.6g %11.6g %11.6g%s", exp(r->coef / f->scale),
                         exp(r->lo / f->scale), exp(r->hi / f->scale),
                         f->symlog ? " (per unit of log(1+x))" : "");
             fputc('\n', out);

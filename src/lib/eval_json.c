@@ -173,7 +173,7 @@ static json_t *km_json(const ck_eval *ev)
         ck_json_set_number(a, "churn", h->km_obs);
         ck_json_set_number(a, "churn_ci_low", h->km_obs_lo);
         ck_json_set_number(a, "churn_ci_high", h->km_obs_hi);
-        ck_json_set_number(a, "censoring_survival", h->cens_t);
+        ck_json_set_number(a, "censoring_survival", h->cens_left);
         json_array_append_new(at, a);
     }
     json_object_set_new(o, "horizon", at);

@@ -71,11 +71,21 @@ typedef void (*risk_fn)(const ck_eval *ev, const void *ctx, double h, double *ri
 static ck_status at_horizons(const ck_eval *ev, ck_eval_surv *s, risk_fn fill, const void *ctx,
                              double *risk, ck_error *err)
 {
+    /* CK_IPCW_BEFORE (survmetrics.h, ck_ipcw): a churn seen at T weighs
+     * 1 / G(T-), and the controls at h are the rows known to have survived
+     * h -- followed beyond it, or censored at h (they paid month h) --
+     * weighing 1 / G(h-).  So the horizon check is G(h-) > 0: a horizon up
+     * to the data's follow-up is measured, the follow-up itself included
+     * (where every row left is censored and G(h) = 0), and one past it,
+     * where nobody is followed, fails with survmetrics' error (G(t-) is 0),
+     * prefixed with the data and the horizon. */
+    ck_surv_options so;
+    ck_surv_options_init(&so);
+    so.ipcw = CK_IPCW_BEFORE;
     for (size_t k = 0; k < ev->nhorizons; k++) {
         double h = ev->horizon_list[k];
         fill(ev, ctx, h, risk);
-        /* survmetrics' defaults: a churn seen at T weighted by 1 / G(T-) */
-        ck_status st = ck_surv_horizon_metrics(ev->yv, ev->event, NULL, risk, ev->n, h, NULL,
+        ck_status st = ck_surv_horizon_metrics(ev->yv, ev->event, NULL, risk, ev->n, h, &so,
                                                &s->h[k], err);
         if (st != CK_OK) {
             char what[600];
@@ -115,7 +125,7 @@ static ck_status null_model(ck_eval *ev, ck_warnings *w, ck_error *err)
         if (h->cases == 0 || h->controls == 0)
             ck_warn(w, "%s: at %g months the time-dependent AUC is undefined: %s", ev->data,
                     h->t, h->cases == 0 ? "no churn was observed by then"
-                                        : "no row was followed beyond it");
+                                        : "no row is known to have survived it");
     }
     return st;
 }

@@ -455,8 +455,8 @@ static void survival_table(FILE *o, const ck_eval *ev, const col *cols, size_t n
                                   "predicted churn (mean)"};
     for (size_t k = 0; k < ev->nhorizons; k++) {
         const ck_surv_horizon *d = &ev->null.h[k];
-        fprintf(o, "<tr><th colspan=\"%zu\">at %g months: %zu churned by then, %zu followed "
-                   "beyond; Kaplan&ndash;Meier churn %.4f [%.4f, %.4f]</th></tr>\n",
+        fprintf(o, "<tr><th colspan=\"%zu\">at %g months: %zu churned by then, %zu known "
+                   "to pay through it; Kaplan&ndash;Meier churn %.4f [%.4f, %.4f]</th></tr>\n",
                 n + 1, ev->horizon_list[k], d->cases, d->controls, d->km_obs, d->km_obs_lo,
                 d->km_obs_hi);
         for (int m = 0; m < 4; m++) {

@@ -212,8 +212,18 @@ ck_status ck_label_numeric(ck_label *out, const ck_table *t, const char *col, ck
     if (st != CK_OK)
         return st;
     if (c->type != CK_COL_NUMERIC) {
-        ck_error_set(err, CK_EDATA, "%s: the target '%s' holds text; a regression needs "
-                                    "numbers", t->source, col);
+        /* the first cell that is not a number: where the column turned text */
+        size_t i = 0;
+        double v;
+        const char *s = NULL;
+        for (; i < t->nrows; i++) {
+            s = c->code[i] < 0 ? NULL : ck_dict_str(c->levels, c->code[i]);
+            if (s && ck_num_parse(s, strlen(s), &v) != CK_NUM_OK)
+                break;
+        }
+        ck_error_at(err, CK_EDATA, t->source, ck_table_line(t, i < t->nrows ? i : 0),
+                    column_of(t, col), "text '%.40s' in the target '%s', which must be a number",
+                    s && i < t->nrows ? s : "?", col);
         ck_label_fini(out);
         return CK_EDATA;
     }
@@ -251,7 +261,12 @@ ck_status ck_label_survival(ck_label *out, const ck_table *t, const char *time,
             ck_label_fini(out);
             return CK_EDATA;
         }
-        double e = c->type == CK_COL_NUMERIC ? c->num[i] : NAN;
+        double e = NAN;
+        if (c->type == CK_COL_NUMERIC)
+            e = c->num[i];
+        else if (c->code[i] >= 0) /* a text column: its 0 and 1 cells are fine */
+            ck_num_parse(ck_dict_str(c->levels, c->code[i]),
+                         strlen(ck_dict_str(c->levels, c->code[i])), &e);
         if (!(e == 0 || e == 1)) {
             ck_error_at(err, CK_EDATA, t->source, ck_table_line(t, i), je + 1,
                         "the event '%s' must be 1 (seen) or 0 (censored)", event);

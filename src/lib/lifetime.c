@@ -87,7 +87,8 @@ double ck_lifetime_churn(const ck_lifetime *lt, double eta, size_t k)
 
 double ck_lifetime_expected(const ck_lifetime *lt, double eta)
 {
-    return ck_ph_rmst(lt->c, eta, lt->tmax);
+    /* the integral of S(u + 1) over [0, T]: of S over [1, T + 1] */
+    return ck_ph_rmst(lt->c, eta, lt->tmax + 1) - ck_ph_rmst(lt->c, eta, 1);
 }
 
 double ck_lifetime_clv(const ck_lifetime *lt, double eta, double mrr)

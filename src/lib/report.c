@@ -254,9 +254,9 @@ static void survival_table(FILE *out, const ck_eval *ev, const column *cols, siz
     fputc('\n', out);
     for (size_t k = 0; k < ev->nhorizons; k++) {
         const ck_surv_horizon *d = &ev->null.h[k];
-        fprintf(out, "At %g months: %zu churned by then, %zu followed beyond; Kaplan-Meier "
+        fprintf(out, "At %g month%s: %zu churned by then, %zu known to pay through it; Kaplan-Meier "
                      "churn %.4f [%.4f, %.4f]\n",
-                ev->horizon_list[k], d->cases, d->controls, d->km_obs, d->km_obs_lo,
+                ev->horizon_list[k], ev->horizon_list[k] == 1 ? "" : "s", d->cases, d->controls, d->km_obs, d->km_obs_lo,
                 d->km_obs_hi);
         horizon_row(out, "  time-dependent AUC", cols, n, k, h_auc);
         horizon_row(out, "  Brier score (IPCW)", cols, n, k, h_brier);

@@ -210,6 +210,7 @@ static ck_status value_columns(plan *p, ck_error *err)
 {
     const ck_score_options *o = p->opt;
     ck_status st;
+    int survival = 0;
     if (o->cost && !o->mrr)
         return ck_error_set(err, CK_EUSAGE, "an acquisition-cost column needs an MRR column: "
                                             "ROI is CLV / cost");
@@ -226,7 +227,11 @@ static ck_status value_columns(plan *p, ck_error *err)
         if ((st = ck_lifetime_init(&pm->life, c, &o->life, err)) != CK_OK)
             return st;
         pm->survival = 1;
+        survival = 1;
     }
+    if (!survival && (o->mrr || o->cost))
+        return ck_error_set(err, CK_EUSAGE, "an MRR column is for the revenue at risk and CLV of "
+                                            "survival models, and none of the models is one");
     return CK_OK;
 }
 
@@ -239,6 +244,14 @@ static void risk_threshold(plan *p, const ck_model *m)
         p->risk_H = ck_ph_cumhaz(c, p->risk_h);
     p->risk_threshold = !isnan(p->opt->risk_threshold) ? p->opt->risk_threshold
                         : c ? 1 - ck_ph_km(c, p->risk_h) : m->threshold;
+}
+
+static int among_horizons(const ck_lifetime_options *o, double h)
+{
+    for (size_t k = 0; k < o->nhorizons; k++)
+        if (o->horizon[k] == h)
+            return 1;
+    return 0;
 }
 
 static ck_status plan_init(plan *p, ck_model *const *models, size_t n, const char *source,
@@ -293,9 +306,18 @@ static ck_status plan_init(plan *p, ck_model *const *models, size_t n, const cha
     st = ck_segments_choose(models, n, opt->risk_model, opt->growth_model,
                             opt->life.horizon[opt->life.nhorizons - 1], &p->risk, &p->risk_h,
                             &p->growth, err);
-    if (st == CK_OK && p->risk >= 0)
+    if (st != CK_OK)
+        return st;
+    if (p->risk < 0 && !isnan(opt->risk_threshold))
+        return ck_error_set(err, CK_EUSAGE, "a risk threshold is for the segments, which need a "
+                                            "churn model and a value-change regression");
+    if (p->risk >= 0 && p->risk_h > 0 && !among_horizons(&opt->life, p->risk_h))
+        return ck_error_set(err, CK_EUSAGE, "the segments' risk is the churn within %g months: "
+                                            "add %g to the horizons, so that it is in the output",
+                            p->risk_h, p->risk_h);
+    if (p->risk >= 0)
         risk_threshold(p, models[p->risk]);
-    return st;
+    return CK_OK;
 }
 
 static void plan_fini(plan *p)
@@ -345,6 +367,8 @@ typedef struct worker {
 
 typedef struct tally {
     unsigned long rows, adjusted;
+    unsigned long bad_mrr, bad_cost;  /* rows with a negative MRR, a cost not
+                                         above 0 (or missing) */
     unsigned long *positives;  /* by model */
     double *sum;               /* by model */
     unsigned long *unseen;     /* by model feature, flattened like the bins */
@@ -428,6 +452,8 @@ static void tally_add(tally *into, const tally *from, const plan *p)
 {
     into->rows += from->rows;
     into->adjusted += from->adjusted;
+    into->bad_mrr += from->bad_mrr;
+    into->bad_cost += from->bad_cost;
     for (size_t i = 0; i < p->nm; i++) {
         into->positives[i] += from->positives[i];
         into->sum[i] += from->sum[i];
@@ -467,8 +493,11 @@ static ck_status parse_numbers(const plan *p, worker *w, const ck_csv_row *row,
                                row->field[j], p->names[j]);
         case CK_NUM_BAD:
             return ck_error_at(err, CK_EDATA, p->source, row->line, j + 1,
-                               "text '%.40s' in column '%s', which the model reads as a number",
-                               row->field[j], p->names[j]);
+                               "text '%.40s' in column '%s', which %s reads as a number",
+                               row->field[j], p->names[j],
+                               (long)j == p->mrr_col    ? "--mrr"
+                               : (long)j == p->cost_col ? "--acquisition-cost"
+                                                        : "a model");
         }
     }
     return CK_OK;
@@ -661,6 +690,10 @@ static ck_status score_row(const plan *p, worker *w, const ck_csv_row *row, ck_c
         }
     }
     t->adjusted += (unsigned long)adjusted;
+    if (p->mrr_col >= 0)
+        t->bad_mrr += w->value[p->mrr_col] < 0;
+    if (p->cost_col >= 0)
+        t->bad_cost += !(w->value[p->cost_col] > 0);
     if (p->id_col >= 0)
         ck_csv_write_str(out, row->field[p->id_col], row->len[p->id_col]);
     write_models(p, w, out, t);
@@ -793,7 +826,7 @@ static void block_reset(block *b)
     b->in.len = 0;
     b->st = CK_OK;
     ck_error_clear(&b->err);
-    b->t.rows = b->t.adjusted = 0;
+    b->t.rows = b->t.adjusted = b->t.bad_mrr = b->t.bad_cost = 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -974,6 +1007,27 @@ static void report_segments(const run *r, ck_score_summary *s)
     }
 }
 
+/* A survival model's curve is flat past the last time it was fitted on:
+ * a horizon, the CLV's months or the segments' horizon beyond it is an
+ * extrapolation the user must hear of. */
+static void warn_extrapolation(const plan *p, const plan_model *pm, ck_warnings *w)
+{
+    double last = pm->life.c->last_time, far = pm->life.tmax;
+    const char *what = "its churn by";
+    if (p->mrr_col >= 0 && (double)pm->life.nm > far) {
+        far = (double)pm->life.nm;
+        what = "its CLV over";
+    }
+    if (p->risk >= 0 && &p->pm[p->risk] == pm && p->risk_h > far) {
+        far = p->risk_h;
+        what = "the segments' risk at";
+    }
+    if (far > last)
+        ck_warn(w, "model '%s' was fitted on times up to %g months: %s %g months holds its "
+                   "curve flat after %g (an extrapolation that understates churn)",
+                pm->m->name, last, what, far, last);
+}
+
 static void report(run *r, ck_score_summary *s, ck_warnings *w)
 {
     if (r->p.id_missing)
@@ -998,6 +1052,8 @@ static void report(run *r, ck_score_summary *s, ck_warnings *w)
         report_segments(r, s);
     for (size_t i = 0; i < p->nm; i++) {
         const plan_model *pm = &p->pm[i];
+        if (pm->survival)
+            warn_extrapolation(p, pm, w);
         for (size_t k = 0; k < pm->m->pl->nfeat; k++)
             if (r->total.unseen[pm->slot[k]])
                 ck_warn(w, "model '%s': %lu rows have a value of '%s' not seen in training "
@@ -1010,6 +1066,12 @@ static void report(run *r, ck_score_summary *s, ck_warnings *w)
             ck_warn(w, "model '%s' (%s) gives no reasons: it has no reason columns",
                     pm->m->name, pm->m->type->name);
     }
+    if (r->total.bad_mrr)
+        ck_warn(w, "%lu rows have a negative MRR in '%s': their revenue at risk and CLV are "
+                   "negative", r->total.bad_mrr, p->opt->mrr);
+    if (r->total.bad_cost)
+        ck_warn(w, "%lu rows have an acquisition cost in '%s' that is missing or not above 0: "
+                   "their ROI is empty", r->total.bad_cost, p->opt->cost);
     for (size_t k = 0; k < s->ndrift; k++)
         if (s->drift[k].psi > p->opt->drift_threshold)
             ck_warn(w, "model '%s': feature '%s' has drifted from training (PSI %.3f > %.2g)",

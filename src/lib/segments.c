@@ -151,6 +151,10 @@ ck_status ck_segments_choose(ck_model *const *m, size_t n, const char *risk_name
         *risk_h = default_h;
     if (*growth < 0)
         *growth = find_model(m, n, NULL, CK_TASK_REGRESSION);
+    if ((risk_name || growth_name) && (*risk < 0 || *growth < 0))
+        return ck_error_set(err, CK_EUSAGE, "--%s-model: the segments need a churn model and a "
+                                            "value-change regression among the models scored",
+                            risk_name ? "risk" : "growth");
     if (*risk < 0 || *growth < 0) {
         *risk = *growth = -1;
         *risk_h = 0;

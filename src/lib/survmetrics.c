@@ -347,14 +347,15 @@ void ck_surv_options_init(ck_surv_options *opt)
     opt->ipcw = CK_IPCW_BEFORE;
 }
 
-/* What every metric at t reads: the inputs, the two curves, G(t). */
+/* What every metric at t reads: the inputs, the two curves, G(t), G(t-)
+ * and the controls' G (G(t-) or G(t) by the rule). */
 typedef struct horizon_ctx {
     const double *time, *event, *weight, *risk;
     size_t n;
     double t;
     ck_ipcw ipcw;
     ck_km surv, cens;
-    double g_t;
+    double g_t, g_left, g_ctrl;
     keyed *by_risk; /* the rows of weight > 0 sorted by risk */
     size_t nrisk;   /* their count */
 } horizon_ctx;
@@ -364,7 +365,17 @@ static int is_case(const horizon_ctx *h, size_t i)
     return h->time[i] <= h->t && h->event[i] == 1;
 }
 
-/* A case's IPCW weight w_i / G_i (survmetrics.h, ck_ipcw); G_i >= G(t) > 0. */
+/* A control (survmetrics.h): known to have survived t.  Under
+ * CK_IPCW_BEFORE a row censored exactly at t is one (it paid month t);
+ * under CK_IPCW_AT only the rows followed beyond t. */
+static int is_control(const horizon_ctx *h, size_t i)
+{
+    return h->time[i] > h->t ||
+           (h->ipcw == CK_IPCW_BEFORE && h->time[i] == h->t && h->event[i] == 0);
+}
+
+/* A case's IPCW weight w_i / G_i (survmetrics.h, ck_ipcw); G(T_i-) >=
+ * G(t-) > 0, or G(T_i) >= G(t) > 0. */
 static double case_weight(const horizon_ctx *h, size_t i)
 {
     double g = h->ipcw == CK_IPCW_BEFORE ? ck_km_at_left(&h->cens, h->time[i])
@@ -389,8 +400,8 @@ static void td_auc(const horizon_ctx *h, ck_surv_horizon *out)
             if (is_case(h, i)) {
                 cw += case_weight(h, i);
                 out->cases++;
-            } else if (h->time[i] > h->t) {
-                kw += weight_of(h->weight, i);
+            } else if (is_control(h, i)) {
+                kw += weight_of(h->weight, i); /* times 1 / G: the same for all */
                 out->controls++;
             }
         }
@@ -415,8 +426,8 @@ static void brier(const horizon_ctx *h, ck_surv_horizon *out)
             double a = case_weight(h, i);
             sum += a * s * s;
             sum_null += a * s0 * s0;
-        } else if (h->time[i] > h->t) {
-            double a = w / h->g_t;
+        } else if (is_control(h, i)) {
+            double a = w / h->g_ctrl;
             sum += a * (1 - s) * (1 - s);
             sum_null += a * (1 - s0) * (1 - s0);
         }
@@ -504,13 +515,36 @@ static void in_the_large(const horizon_ctx *h, ck_surv_horizon *out)
     out->km_obs_hi = c.hi;
 }
 
-/* The time where G reached 0 (for the message). */
+/* The time where G reached 0 (for the message): the data's last time,
+ * every row left there censored. */
 static double cens_zero_time(const ck_km *g)
 {
     for (size_t k = 0; k < g->ntimes; k++)
         if (g->surv[k] == 0)
             return g->time[k];
     return NAN;
+}
+
+/* The controls' G must be positive (survmetrics.h): G(t-) under
+ * CK_IPCW_BEFORE, G(t) under CK_IPCW_AT. */
+static ck_status check_cens(const horizon_ctx *h, ck_error *err)
+{
+    if (h->g_ctrl > 0)
+        return CK_OK;
+    double u = cens_zero_time(&h->cens);
+    if (h->ipcw == CK_IPCW_BEFORE)
+        return ck_error_set(err, CK_EDATA, "survival metrics at t = %g: the censoring "
+                            "survival G(t-) is 0 -- no row is followed up to t: every row "
+                            "still followed at time %g, the data's last, was censored there -- "
+                            "so nobody's churn by t is known and the inverse probability of "
+                            "censoring weights are undefined; choose a horizon of at most %g",
+                            h->t, u, u);
+    return ck_error_set(err, CK_EDATA, "survival metrics at t = %g: the censoring survival "
+                        "G(t) is 0 -- every row still followed at time %g was censored then "
+                        "and no row is followed beyond it -- so the inverse probability of "
+                        "censoring weights 1/G(t) of the rule CK_IPCW_AT are undefined; choose "
+                        "a horizon before %g (the rule CK_IPCW_BEFORE allows %g itself)", h->t, u, u,
+                        u);
 }
 
 /* Checks the inputs, fits both curves and sorts the rows by risk. */
@@ -533,14 +567,9 @@ static ck_status horizon_prepare(horizon_ctx *h, ck_error *err)
     if (!h->by_risk)
         return ck_error_set(err, CK_ENOMEM, "survival metrics: out of memory (%zu rows)", h->n);
     h->g_t = ck_km_at(&h->cens, h->t);
-    if (!(h->g_t > 0))
-        return ck_error_set(err, CK_EDATA, "survival metrics at t = %g: the censoring "
-                            "survival G(t) is 0 -- every row still followed at time %g was "
-                            "censored then and no row is followed beyond it -- so the inverse "
-                            "probability of censoring weights 1/G(t) are undefined; choose a "
-                            "horizon before %g", h->t, cens_zero_time(&h->cens),
-                            cens_zero_time(&h->cens));
-    return CK_OK;
+    h->g_left = ck_km_at_left(&h->cens, h->t);
+    h->g_ctrl = h->ipcw == CK_IPCW_BEFORE ? h->g_left : h->g_t;
+    return check_cens(h, err);
 }
 
 ck_status ck_surv_horizon_metrics(const double *time, const double *event,
@@ -554,12 +583,13 @@ ck_status ck_surv_horizon_metrics(const double *time, const double *event,
     ck_surv_options defaults;
     ck_surv_options_init(&defaults);
     horizon_ctx h = {time, event, weight, risk, n, t, (opt ? opt : &defaults)->ipcw,
-                     {0}, {0}, 0, NULL, 0};
+                     {0}, {0}, 0, 0, 0, NULL, 0};
     ck_status st = horizon_prepare(&h, err);
     if (st == CK_OK) {
         out->t = t;
         out->surv_km = ck_km_at(&h.surv, t);
         out->cens_t = h.g_t;
+        out->cens_left = h.g_left;
         td_auc(&h, out);
         brier(&h, out);
         in_the_large(&h, out);

@@ -626,6 +626,9 @@ static ck_status check_options(const ck_train_options *opt, ck_task task, ck_err
         return ck_error_set(err, CK_EUSAGE, "no label column given");
     if (!type)
         return ck_error_set(err, CK_EUSAGE, "no estimator chosen");
+    if (opt->event && strcmp(opt->event, opt->label) == 0)
+        return ck_error_set(err, CK_EUSAGE, "--time and --event name the same column '%s'",
+                            opt->event);
     if ((task == CK_TASK_SURVIVAL) != (opt->event != NULL))
         return ck_error_set(err, CK_EUSAGE, task == CK_TASK_SURVIVAL
                                                 ? "a survival model needs --event COLUMN (1 when "
@@ -897,6 +900,20 @@ static ck_status cv_loss(void *ctx, const double *param, double *loss, ck_error 
     return st;
 }
 
+/* A parameter given on the command line and then chosen by --tune: the
+ * user should know the value given was not used. */
+static void warn_replaced(const ck_train_options *opt, const double *before,
+                          const ck_tuning *tuning, ck_warnings *w)
+{
+    const ck_estimator_type *type = opt->estimator;
+    for (size_t j = 0; j < tuning->nnames; j++) {
+        int k = ck_estimator_param(type, tuning->names[j]);
+        if (k >= 0 && opt->given[k] && opt->param[k] != before[k])
+            ck_warn(w, "--%s %g was replaced by the value --tune chose, %g", tuning->names[j],
+                    before[k], opt->param[k]);
+    }
+}
+
 /* Lets the estimator choose its parameters on the folds (opt->param is
  * changed); the record goes to *tuning. */
 static ck_status tune(const ck_table *t, ck_train_options *opt, ck_task task, train_run *r,
@@ -913,8 +930,12 @@ static ck_status tune(const ck_table *t, ck_train_options *opt, ck_task task, tr
         return ck_error_set(err, CK_ENOMEM, "out of memory");
     if (opt->progress)
         opt->progress(opt->progress_ctx, "tuning", -1);
+    double before[CK_PARAMS_MAX];
+    memcpy(before, opt->param, sizeof before);
     ck_status st = opt->estimator->tune(&in, opt->param, tuning, w, err);
     free_folds(ctx.folds, cv->k);
+    if (st == CK_OK && opt->tune)
+        warn_replaced(opt, before, tuning, w);
     return st;
 }
 

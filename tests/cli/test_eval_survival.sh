@@ -110,6 +110,37 @@ ok "$EV" --model "$T/cox.json" --baseline "$T/cox_small.json" --data "$T/eval.cs
    --json "$T/s1.json" --quiet
 cmp -s "$T/s.json" "$T/s1.json" || fail "the survival evaluation depends on the thread count"
 
+# ---- the horizon at the data's follow-up ----
+# eval.csv ends 9 months after the snapshot: every row not churned by month 9
+# is censored at 9 (it paid month 9), so G(9) = 0, but whether each row
+# churned by 9 is known; the horizon 9 is measured, and with nobody censored
+# earlier its AUC and Brier score are the plain ones of that label
+ok "$EV" --model "$T/cox.json" --data "$T/eval.csv" --horizons 3,9 --json "$T/f.json" --quiet
+ok "$PR" --model "$T/cox.json" --data "$T/eval.csv" --id account_id --horizons 9 --quiet \
+   --out "$T/p9.csv"
+/usr/bin/python3 - "$T/f.json" "$T/p9.csv" "$T/eval.csv" <<'PY' || fail "the follow-up horizon"
+import csv, json, sys
+d = json.load(open(sys.argv[1]))
+p = list(csv.DictReader(open(sys.argv[2])))
+f = list(csv.DictReader(open(sys.argv[3])))
+T = [float(r["churn_months"]) for r in f]
+E = [int(r["churn_event"]) for r in f]
+assert max(T) == 9 and all(t == 9 for t, e in zip(T, E) if e == 0)   # the premise
+assert d["horizons"] == [3, 9]
+m, null = d["models"][0]["metrics"], d["baselines"]["null"]
+r = [float(x["cox_churn_9m"]) for x in p]
+cases = [x for x, e in zip(r, E) if e]
+ctrls = [x for x, e in zip(r, E) if not e]
+assert m["cases_9m"] == len(cases) and m["controls_9m"] == len(ctrls) == sum(t == 9 and e == 0 for t, e in zip(T, E))
+a = sum((c > k) + 0.5 * (c == k) for c in cases for k in ctrls) / (len(cases) * len(ctrls))
+assert abs(m["auc_9m"] - a) < 2e-3 and m["auc_9m"] > 0.5, (m["auc_9m"], a)
+brier = sum((ri - e) ** 2 for ri, e in zip(r, E)) / len(r)
+assert abs(m["brier_9m"] - brier) < 1e-5, (m["brier_9m"], brier)
+km = len(cases) / len(f)
+assert abs(m["observed_churn_9m"] - km) < 1e-12
+assert abs(m["brier_null_9m"] - km * (1 - km)) < 1e-12 and abs(null["brier_9m"] - km * (1 - km)) < 1e-12
+PY
+
 # ---- a mixed run: the Cox model as a classifier of churned_3m ----
 ok "$EV" --model "$T/churn_3m.json" --model "$T/cox.json" --data "$T/eval.csv" --json "$T/m.json" \
    --html "$T/m.html"
@@ -195,8 +226,10 @@ expect 2 "give one target" "$EV" --model "$T/cox.json" --data "$T/eval.csv" --ta
    --target-accuracy 0.8
 
 # ---- errors, and nothing written ----
-expect 3 "eval.csv: the horizon 12 months: survival metrics at t = 12: the censoring survival G(t) is 0" \
+# a horizon past the follow-up: nobody is followed up to it, G(t-) = 0
+expect 3 "eval.csv: the horizon 12 months: survival metrics at t = 12: the censoring survival G(t-) is 0" \
    "$EV" --model "$T/cox.json" --data "$T/eval.csv" --horizons 3,12 --json "$T/e3.json" --html "$T/e3.html"
+grep -qF "choose a horizon of at most 9" "$T/err" || fail "the refusal of 12 months does not name 9: $(cat "$T/err")"
 cut -d, -f1-30 "$T/eval.csv" > "$T/noevent.csv"
 head -1 "$T/noevent.csv" | grep -q churn_event && fail "the test file still has churn_event"
 expect 3 "no column 'churn_event'" "$EV" --model "$T/cox.json" --data "$T/noevent.csv" \

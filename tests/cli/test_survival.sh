@@ -64,6 +64,17 @@ for r in rows:
     assert r["segment"] in ("star", "opportunity", "stable", "critical")
 PY
 
+# undiscounted over the horizon, CLV and revenue at risk add up to 6 x MRR
+ok "$PR" --model "$T/cox.json" --data "$T/f.csv" --horizons 6 --mrr mrr --clv-months 6 \
+   --discount-rate 0 --out "$T/s6.csv" --quiet
+/usr/bin/python3 - "$T/s6.csv" "$T/f.csv" <<'PY' || fail "CLV + revenue at risk != 6 x MRR"
+import csv, sys
+feat = {r["account_id"]: float(r["mrr"]) for r in csv.DictReader(open(sys.argv[2]))}
+for r in csv.DictReader(open(sys.argv[1])):
+    mrr = feat[r["account_id"]]
+    assert abs(float(r["cox_clv"]) + float(r["cox_revenue_at_risk"]) - 6 * mrr) < 0.011, r
+PY
+
 # the same bytes with one thread
 ok "$PR" --model "$T/cox.json" --model "$T/v.json" --data "$T/f.csv" --horizons 3,6,12 \
    --mrr mrr --acquisition-cost mrr --risk-model cox@6m --reasons 2 --threads 1 \

@@ -528,6 +528,85 @@ START_TEST(test_perfect_order_gives_auc_1)
 }
 END_TEST
 
+/* The horizon equal to the data's follow-up (10 months): every row not
+ * churned by then is censored at 10, G(10) = 0, yet the label "churned by
+ * 10" is known for every row -- the rows censored at 10 paid month 10 --
+ * and the metrics are measured: with nobody censored earlier (G(10-) = 1)
+ * they are the plain AUC and Brier score of that label, as a classifier's
+ * would be, and the null model's Brier score is S (1 - S).  With early
+ * censorings too the horizon is measured, the null model still S (1 - S). */
+START_TEST(test_survival_at_follow_up)
+{
+    ck_table *tr = world(400, 1, 10, 0), *te = world(300, 2, 10, 0);
+    ck_table *early = world(300, 6, 10, EARLY);
+    ck_model *m = train_cox(tr, "x,z", "cox");
+    const ck_model *ms[] = {m};
+    ck_eval ev;
+    ck_error err;
+    ck_warnings w;
+    ck_warnings_init(&w);
+    ck_eval_options o;
+    ck_eval_options_init(&o);
+    o.warnings = &w;
+    o.nhorizons = 2;
+    o.horizon[0] = 3;
+    o.horizon[1] = 10;
+    ck_assert_msg(ck_eval_models(&ev, ms, 1, NULL, te, &o, &err) == CK_OK, "%s", err.message);
+    ck_assert_int_eq(w.n, 0); /* 10 is also the model's follow-up: no extrapolation */
+    const double *time = numbers(te, "time"), *event = numbers(te, "event");
+    double *risk = linear_predictors(m, te);
+    int *y = malloc(te->nrows * sizeof *y);
+    const ck_ph_curve *curve = ck_model_curve(m);
+    double brier = 0, at10 = 0;
+    size_t n = te->nrows, cases = 0;
+    for (size_t i = 0; i < n; i++) {
+        ck_assert(time[i] <= 10 && (time[i] == 10) == (event[i] == 0)); /* the premise */
+        risk[i] = 1 - ck_ph_survival(curve, risk[i], 10);
+        y[i] = event[i] == 1;
+        cases += (size_t)y[i];
+        at10 += time[i] == 10;
+        brier += (y[i] - risk[i]) * (y[i] - risk[i]);
+    }
+    brier /= (double)n;
+    double s = at10 / (double)n;
+    ck_assert(at10 > 50 && cases > 50);
+    const ck_surv_horizon *h = &ev.entries[0].surv.h[1], *null = &ev.null.h[1];
+    ck_assert(h->t == 10 && h->cens_t == 0 && h->cens_left == 1);
+    ck_assert_uint_eq(h->cases, cases);
+    ck_assert_uint_eq(h->controls, n - cases);
+    ck_assert_double_eq_tol(h->auc, ck_metrics_auc(y, risk, n), 1e-12);
+    ck_assert(h->auc > 0.6);
+    ck_assert_double_eq_tol(h->brier, brier, 1e-12);
+    ck_assert_double_eq_tol(h->surv_km, s, 1e-15);
+    ck_assert_double_eq_tol(h->brier_null, s * (1 - s), 1e-12);
+    ck_assert_double_eq_tol(null->brier, s * (1 - s), 1e-12);
+    ck_assert(null->auc == 0.5);
+    /* the JSON reports it under the horizon's keys */
+    json_t *j = ck_eval_to_json(&ev);
+    json_t *mj = json_object_get(json_array_get(json_object_get(j, "models"), 0), "metrics");
+    ck_assert(json_real_value(json_object_get(mj, "auc_10m")) == h->auc);
+    ck_assert(json_real_value(json_object_get(mj, "brier_10m")) == h->brier);
+    json_decref(j);
+    ck_eval_fini(&ev);
+    /* early censorings: measured, the null model exactly S (1 - S) */
+    ck_assert_msg(ck_eval_models(&ev, ms, 1, NULL, early, &o, &err) == CK_OK, "%s",
+                  err.message);
+    null = &ev.null.h[1];
+    ck_assert(null->cens_t == 0 && null->cens_left > 0 && null->cens_left < 1);
+    ck_assert(null->cases > 0 && null->controls > 0);
+    ck_assert_double_eq_tol(null->brier, null->surv_km * (1 - null->surv_km), 1e-12);
+    ck_assert(ev.entries[0].surv.h[1].auc > 0.6);
+    ck_eval_fini(&ev);
+    ck_warnings_fini(&w);
+    free(risk);
+    free(y);
+    ck_model_free(m);
+    ck_table_free(tr);
+    ck_table_free(te);
+    ck_table_free(early);
+}
+END_TEST
+
 START_TEST(test_survival_targets)
 {
     ck_table *tr = world(400, 1, 10, 0), *te = world(300, 2, 10, 0);
@@ -671,13 +750,19 @@ START_TEST(test_survival_errors)
     ck_error err;
     ck_eval_options o;
     ck_eval_options_init(&o);
-    /* a horizon at or past the follow-up: G(h) = 0 */
+    /* a horizon past the follow-up (10 months): nobody followed up to it,
+     * G(h-) = 0 */
     o.nhorizons = 2;
     o.horizon[0] = 3;
     o.horizon[1] = 12;
     ck_assert_int_eq(ck_eval_models(&ev, ms, 1, NULL, tr, &o, &err), CK_EDATA);
-    ck_assert_msg_contains(err, "world.csv: the horizon 12 months");
-    ck_assert_msg_contains(err, "G(t) is 0");
+    ck_assert_msg_contains(err, "world.csv: the horizon 12 months: survival metrics at t = 12: "
+                                "the censoring survival G(t-) is 0");
+    ck_assert_msg_contains(err, "time 10, the data's last");
+    ck_assert_msg_contains(err, "choose a horizon of at most 10");
+    o.horizon[1] = 10.5;
+    ck_assert_int_eq(ck_eval_models(&ev, ms, 1, NULL, tr, &o, &err), CK_EDATA);
+    ck_assert_msg_contains(err, "the horizon 10.5 months");
     /* no event column */
     ck_table *t = ck_table_new(tr->nrows, "noevent.csv");
     ck_assert(ck_table_add_numeric(t, "x", numbers(tr, "x"), &err) == CK_OK);
@@ -726,6 +811,7 @@ static Suite *eval_suite(void)
     tcase_add_test(tc, test_survival_equals_its_parts);
     tcase_add_test(tc, test_mean_curve_on_a_spread_grid);
     tcase_add_test(tc, test_perfect_order_gives_auc_1);
+    tcase_add_test(tc, test_survival_at_follow_up);
     tcase_add_test(tc, test_survival_targets);
     tcase_add_test(tc, test_mixed_equals_classifier_by_hand);
     tcase_add_test(tc, test_survival_errors);

@@ -139,6 +139,8 @@ START_TEST(test_damaged_baseline_refused)
         {"\"baseline\": {", "\"baseline_x\": {", "'baseline' is missing"},
         {"\"last_time\": ", "\"last_time\": -5", "baseline.last_time"},
         {"\"event\": \"churned\"", "\"evnt\": \"churned\"", "label.event"},
+        {"\"hazard\": \"efron\"", "\"hazard\": \"foo\"", "baseline.hazard"},
+        {"\"at_risk\": [\n      ", "\"at_risk\": [\n      1, ", "baseline.at_risk"},
     };
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
         char *bad = damaged(text, cases[c][0], cases[c][1]);
@@ -147,6 +149,15 @@ START_TEST(test_damaged_baseline_refused)
         ck_assert_msg(strstr(err.message, cases[c][2]) != NULL, "case %zu: %s", c, err.message);
         free(bad);
     }
+    /* a risk set that grows again */
+    json_t *root = json_loads(text, 0, NULL);
+    json_t *atrisk = json_object_get(json_object_get(root, "baseline"), "at_risk");
+    json_array_set_new(atrisk, 2, json_real(json_number_value(json_array_get(atrisk, 0)) + 100));
+    char *grown = json_dumps(root, JSON_REAL_PRECISION(17));
+    ck_assert_int_eq(ck_model_parse(&back, grown, "m.json", &err), CK_EMODEL);
+    ck_assert_msg(strstr(err.message, "baseline.at_risk") != NULL, "%s", err.message);
+    free(grown);
+    json_decref(root);
     free(text);
     ck_model_free(m);
     ck_table_free(t);
@@ -216,15 +227,21 @@ START_TEST(test_lifetime_by_hand)
     ck_assert(fabs(ck_lifetime_churn(&lt, eta, 0) - (1 - exp(-0.1 * r))) < 1e-15);
     ck_assert(fabs(ck_lifetime_churn(&lt, eta, 1) - (1 - exp(-0.25 * r))) < 1e-15);
     ck_assert(fabs(ck_lifetime_churn(&lt, eta, 2) - (1 - exp(-0.5 * r))) < 1e-15);
-    /* RMST to 5: 1 x 1 + S(1) x 1 + S(2) x 2 + S(4) x 1 */
+    /* months paid within 5: S(1) + ... + S(5) = s1 + s2 + s2 + s4 + s4 */
     double s1 = exp(-0.1 * r), s2 = exp(-0.25 * r), s4 = exp(-0.5 * r);
-    ck_assert(fabs(ck_lifetime_expected(&lt, eta) - (1 + s1 + 2 * s2 + s4)) < 1e-14);
+    ck_assert(fabs(ck_lifetime_expected(&lt, eta) - (s1 + 2 * s2 + 2 * s4)) < 1e-14);
     /* CLV over 5 months at 12% a year: S(1..5) = s1, s2, s2, s4, s4 */
     double d = 1 / 1.12, clv = 0;
     double S[] = {s1, s2, s2, s4, s4};
     for (int m = 1; m <= 5; m++)
         clv += S[m - 1] * 50 * pow(d, m / 12.0);
     ck_assert(fabs(ck_lifetime_clv(&lt, eta, 50) - clv) < 1e-12);
+    ck_lifetime_fini(&lt);
+    /* undiscounted over the horizon, CLV and revenue at risk share T x MRR */
+    o.discount_rate = 0;
+    ck_assert_int_eq(ck_lifetime_init(&lt, &c, &o, &err), CK_OK);
+    double at_risk = 50 * (5 - ck_lifetime_expected(&lt, eta));
+    ck_assert(fabs(ck_lifetime_clv(&lt, eta, 50) + at_risk - 5 * 50) < 1e-12);
     ck_assert(isnan(ck_lifetime_clv(&lt, eta, NAN)));
     /* the training population's survival: (1 - 1/10)(1 - 2/8) by 3 months */
     ck_assert(fabs(ck_ph_km(&c, 3) - 0.9 * 0.75) < 1e-15);

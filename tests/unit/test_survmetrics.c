@@ -1,8 +1,9 @@
 /* Survival metrics: Kaplan-Meier curves and calibration groups against R's
  * survival::survfit, the time-dependent AUC and Brier scores against an
- * O(n^2) implementation of scikit-survival's definitions, on whole months
- * (heavy ties, weighted and not) and continuous times (tied risks); then
- * the properties and the errors.  Reference numbers: tests/fixtures/
+ * O(n^2) implementation of both IPCW rules' definitions (CK_IPCW_AT's being
+ * scikit-survival's), on whole months (heavy ties, weighted and not; also
+ * at month 12, the data's last, where every remaining row is censored) and
+ * continuous times (tied risks); then the properties and the errors.  Reference numbers: tests/fixtures/
  * survmetrics/, made by make_survmetrics_fixtures.R and .py.  Compile with
  * -DCK_SURV_REPORT to print the largest differences. */
 #include "testutil.h"
@@ -31,23 +32,24 @@ static ck_table *reference(const char *name)
 /* A fixture data set as the arrays the library takes. */
 typedef struct dataset {
     ck_table *t;
-    const double *time, *event, *weight, *risk3, *risk6;
+    const double *time, *event, *weight, *risk3, *risk6, *risk12;
     size_t n;
 } dataset;
 
 typedef struct tagged {
     const char *tag, *file;
     int weighted;
+    int last; /* the horizon_<tag>.csv row at the data's last time, 12 */
 } tagged;
 
 static const tagged TAGS[] = {
-    {"months", "months.csv", 0},
-    {"months_w", "months.csv", 1},
-    {"continuous", "continuous.csv", 0},
+    {"months", "months.csv", 0, 1},
+    {"months_w", "months.csv", 1, 1},
+    {"continuous", "continuous.csv", 0, 0},
 };
 #define NTAGS (sizeof TAGS / sizeof *TAGS)
 
-static const double HORIZONS[] = {3, 6}; /* every fixture's */
+static const double HORIZONS[] = {3, 6}; /* every fixture's (and 12 in the months') */
 
 static dataset load(const tagged *tg)
 {
@@ -59,13 +61,14 @@ static dataset load(const tagged *tg)
     d.weight = tg->weighted ? ck_test_column(d.t, "weight") : NULL;
     d.risk3 = ck_test_column(d.t, "risk3");
     d.risk6 = ck_test_column(d.t, "risk6");
+    d.risk12 = tg->last ? ck_test_column(d.t, "risk12") : NULL;
     return d;
 }
 
 static const double *risk_at(const dataset *d, double t)
 {
-    ck_assert(t == 3 || t == 6);
-    return t == 3 ? d->risk3 : d->risk6;
+    ck_assert(t == 3 || t == 6 || (t == 12 && d->risk12));
+    return t == 3 ? d->risk3 : t == 6 ? d->risk6 : d->risk12;
 }
 
 /* The worst relative difference seen in a group of comparisons. */
@@ -77,8 +80,8 @@ typedef struct worst {
 static void see(worst *wo, double got, double want)
 {
     double d = ck_test_reldiff(got, want, 1e-300);
-    if (isinf(want) && got == want)
-        d = 0;
+    if ((isinf(want) && got == want) || (isnan(want) && isnan(got)))
+        d = 0; /* NaN: NA in the reference, undefined */
     if (!(d <= wo->diff))
         wo->diff = d;
 }
@@ -159,7 +162,9 @@ START_TEST(test_km_matches_r)
 }
 END_TEST
 
-/* The horizon metrics against horizon_<tag>.csv, both IPCW rules. */
+/* The horizon metrics against horizon_<tag>.csv, both IPCW rules; at the
+ * months data's last month (12) G(12) = 0 and only CK_IPCW_BEFORE is
+ * defined (its reference's CK_IPCW_AT columns are NA). */
 START_TEST(test_auc_brier_match_reference)
 {
     for (size_t i = 0; i < NTAGS; i++) {
@@ -167,23 +172,41 @@ START_TEST(test_auc_brier_match_reference)
         char name[128];
         snprintf(name, sizeof name, "horizon_%s.csv", TAGS[i].tag);
         ck_table *r = reference(name);
-        ck_assert_uint_eq(r->nrows, 2);
-        worst wa = {"auc", 0}, wb = {"brier, brier_null", 0}, wg = {"G(t), S(t)", 0};
+        ck_assert_uint_eq(r->nrows, TAGS[i].last ? 3 : 2);
+        worst wa = {"auc", 0}, wb = {"brier, brier_null", 0}, wg = {"G(t), G(t-), S(t)", 0};
         for (size_t k = 0; k < r->nrows; k++) {
             double t = ck_test_column(r, "t")[k];
-            ck_surv_horizon h = horizon(&d, t, CK_IPCW_AT);
             ck_surv_horizon l = horizon(&d, t, CK_IPCW_BEFORE);
-            ck_assert_uint_eq(h.cases, (size_t)ck_test_column(r, "cases")[k]);
-            ck_assert_uint_eq(h.controls, (size_t)ck_test_column(r, "controls")[k]);
-            ck_assert(h.t == t);
-            see(&wg, h.cens_t, ck_test_column(r, "G_t")[k]);
-            see(&wg, h.surv_km, ck_test_column(r, "S_t")[k]);
-            see(&wa, h.auc, ck_test_column(r, "auc")[k]);
+            ck_assert(l.t == t);
+            ck_assert_uint_eq(l.cases, (size_t)ck_test_column(r, "cases")[k]);
+            ck_assert_uint_eq(l.controls, (size_t)ck_test_column(r, "controls_left")[k]);
+            see(&wg, l.cens_t, ck_test_column(r, "G_t")[k]);
+            see(&wg, l.cens_left, ck_test_column(r, "G_t_left")[k]);
+            see(&wg, l.surv_km, ck_test_column(r, "S_t")[k]);
             see(&wa, l.auc, ck_test_column(r, "auc_left")[k]);
-            see(&wb, h.brier, ck_test_column(r, "brier")[k]);
-            see(&wb, h.brier_null, ck_test_column(r, "brier_null")[k]);
             see(&wb, l.brier, ck_test_column(r, "brier_left")[k]);
             see(&wb, l.brier_null, ck_test_column(r, "brier_null_left")[k]);
+            if (ck_test_column(r, "G_t")[k] == 0) { /* CK_IPCW_AT undefined */
+                ck_assert(t == 12 && TAGS[i].last && l.cens_t == 0 && l.cens_left > 0);
+                ck_assert(isnan(ck_test_column(r, "brier")[k]));
+                ck_surv_options o;
+                ck_surv_options_init(&o);
+                o.ipcw = CK_IPCW_AT;
+                ck_surv_horizon h;
+                ck_error err;
+                ck_assert_int_eq(ck_surv_horizon_metrics(d.time, d.event, d.weight,
+                                                         risk_at(&d, t), d.n, t, &o, &h, &err),
+                                 CK_EDATA);
+                ck_assert_msg_contains(err, "G(t) is 0");
+                continue;
+            }
+            ck_surv_horizon h = horizon(&d, t, CK_IPCW_AT);
+            ck_assert_uint_eq(h.cases, (size_t)ck_test_column(r, "cases")[k]);
+            ck_assert_uint_eq(h.controls, (size_t)ck_test_column(r, "controls")[k]);
+            ck_assert(h.t == t && h.cens_t == l.cens_t && h.cens_left == l.cens_left);
+            see(&wa, h.auc, ck_test_column(r, "auc")[k]);
+            see(&wb, h.brier, ck_test_column(r, "brier")[k]);
+            see(&wb, h.brier_null, ck_test_column(r, "brier_null")[k]);
         }
         judge(name, &wa);
         judge(name, &wb);
@@ -270,15 +293,17 @@ START_TEST(test_auc_perfect_reversed_constant)
 {
     double time[NP], event[NP], risk[NP];
     toy(time, event);
+    /* earlier churn, higher risk; a churn above a censoring at its month
+     * (the censored row survived it) */
     for (size_t i = 0; i < NP; i++)
-        risk[i] = 1 - time[i] / 20; /* earlier churn, higher risk */
-    /* the cases at t = 5 share times with controls only across t: perfect */
+        risk[i] = 1 - time[i] / 20 - 0.01 * (1 - event[i]);
+    /* controls: the 20 rows after 5 and the one censored at 5: perfect */
     ck_surv_horizon h = metrics(time, event, NULL, risk, NP, 5);
     ck_assert_uint_eq(h.cases, 15);
-    ck_assert_uint_eq(h.controls, 20);
+    ck_assert_uint_eq(h.controls, 21);
     ck_assert_double_eq_tol(h.auc, 1, 1e-15);
     for (size_t i = 0; i < NP; i++)
-        risk[i] = time[i] / 20;
+        risk[i] = time[i] / 20 + 0.01 * (1 - event[i]);
     h = metrics(time, event, NULL, risk, NP, 5);
     ck_assert(h.auc == 0);
     for (size_t i = 0; i < NP; i++)
@@ -397,11 +422,52 @@ START_TEST(test_censoring_ties_events_first)
 }
 END_TEST
 
-/* With G(T_i-) the IPCW weights reproduce the Kaplan-Meier exactly (an
- * identity of the product-limit estimator with churns leaving G's risk set
- * first): sum_cases w_i / G(T_i-) = W (1 - S_KM(t)) and
- * sum_controls w_j / G(t) = W S_KM(t).  So the null model's Brier score is
- * (1 - S) S^2 + S (1 - S)^2 = S (1 - S), the Bernoulli variance. */
+/* The distinct times of the rows of positive weight, sorted: *m of them. */
+static double *distinct_times(const dataset *d, size_t *m)
+{
+    ck_km all;
+    ck_error err;
+    /* the steps of S and of G together are every distinct time */
+    double *out = malloc(2 * d->n * sizeof *out);
+    size_t k = 0;
+    for (int censoring = 0; censoring < 2; censoring++) {
+        ck_assert_int_eq(ck_km_fit(d->time, d->event, d->weight, d->n, censoring, &all, &err),
+                         CK_OK);
+        for (size_t j = 0; j < all.ntimes; j++)
+            out[k++] = all.time[j];
+        ck_km_fini(&all);
+    }
+    for (size_t a = 1; a < k; a++) /* insertion sort, then unique */
+        for (size_t b = a; b > 0 && out[b - 1] > out[b]; b--) {
+            double x = out[b];
+            out[b] = out[b - 1];
+            out[b - 1] = x;
+        }
+    size_t u = 0;
+    for (size_t a = 0; a < k; a++)
+        if (u == 0 || out[a] != out[u - 1])
+            out[u++] = out[a];
+    *m = u;
+    return out;
+}
+
+/* Under CK_IPCW_BEFORE the IPCW weights reproduce the Kaplan-Meier exactly
+ * (an identity of the product-limit estimator with churns leaving G's
+ * risk set first): with cases weighted w_i / G(T_i-) and controls -- T_j > t,
+ * or censored at t -- w_j / G(t-),
+ *
+ *   sum_cases w_i / G(T_i-) = W (1 - S_KM(t)),
+ *   sum_controls w_j / G(t-) = W S_KM(t),
+ *
+ * so the weights of cases and controls sum to W and the null model's
+ * Brier score is (1 - S) S^2 + S (1 - S)^2 = S (1 - S), the Bernoulli
+ * variance.  Checked by hand from the curves and on the library's own
+ * weights (the Brier score of risk 0 is the cases' share, of risk 1 the
+ * controls'), at every distinct time of each data set (every fourth for
+ * the continuous one), between them, before the first and at the last --
+ * where every remaining row is censored, so G(t) = 0 but G(t-) > 0 (and
+ * CK_IPCW_AT refuses).  Under CK_IPCW_AT the controls' identity holds as
+ * well (Y(t+) / G(t) = W S), but not the cases'. */
 START_TEST(test_ipcw_before_reproduces_km)
 {
     for (size_t i = 0; i < NTAGS; i++) {
@@ -410,28 +476,125 @@ START_TEST(test_ipcw_before_reproduces_km)
         ck_error err;
         ck_assert_int_eq(ck_km_fit(d.time, d.event, d.weight, d.n, 0, &s, &err), CK_OK);
         ck_assert_int_eq(ck_km_fit(d.time, d.event, d.weight, d.n, 1, &g, &err), CK_OK);
-        for (size_t ti = 0; ti < 2; ti++) {
-            double t = HORIZONS[ti];
-            double cases = 0, controls = 0, w = 0;
-            for (size_t r = 0; r < d.n; r++) {
-                double wr = d.weight ? d.weight[r] : 1;
-                w += wr;
-                if (d.time[r] <= t && d.event[r] == 1)
-                    cases += wr / ck_km_at_left(&g, d.time[r]);
-                else if (d.time[r] > t)
-                    controls += wr / ck_km_at(&g, t);
+        size_t m;
+        double *times = distinct_times(&d, &m);
+        double *risk = malloc(d.n * sizeof *risk);
+        size_t step = m > 100 ? 4 : 1, checked = 0;
+        double last = times[m - 1];
+        ck_assert(ck_km_at(&g, last) == 0 && ck_km_at_left(&g, last) > 0); /* both data sets */
+        for (size_t q = 0; q <= m; q++) {
+            if (q < m && q % step != 0 && q != m - 1)
+                continue;
+            /* a time of the data, and the midpoint before it */
+            double ts[2] = {q < m ? times[q] : last,
+                            q == 0 ? times[0] / 2 : (times[q < m ? q - 1 : m - 1] +
+                                                     (q < m ? times[q] : last + 1)) / 2};
+            for (int v = 0; v < 2; v++) {
+                double t = ts[v];
+                if (!(ck_km_at_left(&g, t) > 0)) {
+                    ck_assert(t > last); /* G(t-) = 0 only past the last time */
+                    continue;
+                }
+                double cases = 0, controls = 0, w = 0;
+                for (size_t r = 0; r < d.n; r++) {
+                    double wr = d.weight ? d.weight[r] : 1;
+                    w += wr;
+                    if (d.time[r] <= t && d.event[r] == 1)
+                        cases += wr / ck_km_at_left(&g, d.time[r]);
+                    else if (d.time[r] > t || (d.time[r] == t && d.event[r] == 0))
+                        controls += wr / ck_km_at_left(&g, t);
+                }
+                double st = ck_km_at(&s, t);
+                ck_assert_double_eq_tol(cases / w, 1 - st, 1e-12);
+                ck_assert_double_eq_tol(controls / w, st, 1e-12);
+                /* the library's weights: null model, risk 0 and risk 1 */
+                for (size_t r = 0; r < d.n; r++)
+                    risk[r] = 1 - st;
+                ck_surv_options o;
+                ck_surv_options_init(&o);
+                ck_surv_horizon h;
+                ck_assert_int_eq(ck_surv_horizon_metrics(d.time, d.event, d.weight, risk, d.n,
+                                                         t, &o, &h, &err), CK_OK);
+                ck_assert(h.surv_km == st && h.km_obs == 1 - st);
+                ck_assert(h.cens_left == ck_km_at_left(&g, t) && h.cens_t == ck_km_at(&g, t));
+                ck_assert_double_eq_tol(h.brier_null, st * (1 - st), 1e-12);
+                ck_assert_double_eq_tol(h.brier, h.brier_null, 1e-15);
+                double share[2];
+                for (int one = 0; one < 2; one++) {
+                    for (size_t r = 0; r < d.n; r++)
+                        risk[r] = one;
+                    ck_assert_int_eq(ck_surv_horizon_metrics(d.time, d.event, d.weight, risk,
+                                                             d.n, t, &o, &h, &err), CK_OK);
+                    share[one] = h.brier;
+                }
+                ck_assert_double_eq_tol(share[0], 1 - st, 1e-12); /* the cases' weights */
+                ck_assert_double_eq_tol(share[1], st, 1e-12);     /* the controls' */
+                ck_assert_double_eq_tol(share[0] + share[1], 1, 1e-12);
+                /* CK_IPCW_AT: refused at the last time; the controls' share holds */
+                o.ipcw = CK_IPCW_AT;
+                ck_status at = ck_surv_horizon_metrics(d.time, d.event, d.weight, risk, d.n, t,
+                                                       &o, &h, &err);
+                if (t == last) {
+                    ck_assert_int_eq(at, CK_EDATA);
+                    ck_assert_msg_contains(err, "G(t) is 0");
+                } else {
+                    ck_assert_int_eq(at, CK_OK);
+                    ck_assert_double_eq_tol(h.brier, st, 1e-12);
+                }
+                checked++;
             }
-            double st = ck_km_at(&s, t);
-            ck_assert_double_eq_tol(cases / w, 1 - st, 1e-13);
-            ck_assert_double_eq_tol(controls / w, st, 1e-13);
-            ck_surv_horizon h = horizon(&d, t, CK_IPCW_BEFORE);
-            ck_assert(h.surv_km == st && h.km_obs == 1 - st);
-            ck_assert_double_eq_tol(h.brier_null, st * (1 - st), 1e-13);
         }
+        ck_assert_uint_gt(checked, TAGS[i].last ? 20 : 300);
+        free(times);
+        free(risk);
         ck_km_fini(&s);
         ck_km_fini(&g);
         ck_table_free(d.t);
     }
+}
+END_TEST
+
+/* Censored at t is a control under CK_IPCW_BEFORE, by hand: three rows, at
+ * time 1 a churn (risk 0.4) and a censoring (risk 0.5), at time 2 a
+ * censoring (risk 0.2); G(1-) = 1, G(1) = G(2-) = 1/2, G(2) = 0. */
+START_TEST(test_censored_at_t_is_control)
+{
+    double time[] = {1, 1, 2}, event[] = {1, 0, 0}, risk[] = {0.4, 0.5, 0.2};
+    ck_surv_options before, at;
+    ck_surv_options_init(&before);
+    ck_surv_options_init(&at);
+    at.ipcw = CK_IPCW_AT;
+    ck_surv_horizon h;
+    ck_error err;
+    /* t = 1, CK_IPCW_BEFORE: the case weighs 1 / G(1-) = 1; both other rows
+     * are controls of weight 1 / G(1-) = 1 (the row censored at 1 paid
+     * month 1); S_KM(1) = 2/3 */
+    ck_assert_int_eq(ck_surv_horizon_metrics(time, event, NULL, risk, 3, 1, &before, &h, &err),
+                     CK_OK);
+    ck_assert(h.cases == 1 && h.controls == 2 && h.cens_t == 0.5 && h.cens_left == 1);
+    ck_assert(h.auc == 0.5); /* 0.4 beats 0.2, loses to 0.5 */
+    ck_assert_double_eq_tol(h.brier, (0.6 * 0.6 + 0.5 * 0.5 + 0.2 * 0.2) / 3, 1e-15);
+    ck_assert_double_eq_tol(h.brier_null, 2.0 / 9, 1e-15);
+    /* CK_IPCW_AT: the case weighs 1 / G(1) = 2, the one control (T > 1) 2 */
+    ck_assert_int_eq(ck_surv_horizon_metrics(time, event, NULL, risk, 3, 1, &at, &h, &err),
+                     CK_OK);
+    ck_assert(h.cases == 1 && h.controls == 1 && h.auc == 1);
+    ck_assert_double_eq_tol(h.brier, (2 * 0.6 * 0.6 + 2 * 0.2 * 0.2) / 3, 1e-15);
+    /* t = 2, the last time, every remaining row censored there: G(2) = 0,
+     * G(2-) = 1/2; the control (censored at 2) weighs 2, the case 1 */
+    ck_assert_int_eq(ck_surv_horizon_metrics(time, event, NULL, risk, 3, 2, &before, &h, &err),
+                     CK_OK);
+    ck_assert(h.cases == 1 && h.controls == 1 && h.auc == 1);
+    ck_assert(h.cens_t == 0 && h.cens_left == 0.5 && h.surv_km == 1 - 1.0 / 3);
+    ck_assert_double_eq_tol(h.brier, (0.6 * 0.6 + 2 * 0.2 * 0.2) / 3, 1e-15);
+    ck_assert_double_eq_tol(h.brier_null, 2.0 / 9, 1e-15); /* S (1 - S) */
+    ck_assert_int_eq(ck_surv_horizon_metrics(time, event, NULL, risk, 3, 2, &at, &h, &err),
+                     CK_EDATA);
+    ck_assert_msg_contains(err, "G(t) is 0");
+    /* past it nobody is followed: G(t-) = 0 */
+    ck_assert_int_eq(ck_surv_horizon_metrics(time, event, NULL, risk, 3, 2.5, &before, &h,
+                                             &err), CK_EDATA);
+    ck_assert_msg_contains(err, "G(t-) is 0");
 }
 END_TEST
 
@@ -479,7 +642,8 @@ START_TEST(test_weights_are_frequencies)
     size_t cases = 0, controls = 0;
     for (size_t i = 0; i < d.n; i++) {
         cases += (d.time[i] <= 3 && d.event[i] == 1) * (size_t)d.weight[i];
-        controls += (d.time[i] > 3) * (size_t)d.weight[i];
+        controls += (d.time[i] > 3 || (d.time[i] == 3 && d.event[i] == 0)) *
+                    (size_t)d.weight[i];
     }
     ck_assert_uint_eq(b.cases, cases);
     ck_assert_uint_eq(b.controls, controls);
@@ -609,18 +773,32 @@ START_TEST(test_errors)
     ck_assert_int_eq(try_metrics(time, event, zero, risk, 4, 3, &err), CK_EDATA);
     ck_assert_msg_contains(err, "weight 0");
 
-    /* G(t) = 0: the last row, censored at 4, is the only one left */
+    /* G(t-) = 0 past the data: the last row, censored at 4, was the only
+     * one left, and nobody is followed up to 5 */
     ck_assert_int_eq(try_metrics(time, event, NULL, risk, 4, 5, &err), CK_EDATA);
-    ck_assert_msg_contains(err, "t = 5");
-    ck_assert_msg_contains(err, "G(t) is 0");
-    ck_assert_msg_contains(err, "time 4");
-    ck_assert_int_eq(try_metrics(time, event, NULL, risk, 4, 4, &err), CK_EDATA);
+    ck_assert_msg_contains(err, "survival metrics at t = 5: the censoring survival G(t-) is 0");
+    ck_assert_msg_contains(err, "no row is followed up to t");
+    ck_assert_msg_contains(err, "time 4, the data's last");
+    ck_assert_msg_contains(err, "choose a horizon of at most 4");
+    ck_assert_int_eq(try_metrics(time, event, NULL, risk, 4, 4.01, &err), CK_EDATA);
+    /* at 4 itself G(4) = 0 but G(4-) = 1/2: the row censored at 4 is a control */
+    ck_assert_int_eq(try_metrics(time, event, NULL, risk, 4, 4, &err), CK_OK);
     ck_assert_int_eq(try_metrics(time, event, NULL, risk, 4, 3.99, &err), CK_OK);
 
     ck_surv_options o;
     ck_surv_options_init(&o);
-    o.ipcw = (ck_ipcw)7;
     ck_surv_horizon h;
+    /* CK_IPCW_AT needs G(t) > 0: refused from 4 */
+    o.ipcw = CK_IPCW_AT;
+    ck_assert_int_eq(ck_surv_horizon_metrics(time, event, NULL, risk, 4, 4, &o, &h, &err),
+                     CK_EDATA);
+    ck_assert_msg_contains(err, "survival metrics at t = 4: the censoring survival G(t) is 0");
+    ck_assert_msg_contains(err, "CK_IPCW_AT");
+    ck_assert_msg_contains(err, "choose a horizon before 4");
+    ck_assert_int_eq(ck_surv_horizon_metrics(time, event, NULL, risk, 4, 3.99, &o, &h, &err),
+                     CK_OK);
+
+    o.ipcw = (ck_ipcw)7;
     ck_assert_int_eq(ck_surv_horizon_metrics(time, event, NULL, risk, 4, 3, &o, &h, &err),
                      CK_EUSAGE);
 
@@ -650,6 +828,7 @@ static Suite *survmetrics_suite(void)
     tcase_add_test(prop, test_km_uncensored_is_empirical);
     tcase_add_test(prop, test_censoring_ties_events_first);
     tcase_add_test(prop, test_ipcw_before_reproduces_km);
+    tcase_add_test(prop, test_censored_at_t_is_control);
     tcase_add_test(prop, test_weights_are_frequencies);
     tcase_add_test(prop, test_calibration_groups);
     tcase_add_test(prop, test_auc_undefined);

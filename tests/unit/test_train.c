@@ -70,12 +70,12 @@ START_TEST(test_label_errors)
 
     t = csv_table("y\na\nb\nc\n");
     ck_assert_int_eq(ck_label_binary(&l, t, "y", NULL, &err), CK_EDATA);
-    ck_assert_msg_contains(err, ":4: the label 'y' has more than two values");
+    ck_assert_msg_contains(err, ":4:1: the label 'y' has more than two values");
     ck_table_free(t);
 
     t = csv_table("x,y\n1,yes\n2,\n");
     ck_assert_int_eq(ck_label_binary(&l, t, "y", NULL, &err), CK_EDATA);
-    ck_assert_msg_contains(err, ":3: the label 'y' is missing");
+    ck_assert_msg_contains(err, ":3:2: the label 'y' is missing");
     ck_assert_int_eq(ck_label_binary(&l, t, "z", NULL, &err), CK_EDATA);
     ck_assert_msg_contains(err, "no column 'z'");
     ck_table_free(t);
@@ -200,7 +200,7 @@ START_TEST(test_option_errors)
     o.label = "churn";
     ck_test_use(&o, "linear");
     ck_assert_int_eq(try_train(t, &o, &m, &w, &err), CK_EDATA);
-    ck_assert_msg_contains(err, "holds text");
+    ck_assert_msg_contains(err, "in the target 'churn', which must be a number");
     ck_warnings_fini(&w);
     ck_train_options_init(&o);
     o.label = "account_length";
