@@ -75,7 +75,11 @@
  *               churn_ci_low, churn_ci_high, censoring_survival}]}
  *   models      [ENTRY], baseline_model ENTRY (with --baseline)
  *
- *   ENTRY: name, source ("model" | "scores"), estimator, metrics,
+ *   ENTRY: name, source ("model" | "scores"), estimator, metrics
+ *     (classification: + precision_ci_low/high, recall_ci_low/high, and
+ *     naming the top rows by score: top_named, precision_at_top and
+ *     recall_at_top with their _ci_low/_ci_high, see ck_metrics_top; the
+ *     majority baseline's are the positive share),
  *     classification: roc, pr, vs_baseline {auc_diff ... mcnemar_p};
  *       + horizon (a survival model in a mixed run)
  *     verdict (when there is a target) {pass, confirmed, + met}
@@ -185,6 +189,7 @@ typedef struct ck_eval {
     size_t nentries;
     ck_eval_entry *baseline;   /* a baseline entry, or NULL */
     ck_class_metrics majority; /* classification: the majority-class baseline */
+    size_t top;                /* classification: the rows "the top" names */
     ck_reg_metrics mean_base;  /* regression: predicting the training mean */
     double base_mean;
     /* survival */
@@ -202,8 +207,18 @@ typedef struct ck_eval {
 
 #define CK_EVAL_GRID_MAX 200
 
+/* How many rows "the top" names, for precision and recall at the top
+ * (classification): a share of the rows (rounded up), a count, or as many
+ * as the baseline model names at its own threshold -- the legacy score's
+ * count, so that two scores are compared naming the same number of
+ * accounts. */
+typedef enum ck_top_rule { CK_TOP_SHARE = 0, CK_TOP_COUNT, CK_TOP_BASELINE } ck_top_rule;
+
 typedef struct ck_eval_options {
     ck_eval_target target;     /* default: metric "" (the task's), >=, 0.85 */
+    ck_top_rule top_rule;      /* default: CK_TOP_SHARE */
+    double top_value;          /* the share in (0, 1] (default 0.1) or the
+                                  count (>= 1) */
     size_t threads;
     size_t nhorizons;          /* survival: 0 for the default 3 and 6 months */
     double horizon[CK_HORIZONS_MAX];
@@ -224,7 +239,9 @@ void ck_eval_options_init(ck_eval_options *opt);
  * past the data's follow-up (CK_EDATA), an unknown target metric
  * (CK_EUSAGE, listing the keys).  Warnings (to opt->warnings): a horizon
  * past a model's training follow-up (an extrapolation), an AUC undefined at
- * a horizon.  On failure ev holds nothing to free.
+ * a horizon.  CK_EUSAGE for a top by the baseline without a baseline model,
+ * CK_EDATA when that baseline names no row.  On failure ev holds nothing to
+ * free.
  */
 ck_status ck_eval_models(ck_eval *ev, const ck_model *const *models, size_t n,
                          const ck_model *baseline, const ck_table *t,

@@ -36,6 +36,18 @@ typedef struct ck_class_metrics {
                                         class, that class's recall (sklearn: the
                                         mean recall over the classes in y) */
     double precision, recall, f1, specificity; /* 0 where undefined (sklearn's zero_division=0) */
+    double precision_lo, precision_hi;         /* 95% Wilson intervals of precision (of the */
+    double recall_lo, recall_hi;               /* rows named) and recall (of the positives);
+                                                  NaN where there is no such row */
+    /* Naming the top k rows by score instead of those at the threshold
+     * (ck_metrics_top; top_named 0: not asked): precision and recall of
+     * those k, with 95% Wilson intervals.  Rows tied at the k-th score are
+     * named in part, each counting its group's positive share: the
+     * expected figures when ties are broken at random, so a constant score
+     * gets the positive share whatever k is. */
+    size_t top_named;
+    double precision_at_top, precision_at_top_lo, precision_at_top_hi;
+    double recall_at_top, recall_at_top_lo, recall_at_top_hi;
     double roc_auc;                  /* ties count one half (Mann-Whitney); NaN with one class */
     double average_precision;        /* sklearn's average_precision_score (step-wise, no
                                         interpolation); 0 with no positive, as sklearn */
@@ -65,6 +77,11 @@ typedef struct ck_class_metrics {
  * the message names the first bad element ("y[17] is 2; ..."). */
 ck_status ck_metrics_classification(const int *y, const double *p, size_t n, double threshold,
                                     ck_class_metrics *out, ck_error *err);
+
+/* Fills c's top_* fields for naming the top k rows of p (any real scores)
+ * by score, 0 < k <= n.  CK_EUSAGE for bad rows or k; CK_ENOMEM. */
+ck_status ck_metrics_top(const int *y, const double *p, size_t n, size_t k, ck_class_metrics *c,
+                         ck_error *err);
 
 /* ROC AUC alone (ties count one half); NaN when y has one class.  `score`
  * may be any finite real-valued score, not only a probability.  Also NaN

@@ -25,6 +25,7 @@
 #include "churnkit/estimator.h"
 #include "churnkit/metrics.h"
 #include "churnkit/pipeline.h"
+#include "churnkit/threshold.h"
 
 /* The model-file format version written, and the newest read. */
 #define CK_MODEL_VERSION 1
@@ -75,11 +76,16 @@ typedef struct ck_model {
     char *id;                 /* id column, or NULL */
     ck_pipeline *pl;
     double threshold;         /* classification: p >= threshold is positive */
-    char *threshold_rule;     /* "fixed", "f1", "youden" or "accuracy" */
+    char *threshold_rule;     /* how the threshold was chosen: "fixed", "f1",
+                                 "youden", "accuracy", "precision>=X" or
+                                 "recall>=X" (threshold.h) */
     ck_training_record training;
     ck_metrics_record train, test; /* metrics on the training and hold-out rows */
     int has_cv;
     ck_cv_record cv;
+    ck_threshold_pick threshold_cv; /* classification: what a threshold rule's
+                                       pick did on the out-of-fold predictions
+                                       (rows 0: the threshold was given) */
     ck_tuning tuning;         /* what tuning tried (tuning.ntried 0: none) */
 } ck_model;
 

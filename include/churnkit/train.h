@@ -19,13 +19,8 @@
 #include "churnkit/model.h"
 #include "churnkit/pipeline.h"
 #include "churnkit/table.h"
+#include "churnkit/threshold.h"
 
-typedef enum ck_threshold_rule {
-    CK_THRESHOLD_FIXED = 0, /* opt.threshold as given */
-    CK_THRESHOLD_F1,        /* maximize F1 on out-of-fold predictions */
-    CK_THRESHOLD_YOUDEN,    /* maximize sensitivity + specificity - 1 */
-    CK_THRESHOLD_ACCURACY   /* maximize accuracy */
-} ck_threshold_rule;
 
 typedef struct ck_train_options {
     const char *name;           /* model name (default: the estimator's) */
@@ -54,6 +49,8 @@ typedef struct ck_train_options {
     unsigned long seed;
     double threshold;           /* with CK_THRESHOLD_FIXED (default 0.5) */
     ck_threshold_rule threshold_rule;
+    double threshold_target;    /* the floor of CK_THRESHOLD_PRECISION or
+                                   CK_THRESHOLD_RECALL, in (0, 1] */
     size_t threads;
     ck_progress_fn progress;
     void *progress_ctx;
@@ -84,11 +81,5 @@ ck_status ck_train(const ck_table *t, const ck_train_options *opt, ck_model **ou
  * The table needs every feature column of the model. */
 ck_status ck_model_score_table(const ck_model *m, const ck_table *t, const size_t *rows,
                                size_t n, size_t threads, double *out, ck_error *err);
-
-/* The threshold a rule picks from scores p and labels y (0/1): the
- * midpoint between the best distinct score and the next lower one. */
-double ck_pick_threshold(const double *y, const double *p, size_t n, ck_threshold_rule rule);
-
-const char *ck_threshold_rule_name(ck_threshold_rule r);
 
 #endif

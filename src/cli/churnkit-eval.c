@@ -55,6 +55,10 @@ static const char *help =
     "                          auc_6m>=0.75, brier_3m<=0.1); default accuracy>=0.85\n"
     "                          for classifiers, none for other models\n"
     "  --target-accuracy A     the same as --target accuracy>=A\n"
+    "  --top N|P%|baseline     classifiers: also name the top N rows (or P% of them,\n"
+    "                          or as many as the --baseline model names at its\n"
+    "                          threshold) by score, and give their precision and\n"
+    "                          recall (precision_at_top, recall_at_top; default 10%)\n"
     "  --fail-under            exit 1 when a model misses the target\n"
     "  --json FILE             write the evaluation as JSON (schema in the man page)\n"
     "  --html FILE             write a self-contained HTML report with charts\n"
@@ -72,7 +76,7 @@ static const char *help =
 
 enum { O_MODEL = 256, O_DATA, O_BASELINE, O_SCORES, O_LABEL, O_POSITIVE, O_PROB, O_PRED,
        O_THRESHOLD, O_TARGET, O_TARGET_ACC, O_HORIZONS, O_FAIL, O_JSON, O_HTML, O_DELIM,
-       O_THREADS, O_QUIET, O_HELP, O_VERSION };
+       O_THREADS, O_QUIET, O_HELP, O_VERSION, O_TOP };
 
 static const struct option longopts[] = {
     {"model", required_argument, 0, O_MODEL},       {"data", required_argument, 0, O_DATA},
@@ -81,6 +85,7 @@ static const struct option longopts[] = {
     {"prob", required_argument, 0, O_PROB},         {"pred", required_argument, 0, O_PRED},
     {"threshold", required_argument, 0, O_THRESHOLD},
     {"target", required_argument, 0, O_TARGET},
+    {"top", required_argument, 0, O_TOP},
     {"target-accuracy", required_argument, 0, O_TARGET_ACC},
     {"horizons", required_argument, 0, O_HORIZONS},
     {"threads", required_argument, 0, O_THREADS},
@@ -139,6 +144,30 @@ static int parse_horizons(args *a, const char *text)
     return 0;
 }
 
+/* --top N, P% or baseline. */
+static int parse_top(ck_eval_options *o, const char *arg)
+{
+    size_t len = strlen(arg);
+    if (strcmp(arg, "baseline") == 0) {
+        o->top_rule = CK_TOP_BASELINE;
+        return 0;
+    }
+    char *end;
+    double v = strtod(arg, &end);
+    if (len > 1 && arg[len - 1] == '%' && end == arg + len - 1 && v > 0 && v <= 100) {
+        o->top_rule = CK_TOP_SHARE;
+        o->top_value = v / 100;
+        return 0;
+    }
+    if (end == arg + len && len > 0 && v >= 1 && v <= 1e15 && v == floor(v)) {
+        o->top_rule = CK_TOP_COUNT;
+        o->top_value = v;
+        return 0;
+    }
+    return ck_cli_usage(prog, "--top '%s': give a row count (such as 500), a share (such "
+                              "as 10%%) or 'baseline'", arg);
+}
+
 static int parse_args(int argc, char **argv, args *a)
 {
     int c;
@@ -170,6 +199,10 @@ static int parse_args(int argc, char **argv, args *a)
             if (parse_target(a, c == O_TARGET_ACC, optarg) != 0)
                 return 2;
             break;
+        case O_TOP:
+            if (parse_top(&a->eval, optarg) != 0)
+                return 2;
+            break;
         case O_HORIZONS:
             if (parse_horizons(a, optarg) != 0)
                 return 2;
@@ -190,6 +223,9 @@ static int parse_args(int argc, char **argv, args *a)
     }
     if (optind < argc)
         return ck_cli_usage(prog, "unexpected argument '%s'", argv[optind]);
+    if (a->eval.top_rule == CK_TOP_BASELINE && !a->baseline)
+        return ck_cli_usage(prog, "--top baseline names as many rows as the --baseline model "
+                                  "does: give --baseline FILE");
     if (a->scores) {
         if (a->nmodels || a->data || a->baseline)
             return ck_cli_usage(prog, "--scores does not go with --model, --data or --baseline");

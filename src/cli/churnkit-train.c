@@ -66,6 +66,10 @@ static const char *help_tail =
     "  --threshold T|auto       decision threshold (default 0.5); auto picks it on the\n"
     "                           cross-validated predictions (needs --cv)\n"
     "  --threshold-metric f1|youden|accuracy   what auto maximizes (default f1)\n"
+    "  --threshold precision>=X  the threshold, on the cross-validated predictions\n"
+    "                           (needs --cv), that names accounts at precision X or\n"
+    "                           more with the most recall; recall>=X: the most\n"
+    "                           precision at recall X; exit 1 when none reaches it\n"
     "  --tune                   choose the estimator's parameters by the --cv folds'\n"
     "                           out-of-fold loss (for survival, 1 - concordance) over\n"
     "                           its documented grid (logistic,\n"
@@ -218,8 +222,8 @@ static int parse_model_opt(args *a, int c, const char *arg)
     case O_TEST: return ck_cli_double(prog, "--test-fraction", arg, 0, 0.9, &t->test_fraction);
     case O_THRESH:
         a->threshold = arg;
-        if (strcmp(arg, "auto") == 0)
-            return 0;
+        if (strcmp(arg, "auto") == 0 || strchr(arg, '>'))
+            return 0; /* a rule: resolve_threshold reads it */
         if (ck_cli_double(prog, "--threshold", arg, 1e-9, 1 - 1e-9, &d) != 0)
             return -1;
         t->threshold = d;
@@ -229,16 +233,31 @@ static int parse_model_opt(args *a, int c, const char *arg)
 }
 
 /* --threshold T is fixed; --threshold auto picks it on the CV predictions
- * by --threshold-metric (default f1), which goes with auto only. */
+ * by --threshold-metric (default f1), which goes with auto only;
+ * --threshold precision>=X (recall>=X) picks the most recall (precision)
+ * that keeps the floor. */
 static int resolve_threshold(args *a)
 {
     static const char *tmetrics[] = {"f1", "youden", "accuracy"};
+    ck_train_options *t = &a->train;
     int auto_ = a->threshold && strcmp(a->threshold, "auto") == 0, i = 0;
+    if (a->threshold && strchr(a->threshold, '>')) {
+        if (ck_threshold_rule_parse(a->threshold, &t->threshold_rule, &t->threshold_target) !=
+                0 ||
+            (t->threshold_rule != CK_THRESHOLD_PRECISION &&
+             t->threshold_rule != CK_THRESHOLD_RECALL))
+            return ck_cli_usage(prog, "--threshold '%s': a floor reads precision>=X or "
+                                      "recall>=X, X in (0, 1]", a->threshold);
+        if (a->metric)
+            return ck_cli_usage(prog, "--threshold-metric goes with --threshold auto, not "
+                                      "with a floor");
+        return 0;
+    }
     if (a->metric && !auto_)
         return ck_cli_usage(prog, "--threshold-metric goes with --threshold auto");
     if (a->metric && (i = parse_choice("--threshold-metric", a->metric, tmetrics, 3)) < 0)
         return 2;
-    a->train.threshold_rule = auto_ ? (ck_threshold_rule)(i + 1) : CK_THRESHOLD_FIXED;
+    t->threshold_rule = auto_ ? (ck_threshold_rule)(i + 1) : CK_THRESHOLD_FIXED;
     return 0;
 }
 
@@ -428,6 +447,7 @@ static int run(void *arg)
 #else
     ck_cli_warnings(prog, &w, 0);
 #endif
+    // cppcheck-suppress knownConditionTrueFalse ; set on failure unless CK_MPI
     if (code == 0 && !a->quiet) {
         ck_report_model(stdout, m);
         printf("Model written to %s\n", a->out);

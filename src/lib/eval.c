@@ -19,6 +19,53 @@ void ck_eval_options_init(ck_eval_options *opt)
     memset(opt, 0, sizeof *opt);
     opt->target.op = CK_TARGET_GE;
     opt->target.value = 0.85;
+    opt->top_rule = CK_TOP_SHARE;
+    opt->top_value = 0.1;
+}
+
+/* The rows the top names (see ck_top_rule), at least 1, at most n. */
+static ck_status top_count(ck_eval *ev, const ck_eval_options *opt, ck_error *err)
+{
+    double k = opt->top_value;
+    if (opt->top_rule == CK_TOP_BASELINE) {
+        if (!ev->baseline)
+            return ck_error_set(err, CK_EUSAGE, "the top by the baseline's count needs a "
+                                                "baseline model (--baseline)");
+        const ck_confusion *cm = &ev->baseline->cls.cm;
+        k = (double)(cm->tp + cm->fp);
+        if (k < 1)
+            return ck_error_set(err, CK_EDATA, "%s: the baseline '%s' names no row at its "
+                                               "threshold %g, so there is no count to compare at",
+                                ev->data, ev->baseline->name, ev->baseline->threshold);
+    } else if (opt->top_rule == CK_TOP_SHARE) {
+        k = ceil(k * (double)ev->n - 1e-9); /* 10% of 1000 is 100, not 101 */
+    }
+    ev->top = k < 1 ? 1 : k > (double)ev->n ? ev->n : (size_t)k;
+    return CK_OK;
+}
+
+/* Precision and recall of the top rows for every classification entry,
+ * the baseline model and the majority baseline (a constant score). */
+static ck_status measure_top(ck_eval *ev, const ck_eval_options *opt, ck_error *err)
+{
+    ck_status st;
+    if (ev->task != CK_TASK_CLASSIFICATION || ev->n == 0)
+        return CK_OK;
+    if ((st = top_count(ev, opt, err)) != CK_OK)
+        return st;
+    for (size_t i = 0; i < ev->nentries; i++)
+        if ((st = ck_metrics_top(ev->y, ev->entries[i].score, ev->n, ev->top,
+                                 &ev->entries[i].cls, err)) != CK_OK)
+            return st;
+    if (ev->baseline && (st = ck_metrics_top(ev->y, ev->baseline->score, ev->n, ev->top,
+                                             &ev->baseline->cls, err)) != CK_OK)
+        return st;
+    double *c = calloc(ev->n, sizeof *c); /* all tied: the positive share */
+    if (!c)
+        return ck_error_set(err, CK_ENOMEM, "out of memory");
+    st = ck_metrics_top(ev->y, c, ev->n, ev->top, &ev->majority, err);
+    free(c);
+    return st;
 }
 
 static void entry_fini(ck_eval_entry *e)
@@ -442,7 +489,7 @@ ck_status ck_eval_models(ck_eval *ev, const ck_model *const *models, size_t n,
     if ((st = score_all(ev, &r, t, opt->threads, w, err)) != CK_OK ||
         (kind != RUN_SURVIVAL &&
          (st = trivial_baseline(ev, trivial_value(ev, &r), err)) != CK_OK) ||
-        (st = ck_eval_apply_target(ev, err)) != CK_OK)
+        (st = measure_top(ev, opt, err)) != CK_OK || (st = ck_eval_apply_target(ev, err)) != CK_OK)
         goto fail;
     return CK_OK;
 fail:
@@ -518,7 +565,7 @@ ck_status ck_eval_scores(ck_eval *ev, const ck_table *t, const char *label, cons
     }
     /* no training data here: the baseline is this data's own majority or mean */
     if ((st = trivial_baseline(ev, label_mean(ev), err)) != CK_OK ||
-        (st = ck_eval_apply_target(ev, err)) != CK_OK)
+        (st = measure_top(ev, opt, err)) != CK_OK || (st = ck_eval_apply_target(ev, err)) != CK_OK)
         goto fail;
     return CK_OK;
 fail:

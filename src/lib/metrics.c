@@ -426,6 +426,9 @@ static void confusion_rates(ck_class_metrics *out)
     out->recall = ratio_or_zero(cm->tp, pos);
     out->specificity = ratio_or_zero(cm->tn, neg);
     out->f1 = ratio_or_zero(2 * cm->tp, 2 * cm->tp + cm->fp + cm->fn);
+    ck_metrics_wilson((double)cm->tp, (double)(cm->tp + cm->fp), &out->precision_lo,
+                      &out->precision_hi);
+    ck_metrics_wilson((double)cm->tp, (double)pos, &out->recall_lo, &out->recall_hi);
     if (pos && neg)
         out->balanced_accuracy = (out->recall + out->specificity) / 2;
     else
@@ -456,6 +459,36 @@ ck_status ck_metrics_classification(const int *y, const double *p, size_t n, dou
     out->average_precision = average_precision_sorted(r, y, n, out->n_pos);
     gains_sorted(r, y, n, out->n_pos, out->gains, out->lift);
     free(r);
+    return CK_OK;
+}
+
+ck_status ck_metrics_top(const int *y, const double *p, size_t n, size_t k, ck_class_metrics *c,
+                         ck_error *err)
+{
+    ck_status st;
+    if ((st = check_rows(y, p, n, err)) || (st = check_binary(y, n, "y", err)))
+        return st;
+    if (k == 0 || k > n)
+        return ck_error_set(err, CK_EUSAGE, "metrics: cannot name the top %zu of %zu rows", k,
+                            n);
+    rank_item *r = sort_by_score_desc(p, n);
+    if (!r)
+        return ck_error_set(err, CK_ENOMEM, "metrics: out of memory sorting %zu rows", n);
+    double tp = 0, pos = (double)count_ones(y, n);
+    for (size_t i = 0; i < k;) {
+        size_t j = i, hits = 0;
+        for (; j < n && r[j].key == r[i].key; j++) /* the group tied at this score */
+            hits += (size_t)y[r[j].idx];
+        size_t take = j <= k ? j - i : k - i; /* of the group, the rows within k */
+        tp += (double)hits * (double)take / (double)(j - i);
+        i = j;
+    }
+    free(r);
+    c->top_named = k;
+    c->precision_at_top = tp / (double)k;
+    c->recall_at_top = pos > 0 ? tp / pos : 0;
+    ck_metrics_wilson(tp, (double)k, &c->precision_at_top_lo, &c->precision_at_top_hi);
+    ck_metrics_wilson(tp, pos, &c->recall_at_top_lo, &c->recall_at_top_hi);
     return CK_OK;
 }
 

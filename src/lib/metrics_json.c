@@ -24,7 +24,23 @@ static const ck_fact class_summary[] = {
     CLS("log_loss", log_loss, CK_FACT_REAL),
     CLS("brier", brier, CK_FACT_REAL),
 };
-static const ck_fact class_detail[] = {CLS("ece", ece, CK_FACT_REAL)};
+static const ck_fact class_detail[] = {
+    CLS("precision_ci_low", precision_lo, CK_FACT_REAL),
+    CLS("precision_ci_high", precision_hi, CK_FACT_REAL),
+    CLS("recall_ci_low", recall_lo, CK_FACT_REAL),
+    CLS("recall_ci_high", recall_hi, CK_FACT_REAL),
+    CLS("ece", ece, CK_FACT_REAL),
+};
+/* when the top k rows were named (top_named > 0) */
+static const ck_fact class_top[] = {
+    CLS("top_named", top_named, CK_FACT_SIZE),
+    CLS("precision_at_top", precision_at_top, CK_FACT_REAL),
+    CLS("precision_at_top_ci_low", precision_at_top_lo, CK_FACT_REAL),
+    CLS("precision_at_top_ci_high", precision_at_top_hi, CK_FACT_REAL),
+    CLS("recall_at_top", recall_at_top, CK_FACT_REAL),
+    CLS("recall_at_top_ci_low", recall_at_top_lo, CK_FACT_REAL),
+    CLS("recall_at_top_ci_high", recall_at_top_hi, CK_FACT_REAL),
+};
 static const ck_fact confusion[] = {
     {"tp", CK_FACT_SIZE, offsetof(ck_confusion, tp), NULL},
     {"fp", CK_FACT_SIZE, offsetof(ck_confusion, fp), NULL},
@@ -80,6 +96,8 @@ static void class_details(json_t *o, const ck_class_metrics *c)
 {
     json_t *cm = json_object(), *rel = json_object(), *cnt = json_array();
     ck_json_put_facts(o, c, class_detail, NFACTS(class_detail));
+    if (c->top_named)
+        ck_json_put_facts(o, c, class_top, NFACTS(class_top));
     ck_json_put_facts(cm, &c->cm, confusion, NFACTS(confusion));
     json_object_set_new(o, "confusion", cm);
     for (int k = 0; k < CK_RELIABILITY_BINS; k++)

@@ -4,6 +4,7 @@
 #include "churnkit/model.h"
 #include "churnkit/metrics_json.h"
 #include "churnkit/ofile.h"
+#include "churnkit/threshold.h"
 #include "churnkit/version.h"
 
 #include <errno.h>
@@ -230,6 +231,17 @@ static json_t *label_json(const ck_model *m)
     return label;
 }
 
+/* What the threshold rule's pick did on the out-of-fold predictions. */
+static json_t *threshold_cv_json(const ck_threshold_pick *k)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "rows", json_integer((json_int_t)k->rows));
+    json_object_set_new(o, "named", json_integer((json_int_t)k->named));
+    ck_json_set_number(o, "precision", k->precision);
+    ck_json_set_number(o, "recall", k->recall);
+    return o;
+}
+
 /* The file's object; keys in the documented order. */
 static json_t *model_json(const ck_model *m)
 {
@@ -251,6 +263,8 @@ static json_t *model_json(const ck_model *m)
         ck_json_set_number(root, "threshold", m->threshold);
         json_object_set_new(root, "threshold_rule",
                             json_string(m->threshold_rule ? m->threshold_rule : "fixed"));
+        if (m->threshold_cv.rows)
+            json_object_set_new(root, "threshold_cv", threshold_cv_json(&m->threshold_cv));
     }
     json_object_set_new(root, "fit", fit);
     json_object_set_new(root, "training", training_json(m));
@@ -348,6 +362,27 @@ static ck_status read_label(ck_json_reader *rd, json_t *root, ck_model *m)
     return CK_OK;
 }
 
+/* Optional (models before it have none): rows 0 when absent. */
+static ck_status read_threshold_cv(ck_json_reader *rd, json_t *root, ck_model *m)
+{
+    json_t *o = json_object_get(root, "threshold_cv");
+    ck_threshold_pick *k = &m->threshold_cv;
+    *k = (ck_threshold_pick){m->threshold, 1, 0, 0, 0, 0};
+    if (!o)
+        return CK_OK;
+    json_t *rows = json_object_get(o, "rows"), *named = json_object_get(o, "named");
+    k->precision = ck_json_optional_number(o, "precision");
+    k->recall = ck_json_optional_number(o, "recall");
+    if (!json_is_integer(rows) || !json_is_integer(named) || json_integer_value(rows) < 1 ||
+        json_integer_value(named) < 0 || json_integer_value(named) > json_integer_value(rows) ||
+        !(k->precision >= 0 && k->precision <= 1) || !(k->recall >= 0 && k->recall <= 1))
+        return ck_json_bad(rd, "threshold_cv", "must hold rows >= 1, named in [0, rows], "
+                                               "precision and recall in [0, 1]");
+    k->rows = (size_t)json_integer_value(rows);
+    k->named = (size_t)json_integer_value(named);
+    return CK_OK;
+}
+
 static ck_status read_threshold(ck_json_reader *rd, json_t *root, ck_model *m)
 {
     ck_status st;
@@ -360,12 +395,13 @@ static ck_status read_threshold(ck_json_reader *rd, json_t *root, ck_model *m)
         return st;
     if (!(m->threshold > 0 && m->threshold < 1))
         return ck_json_bad(rd, "threshold", "must lie strictly between 0 and 1");
-    static const char *const rules[] = {"fixed", "f1", "youden", "accuracy"};
-    for (size_t k = 0; k < sizeof rules / sizeof rules[0]; k++)
-        if (strcmp(m->threshold_rule, rules[k]) == 0)
-            return CK_OK;
-    return ck_json_bad(rd, "threshold_rule", "must be \"fixed\", \"f1\", \"youden\" or "
-                                             "\"accuracy\"");
+    ck_threshold_rule rule;
+    double target;
+    if (ck_threshold_rule_parse(m->threshold_rule, &rule, &target) == 0)
+        return read_threshold_cv(rd, root, m);
+    return ck_json_bad(rd, "threshold_rule", "must be \"fixed\", \"f1\", \"youden\", "
+                                             "\"accuracy\", \"precision>=X\" or "
+                                             "\"recall>=X\"");
 }
 
 /* An array of n numbers (n read from it when *n is 0 and `any`). */

@@ -29,14 +29,32 @@ static void metrics_line(FILE *out, const char *what, const ck_metrics_record *r
                 r->surv.concordance_hi);
     else if (classification)
         fprintf(out, "%-6s rows %zu: accuracy %.4f [%.4f, %.4f] (majority %.4f), balanced "
-                     "%.4f, ROC AUC %.4f, log-loss %.4f\n",
+                     "%.4f, precision %.4f, recall %.4f, ROC AUC %.4f, log-loss %.4f\n",
                 what, r->cls.n, r->cls.accuracy, r->cls.accuracy_lo, r->cls.accuracy_hi,
-                r->cls.majority_accuracy, r->cls.balanced_accuracy, r->cls.roc_auc,
-                r->cls.log_loss);
+                r->cls.majority_accuracy, r->cls.balanced_accuracy, r->cls.precision,
+                r->cls.recall, r->cls.roc_auc, r->cls.log_loss);
     else
         fprintf(out, "%-6s rows %zu: RMSE %.4g, MAE %.4g, R-squared %.4f, direction "
                      "accuracy %.4f\n",
                 what, r->reg.n, r->reg.rmse, r->reg.mae, r->reg.r2, r->reg.direction_accuracy);
+}
+
+/* The threshold, and for one a rule picked what it did on the out-of-fold
+ * predictions: how many it names and how many of those are positive. */
+static void threshold_lines(FILE *out, const ck_model *m)
+{
+    const ck_threshold_pick *k = &m->threshold_cv;
+    fprintf(out, "Decision threshold %.4g (%s)\n", m->threshold, m->threshold_rule);
+    if (!k->rows)
+        return;
+    double lo, hi;
+    ck_metrics_wilson(k->precision * (double)k->named, (double)k->named, &lo, &hi);
+    fprintf(out, "  on the out-of-fold predictions it names %zu of %zu rows (%.2f%%): "
+                 "precision %.4f",
+            k->named, k->rows, 100.0 * (double)k->named / (double)k->rows, k->precision);
+    if (k->named)
+        fprintf(out, " [%.4f, %.4f]", lo, hi);
+    fprintf(out, ", recall %.4f\n", k->recall);
 }
 
 static void cv_line(FILE *out, const ck_model *m)
@@ -84,7 +102,7 @@ void ck_report_model(FILE *out, const ck_model *m)
     m->type->report(out, m->state, m);
     fputc('\n', out);
     if (cls)
-        fprintf(out, "Decision threshold %.4g (%s)\n", m->threshold, m->threshold_rule);
+        threshold_lines(out, m);
     cv_line(out, m);
     tuning_lines(out, &m->tuning);
     metrics_line(out, "Train", &m->train, cls);
@@ -116,8 +134,9 @@ static void value_cell(FILE *out, double v)
 
 static void interval_cell(FILE *out, double lo, double hi)
 {
-    char buf[40];
-    snprintf(buf, sizeof buf, "[%.4f, %.4f]", lo, hi);
+    char buf[40] = "-"; /* undefined: no row to estimate from */
+    if (!isnan(lo) && !isnan(hi))
+        snprintf(buf, sizeof buf, "[%.4f, %.4f]", lo, hi);
     fprintf(out, " %18s", buf);
 }
 
@@ -145,6 +164,8 @@ FIELD(f_ll, c->cls->log_loss)
 FIELD(f_brier, c->cls->brier)
 FIELD(f_ece, c->cls->ece)
 FIELD(f_thr, c->cls->threshold)
+FIELD(f_ptop, c->cls->precision_at_top)
+FIELD(f_rtop, c->cls->recall_at_top)
 FIELD(f_rmse, c->reg->rmse)
 FIELD(f_mae, c->reg->mae)
 FIELD(f_medae, c->reg->median_ae)
@@ -198,7 +219,15 @@ static void classification_table(FILE *out, const column *cols, size_t n)
     fputc('\n', out);
     metric_row(out, "balanced accuracy", cols, n, f_bal);
     metric_row(out, "precision", cols, n, f_prec);
+    row_label(out, "  95% interval");
+    for (size_t i = 0; i < n; i++)
+        interval_cell(out, cols[i].cls->precision_lo, cols[i].cls->precision_hi);
+    fputc('\n', out);
     metric_row(out, "recall (sensitivity)", cols, n, f_rec);
+    row_label(out, "  95% interval");
+    for (size_t i = 0; i < n; i++)
+        interval_cell(out, cols[i].cls->recall_lo, cols[i].cls->recall_hi);
+    fputc('\n', out);
     metric_row(out, "F1", cols, n, f_f1);
     metric_row(out, "specificity", cols, n, f_spec);
     metric_row(out, "ROC AUC", cols, n, f_auc);
@@ -207,6 +236,18 @@ static void classification_table(FILE *out, const column *cols, size_t n)
     metric_row(out, "Brier score", cols, n, f_brier);
     metric_row(out, "calibration error (ECE)", cols, n, f_ece);
     metric_row(out, "decision threshold", cols, n, f_thr);
+    if (!cols[0].cls->top_named)
+        return;
+    char what[64];
+    snprintf(what, sizeof what, "naming the top %zu:", cols[0].cls->top_named);
+    row_label(out, what);
+    fputc('\n', out);
+    metric_row(out, "  precision", cols, n, f_ptop);
+    row_label(out, "  95% interval");
+    for (size_t i = 0; i < n; i++)
+        interval_cell(out, cols[i].cls->precision_at_top_lo, cols[i].cls->precision_at_top_hi);
+    fputc('\n', out);
+    metric_row(out, "  recall", cols, n, f_rtop);
 }
 
 static void regression_table(FILE *out, const column *cols, size_t n)

@@ -41,17 +41,6 @@ ck_status ck_train_options_set(ck_train_options *opt, const char *name, const ch
     return st;
 }
 
-const char *ck_threshold_rule_name(ck_threshold_rule r)
-{
-    switch (r) {
-    case CK_THRESHOLD_F1: return "f1";
-    case CK_THRESHOLD_YOUDEN: return "youden";
-    case CK_THRESHOLD_ACCURACY: return "accuracy";
-    case CK_THRESHOLD_FIXED: break;
-    }
-    return "fixed";
-}
-
 static ck_task task_of(const ck_train_options *opt)
 {
     return opt->task ? opt->task : opt->estimator->default_task;
@@ -103,64 +92,6 @@ ck_status ck_model_score_table(const ck_model *m, const ck_table *t, const size_
     ck_parallel_for(job.nchunks, threads, score_chunk, &job);
     ck_design_fini(&d);
     return job.failed ? ck_error_set(err, CK_ENOMEM, "out of memory") : CK_OK;
-}
-
-/* ------------------------------------------------------------------ */
-/* the threshold */
-
-typedef struct scored {
-    double p, y;
-} scored;
-
-static int by_score_desc(const void *a, const void *b)
-{
-    double x = ((const scored *)a)->p, y = ((const scored *)b)->p;
-    return (x < y) - (x > y);
-}
-
-static double rule_value(ck_threshold_rule rule, double tp, double fp, double pos, double neg)
-{
-    double fn = pos - tp, tn = neg - fp;
-    switch (rule) {
-    case CK_THRESHOLD_F1: return tp > 0 ? 2 * tp / (2 * tp + fp + fn) : 0;
-    case CK_THRESHOLD_YOUDEN: return (pos > 0 ? tp / pos : 0) - (neg > 0 ? fp / neg : 0);
-    case CK_THRESHOLD_ACCURACY: return (tp + tn) / (pos + neg);
-    case CK_THRESHOLD_FIXED: break;
-    }
-    return 0;
-}
-
-double ck_pick_threshold(const double *y, const double *p, size_t n, ck_threshold_rule rule)
-{
-    scored *s = malloc((n ? n : 1) * sizeof *s);
-    double pos = 0, tp = 0, fp = 0;
-    if (!s || n == 0) {
-        free(s);
-        return 0.5;
-    }
-    for (size_t i = 0; i < n; i++) {
-        s[i] = (scored){p[i], y[i]};
-        pos += y[i] == 1;
-    }
-    qsort(s, n, sizeof *s, by_score_desc);
-    double neg = (double)n - pos;
-    /* start with nothing called positive: a threshold above every score */
-    double best = rule_value(rule, 0, 0, pos, neg), cut = (s[0].p + 1) / 2;
-    for (size_t i = 0; i < n;) {
-        size_t j = i;
-        for (; j < n && s[j].p == s[i].p; j++) { /* all rows tied at this score */
-            tp += s[j].y == 1;
-            fp += s[j].y != 1;
-        }
-        double v = rule_value(rule, tp, fp, pos, neg);
-        if (v > best) {
-            best = v;
-            cut = j < n ? (s[i].p + s[j].p) / 2 : s[i].p / 2;
-        }
-        i = j;
-    }
-    free(s);
-    return cut;
 }
 
 /* ------------------------------------------------------------------ */
@@ -805,7 +736,6 @@ typedef struct tune_ctx {
     ck_train_options opt;       /* a copy whose parameters are tried */
     cv_state *cv;
     fold_data *folds;           /* by fold, made on first request */
-    ck_warnings *w;
 } tune_ctx;
 
 static ck_status get_fold(void *ctx, size_t k, ck_dataset *train, ck_dataset *test,
@@ -919,8 +849,7 @@ static void warn_replaced(const ck_train_options *opt, const double *before,
 static ck_status tune(const ck_table *t, ck_train_options *opt, ck_task task, train_run *r,
                       cv_state *cv, ck_tuning *tuning, ck_warnings *w, ck_error *err)
 {
-    tune_ctx ctx = {t, &r->y, r->train, r->ntrain, *opt, cv, calloc(cv->k, sizeof(fold_data)),
-                    w};
+    tune_ctx ctx = {t, &r->y, r->train, r->ntrain, *opt, cv, calloc(cv->k, sizeof(fold_data))};
     ck_dataset ds = {NULL, r->train, r->ntrain, r->y.y, NULL, r->y.event};
     ck_tune_input in = {opt->estimator,
                         {&ds, task, opt->param, opt->text, opt->seed, opt->threads, 0, NULL,
@@ -939,8 +868,44 @@ static ck_status tune(const ck_table *t, ck_train_options *opt, ck_task task, tr
     return st;
 }
 
+/* The threshold by the rule, on the out-of-fold scores.  A floor that no
+ * cut meets is the caller's target missed (no model); one met by so few
+ * rows that its 95% Wilson interval reaches well below it gets a warning. */
+static ck_status pick_threshold(const ck_train_options *opt, const double *y, const double *p,
+                                size_t n, ck_threshold_pick *out, ck_warnings *w, ck_error *err)
+{
+    ck_threshold_pick pick;
+    if (ck_threshold_choose(y, p, n, opt->threshold_rule, opt->threshold_target, &pick) != 0)
+        return ck_error_set(err, CK_ENOMEM, "out of memory");
+    *out = pick;
+    const char *rule = ck_threshold_rule_name(opt->threshold_rule);
+    int on_precision = opt->threshold_rule == CK_THRESHOLD_PRECISION;
+    if (!pick.reached)
+        return ck_error_set(err, CK_ETARGET,
+                            "--threshold %s>=%g cannot be met on the cross-validated "
+                            "predictions: the most %s any threshold gives is %.4f "
+                            "(naming %zu of %zu rows, %s %.4f)",
+                            rule, opt->threshold_target, rule,
+                            on_precision ? pick.precision : pick.recall, pick.named, n,
+                            on_precision ? "recall" : "precision",
+                            on_precision ? pick.recall : pick.precision);
+    if (on_precision) {
+        double lo, hi;
+        ck_metrics_wilson(pick.precision * (double)pick.named, (double)pick.named, &lo, &hi);
+        /* the pick sits just above the floor by construction, so its
+         * interval always reaches below it; say so only when the rows are
+         * so few that the interval is wide */
+        if (lo < opt->threshold_target - 0.05)
+            ck_warn(w, "--threshold precision>=%g is met by naming only %zu rows of the "
+                       "cross-validated predictions, at precision %.4f, 95%% interval "
+                       "[%.4f, %.4f]: expect less on new data",
+                    opt->threshold_target, pick.named, pick.precision, lo, hi);
+    }
+    return CK_OK;
+}
+
 static ck_status validate(const ck_table *t, ck_train_options *opt, ck_task task,
-                          train_run *r, double *threshold, ck_cv_record *out,
+                          train_run *r, ck_threshold_pick *pick, ck_cv_record *out,
                           ck_tuning *tuning, ck_warnings *w, ck_error *err)
 {
     size_t n = r->ntrain;
@@ -972,7 +937,7 @@ static ck_status validate(const ck_table *t, ck_train_options *opt, ck_task task
             ck_reduce_gather(opt->reducer, cv->oof, n, &allp, &np) != 0 || ny != np)
             st = ck_error_set(err, CK_ENOMEM, "out of memory");
         else
-            *threshold = ck_pick_threshold(ally, allp, ny, opt->threshold_rule);
+            st = pick_threshold(opt, ally, allp, ny, pick, w, err);
         free(yy);
         free(ally);
         free(allp);
@@ -983,7 +948,7 @@ static ck_status validate(const ck_table *t, ck_train_options *opt, ck_task task
      * test metrics are computed on after this */
     size_t *te = malloc((n ? n : 1) * sizeof *te);
     double *p = malloc((n ? n : 1) * sizeof *p);
-    st = te && p ? cv_metrics(&r->y, r->train, n, cv, task, *threshold, opt->reducer, te, p, err)
+    st = te && p ? cv_metrics(&r->y, r->train, n, cv, task, pick->cut, opt->reducer, te, p, err)
                  : ck_error_set(err, CK_ENOMEM, "out of memory");
     free(te);
     free(p);
@@ -1008,7 +973,9 @@ static ck_status set_names(ck_model *m, const ck_train_options *opt, const ck_la
     m->label = strdup(opt->label);
     m->id = opt->id ? strdup(opt->id) : NULL;
     m->event = opt->event ? strdup(opt->event) : NULL;
-    m->threshold_rule = strdup(ck_threshold_rule_name(opt->threshold_rule));
+    char rule[64];
+    ck_threshold_rule_format(opt->threshold_rule, opt->threshold_target, rule, sizeof rule);
+    m->threshold_rule = strdup(rule);
     if (y->binary) {
         m->positive = strdup(y->positive);
         m->negative = strdup(y->negative);
@@ -1027,7 +994,9 @@ ck_status ck_train(const ck_table *t, const ck_train_options *given, ck_model **
     ck_task task = task_of(opt);
     train_run r;
     ck_model *m = NULL;
-    double threshold = opt->threshold;
+    /* the threshold, and what it does on the out-of-fold predictions when
+     * a rule picks it (rows 0 otherwise) */
+    ck_threshold_pick pick = {opt->threshold, 1, 0, 0, 0, 0};
     ck_cv_record cv = {0};
     ck_tuning tuning = {0};
     memset(&r, 0, sizeof r);
@@ -1046,14 +1015,15 @@ ck_status ck_train(const ck_table *t, const ck_train_options *given, ck_model **
     if (st == CK_OK && rows < 2)
         st = ck_error_set(err, CK_EDATA, "%s: too few training rows (%.0f)", t->source, rows);
     if (st == CK_OK && opt->cv >= 2)
-        st = validate(t, opt, task, &r, &threshold, &cv, &tuning, w, err);
+        st = validate(t, opt, task, &r, &pick, &cv, &tuning, w, err);
     if (st == CK_OK) {
         if (opt->progress)
             opt->progress(opt->progress_ctx, "final fit", -1);
         st = fit_on(t, &r.y, r.train, r.ntrain, opt, 1, &m, w, err);
     }
     if (st == CK_OK) {
-        m->threshold = threshold;
+        m->threshold = pick.cut;
+        m->threshold_cv = pick;
         if (set_names(m, opt, &r.y) != CK_OK)
             st = ck_error_set(err, CK_ENOMEM, "out of memory");
     }

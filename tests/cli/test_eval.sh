@@ -27,6 +27,41 @@ assert len(m['roc']['fpr']) == len(m['roc']['tpr']) > 10
 /usr/bin/python3 "$ROOT/tests/cli/check_html.py" "$T/ev.html" verdict summary paired roc pr \
    reliability gains confusion-0 coefficients-0 >/dev/null || fail "HTML report: $(/usr/bin/python3 "$ROOT/tests/cli/check_html.py" "$T/ev.html" roc 2>&1)"
 
+# naming the top rows: by default 10% (100 of 1000); the baseline's count;
+# their precision recomputed from the scores by hand (ties: none here)
+/usr/bin/python3 - "$T/ev.json" <<'PY' || fail "precision at the top 10%"
+import json, sys
+d = json.load(open(sys.argv[1]))
+m = d["models"][0]["metrics"]
+assert m["top_named"] == 100 and 0 < m["precision_at_top"] <= 1, m
+assert m["precision_at_top_ci_low"] <= m["precision_at_top"] <= m["precision_at_top_ci_high"]
+assert abs(d["baselines"]["majority"]["precision_at_top"] - d["label"]["positives"] / 1000) < 1e-12
+PY
+ok "$EV" --model "$T/m.json" --baseline "$T/legacy.json" --data "$PUB/mlc_churn.test.csv" --top baseline \
+   --target 'precision_at_top>=0.1' --json "$T/top.json"
+grep -q "naming the top" "$T/out" || fail "no top rows in the text report"
+ok "$PR" --model "$T/m.json" --data "$PUB/mlc_churn.test.csv" --out "$T/top_scores.csv" --quiet
+/usr/bin/python3 - "$T/top.json" "$T/top_scores.csv" "$PUB/mlc_churn.test.csv" <<'PY' || fail "--top baseline"
+import csv, json, sys
+d = json.load(open(sys.argv[1]))
+b = d["baseline_model"]["metrics"]
+named = b["confusion"]["tp"] + b["confusion"]["fp"]
+m = d["models"][0]["metrics"]
+assert m["top_named"] == named == b["top_named"], (m["top_named"], named)
+assert b["precision_at_top"] == b["precision"]   # the baseline's own rows, no tie at its cut
+p = [float(r["churn_prob"]) for r in csv.DictReader(open(sys.argv[2]))]
+y = [r["churn"] == "yes" for r in csv.DictReader(open(sys.argv[3]))]
+# the printed probabilities are rounded, so rows may tie there that do not
+# in the model: allow one row either way
+top = sorted(range(len(p)), key=lambda i: -p[i])[:named]
+assert abs(m["precision_at_top"] - sum(y[i] for i in top) / named) <= 1 / named, m["precision_at_top"]
+assert d["target"]["metric"] == "precision_at_top"
+PY
+expect 2 "--top baseline names as many rows as the --baseline model" \
+  "$EV" --model "$T/m.json" --data "$PUB/mlc_churn.test.csv" --top baseline
+expect 2 "--top '0%'" "$EV" --model "$T/m.json" --data "$PUB/mlc_churn.test.csv" --top 0%
+expect 2 "--top '1.5'" "$EV" --model "$T/m.json" --data "$PUB/mlc_churn.test.csv" --top 1.5
+
 # the target: missed with --fail-under exits 1, met exits 0
 expect 1 "accuracy target 0.990 missed" "$EV" --model "$T/m.json" --data "$PUB/mlc_churn.test.csv" \
    --target-accuracy 0.99 --fail-under --quiet

@@ -44,6 +44,29 @@ expect 2 "--data, --label (or --time and --event) and --out are required" "$TR" 
 expect 2 "unknown estimator 'forest' (logistic|linear|svm|gbdt|cox)" "$TR" --data x --label y --out z --model forest
 expect 2 "--l2" "$TR" --data x --label y --out z --l2 -1
 expect 2 "add --cv K" "$TR" --data "$PUB/mlc_churn.train.csv" --label churn --threshold auto --out "$T/x.json"
+
+# a precision floor: the threshold with the most recall at precision >= X on
+# the out-of-fold predictions, recorded with what it did there
+ok "$TR" --data "$PUB/mlc_churn.train.csv" --label churn --cv 5 --threshold 'precision>=0.8' --out "$T/p80.json"
+grep -q '"threshold_rule": "precision>=0.8"' "$T/p80.json" || fail "the floor is not the model's threshold_rule"
+grep -q '"threshold_cv"' "$T/p80.json" || fail "no threshold_cv in the model"
+grep -q "on the out-of-fold predictions it names" "$T/out" || fail "no out-of-fold line for the floor"
+/usr/bin/python3 - "$T/p80.json" <<'PY' || fail "the floor's out-of-fold precision is below it"
+import json, sys
+k = json.load(open(sys.argv[1]))["threshold_cv"]
+assert k["precision"] >= 0.8 and 0 < k["named"] <= k["rows"] and 0 < k["recall"] <= 1, k
+PY
+ok "$TR" --data "$PUB/mlc_churn.train.csv" --label churn --cv 5 --threshold 'recall>=0.5' --out "$T/r50.json" --quiet
+ok "$PR" --model "$T/r50.json" --data "$PUB/mlc_churn.test.csv" --out "$T/r50.csv" --quiet
+expect 2 "a floor reads precision>=X or recall>=X" \
+  "$TR" --data "$PUB/mlc_churn.train.csv" --label churn --cv 5 --threshold 'precision>=2' --out "$T/x.json"
+expect 2 "add --cv K" "$TR" --data "$PUB/mlc_churn.train.csv" --label churn --threshold 'precision>=0.8' --out "$T/x.json"
+# churn only in the middle of x: every fold's highest scores are at an end of
+# x, where no one churns, so no threshold reaches precision 0.9 (exit 1, no model)
+awk 'BEGIN{print "x,y"; for(i=0;i<100;i++){x=i%10; print x "," (x==4||x==5)}}' > "$T/middle.csv"
+expect 1 "cannot be met on the cross-validated predictions" \
+  "$TR" --data "$T/middle.csv" --label y --cv 5 --threshold 'precision>=0.9' --out "$T/x.json"
+[ ! -e "$T/x.json" ] || fail "an unmet floor wrote a model"
 expect 2 "--model and --data are required" "$PR" --data x
 
 # bad data: exit 3, named file/line/column, no output

@@ -902,6 +902,55 @@ START_TEST(test_million_rows)
 }
 END_TEST
 
+/* Precision and recall of the top k by hand: scores 0.9 | 0.8 0.8 0.8 |
+ * 0.3 0.1 with labels 1 | 0 1 1 | 0 0 (3 positives).  Top 1: 1 of 1.  Top
+ * 3: the 0.8 group (2 positives in 3 rows) is named 2/3, so tp = 1 + 2 *
+ * 2/3 = 7/3: precision 7/9, recall 7/9.  Top 4: tp 3, precision 3/4,
+ * recall 1. */
+START_TEST(test_top_k_by_hand)
+{
+    int y[] = {1, 0, 1, 1, 0, 0};
+    double p[] = {0.9, 0.8, 0.8, 0.8, 0.3, 0.1}, lo, hi;
+    ck_class_metrics c;
+    ck_error err;
+    memset(&c, 0, sizeof c);
+    ck_assert_int_eq(ck_metrics_top(y, p, 6, 1, &c, &err), CK_OK);
+    ck_assert(c.top_named == 1 && c.precision_at_top == 1 && fabs(c.recall_at_top - 1.0 / 3) < 1e-15);
+    ck_assert_int_eq(ck_metrics_top(y, p, 6, 3, &c, &err), CK_OK);
+    ck_assert(fabs(c.precision_at_top - 7.0 / 9) < 1e-15 && fabs(c.recall_at_top - 7.0 / 9) < 1e-15);
+    ck_metrics_wilson(7.0 / 3, 3, &lo, &hi);
+    ck_assert(fabs(c.precision_at_top_lo - lo) < 1e-12 && fabs(c.precision_at_top_hi - hi) < 1e-12);
+    ck_assert_int_eq(ck_metrics_top(y, p, 6, 4, &c, &err), CK_OK);
+    ck_assert(c.precision_at_top == 0.75 && c.recall_at_top == 1);
+    /* a constant score names the positive share, whatever k */
+    double flat[] = {0.2, 0.2, 0.2, 0.2, 0.2, 0.2};
+    for (size_t k = 1; k <= 6; k++) {
+        ck_assert_int_eq(ck_metrics_top(y, flat, 6, k, &c, &err), CK_OK);
+        ck_assert(fabs(c.precision_at_top - 0.5) < 1e-15);
+    }
+    ck_assert_int_eq(ck_metrics_top(y, p, 6, 0, &c, &err), CK_EUSAGE);
+    ck_assert_int_eq(ck_metrics_top(y, p, 6, 7, &c, &err), CK_EUSAGE);
+}
+END_TEST
+
+/* The precision and recall intervals are Wilson's over the named rows and
+ * over the positives; undefined (NaN) with nothing named. */
+START_TEST(test_precision_recall_intervals)
+{
+    int y[] = {1, 0, 1, 1, 0, 0};
+    double p[] = {0.9, 0.8, 0.8, 0.8, 0.3, 0.1}, lo, hi;
+    ck_class_metrics c;
+    ck_error err;
+    ck_assert_int_eq(ck_metrics_classification(y, p, 6, 0.5, &c, &err), CK_OK);
+    ck_metrics_wilson(3, 4, &lo, &hi); /* 3 of the 4 named are positive */
+    ck_assert(c.precision_lo == lo && c.precision_hi == hi);
+    ck_metrics_wilson(3, 3, &lo, &hi); /* all 3 positives found */
+    ck_assert(c.recall_lo == lo && c.recall_hi == hi && hi == 1);
+    ck_assert_int_eq(ck_metrics_classification(y, p, 6, 0.95, &c, &err), CK_OK);
+    ck_assert(isnan(c.precision_lo) && isnan(c.precision_hi) && c.precision == 0);
+}
+END_TEST
+
 static Suite *metrics_suite(void)
 {
     gsl_set_error_handler_off();
@@ -940,6 +989,8 @@ static Suite *metrics_suite(void)
     tcase_add_test(prop, test_gains_match_a_stable_sort);
     tcase_add_test(prop, test_regression_properties);
     tcase_add_test(prop, test_million_rows);
+    tcase_add_test(prop, test_top_k_by_hand);
+    tcase_add_test(prop, test_precision_recall_intervals);
     suite_add_tcase(s, prop);
     return s;
 }

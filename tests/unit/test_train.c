@@ -129,20 +129,84 @@ START_TEST(test_holdout_stratified)
 }
 END_TEST
 
+static double cut_by(const double *y, const double *p, size_t n, ck_threshold_rule rule,
+                     double target, ck_threshold_pick *pick)
+{
+    ck_assert_int_eq(ck_threshold_choose(y, p, n, rule, target, pick), 0);
+    return pick->cut;
+}
+
 START_TEST(test_pick_threshold)
 {
     /* scores and labels where F1 peaks when the top three are positive */
     double p[] = {0.9, 0.8, 0.7, 0.4, 0.3, 0.2, 0.1};
     double y[] = {1, 1, 1, 0, 1, 0, 0};
-    double t = ck_pick_threshold(y, p, 7, CK_THRESHOLD_F1);
+    ck_threshold_pick k;
     /* F1 at top 3: 6/7 = 0.857; at top 5: 8/9 = 0.889 -> cut between 0.3 and 0.2 */
-    ck_assert(fabs(t - 0.25) < 1e-12);
-    t = ck_pick_threshold(y, p, 7, CK_THRESHOLD_ACCURACY);
+    ck_assert(fabs(cut_by(y, p, 7, CK_THRESHOLD_F1, 0, &k) - 0.25) < 1e-12);
     /* accuracy top 3: 6/7; top 5: 6/7: the first (higher) cut wins */
-    ck_assert(fabs(t - 0.55) < 1e-12);
-    t = ck_pick_threshold(y, p, 7, CK_THRESHOLD_YOUDEN);
+    ck_assert(fabs(cut_by(y, p, 7, CK_THRESHOLD_ACCURACY, 0, &k) - 0.55) < 1e-12);
     /* Youden top 3: 3/4 - 0 = 0.75; top 5: 1 - 1/3 = 0.667 */
-    ck_assert(fabs(t - 0.55) < 1e-12);
+    ck_assert(fabs(cut_by(y, p, 7, CK_THRESHOLD_YOUDEN, 0, &k) - 0.55) < 1e-12);
+}
+END_TEST
+
+/* Precision and recall of naming the top k of the scores above, by hand
+ * (4 positives): k=1..3: 1, recall k/4; k=4: 3/4, 3/4; k=5: 4/5, 1;
+ * k=6: 4/6, 1; k=7: 4/7, 1. */
+START_TEST(test_threshold_floors)
+{
+    double p[] = {0.9, 0.8, 0.7, 0.4, 0.3, 0.2, 0.1};
+    double y[] = {1, 1, 1, 0, 1, 0, 0};
+    ck_threshold_pick k;
+    /* precision >= 0.85: k = 1..3 keep it; the most recall is k = 3 */
+    ck_assert(fabs(cut_by(y, p, 7, CK_THRESHOLD_PRECISION, 0.85, &k) - 0.55) < 1e-12);
+    ck_assert(k.reached && k.named == 3 && k.precision == 1 && k.recall == 0.75);
+    /* precision >= 0.8: k = 5 (4/5 exactly 0.8) keeps it with recall 1 */
+    ck_assert(fabs(cut_by(y, p, 7, CK_THRESHOLD_PRECISION, 0.8, &k) - 0.25) < 1e-12);
+    ck_assert(k.reached && k.named == 5 && k.recall == 1);
+    /* recall >= 0.9: k = 5..7; the most precision is k = 5 */
+    ck_assert(fabs(cut_by(y, p, 7, CK_THRESHOLD_RECALL, 0.9, &k) - 0.25) < 1e-12);
+    ck_assert(k.reached && fabs(k.precision - 0.8) < 1e-15);
+    /* recall >= 0.5: k = 2 and 3 both at precision 1: the more recall, k = 3 */
+    ck_assert(fabs(cut_by(y, p, 7, CK_THRESHOLD_RECALL, 0.5, &k) - 0.55) < 1e-12);
+    ck_assert_uint_eq(k.named, 3);
+
+    /* a floor no cut meets: the best precision is 1/2 naming the top two */
+    double p2[] = {0.9, 0.8, 0.7}, y2[] = {0, 1, 0};
+    ck_assert(fabs(cut_by(y2, p2, 3, CK_THRESHOLD_PRECISION, 0.9, &k) - 0.75) < 1e-12);
+    ck_assert(!k.reached && k.named == 2 && k.precision == 0.5 && k.recall == 1);
+
+    /* rows tied at a score are named together: the top two (1/2) fall short
+     * of 0.6, all three (2/3) keep it; the cut is below the lowest score */
+    double p3[] = {0.9, 0.9, 0.5}, y3[] = {1, 0, 1};
+    ck_assert(fabs(cut_by(y3, p3, 3, CK_THRESHOLD_PRECISION, 0.6, &k) - 0.25) < 1e-12);
+    ck_assert(k.reached && k.named == 3);
+}
+END_TEST
+
+START_TEST(test_threshold_rule_text)
+{
+    ck_threshold_rule r;
+    double x;
+    char buf[64];
+    ck_assert_int_eq(ck_threshold_rule_parse("precision>=0.85", &r, &x), 0);
+    ck_assert(r == CK_THRESHOLD_PRECISION && x == 0.85);
+    ck_threshold_rule_format(r, x, buf, sizeof buf);
+    ck_assert_str_eq(buf, "precision>=0.85");
+    ck_threshold_rule_format(r, 0.1 + 0.2, buf, sizeof buf); /* not 0.3 in binary */
+    ck_assert_str_eq(buf, "precision>=0.30000000000000004");
+    ck_assert_int_eq(ck_threshold_rule_parse(buf, &r, &x), 0);
+    ck_assert(x == 0.1 + 0.2); /* read back exactly */
+    ck_assert_int_eq(ck_threshold_rule_parse("recall>=1", &r, &x), 0);
+    ck_assert(r == CK_THRESHOLD_RECALL && x == 1);
+    ck_assert_int_eq(ck_threshold_rule_parse("f1", &r, &x), 0);
+    ck_assert(r == CK_THRESHOLD_F1);
+    ck_assert_int_eq(ck_threshold_rule_parse("fixed", &r, &x), 0);
+    const char *bad[] = {"precision>=0", "precision>=1.5", "precision>=", "precision",
+                         "precision>=0.8x", "f1>=0.5", "recall>0.5", "", "accuracyx"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        ck_assert_msg(ck_threshold_rule_parse(bad[i], &r, &x) != 0, "%s", bad[i]);
 }
 END_TEST
 
@@ -434,6 +498,8 @@ static Suite *train_suite(void)
     tcase_add_test(tc, test_folds_stratified_and_seeded);
     tcase_add_test(tc, test_holdout_stratified);
     tcase_add_test(tc, test_pick_threshold);
+    tcase_add_test(tc, test_threshold_floors);
+    tcase_add_test(tc, test_threshold_rule_text);
     tcase_add_test(tc, test_cv_and_test_metrics_recorded);
     tcase_add_test(tc, test_option_errors);
     tcase_add_test(tc, test_constant_and_wide_columns);
