@@ -14,6 +14,7 @@
 #include "churnkit/model.h"
 #include "churnkit/report.h"
 #include "churnkit/str.h"
+#include "churnkit/parallel.h"
 #include "churnkit/trees.h"
 
 #include <math.h>
@@ -97,32 +98,68 @@ static ck_status xgb_error(ck_error *err, const char *what)
 /* ------------------------------------------------------------------ */
 /* the data as xgboost takes it */
 
+/* The rows as the float matrix xgboost takes, a chunk of rows a task. */
+typedef struct to_floats {
+    const ck_dataset *ds;
+    size_t p, nchunks;
+    float *x, *y;
+    double **row;             /* by worker: one encoded row */
+} to_floats;
+
+static void floats_chunk(void *arg, size_t c, size_t worker)
+{
+    to_floats *f = arg;
+    size_t begin, end;
+    double *row = f->row[worker];
+    ck_chunk_range(f->ds->n, f->nchunks, c, &begin, &end);
+    for (size_t i = begin; i < end; i++) {
+        ck_design_row(f->ds->design, f->ds->rows[i], row);
+        for (size_t j = 0; j < f->p; j++)
+            f->x[i * f->p + j] = (float)row[j];
+        f->y[i] = (float)f->ds->y[f->ds->rows[i]];
+    }
+}
+
+/* Fills x (n x p) and y from the dataset on `threads` threads. */
+static int fill_floats(const ck_dataset *ds, size_t p, float *x, float *y, size_t threads)
+{
+    to_floats f = {ds, p, ck_chunks_for(ds->n), x, y, NULL};
+    size_t workers = ck_parallel_workers(f.nchunks, threads);
+    int rc = (f.row = calloc(workers, sizeof *f.row)) ? 0 : -1;
+    for (size_t k = 0; rc == 0 && k < workers; k++)
+        rc = (f.row[k] = malloc((p ? p : 1) * sizeof **f.row)) ? 0 : -1;
+    if (rc == 0)
+        ck_parallel_for(f.nchunks, threads, floats_chunk, &f);
+    for (size_t k = 0; f.row && k < workers; k++)
+        free(f.row[k]);
+    free(f.row);
+    return rc;
+}
+
 /* The dataset's rows as a DMatrix: float values (NaN missing), the label,
  * and each column's type ("c" for a text column, whose values are level
- * positions) and name. */
-static ck_status make_dmatrix(const ck_dataset *ds, DMatrixHandle *out, ck_error *err)
+ * positions) and name.  Built on the fit's threads: xgboost's own
+ * XGDMatrixCreateFromMat without a thread count also leaves the DMatrix
+ * to quantize on one thread in the first round (about 1.3 s a million
+ * rows of 20 columns, bench/RESULTS.md). */
+static ck_status make_dmatrix(const ck_dataset *ds, size_t threads, DMatrixHandle *out,
+                              ck_error *err)
 {
     const ck_pipeline *pl = ds->design->pl;
     size_t n = ds->n, p = pl->width;
     float *x = malloc((n ? n : 1) * (p ? p : 1) * sizeof *x);
     float *y = malloc((n ? n : 1) * sizeof *y);
-    double *row = malloc((p ? p : 1) * sizeof *row);
     const char **types = malloc((p ? p : 1) * sizeof *types);
     ck_status st = CK_OK;
+    int nthread = (int)(threads ? threads : ck_threads_default());
     *out = NULL;
-    if (!x || !y || !row || !types) {
+    if (!x || !y || !types || fill_floats(ds, p, x, y, threads) != 0) {
         st = ck_error_set(err, CK_ENOMEM, "gbdt: out of memory for %zu x %zu values", n, p);
         goto done;
     }
-    for (size_t i = 0; i < n; i++) {
-        ck_design_row(ds->design, ds->rows[i], row);
-        for (size_t j = 0; j < p; j++)
-            x[i * p + j] = (float)row[j];
-        y[i] = (float)ds->y[ds->rows[i]];
-    }
     for (size_t k = 0; k < pl->nfeat; k++)
         types[pl->feat[k].offset] = pl->feat[k].kind == CK_FEAT_CATEGORICAL ? "c" : "q";
-    if (XGDMatrixCreateFromMat(x, n, p, NAN, out) != 0 ||
+    if (XGDMatrixCreateFromMat_omp(x, n, p, NAN, out, nthread) != 0 ||
         XGDMatrixSetFloatInfo(*out, "label", y, n) != 0 ||
         XGDMatrixSetStrFeatureInfo(*out, "feature_type", types, p) != 0 ||
         XGDMatrixSetStrFeatureInfo(*out, "feature_name", (const char **)pl->encoded, p) != 0)
@@ -134,7 +171,6 @@ done:
     }
     free(x);
     free(y);
-    free(row);
     free(types);
     return st;
 }
@@ -291,33 +327,73 @@ static ck_status total_gain(const json_t *model, size_t width, double *gain, ck_
 }
 
 /* Mean |SHAP| of each feature over the training rows (at most SHAP_ROWS
- * of them, evenly spaced): the importance on the model's own scale. */
-static ck_status mean_shap(const state *s, const ck_dataset *ds, ck_error *err)
+ * of them, evenly spaced): the importance on the model's own scale.  The
+ * rows are cut into chunks by their count alone, each chunk sums its own
+ * |phi| and the sums are added in chunk order (parallel.h), so the
+ * importance is the same bits for any thread count. */
+typedef struct shap_job {
+    const state *s;
+    const ck_dataset *ds;
+    size_t step, used, nchunks;
+    double *sum;              /* nchunks x width */
+    double **x, **phi;        /* by worker */
+    void **scratch;           /* by worker */
+} shap_job;
+
+static void shap_chunk(void *arg, size_t c, size_t worker)
+{
+    shap_job *j = arg;
+    size_t begin, end, p = j->s->width;
+    double *sum = j->sum + c * p;
+    ck_chunk_range(j->used, j->nchunks, c, &begin, &end);
+    for (size_t k = begin; k < end; k++) {
+        ck_design_row(j->ds->design, j->ds->rows[k * j->step], j->x[worker]);
+        ck_trees_shap(j->s->trees, j->x[worker], j->phi[worker], j->scratch[worker]);
+        for (size_t f = 0; f < p; f++)
+            sum[f] += fabs(j->phi[worker][f]);
+    }
+}
+
+static void shap_job_free(shap_job *j, size_t workers)
+{
+    for (size_t k = 0; k < workers; k++) {
+        free(j->x ? j->x[k] : NULL);
+        free(j->phi ? j->phi[k] : NULL);
+        if (j->scratch)
+            ck_trees_scratch_free(j->scratch[k]);
+    }
+    free(j->x);
+    free(j->phi);
+    free(j->scratch);
+    free(j->sum);
+}
+
+static ck_status mean_shap(const state *s, const ck_dataset *ds, size_t threads, ck_error *err)
 {
     size_t p = s->width, step = ds->n > SHAP_ROWS ? (ds->n + SHAP_ROWS - 1) / SHAP_ROWS : 1;
-    double *x = malloc((p + 1) * sizeof *x), *phi = malloc((p + 1) * sizeof *phi);
-    void *scratch = ck_trees_scratch_new(s->trees);
-    size_t used = 0;
-    ck_status st = CK_OK;
-    if (!x || !phi || !scratch) {
-        st = ck_error_set(err, CK_ENOMEM, "out of memory");
-        goto done;
+    shap_job j = {s, ds, step, (ds->n + step - 1) / step, 0, NULL, NULL, NULL, NULL};
+    j.nchunks = ck_chunks_for(j.used);
+    size_t workers = ck_parallel_workers(j.nchunks, threads);
+    int ok = (j.sum = calloc(j.nchunks * (p ? p : 1), sizeof *j.sum)) &&
+             (j.x = calloc(workers, sizeof *j.x)) && (j.phi = calloc(workers, sizeof *j.phi)) &&
+             (j.scratch = calloc(workers, sizeof *j.scratch));
+    for (size_t k = 0; ok && k < workers; k++)
+        ok = (j.x[k] = malloc((p + 1) * sizeof **j.x)) &&
+             (j.phi[k] = malloc((p + 1) * sizeof **j.phi)) &&
+             (j.scratch[k] = ck_trees_scratch_new(s->trees));
+    if (!ok) {
+        shap_job_free(&j, workers);
+        return ck_error_set(err, CK_ENOMEM, "out of memory");
     }
-    for (size_t j = 0; j < p; j++)
-        s->mean_shap[j] = 0;
-    for (size_t i = 0; i < ds->n; i += step, used++) {
-        ck_design_row(ds->design, ds->rows[i], x);
-        ck_trees_shap(s->trees, x, phi, scratch);
-        for (size_t j = 0; j < p; j++)
-            s->mean_shap[j] += fabs(phi[j]);
+    ck_parallel_for(j.nchunks, threads, shap_chunk, &j);
+    for (size_t f = 0; f < p; f++) {
+        double sum = 0;
+        for (size_t c = 0; c < j.nchunks; c++)
+            sum += j.sum[c * p + f];
+        s->mean_shap[f] = j.used ? sum / (double)j.used : NAN;
     }
-    for (size_t j = 0; j < p; j++)
-        s->mean_shap[j] = used ? s->mean_shap[j] / (double)used : NAN;
-done:
-    free(x);
-    free(phi);
-    ck_trees_scratch_free(scratch);
-    return st;
+    shap_job_free(&j, workers);
+    return CK_OK;
 }
 
 /* Reads xgboost's model text into s: the trees and their total gains. */
@@ -364,7 +440,7 @@ static ck_status fit(const ck_fit_input *in, void **out, ck_warnings *w, ck_erro
     if (!s)
         return ck_error_set(err, CK_ENOMEM, "out of memory");
     s->width = pl->width;
-    ck_status st = make_dmatrix(in->ds, &d, err);
+    ck_status st = make_dmatrix(in->ds, in->threads, &d, err);
     if (st == CK_OK)
         st = make_booster(in, in->param, d, pl, &b, err);
     if (st == CK_OK)
@@ -379,7 +455,7 @@ static ck_status fit(const ck_fit_input *in, void **out, ck_warnings *w, ck_erro
         st = read_booster(s, s->booster, len, err);
     }
     if (st == CK_OK && in->final)
-        st = mean_shap(s, in->ds, err);
+        st = mean_shap(s, in->ds, in->threads, err);
     if (b)
         XGBoosterFree(b);
     if (d)
@@ -510,8 +586,8 @@ static ck_status tune(const ck_tune_input *in, double *param, ck_tuning *out, ck
         st = ck_error_set(err, CK_ENOMEM, "out of memory");
     for (size_t j = 0; j < in->k && st == CK_OK; j++)
         if ((st = in->fold_data(in->ctx, j, &f[j].train, &f[j].test, err)) == CK_OK &&
-            (st = make_dmatrix(&f[j].train, &f[j].dtrain, err)) == CK_OK)
-            st = make_dmatrix(&f[j].test, &f[j].dtest, err);
+            (st = make_dmatrix(&f[j].train, in->fit.threads, &f[j].dtrain, err)) == CK_OK)
+            st = make_dmatrix(&f[j].test, in->fit.threads, &f[j].dtest, err);
     for (size_t g = 0; g < ng && st == CK_OK; g++) {
         double *curve = NULL, loss = NAN;
         size_t ncurve = 0, rounds = 0;
