@@ -31,6 +31,13 @@ ok "$FE" --world "$T/w" --snapshot 2024-07-01 --out "$T/e.csv" --quiet --groups 
 expect 2 "no group 'trnd' (closest: 'trend'" "$FE" --world "$T/w" --snapshot 2024-07-01 --out "$T/x.csv" --groups trnd
 expect 2 "an empty group name" "$FE" --world "$T/w" --snapshot 2024-07-01 --out "$T/x.csv" --groups trend,
 "$FE" --help | grep -q "trend_labels" || fail "--help lacks the groups"
+# the trend columns against an independent pandas reference (docs/features.md's
+# definitions), at a month's start and mid-month with the data cut short
+/usr/bin/python3 "$HERE/trend_reference.py" "$T/w" 2024-07-01 "$T/t.csv" > "$T/ref" 2>&1 \
+  || fail "trend columns differ from the reference: $(head -c 600 "$T/ref")"
+ok "$FE" --world "$T/w" --snapshot 2024-09-15 --data-end 2024-12 --out "$T/m.csv" --quiet --groups all
+/usr/bin/python3 "$HERE/trend_reference.py" "$T/w" 2024-09-15 "$T/m.csv" 2024-12 > "$T/ref" 2>&1 \
+  || fail "trend columns differ from the reference: $(head -c 600 "$T/ref")"
 
 # errors: exit 2 for usage, 3 for bad data (file:line:col), 5 for I/O
 expect 2 "--snapshot and --out are required" "$FE" --world "$T/w"
