@@ -36,4 +36,9 @@ int32_t ck_date_month_of(int32_t day);
 /* Parses exactly "YYYY-MM" into a month integer; 0 on success, -1 otherwise. */
 int ck_date_parse_month(const char *s, int32_t *out);
 
+/* The day `months` calendar months after (before, when negative) `day`:
+ * the same day of the month, clamped to the target month's last day
+ * (2024-03-31 + 3 months = 2024-06-30). */
+int32_t ck_date_add_months(int32_t day, int months);
+
 #endif

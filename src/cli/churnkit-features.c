@@ -24,6 +24,24 @@ static const char *help =
     "revenue_next_6m and high_value; for every account the time to churn, churn_months\n"
     "with churn_event (1 seen, 0 censored).  Only what happened before the snapshot is used.\n"
     "\n"
+    "Columns come in groups, always in this order after account_id:\n"
+    "  attributes    plan_tier, industry, company_size, region, tenure_days, mrr\n"
+    "  engagement    recency_days, active_day_share, daily_minutes\n"
+    "  scale         users_active, users_total, nps_avg, nps_responses\n"
+    "  depth         core_clicks, core_clicks_per_user, feature_breadth\n"
+    "  legacy        total_minutes, sessions\n"
+    "  scores        health_score, r_score, f_score, m_score\n"
+    "  trend         active_day_share_change, minutes_per_day_change,\n"
+    "                core_clicks_per_day_change, feature_breadth_change (the last 30\n"
+    "                days against the 60 before), mrr_change_1m, mrr_change_3m,\n"
+    "                users_added_90d, users_removed_90d, nps_last_change,\n"
+    "                core_recency_days\n"
+    "  labels        churned_3m .. churn_event (above)\n"
+    "  trend_labels  expanded_3m, expanded_6m, contracted_3m, contracted_6m,\n"
+    "                nps_change_6m, activity_change_3m, last_paid_m0 (labels: they\n"
+    "                look past the snapshot; never use them as features)\n"
+    "The default is every group but trend and trend_labels (the table as it always was).\n"
+    "\n"
     "  --world DIR             the files churnkit-synth writes, by their names in DIR\n"
     "  --accounts, --users, --sessions, --events, --nps, --revenue, --catalogue FILE\n"
     "                          the inputs one by one (the catalogue defaults to\n"
@@ -35,6 +53,10 @@ static const char *help =
     "  --data-end YYYY-MM      label as if the revenue data ended with this month (a\n"
     "                          recent snapshot as it looked then: churn_months censored\n"
     "                          there, horizon labels empty where they do not fit)\n"
+    "  --groups LIST           the column groups, a comma list (default: attributes,\n"
+    "                          engagement,scale,depth,legacy,scores,labels); a '+'\n"
+    "                          adds to the default (--groups +trend,+trend_labels);\n"
+    "                          'all' is every group\n"
     "  --out FILE              the feature table (written atomically)\n"
     "  --quiet                 no summary, no progress\n"
     "  --help, --version\n"
@@ -42,7 +64,7 @@ static const char *help =
     "Exit status: 0 ok, 2 usage, 3 bad input data, 5 I/O error.\n";
 
 enum { O_WORLD = 256, O_ACC, O_USERS, O_SESS, O_EVENTS, O_NPS, O_REV, O_CAT, O_SNAP, O_LOOK,
-       O_NPSD, O_HVS, O_OUT, O_QUIET, O_HELP, O_VERSION, O_END };
+       O_NPSD, O_HVS, O_OUT, O_QUIET, O_HELP, O_VERSION, O_END, O_GROUPS };
 
 static const struct option longopts[] = {
     {"world", required_argument, 0, O_WORLD},    {"accounts", required_argument, 0, O_ACC},
@@ -53,7 +75,8 @@ static const struct option longopts[] = {
     {"nps-days", required_argument, 0, O_NPSD},  {"high-value-share", required_argument, 0, O_HVS},
     {"out", required_argument, 0, O_OUT},        {"quiet", no_argument, 0, O_QUIET},
     {"help", no_argument, 0, O_HELP},            {"version", no_argument, 0, O_VERSION},
-    {"data-end", required_argument, 0, O_END},   {0, 0, 0, 0}};
+    {"data-end", required_argument, 0, O_END},   {"groups", required_argument, 0, O_GROUPS},
+    {0, 0, 0, 0}};
 
 typedef struct args {
     const char *world, *out;
@@ -140,6 +163,15 @@ static int parse_args(int argc, char **argv, args *a)
             if (ck_date_parse_month(optarg, &a->opt.data_end) != 0)
                 return ck_cli_usage(prog, "--data-end: '%s' is not a month YYYY-MM", optarg);
             break;
+        case O_GROUPS: {
+            ck_error err;
+            ck_status st = ck_features_parse_groups(optarg, &a->opt.groups, &err);
+            if (st == CK_EUSAGE)
+                return ck_cli_usage(prog, "%s", err.message);
+            if (st != CK_OK)
+                return ck_cli_fail(prog, &err);
+            break;
+        }
         case O_OUT: a->out = optarg; break;
         case O_QUIET: a->quiet = 1; break;
         case O_HELP: ck_cli_help(help); return -1;

@@ -105,3 +105,17 @@ int ck_date_parse_month(const char *s, int32_t *out)
     *out = (int32_t)y * 12 + (m - 1);
     return 0;
 }
+
+int32_t ck_date_add_months(int32_t day, int months)
+{
+    int y, m, d;
+    ck_date_to_civil(day, &y, &m, &d);
+    long k = (long)y * 12 + (m - 1) + months; /* the target month */
+    long ty = k >= 0 ? k / 12 : -((11 - k) / 12);
+    int tm = (int)(k - ty * 12) + 1;
+    int32_t first = ck_date_from_civil((int)ty, tm, 1);
+    int32_t next = tm == 12 ? ck_date_from_civil((int)ty + 1, 1, 1)
+                            : ck_date_from_civil((int)ty, tm + 1, 1);
+    int last = (int)(next - first);
+    return first + (d < last ? d : last) - 1;
+}

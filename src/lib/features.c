@@ -5,6 +5,7 @@
 #include "churnkit/csvwriter.h"
 #include "churnkit/date.h"
 #include "churnkit/dict.h"
+#include "churnkit/features_trend.h"
 #include "churnkit/health.h"
 #include "churnkit/num.h"
 #include "churnkit/ofile.h"
@@ -28,6 +29,7 @@ void ck_features_options_init(ck_features_options *opt)
     opt->nps_days = 365;
     opt->high_value_share = 0.2;
     opt->data_end = INT32_MAX;
+    opt->groups = CK_FEATURES_DEFAULT;
 }
 
 typedef struct account {
@@ -63,6 +65,8 @@ typedef struct builder {
     unsigned char *is_core;         /* by feature code */
     size_t words;                   /* 64-bit words of a user's feature set */
     uint64_t *fbits;                /* users x words */
+    ck_trend *trend;                /* the trend groups, when asked for */
+    double cutoff;                  /* revenue_next_6m of the high-value accounts */
     ck_warnings *w;
     ck_error *err;
     unsigned long rows;
@@ -304,6 +308,8 @@ static ck_status read_revenue(builder *b, const char *path)
             break;
         if (month > b->opt->data_end) /* checked, then ignored: past the data's end */
             continue;
+        if (b->trend)
+            ck_trend_revenue(b->trend, (size_t)a, month, mrr);
         b->last_month = month > b->last_month ? month : b->last_month;
         int32_t r = month - b->m0;
         if (r >= 0 && r <= HORIZON) {
@@ -335,16 +341,22 @@ static ck_status read_sessions(builder *b, const char *path)
     src s;
     ck_status st = open_src(b, &s, path, names, 3);
     int32_t prev = INT32_MIN, day, u;
+    /* the future is not read, but for the trend labels' months */
+    int32_t end = b->trend ? ck_trend_sessions_end(b->trend) : b->t;
     int rc = 0;
     b->data_start = NO_DAY;
     while (st == CK_OK && (rc = next_row(b, &s)) == 1) {
         double minutes;
         if ((st = get_date(b, &s, 1, &day)) != CK_OK || (st = check_order(b, &s, day, &prev)) != CK_OK)
             break;
-        if (day >= b->t)
-            break; /* the future is not read */
+        if (day >= end)
+            break;
         if ((st = get_user(b, &s, 0, &u)) != CK_OK || (st = get_number(b, &s, 2, &minutes)) != CK_OK)
             break;
+        if (b->trend)
+            ck_trend_session(b->trend, (size_t)u, day, minutes);
+        if (day >= b->t)
+            continue; /* a label's row: no feature sees it */
         if (b->data_start == NO_DAY)
             b->data_start = day;
         account *a = &b->acc[b->users[u].account];
@@ -392,6 +404,8 @@ static ck_status read_events(builder *b, const char *path)
             st = bad_field(b, &s, 2, "feature not in the catalogue:");
             break;
         }
+        if (b->trend)
+            ck_trend_event(b->trend, (size_t)u, day, f, b->is_core[f], clicks);
         if (day < b->window)
             continue;
         b->fbits[(size_t)u * b->words + (size_t)f / 64] |= UINT64_C(1) << (f % 64);
@@ -410,14 +424,16 @@ static ck_status read_nps(builder *b, const char *path)
     src s;
     ck_status st = open_src(b, &s, path, names, 3);
     int32_t prev = INT32_MIN, day, u;
+    /* the trend takes every answer before T, and the labels' later ones */
+    int32_t end = b->trend ? ck_trend_nps_end(b->trend) : b->t;
     int rc = 0;
     while (st == CK_OK && (rc = next_row(b, &s)) == 1) {
         double score;
         if ((st = get_date(b, &s, 1, &day)) != CK_OK || (st = check_order(b, &s, day, &prev)) != CK_OK)
             break;
-        if (day >= b->t)
+        if (day >= end)
             break;
-        if (day < b->nps_window)
+        if (day < b->nps_window && !b->trend)
             continue;
         if ((st = get_user(b, &s, 0, &u)) != CK_OK || (st = get_number(b, &s, 2, &score)) != CK_OK)
             break;
@@ -425,6 +441,10 @@ static ck_status read_nps(builder *b, const char *path)
             st = bad_field(b, &s, 2, "NPS score outside 0..10:");
             break;
         }
+        if (b->trend)
+            ck_trend_nps(b->trend, (size_t)b->users[u].account, day, score);
+        if (day < b->nps_window || day >= b->t)
+            continue;
         account *a = &b->acc[b->users[u].account];
         a->nps_sum += score;
         a->nps_n++;
@@ -529,14 +549,6 @@ static double high_value_cutoff(const row *rows, size_t n, double share)
     return cut;
 }
 
-static const char *const header[] = {
-    "account_id", "plan_tier", "industry", "company_size", "region", "tenure_days", "mrr",
-    "recency_days", "active_day_share", "daily_minutes", "users_active", "users_total",
-    "nps_avg", "nps_responses", "core_clicks", "core_clicks_per_user", "feature_breadth",
-    "total_minutes", "sessions", "health_score", "r_score", "f_score", "m_score",
-    "churned_3m", "churned_6m", "value_change_3m", "value_change_6m", "revenue_next_6m",
-    "high_value", "churn_months", "churn_event"};
-
 /* The time to churn: the months from M0 to the first month M0 + k without
  * revenue (the churn is observed: *event 1), or, when the account pays
  * through the last month of the revenue data (at most FOLLOW months on),
@@ -565,36 +577,71 @@ static void write_label(ck_csv_writer *w, const builder *b, int h, double v, int
         ck_csv_write_empty(w);
 }
 
-static void write_row(ck_csv_writer *w, const builder *b, const row *r, double cutoff)
+/* ------------------------------------------------------------------ */
+/* the column groups: names and writers, in the table's column order */
+
+static void write_attributes(ck_csv_writer *w, const builder *b, const row *r)
 {
     const account *a = &b->acc[r->acc];
-    ck_csv_write_cstr(w, ck_dict_str(b->acc_ids, (int32_t)r->acc));
     for (int k = 0; k < 4; k++)
         ck_csv_write_cstr(w, ck_dict_str(b->attr[k], a->attr[k]));
     ck_csv_write_long(w, (long)(b->t - a->signup));
     ck_csv_write_fixed(w, a->mrr[0], 2);
+}
+
+static void write_engagement(ck_csv_writer *w, const builder *b, const row *r)
+{
+    (void)b;
     ck_csv_write_fixed(w, r->recency, 0);
     ck_csv_write_fixed(w, r->share, 6);
     ck_csv_write_fixed(w, r->daily_minutes, 4);
+}
+
+static void write_scale(ck_csv_writer *w, const builder *b, const row *r)
+{
+    const account *a = &b->acc[r->acc];
     ck_csv_write_fixed(w, a->users_active, 0);
     ck_csv_write_fixed(w, a->users_total, 0);
     ck_csv_write_fixed(w, r->nps_avg, 4);
     ck_csv_write_fixed(w, a->nps_n, 0);
-    ck_csv_write_fixed(w, a->core_clicks, 0);
+}
+
+static void write_depth(ck_csv_writer *w, const builder *b, const row *r)
+{
+    ck_csv_write_fixed(w, b->acc[r->acc].core_clicks, 0);
     ck_csv_write_fixed(w, r->core_per_user, 4);
     ck_csv_write_fixed(w, r->breadth, 4);
-    ck_csv_write_fixed(w, a->minutes, 0);
-    ck_csv_write_fixed(w, a->sessions, 0);
+}
+
+static void write_legacy(ck_csv_writer *w, const builder *b, const row *r)
+{
+    ck_csv_write_fixed(w, b->acc[r->acc].minutes, 0);
+    ck_csv_write_fixed(w, b->acc[r->acc].sessions, 0);
+}
+
+static void write_scores(ck_csv_writer *w, const builder *b, const row *r)
+{
+    (void)b;
     ck_csv_write_fixed(w, r->health, 2);
     ck_csv_write_fixed(w, r->r, 0);
     ck_csv_write_fixed(w, r->f, 0);
     ck_csv_write_fixed(w, r->m, 0);
+}
+
+static void write_trend(ck_csv_writer *w, const builder *b, const row *r)
+{
+    ck_trend_write_features(b->trend, r->acc, b->acc[r->acc].signup, w);
+}
+
+static void write_labels(ck_csv_writer *w, const builder *b, const row *r)
+{
+    const account *a = &b->acc[r->acc];
     for (int h = 3; h <= 6; h += 3)
         write_label(w, b, h, !a->paid[h], 0);
     for (int h = 3; h <= 6; h += 3)
         write_label(w, b, h, (a->paid[h] ? a->mrr[h] : 0) - a->mrr[0], 2);
     write_label(w, b, HORIZON, r->future6, 2);
-    write_label(w, b, HORIZON, r->future6 >= cutoff, 0);
+    write_label(w, b, HORIZON, r->future6 >= b->cutoff, 0);
     int event, months = churn_months(b, a, &event);
     if (months > 0) { /* every account, however short its known future */
         ck_csv_write_long(w, months);
@@ -603,6 +650,121 @@ static void write_row(ck_csv_writer *w, const builder *b, const row *r, double c
         ck_csv_write_empty(w);
         ck_csv_write_empty(w);
     }
+}
+
+static void write_trend_labels(ck_csv_writer *w, const builder *b, const row *r)
+{
+    int months = b->last_month == INT32_MIN ? 0 : (int)(b->last_month - b->m0);
+    ck_trend_write_labels(b->trend, r->acc, b->acc[r->acc].signup, months, w);
+}
+
+static const char *const cols_attributes[] = {"plan_tier", "industry", "company_size", "region",
+                                              "tenure_days", "mrr"};
+static const char *const cols_engagement[] = {"recency_days", "active_day_share",
+                                              "daily_minutes"};
+static const char *const cols_scale[] = {"users_active", "users_total", "nps_avg",
+                                         "nps_responses"};
+static const char *const cols_depth[] = {"core_clicks", "core_clicks_per_user", "feature_breadth"};
+static const char *const cols_legacy[] = {"total_minutes", "sessions"};
+static const char *const cols_scores[] = {"health_score", "r_score", "f_score", "m_score"};
+static const char *const cols_labels[] = {"churned_3m", "churned_6m", "value_change_3m",
+                                          "value_change_6m", "revenue_next_6m", "high_value",
+                                          "churn_months", "churn_event"};
+
+#define COLS(a) a, sizeof a / sizeof *a
+static const struct group {
+    const char *name;
+    unsigned flag;
+    const char *const *cols;
+    size_t ncols;
+    void (*write)(ck_csv_writer *w, const builder *b, const row *r);
+} groups[] = {
+    {"attributes", CK_FEATURES_ATTRIBUTES, COLS(cols_attributes), write_attributes},
+    {"engagement", CK_FEATURES_ENGAGEMENT, COLS(cols_engagement), write_engagement},
+    {"scale", CK_FEATURES_SCALE, COLS(cols_scale), write_scale},
+    {"depth", CK_FEATURES_DEPTH, COLS(cols_depth), write_depth},
+    {"legacy", CK_FEATURES_LEGACY, COLS(cols_legacy), write_legacy},
+    {"scores", CK_FEATURES_SCORES, COLS(cols_scores), write_scores},
+    {"trend", CK_FEATURES_TREND, ck_trend_feature_names, CK_TREND_NFEATURES, write_trend},
+    {"labels", CK_FEATURES_LABELS, COLS(cols_labels), write_labels},
+    {"trend_labels", CK_FEATURES_TREND_LABELS, ck_trend_label_names, CK_TREND_NLABELS,
+     write_trend_labels}};
+#undef COLS
+enum { NGROUPS = sizeof groups / sizeof *groups };
+
+const char *ck_features_group_name(unsigned flag)
+{
+    for (size_t g = 0; g < NGROUPS; g++)
+        if (groups[g].flag == flag)
+            return groups[g].name;
+    return NULL;
+}
+
+/* One group name (or "all", "default") of a --groups list; a '+' before it
+ * adds the default groups. */
+static ck_status parse_group(const char *name, unsigned *bits, ck_error *err)
+{
+    const char *names[NGROUPS + 2];
+    if (name[0] == '+') {
+        *bits |= CK_FEATURES_DEFAULT;
+        name++;
+    }
+    for (size_t g = 0; g < NGROUPS; g++) {
+        names[g] = groups[g].name;
+        if (strcmp(name, groups[g].name) == 0) {
+            *bits |= groups[g].flag;
+            return CK_OK;
+        }
+    }
+    names[NGROUPS] = "all";
+    names[NGROUPS + 1] = "default";
+    if (strcmp(name, "all") == 0 || strcmp(name, "default") == 0) {
+        *bits |= name[0] == 'a' ? CK_FEATURES_ALL : CK_FEATURES_DEFAULT;
+        return CK_OK;
+    }
+    char near[300];
+    ck_closest_names(name, names, NGROUPS + 2, near, sizeof near);
+    return ck_error_set(err, CK_EUSAGE, "--groups: no group '%s' (closest: %s)", name, near);
+}
+
+ck_status ck_features_parse_groups(const char *list, unsigned *groups_out, ck_error *err)
+{
+    unsigned bits = 0;
+    size_t n = 0;
+    /* every item must name a group: "a,,b", a trailing comma or a lone '+'
+     * are errors (ck_split_list would drop empty items silently) */
+    if (!list || !*list || list[0] == ',' || list[strlen(list) - 1] == ',' ||
+        list[strlen(list) - 1] == '+' || strstr(list, ",,") || strstr(list, "+,") ||
+        strstr(list, "++"))
+        return ck_error_set(err, CK_EUSAGE, "--groups: an empty group name in '%s'",
+                            list ? list : "");
+    char **v = ck_split_list(list, &n);
+    if (!v)
+        return ck_error_set(err, CK_ENOMEM, "out of memory");
+    ck_status st = CK_OK;
+    for (size_t i = 0; i < n && st == CK_OK; i++)
+        st = parse_group(v[i], &bits, err);
+    ck_strv_free(v);
+    if (st == CK_OK)
+        *groups_out = bits;
+    return st;
+}
+
+static void write_header(ck_csv_writer *w, unsigned bits)
+{
+    ck_csv_write_cstr(w, "account_id");
+    for (size_t g = 0; g < NGROUPS; g++)
+        for (size_t k = 0; (bits & groups[g].flag) && k < groups[g].ncols; k++)
+            ck_csv_write_cstr(w, groups[g].cols[k]);
+    ck_csv_end_row(w);
+}
+
+static void write_row(ck_csv_writer *w, const builder *b, const row *r)
+{
+    ck_csv_write_cstr(w, ck_dict_str(b->acc_ids, (int32_t)r->acc));
+    for (size_t g = 0; g < NGROUPS; g++)
+        if (b->opt->groups & groups[g].flag)
+            groups[g].write(w, b, r);
     ck_csv_end_row(w);
 }
 
@@ -630,7 +792,9 @@ static ck_status write_table(builder *b, const char *out, ck_features_summary *s
         return ck_error_set(b->err, CK_EDATA, "no account is paying at the snapshot %s (is it "
                                               "inside the revenue data?)", d);
     }
-    double cutoff = high_value_cutoff(rows, n, b->opt->high_value_share);
+    b->cutoff = high_value_cutoff(rows, n, b->opt->high_value_share);
+    if (b->trend)
+        ck_trend_finish(b->trend);
     ck_ofile *f = NULL;
     ck_csv_writer *w = NULL;
     if ((st = rfm(rows, n, b, b->err)) != CK_OK || (st = ck_ofile_open(&f, out, b->err)) != CK_OK)
@@ -639,11 +803,9 @@ static ck_status write_table(builder *b, const char *out, ck_features_summary *s
         st = ck_error_set(b->err, CK_ENOMEM, "out of memory");
         goto done;
     }
-    for (size_t k = 0; k < sizeof header / sizeof *header; k++)
-        ck_csv_write_cstr(w, header[k]);
-    ck_csv_end_row(w);
+    write_header(w, b->opt->groups);
     for (size_t i = 0; i < n; i++)
-        write_row(w, b, &rows[i], cutoff);
+        write_row(w, b, &rows[i]);
     if (ck_csv_writer_flush(w) != 0) {
         st = ck_error_set(b->err, CK_EIO, "%s: write error", out);
         goto done;
@@ -671,6 +833,7 @@ static void builder_free(builder *b)
     free(b->users);
     free(b->is_core);
     free(b->fbits);
+    ck_trend_free(b->trend);
 }
 
 static ck_status check_options(const ck_features_options *opt, ck_error *err)
@@ -679,6 +842,8 @@ static ck_status check_options(const ck_features_options *opt, ck_error *err)
         return ck_error_set(err, CK_EUSAGE, "--lookback-days must be 1..3660");
     if (opt->nps_days < 1 || opt->nps_days > 3660)
         return ck_error_set(err, CK_EUSAGE, "--nps-days must be 1..3660");
+    if (opt->groups == 0 || (opt->groups & ~(unsigned)CK_FEATURES_ALL))
+        return ck_error_set(err, CK_EUSAGE, "--groups: no column group chosen");
     if (!(opt->high_value_share > 0 && opt->high_value_share < 1))
         return ck_error_set(err, CK_EUSAGE, "--high-value-share must lie in (0, 1)");
     if (opt->data_end < ck_date_month_of(opt->snapshot - 1)) {
@@ -687,6 +852,22 @@ static ck_status check_options(const ck_features_options *opt, ck_error *err)
         return ck_error_set(err, CK_EUSAGE, "--data-end is before the snapshot's month M0 (the "
                                             "month before %s): nothing to label", d);
     }
+    return CK_OK;
+}
+
+/* The trend accumulators, when a trend group is asked for: they learn every
+ * user's account before the rows come. */
+static ck_status start_trend(builder *b)
+{
+    unsigned g = b->opt->groups;
+    if (!(g & (CK_FEATURES_TREND | CK_FEATURES_TREND_LABELS)))
+        return CK_OK;
+    ck_trend_setup s = {b->t, b->nacc, b->nusers, ck_dict_size(b->feat_ids),
+                        (g & CK_FEATURES_TREND) != 0, (g & CK_FEATURES_TREND_LABELS) != 0};
+    if (!(b->trend = ck_trend_new(&s)))
+        return ck_error_set(b->err, CK_ENOMEM, "out of memory");
+    for (size_t u = 0; u < b->nusers; u++)
+        ck_trend_user(b->trend, u, (size_t)b->users[u].account, b->users[u].created);
     return CK_OK;
 }
 
@@ -728,7 +909,7 @@ ck_status ck_features_build(const ck_features_inputs *in, const ck_features_opti
         return ck_error_set(err, CK_ENOMEM, "out of memory");
     }
     if ((st = read_accounts(&b, in->accounts)) == CK_OK && (st = read_users(&b, in->users)) == CK_OK &&
-        (st = read_catalogue(&b, in->catalogue)) == CK_OK &&
+        (st = read_catalogue(&b, in->catalogue)) == CK_OK && (st = start_trend(&b)) == CK_OK &&
         (st = read_revenue(&b, in->revenue)) == CK_OK &&
         (st = read_sessions(&b, in->sessions)) == CK_OK &&
         (st = read_events(&b, in->events)) == CK_OK && (st = read_nps(&b, in->nps)) == CK_OK) {

@@ -16,6 +16,29 @@ ok "$FE" --world "$T/w" --snapshot 2024-11-01 --out "$T/late.csv" --quiet
 awk -F, 'NR > 1 && ($24 == "" || $25 != "") { bad = 1 } END { exit bad }' "$T/late.csv" \
   || fail "labels beyond the data should be empty, those within it filled"
 
+# column groups: the default is the table as it was; --groups names them
+ok "$FE" --world "$T/w" --snapshot 2024-07-01 --out "$T/g.csv" --quiet \
+   --groups attributes,engagement,scale,depth,legacy,scores,labels
+cmp -s "$T/f.csv" "$T/g.csv" || fail "the default groups are not the default table"
+ok "$FE" --world "$T/w" --snapshot 2024-07-01 --out "$T/t.csv" --quiet --groups +trend,+trend_labels
+head -1 "$T/t.csv" | grep -q ",m_score,active_day_share_change,.*,core_recency_days,churned_3m,.*,churn_event,expanded_3m,expanded_6m,contracted_3m,contracted_6m,nps_change_6m,activity_change_3m,last_paid_m0$" \
+  || fail "unexpected trend header: $(head -1 "$T/t.csv")"
+# the trend groups add columns and change none of the others
+cut -d, -f1-23,34-41 "$T/t.csv" | cmp -s - "$T/f.csv" || fail "--groups +trend changed a default column"
+ok "$FE" --world "$T/w" --snapshot 2024-07-01 --out "$T/e.csv" --quiet --groups engagement
+[ "$(head -1 "$T/e.csv")" = "account_id,recency_days,active_day_share,daily_minutes" ] \
+  || fail "--groups engagement: $(head -1 "$T/e.csv")"
+expect 2 "no group 'trnd' (closest: 'trend'" "$FE" --world "$T/w" --snapshot 2024-07-01 --out "$T/x.csv" --groups trnd
+expect 2 "an empty group name" "$FE" --world "$T/w" --snapshot 2024-07-01 --out "$T/x.csv" --groups trend,
+"$FE" --help | grep -q "trend_labels" || fail "--help lacks the groups"
+# the trend columns against an independent pandas reference (docs/features.md's
+# definitions), at a month's start and mid-month with the data cut short
+/usr/bin/python3 "$HERE/trend_reference.py" "$T/w" 2024-07-01 "$T/t.csv" > "$T/ref" 2>&1 \
+  || fail "trend columns differ from the reference: $(head -c 600 "$T/ref")"
+ok "$FE" --world "$T/w" --snapshot 2024-09-15 --data-end 2024-12 --out "$T/m.csv" --quiet --groups all
+/usr/bin/python3 "$HERE/trend_reference.py" "$T/w" 2024-09-15 "$T/m.csv" 2024-12 > "$T/ref" 2>&1 \
+  || fail "trend columns differ from the reference: $(head -c 600 "$T/ref")"
+
 # errors: exit 2 for usage, 3 for bad data (file:line:col), 5 for I/O
 expect 2 "--snapshot and --out are required" "$FE" --world "$T/w"
 expect 2 "not a date" "$FE" --world "$T/w" --snapshot 2024-13-01 --out "$T/x.csv"
