@@ -180,7 +180,8 @@ for h in ("3m", "6m"):
           100 * b["direction_accuracy_changed"], m["mae"], b["mae"]))
 PY
 say ""
-sed -n 's/^  segments/  Segments by 6-month churn risk (Cox)/p; /^    [a-z]/p' "$OUT/scores_survival.txt"
+sed -n 's/^  segments/  Segments by 6-month churn risk (Cox)/p; s/^  value groups/  Seed 004'"'"'s value groups/p;
+        /^    [a-z(]/p' "$OUT/scores_survival.txt"
 say ""
 say "  reports: $OUT/eval_*.txt, .json and .html (open eval_high_value.html in a browser)"
 say "  scores:  $OUT/scores.csv    models: $MOD/"

@@ -19,7 +19,12 @@
  * threshold (default 0), and the recommended play for the segment
  * (segments.h).
  * With a `health_score` input column, `health_band` follows (high 80+,
- * medium 50-79, low below 50).
+ * medium 50-79, low below 50).  Last, when the input has the columns
+ * nps_avg, active_day_share, core_clicks_per_user and feature_breadth,
+ * `value_group` and `value_play`: seed 004's value groups (high_value,
+ * potential, engaged, at_risk) by the rules of value_group.h, and the
+ * group's play; both empty for a row the rules cannot place.  Text in one
+ * of those columns stops the run as in a feature.
  *
  * A survival model NAME (a Cox model) writes NAME_churn_Hm, the
  * probability of churn within H months, for each of the horizons (default
@@ -63,6 +68,7 @@
 #include "churnkit/lifetime.h"
 #include "churnkit/model.h"
 #include "churnkit/segments.h"
+#include "churnkit/value_group.h"
 
 typedef struct ck_score_options {
     const char *id;          /* id column to pass through; NULL: the first
@@ -97,6 +103,12 @@ typedef struct ck_score_options {
                                 CLV of survival models (NULL: none) */
     const char *cost;        /* acquisition-cost column: ROI = CLV / cost
                                 (needs mrr) */
+    int value_groups;        /* -1 (default): value groups when the input
+                                has their four columns; 1: required (an
+                                error names a missing column); 0: never */
+    ck_value_rules value_rules; /* their cut-offs (ck_value_rules_init) */
+    const char *value_plays[CK_VALUE_GROUPS]; /* replace the built-in plays
+                                (NULL: keep) */
 } ck_score_options;
 
 void ck_score_options_init(ck_score_options *opt);
@@ -128,6 +140,10 @@ typedef struct ck_score_summary {
     double seg_mean_clv[CK_SEGMENTS];    /* mean CLV */
     double seg_mean_roi[CK_SEGMENTS];    /* mean ROI (NaN without costs) */
     unsigned long horizon_adjusted;      /* rows whose longer horizon was raised */
+    int valued;                    /* value groups were written: */
+    unsigned long value_count[CK_VALUE_GROUPS]; /* rows by group */
+    unsigned long value_none;      /* rows without a group (a usage value
+                                      missing) */
     ck_score_drift *drift;         /* every feature of every model */
     size_t ndrift;
 } ck_score_summary;

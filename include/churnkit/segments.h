@@ -33,9 +33,10 @@ const char *ck_segment_action(int seg);
 /* The segment of a row. */
 int ck_segment_of(int high_risk, int growing);
 
-/* Reads an actions file (columns segment and action) into actions[], each
- * a string the caller frees with ck_segment_actions_free; a segment the
- * file does not name keeps its entry. */
+/* Reads an actions file (columns segment and action; plays.h reads it)
+ * into actions[], each a string the caller frees with
+ * ck_segment_actions_free; a segment the file does not name keeps its
+ * entry. */
 ck_status ck_segment_actions_load(const char *actions[CK_SEGMENTS], const char *path,
                                   ck_error *err);
 void ck_segment_actions_free(const char *actions[CK_SEGMENTS]);

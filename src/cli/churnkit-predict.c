@@ -65,6 +65,25 @@ static const char *help =
     "  --actions FILE      a CSV of segment,action rows replacing the built-in plays\n"
     "  --no-segments       no segment and action columns\n"
     "\n"
+    "Value groups (seed 004), when the input has nps_avg, active_day_share,\n"
+    "core_clicks_per_user and feature_breadth (churnkit-features' columns); the first\n"
+    "that holds: at_risk (low NPS or low activity), high_value (high NPS, deep and\n"
+    "broad use), potential (not deep or not broad), engaged (deep and broad, NPS\n"
+    "between the cut-offs or never answered).  A missing NPS is neither low nor high.\n"
+    "  --value-nps-low N   at risk at a mean NPS of N or less (default 6: detractors)\n"
+    "  --value-activity-low S  at risk at an active-day share below S (default 0.15,\n"
+    "                      about one day a week)\n"
+    "  --value-nps-high N  high value needs a mean NPS of N or more (default 9:\n"
+    "                      promoters)\n"
+    "  --value-depth C     deep use: C or more core-feature clicks per active user in\n"
+    "                      the feature window (default 100)\n"
+    "  --value-breadth B   broad use: B or more distinct features per active user\n"
+    "                      (default 10)\n"
+    "  --value-plays FILE  a CSV of value_group,value_play rows replacing the plays\n"
+    "  --value-groups      require them: a missing column is an error (any --value-*\n"
+    "                      option does too)\n"
+    "  --no-value-groups   no value_group and value_play columns\n"
+    "\n"
     "Drift:\n"
     "  --drift-report FILE every model input's population stability index (CSV)\n"
     "  --drift-threshold T warn when a feature's PSI exceeds T (default 0.2)\n"
@@ -78,13 +97,15 @@ static const char *help =
     "NAME_pred (regressions) or the survival columns above, probabilities and\n"
     "predictions to 6 decimal places (money to 2); then\n"
     "segment and action (star, opportunity, stable, critical: churn risk by growth),\n"
-    "and health_band when the input has a health_score column.  Horizons agree: a\n"
-    "6-month churn probability is never below the 3-month one.\n"
+    "health_band when the input has a health_score column, and value_group and\n"
+    "value_play last.  Horizons agree: a 6-month churn probability is never below\n"
+    "the 3-month one.\n"
     "Exit status: 0 ok, 2 usage, 3 bad input data, 4 bad model file, 5 I/O error.\n";
 
 enum { O_MODEL = 256, O_DATA, O_OUT, O_ID, O_REASONS, O_DELIM, O_NOHEADER, O_COLUMNS, O_QUIET,
        O_HELP, O_VERSION, O_RISK, O_GROWTH, O_GTHRESH, O_ACTIONS, O_NOSEG, O_DRIFT, O_DTHRESH,
-       O_THREADS, O_RDIR, O_HORIZONS, O_MRR, O_CLVM, O_DISC, O_COST, O_RTHRESH };
+       O_THREADS, O_RDIR, O_HORIZONS, O_MRR, O_CLVM, O_DISC, O_COST, O_RTHRESH, O_VGROUPS,
+       O_NOVG, O_VNPSLOW, O_VNPSHIGH, O_VACT, O_VDEPTH, O_VBREADTH, O_VPLAYS };
 
 static const struct option longopts[] = {
     {"model", required_argument, 0, O_MODEL},   {"data", required_argument, 0, O_DATA},
@@ -104,17 +125,26 @@ static const struct option longopts[] = {
     {"clv-months", required_argument, 0, O_CLVM},
     {"discount-rate", required_argument, 0, O_DISC},
     {"acquisition-cost", required_argument, 0, O_COST},
-    {"risk-threshold", required_argument, 0, O_RTHRESH}, {0, 0, 0, 0}};
+    {"risk-threshold", required_argument, 0, O_RTHRESH},
+    {"value-groups", no_argument, 0, O_VGROUPS}, {"no-value-groups", no_argument, 0, O_NOVG},
+    {"value-nps-low", required_argument, 0, O_VNPSLOW},
+    {"value-nps-high", required_argument, 0, O_VNPSHIGH},
+    {"value-activity-low", required_argument, 0, O_VACT},
+    {"value-depth", required_argument, 0, O_VDEPTH},
+    {"value-breadth", required_argument, 0, O_VBREADTH},
+    {"value-plays", required_argument, 0, O_VPLAYS}, {0, 0, 0, 0}};
 
 typedef struct args {
     const char **model_paths;
     size_t nmodels;
-    const char *data, *out, *delim, *actions;
+    const char *data, *out, *delim, *actions, *value_plays;
     char **columns;
     size_t ncolumns;
     int quiet;
     int horizons, clv;         /* --horizons given; --clv-months or --discount-rate */
     int segment_opts;          /* an option about the segments given */
+    int value_opts;            /* an option about the value groups given */
+    int no_value;              /* --no-value-groups */
     ck_score_options score;
 } args;
 
@@ -149,12 +179,63 @@ static int parse_survival(args *a, int c, const char *arg)
     return 1;
 }
 
+/* The value-group options; 1: not one of them.  Any of them asks for the
+ * value groups, so that a missing column is an error, not silence. */
+static int parse_value(args *a, int c, const char *arg)
+{
+    ck_value_rules *r = &a->score.value_rules;
+    const char *name = NULL;
+    double *v = NULL, hi = 10;
+    switch (c) {
+    case O_NOVG: a->no_value = 1; return 0;
+    case O_VGROUPS: a->value_opts = 1; return 0;
+    case O_VPLAYS: a->value_plays = arg; a->value_opts = 1; return 0;
+    case O_VNPSLOW: name = "--value-nps-low"; v = &r->nps_low; break;
+    case O_VNPSHIGH: name = "--value-nps-high"; v = &r->nps_high; break;
+    case O_VACT: name = "--value-activity-low"; v = &r->activity_low; hi = 1; break;
+    case O_VDEPTH: name = "--value-depth"; v = &r->depth; hi = 1e12; break;
+    case O_VBREADTH: name = "--value-breadth"; v = &r->breadth; hi = 1e12; break;
+    default: return 1;
+    }
+    a->value_opts = 1;
+    return ck_cli_double(prog, name, arg, 0, hi, v) ? 2 : 0;
+}
+
+/* The combinations of options that cannot hold; 0 when none. */
+static int check_args(args *a)
+{
+    ck_error err;
+    if (!a->nmodels || !a->data)
+        return ck_cli_usage(prog, "--model and --data are required");
+    if (a->columns && !a->score.csv.no_header)
+        return ck_cli_usage(prog, "--columns goes with --no-header");
+    if (a->score.cost && !a->score.mrr)
+        return ck_cli_usage(prog, "--acquisition-cost needs --mrr (ROI is CLV / cost)");
+    if (a->clv && !a->score.mrr)
+        return ck_cli_usage(prog, "--clv-months and --discount-rate shape the CLV, which needs "
+                                  "--mrr");
+    if (!a->score.segments && a->segment_opts)
+        return ck_cli_usage(prog, "--no-segments goes with none of --risk-model, "
+                                  "--growth-model, --growth-threshold, --risk-threshold, "
+                                  "--actions");
+    if (a->no_value && a->value_opts)
+        return ck_cli_usage(prog, "--no-value-groups goes with none of --value-groups, "
+                                  "--value-nps-low, --value-nps-high, --value-activity-low, "
+                                  "--value-depth, --value-breadth, --value-plays");
+    a->score.value_groups = a->no_value ? 0 : a->value_opts ? 1 : -1;
+    if (ck_value_rules_check(&a->score.value_rules, &err) != CK_OK)
+        return ck_cli_usage(prog, "%s", err.message);
+    return ck_cli_delim(prog, a->delim, &a->score.csv.delim) != 0 ? 2 : 0;
+}
+
 static int parse_args(int argc, char **argv, args *a)
 {
     long v;
     int c;
     while ((c = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
         int rc = parse_survival(a, c, optarg);
+        if (rc == 1)
+            rc = parse_value(a, c, optarg);
         if (rc == 0)
             continue;
         if (rc != 1)
@@ -221,20 +302,7 @@ static int parse_args(int argc, char **argv, args *a)
     }
     if (optind < argc)
         return ck_cli_usage(prog, "unexpected argument '%s'", argv[optind]);
-    if (!a->nmodels || !a->data)
-        return ck_cli_usage(prog, "--model and --data are required");
-    if (a->columns && !a->score.csv.no_header)
-        return ck_cli_usage(prog, "--columns goes with --no-header");
-    if (a->score.cost && !a->score.mrr)
-        return ck_cli_usage(prog, "--acquisition-cost needs --mrr (ROI is CLV / cost)");
-    if (a->clv && !a->score.mrr)
-        return ck_cli_usage(prog, "--clv-months and --discount-rate shape the CLV, which needs "
-                                  "--mrr");
-    if (!a->score.segments && a->segment_opts)
-        return ck_cli_usage(prog, "--no-segments goes with none of --risk-model, "
-                                  "--growth-model, --growth-threshold, --risk-threshold, "
-                                  "--actions");
-    return ck_cli_delim(prog, a->delim, &a->score.csv.delim) != 0 ? 2 : 0;
+    return check_args(a);
 }
 
 /* With --no-header and no --columns, the first model's input order: its
@@ -281,6 +349,21 @@ static void print_segments(const args *a, const ck_score_summary *s)
     }
 }
 
+static void print_value_groups(const args *a, const ck_score_summary *s)
+{
+    const ck_value_rules *r = &a->score.value_rules;
+    double n = s->rows ? (double)s->rows : 1;
+    fprintf(stderr, "  value groups (at risk: NPS <= %g or active-day share < %g; high value: "
+                    "NPS >= %g, core clicks per user >= %g, feature breadth >= %g):\n",
+            r->nps_low, r->activity_low, r->nps_high, r->depth, r->breadth);
+    for (int g = 0; g < CK_VALUE_GROUPS; g++)
+        fprintf(stderr, "    %-12s %8lu rows (%.1f%%)\n", ck_value_group_name(g),
+                s->value_count[g], 100.0 * (double)s->value_count[g] / n);
+    if (s->value_none)
+        fprintf(stderr, "    %-12s %8lu rows (%.1f%%): a usage value missing\n", "(none)",
+                s->value_none, 100.0 * (double)s->value_none / n);
+}
+
 static void print_summary(const args *a, ck_model **models, const ck_score_summary *s)
 {
     fprintf(stderr, "%s: scored %lu rows with %zu model%s\n", prog, s->rows, a->nmodels,
@@ -304,6 +387,8 @@ static void print_summary(const args *a, ck_model **models, const ck_score_summa
     }
     if (s->segmented)
         print_segments(a, s);
+    if (s->valued)
+        print_value_groups(a, s);
     if (s->horizon_adjusted)
         fprintf(stderr, "  horizons: %lu rows had a longer-horizon probability raised to the "
                         "shorter one's\n", s->horizon_adjusted);
@@ -347,6 +432,9 @@ static int run(void *arg)
     a->score.csv.nnames = a->ncolumns;
     if (code == 0 && a->actions && ck_segment_actions_load(a->score.actions, a->actions, &err) != CK_OK)
         code = ck_cli_fail(prog, &err);
+    if (code == 0 && a->value_plays &&
+        ck_value_plays_load(a->score.value_plays, a->value_plays, &err) != CK_OK)
+        code = ck_cli_fail(prog, &err);
     if (code == 0 && ck_score(models, a->nmodels, a->data, a->out ? a->out : "-", &a->score,
                               &summary, &w, &err) != CK_OK)
         code = ck_cli_fail(prog, &err);
@@ -354,6 +442,7 @@ static int run(void *arg)
         print_summary(a, models, &summary);
     ck_cli_warnings(prog, &w, 0);
     ck_segment_actions_free(a->score.actions);
+    ck_value_plays_free(a->score.value_plays);
     for (size_t i = 0; i < a->nmodels; i++)
         ck_model_free(models[i]);
     free(models);

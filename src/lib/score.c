@@ -27,6 +27,8 @@ void ck_score_options_init(ck_score_options *opt)
     opt->drift_threshold = 0.2;
     opt->risk_threshold = NAN;
     ck_lifetime_options_init(&opt->life);
+    opt->value_groups = -1;
+    ck_value_rules_init(&opt->value_rules);
 }
 
 void ck_score_summary_fini(ck_score_summary *s)
@@ -69,7 +71,9 @@ typedef struct plan {
     ck_dict *index;            /* names -> input column (a file may be wide) */
     plan_model *pm;
     size_t nm;
-    char *numeric;             /* by input column: parse as a number */
+    char *numeric;             /* by input column: parse as a number (1: for
+                                  a model or an option, 2: only for the
+                                  value groups) */
     long id_col, health_col;
     long mrr_col, cost_col;    /* -1: none */
     int id_missing;            /* the model's id column is not in the input */
@@ -80,6 +84,11 @@ typedef struct plan {
     int *order;                /* models in horizon order (shorter first) */
     size_t nbins;              /* drift bins of all features of all models */
     const char *actions[CK_SEGMENTS];
+    int valued;                /* write the value groups */
+    long value_col[CK_VALUE_COLUMNS];
+    const char *value_plays[CK_VALUE_GROUPS];
+    long value_partial;        /* -1, or a value column the input lacks
+                                  when it has another (no groups: warned) */
 } plan;
 
 static int same_bins(const ck_drift_bins *a, const ck_drift_bins *b)
@@ -254,6 +263,44 @@ static int among_horizons(const ck_lifetime_options *o, double h)
     return 0;
 }
 
+/* The value groups' columns: all four, or none and no groups (an error
+ * naming the first missing one when they are required). */
+static ck_status value_groups(plan *p, ck_error *err)
+{
+    const ck_score_options *o = p->opt;
+    int have = 0;
+    long missing = -1;
+    p->value_partial = -1;
+    if (o->value_groups == 0)
+        return CK_OK;
+    ck_status st = ck_value_rules_check(&o->value_rules, err);
+    if (st != CK_OK)
+        return st;
+    for (int k = 0; k < CK_VALUE_COLUMNS; k++) {
+        p->value_col[k] = ck_strv_index(p->names, p->ncols, ck_value_column(k));
+        if (p->value_col[k] >= 0)
+            have++;
+        else if (missing < 0)
+            missing = k;
+    }
+    if (missing >= 0 && o->value_groups > 0)
+        return ck_error_set(err, CK_EDATA, "%s: no column '%s', which the value groups need "
+                                           "(with nps_avg, active_day_share, "
+                                           "core_clicks_per_user and feature_breadth)",
+                            p->source, ck_value_column((int)missing));
+    if (missing >= 0) {
+        p->value_partial = have ? missing : -1;
+        return CK_OK;
+    }
+    p->valued = 1;
+    for (int k = 0; k < CK_VALUE_COLUMNS; k++)
+        if (!p->numeric[p->value_col[k]])
+            p->numeric[p->value_col[k]] = 2;
+    for (int g = 0; g < CK_VALUE_GROUPS; g++)
+        p->value_plays[g] = o->value_plays[g] ? o->value_plays[g] : ck_value_group_play(g);
+    return CK_OK;
+}
+
 static ck_status plan_init(plan *p, ck_model *const *models, size_t n, const char *source,
                            const char *const *names, size_t ncols, const ck_score_options *opt,
                            ck_error *err)
@@ -299,6 +346,8 @@ static ck_status plan_init(plan *p, ck_model *const *models, size_t n, const cha
         p->numeric[p->health_col] = 1;
     for (int s = 0; s < CK_SEGMENTS; s++)
         p->actions[s] = opt->actions[s] ? opt->actions[s] : ck_segment_action(s);
+    if ((st = value_groups(p, err)) != CK_OK)
+        return st;
     ck_horizons_link(models, n, p->prev, p->order);
     p->risk = p->growth = -1;
     if (!opt->segments)
@@ -379,6 +428,7 @@ typedef struct tally {
     double seg_growth[CK_SEGMENTS];
     double seg_life[CK_SEGMENTS][5]; /* revenue at risk, CLV, rows with an
                                         MRR; ROI, rows with a cost */
+    unsigned long value[CK_VALUE_GROUPS + 1]; /* by group; last: none */
 } tally;
 
 static void scratch_free(worker *w, const plan *p)
@@ -470,6 +520,8 @@ static void tally_add(tally *into, const tally *from, const plan *p)
         for (int k = 0; k < 5; k++)
             into->seg_life[s][k] += from->seg_life[s][k];
     }
+    for (int g = 0; g <= CK_VALUE_GROUPS; g++)
+        into->value[g] += from->value[g];
 }
 
 /* ------------------------------------------------------------------ */
@@ -497,6 +549,7 @@ static ck_status parse_numbers(const plan *p, worker *w, const ck_csv_row *row,
                                row->field[j], p->names[j],
                                (long)j == p->mrr_col    ? "--mrr"
                                : (long)j == p->cost_col ? "--acquisition-cost"
+                               : p->numeric[j] == 2     ? "the value-group rule"
                                                         : "a model");
         }
     }
@@ -641,6 +694,23 @@ static void write_models(const plan *p, worker *w, ck_csv_writer *out, tally *t)
     }
 }
 
+/* The row's value group and play, from its observed columns. */
+static void write_value_group(const plan *p, const worker *w, ck_csv_writer *out, tally *t)
+{
+    const ck_value_row x = {w->value[p->value_col[0]], w->value[p->value_col[1]],
+                            w->value[p->value_col[2]], w->value[p->value_col[3]]};
+    int g = ck_value_group_of(&p->opt->value_rules, &x);
+    if (g == CK_VALUE_NONE) {
+        t->value[CK_VALUE_GROUPS]++;
+        ck_csv_write_empty(out);
+        ck_csv_write_empty(out);
+        return;
+    }
+    t->value[g]++;
+    ck_csv_write_cstr(out, ck_value_group_name(g));
+    ck_csv_write_cstr(out, p->value_plays[g]);
+}
+
 static void write_extras(const plan *p, worker *w, ck_csv_writer *out, tally *t)
 {
     if (p->risk >= 0) {
@@ -670,6 +740,8 @@ static void write_extras(const plan *p, worker *w, ck_csv_writer *out, tally *t)
         else
             ck_csv_write_empty(out);
     }
+    if (p->valued)
+        write_value_group(p, w, out, t);
 }
 
 static ck_status score_row(const plan *p, worker *w, const ck_csv_row *row, ck_csv_writer *out,
@@ -766,6 +838,10 @@ static void write_header(const plan *p, ck_csv_writer *out)
     }
     if (p->health_col >= 0)
         ck_csv_write_cstr(out, "health_band");
+    if (p->valued) {
+        ck_csv_write_cstr(out, "value_group");
+        ck_csv_write_cstr(out, "value_play");
+    }
     ck_csv_end_row(out);
 }
 
@@ -880,6 +956,7 @@ static ck_status rounds(run *r, FILE *out, ck_error *err)
             memset(b->t.bins, 0, r->p.nbins * sizeof *b->t.bins);
             memset(b->t.seg, 0, sizeof b->t.seg);
             memset(b->t.seg_growth, 0, sizeof b->t.seg_growth);
+            memset(b->t.value, 0, sizeof b->t.value);
             block_reset(b);
         }
     }
@@ -1050,6 +1127,14 @@ static void report(run *r, ck_score_summary *s, ck_warnings *w)
     }
     if (p->risk >= 0)
         report_segments(r, s);
+    s->valued = p->valued;
+    for (int g = 0; g < CK_VALUE_GROUPS; g++)
+        s->value_count[g] = r->total.value[g];
+    s->value_none = r->total.value[CK_VALUE_GROUPS];
+    if (p->value_partial >= 0)
+        ck_warn(w, "the input has no column '%s': no value groups (they need nps_avg, "
+                   "active_day_share, core_clicks_per_user and feature_breadth)",
+                ck_value_column((int)p->value_partial));
     for (size_t i = 0; i < p->nm; i++) {
         const plan_model *pm = &p->pm[i];
         if (pm->survival)

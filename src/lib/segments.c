@@ -1,6 +1,7 @@
 /* segments.c -- segments, plays and horizons (see segments.h and
  * docs/value-model.md). */
 #include "churnkit/segments.h"
+#include "churnkit/plays.h"
 
 #include <ctype.h>
 #include <stdlib.h>
@@ -34,43 +35,13 @@ int ck_segment_of(int high_risk, int growing)
 
 void ck_segment_actions_free(const char *actions[CK_SEGMENTS])
 {
-    for (int s = 0; s < CK_SEGMENTS; s++) {
-        free((char *)actions[s]);
-        actions[s] = NULL;
-    }
+    ck_plays_free(actions, CK_SEGMENTS);
 }
 
 ck_status ck_segment_actions_load(const char *actions[CK_SEGMENTS], const char *path,
                                   ck_error *err)
 {
-    ck_csv_reader *r;
-    ck_csv_row row;
-    ck_status st = ck_csv_open(&r, path, NULL, err);
-    if (st != CK_OK)
-        return st;
-    long js = ck_csv_find(r, "segment"), ja = ck_csv_find(r, "action");
-    int rc = 0;
-    if (js < 0 || ja < 0)
-        st = ck_error_set(err, CK_EDATA, "%s: the actions file needs columns 'segment' and "
-                                         "'action'", path);
-    while (st == CK_OK && (rc = ck_csv_next(r, &row, err)) == 1) {
-        int s = 0;
-        while (s < CK_SEGMENTS && strcmp(row.field[js], names[s]) != 0)
-            s++;
-        if (s == CK_SEGMENTS) {
-            st = ck_error_at(err, CK_EDATA, path, row.line, (unsigned long)js + 1,
-                             "unknown segment '%s' (star, opportunity, stable or critical)",
-                             row.field[js]);
-            break;
-        }
-        free((char *)actions[s]);
-        if (!(actions[s] = strdup(row.field[ja])))
-            st = ck_error_set(err, CK_ENOMEM, "out of memory");
-    }
-    if (st == CK_OK && rc < 0)
-        st = err->status;
-    ck_csv_close(r);
-    return st;
+    return ck_plays_load(actions, names, CK_SEGMENTS, "segment", "action", path, err);
 }
 
 static int find_model(ck_model *const *m, size_t n, const char *name, ck_task task)

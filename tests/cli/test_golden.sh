@@ -1,6 +1,7 @@
 #!/bin/sh
 # Golden files (tests/golden/, made once by the build at commit c8f3622 with
-# tests/golden/make_golden.sh): every golden model still loads and scores to
+# tests/golden/make_golden.sh; the two deliberate changes since, signed
+# reasons and value groups, are told there): every golden model still loads and scores to
 # the same bytes, re-training with the same command (same data, options, seed
 # and name) writes the same bytes, and the evaluation JSON has the same values
 # (key order free). The commands come from tests/golden/commands, the very

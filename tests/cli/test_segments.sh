@@ -1,6 +1,7 @@
 #!/bin/sh
 # The nightly batch: churn and value-change models scored together give
-# segments, actions, health bands and a drift report; horizons agree.
+# segments, actions, health bands, value groups and a drift report;
+# horizons agree.
 . "$(dirname "$0")/lib.sh"
 B="$CK_BIN"
 ok "$B/churnkit-synth" --accounts 400 --months 18 --seed 4 --out "$T/w" --quiet
@@ -15,7 +16,7 @@ ok "$B/churnkit-train" --data "$T/f.csv" --label value_change_3m --model linear 
 printf 'segment,action\ncritical,Phone the champion today\n' > "$T/actions.csv"
 ok "$B/churnkit-predict" --data "$T/f.csv" --model "$T/churn_6m.json" --model "$T/churn_3m.json" \
    --model "$T/value_3m.json" --actions "$T/actions.csv" --drift-report "$T/drift.csv" --out "$T/s.csv"
-head -1 "$T/s.csv" | grep -q "^account_id,churn_6m_prob,churn_6m_label,churn_3m_prob,churn_3m_label,value_3m_pred,segment,action,health_band$" \
+head -1 "$T/s.csv" | grep -q "^account_id,churn_6m_prob,churn_6m_label,churn_3m_prob,churn_3m_label,value_3m_pred,segment,action,health_band,value_group,value_play$" \
   || fail "unexpected header: $(head -1 "$T/s.csv")"
 grep -q "segments (risk: churn_6m >= 0\.[0-9]*, growth: value_3m > 0)" "$T/err" || fail "no segment summary"
 awk -F, 'NR > 1 && $2 < $4 { bad = 1 } END { exit bad }' "$T/s.csv" || fail "a 6-month probability below the 3-month one"

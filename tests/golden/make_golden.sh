@@ -10,6 +10,14 @@
 # originals (still in git history): every other column identical, every
 # reason the same feature.
 #
+# A second one: the value groups (value_group and value_play, written last
+# when the scored table has nps_avg, active_day_share, core_clicks_per_user
+# and feature_breadth).  The seven expected/*.csv files scored from
+# data/accounts_score.csv were remade then by the new build, after
+# check_value_groups.py had compared them with the files before: every old
+# column identical, the two columns appended, each row's group the rule of
+# docs/value-model.md recomputed in Python from the data.
+#
 #   tests/golden/make_golden.sh BIN_DIR [--force]
 #
 # BIN_DIR holds the churnkit programs of that build, made in a separate clone:
