@@ -91,8 +91,12 @@ typedef struct ck_score_options {
                                 a classifier's own threshold, a survival
                                 model's training churn within the horizon */
     const char *growth_model;/* the value-change model (default: the first
-                                regression) */
-    double growth_threshold; /* growing when the prediction exceeds it (0) */
+                                regression), or by name a classifier of
+                                growth (such as expanded_6m) */
+    double growth_threshold; /* growing when the prediction exceeds it; NaN
+                                (default): 0 for a regression, a
+                                classifier's own threshold (growing at or
+                                above it) */
     const char *actions[CK_SEGMENTS]; /* replace the built-in plays (NULL: keep) */
     double drift_threshold;  /* warn above this PSI (0.2) */
     const char *drift_report;/* write every feature's PSI to this CSV */
@@ -131,7 +135,10 @@ typedef struct ck_score_summary {
     int segmented;
     const char *risk_model, *growth_model;
     unsigned long seg_count[CK_SEGMENTS];
-    double seg_mean_growth[CK_SEGMENTS]; /* mean predicted value change */
+    double seg_mean_growth[CK_SEGMENTS]; /* mean predicted value change (a
+                                            growth classifier: probability) */
+    int growth_classifier;               /* growth from a classifier */
+    double growth_threshold;             /* growing above it */
     double risk_horizon, risk_threshold; /* a survival risk model's horizon
                                             and threshold (0, NaN: none) */
     int seg_value;                 /* the risk model is a survival model

@@ -60,7 +60,8 @@ static const char *help =
     "  --risk-threshold P  high risk at a churn probability of P or more (default: a\n"
     "                      classifier's own threshold; for a survival model, the\n"
     "                      training population's churn within the horizon)\n"
-    "  --growth-model NAME the value-change model (default: the first regression)\n"
+    "  --growth-model NAME the value-change model (default: the first regression), or\n"
+    "                      a growth classifier such as one of expanded_6m\n"
     "  --growth-threshold G  growing when the predicted change exceeds G (default 0)\n"
     "  --actions FILE      a CSV of segment,action rows replacing the built-in plays\n"
     "  --no-segments       no segment and action columns\n"
@@ -326,7 +327,7 @@ static char **model_columns(const ck_model *m, size_t *n)
     return v;
 }
 
-static void print_segments(const args *a, const ck_score_summary *s)
+static void print_segments(const ck_score_summary *s)
 {
     char risk[200];
     if (s->risk_horizon > 0)
@@ -334,12 +335,14 @@ static void print_segments(const args *a, const ck_score_summary *s)
                  s->risk_horizon, s->risk_threshold);
     else
         snprintf(risk, sizeof risk, "%s >= %.3g", s->risk_model, s->risk_threshold);
-    fprintf(stderr, "  segments (risk: %s, growth: %s > %g):\n", risk, s->growth_model,
-            a->score.growth_threshold);
+    fprintf(stderr, "  segments (risk: %s, growth: %s > %.3g):\n", risk, s->growth_model,
+            s->growth_threshold);
     for (int g = 0; g < CK_SEGMENTS; g++) {
         fprintf(stderr, "    %-12s %8lu rows", ck_segment_name(g), s->seg_count[g]);
         if (s->seg_count[g])
-            fprintf(stderr, ", mean predicted value change %+.2f", s->seg_mean_growth[g]);
+            fprintf(stderr, s->growth_classifier ? ", mean growth probability %.3f"
+                                                 : ", mean predicted value change %+.2f",
+                    s->seg_mean_growth[g]);
         if (s->seg_count[g] && s->seg_value)
             fprintf(stderr, ", revenue at risk %.2f, mean CLV %.2f", s->seg_at_risk[g],
                     s->seg_mean_clv[g]);
@@ -386,7 +389,7 @@ static void print_summary(const args *a, ck_model **models, const ck_score_summa
             fprintf(stderr, "  %-20s mean prediction %.4g\n", m->name, s->mean[i]);
     }
     if (s->segmented)
-        print_segments(a, s);
+        print_segments(s);
     if (s->valued)
         print_value_groups(a, s);
     if (s->horizon_adjusted)

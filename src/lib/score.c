@@ -26,6 +26,7 @@ void ck_score_options_init(ck_score_options *opt)
     opt->segments = 1;
     opt->drift_threshold = 0.2;
     opt->risk_threshold = NAN;
+    opt->growth_threshold = NAN;
     ck_lifetime_options_init(&opt->life);
     opt->value_groups = -1;
     ck_value_rules_init(&opt->value_rules);
@@ -80,6 +81,7 @@ typedef struct plan {
     int risk, growth;          /* model indexes, -1: no segments */
     double risk_h, risk_H;     /* a survival risk model: the horizon, H0 there */
     double risk_threshold;     /* high risk at or above it */
+    double growth_threshold;   /* growing above it */
     int *prev;                 /* by model: its shorter horizon, or -1 */
     int *order;                /* models in horizon order (shorter first) */
     size_t nbins;              /* drift bins of all features of all models */
@@ -364,8 +366,15 @@ static ck_status plan_init(plan *p, ck_model *const *models, size_t n, const cha
         return ck_error_set(err, CK_EUSAGE, "the segments' risk is the churn within %g months: "
                                             "add %g to the horizons, so that it is in the output",
                             p->risk_h, p->risk_h);
-    if (p->risk >= 0)
+    if (p->risk >= 0) {
         risk_threshold(p, models[p->risk]);
+        /* a growth classifier is growing at or above its own threshold
+         * (the strict > of a regression's 0, one ulp below it) */
+        const ck_model *g = models[p->growth];
+        p->growth_threshold = !isnan(opt->growth_threshold) ? opt->growth_threshold
+                              : g->task == CK_TASK_CLASSIFICATION ? nextafter(g->threshold, 0)
+                                                                  : 0;
+    }
     return CK_OK;
 }
 
@@ -718,7 +727,7 @@ static void write_extras(const plan *p, worker *w, ck_csv_writer *out, tally *t)
         if (p->pm[p->risk].survival) /* 1 - S(h) */
             risk = p->risk_H > 0 ? 1 - exp(-p->risk_H * exp(risk)) : 0;
         int high = risk >= p->risk_threshold;
-        int growing = w->score[p->growth] > p->opt->growth_threshold;
+        int growing = w->score[p->growth] > p->growth_threshold;
         int seg = ck_segment_of(high, growing);
         t->seg[seg]++;
         t->seg_growth[seg] += w->score[p->growth];
@@ -1071,6 +1080,8 @@ static void report_segments(const run *r, ck_score_summary *s)
     s->segmented = 1;
     s->risk_model = p->pm[p->risk].m->name;
     s->growth_model = p->pm[p->growth].m->name;
+    s->growth_classifier = p->pm[p->growth].m->task == CK_TASK_CLASSIFICATION;
+    s->growth_threshold = p->growth_threshold;
     s->risk_horizon = p->risk_h;
     s->risk_threshold = p->risk_threshold;
     s->seg_value = p->pm[p->risk].survival && p->mrr_col >= 0;

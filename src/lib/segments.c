@@ -110,14 +110,22 @@ ck_status ck_segments_choose(ck_model *const *m, size_t n, const char *risk_name
         if (st != CK_OK)
             return st;
     }
-    if (growth_name && (*growth = find_model(m, n, growth_name, CK_TASK_REGRESSION)) < 0)
-        return ck_error_set(err, CK_EUSAGE, "--growth-model '%s' is not a regression being "
-                                            "scored", growth_name);
+    /* growth by name: a value-change regression, or a classifier of growth
+     * (such as expanded_6m) */
+    if (growth_name && (*growth = find_model(m, n, growth_name, CK_TASK_REGRESSION)) < 0 &&
+        (*growth = find_model(m, n, growth_name, CK_TASK_CLASSIFICATION)) < 0)
+        return ck_error_set(err, CK_EUSAGE, "--growth-model '%s' is not a regression or a "
+                                            "classifier being scored", growth_name);
+    if (growth_name && *risk >= 0 && *growth == *risk)
+        return ck_error_set(err, CK_EUSAGE, "--growth-model '%s' is the risk model too",
+                            growth_name);
     for (size_t i = 0; *risk < 0 && i < n; i++)
-        if (m[i]->task == CK_TASK_CLASSIFICATION && strstr(m[i]->label, "churn"))
+        if (m[i]->task == CK_TASK_CLASSIFICATION && strstr(m[i]->label, "churn") &&
+            (int)i != *growth)
             *risk = (int)i;
-    if (*risk < 0)
-        *risk = find_model(m, n, NULL, CK_TASK_CLASSIFICATION);
+    for (size_t i = 0; *risk < 0 && i < n; i++)
+        if (m[i]->task == CK_TASK_CLASSIFICATION && (int)i != *growth)
+            *risk = (int)i;
     if (*risk < 0 && (*risk = find_model(m, n, NULL, CK_TASK_SURVIVAL)) >= 0)
         *risk_h = default_h;
     if (*growth < 0)

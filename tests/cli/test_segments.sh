@@ -35,4 +35,20 @@ expect 3 "unknown segment 'lukewarm'" "$B/churnkit-predict" --data "$T/f.csv" --
    --actions "$T/bad.csv" --out "$T/x.csv"
 expect 2 "is not a classifier or a survival model being scored" "$B/churnkit-predict" --data "$T/f.csv" --model "$T/churn_3m.json" \
    --model "$T/value_3m.json" --risk-model value_3m --out "$T/x.csv"
+
+# growth from an expansion classifier: growing at or above its own threshold
+ok "$B/churnkit-features" --world "$T/w" --snapshot 2024-07-01 --groups +trend_labels --out "$T/ft.csv" --quiet
+TL=$LABELS,expanded_3m,expanded_6m,contracted_3m,contracted_6m,nps_change_6m,activity_change_3m,last_paid_m0
+ok "$B/churnkit-train" --data "$T/ft.csv" --label expanded_6m --id account_id --exclude $TL --l2 1 \
+   --threshold 0.3 --name grow --out "$T/grow.json" --quiet
+ok "$B/churnkit-predict" --data "$T/ft.csv" --model "$T/churn_3m.json" --model "$T/grow.json" \
+   --growth-model grow --out "$T/g.csv"
+grep -q "growth: grow > 0.3)" "$T/err" || fail "no growth classifier in the segment summary: $(cat "$T/err")"
+grep -q "mean growth probability" "$T/err" || fail "the summary speaks of value change for a classifier"
+# columns: account_id, churn_3m_prob, churn_3m_label, grow_prob, grow_label, segment
+awk -F, 'NR > 1 { growing = ($4 >= 0.3); s = $6
+  if (growing != (s == "star" || s == "opportunity")) bad = 1 } END { exit bad }' "$T/g.csv" \
+  || fail "a segment disagrees with the growth classifier's threshold"
+expect 2 "--growth-model 'churn_3m' is the risk model too" "$B/churnkit-predict" --data "$T/ft.csv" \
+   --model "$T/churn_3m.json" --model "$T/grow.json" --risk-model churn_3m --growth-model churn_3m --out "$T/x.csv"
 exit 0
