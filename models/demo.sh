@@ -40,6 +40,13 @@ for s in train eval; do
   $B/churnkit-features --world "$OUT/world" --snapshot $at --out "$OUT/features_$s.csv" --quiet
   done_ "$(($(wc -l < "$OUT/features_$s.csv") - 1)) paying accounts"
 done
+# the same snapshots with the trend signals and labels (docs/features.md), for
+# the models that use them; the tables above stay as the seed's models had them
+for s in train eval; do
+  at=$TRAIN_AT; [ $s = eval ] && at=$EVAL_AT
+  $B/churnkit-features --world "$OUT/world" --snapshot $at --groups +trend,+trend_labels \
+      --out "$OUT/features_${s}_trend.csv" --quiet
+done
 step "features at $RECENT_AT, the data ending $DATA_END"
 $B/churnkit-features --world "$OUT/world" --snapshot $RECENT_AT --data-end $DATA_END \
     --out "$OUT/features_recent.csv" --quiet
@@ -49,10 +56,13 @@ done_ "$(($(wc -l < "$OUT/features_recent.csv") - 1)) paying accounts"
 VALUE=recency_days,active_day_share,daily_minutes,users_active,nps_avg,nps_responses,core_clicks,core_clicks_per_user,feature_breadth
 LEGACY=total_minutes,sessions
 LABELS=churned_3m,churned_6m,value_change_3m,value_change_6m,revenue_next_6m,high_value,churn_months,churn_event
+TREND=active_day_share_change,minutes_per_day_change,core_clicks_per_day_change,feature_breadth_change,mrr_change_1m,mrr_change_3m,users_added_90d,users_removed_90d,nps_last_change,core_recency_days
+TLABELS=$LABELS,expanded_3m,expanded_6m,contracted_3m,contracted_6m,nps_change_6m,activity_change_3m,last_paid_m0
 COUNTS=mrr,tenure_days,recency_days,daily_minutes,users_active,users_total,nps_responses,core_clicks,core_clicks_per_user,total_minutes,sessions
 TR="$B/churnkit-train --data $OUT/features_train.csv --quiet --seed $SEED"
 
 step "training: legacy, value, churn (+ trees), value change"
+exec 3>&2 2>"$OUT/train_warnings.txt"   # the models' warnings, kept out of the summary
 $TR --label high_value --features $LEGACY --log $LEGACY --name legacy --out $MOD/legacy.json
 # the seed's goal is a precision: the threshold that names accounts at 85%
 # precision (with the most recall) on the training snapshot's folds
@@ -66,6 +76,24 @@ for h in 3m 6m; do
   $TR --label value_change_$h --model linear --robust --id account_id --exclude $LABELS --log $COUNTS \
       --missing-indicators --cv 5 --name value_$h --out $MOD/value_$h.json
 done
+# the seed's dimensions plus the trend signals, for the high-value question
+# and the value change
+TT="$B/churnkit-train --data $OUT/features_train_trend.csv --quiet --seed $SEED"
+$TT --label high_value --features $VALUE,$TREND --log recency_days,daily_minutes,users_active,nps_responses,core_clicks,core_clicks_per_user,core_recency_days \
+    --missing-indicators --cv 5 --threshold 'precision>=0.85' --name high_value_trend --out $MOD/high_value_trend.json
+$TT --label high_value --features $VALUE,$TREND --model gbdt --learning-rate 0.1 --trees 500 --cv 5 \
+    --threshold 'precision>=0.85' --name high_value_trend_gbdt --out $MOD/high_value_trend_gbdt.json
+for h in 3m 6m; do
+  $TT --label value_change_$h --model linear --robust --id account_id --exclude $TLABELS --log $COUNTS \
+      --missing-indicators --cv 5 --name value_${h}_trend --out $MOD/value_${h}_trend.json
+done
+$TT --label churned_3m --id account_id --exclude $TLABELS --log $COUNTS --missing-indicators \
+    --l2 1 --cv 5 --threshold auto --name churn_3m_trend --out $MOD/churn_3m_trend.json
+# the seed's trend labels: expansion and contraction within 6 months
+for l in expanded contracted; do
+  $TT --label ${l}_6m --id account_id --exclude $TLABELS --log $COUNTS --missing-indicators \
+      --l2 1 --cv 5 --threshold auto --name ${l}_6m --out $MOD/${l}_6m.json
+done
 # the churn model again as gradient-boosted trees (raw inputs: no --log or
 # indicators), its number of trees chosen by early stopping on the folds
 $TR --label churned_3m --model gbdt --id account_id --exclude $LABELS --learning-rate 0.1 \
@@ -78,13 +106,34 @@ for s in train recent; do
       --event churn_event --id account_id --exclude $LABELS --log $COUNTS --missing-indicators \
       --cv 5 --name $n --out $MOD/$n.json
 done
-done_ "10 models in $MOD"
+exec 2>&3 3>&-
+done_ "17 models in $MOD"
 
 EV="$B/churnkit-eval --data $OUT/features_eval.csv"
 step "evaluating out of time at $EVAL_AT"
-$EV --model $MOD/high_value.json --model $MOD/high_value_gbdt.json --baseline $MOD/legacy.json \
-    --top baseline --target 'precision>=0.85' \
+$EV --model $MOD/high_value.json --model $MOD/high_value_gbdt.json --model $MOD/high_value_trend.json \
+    --model $MOD/high_value_trend_gbdt.json --baseline $MOD/legacy.json --top baseline \
+    --target 'precision>=0.85' --data $OUT/features_eval_trend.csv \
     --json "$OUT/eval_high_value.json" --html "$OUT/eval_high_value.html" > "$OUT/eval_high_value.txt"
+# churn and value change with and without the trend signals, and without the
+# accounts whose last paid month is the snapshot's (already decided: in this
+# world their usage halves in that month, docs/synthetic-world.md)
+awk -F, 'NR==1{for(i=1;i<=NF;i++) if($i=="last_paid_m0") c=i; print; next} $c!=1' \
+    "$OUT/features_eval_trend.csv" > "$OUT/features_eval_undecided.csv"
+for d in trend undecided; do
+  $EV --model $MOD/churn_3m_trend.json --baseline $MOD/churn_3m.json --data "$OUT/features_eval_$d.csv" \
+      --json "$OUT/eval_churn_3m_$d.json" > "$OUT/eval_churn_3m_$d.txt"
+  $EV --model $MOD/churn_6m.json --data "$OUT/features_eval_$d.csv" --json "$OUT/eval_churn_6m_$d.json" \
+      > "$OUT/eval_churn_6m_$d.txt"
+  for l in expanded contracted; do
+    $EV --model $MOD/${l}_6m.json --data "$OUT/features_eval_$d.csv" --json "$OUT/eval_${l}_6m_$d.json" \
+        > "$OUT/eval_${l}_6m_$d.txt"
+  done
+  for h in 3m 6m; do
+    $EV --model $MOD/value_${h}_trend.json --model $MOD/value_$h.json --data "$OUT/features_eval_$d.csv" \
+        --json "$OUT/eval_value_${h}_$d.json" > "$OUT/eval_value_${h}_$d.txt"
+  done
+done
 for m in churn_3m churn_6m value_3m value_6m; do
   $EV --model $MOD/$m.json --json "$OUT/eval_$m.json" --html "$OUT/eval_$m.html" > "$OUT/eval_$m.txt"
 done
@@ -141,7 +190,7 @@ for e in hv["models"]:
     print("  %-44s names %4d: %s" % (e["name"] + ", naming as many", m["top_named"], pr(m, True)))
 for e in hv["models"]:
     m = e["metrics"]
-    print("  %-44s names %4d: %s" % (e["name"] + " at its 85%-precision threshold", named(m), pr(m)))
+    print("  %-44s names %4d: %s" % (e["name"] + " at 85% on its folds", named(m), pr(m)))
     v = e["verdict"]
     print("  %-44s %s" % ("", "precision >= 85%%: %s" % ("PASS" + (" (confirmed)" if v["confirmed"] else
           " (not confirmed at 95%)") if v["pass"] else "MISSED")))
@@ -172,12 +221,36 @@ for h in ("3m", "6m"):
           ";".join(" %s %.3f (%+.3f, DeLong p %.2g)" % (m["name"], m["metrics"]["roc_auc"],
           m["vs_baseline"]["auc_diff"], m["vs_baseline"]["delong_p"]) for m in r["models"])))
 print("    (cox_recent: trained at %s on 3 months of follow-up, censored accounts included)" % "2025-01-01")
+def auc(name):
+    r = load(name)
+    e = r["models"][0]
+    return e, r
+print("  trend signals, and the accounts already decided (their last paid month is the snapshot's,")
+print("  their usage halved in it: docs/synthetic-world.md), out of time at %s:" % at)
+a, b = load("churn_3m_trend"), load("churn_3m_undecided")
+for r, what in ((a, "all accounts"), (b, "without the decided")):
+    m, base = r["models"][0], r["baseline_model"]
+    print("    churn within 3m, %-19s %d rows, %d churn: ROC AUC %.3f without trend, %.3f with"
+          " (%+.3f, DeLong p %.2g)" % (what + ":", r["rows"], r["label"]["positives"],
+          base["metrics"]["roc_auc"], m["metrics"]["roc_auc"], m["vs_baseline"]["auc_diff"],
+          m["vs_baseline"]["delong_p"]))
+x = [load("churn_6m_%s" % d) for d in ("trend", "undecided")]
+print("    churn within 6m: ROC AUC %.3f on all %d accounts (%d churn), %.3f without the decided (%d churn)"
+      % (x[0]["models"][0]["metrics"]["roc_auc"], x[0]["rows"], x[0]["label"]["positives"],
+         x[1]["models"][0]["metrics"]["roc_auc"], x[1]["label"]["positives"]))
 for h in ("3m", "6m"):
-    r = load("value_" + h)
-    m, b = r["models"][0]["metrics"], r["baselines"]["mean"]
-    print("  value change over %s: direction right for %.1f%% of the accounts whose MRR changed"
-          " (training mean: %.1f%%), MAE %.1f (%.1f)" % (h, 100 * m["direction_accuracy_changed"],
-          100 * b["direction_accuracy_changed"], m["mae"], b["mae"]))
+    for d, what in (("trend", "all accounts"), ("undecided", "without the decided")):
+        r = load("value_%s_%s" % (h, d))
+        t, p, b = r["models"][0]["metrics"], r["models"][1]["metrics"], r["baselines"]["mean"]
+        print("    value change over %s, %-19s direction right %.1f%% without trend, %.1f%% with"
+              " (mean %.1f%%); MAE %.1f, %.1f (%.1f)" % (h, what + ":", 100 * p["direction_accuracy_changed"],
+              100 * t["direction_accuracy_changed"], 100 * b["direction_accuracy_changed"],
+              p["mae"], t["mae"], b["mae"]))
+for l in ("expanded", "contracted"):
+    x = [load("%s_6m_%s" % (l, d)) for d in ("trend", "undecided")]
+    print("    %s within 6m (%.1f%% of accounts): ROC AUC %.3f, without the decided %.3f"
+          % (l, 100.0 * x[0]["label"]["positives"] / x[0]["rows"], x[0]["models"][0]["metrics"]["roc_auc"],
+             x[1]["models"][0]["metrics"]["roc_auc"]))
 PY
 say ""
 sed -n 's/^  segments/  Segments by 6-month churn risk (Cox)/p; s/^  value groups/  Seed 004'"'"'s value groups/p;
