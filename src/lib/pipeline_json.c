@@ -20,7 +20,9 @@ static json_t *feature_json(const ck_feature *f)
         json_object_set_new(o, "missing_indicator", json_boolean(f->missing_indicator));
         ck_json_set_number(o, "train_missing_share", f->missing_share);
         json_object_set_new(o, "train_deciles", ck_json_numbers(f->deciles, CK_DECILES));
-        json_object_set_new(o, "train_bin_shares", ck_json_numbers(f->bin_share, f->nbin_share));
+        if (f->nbin_share) /* absent from models before it, and then kept absent */
+            json_object_set_new(o, "train_bin_shares",
+                                ck_json_numbers(f->bin_share, f->nbin_share));
     } else {
         json_t *lv = json_array();
         for (size_t k = 0; k < f->nlevels; k++)
