@@ -7,6 +7,10 @@
  * score are named together.  Two kinds of rule:
  *   - maximize a figure: F1, Youden's J (sensitivity + specificity - 1), or
  *     accuracy; the highest cut wins a tie;
+ *   - the least cost: fp false positives cost cost_fp each, fn false
+ *     negatives cost_fn each, and the cut minimizes fp cost_fp + fn cost_fn
+ *     (for a retention offer costing C a contact that keeps a customer
+ *     worth V: cost_fp = C, cost_fn = V - C);
  *   - meet a floor and make the most of the other side: precision >= X with
  *     the most recall (the business's "of the accounts named, X really
  *     are"), or recall >= X with the most precision.  When no cut meets the
@@ -23,8 +27,17 @@ typedef enum ck_threshold_rule {
     CK_THRESHOLD_YOUDEN,    /* maximize sensitivity + specificity - 1 */
     CK_THRESHOLD_ACCURACY,  /* maximize accuracy */
     CK_THRESHOLD_PRECISION, /* precision >= target, the most recall */
-    CK_THRESHOLD_RECALL     /* recall >= target, the most precision */
+    CK_THRESHOLD_RECALL,    /* recall >= target, the most precision */
+    CK_THRESHOLD_COST       /* the least fp cost_fp + fn cost_fn */
 } ck_threshold_rule;
+
+/* A rule and what it needs: the floor (precision, recall) or the two
+ * costs (cost, both > 0). */
+typedef struct ck_threshold_spec {
+    ck_threshold_rule rule;
+    double target;
+    double cost_fp, cost_fn;
+} ck_threshold_spec;
 
 typedef struct ck_threshold_pick {
     double cut;         /* the threshold: a row is named when its score > cut
@@ -40,22 +53,22 @@ typedef struct ck_threshold_pick {
 } ck_threshold_pick;
 
 /* Picks a threshold from scores p[0..n) and labels y[0..n) (1 positive,
- * anything else negative) by `rule`; `target` is the floor of the
- * precision and recall rules (ignored by the others).  Fills *pick; with
- * no rows, or the fixed rule, the cut is 0.5.  Returns 0, or -1 out of
- * memory. */
-int ck_threshold_choose(const double *y, const double *p, size_t n, ck_threshold_rule rule,
-                        double target, ck_threshold_pick *pick);
+ * anything else negative) by spec.  Fills *pick; with no rows, or the
+ * fixed rule, the cut is 0.5.  Returns 0, or -1 out of memory. */
+int ck_threshold_choose(const double *y, const double *p, size_t n, const ck_threshold_spec *spec,
+                        ck_threshold_pick *pick);
 
-/* "fixed", "f1", "youden", "accuracy", "precision" or "recall". */
+/* "fixed", "f1", "youden", "accuracy", "precision", "recall" or "cost". */
 const char *ck_threshold_rule_name(ck_threshold_rule r);
 
-/* The rule as a model file records it: the name, and for the floor rules
- * the floor, as in "precision>=0.85".  Writes at most size bytes of buf. */
-void ck_threshold_rule_format(ck_threshold_rule r, double target, char *buf, size_t size);
+/* The rule as a model file records it: the name, with the floor of the
+ * floor rules ("precision>=0.85") and the costs of the cost rule
+ * ("cost(fp=1,fn=5)").  Writes at most size bytes of buf. */
+void ck_threshold_rule_format(const ck_threshold_spec *spec, char *buf, size_t size);
 
-/* Reads "f1", "youden", "accuracy", "precision>=X" or "recall>=X" (X in
- * (0, 1]) into *rule and *target.  Returns 0, or -1 when s is none of them. */
-int ck_threshold_rule_parse(const char *s, ck_threshold_rule *rule, double *target);
+/* Reads "fixed", "f1", "youden", "accuracy", "precision>=X" or
+ * "recall>=X" (X in (0, 1]), or "cost(fp=A,fn=B)" (A, B > 0) into *spec.
+ * Returns 0, or -1 when s is none of them. */
+int ck_threshold_rule_parse(const char *s, ck_threshold_spec *spec);
 
 #endif

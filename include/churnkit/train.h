@@ -51,6 +51,8 @@ typedef struct ck_train_options {
     ck_threshold_rule threshold_rule;
     double threshold_target;    /* the floor of CK_THRESHOLD_PRECISION or
                                    CK_THRESHOLD_RECALL, in (0, 1] */
+    double cost_fp, cost_fn;    /* CK_THRESHOLD_COST: a false positive's and
+                                   a false negative's cost, both > 0 */
     size_t threads;
     ck_progress_fn progress;
     void *progress_ctx;

@@ -1,6 +1,7 @@
 /* churnkit-train -- fit a model on a CSV and save it as a model file.
  * Thin: options in, ck_train, the report out. */
 #include <getopt.h>
+#include <math.h>
 #include <gsl/gsl_errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -66,6 +67,10 @@ static const char *help_tail =
     "  --threshold T|auto       decision threshold (default 0.5); auto picks it on the\n"
     "                           cross-validated predictions (needs --cv)\n"
     "  --threshold-metric f1|youden|accuracy   what auto maximizes (default f1)\n"
+    "  --threshold cost         the least cost on the cross-validated predictions:\n"
+    "                           --cost-fp A --cost-fn B (a false alarm costs A, a\n"
+    "                           missed churner B), or --cost-contact C --value-saved V\n"
+    "                           (a contact costs C; a churner kept is worth V)\n"
     "  --threshold precision>=X  the threshold, on the cross-validated predictions\n"
     "                           (needs --cv), that names accounts at precision X or\n"
     "                           more with the most recall; recall>=X: the most\n"
@@ -115,6 +120,8 @@ typedef struct args {
     size_t nfeatures, nexclude, ncategorical, nlog;
     int quiet;
     const char *threshold, *metric, *class_weight; /* as typed (NULL: not given) */
+    double cost[4];             /* --cost-fp, --cost-fn, --cost-contact, --value-saved
+                                   (NaN: not given) */
     given *params;
     size_t nparams;
     ck_train_options train;
@@ -140,7 +147,7 @@ enum {
     O_DATA = 256, O_LABEL, O_POSITIVE, O_FEATURES, O_EXCLUDE, O_ID, O_CATEGORICAL,
     O_MISSING, O_LOG, O_MAXLEV, O_DELIM, O_MODEL, O_TASK, O_CW, O_CV, O_TEST, O_SEED,
     O_THRESH, O_TMETRIC, O_NAME, O_OUT, O_THREADS, O_QUIET, O_HELP, O_VERSION, O_ROFF, O_TUNE,
-    O_TIME, O_EVENT, O_WEIGHT,
+    O_TIME, O_EVENT, O_WEIGHT, O_COST_FP, O_COST_FN, O_CONTACT, O_SAVED,
     O_PARAM /* O_PARAM + k: the k-th estimator parameter name */
 };
 
@@ -156,6 +163,9 @@ static const struct option common_opts[] = {
     {"cv", required_argument, 0, O_CV},              {"test-fraction", required_argument, 0, O_TEST},
     {"seed", required_argument, 0, O_SEED},          {"threshold", required_argument, 0, O_THRESH},
     {"threshold-metric", required_argument, 0, O_TMETRIC},
+    {"cost-fp", required_argument, 0, O_COST_FP},    {"cost-fn", required_argument, 0, O_COST_FN},
+    {"cost-contact", required_argument, 0, O_CONTACT},
+    {"value-saved", required_argument, 0, O_SAVED},
     {"name", required_argument, 0, O_NAME},          {"out", required_argument, 0, O_OUT},
     {"threads", required_argument, 0, O_THREADS},    {"quiet", no_argument, 0, O_QUIET},
     {"help", no_argument, 0, O_HELP},                {"version", no_argument, 0, O_VERSION},
@@ -220,9 +230,16 @@ static int parse_model_opt(args *a, int c, const char *arg)
         return ck_cli_double(prog, "--class-weight (balanced, or the positive class's weight)",
                              arg, 1e-6, 1e6, &t->weight_pos);
     case O_TEST: return ck_cli_double(prog, "--test-fraction", arg, 0, 0.9, &t->test_fraction);
+    case O_COST_FP:
+    case O_COST_FN:
+    case O_CONTACT:
+    case O_SAVED:
+        return ck_cli_double(prog, c == O_COST_FP ? "--cost-fp" : c == O_COST_FN ? "--cost-fn"
+                                   : c == O_CONTACT ? "--cost-contact" : "--value-saved",
+                             arg, 1e-12, 1e15, &a->cost[c - O_COST_FP]);
     case O_THRESH:
         a->threshold = arg;
-        if (strcmp(arg, "auto") == 0 || strchr(arg, '>'))
+        if (strcmp(arg, "auto") == 0 || strcmp(arg, "cost") == 0 || strchr(arg, '>'))
             return 0; /* a rule: resolve_threshold reads it */
         if (ck_cli_double(prog, "--threshold", arg, 1e-9, 1 - 1e-9, &d) != 0)
             return -1;
@@ -230,6 +247,26 @@ static int parse_model_opt(args *a, int c, const char *arg)
         return 0;
     }
     return 1; /* not a model option */
+}
+
+/* --threshold cost: --cost-fp and --cost-fn, or --cost-contact C and
+ * --value-saved V, which are fp cost C and fn cost V - C (a contact costs
+ * C; a churner contacted is kept, worth V; one missed loses V - C net). */
+static int resolve_cost(args *a, int costs, int value)
+{
+    ck_train_options *t = &a->train;
+    if (a->metric)
+        return ck_cli_usage(prog, "--threshold-metric goes with --threshold auto, not cost");
+    if (!((costs == 2 && value == 0) || (costs == 0 && value == 2)))
+        return ck_cli_usage(prog, "--threshold cost needs --cost-fp and --cost-fn, or "
+                                  "--cost-contact and --value-saved");
+    t->threshold_rule = CK_THRESHOLD_COST;
+    t->cost_fp = costs ? a->cost[0] : a->cost[2];
+    t->cost_fn = costs ? a->cost[1] : a->cost[3] - a->cost[2];
+    if (!(t->cost_fn > 0))
+        return ck_cli_usage(prog, "--value-saved (%g) must exceed --cost-contact (%g): "
+                                  "otherwise no contact pays", a->cost[3], a->cost[2]);
+    return 0;
 }
 
 /* --threshold T is fixed; --threshold auto picks it on the CV predictions
@@ -241,16 +278,25 @@ static int resolve_threshold(args *a)
     static const char *tmetrics[] = {"f1", "youden", "accuracy"};
     ck_train_options *t = &a->train;
     int auto_ = a->threshold && strcmp(a->threshold, "auto") == 0, i = 0;
+    int cost = a->threshold && strcmp(a->threshold, "cost") == 0;
+    int costs = !isnan(a->cost[0]) + !isnan(a->cost[1]), value = !isnan(a->cost[2]) +
+                                                                 !isnan(a->cost[3]);
+    if (!cost && costs + value)
+        return ck_cli_usage(prog, "--cost-fp, --cost-fn, --cost-contact and --value-saved go "
+                                  "with --threshold cost");
+    if (cost)
+        return resolve_cost(a, costs, value);
     if (a->threshold && strchr(a->threshold, '>')) {
-        if (ck_threshold_rule_parse(a->threshold, &t->threshold_rule, &t->threshold_target) !=
-                0 ||
-            (t->threshold_rule != CK_THRESHOLD_PRECISION &&
-             t->threshold_rule != CK_THRESHOLD_RECALL))
+        ck_threshold_spec spec;
+        if (ck_threshold_rule_parse(a->threshold, &spec) != 0 ||
+            (spec.rule != CK_THRESHOLD_PRECISION && spec.rule != CK_THRESHOLD_RECALL))
             return ck_cli_usage(prog, "--threshold '%s': a floor reads precision>=X or "
                                       "recall>=X, X in (0, 1]", a->threshold);
         if (a->metric)
             return ck_cli_usage(prog, "--threshold-metric goes with --threshold auto, not "
                                       "with a floor");
+        t->threshold_rule = spec.rule;
+        t->threshold_target = spec.target;
         return 0;
     }
     if (a->metric && !auto_)
@@ -462,6 +508,8 @@ int main(int argc, char **argv)
 {
     args a;
     memset(&a, 0, sizeof a);
+    for (int k = 0; k < 4; k++)
+        a.cost[k] = NAN;
     ck_train_options_init(&a.train);
     ck_cli_init();
 #ifdef CK_MPI

@@ -395,13 +395,12 @@ static ck_status read_threshold(ck_json_reader *rd, json_t *root, ck_model *m)
         return st;
     if (!(m->threshold > 0 && m->threshold < 1))
         return ck_json_bad(rd, "threshold", "must lie strictly between 0 and 1");
-    ck_threshold_rule rule;
-    double target;
-    if (ck_threshold_rule_parse(m->threshold_rule, &rule, &target) == 0)
+    ck_threshold_spec spec;
+    if (ck_threshold_rule_parse(m->threshold_rule, &spec) == 0)
         return read_threshold_cv(rd, root, m);
     return ck_json_bad(rd, "threshold_rule", "must be \"fixed\", \"f1\", \"youden\", "
-                                             "\"accuracy\", \"precision>=X\" or "
-                                             "\"recall>=X\"");
+                                             "\"accuracy\", \"precision>=X\", \"recall>=X\" "
+                                             "or \"cost(fp=A,fn=B)\"");
 }
 
 /* An array of n numbers (n read from it when *n is 0 and `any`). */

@@ -446,6 +446,19 @@ static json_t *strings_json(const char *const *v, size_t n)
     return a;
 }
 
+static ck_threshold_spec threshold_spec(const ck_train_options *opt)
+{
+    return (ck_threshold_spec){opt->threshold_rule, opt->threshold_target, opt->cost_fp,
+                               opt->cost_fn};
+}
+
+/* The threshold rule as the model file records it ("precision>=0.85"). */
+static void rule_text(const ck_train_options *opt, char *buf, size_t size)
+{
+    ck_threshold_spec spec = threshold_spec(opt);
+    ck_threshold_rule_format(&spec, buf, size);
+}
+
 /* The options as given, for the model file's training.options.  The L2
  * penalty comes third for every estimator (0 when it has none), as version
  * 1 files always had it; the estimator's other recorded parameters follow
@@ -482,9 +495,11 @@ static json_t *options_json(const ck_train_options *opt, ck_task task)
                                                    opt->pipeline.nexclude));
     if (opt->weight) /* only when given: older files have no such key */
         json_object_set_new(o, "weight", json_string(opt->weight));
-    if (task == CK_TASK_CLASSIFICATION)
-        json_object_set_new(o, "threshold_rule",
-                            json_string(ck_threshold_rule_name(opt->threshold_rule)));
+    if (task == CK_TASK_CLASSIFICATION) {
+        char rule[128];
+        rule_text(opt, rule, sizeof rule);
+        json_object_set_new(o, "threshold_rule", json_string(rule));
+    }
     if (opt->tune) /* the parameters above are then the ones tuning chose */
         json_object_set_new(o, "tune", json_true());
     return o;
@@ -599,6 +614,8 @@ static ck_status check_options(const ck_train_options *opt, ck_task task, ck_err
     if (opt->tune && opt->reducer)
         return ck_error_set(err, CK_EUSAGE, "--tune is not done across processes: use "
                                             "churnkit-train");
+    if (opt->threshold_rule == CK_THRESHOLD_COST && !(opt->cost_fp > 0 && opt->cost_fn > 0))
+        return ck_error_set(err, CK_EUSAGE, "a threshold by cost needs both costs above 0");
     if (opt->threshold_rule != CK_THRESHOLD_FIXED && opt->cv < 2)
         return ck_error_set(err, CK_EUSAGE, "an automatic threshold is chosen on "
                                             "cross-validated predictions: add --cv K");
@@ -875,7 +892,8 @@ static ck_status pick_threshold(const ck_train_options *opt, const double *y, co
                                 size_t n, ck_threshold_pick *out, ck_warnings *w, ck_error *err)
 {
     ck_threshold_pick pick;
-    if (ck_threshold_choose(y, p, n, opt->threshold_rule, opt->threshold_target, &pick) != 0)
+    ck_threshold_spec spec = threshold_spec(opt);
+    if (ck_threshold_choose(y, p, n, &spec, &pick) != 0)
         return ck_error_set(err, CK_ENOMEM, "out of memory");
     *out = pick;
     const char *rule = ck_threshold_rule_name(opt->threshold_rule);
@@ -973,8 +991,8 @@ static ck_status set_names(ck_model *m, const ck_train_options *opt, const ck_la
     m->label = strdup(opt->label);
     m->id = opt->id ? strdup(opt->id) : NULL;
     m->event = opt->event ? strdup(opt->event) : NULL;
-    char rule[64];
-    ck_threshold_rule_format(opt->threshold_rule, opt->threshold_target, rule, sizeof rule);
+    char rule[128];
+    rule_text(opt, rule, sizeof rule);
     m->threshold_rule = strdup(rule);
     if (y->binary) {
         m->positive = strdup(y->positive);

@@ -67,6 +67,25 @@ awk 'BEGIN{print "x,y"; for(i=0;i<100;i++){x=i%10; print x "," (x==4||x==5)}}' >
 expect 1 "cannot be met on the cross-validated predictions" \
   "$TR" --data "$T/middle.csv" --label y --cv 5 --threshold 'precision>=0.9' --out "$T/x.json"
 [ ! -e "$T/x.json" ] || fail "an unmet floor wrote a model"
+# the least cost: a contact at 10 that keeps a churner worth 60 is fp 10, fn 50
+ok "$TR" --data "$PUB/mlc_churn.train.csv" --label churn --cv 5 --threshold cost --cost-contact 10 \
+   --value-saved 60 --out "$T/cost.json" --quiet
+grep -q '"threshold_rule": "cost(fp=10,fn=50)"' "$T/cost.json" || fail "the cost rule is not recorded"
+/usr/bin/python3 - "$T/cost.json" <<'PY' || fail "a cheaper threshold than the cost rule's"
+import json, sys
+k = json.load(open(sys.argv[1]))["threshold_cv"]
+# at most the cost of naming nobody (every churner missed) or everybody
+pos = k["recall"] and k["named"] * k["precision"] / k["recall"]
+fp, fn = k["named"] * (1 - k["precision"]), pos * (1 - k["recall"])
+assert 10 * fp + 50 * fn <= min(50 * pos, 10 * (k["rows"] - pos)) + 1e-6, (fp, fn, pos)
+PY
+expect 2 "--threshold cost needs --cost-fp and --cost-fn" \
+  "$TR" --data "$PUB/mlc_churn.train.csv" --label churn --cv 5 --threshold cost --cost-fp 1 --out "$T/x.json"
+expect 2 "go with --threshold cost" \
+  "$TR" --data "$PUB/mlc_churn.train.csv" --label churn --cv 5 --cost-fp 1 --cost-fn 2 --out "$T/x.json"
+expect 2 "must exceed --cost-contact" \
+  "$TR" --data "$PUB/mlc_churn.train.csv" --label churn --cv 5 --threshold cost --cost-contact 10 \
+  --value-saved 5 --out "$T/x.json"
 expect 2 "--model and --data are required" "$PR" --data x
 
 # bad data: exit 3, named file/line/column, no output

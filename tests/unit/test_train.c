@@ -132,7 +132,8 @@ END_TEST
 static double cut_by(const double *y, const double *p, size_t n, ck_threshold_rule rule,
                      double target, ck_threshold_pick *pick)
 {
-    ck_assert_int_eq(ck_threshold_choose(y, p, n, rule, target, pick), 0);
+    ck_threshold_spec spec = {rule, target, 0, 0};
+    ck_assert_int_eq(ck_threshold_choose(y, p, n, &spec, pick), 0);
     return pick->cut;
 }
 
@@ -185,28 +186,63 @@ START_TEST(test_threshold_floors)
 }
 END_TEST
 
+/* The least cost by hand, on the scores above (4 positives, 3 negatives):
+ * naming the top k costs fp(k) A + fn(k) B with (fp, fn) = (0,3) (0,2)
+ * (0,1) (1,1) (1,0) (2,0) (3,0) for k = 1..7, and (0,4) for none.  With
+ * A = 1, B = 5: 15 10 5 6 1 2 3, none 20: k = 5 (cut 0.25).  With A = 10,
+ * B = 1: 3 2 1 11 10 20 30, none 4: k = 3 (cut 0.55). */
+START_TEST(test_threshold_cost)
+{
+    double p[] = {0.9, 0.8, 0.7, 0.4, 0.3, 0.2, 0.1};
+    double y[] = {1, 1, 1, 0, 1, 0, 0};
+    ck_threshold_pick k;
+    ck_threshold_spec spec = {CK_THRESHOLD_COST, 0, 1, 5};
+    ck_assert_int_eq(ck_threshold_choose(y, p, 7, &spec, &k), 0);
+    ck_assert(fabs(k.cut - 0.25) < 1e-12 && k.named == 5);
+    spec = (ck_threshold_spec){CK_THRESHOLD_COST, 0, 10, 1};
+    ck_assert_int_eq(ck_threshold_choose(y, p, 7, &spec, &k), 0);
+    ck_assert(fabs(k.cut - 0.55) < 1e-12 && k.named == 3);
+    /* scores 0.9 0.8 0.7 of labels 0 1 0, a false alarm at 100, a miss at 1:
+     * none costs 1, the top k 101, 100, 200: name nobody (cut above 0.9) */
+    double p2[] = {0.9, 0.8, 0.7}, y2[] = {0, 1, 0};
+    spec = (ck_threshold_spec){CK_THRESHOLD_COST, 0, 100, 1};
+    ck_assert_int_eq(ck_threshold_choose(y2, p2, 3, &spec, &k), 0);
+    ck_assert(k.named == 0 && k.cut > 0.9);
+}
+END_TEST
+
 START_TEST(test_threshold_rule_text)
 {
-    ck_threshold_rule r;
-    double x;
-    char buf[64];
-    ck_assert_int_eq(ck_threshold_rule_parse("precision>=0.85", &r, &x), 0);
-    ck_assert(r == CK_THRESHOLD_PRECISION && x == 0.85);
-    ck_threshold_rule_format(r, x, buf, sizeof buf);
+    ck_threshold_spec k;
+    char buf[128];
+    ck_assert_int_eq(ck_threshold_rule_parse("precision>=0.85", &k), 0);
+    ck_assert(k.rule == CK_THRESHOLD_PRECISION && k.target == 0.85);
+    ck_threshold_rule_format(&k, buf, sizeof buf);
     ck_assert_str_eq(buf, "precision>=0.85");
-    ck_threshold_rule_format(r, 0.1 + 0.2, buf, sizeof buf); /* not 0.3 in binary */
+    k.target = 0.1 + 0.2; /* not 0.3 in binary */
+    ck_threshold_rule_format(&k, buf, sizeof buf);
     ck_assert_str_eq(buf, "precision>=0.30000000000000004");
-    ck_assert_int_eq(ck_threshold_rule_parse(buf, &r, &x), 0);
-    ck_assert(x == 0.1 + 0.2); /* read back exactly */
-    ck_assert_int_eq(ck_threshold_rule_parse("recall>=1", &r, &x), 0);
-    ck_assert(r == CK_THRESHOLD_RECALL && x == 1);
-    ck_assert_int_eq(ck_threshold_rule_parse("f1", &r, &x), 0);
-    ck_assert(r == CK_THRESHOLD_F1);
-    ck_assert_int_eq(ck_threshold_rule_parse("fixed", &r, &x), 0);
+    ck_assert_int_eq(ck_threshold_rule_parse(buf, &k), 0);
+    ck_assert(k.target == 0.1 + 0.2); /* read back exactly */
+    ck_assert_int_eq(ck_threshold_rule_parse("recall>=1", &k), 0);
+    ck_assert(k.rule == CK_THRESHOLD_RECALL && k.target == 1);
+    ck_assert_int_eq(ck_threshold_rule_parse("f1", &k), 0);
+    ck_assert(k.rule == CK_THRESHOLD_F1);
+    ck_assert_int_eq(ck_threshold_rule_parse("fixed", &k), 0);
+    ck_assert_int_eq(ck_threshold_rule_parse("cost(fp=1,fn=5)", &k), 0);
+    ck_assert(k.rule == CK_THRESHOLD_COST && k.cost_fp == 1 && k.cost_fn == 5);
+    ck_threshold_rule_format(&k, buf, sizeof buf);
+    ck_assert_str_eq(buf, "cost(fp=1,fn=5)");
+    k.cost_fp = 0.1 + 0.2;
+    ck_threshold_rule_format(&k, buf, sizeof buf);
+    ck_assert_int_eq(ck_threshold_rule_parse(buf, &k), 0);
+    ck_assert(k.cost_fp == 0.1 + 0.2);
     const char *bad[] = {"precision>=0", "precision>=1.5", "precision>=", "precision",
-                         "precision>=0.8x", "f1>=0.5", "recall>0.5", "", "accuracyx"};
+                         "precision>=0.8x", "f1>=0.5", "recall>0.5", "", "accuracyx",
+                         "cost", "cost(fp=0,fn=1)", "cost(fp=1,fn=-2)", "cost(fp=1,fn=2)x",
+                         "cost(fn=1,fp=2)", "cost(fp=inf,fn=1)"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
-        ck_assert_msg(ck_threshold_rule_parse(bad[i], &r, &x) != 0, "%s", bad[i]);
+        ck_assert_msg(ck_threshold_rule_parse(bad[i], &k) != 0, "%s", bad[i]);
 }
 END_TEST
 
@@ -500,6 +536,7 @@ static Suite *train_suite(void)
     tcase_add_test(tc, test_pick_threshold);
     tcase_add_test(tc, test_threshold_floors);
     tcase_add_test(tc, test_threshold_rule_text);
+    tcase_add_test(tc, test_threshold_cost);
     tcase_add_test(tc, test_cv_and_test_metrics_recorded);
     tcase_add_test(tc, test_option_errors);
     tcase_add_test(tc, test_constant_and_wide_columns);
