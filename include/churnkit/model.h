@@ -21,6 +21,8 @@
 #include <jansson.h>
 #include <stddef.h>
 
+#include "churnkit/calibrate.h"
+
 #include "churnkit/error.h"
 #include "churnkit/estimator.h"
 #include "churnkit/metrics.h"
@@ -86,6 +88,8 @@ typedef struct ck_model {
     ck_threshold_pick threshold_cv; /* classification: what a threshold rule's
                                        pick did on the out-of-fold predictions
                                        (rows 0: the threshold was given) */
+    ck_calibration calib;     /* classification: the map applied to every
+                                 probability (method NONE: none) */
     ck_tuning tuning;         /* what tuning tried (tuning.ntried 0: none) */
 } ck_model;
 

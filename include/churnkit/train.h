@@ -14,6 +14,7 @@
 
 #include <stddef.h>
 
+#include "churnkit/calibrate.h"
 #include "churnkit/error.h"
 #include "churnkit/estimator.h"
 #include "churnkit/model.h"
@@ -51,6 +52,8 @@ typedef struct ck_train_options {
     ck_threshold_rule threshold_rule;
     double threshold_target;    /* the floor of CK_THRESHOLD_PRECISION or
                                    CK_THRESHOLD_RECALL, in (0, 1] */
+    ck_calib_method calibrate;  /* map the probabilities, fitted on the
+                                   out-of-fold predictions (needs cv) */
     double cost_fp, cost_fn;    /* CK_THRESHOLD_COST: a false positive's and
                                    a false negative's cost, both > 0 */
     size_t threads;

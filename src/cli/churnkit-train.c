@@ -67,6 +67,9 @@ static const char *help_tail =
     "  --threshold T|auto       decision threshold (default 0.5); auto picks it on the\n"
     "                           cross-validated predictions (needs --cv)\n"
     "  --threshold-metric f1|youden|accuracy   what auto maximizes (default f1)\n"
+    "  --calibrate platt|isotonic  map the probabilities to the data's rates, the map\n"
+    "                           fitted on the cross-validated predictions (needs --cv)\n"
+    "                           and kept in the model: class weights leave them shifted\n"
     "  --threshold cost         the least cost on the cross-validated predictions:\n"
     "                           --cost-fp A --cost-fn B (a false alarm costs A, a\n"
     "                           missed churner B), or --cost-contact C --value-saved V\n"
@@ -147,7 +150,7 @@ enum {
     O_DATA = 256, O_LABEL, O_POSITIVE, O_FEATURES, O_EXCLUDE, O_ID, O_CATEGORICAL,
     O_MISSING, O_LOG, O_MAXLEV, O_DELIM, O_MODEL, O_TASK, O_CW, O_CV, O_TEST, O_SEED,
     O_THRESH, O_TMETRIC, O_NAME, O_OUT, O_THREADS, O_QUIET, O_HELP, O_VERSION, O_ROFF, O_TUNE,
-    O_TIME, O_EVENT, O_WEIGHT, O_COST_FP, O_COST_FN, O_CONTACT, O_SAVED,
+    O_TIME, O_EVENT, O_WEIGHT, O_CALIBRATE, O_COST_FP, O_COST_FN, O_CONTACT, O_SAVED,
     O_PARAM /* O_PARAM + k: the k-th estimator parameter name */
 };
 
@@ -165,6 +168,7 @@ static const struct option common_opts[] = {
     {"threshold-metric", required_argument, 0, O_TMETRIC},
     {"cost-fp", required_argument, 0, O_COST_FP},    {"cost-fn", required_argument, 0, O_COST_FN},
     {"cost-contact", required_argument, 0, O_CONTACT},
+    {"calibrate", required_argument, 0, O_CALIBRATE},
     {"value-saved", required_argument, 0, O_SAVED},
     {"name", required_argument, 0, O_NAME},          {"out", required_argument, 0, O_OUT},
     {"threads", required_argument, 0, O_THREADS},    {"quiet", no_argument, 0, O_QUIET},
@@ -230,6 +234,11 @@ static int parse_model_opt(args *a, int c, const char *arg)
         return ck_cli_double(prog, "--class-weight (balanced, or the positive class's weight)",
                              arg, 1e-6, 1e6, &t->weight_pos);
     case O_TEST: return ck_cli_double(prog, "--test-fraction", arg, 0, 0.9, &t->test_fraction);
+    case O_CALIBRATE:
+        if (ck_calib_method_parse(arg, &t->calibrate) == 0 && t->calibrate != CK_CALIB_NONE)
+            return 0;
+        ck_cli_usage(prog, "--calibrate '%s': platt or isotonic", arg);
+        return -1;
     case O_COST_FP:
     case O_COST_FN:
     case O_CONTACT:

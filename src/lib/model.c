@@ -42,6 +42,7 @@ void ck_model_free(ck_model *m)
     free(m->positive);
     free(m->negative);
     free(m->id);
+    ck_calibration_fini(&m->calib);
     ck_pipeline_free(m->pl);
     free(m->threshold_rule);
     free(m->training.data);
@@ -75,7 +76,8 @@ void ck_model_scratch_free(const ck_model *m, void *scratch)
 
 double ck_model_score(const ck_model *m, const double *x, void *scratch)
 {
-    return m->type->score(m->state, x, scratch);
+    double s = m->type->score(m->state, x, scratch);
+    return m->calib.method ? ck_calibration_apply(&m->calib, s) : s;
 }
 
 const ck_ph_curve *ck_model_curve(const ck_model *m)
@@ -265,6 +267,8 @@ static json_t *model_json(const ck_model *m)
                             json_string(m->threshold_rule ? m->threshold_rule : "fixed"));
         if (m->threshold_cv.rows)
             json_object_set_new(root, "threshold_cv", threshold_cv_json(&m->threshold_cv));
+        if (m->calib.method)
+            json_object_set_new(root, "calibration", ck_calibration_to_json(&m->calib));
     }
     json_object_set_new(root, "fit", fit);
     json_object_set_new(root, "training", training_json(m));
@@ -396,8 +400,11 @@ static ck_status read_threshold(ck_json_reader *rd, json_t *root, ck_model *m)
     if (!(m->threshold > 0 && m->threshold < 1))
         return ck_json_bad(rd, "threshold", "must lie strictly between 0 and 1");
     ck_threshold_spec spec;
-    if (ck_threshold_rule_parse(m->threshold_rule, &spec) == 0)
-        return read_threshold_cv(rd, root, m);
+    json_t *calib = json_object_get(root, "calibration");
+    if (ck_threshold_rule_parse(m->threshold_rule, &spec) == 0) {
+        ck_status st2 = read_threshold_cv(rd, root, m);
+        return st2 == CK_OK && calib ? ck_calibration_read(rd, calib, &m->calib) : st2;
+    }
     return ck_json_bad(rd, "threshold_rule", "must be \"fixed\", \"f1\", \"youden\", "
                                              "\"accuracy\", \"precision>=X\", \"recall>=X\" "
                                              "or \"cost(fp=A,fn=B)\"");

@@ -57,6 +57,16 @@ static void threshold_lines(FILE *out, const ck_model *m)
     fprintf(out, ", recall %.4f\n", k->recall);
 }
 
+static void calibration_line(FILE *out, const ck_model *m)
+{
+    const ck_calibration *c = &m->calib;
+    if (!c->method)
+        return;
+    fprintf(out, "Calibrated (%s, fitted on the out-of-fold predictions): expected calibration "
+                 "error there %.4f before, %.4f after (in-sample for the map)\n",
+            ck_calib_method_name(c->method), c->ece_before, c->ece_after);
+}
+
 static void cv_line(FILE *out, const ck_model *m)
 {
     const char *const *names = ck_cv_stat_names(m->task);
@@ -101,8 +111,10 @@ void ck_report_model(FILE *out, const ck_model *m)
             m->pl->nfeat, m->pl->width);
     m->type->report(out, m->state, m);
     fputc('\n', out);
-    if (cls)
+    if (cls) {
+        calibration_line(out, m);
         threshold_lines(out, m);
+    }
     cv_line(out, m);
     tuning_lines(out, &m->tuning);
     metrics_line(out, "Train", &m->train, cls);

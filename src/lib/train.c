@@ -616,6 +616,12 @@ static ck_status check_options(const ck_train_options *opt, ck_task task, ck_err
                                             "churnkit-train");
     if (opt->threshold_rule == CK_THRESHOLD_COST && !(opt->cost_fp > 0 && opt->cost_fn > 0))
         return ck_error_set(err, CK_EUSAGE, "a threshold by cost needs both costs above 0");
+    if (opt->calibrate && task != CK_TASK_CLASSIFICATION)
+        return ck_error_set(err, CK_EUSAGE, "--calibrate is for classifiers, and this is a %s",
+                            ck_task_name(task));
+    if (opt->calibrate && opt->cv < 2)
+        return ck_error_set(err, CK_EUSAGE, "--calibrate fits its map on the cross-validated "
+                                            "predictions: add --cv K");
     if (opt->threshold_rule != CK_THRESHOLD_FIXED && opt->cv < 2)
         return ck_error_set(err, CK_EUSAGE, "an automatic threshold is chosen on "
                                             "cross-validated predictions: add --cv K");
@@ -650,6 +656,8 @@ typedef struct train_run {
     size_t ntrain, ntest;
     double *scores;
     cv_state cv;
+    ck_calibration calib;       /* --calibrate: fitted on the out-of-fold
+                                   predictions, then the model's */
 } train_run;
 
 static void run_free(train_run *r)
@@ -663,6 +671,7 @@ static void run_free(train_run *r)
     free(r->cv.oof);
     for (int s = 0; s < CK_CV_STATS; s++)
         free(r->cv.stat[s]);
+    ck_calibration_fini(&r->calib);
 }
 
 /* The hold-out of all processes' rows, drawn as one process draws it; this
@@ -922,6 +931,54 @@ static ck_status pick_threshold(const ck_train_options *opt, const double *y, co
     return CK_OK;
 }
 
+/* The expected calibration error of p against y (0/1 as doubles). */
+static double ece_of(const double *y, const double *p, size_t n)
+{
+    int *yi = malloc((n ? n : 1) * sizeof *yi);
+    ck_class_metrics c;
+    ck_error e;
+    double ece = NAN;
+    for (size_t i = 0; yi && i < n; i++)
+        yi[i] = y[i] == 1;
+    if (yi && ck_metrics_classification(yi, p, n, 0.5, &c, &e) == CK_OK)
+        ece = c.ece;
+    free(yi);
+    return ece;
+}
+
+/* What is decided on every process's out-of-fold predictions, pooled in
+ * process order: the calibration map (--calibrate), which then maps this
+ * process's out-of-fold scores too, so that the fold metrics and the
+ * threshold are on the calibrated scale; and the threshold by its rule. */
+static ck_status oof_decisions(const ck_train_options *opt, train_run *r,
+                               ck_threshold_pick *pick, ck_warnings *w, ck_error *err)
+{
+    size_t n = r->ntrain, ny = 0, np = 0;
+    double *yy = malloc((n ? n : 1) * sizeof *yy), *ally = NULL, *allp = NULL;
+    ck_status st = CK_OK;
+    for (size_t i = 0; yy && i < n; i++)
+        yy[i] = r->y.y[r->train[i]];
+    if (!yy || ck_reduce_gather(opt->reducer, yy, n, &ally, &ny) != 0 ||
+        ck_reduce_gather(opt->reducer, r->cv.oof, n, &allp, &np) != 0 || ny != np ||
+        (opt->calibrate &&
+         ck_calibration_fit(&r->calib, opt->calibrate, ally, allp, ny) != 0))
+        st = ck_error_set(err, CK_ENOMEM, "out of memory");
+    if (st == CK_OK && opt->calibrate) {
+        r->calib.ece_before = ece_of(ally, allp, ny);
+        for (size_t i = 0; i < ny; i++)
+            allp[i] = ck_calibration_apply(&r->calib, allp[i]);
+        for (size_t i = 0; i < n; i++)
+            r->cv.oof[i] = ck_calibration_apply(&r->calib, r->cv.oof[i]);
+        r->calib.ece_after = ece_of(ally, allp, ny);
+    }
+    if (st == CK_OK && opt->threshold_rule != CK_THRESHOLD_FIXED)
+        st = pick_threshold(opt, ally, allp, ny, pick, w, err);
+    free(yy);
+    free(ally);
+    free(allp);
+    return st;
+}
+
 static ck_status validate(const ck_table *t, ck_train_options *opt, ck_task task,
                           train_run *r, ck_threshold_pick *pick, ck_cv_record *out,
                           ck_tuning *tuning, ck_warnings *w, ck_error *err)
@@ -945,23 +1002,10 @@ static ck_status validate(const ck_table *t, ck_train_options *opt, ck_task task
         st = run_folds(t, &r->y, r->train, n, opt, cv, err);
     if (st != CK_OK)
         return st;
-    if (task == CK_TASK_CLASSIFICATION && opt->threshold_rule != CK_THRESHOLD_FIXED) {
-        /* on every process's out-of-fold scores, in process order */
-        double *yy = malloc((n ? n : 1) * sizeof *yy), *ally = NULL, *allp = NULL;
-        size_t ny = 0, np = 0;
-        for (size_t i = 0; yy && i < n; i++)
-            yy[i] = r->y.y[r->train[i]];
-        if (!yy || ck_reduce_gather(opt->reducer, yy, n, &ally, &ny) != 0 ||
-            ck_reduce_gather(opt->reducer, cv->oof, n, &allp, &np) != 0 || ny != np)
-            st = ck_error_set(err, CK_ENOMEM, "out of memory");
-        else
-            st = pick_threshold(opt, ally, allp, ny, pick, w, err);
-        free(yy);
-        free(ally);
-        free(allp);
-        if (st != CK_OK)
-            return st;
-    }
+    if (task == CK_TASK_CLASSIFICATION &&
+        (opt->threshold_rule != CK_THRESHOLD_FIXED || opt->calibrate != CK_CALIB_NONE) &&
+        (st = oof_decisions(opt, r, pick, w, err)) != CK_OK)
+        return st;
     /* scratch of its own: r->test still holds the hold-out rows, which the
      * test metrics are computed on after this */
     size_t *te = malloc((n ? n : 1) * sizeof *te);
@@ -1042,6 +1086,8 @@ ck_status ck_train(const ck_table *t, const ck_train_options *given, ck_model **
     if (st == CK_OK) {
         m->threshold = pick.cut;
         m->threshold_cv = pick;
+        m->calib = r.calib; /* the model takes the map, before it scores */
+        memset(&r.calib, 0, sizeof r.calib);
         if (set_names(m, opt, &r.y) != CK_OK)
             st = ck_error_set(err, CK_ENOMEM, "out of memory");
     }

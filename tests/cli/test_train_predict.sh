@@ -83,6 +83,35 @@ expect 2 "--threshold cost needs --cost-fp and --cost-fn" \
   "$TR" --data "$PUB/mlc_churn.train.csv" --label churn --cv 5 --threshold cost --cost-fp 1 --out "$T/x.json"
 expect 2 "go with --threshold cost" \
   "$TR" --data "$PUB/mlc_churn.train.csv" --label churn --cv 5 --cost-fp 1 --cost-fn 2 --out "$T/x.json"
+# calibration: class weights shift the probabilities; a map fitted on the
+# out-of-fold predictions brings the hold-out's calibration error down, and
+# predict applies the same map
+for c in none platt isotonic; do
+  cal=""; [ $c = none ] || cal="--calibrate $c"
+  ok "$TR" --data "$PUB/mlc_churn.train.csv" --label churn --cv 5 --class-weight balanced $cal \
+     --name m --out "$T/cal_$c.json" --quiet
+  ok "$CK_BIN/churnkit-eval" --model "$T/cal_$c.json" --data "$PUB/mlc_churn.test.csv" --json "$T/cal_$c.eval.json" --quiet
+done
+grep -q '"method": "isotonic"' "$T/cal_isotonic.json" || fail "no calibration in the model file"
+/usr/bin/python3 - "$T" <<'PY' || fail "calibration did not bring the calibration error down"
+import json, sys
+e = {c: json.load(open("%s/cal_%s.eval.json" % (sys.argv[1], c)))["models"][0]["metrics"]["ece"]
+     for c in ("none", "platt", "isotonic")}
+assert e["none"] > 0.15 and e["platt"] < 0.05 and e["isotonic"] < 0.05, e
+PY
+ok "$PR" --model "$T/cal_platt.json" --data "$PUB/mlc_churn.test.csv" --out "$T/cal.csv" --quiet
+/usr/bin/python3 - "$T/cal.csv" "$T/cal_platt.eval.json" <<'PY' || fail "predict and eval disagree on a calibrated model"
+import csv, json, sys
+p = [float(r["m_prob"]) for r in csv.DictReader(open(sys.argv[1]))]
+m = json.load(open(sys.argv[2]))["models"][0]["metrics"]
+pos = m["positives"]
+# the mean calibrated probability is near the test's churn rate, as eval's Brier agrees
+assert abs(sum(p) / len(p) - pos / m["rows"]) < 0.03, (sum(p) / len(p), pos / m["rows"])
+PY
+expect 2 "--calibrate fits its map on the cross-validated predictions: add --cv K" \
+  "$TR" --data "$PUB/mlc_churn.train.csv" --label churn --calibrate platt --out "$T/x.json"
+expect 2 "--calibrate 'beta': platt or isotonic" \
+  "$TR" --data "$PUB/mlc_churn.train.csv" --label churn --cv 3 --calibrate beta --out "$T/x.json"
 expect 2 "must exceed --cost-contact" \
   "$TR" --data "$PUB/mlc_churn.train.csv" --label churn --cv 5 --threshold cost --cost-contact 10 \
   --value-saved 5 --out "$T/x.json"
