@@ -107,3 +107,58 @@ def table(header, rows):
 def need(path):
     if not os.path.exists(path):
         sys.exit("bench: %s is missing; run `make bench`" % path)
+
+
+# ---------------------------------------------------------------- a busy machine
+
+def busy_jiffies():
+    """(busy, total) jiffies of all processors so far, from /proc/stat."""
+    with open("/proc/stat") as f:
+        v = [int(x) for x in f.readline().split()[1:]]
+    idle = v[3] + v[4]
+    return sum(v[:8]) - idle, sum(v[:8])
+
+
+def others_running():
+    """Other benchmark scripts running now (their pids and names)."""
+    out = sh("pgrep -af 'python[0-9.]* .*bench_[a-z_]+'")
+    mine = {os.getpid(), os.getppid()}
+    return [l for l in out.splitlines() if l and int(l.split()[0]) not in mine]
+
+
+def wait_for_others(poll=30, limit=2400):
+    """Waits until no other bench/bench_*.py runs (they time things too and
+    write RESULTS.md), polling every `poll` s for at most `limit` s.
+    Returns (seconds waited, what was still running at the end)."""
+    t0 = time.time()
+    while True:
+        others = others_running()
+        if not others or time.time() - t0 >= limit:
+            return time.time() - t0, others
+        print("waiting for: %s" % "; ".join(others), flush=True)
+        time.sleep(poll)
+
+
+def run_measured(cmd, stdout=None):
+    """Runs cmd as harness.run_once does; returns a dict of wall, peak RSS
+    (MiB), the child's processor seconds and the other processes' share of
+    the processors during the run."""
+    hz = os.sysconf("SC_CLK_TCK")
+    ncpu = os.cpu_count()
+    b0, _ = busy_jiffies()
+    out = open(stdout, "wb") if stdout else subprocess.DEVNULL
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.PIPE)
+    err = proc.stderr.read().decode(errors="replace")
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - t0
+    b1, _ = busy_jiffies()
+    proc.stderr.close()
+    if stdout:
+        out.close()
+    code = os.waitstatus_to_exitcode(status)
+    if code != 0:
+        raise RuntimeError("%s failed (%d): %s" % (" ".join(cmd), code, err.strip()))
+    cpu = usage.ru_utime + usage.ru_stime
+    others = max(0.0, (b1 - b0) / hz - cpu) / (wall * ncpu)
+    return {"wall": wall, "rss": usage.ru_maxrss / 1024.0, "cpu": cpu, "others": others}
