@@ -181,6 +181,7 @@ typedef struct ck_eval {
     double *yv;                /* the label as numbers (survival: the time) */
     double horizon;            /* mixed run: the label's horizon; else 0 */
     ck_eval_target target;     /* value NaN: none */
+    int target_default;        /* the target is the default (none was given) */
     int baseline_meets_target; /* the trivial baseline alone meets it */
     double baseline_value;     /* the trivial baseline's value of the metric */
     int target_interval;       /* the metric has a 95% interval (KEY_ci_low,

@@ -86,6 +86,11 @@ typedef struct ck_features_summary {
     unsigned long rows_read;   /* rows of all input files read */
 } ck_features_summary;
 
+/* Whether `name` is a label column churnkit-features writes (it looks past
+ * the snapshot, so a model that takes it as a feature leaks the future):
+ * the labels group and the trend labels. */
+int ck_features_is_label(const char *name);
+
 /* Builds the feature table and writes it to `out` (atomically).  Errors
  * name the file, line and column: unknown ids, bad dates, rows out of date
  * order, missing columns. */

@@ -43,8 +43,10 @@ void ck_segment_actions_free(const char *actions[CK_SEGMENTS]);
 
 /* The models that give risk and growth.  risk_name is a model's name, or
  * for a survival model "NAME@Hm" (its churn probability within H months;
- * without "@Hm", default_h).  Without names: the first classifier whose
- * label mentions churn, else the first classifier, else the first survival
+ * without "@Hm", default_h); growth_name a regression or a classifier of
+ * growth (not of a churn label).  Without names: the first classifier whose
+ * label mentions churn (never a classifier of another label, which would
+ * put its likely accounts in the high-risk cells), else the first survival
  * model (at default_h); and the first regression.  *risk and *growth are
  * indexes into m, both -1 when either is missing; *risk_h is the survival
  * model's horizon (0 for a classifier).  CK_EUSAGE when a name is not a

@@ -335,8 +335,12 @@ static void print_segments(const ck_score_summary *s)
                  s->risk_horizon, s->risk_threshold);
     else
         snprintf(risk, sizeof risk, "%s >= %.3g", s->risk_model, s->risk_threshold);
-    fprintf(stderr, "  segments (risk: %s, growth: %s > %.3g):\n", risk, s->growth_model,
-            s->growth_threshold);
+    if (s->growth_classifier) /* growing at or above its threshold */
+        fprintf(stderr, "  segments (risk: %s, growth: %s >= %.3g):\n", risk, s->growth_model,
+                nextafter(s->growth_threshold, 1));
+    else
+        fprintf(stderr, "  segments (risk: %s, growth: %s > %g):\n", risk, s->growth_model,
+                s->growth_threshold);
     for (int g = 0; g < CK_SEGMENTS; g++) {
         fprintf(stderr, "    %-12s %8lu rows", ck_segment_name(g), s->seg_count[g]);
         if (s->seg_count[g])

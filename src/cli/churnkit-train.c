@@ -93,7 +93,8 @@ static const char *help_tail =
     "  --quiet                  no report on standard output, no progress\n"
     "  --help, --version\n"
     "\n"
-    "Exit status: 0 ok, 2 usage, 3 bad input data, 4 bad model file, 5 I/O error.\n"
+    "Exit status: 0 ok, 1 a threshold floor no threshold reaches, 2 usage, 3 bad input\n"
+    "data, 4 bad model file, 5 I/O error.\n"
 #ifdef CK_MPI
     "\n"
     "churnkit-train-mpi runs under mpirun (or srun): --data FILE is cut at row\n"
@@ -248,7 +249,7 @@ static int parse_model_opt(args *a, int c, const char *arg)
                              arg, 1e-12, 1e15, &a->cost[c - O_COST_FP]);
     case O_THRESH:
         a->threshold = arg;
-        if (strcmp(arg, "auto") == 0 || strcmp(arg, "cost") == 0 || strchr(arg, '>'))
+        if (strcmp(arg, "auto") == 0 || strcmp(arg, "cost") == 0 || strpbrk(arg, "<>"))
             return 0; /* a rule: resolve_threshold reads it */
         if (ck_cli_double(prog, "--threshold", arg, 1e-9, 1 - 1e-9, &d) != 0)
             return -1;
@@ -295,9 +296,15 @@ static int resolve_threshold(args *a)
                                   "with --threshold cost");
     if (cost)
         return resolve_cost(a, costs, value);
-    if (a->threshold && strchr(a->threshold, '>')) {
+    if (a->threshold && strpbrk(a->threshold, "<>")) {
         ck_threshold_spec spec;
-        if (ck_threshold_rule_parse(a->threshold, &spec) != 0 ||
+        char rule[64];
+        size_t n = 0;
+        for (const char *c = a->threshold; *c && n + 1 < sizeof rule; c++)
+            if (*c != ' ' && *c != '\t') /* "precision >= 0.85" as typed without blanks */
+                rule[n++] = *c;
+        rule[n] = '\0';
+        if (ck_threshold_rule_parse(rule, &spec) != 0 ||
             (spec.rule != CK_THRESHOLD_PRECISION && spec.rule != CK_THRESHOLD_RECALL))
             return ck_cli_usage(prog, "--threshold '%s': a floor reads precision>=X or "
                                       "recall>=X, X in (0, 1]", a->threshold);

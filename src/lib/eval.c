@@ -132,6 +132,7 @@ static void set_target(ck_eval *ev, const ck_eval_options *opt)
     ev->baseline_value = NAN;
     if (ev->target.metric[0])
         return;
+    ev->target_default = 1;
     if (ev->task == CK_TASK_CLASSIFICATION)
         snprintf(ev->target.metric, sizeof ev->target.metric, "%s", "accuracy");
     else

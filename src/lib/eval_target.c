@@ -18,8 +18,58 @@ const char *ck_target_op_text(ck_target_op op)
     return op == CK_TARGET_LE ? "<=" : ">=";
 }
 
-ck_status ck_eval_target_parse(ck_eval_target *t, const char *text, ck_error *err)
+/* Is the metric a share, in [0, 1]?  Then a target above 1 is a
+ * percentage typed as one (85 for 0.85) and can never be met. */
+static int share_metric(const char *metric)
 {
+    static const char *const exact[] = {
+        "accuracy", "balanced_accuracy", "precision", "recall", "f1", "specificity",
+        "roc_auc", "average_precision", "precision_at_top", "recall_at_top", "concordance",
+        "direction_accuracy", "direction_accuracy_changed", "ece", "brier"};
+    static const char *const prefix[] = {"auc_", "brier_", "observed_churn_",
+                                         "predicted_churn_", "accuracy_", "precision_",
+                                         "recall_", "concordance_"};
+    for (size_t k = 0; k < sizeof exact / sizeof exact[0]; k++)
+        if (strcmp(metric, exact[k]) == 0)
+            return 1;
+    for (size_t k = 0; k < sizeof prefix / sizeof prefix[0]; k++)
+        if (strncmp(metric, prefix[k], strlen(prefix[k])) == 0 &&
+            strncmp(metric, "brier_skill", 11) != 0)
+            return 1;
+    return 0;
+}
+
+/* The text without the blanks at its ends and around the operator
+ * ("precision >= 0.85" reads as "precision>=0.85"; "a b>=1" stays bad);
+ * 0, or -1 when it does not fit. */
+static int squeeze(const char *text, char *out, size_t size)
+{
+    size_t n = 0;
+    for (const char *c = text; *c; c++) {
+        int blank = *c == ' ' || *c == '\t';
+        if (blank) {
+            const char *next = c;
+            while (*next == ' ' || *next == '\t')
+                next++;
+            int at_op = (n && strchr("<>=", out[n - 1])) || strchr("<>=", *next);
+            if (n == 0 || *next == '\0' || at_op) {
+                c = next - 1;
+                continue;
+            }
+        }
+        if (n + 1 >= size)
+            return -1;
+        out[n++] = *c;
+    }
+    out[n] = '\0';
+    return 0;
+}
+
+ck_status ck_eval_target_parse(ck_eval_target *t, const char *typed, ck_error *err)
+{
+    char text[CK_TARGET_METRIC_MAX + 64];
+    if (squeeze(typed, text, sizeof text) != 0)
+        return ck_error_set(err, CK_EUSAGE, "--target '%.80s...': too long", typed);
     const char *ge = strstr(text, ">="), *le = strstr(text, "<=");
     const char *op = ge ? ge : le;
     if (!op || (ge && le))
@@ -43,6 +93,9 @@ ck_status ck_eval_target_parse(ck_eval_target *t, const char *text, ck_error *er
     t->metric[len] = '\0';
     t->op = op == ge ? CK_TARGET_GE : CK_TARGET_LE;
     t->value = v;
+    if (share_metric(t->metric) && (v > 1 || v < 0))
+        return ck_error_set(err, CK_EUSAGE, "--target '%s': %s is a share in [0, 1]%s", text,
+                            t->metric, v > 1 && v <= 100 ? " (85% is 0.85)" : "");
     return CK_OK;
 }
 

@@ -671,6 +671,17 @@ static const char *const cols_labels[] = {"churned_3m", "churned_6m", "value_cha
                                           "value_change_6m", "revenue_next_6m", "high_value",
                                           "churn_months", "churn_event"};
 
+int ck_features_is_label(const char *name)
+{
+    for (size_t k = 0; k < sizeof cols_labels / sizeof *cols_labels; k++)
+        if (strcmp(name, cols_labels[k]) == 0)
+            return 1;
+    for (size_t k = 0; k < CK_TREND_NLABELS; k++)
+        if (strcmp(name, ck_trend_label_names[k]) == 0)
+            return 1;
+    return 0;
+}
+
 #define COLS(a) a, sizeof a / sizeof *a
 static const struct group {
     const char *name;

@@ -44,7 +44,8 @@ static void metrics_line(FILE *out, const char *what, const ck_metrics_record *r
 static void threshold_lines(FILE *out, const ck_model *m)
 {
     const ck_threshold_pick *k = &m->threshold_cv;
-    fprintf(out, "Decision threshold %.4g (%s)\n", m->threshold, m->threshold_rule);
+    /* six digits: a floor can put it at 0.9999998, which four would print as 1 */
+    fprintf(out, "Decision threshold %.6g (%s)\n", m->threshold, m->threshold_rule);
     if (!k->rows)
         return;
     double lo, hi;
@@ -396,11 +397,17 @@ static void verdicts(FILE *out, const ck_eval *ev)
     for (size_t i = 0; i < ev->nentries; i++) {
         const ck_eval_entry *e = &ev->entries[i];
         fprintf(out, "  %-16s %.4f", e->name, e->value);
-        if (ev->target_interval)
+        if (ev->target_interval && !isnan(e->lo) && !isnan(e->hi))
             fprintf(out, " [%.4f, %.4f]", e->lo, e->hi);
+        else if (ev->target_interval)
+            fprintf(out, " (no interval: nothing to estimate it from)");
         char buf[96];
         fprintf(out, "  %s\n", verdict_text(ev, e, buf, sizeof buf));
     }
+    if (ev->target_default && ev->task == CK_TASK_CLASSIFICATION)
+        fprintf(out, "  (the default target; to judge how well a score names accounts, give\n"
+                     "  --target precision>=X -- the seed's 85%% identification accuracy is a "
+                     "precision)\n");
     if (!ev->baseline_meets_target)
         return;
     if (ev->task == CK_TASK_CLASSIFICATION && strcmp(t->metric, "accuracy") == 0)

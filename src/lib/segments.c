@@ -119,20 +119,28 @@ ck_status ck_segments_choose(ck_model *const *m, size_t n, const char *risk_name
     if (growth_name && *risk >= 0 && *growth == *risk)
         return ck_error_set(err, CK_EUSAGE, "--growth-model '%s' is the risk model too",
                             growth_name);
+    if (growth_name && m[*growth]->task == CK_TASK_CLASSIFICATION &&
+        strstr(m[*growth]->label, "churn"))
+        return ck_error_set(err, CK_EUSAGE, "--growth-model '%s' predicts churn ('%s'): growth "
+                                            "comes from a value-change regression or a growth "
+                                            "classifier such as one of expanded_6m",
+                            growth_name, m[*growth]->label);
+    /* by default only a churn model gives risk: a classifier of another
+     * label (high value, expansion) would put its likely accounts in the
+     * high-risk cells */
     for (size_t i = 0; *risk < 0 && i < n; i++)
         if (m[i]->task == CK_TASK_CLASSIFICATION && strstr(m[i]->label, "churn") &&
             (int)i != *growth)
-            *risk = (int)i;
-    for (size_t i = 0; *risk < 0 && i < n; i++)
-        if (m[i]->task == CK_TASK_CLASSIFICATION && (int)i != *growth)
             *risk = (int)i;
     if (*risk < 0 && (*risk = find_model(m, n, NULL, CK_TASK_SURVIVAL)) >= 0)
         *risk_h = default_h;
     if (*growth < 0)
         *growth = find_model(m, n, NULL, CK_TASK_REGRESSION);
     if ((risk_name || growth_name) && (*risk < 0 || *growth < 0))
-        return ck_error_set(err, CK_EUSAGE, "--%s-model: the segments need a churn model and a "
-                                            "value-change regression among the models scored",
+        return ck_error_set(err, CK_EUSAGE, "--%s-model: the segments need a churn model (a "
+                                            "classifier of a churn label, or a survival model) "
+                                            "and a value-change regression or a growth "
+                                            "classifier among the models scored",
                             risk_name ? "risk" : "growth");
     if (*risk < 0 || *growth < 0) {
         *risk = *growth = -1;
@@ -169,7 +177,9 @@ void ck_horizons_link(ck_model *const *m, size_t n, int *prev, int *order)
         size_t la, lb;
         int ha = ck_label_horizon(m[a]->label, &la), best = -1;
         prev[a] = -1;
-        if (m[a]->task != CK_TASK_CLASSIFICATION || ha < 0)
+        /* only cumulative labels: churned within 3 months implies within 6;
+         * expanded_6m (the state at month 6) need not follow expanded_3m */
+        if (m[a]->task != CK_TASK_CLASSIFICATION || ha < 0 || !strstr(m[a]->label, "churn"))
             continue;
         for (size_t b = 0; b < n; b++) {
             int hb = ck_label_horizon(m[b]->label, &lb);

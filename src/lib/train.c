@@ -1,6 +1,7 @@
 /* train.c -- from a table to a model: splits, cross-validation, threshold,
  * final fit and its record (see train.h). */
 #include "churnkit/train.h"
+#include "churnkit/features.h"
 #include "churnkit/label.h"
 #include "churnkit/metrics.h"
 #include "churnkit/parallel.h"
@@ -1019,6 +1020,29 @@ static ck_status validate(const ck_table *t, ck_train_options *opt, ck_task task
     return st;
 }
 
+/* A feature named as one of churnkit-features' labels looks past the
+ * snapshot: a model that learns from it leaks the future (a table built
+ * with --groups +trend_labels holds more labels than the usual --exclude
+ * list names). */
+static void warn_label_features(const ck_model *m, ck_warnings *w)
+{
+    char names[400] = "";
+    size_t used = 0, count = 0;
+    for (size_t k = 0; k < m->pl->nfeat; k++) {
+        if (!ck_features_is_label(m->pl->feat[k].name))
+            continue;
+        count++;
+        if (used + 1 < sizeof names)
+            used += (size_t)snprintf(names + used, sizeof names - used, "%s'%s'",
+                                     used ? ", " : "", m->pl->feat[k].name);
+    }
+    if (count)
+        ck_warn(w, "feature%s %s: churnkit-features writes %s as label%s, known only after the "
+                   "snapshot, so the model learns from the future; --exclude %s",
+                count == 1 ? "" : "s", names, count == 1 ? "it" : "them", count == 1 ? "" : "s",
+                count == 1 ? "it" : "them");
+}
+
 static ck_status evaluate_on(ck_model *m, const ck_table *t, const ck_label *y,
                              const size_t *rows, size_t n, const ck_train_options *opt,
                              double *scores, ck_metrics_record *out, ck_error *err)
@@ -1091,6 +1115,8 @@ ck_status ck_train(const ck_table *t, const ck_train_options *given, ck_model **
         if (set_names(m, opt, &r.y) != CK_OK)
             st = ck_error_set(err, CK_ENOMEM, "out of memory");
     }
+    if (st == CK_OK)
+        warn_label_features(m, w);
     if (st == CK_OK)
         st = evaluate_on(m, t, &r.y, r.train, r.ntrain, opt, r.scores, &m->train, err);
     if (st == CK_OK && opt->cv >= 2) { /* the model takes the fold record */

@@ -36,6 +36,12 @@ expect 3 "unknown segment 'lukewarm'" "$B/churnkit-predict" --data "$T/f.csv" --
 expect 2 "is not a classifier or a survival model being scored" "$B/churnkit-predict" --data "$T/f.csv" --model "$T/churn_3m.json" \
    --model "$T/value_3m.json" --risk-model value_3m --out "$T/x.csv"
 
+# a trend label taken as a feature (the usual --exclude list misses them) is warned of
+ok "$B/churnkit-features" --world "$T/w" --snapshot 2024-07-01 --groups +trend_labels --out "$T/ft.csv" --quiet
+ok "$B/churnkit-train" --data "$T/ft.csv" --label churned_3m --id account_id --exclude $LABELS --l2 1 \
+   --out "$T/leak.json" --quiet
+grep -q "features 'expanded_3m', .*'last_paid_m0': churnkit-features writes them as labels" "$T/err" \
+  || fail "no warning of label columns taken as features: $(cat "$T/err")"
 # growth from an expansion classifier: growing at or above its own threshold
 ok "$B/churnkit-features" --world "$T/w" --snapshot 2024-07-01 --groups +trend_labels --out "$T/ft.csv" --quiet
 TL=$LABELS,expanded_3m,expanded_6m,contracted_3m,contracted_6m,nps_change_6m,activity_change_3m,last_paid_m0
@@ -43,7 +49,7 @@ ok "$B/churnkit-train" --data "$T/ft.csv" --label expanded_6m --id account_id --
    --threshold 0.3 --name grow --out "$T/grow.json" --quiet
 ok "$B/churnkit-predict" --data "$T/ft.csv" --model "$T/churn_3m.json" --model "$T/grow.json" \
    --growth-model grow --out "$T/g.csv"
-grep -q "growth: grow > 0.3)" "$T/err" || fail "no growth classifier in the segment summary: $(cat "$T/err")"
+grep -q "growth: grow >= 0.3)" "$T/err" || fail "no growth classifier in the segment summary: $(cat "$T/err")"
 grep -q "mean growth probability" "$T/err" || fail "the summary speaks of value change for a classifier"
 # columns: account_id, churn_3m_prob, churn_3m_label, grow_prob, grow_label, segment
 awk -F, 'NR > 1 { growing = ($4 >= 0.3); s = $6
@@ -51,4 +57,14 @@ awk -F, 'NR > 1 { growing = ($4 >= 0.3); s = $6
   || fail "a segment disagrees with the growth classifier's threshold"
 expect 2 "--growth-model 'churn_3m' is the risk model too" "$B/churnkit-predict" --data "$T/ft.csv" \
    --model "$T/churn_3m.json" --model "$T/grow.json" --risk-model churn_3m --growth-model churn_3m --out "$T/x.csv"
+expect 2 "--growth-model 'churn_3m' predicts churn" "$B/churnkit-predict" --data "$T/ft.csv" \
+   --model "$T/churn_3m.json" --model "$T/grow.json" --growth-model churn_3m --out "$T/x.csv"
+# no churn model among them: an expansion classifier is never the risk by default
+ok "$B/churnkit-predict" --data "$T/ft.csv" --model "$T/grow.json" --model "$T/value_3m.json" --out "$T/x.csv"
+head -1 "$T/x.csv" | grep -q segment && fail "an expansion classifier was taken for the risk model"
+# the horizon rule is for cumulative (churn) labels: expanded_6m is the state at month 6
+ok "$B/churnkit-train" --data "$T/ft.csv" --label expanded_3m --id account_id --exclude $TL --l2 1 \
+   --name grow3 --out "$T/grow3.json" --quiet
+ok "$B/churnkit-predict" --data "$T/ft.csv" --model "$T/grow3.json" --model "$T/grow.json" --out "$T/x.csv"
+grep -q "raised to the shorter" "$T/err" && fail "expansion probabilities were raised like churn's"
 exit 0

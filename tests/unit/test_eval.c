@@ -666,6 +666,13 @@ START_TEST(test_survival_targets)
                                 "auc>=0.5<=0.6", "x>=inf"};
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
         ck_assert_msg(ck_eval_target_parse(&o.target, bad[i], &err) == CK_EUSAGE, "%s", bad[i]);
+    /* blanks at the ends and around the operator are read away; a share
+     * above 1 is a percentage typed as one */
+    ck_assert_int_eq(ck_eval_target_parse(&o.target, " precision >= 0.85 ", &err), CK_OK);
+    ck_assert(strcmp(o.target.metric, "precision") == 0 && o.target.value == 0.85);
+    ck_assert_int_eq(ck_eval_target_parse(&o.target, "precision>=85", &err), CK_EUSAGE);
+    ck_assert_msg_contains(err, "(85% is 0.85)");
+    ck_assert_int_eq(ck_eval_target_parse(&o.target, "rmse<=85", &err), CK_OK);
     ck_assert_int_eq(ck_eval_target_parse(&o.target, "auc_1.5m<=0.25", &err), CK_OK);
     ck_assert(strcmp(o.target.metric, "auc_1.5m") == 0 && o.target.op == CK_TARGET_LE &&
               o.target.value == 0.25);
