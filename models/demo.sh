@@ -89,7 +89,10 @@ for h in 3m 6m; do
 done
 $TT --label churned_3m --id account_id --exclude $TLABELS --log $COUNTS --missing-indicators \
     --l2 1 --cv 5 --threshold auto --name churn_3m_trend --out $MOD/churn_3m_trend.json
-# the seed's trend labels: expansion and contraction within 6 months
+# the seed's trend labels: expansion and contraction at 6 months, and the
+# change in activity over the next 3
+$TT --label activity_change_3m --model linear --robust --id account_id --exclude $TLABELS --log $COUNTS \
+    --missing-indicators --cv 5 --name activity_3m --out $MOD/activity_3m.json
 for l in expanded contracted; do
   $TT --label ${l}_6m --id account_id --exclude $TLABELS --log $COUNTS --missing-indicators \
       --l2 1 --cv 5 --threshold auto --name ${l}_6m --out $MOD/${l}_6m.json
@@ -107,7 +110,7 @@ for s in train recent; do
       --cv 5 --name $n --out $MOD/$n.json
 done
 exec 2>&3 3>&-
-done_ "17 models in $MOD"
+done_ "18 models in $MOD"
 
 EV="$B/churnkit-eval --data $OUT/features_eval.csv"
 step "evaluating out of time at $EVAL_AT"
@@ -126,6 +129,8 @@ for d in trend undecided; do
       --json "$OUT/eval_churn_3m_$d.json" > "$OUT/eval_churn_3m_$d.txt"
   $EV --model $MOD/churn_6m.json --data "$OUT/features_eval_$d.csv" --json "$OUT/eval_churn_6m_$d.json" \
       > "$OUT/eval_churn_6m_$d.txt"
+  $EV --model $MOD/activity_3m.json --data "$OUT/features_eval_$d.csv" --json "$OUT/eval_activity_3m_$d.json" \
+      > "$OUT/eval_activity_3m_$d.txt"
   for l in expanded contracted; do
     $EV --model $MOD/${l}_6m.json --data "$OUT/features_eval_$d.csv" --json "$OUT/eval_${l}_6m_$d.json" \
         > "$OUT/eval_${l}_6m_$d.txt"
@@ -259,6 +264,13 @@ for h in ("3m", "6m"):
               " (mean %.1f%%); MAE %.1f, %.1f (%.1f)" % (h, what + ":", 100 * p["direction_accuracy_changed"],
               100 * t["direction_accuracy_changed"], 100 * b["direction_accuracy_changed"],
               p["mae"], t["mae"], b["mae"]))
+x = [load("activity_3m_%s" % d) for d in ("trend", "undecided")]
+print("    activity change over 3m (active-day share): direction right %.1f%% (training mean %.1f%%),"
+      " MAE %.3f (%.3f); without the decided %.1f%% (%.1f%%)" % (
+      100 * x[0]["models"][0]["metrics"]["direction_accuracy_changed"],
+      100 * x[0]["baselines"]["mean"]["direction_accuracy_changed"], x[0]["models"][0]["metrics"]["mae"],
+      x[0]["baselines"]["mean"]["mae"], 100 * x[1]["models"][0]["metrics"]["direction_accuracy_changed"],
+      100 * x[1]["baselines"]["mean"]["direction_accuracy_changed"]))
 for l in ("expanded", "contracted"):
     x = [load("%s_6m_%s" % (l, d)) for d in ("trend", "undecided")]
     print("    %s at 6m (%s; %.1f%% of accounts): ROC AUC %.3f, without the decided %.3f"
