@@ -136,11 +136,12 @@ typedef struct ck_estimator_type {
     const char *scale_hint;     /* optional: what to use instead when the type
                                    cannot be fitted across processes */
 
-    /* Optional: refuses parameters that do not go together or with the
-     * task (CK_EUSAGE naming them), before any work; `given` marks the
-     * parameters set on the command line. */
+    /* Optional: refuses parameters that do not go together, or with the
+     * task or the cross-validation folds (cv; 0 or 1: none) (CK_EUSAGE
+     * naming them), before any work; `given` marks the parameters set on
+     * the command line. */
     ck_status (*check)(const double *param, const char *const *text, const int *given,
-                       ck_task task, ck_error *err);
+                       ck_task task, size_t cv, ck_error *err);
 
     /* Optional: adjusts the pipeline to the parameters (an unpenalized
      * linear predictor keeps a reference level out of each one-hot set). */

@@ -64,6 +64,20 @@ static const ck_param params[] = {
      "with --cv: stop when the out-of-fold loss has not improved for R rounds"},
 };
 
+/* Early stopping watches the out-of-fold loss: without folds it would be
+ * accepted and do nothing. */
+static ck_status check(const double *param, const char *const *text, const int *given,
+                       ck_task task, size_t cv, ck_error *err)
+{
+    (void)param;
+    (void)text;
+    (void)task;
+    if (given[P_EARLY] && cv < 2)
+        return ck_error_set(err, CK_EUSAGE, "--early-stopping acts on the cross-validation "
+                                            "folds: add --cv K");
+    return CK_OK;
+}
+
 /* How the fit went, and what the trees say of the features. */
 typedef struct state {
     char *booster;            /* xgboost's JSON model text (owned) */
@@ -810,6 +824,7 @@ const ck_estimator_type ck_est_gbdt = {
     .flags = CK_EST_RAW_INPUTS | CK_EST_CONTRIBUTIONS | CK_EST_CLASS_WEIGHTS,
     .params = params,
     .nparams = NPARAMS,
+    .check = check,
     .scale_hint = "beyond one machine, xgboost's own distributed training (Spark, Dask) "
                   "writes the same booster (docs/scale.md)",
     .fit = fit,

@@ -153,8 +153,9 @@ static void report(FILE *out, const void *p, const ck_model *m)
 
 /* Huber's IRLS has no penalty: --l2 with --robust would be ignored. */
 static ck_status check(const double *param, const char *const *text, const int *given,
-                       ck_task task, ck_error *err)
+                       ck_task task, size_t cv, ck_error *err)
 {
+    (void)cv; /* nothing of this type depends on the folds */
     (void)text;
     (void)task;
     if (given[P_L2] && param[P_L2] > 0 && param[P_ROBUST] != 0)

@@ -175,8 +175,9 @@ static void report(FILE *out, const void *p, const ck_model *m)
 
 /* Parameters the chosen SVM would ignore are refused. */
 static ck_status check(const double *param, const char *const *text, const int *given,
-                       ck_task task, ck_error *err)
+                       ck_task task, size_t cv, ck_error *err)
 {
+    (void)cv; /* nothing of this type depends on the folds */
     (void)text;
     if (given[P_EPSILON] && task != CK_TASK_REGRESSION)
         return ck_error_set(err, CK_EUSAGE, "--svm-epsilon is the tube of epsilon-SVR: it goes "

@@ -639,7 +639,7 @@ static ck_status check_options(const ck_train_options *opt, ck_task task, ck_err
                                 opt->param[k], p->lo, p->hi);
     }
     if (type->check) {
-        ck_status st = type->check(opt->param, opt->text, opt->given, task, err);
+        ck_status st = type->check(opt->param, opt->text, opt->given, task, opt->cv, err);
         if (st != CK_OK)
             return st;
     }

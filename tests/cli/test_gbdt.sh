@@ -51,4 +51,7 @@ sed 's/\\"split_indices\\":\[/\\"split_indices\\":[99999,/' "$T/g.json" > "$T/ba
 cmp -s "$T/bad.json" "$T/g.json" && fail "the damaging edit did nothing"
 expect 4 "bad.json" "$PR" --model "$T/bad.json" --data "$FIX/test.csv" --out "$T/b.csv"
 [ ! -e "$T/b.csv" ] || fail "scores were written with a damaged model"
+expect 2 "--early-stopping acts on the cross-validation folds: add --cv K" \
+  "$CK_BIN/churnkit-train" --data "$DATA/public/mlc_churn.train.csv" --label churn --model gbdt \
+  --early-stopping 5 --out "$T/x.json"
 exit 0
