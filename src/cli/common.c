@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "churnkit/num.h"
+#include "churnkit/ofile.h"
 #include "churnkit/str.h"
 #include "churnkit/version.h"
 
@@ -106,6 +107,24 @@ int ck_cli_delim(const char *prog, const char *arg, char *out)
         ck_cli_usage(prog, "--delim: use ',', 'tab' or ';'");
         return -1;
     }
+    return 0;
+}
+
+int ck_cli_output_empty(const char *prog, const char *opt, const char *path)
+{
+    if (path && !path[0])
+        return ck_cli_usage(prog, "%s: the output path is empty", opt);
+    return 0;
+}
+
+int ck_cli_output(const char *prog, const char *opt, const char *path)
+{
+    ck_error err;
+    int rc = ck_cli_output_empty(prog, opt, path);
+    if (rc || !path)
+        return rc;
+    if (ck_ofile_check(path, &err) != CK_OK)
+        return ck_cli_fail(prog, &err);
     return 0;
 }
 

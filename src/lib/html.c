@@ -95,7 +95,9 @@ static void summary_table(FILE *o, const ck_eval *ev)
     if (ev->task == CK_TASK_REGRESSION) {
         static const char *names[] = {"RMSE", "MAE", "median absolute error", "R-squared",
                                       "direction accuracy", "&nbsp;&nbsp;among changed rows"};
-        for (int m = 0; m < 6; m++) {
+        /* direction accuracy only for a change in value, where a sign
+         * means something (the last two rows) */
+        for (int m = 0; m < (ev->value_change ? 6 : 4); m++) {
             fprintf(o, "<tr><td>%s</td>", names[m]);
             for (size_t i = 0; i < n; i++) {
                 const ck_reg_metrics *r = cols[i].r;

@@ -88,6 +88,35 @@ void ck_closest_names(const char *name, const char *const *names, size_t n,
     }
 }
 
+/* Whether have is near want (see ck_near_names). */
+static int is_near(const char *want, const char *have)
+{
+    size_t lw = strlen(want), lh = strlen(have), bound = lw / 3;
+    if (bound < 1)
+        bound = 1;
+    if (lw >= 6 && bound < 2)
+        bound = 2;
+    if ((lw < lh ? lw : lh) >= 4 && (strcasestr(have, want) || strcasestr(want, have)))
+        return 1;
+    return ck_edit_distance(want, have) <= bound;
+}
+
+void ck_near_names(const char *name, const char *const *names, size_t n, char *out,
+                   size_t outsz)
+{
+    const char **near = malloc((n ? n : 1) * sizeof *near);
+    size_t k = 0;
+    out[0] = '\0';
+    if (!near)
+        return; /* short of memory: no suggestion, which is allowed */
+    for (size_t i = 0; i < n; i++)
+        if (is_near(name, names[i]))
+            near[k++] = names[i];
+    if (k)
+        ck_closest_names(name, near, k, out, outsz);
+    free(near);
+}
+
 char **ck_split_list(const char *s, size_t *n)
 {
     size_t cap = 1;

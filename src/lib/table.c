@@ -149,11 +149,16 @@ const char **ck_table_names(const ck_table *t)
     return v;
 }
 
-/* "no column 'x' in FILE (closest: 'a', 'b' or 'c')" */
+/* "FILE: no column 'x' (closest: 'a', 'b' or 'c')"; when the header is
+ * one column holding another delimiter, the --delim that reads it instead
+ * (delim: the one used, 0 when not known here: a single column cannot hold
+ * the delimiter it was split at, short of quotes). */
 static ck_status missing_column(const char *source, const char *name,
-                                const char *const *names, size_t n, ck_error *err)
+                                const char *const *names, size_t n, char delim, ck_error *err)
 {
     char near[400];
+    if (ck_csv_delim_hint(names, n, delim, near, sizeof near))
+        return ck_error_set(err, CK_EDATA, "%s: no column '%s': %s", source, name, near);
     ck_closest_names(name, names, n, near, sizeof near);
     return ck_error_set(err, CK_EDATA, "%s: no column '%s'%s%s%s", source, name,
                         n ? " (closest: " : "", near, n ? ")" : "");
@@ -169,7 +174,7 @@ ck_status ck_table_require(const ck_table *t, const char *name, size_t *index, c
     const char **names = ck_table_names(t);
     if (!names)
         return ck_error_set(err, CK_ENOMEM, "out of memory");
-    ck_status st = missing_column(t->source, name, names, t->ncols, err);
+    ck_status st = missing_column(t->source, name, names, t->ncols, 0, err);
     free(names);
     return st;
 }
@@ -431,7 +436,7 @@ static ck_status mark_names(const ck_csv_reader *r, const char *const *list, siz
         long j = ck_csv_find(r, list[k]);
         if (j < 0 && !optional)
             return missing_column(ck_csv_source(r), list[k], ck_csv_names(r),
-                                  ck_csv_ncols(r), err);
+                                  ck_csv_ncols(r), 0, err);
         if (j >= 0 && !by_csv[j])
             by_csv[j] = mark;
     }

@@ -81,7 +81,8 @@ assert abs(a - b) < 1e-4, (a, b)
 # errors
 expect 2 "give --model and --data" "$EV" --data "$PUB/mlc_churn.test.csv"
 expect 2 "--scores needs --label" "$EV" --scores "$T/labelled.csv" --prob churn_prob
-expect 3 "no column 'churn'" "$EV" --model "$T/m.json" --data "$PUB/attrition.test.csv"
+expect 3 "attrition.test.csv: the table does not look like the data model 'churn' was trained on (mlc_churn.train.csv): it lacks 20 of the 20 columns the model reads: 'state', 'account_length'," \
+  "$EV" --model "$T/m.json" --data "$PUB/attrition.test.csv"
 head -c 100 "$T/m.json" > "$T/bad.json"
 expect 4 "damaged model file" "$EV" --model "$T/bad.json" --data "$PUB/mlc_churn.test.csv"
 expect 5 "cannot open" "$EV" --model "$T/m.json" --data "$T/nothing.csv"
