@@ -19,10 +19,11 @@ void ck_closest_names(const char *name, const char *const *names, size_t n,
                       char *out, size_t outsz);
 
 /* Like ck_closest_names, but only the names near enough to be a likely
- * typo or truncation: within an edit distance of a third of name's length
- * (at least 1, 2 from 6 characters on), or holding name (or held in it) when
- * the shorter has 4 characters or more.  "" when none is: no suggestion
- * rather than a meaningless one. */
+ * typo or truncation: within an edit distance of 1 for a name of up to 3
+ * characters, else of a third of its length but at least 2 (a
+ * transposition), or holding name (or held in it) when the shorter has 4
+ * characters or more.  "" when none is: no suggestion rather than a
+ * meaningless one. */
 void ck_near_names(const char *name, const char *const *names, size_t n, char *out,
                    size_t outsz);
 

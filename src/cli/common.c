@@ -147,8 +147,8 @@ int ck_cli_bad_option(const char *prog, int c, char **argv, const struct option 
     opt[strcspn(opt, "=")] = '\0';
     for (size_t k = 0; names && k < n; k++)
         names[k] = longopts[k].name;
-    if (names)
-        ck_closest_names(opt, names, n, near, sizeof near);
+    if (names) /* no suggestion rather than a meaningless one */
+        ck_near_names(opt, names, n, near, sizeof near);
     free(names);
     return ck_cli_usage(prog, "unknown option '%s'%s%s%s", arg, near[0] ? " (closest: " : "",
                         near, near[0] ? ")" : "");

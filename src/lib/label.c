@@ -56,6 +56,15 @@ static ck_status start(ck_label *out, const ck_table *t, const char *col, const 
 /* How a read treats a missing label cell (see ck_label_spec). */
 typedef enum { MISSING_ERROR, MISSING_ERROR_HINT, MISSING_SKIP } on_missing;
 
+/* A skipping read that skipped every row. */
+static ck_status missing_everywhere(ck_label *out, const ck_table *t, ck_error *err)
+{
+    ck_error_set(err, CK_EDATA, "%s: the label '%s' is missing in every row", t->source,
+                 out->name);
+    ck_label_fini(out);
+    return CK_EDATA;
+}
+
 static ck_status missing(ck_label *out, const ck_table *t, size_t row, on_missing how,
                          ck_error *err)
 {
@@ -168,6 +177,10 @@ static ck_status read_binary(ck_label *out, const ck_table *t, const char *col,
     int k = distinct_classes(out, t, c, how == MISSING_SKIP, cls, &bad, err);
     if (k < 0)
         return missing(out, t, bad, how, err);
+    /* only a skipping read gets here; a shard of a distributed fit may
+     * lack labels that another has */
+    if (k == 0 && t->nrows > 0 && !ck_reduce_active(red))
+        return missing_everywhere(out, t, err);
     if (k != 3 && ck_reduce_active(red))
         k = union_classes(red, cls, k, out, t->source, err);
     if (k < 0 || k == 3) {
@@ -255,6 +268,8 @@ static ck_status read_numeric(ck_label *out, const ck_table *t, const char *col,
         out->n_missing += isnan(c->num[i]);
         out->y[i] = c->num[i];
     }
+    if (out->n_missing == t->nrows && t->nrows > 0)
+        return missing_everywhere(out, t, err);
     return CK_OK;
 }
 
@@ -317,6 +332,8 @@ static ck_status read_survival(ck_label *out, const ck_table *t, const char *tim
         out->event[i] = e;
         out->n_pos += e == 1;
     }
+    if (out->n_missing == t->nrows && t->nrows > 0)
+        return missing_everywhere(out, t, err);
     if (out->n_pos == 0) {
         ck_error_set(err, CK_EDATA, "%s: no row has the event '%s': a survival model needs "
                                     "events", t->source, event);
@@ -340,12 +357,6 @@ ck_status ck_label_read(ck_label *out, const ck_table *t, const ck_label_spec *s
                    : spec->binary ? read_binary(out, t, spec->col, spec->positive, spec->red,
                                                 how, err)
                                   : read_numeric(out, t, spec->col, how, err);
-    if (st == CK_OK && out->n_missing == t->nrows && t->nrows > 0) {
-        ck_error_set(err, CK_EDATA, "%s: the label '%s' is missing in every row", t->source,
-                     spec->col);
-        ck_label_fini(out);
-        return CK_EDATA;
-    }
     return st;
 }
 

@@ -547,14 +547,17 @@ static ck_status parse_numbers(const plan *p, worker *w, const ck_csv_row *row,
             return ck_error_at(err, CK_EDATA, p->source, row->line, j + 1,
                                "value '%.40s' in column '%s' is infinite or too large",
                                row->field[j], p->names[j]);
-        case CK_NUM_BAD:
+        case CK_NUM_BAD: {
+            int comma = ck_num_decimal_comma(row->field[j], row->len[j]);
             return ck_error_at(err, CK_EDATA, p->source, row->line, j + 1,
-                               "text '%.40s' in column '%s', which %s reads as a number",
+                               "text '%.40s' in column '%s', which %s reads as a number%s%s",
                                row->field[j], p->names[j],
                                (long)j == p->mrr_col    ? "--mrr"
                                : (long)j == p->cost_col ? "--acquisition-cost"
                                : p->numeric[j] == 2     ? "the value-group rule"
-                                                        : "a model");
+                                                        : "a model",
+                               comma ? ": " : "", comma ? CK_NUM_DECIMAL_COMMA_HINT : "");
+        }
         }
     }
     return CK_OK;

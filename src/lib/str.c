@@ -91,11 +91,8 @@ void ck_closest_names(const char *name, const char *const *names, size_t n,
 /* Whether have is near want (see ck_near_names). */
 static int is_near(const char *want, const char *have)
 {
-    size_t lw = strlen(want), lh = strlen(have), bound = lw / 3;
-    if (bound < 1)
-        bound = 1;
-    if (lw >= 6 && bound < 2)
-        bound = 2;
+    /* a transposition costs 2: "modle" is near "model", "x" is not near "y1" */
+    size_t lw = strlen(want), lh = strlen(have), bound = lw <= 3 ? 1 : lw / 3 < 2 ? 2 : lw / 3;
     if ((lw < lh ? lw : lh) >= 4 && (strcasestr(have, want) || strcasestr(want, have)))
         return 1;
     return ck_edit_distance(want, have) <= bound;

@@ -149,7 +149,7 @@ const char **ck_table_names(const ck_table *t)
     return v;
 }
 
-/* "FILE: no column 'x' (closest: 'a', 'b' or 'c')"; when the header is
+/* "FILE: no column 'x' (closest: 'a', 'b' or 'c', when near); when the header is
  * one column holding another delimiter, the --delim that reads it instead
  * (delim: the one used, 0 when not known here: a single column cannot hold
  * the delimiter it was split at, short of quotes). */
@@ -159,9 +159,9 @@ static ck_status missing_column(const char *source, const char *name,
     char near[400];
     if (ck_csv_delim_hint(names, n, delim, near, sizeof near))
         return ck_error_set(err, CK_EDATA, "%s: no column '%s': %s", source, name, near);
-    ck_closest_names(name, names, n, near, sizeof near);
+    ck_near_names(name, names, n, near, sizeof near); /* none rather than meaningless ones */
     return ck_error_set(err, CK_EDATA, "%s: no column '%s'%s%s%s", source, name,
-                        n ? " (closest: " : "", near, n ? ")" : "");
+                        near[0] ? " (closest: " : "", near, near[0] ? ")" : "");
 }
 
 ck_status ck_table_require(const ck_table *t, const char *name, size_t *index, ck_error *err)
@@ -364,9 +364,11 @@ static ck_status load_cell(loader *ld, size_t tc, size_t csv_col, const char *s,
                                show, c->name);
         case CK_NUM_BAD:
             if (ld->forced[tc] == CK_COL_NUMERIC) {
+                int comma = ck_num_decimal_comma(s, len);
                 excerpt(s, len, show, sizeof show);
                 return ck_error_at(err, CK_EDATA, t->source, line, csv_col + 1,
-                                   "text '%s' in numeric column '%s'", show, c->name);
+                                   "text '%s' in numeric column '%s'%s%s", show, c->name,
+                                   comma ? ": " : "", comma ? CK_NUM_DECIMAL_COMMA_HINT : "");
             }
             if (to_categorical(c, i, t->cap, ld->fixed) != 0)
                 return ck_error_set(err, CK_ENOMEM, "%s: out of memory", t->source);
