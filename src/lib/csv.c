@@ -350,6 +350,10 @@ static void finish_row(ck_csv_reader *r)
         char hint[200];
         int h = ck_csv_delim_hint((const char *const *)r->names, r->ncols, r->opt.delim, hint,
                                   sizeof hint);
+        if (!h && r->opt.no_header && r->opt.names)
+            h = snprintf(hint, sizeof hint, "the %zu names given for the headerless input "
+                                            "(--columns, else the model's inputs) must name "
+                                            "every column", r->ncols) > 0;
         fail_at(r, CK_EDATA, r->row_line, (n < r->ncols ? n : r->ncols) + 1,
                 "row has %zu fields but the header has %zu%s%s", n, r->ncols, h ? ": " : "",
                 hint);

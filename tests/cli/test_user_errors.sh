@@ -92,6 +92,12 @@ expect 2 "unknown option '--no-targt' (closest: 'no-target')" "$EV" --no-targt
 expect 2 "unknown option '--xyzzy'" "$PR" --xyzzy
 grep -q closest "$T/err" && fail "a meaningless suggestion: $(cat "$T/err")"
 
+# headerless rows whose names do not cover every column: --columns named
+tail -n +2 "$DT" | head -20 > "$T/part"
+expect 3 "row has 20 fields but the header has 19: the 19 names given for the headerless input (--columns, else the model's inputs) must name every column" \
+  "$PR" --model "$T/lr.json" --data "$T/part" --no-header --out "$T/x.csv"
+ok "$PR" --model "$T/lr.json" --data "$T/part" --no-header --columns "$(head -1 "$DT")" --out "$T/x.csv"
+
 # ---- a table from another data set: every missing column, and said so
 expect 3 "attrition.test.csv: the table does not look like the data model 'lr' was trained on (small.csv): it lacks 19 of the 19 columns the model reads: 'state', 'account_length'," \
   "$PR" --model "$T/lr.json" --data "$PUB/attrition.test.csv" --out "$T/x.csv"
