@@ -168,7 +168,7 @@ static ck_status read_binary(ck_label *out, const ck_table *t, const char *col,
                              ck_error *err)
 {
     const ck_column *c;
-    char cls[2][256], buf[CK_NUM_BUFSIZE];
+    char cls[2][256];
     size_t bad = 0;
     ck_status st = start(out, t, col, &c, err);
     if (st != CK_OK)
@@ -194,7 +194,6 @@ static ck_status read_binary(ck_label *out, const ck_table *t, const char *col,
         return CK_EDATA;
     }
     int pos;
-    (void)buf;
     if (positive) {
         pos = strcmp(cls[0], positive) == 0 ? 0 : strcmp(cls[1], positive) == 0 ? 1 : -1;
         if (pos < 0) {

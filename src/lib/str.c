@@ -60,7 +60,6 @@ void ck_closest_names(const char *name, const char *const *names, size_t n,
                       char *out, size_t outsz)
 {
     size_t best[3] = {0, 0, 0}, dist[3] = {(size_t)-1, (size_t)-1, (size_t)-1};
-    size_t k = 0;
     out[0] = '\0';
     for (size_t i = 0; i < n; i++) {
         size_t d = name_score(name, names[i]);
@@ -77,9 +76,12 @@ void ck_closest_names(const char *name, const char *const *names, size_t n,
             }
         }
     }
-    k = n < 3 ? n : 3;
+    const size_t k = n < 3 ? n : 3;
     size_t used = 0;
+    /* cppcheck 2.x takes k for 0 here (it is min(n, 3), n any size) */
+    // cppcheck-suppress knownConditionTrueFalse
     for (size_t s = 0; s < k && used < outsz; s++) {
+        // cppcheck-suppress knownConditionTrueFalse
         const char *sep = s == 0 ? "" : (s + 1 == k ? " or " : ", ");
         int w = snprintf(out + used, outsz - used, "%s'%s'", sep, names[best[s]]);
         if (w < 0)

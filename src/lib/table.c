@@ -346,10 +346,10 @@ static ck_status load_cell(loader *ld, size_t tc, size_t csv_col, const char *s,
     ck_table *t = ld->t;
     ck_column *c = &t->col[tc];
     size_t i = t->nrows;
-    char show[48];
 
     if (c->type == CK_COL_NUMERIC) {
         double v;
+        char show[48];
         switch (ck_num_parse(s, len, &v)) {
         case CK_NUM_OK:
             c->num[i] = v;
