@@ -22,6 +22,15 @@ expect 2 "--threshold goes with --scores: a model is judged at its own threshold
 expect 2 "--positive 'no' differs from the positive class 'yes' of model 'lr', which keeps its own" \
   "$EV" --model "$T/lr.json" --data "$DT" --positive no
 ok "$EV" --model "$T/lr.json" --data "$DT" --positive yes --quiet
+# survival models alone take it with the horizon label they are judged on
+"$SY" --accounts 300 --months 24 --seed 3 --out "$T/w" --quiet || fail "synth"
+"$FE" --world "$T/w" --snapshot 2024-10-01 --out "$T/f.csv" --quiet || fail "features"
+ok "$TR" --data "$T/f.csv" --time churn_months --event churn_event --id account_id \
+  --exclude churned_3m,churned_6m,value_change_3m,value_change_6m,revenue_next_6m,high_value \
+  --out "$T/cox.json" --quiet
+expect 2 "--positive with survival models goes with --label (the horizon label they are judged on)" \
+  "$EV" --model "$T/cox.json" --data "$T/f.csv" --positive 1
+ok "$EV" --model "$T/cox.json" --data "$T/f.csv" --label churned_3m --positive 1 --quiet
 
 # ---- two models of one name: refused, as churnkit-predict refuses them
 expect 2 "two models are named 'lr': their report columns would clash (train one with another --name)" \
