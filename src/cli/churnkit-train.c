@@ -145,10 +145,10 @@ static int parse_choice(const char *opt, const char *arg, const char *const *nam
 
 enum {
     O_DATA = 256, O_LABEL, O_POSITIVE, O_FEATURES, O_EXCLUDE, O_ID, O_CATEGORICAL,
+    O_DROP_MISSING_LABEL, O_REFIT,
     O_MISSING, O_LOG, O_MAXLEV, O_DELIM, O_MODEL, O_TASK, O_CW, O_CV, O_TEST, O_SEED,
     O_THRESH, O_TMETRIC, O_NAME, O_OUT, O_THREADS, O_QUIET, O_HELP, O_VERSION, O_ROFF, O_TUNE,
     O_TIME, O_EVENT, O_WEIGHT,
-    O_DROP_MISSING_LABEL, O_REFIT,
     O_PARAM /* O_PARAM + k: the k-th estimator parameter name */
 };
 
