@@ -48,6 +48,14 @@ typedef struct ck_csv_options {
 /* Fills opt with the defaults above. */
 void ck_csv_options_init(ck_csv_options *opt);
 
+/* When a header read with `delim` came out as one column holding another
+ * delimiter churnkit reads (';', a tab or ','), the file was most likely
+ * written with that one: writes "the header is one column, 'a;b;c': the file
+ * looks separated by ';' -- use --delim ';'" into out and returns 1.
+ * Otherwise writes "" and returns 0. */
+int ck_csv_delim_hint(const char *const *names, size_t n, char delim, char *out,
+                      size_t outsz);
+
 typedef struct ck_csv_row {
     size_t n;                 /* number of fields, always the header's count */
     const char *const *field; /* NUL-terminated fields */

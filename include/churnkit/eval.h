@@ -193,6 +193,9 @@ typedef struct ck_eval {
     size_t top;                /* classification: the rows "the top" names */
     ck_reg_metrics mean_base;  /* regression: predicting the training mean */
     double base_mean;
+    int value_change;          /* regression of a change in value: direction
+                                  accuracy is reported (ck_eval_change_label,
+                                  or opt->value_change) */
     /* survival */
     char *event_name;
     double *event;             /* n: 1 churn seen, 0 censored */
@@ -227,9 +230,20 @@ typedef struct ck_eval_options {
                                   (a mixed run); NULL: none */
     const char *positive;      /* its positive class (NULL: the default rule) */
     ck_warnings *warnings;     /* where warnings go (the caller's; NULL: none) */
+    int no_target;             /* no target and no verdict, not even the
+                                  classifiers' default */
+    int value_change;          /* a regression's target is a change in value
+                                  whatever its name (see ck_eval_change_label) */
 } ck_eval_options;
 
 void ck_eval_options_init(ck_eval_options *opt);
+
+/* Whether a regression's label names a change in value: it contains
+ * "change" (any case), as value_change_3m and mrr_change_1m do.  Direction
+ * accuracy -- the share of rows whose predicted change has the sign of the
+ * actual one -- means something only for such a target, so the reports
+ * give it only then (or with ck_eval_options.value_change). */
+int ck_eval_change_label(const char *label);
 
 /*
  * Scores t with each model (and the baseline model, may be NULL) and

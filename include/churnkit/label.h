@@ -27,7 +27,28 @@ typedef struct ck_label {
     double *event;    /* survival: by table row, 1 event seen, 0 censored */
     char *event_name; /* survival: the event column */
     double *weight;   /* row weights by table row (--weight), or NULL */
+    size_t n_missing; /* rows whose label is missing: y (and event) NaN;
+                         only a read with drop_missing lets them through */
 } ck_label;
+
+/* What a training run reads as its label. */
+typedef struct ck_label_spec {
+    const char *col;          /* the label (survival: the time) */
+    const char *event;        /* survival: the event column; NULL otherwise */
+    int binary;               /* 1: a class (not with event) */
+    const char *positive;     /* binary: the positive class, or NULL */
+    const ck_reducer *red;    /* binary: every process's classes, or NULL */
+    int drop_missing;         /* 1: a row with a missing label (time or
+                                 event) is no error: y is NaN there and
+                                 n_missing counts it; 0: an error that names
+                                 the cell and the option */
+} ck_label_spec;
+
+/* Reads a training label as ck_label_binary_reduced, ck_label_numeric or
+ * ck_label_survival do (by spec), with spec->drop_missing.  A label missing
+ * in every row is an error either way. */
+ck_status ck_label_read(ck_label *out, const ck_table *t, const ck_label_spec *spec,
+                        ck_error *err);
 
 /* Reads column `col` of t as a binary label; positive may be NULL. */
 ck_status ck_label_binary(ck_label *out, const ck_table *t, const char *col,

@@ -60,6 +60,11 @@ typedef struct ck_training_record {
                                    survival: rows with the event */
     double target_mean;         /* regression: the target's training mean */
     size_t processes;           /* 0: one process (not written) */
+    int drop_missing_label;     /* 1: rows with a missing label were left out */
+    size_t missing_label;       /* how many (of every process) */
+    int refit;                  /* 1: fitted on every row after the test
+                                   metrics (rows counts them all; the test
+                                   metrics are of the fit on rows - test_rows) */
     unsigned long seed;
     json_t *options;            /* the options as given: a record, never read
                                    back for numbers (owned) */

@@ -23,6 +23,16 @@ typedef enum ck_num_kind {
  * are ignored).  *out is set only for CK_NUM_OK. */
 ck_num_kind ck_num_parse(const char *s, size_t len, double *out);
 
+/* True when s[0..len) is a number written with a decimal comma ("3,5",
+ * "-0,25"): one comma between digits, and a number once it is a point.
+ * ck_num_parse reads decimal points only, whatever the locale. */
+int ck_num_decimal_comma(const char *s, size_t len);
+
+/* What to say about one: the fix, for the end of a message. */
+#define CK_NUM_DECIMAL_COMMA_HINT                                                              \
+    "a number with a decimal comma? churnkit reads decimal points only: convert the file "     \
+    "first (in a ';'-separated file, tr ',' '.' < IN > OUT does it)"
+
 /* True when s[0..len) is one of the missing-value spellings. */
 int ck_num_is_missing_token(const char *s, size_t len);
 

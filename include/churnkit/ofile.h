@@ -36,6 +36,15 @@ ck_status ck_ofile_commit(ck_ofile *f, ck_error *err);
 /* Discards the output: removes the temporary, frees f.  NULL is a no-op. */
 void ck_ofile_abort(ck_ofile *f);
 
+/* Checks, before any work, that path can be opened as an output: a
+ * temporary is created beside it and removed again, just as ck_ofile_open
+ * would create one (a path that exists and is not a regular file is only
+ * checked for write permission: opening a pipe would block).  An empty
+ * path is CK_EUSAGE; a missing or unwritable directory, or a directory
+ * named as the file, CK_EIO with the same message ck_ofile_open gives.
+ * "-" (standard output) always passes. */
+ck_status ck_ofile_check(const char *path, ck_error *err);
+
 /* Writes a whole NUL-terminated string to path atomically. */
 ck_status ck_ofile_write_string(const char *path, const char *text, ck_error *err);
 

@@ -18,6 +18,15 @@ size_t ck_edit_distance(const char *a, const char *b);
 void ck_closest_names(const char *name, const char *const *names, size_t n,
                       char *out, size_t outsz);
 
+/* Like ck_closest_names, but only the names near enough to be a likely
+ * typo or truncation: within an edit distance of 1 for a name of up to 3
+ * characters, else of a third of its length but at least 2 (a
+ * transposition), or holding name (or held in it) when the shorter has 4
+ * characters or more.  "" when none is: no suggestion rather than a
+ * meaningless one. */
+void ck_near_names(const char *name, const char *const *names, size_t n, char *out,
+                   size_t outsz);
+
 /* Splits a comma-separated list ("a,b,c") into a NULL-terminated array of
  * newly allocated strings; empty items are dropped.  *n gets the count.
  * Returns NULL on allocation failure.  Free with ck_strv_free. */

@@ -47,6 +47,11 @@ typedef struct ck_train_options {
     double weight_pos, weight_neg; /* explicit class weights (default 1) */
     size_t cv;                  /* folds; 0 or 1: none */
     double test_fraction;       /* hold-out share in [0, 0.9] */
+    int refit;                  /* with test_fraction: after the test metrics,
+                                   fit again on every row with the settings
+                                   chosen (parameters, threshold) */
+    int drop_missing_label;     /* leave out (and count) the rows whose label
+                                   is missing instead of refusing them */
     unsigned long seed;
     double threshold;           /* with CK_THRESHOLD_FIXED (default 0.5) */
     ck_threshold_rule threshold_rule;

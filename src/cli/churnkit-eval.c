@@ -45,16 +45,24 @@ static const char *help =
     "  --horizons LIST         survival: months to judge the churn by (default 3,6)\n"
     "  --label COLUMN          survival models: judge them on this horizon label\n"
     "                          (such as churned_3m); with --scores: the true label\n"
-    "  --positive VALUE        with --label: the positive class\n"
+    "  --positive VALUE        with --scores, or survival models on --label: the\n"
+    "                          positive class (a classifier keeps its own: a different\n"
+    "                          one is refused)\n"
     "  --scores FILE           evaluate score columns made by anything instead\n"
     "  --prob COLUMN           with --scores: a probability column (repeatable)\n"
     "  --pred COLUMN           with --scores: a regression prediction column\n"
-    "  --threshold T           with --scores: the decision threshold (default 0.5)\n"
+    "  --threshold T           with --scores: the decision threshold (default 0.5); a\n"
+    "                          model keeps its own (refused with --model)\n"
     "  --target METRIC>=X      the target on any metric --json writes under\n"
     "  --target METRIC<=X        models[].metrics (roc_auc>=0.8, concordance>=0.7,\n"
     "                          auc_6m>=0.75, brier_3m<=0.1); default accuracy>=0.85\n"
     "                          for classifiers, none for other models\n"
     "  --target-accuracy A     the same as --target accuracy>=A\n"
+    "  --no-target             no target and no verdict (not even the default one)\n"
+    "  --value-change          a regression's target is a change in value: report its\n"
+    "                          direction accuracy (the default when the label's name\n"
+    "                          contains 'change', such as value_change_3m; for other\n"
+    "                          regressions a sign means nothing and none is shown)\n"
     "  --top N|P%|baseline     classifiers: also name the top N rows (or P% of them,\n"
     "                          or as many as the --baseline model names at its\n"
     "                          threshold) by score, and give their precision and\n"
@@ -76,7 +84,7 @@ static const char *help =
 
 enum { O_MODEL = 256, O_DATA, O_BASELINE, O_SCORES, O_LABEL, O_POSITIVE, O_PROB, O_PRED,
        O_THRESHOLD, O_TARGET, O_TARGET_ACC, O_HORIZONS, O_FAIL, O_JSON, O_HTML, O_DELIM,
-       O_THREADS, O_QUIET, O_HELP, O_VERSION, O_TOP };
+       O_THREADS, O_QUIET, O_HELP, O_VERSION, O_TOP, O_NO_TARGET, O_VALUE_CHANGE };
 
 static const struct option longopts[] = {
     {"model", required_argument, 0, O_MODEL},       {"data", required_argument, 0, O_DATA},
@@ -87,6 +95,8 @@ static const struct option longopts[] = {
     {"target", required_argument, 0, O_TARGET},
     {"top", required_argument, 0, O_TOP},
     {"target-accuracy", required_argument, 0, O_TARGET_ACC},
+    {"no-target", no_argument, 0, O_NO_TARGET},
+    {"value-change", no_argument, 0, O_VALUE_CHANGE},
     {"horizons", required_argument, 0, O_HORIZONS},
     {"threads", required_argument, 0, O_THREADS},
     {"fail-under", no_argument, 0, O_FAIL},         {"json", required_argument, 0, O_JSON},
@@ -212,6 +222,8 @@ static int parse_args(int argc, char **argv, args *a)
                 return 2;
             break;
         case O_FAIL: a->fail_under = 1; break;
+        case O_NO_TARGET: a->eval.no_target = 1; break;
+        case O_VALUE_CHANGE: a->eval.value_change = 1; break;
         case O_JSON: a->json = optarg; break;
         case O_HTML: a->html = optarg; break;
         case O_DELIM: a->delim = optarg; break;
@@ -223,6 +235,11 @@ static int parse_args(int argc, char **argv, args *a)
     }
     if (optind < argc)
         return ck_cli_usage(prog, "unexpected argument '%s'", argv[optind]);
+    if (ck_cli_output_empty(prog, "--json", a->json) || ck_cli_output_empty(prog, "--html", a->html))
+        return 2;
+    if (a->eval.no_target && (a->targets || a->fail_under))
+        return ck_cli_usage(prog, "--no-target goes with neither --target, --target-accuracy "
+                                  "nor --fail-under");
     if (a->eval.top_rule == CK_TOP_BASELINE && !a->baseline)
         return ck_cli_usage(prog, "--top baseline names as many rows as the --baseline model "
                                   "does: give --baseline FILE");
@@ -240,7 +257,10 @@ static int parse_args(int argc, char **argv, args *a)
     } else if (a->ncols) {
         return ck_cli_usage(prog, "--prob and --pred go with --scores");
     } else if (a->threshold_given) {
-        return ck_cli_usage(prog, "--threshold goes with --scores: a model keeps its own");
+        return ck_cli_usage(prog, "--threshold goes with --scores: a model is judged at its "
+                                  "own threshold (churnkit-train --threshold sets it; or score "
+                                  "with churnkit-predict and evaluate with --scores "
+                                  "--threshold)");
     }
     if (!a->scores) {
         /* with models, --label names a horizon label to judge survival models on */
@@ -366,6 +386,10 @@ static int run(void *arg)
         ck_warnings_fini(&w);
         return 2;
     }
+    /* the reports' paths before the scoring */
+    code = ck_cli_output(prog, "--json", a->json);
+    if (code == 0)
+        code = ck_cli_output(prog, "--html", a->html);
     for (size_t i = 0; i < a->nmodels && code == 0; i++)
         if (ck_model_load(&models[i], a->models[i], &err) != CK_OK)
             code = ck_cli_fail(prog, &err);

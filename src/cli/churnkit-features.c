@@ -188,7 +188,8 @@ static int parse_args(int argc, char **argv, args *a)
         return ck_cli_usage(prog, "give --world DIR, or every input file");
     if (!a->have_snapshot || !a->out)
         return ck_cli_usage(prog, "--snapshot and --out are required");
-    return 0;
+    /* before reading the event files, which is the work */
+    return ck_cli_output(prog, "--out", a->out);
 }
 
 int main(int argc, char **argv)

@@ -208,6 +208,9 @@ static int check_args(args *a)
     ck_error err;
     if (!a->nmodels || !a->data)
         return ck_cli_usage(prog, "--model and --data are required");
+    if (ck_cli_output_empty(prog, "--out", a->out) ||
+        ck_cli_output_empty(prog, "--drift-report", a->score.drift_report))
+        return 2;
     if (a->columns && !a->score.csv.no_header)
         return ck_cli_usage(prog, "--columns goes with --no-header");
     if (a->score.cost && !a->score.mrr)
@@ -423,6 +426,10 @@ static int run(void *arg)
     if (!models)
         return ck_exit_code(CK_ENOMEM);
     int survival = 0;
+    /* the outputs' paths before the scoring: the drift report is written last */
+    code = ck_cli_output(prog, "--out", a->out);
+    if (code == 0)
+        code = ck_cli_output(prog, "--drift-report", a->score.drift_report);
     for (size_t i = 0; i < a->nmodels && code == 0; i++) {
         if (ck_model_load(&models[i], a->model_paths[i], &err) != CK_OK)
             code = ck_cli_fail(prog, &err);

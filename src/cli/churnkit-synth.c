@@ -108,6 +108,8 @@ int main(int argc, char **argv)
         return ck_cli_usage(prog, "unexpected argument '%s'", argv[optind]);
     if (!out)
         return ck_cli_usage(prog, "--out DIR is required");
+    if (ck_cli_output_empty(prog, "--out", out))
+        return 2;
 
     ck_cli_progress progress;
     ck_synth_summary sum;

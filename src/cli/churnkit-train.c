@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "churnkit/ofile.h"
 #include "churnkit/report.h"
 #include "churnkit/str.h"
 #include "churnkit/table.h"
@@ -43,6 +44,9 @@ static const char *help_head =
     "  --id COLUMN              an identifier column: never a feature, passed through\n"
     "  --weight COLUMN          row weights (numbers, 0 or more; a weight of 2 counts a\n"
     "                           row twice): never a feature; metrics stay unweighted\n"
+    "  --drop-missing-label     leave out the rows whose label (time or event) is\n"
+    "                           missing, counted in the report and the model file\n"
+    "                           (default: such a row is an error)\n"
     "  --categorical a,b,...    read these columns as text categories even if numeric\n"
     "  --missing-indicators     add an is-missing 0/1 column per feature with gaps\n"
     "  --log a,b,...            put these numeric columns on a log scale first,\n"
@@ -62,7 +66,10 @@ static const char *help_tail =
     "\n"
     "Validation:\n"
     "  --cv K                   stratified K-fold cross-validation (metrics stored)\n"
-    "  --test-fraction F        hold out a stratified share F as a test set\n"
+    "  --test-fraction F        hold out a stratified share F as a test set: the model\n"
+    "                           is fitted on the rest only\n"
+    "  --refit                  with --test-fraction: after the test metrics, fit again\n"
+    "                           on all rows with the settings chosen\n"
     "  --seed N                 seed for splits and SVM probabilities (default 42)\n"
     "  --threshold T|auto       decision threshold (default 0.5); auto picks it on the\n"
     "                           cross-validated predictions (needs --cv)\n"
@@ -149,6 +156,7 @@ static int parse_choice(const char *opt, const char *arg, const char *const *nam
 
 enum {
     O_DATA = 256, O_LABEL, O_POSITIVE, O_FEATURES, O_EXCLUDE, O_ID, O_CATEGORICAL,
+    O_DROP_MISSING_LABEL, O_REFIT,
     O_MISSING, O_LOG, O_MAXLEV, O_DELIM, O_MODEL, O_TASK, O_CW, O_CV, O_TEST, O_SEED,
     O_THRESH, O_TMETRIC, O_NAME, O_OUT, O_THREADS, O_QUIET, O_HELP, O_VERSION, O_ROFF, O_TUNE,
     O_TIME, O_EVENT, O_WEIGHT, O_CALIBRATE, O_COST_FP, O_COST_FN, O_CONTACT, O_SAVED,
@@ -162,6 +170,7 @@ static const struct option common_opts[] = {
     {"categorical", required_argument, 0, O_CATEGORICAL},
     {"missing-indicators", no_argument, 0, O_MISSING}, {"max-levels", required_argument, 0, O_MAXLEV},
     {"log", required_argument, 0, O_LOG},
+    {"drop-missing-label", no_argument, 0, O_DROP_MISSING_LABEL}, {"refit", no_argument, 0, O_REFIT},
     {"delim", required_argument, 0, O_DELIM},        {"model", required_argument, 0, O_MODEL},
     {"task", required_argument, 0, O_TASK},          {"class-weight", required_argument, 0, O_CW},
     {"cv", required_argument, 0, O_CV},              {"test-fraction", required_argument, 0, O_TEST},
@@ -402,6 +411,8 @@ static int parse_args(int argc, char **argv, args *a, const struct option *longo
                 return ck_exit_code(CK_ENOMEM);
             break;
         case O_MISSING: t->pipeline.missing_indicators = 1; break;
+        case O_DROP_MISSING_LABEL: t->drop_missing_label = 1; break;
+        case O_REFIT: t->refit = 1; break;
         case O_LOG:
             if (parse_list(optarg, &a->log, &a->nlog) != 0)
                 return ck_exit_code(CK_ENOMEM);
@@ -454,6 +465,8 @@ static int parse_args(int argc, char **argv, args *a, const struct option *longo
     if (!a->data || !(t->label || a->time) || !a->out)
         return ck_cli_usage(prog, "--data, --label (or --time and --event) and --out are "
                                   "required");
+    if (ck_cli_output_empty(prog, "--out", a->out))
+        return 2;
     if (a->time)
         t->label = a->time;
     if (a->features && a->exclude)
@@ -490,12 +503,15 @@ static int run(void *arg)
     /* any failure ends every process (a process waiting in a collective
      * would otherwise wait for ever); only process 0 writes */
     a->train.reducer = &mpi.red;
-    if (ck_mpi_read(&mpi, a->data, &to, &t, &err) != CK_OK ||
+    if ((mpi.rank == 0 && ck_ofile_check(a->out, &err) != CK_OK) ||
+        ck_mpi_read(&mpi, a->data, &to, &t, &err) != CK_OK ||
         ck_train(t, &a->train, &m, &w, &err) != CK_OK ||
         (mpi.rank == 0 && ck_model_save(m, a->out, &err) != CK_OK))
         ck_mpi_fail(&mpi, prog, &err);
 #else
-    if (ck_table_read_csv(&t, a->data, &to, &err) != CK_OK ||
+    /* before the work: a fit lost to a missing directory is the waste */
+    if (ck_ofile_check(a->out, &err) != CK_OK ||
+        ck_table_read_csv(&t, a->data, &to, &err) != CK_OK ||
         ck_train(t, &a->train, &m, &w, &err) != CK_OK ||
         ck_model_save(m, a->out, &err) != CK_OK)
         code = ck_cli_fail(prog, &err);

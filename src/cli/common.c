@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "churnkit/num.h"
+#include "churnkit/ofile.h"
 #include "churnkit/str.h"
 #include "churnkit/version.h"
 
@@ -109,6 +110,24 @@ int ck_cli_delim(const char *prog, const char *arg, char *out)
     return 0;
 }
 
+int ck_cli_output_empty(const char *prog, const char *opt, const char *path)
+{
+    if (path && !path[0])
+        return ck_cli_usage(prog, "%s: the output path is empty", opt);
+    return 0;
+}
+
+int ck_cli_output(const char *prog, const char *opt, const char *path)
+{
+    ck_error err;
+    int rc = ck_cli_output_empty(prog, opt, path);
+    if (rc || !path)
+        return rc;
+    if (ck_ofile_check(path, &err) != CK_OK)
+        return ck_cli_fail(prog, &err);
+    return 0;
+}
+
 int ck_cli_finish(int parsed, int (*run)(void *args), void *args)
 {
     return parsed > 0 ? parsed : parsed < 0 ? 0 : run(args);
@@ -128,8 +147,8 @@ int ck_cli_bad_option(const char *prog, int c, char **argv, const struct option 
     opt[strcspn(opt, "=")] = '\0';
     for (size_t k = 0; names && k < n; k++)
         names[k] = longopts[k].name;
-    if (names)
-        ck_closest_names(opt, names, n, near, sizeof near);
+    if (names) /* no suggestion rather than a meaningless one */
+        ck_near_names(opt, names, n, near, sizeof near);
     free(names);
     return ck_cli_usage(prog, "unknown option '%s'%s%s%s", arg, near[0] ? " (closest: " : "",
                         near, near[0] ? ")" : "");

@@ -46,6 +46,17 @@ int ck_cli_threads(const char *prog, const char *arg, int allow_default, size_t 
  * error. */
 int ck_cli_delim(const char *prog, const char *arg, char *out);
 
+/* An output path given with option opt, checked before any work: NULL (not
+ * given) passes; an empty path is a usage error naming the option (2); a
+ * path that cannot be created (no such directory, no permission, a
+ * directory) is reported as ck_ofile_check reports it (5).  Returns 0, or
+ * the exit code after printing the message. */
+int ck_cli_output(const char *prog, const char *opt, const char *path);
+
+/* Only the first half of it, for option parsing: an empty path is a usage
+ * error naming the option (printed; returns 2), anything else 0. */
+int ck_cli_output_empty(const char *prog, const char *opt, const char *path);
+
 /* What main returns after parsing: the parse's exit code when it failed
  * (> 0), 0 after --help or --version (< 0), else run(args)'s. */
 int ck_cli_finish(int parsed, int (*run)(void *args), void *args);

@@ -119,6 +119,29 @@ void ck_csv_options_init(ck_csv_options *opt)
     opt->max_field = 64u * 1024 * 1024;
 }
 
+int ck_csv_delim_hint(const char *const *names, size_t n, char delim, char *out,
+                      size_t outsz)
+{
+    /* the likelier first: ';' files come from spreadsheets in decimal-comma
+     * locales, where a comma may also sit inside the numbers */
+    static const char others[] = {';', '\t', ','};
+    out[0] = '\0';
+    if (n != 1 || !names[0])
+        return 0;
+    for (size_t k = 0; k < sizeof others; k++) {
+        char d = others[k];
+        if (d == delim || !strchr(names[0], d))
+            continue;
+        snprintf(out, outsz, "the header is one column, '%.60s%s': the file looks separated by "
+                             "%s -- use --delim %s",
+                 names[0], strlen(names[0]) > 60 ? "..." : "",
+                 d == '\t' ? "tabs" : d == ';' ? "';'" : "','",
+                 d == '\t' ? "tab" : d == ';' ? "';'" : "',' (the default)");
+        return 1;
+    }
+    return 0;
+}
+
 static int no_space(unsigned char c)
 {
     (void)c;
@@ -324,8 +347,16 @@ static void finish_row(ck_csv_reader *r)
             return;
     }
     if (n != r->ncols) {
+        char hint[200];
+        int h = ck_csv_delim_hint((const char *const *)r->names, r->ncols, r->opt.delim, hint,
+                                  sizeof hint);
+        if (!h && r->opt.no_header && r->opt.names)
+            h = snprintf(hint, sizeof hint, "the %zu names given for the headerless input "
+                                            "(--columns, else the model's inputs) must name "
+                                            "every column", r->ncols) > 0;
         fail_at(r, CK_EDATA, r->row_line, (n < r->ncols ? n : r->ncols) + 1,
-                "row has %zu fields but the header has %zu", n, r->ncols);
+                "row has %zu fields but the header has %zu%s%s", n, r->ncols, h ? ": " : "",
+                hint);
         return;
     }
     if (grow((void **)&b->q, &b->qcap, b->qn + 1, sizeof *b->q) != 0) {

@@ -6,6 +6,7 @@
 #include "churnkit/eval.h"
 #include "churnkit/eval_surv.h"
 #include "churnkit/label.h"
+#include "churnkit/model_inputs.h"
 #include "churnkit/segments.h"
 #include "churnkit/train.h"
 
@@ -13,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 void ck_eval_options_init(ck_eval_options *opt)
 {
@@ -126,10 +128,27 @@ static ck_status set_label(ck_eval *ev, const ck_table *t, ck_label *l, ck_error
 
 /* The target of the run: the options', with the task's default filled in
  * (classifiers: accuracy; no default for the other tasks). */
+int ck_eval_change_label(const char *label)
+{
+    for (const char *p = label; p && *p; p++)
+        if (strncasecmp(p, "change", 6) == 0)
+            return 1;
+    return 0;
+}
+
+/* The target (none with opt->no_target), and whether a regression's
+ * direction accuracy is reported. */
 static void set_target(ck_eval *ev, const ck_eval_options *opt)
 {
+    ev->value_change = ev->task == CK_TASK_REGRESSION &&
+                       (opt->value_change || ck_eval_change_label(ev->label));
     ev->target = opt->target;
     ev->baseline_value = NAN;
+    if (opt->no_target) {
+        ev->target.metric[0] = '\0';
+        ev->target.value = NAN;
+        return;
+    }
     if (ev->target.metric[0])
         return;
     ev->target_default = 1;
@@ -320,6 +339,49 @@ static ck_status check_mixed(const run_models *r, const ck_eval_options *opt,
     return CK_OK;
 }
 
+/* --positive beside models chooses the class only where no classifier
+ * does: survival models judged as classifiers of a horizon label.  A
+ * classifier keeps its own positive class: the same one is accepted, a
+ * different one refused (never ignored); a regression has none. */
+static ck_status check_positive(const run_models *r, const ck_eval_options *opt, ck_error *err)
+{
+    if (!opt->positive)
+        return CK_OK;
+    for (size_t i = 0; i < model_count(r); i++) {
+        const ck_model *m = model_at(r, i);
+        if (m->task == CK_TASK_REGRESSION)
+            return ck_error_set(err, CK_EUSAGE, "--positive is for classifiers; model '%s' is a "
+                                                "regression", m->name);
+        if (m->task == CK_TASK_CLASSIFICATION && strcmp(opt->positive, m->positive) != 0)
+            return ck_error_set(err, CK_EUSAGE, "--positive '%s' differs from the positive "
+                                                "class '%s' of model '%s', which keeps its own "
+                                                "(train it with --positive %s)",
+                                opt->positive, m->positive, m->name, opt->positive);
+    }
+    if (!r->cls && !opt->label)
+        return ck_error_set(err, CK_EUSAGE, "--positive with survival models goes with --label "
+                                            "(the horizon label they are judged on)");
+    return CK_OK;
+}
+
+/* Every model's and the baseline's columns are in t (a mixed run's
+ * survival models are judged on its label, not on their own time and
+ * event), and the models' names differ: each problem listed at once. */
+static ck_status check_inputs(const run_models *r, run_kind kind, const ck_table *t,
+                              ck_error *err)
+{
+    const char **names = ck_table_names(t);
+    ck_status st = names ? ck_models_check_names(r->m, r->n, "report columns", err)
+                         : ck_error_set(err, CK_ENOMEM, "out of memory");
+    for (size_t i = 0; st == CK_OK && i < model_count(r); i++) {
+        const ck_model *m = model_at(r, i);
+        int with_label = !(kind == RUN_MIXED && m->task == CK_TASK_SURVIVAL);
+        st = ck_model_check_inputs(m, names, t->ncols, t->source, with_label, err);
+    }
+    free(names);
+    return st;
+}
+
 /* The kind of run, from the models' tasks: survival models beside
  * classifiers (or with opt->label) make a mixed run; survival models alone
  * a survival run; anything else a plain one.  *label and *h: a mixed run's
@@ -474,7 +536,9 @@ ck_status ck_eval_models(ck_eval *ev, const ck_model *const *models, size_t n,
     memset(ev, 0, sizeof *ev);
     if (n == 0)
         return ck_error_set(err, CK_EUSAGE, "no model to evaluate");
-    if ((st = run_kind_of(&r, opt, &kind, &label, &h, err)) != CK_OK)
+    if ((st = run_kind_of(&r, opt, &kind, &label, &h, err)) != CK_OK ||
+        (st = check_positive(&r, opt, err)) != CK_OK ||
+        (st = check_inputs(&r, kind, t, err)) != CK_OK)
         return st;
     if (kind == RUN_SURVIVAL) {
         st = ck_eval_surv_setup(ev, t, models[0], opt, w, err);

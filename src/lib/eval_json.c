@@ -193,12 +193,25 @@ static void surv_label_json(json_t *o, const ck_eval *ev)
 /* ------------------------------------------------------------------ */
 /* entries, target, the whole */
 
+/* A regression's metrics; the direction keys only for a change in value
+ * (ev->value_change), where a sign means something. */
+static json_t *reg_json(const ck_eval *ev, const ck_reg_metrics *r)
+{
+    json_t *o = ck_reg_metrics_json(r, 1);
+    if (o && !ev->value_change) {
+        json_object_del(o, "direction_accuracy");
+        json_object_del(o, "direction_accuracy_changed");
+        json_object_del(o, "rows_changed");
+    }
+    return o;
+}
+
 json_t *ck_eval_entry_metrics_json(const ck_eval *ev, const ck_eval_entry *e)
 {
     switch (ev->task) {
     case CK_TASK_CLASSIFICATION: return ck_class_metrics_json(&e->cls, 1);
     case CK_TASK_SURVIVAL: return surv_metrics_json(ev, &e->surv);
-    default: return ck_reg_metrics_json(&e->reg, 1);
+    default: return reg_json(ev, &e->reg);
     }
 }
 
@@ -207,7 +220,7 @@ json_t *ck_eval_baseline_metrics_json(const ck_eval *ev)
     switch (ev->task) {
     case CK_TASK_CLASSIFICATION: return ck_class_metrics_json(&ev->majority, 1);
     case CK_TASK_SURVIVAL: return surv_metrics_json(ev, &ev->null);
-    default: return ck_reg_metrics_json(&ev->mean_base, 1);
+    default: return reg_json(ev, &ev->mean_base);
     }
 }
 
@@ -305,7 +318,7 @@ static void baselines_json(json_t *o, const ck_eval *ev)
         json_object_set_new(base, "null", surv_metrics_json(ev, &ev->null));
     } else {
         ck_json_set_number(base, "training_mean", ev->base_mean);
-        json_object_set_new(base, "mean", ck_reg_metrics_json(&ev->mean_base, 1));
+        json_object_set_new(base, "mean", reg_json(ev, &ev->mean_base));
     }
     json_object_set_new(o, "baselines", base);
     if (ev->task == CK_TASK_SURVIVAL)

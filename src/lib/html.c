@@ -95,7 +95,9 @@ static void summary_table(FILE *o, const ck_eval *ev)
     if (ev->task == CK_TASK_REGRESSION) {
         static const char *names[] = {"RMSE", "MAE", "median absolute error", "R-squared",
                                       "direction accuracy", "&nbsp;&nbsp;among changed rows"};
-        for (int m = 0; m < 6; m++) {
+        /* direction accuracy only for a change in value, where a sign
+         * means something (the last two rows) */
+        for (int m = 0; m < (ev->value_change ? 6 : 4); m++) {
             fprintf(o, "<tr><td>%s</td>", names[m]);
             for (size_t i = 0; i < n; i++) {
                 const ck_reg_metrics *r = cols[i].r;
@@ -238,32 +240,65 @@ static void roc_chart(FILE *o, const ck_eval *ev, size_t n, const char **names)
     ck_svg_end(&c);
 }
 
+/* Precision against recall, the positive share as the chance line.  The
+ * legend goes under the chart: a precision-recall curve can pass through
+ * any corner (high precision at low recall, the positive share at full
+ * recall), so no corner is safe for it.  Each name carries the average
+ * precision, the summary of the curve, as the ROC legend carries the AUC. */
 static void pr_chart(FILE *o, const ck_eval *ev, size_t n, const char **names)
 {
     ck_svg c;
     double prev = ev->n ? (double)ev->n_pos / (double)ev->n : 0;
     double bx[2] = {0, 1}, by[2] = {prev, prev};
-    ck_svg_begin(&c, o, "pr", "Precision-recall curve", "recall", "precision", 0, 1, 0, 1);
+    ck_svg_begin_rows(&c, o, "pr", "Precision-recall curve", "recall", "precision", 0, 1, 0, 1,
+                      n);
     ck_svg_line(&c, bx, by, 2, 0, 1);
+    char **legend = calloc(n ? n : 1, sizeof *legend);
+    int complete = legend != NULL;
     for (size_t i = 0; i < n; i++) {
         const ck_eval_entry *e = entry_at(ev, i);
         ck_svg_line(&c, e->pr.x, e->pr.y, e->pr.n, i, 0);
+        if (legend && (legend[i] = malloc(strlen(names[i]) + 32)))
+            sprintf(legend[i], "%s (AP %.3f)", names[i], e->cls.average_precision);
+        else
+            complete = 0;
     }
-    ck_svg_legend(&c, names, n, 0);
+    ck_svg_legend_below(&c, complete ? (const char *const *)legend : names, n, 0);
+    for (size_t i = 0; legend && i < n; i++)
+        free(legend[i]);
+    free(legend);
     ck_svg_end(&c);
+}
+
+/* Each bin's row count, a row a model under the chart, under the bin's
+ * middle: a point of 3 rows and one of 3,000 look alike, and only the
+ * count tells how far to trust it. */
+static void bin_counts(ck_svg *c, const ck_eval_entry *e, size_t series)
+{
+    char buf[CK_RELIABILITY_BINS][24];
+    const char *labels[CK_RELIABILITY_BINS];
+    double mid[CK_RELIABILITY_BINS];
+    for (int k = 0; k < CK_RELIABILITY_BINS; k++) {
+        mid[k] = (k + 0.5) / CK_RELIABILITY_BINS;
+        snprintf(buf[k], sizeof buf[k], "%zu", e->cls.rel_count[k]);
+        labels[k] = buf[k];
+    }
+    ck_svg_row_below(c, series, "rows", mid, labels, CK_RELIABILITY_BINS, series, "bincount");
 }
 
 static void reliability_chart(FILE *o, const ck_eval *ev, size_t n, const char **names)
 {
     ck_svg c;
     static const double d[2] = {0, 1};
-    ck_svg_begin(&c, o, "reliability", "Reliability diagram (10 bins)",
-                 "mean predicted probability", "observed positive rate", 0, 1, 0, 1);
+    ck_svg_begin_rows(&c, o, "reliability", "Reliability diagram (10 bins)",
+                      "mean predicted probability (rows in each bin below)",
+                      "observed positive rate", 0, 1, 0, 1, n);
     ck_svg_line(&c, d, d, 2, 0, 1);
     for (size_t i = 0; i < n; i++) {
         const ck_eval_entry *e = entry_at(ev, i);
         ck_svg_line(&c, e->cls.rel_mean_pred, e->cls.rel_obs_rate, CK_RELIABILITY_BINS, i, 0);
         ck_svg_points(&c, e->cls.rel_mean_pred, e->cls.rel_obs_rate, CK_RELIABILITY_BINS, i, 3);
+        bin_counts(&c, e, i);
     }
     ck_svg_legend(&c, names, n, 1);
     ck_svg_end(&c);
@@ -384,22 +419,32 @@ static void regression_charts(FILE *o, const ck_eval *ev)
     }
     for (size_t i = 0; i < ev->nentries; i++) {
         const ck_eval_entry *e = &ev->entries[i];
-        double lo = INFINITY, hi = -INFINITY;
+        /* each axis its own range: predictions are narrower than what
+         * happened (a regression shrinks towards the mean), and on the
+         * actual values' range they would lie flat in a band */
+        double xlo = INFINITY, xhi = -INFINITY, ylo = INFINITY, yhi = -INFINITY;
         size_t m = 0;
         for (size_t r = 0; r < ev->n; r += step, m++) {
             x[m] = ev->yv[r];
             y[m] = e->score[r];
-            lo = fmin(lo, fmin(x[m], y[m]));
-            hi = fmax(hi, fmax(x[m], y[m]));
+            xlo = fmin(xlo, x[m]);
+            xhi = fmax(xhi, x[m]);
+            ylo = fmin(ylo, y[m]);
+            yhi = fmax(yhi, y[m]);
         }
-        double d[2] = {lo, hi};
+        double ypad = 0.05 * (yhi > ylo ? yhi - ylo : 1), xpad = 0.02 * (xhi > xlo ? xhi - xlo : 1);
+        xlo -= xpad, xhi += xpad, ylo -= ypad, yhi += ypad;
+        /* y = x where both axes reach */
+        double d[2] = {fmax(xlo, ylo), fmin(xhi, yhi)};
         char id[48], title[300];
         snprintf(id, sizeof id, "scatter-%zu", i);
         snprintf(title, sizeof title, "Predicted against actual: %s", e->name);
         ck_svg c;
         fputs("<figure>", o);
-        ck_svg_begin(&c, o, id, title, "actual", "predicted", lo, hi, lo, hi);
-        ck_svg_line(&c, d, d, 2, 0, 1);
+        ck_svg_begin(&c, o, id, title, "actual", "predicted (own scale; dashed: y = x)", xlo, xhi,
+                     ylo, yhi);
+        if (d[0] < d[1])
+            ck_svg_line(&c, d, d, 2, 0, 1);
         ck_svg_points(&c, x, y, m, i, 2);
         ck_svg_end(&c);
         fputs("</figure>\n", o);

@@ -53,17 +53,31 @@ static ck_status start(ck_label *out, const ck_table *t, const char *col, const 
     return CK_OK;
 }
 
-static ck_status missing(ck_label *out, const ck_table *t, size_t row, ck_error *err)
+/* How a read treats a missing label cell (see ck_label_spec). */
+typedef enum { MISSING_ERROR, MISSING_ERROR_HINT, MISSING_SKIP } on_missing;
+
+/* A skipping read that skipped every row. */
+static ck_status missing_everywhere(ck_label *out, const ck_table *t, ck_error *err)
+{
+    ck_error_set(err, CK_EDATA, "%s: the label '%s' is missing in every row", t->source,
+                 out->name);
+    ck_label_fini(out);
+    return CK_EDATA;
+}
+
+static ck_status missing(ck_label *out, const ck_table *t, size_t row, on_missing how,
+                         ck_error *err)
 {
     ck_error_at(err, CK_EDATA, t->source, ck_table_line(t, row), column_of(t, out->name),
-                "the label '%s' is missing", out->name);
+                "the label '%s' is missing%s", out->name,
+                how == MISSING_ERROR_HINT ? " (--drop-missing-label leaves such rows out)" : "");
     ck_label_fini(out);
     return CK_EDATA;
 }
 
 /* Finds the (at most two) distinct label texts; 3 means more than two. */
 static int distinct_classes(const ck_label *out, const ck_table *t, const ck_column *c,
-                            char cls[2][256], size_t *bad_row, ck_error *err)
+                            int skip, char cls[2][256], size_t *bad_row, ck_error *err)
 {
     int k = 0;
     double seen[2] = {NAN, NAN};
@@ -75,6 +89,8 @@ static int distinct_classes(const ck_label *out, const ck_table *t, const ck_col
         if (c->type == CK_COL_NUMERIC && k < 2 && !isnan(c->num[i]))
             seen[k] = c->num[i];
         const char *s = ck_cell_text(c, i, buf, sizeof buf);
+        if (!s && skip)
+            continue;
         if (!s) {
             *bad_row = i;
             return -1;
@@ -92,8 +108,9 @@ static int distinct_classes(const ck_label *out, const ck_table *t, const ck_col
     return k;
 }
 
-/* y = 1 where the cell is the positive class.  Numbers are compared as
- * numbers (formatting a million of them would cost more than the fit). */
+/* y = 1 where the cell is the positive class, NaN where it is missing
+ * (rows a skipping read leaves out).  Numbers are compared as numbers
+ * (formatting a million of them would cost more than the fit). */
 static void set_binary(ck_label *out, const ck_table *t, const ck_column *c, int pos,
                        char cls[2][256])
 {
@@ -102,9 +119,13 @@ static void set_binary(ck_label *out, const ck_table *t, const ck_column *c, int
     if (c->type == CK_COL_NUMERIC)
         ck_num_parse(cls[pos], strlen(cls[pos]), &vpos);
     for (size_t i = 0; i < t->nrows; i++) {
-        out->y[i] = c->type == CK_COL_NUMERIC ? c->num[i] == vpos
-                                              : strcmp(ck_cell_text(c, i, buf, sizeof buf),
-                                                       out->positive) == 0;
+        const char *s = c->type == CK_COL_NUMERIC ? NULL : ck_cell_text(c, i, buf, sizeof buf);
+        if (c->type == CK_COL_NUMERIC ? isnan(c->num[i]) : !s) {
+            out->y[i] = NAN;
+            out->n_missing++;
+            continue;
+        }
+        out->y[i] = c->type == CK_COL_NUMERIC ? c->num[i] == vpos : strcmp(s, out->positive) == 0;
         out->n_pos += out->y[i] == 1;
     }
 }
@@ -142,25 +163,24 @@ static int union_classes(const ck_reducer *red, char cls[2][256], int k, const c
     return n;
 }
 
-ck_status ck_label_binary(ck_label *out, const ck_table *t, const char *col,
-                          const char *positive, ck_error *err)
-{
-    return ck_label_binary_reduced(out, t, col, positive, NULL, err);
-}
-
-ck_status ck_label_binary_reduced(ck_label *out, const ck_table *t, const char *col,
-                                  const char *positive, const ck_reducer *red, ck_error *err)
+static ck_status read_binary(ck_label *out, const ck_table *t, const char *col,
+                             const char *positive, const ck_reducer *red, on_missing how,
+                             ck_error *err)
 {
     const ck_column *c;
-    char cls[2][256], buf[CK_NUM_BUFSIZE];
+    char cls[2][256];
     size_t bad = 0;
     ck_status st = start(out, t, col, &c, err);
     if (st != CK_OK)
         return st;
     out->binary = 1;
-    int k = distinct_classes(out, t, c, cls, &bad, err);
+    int k = distinct_classes(out, t, c, how == MISSING_SKIP, cls, &bad, err);
     if (k < 0)
-        return missing(out, t, bad, err);
+        return missing(out, t, bad, how, err);
+    /* only a skipping read gets here; a shard of a distributed fit may
+     * lack labels that another has */
+    if (k == 0 && t->nrows > 0 && !ck_reduce_active(red))
+        return missing_everywhere(out, t, err);
     if (k != 3 && ck_reduce_active(red))
         k = union_classes(red, cls, k, out, t->source, err);
     if (k < 0 || k == 3) {
@@ -174,7 +194,6 @@ ck_status ck_label_binary_reduced(ck_label *out, const ck_table *t, const char *
         return CK_EDATA;
     }
     int pos;
-    (void)buf;
     if (positive) {
         pos = strcmp(cls[0], positive) == 0 ? 0 : strcmp(cls[1], positive) == 0 ? 1 : -1;
         if (pos < 0) {
@@ -205,7 +224,20 @@ ck_status ck_label_binary_reduced(ck_label *out, const ck_table *t, const char *
     return CK_OK;
 }
 
-ck_status ck_label_numeric(ck_label *out, const ck_table *t, const char *col, ck_error *err)
+ck_status ck_label_binary(ck_label *out, const ck_table *t, const char *col,
+                          const char *positive, ck_error *err)
+{
+    return read_binary(out, t, col, positive, NULL, MISSING_ERROR, err);
+}
+
+ck_status ck_label_binary_reduced(ck_label *out, const ck_table *t, const char *col,
+                                  const char *positive, const ck_reducer *red, ck_error *err)
+{
+    return read_binary(out, t, col, positive, red, MISSING_ERROR, err);
+}
+
+static ck_status read_numeric(ck_label *out, const ck_table *t, const char *col,
+                              on_missing how, ck_error *err)
 {
     const ck_column *c;
     ck_status st = start(out, t, col, &c, err);
@@ -221,25 +253,35 @@ ck_status ck_label_numeric(ck_label *out, const ck_table *t, const char *col, ck
             if (s && ck_num_parse(s, strlen(s), &v) != CK_NUM_OK)
                 break;
         }
+        int comma = s && i < t->nrows && ck_num_decimal_comma(s, strlen(s));
         ck_error_at(err, CK_EDATA, t->source, ck_table_line(t, i < t->nrows ? i : 0),
-                    column_of(t, col), "text '%.40s' in the target '%s', which must be a number",
-                    s && i < t->nrows ? s : "?", col);
+                    column_of(t, col), "text '%.40s' in the target '%s', which must be a number%s%s",
+                    s && i < t->nrows ? s : "?", col, comma ? ": " : "",
+                    comma ? CK_NUM_DECIMAL_COMMA_HINT : "");
         ck_label_fini(out);
         return CK_EDATA;
     }
     for (size_t i = 0; i < t->nrows; i++) {
-        if (isnan(c->num[i]))
-            return missing(out, t, i, err);
+        if (isnan(c->num[i]) && how != MISSING_SKIP)
+            return missing(out, t, i, how, err);
+        out->n_missing += isnan(c->num[i]);
         out->y[i] = c->num[i];
     }
+    if (out->n_missing == t->nrows && t->nrows > 0)
+        return missing_everywhere(out, t, err);
     return CK_OK;
 }
 
-ck_status ck_label_survival(ck_label *out, const ck_table *t, const char *time,
-                            const char *event, ck_error *err)
+ck_status ck_label_numeric(ck_label *out, const ck_table *t, const char *col, ck_error *err)
+{
+    return read_numeric(out, t, col, MISSING_ERROR, err);
+}
+
+static ck_status read_survival(ck_label *out, const ck_table *t, const char *time,
+                               const char *event, on_missing how, ck_error *err)
 {
     size_t je;
-    ck_status st = ck_label_numeric(out, t, time, err);
+    ck_status st = read_numeric(out, t, time, how, err);
     if (st != CK_OK)
         return st;
     if ((st = ck_table_require(t, event, &je, err)) != CK_OK) {
@@ -254,7 +296,8 @@ ck_status ck_label_survival(ck_label *out, const ck_table *t, const char *time,
         return ck_error_set(err, CK_ENOMEM, "out of memory");
     }
     for (size_t i = 0; i < t->nrows; i++) {
-        if (!(out->y[i] >= 0)) {
+        int skipped = isnan(out->y[i]); /* a missing time a skipping read left out */
+        if (!skipped && !(out->y[i] >= 0)) {
             ck_error_at(err, CK_EDATA, t->source, ck_table_line(t, i), column_of(t, time),
                         "the time '%s' is %g: a time to the event is 0 or more", time,
                         out->y[i]);
@@ -267,15 +310,29 @@ ck_status ck_label_survival(ck_label *out, const ck_table *t, const char *time,
         else if (c->code[i] >= 0) /* a text column: its 0 and 1 cells are fine */
             ck_num_parse(ck_dict_str(c->levels, c->code[i]),
                          strlen(ck_dict_str(c->levels, c->code[i])), &e);
+        if (isnan(e) && how == MISSING_SKIP) { /* the row goes, as for a missing time */
+            out->n_missing += !skipped;
+            out->y[i] = out->event[i] = NAN;
+            continue;
+        }
+        if (skipped) {
+            out->event[i] = NAN;
+            continue;
+        }
         if (!(e == 0 || e == 1)) {
             ck_error_at(err, CK_EDATA, t->source, ck_table_line(t, i), je + 1,
-                        "the event '%s' must be 1 (seen) or 0 (censored)", event);
+                        "the event '%s' must be 1 (seen) or 0 (censored)%s", event,
+                        isnan(e) && how == MISSING_ERROR_HINT
+                            ? " (--drop-missing-label leaves rows without one out)"
+                            : "");
             ck_label_fini(out);
             return CK_EDATA;
         }
         out->event[i] = e;
         out->n_pos += e == 1;
     }
+    if (out->n_missing == t->nrows && t->nrows > 0)
+        return missing_everywhere(out, t, err);
     if (out->n_pos == 0) {
         ck_error_set(err, CK_EDATA, "%s: no row has the event '%s': a survival model needs "
                                     "events", t->source, event);
@@ -283,6 +340,23 @@ ck_status ck_label_survival(ck_label *out, const ck_table *t, const char *time,
         return CK_EDATA;
     }
     return CK_OK;
+}
+
+ck_status ck_label_survival(ck_label *out, const ck_table *t, const char *time,
+                            const char *event, ck_error *err)
+{
+    return read_survival(out, t, time, event, MISSING_ERROR, err);
+}
+
+ck_status ck_label_read(ck_label *out, const ck_table *t, const ck_label_spec *spec,
+                        ck_error *err)
+{
+    on_missing how = spec->drop_missing ? MISSING_SKIP : MISSING_ERROR_HINT;
+    ck_status st = spec->event    ? read_survival(out, t, spec->col, spec->event, how, err)
+                   : spec->binary ? read_binary(out, t, spec->col, spec->positive, spec->red,
+                                                how, err)
+                                  : read_numeric(out, t, spec->col, how, err);
+    return st;
 }
 
 ck_status ck_label_weights(ck_label *l, const ck_table *t, const char *col, ck_error *err)
@@ -330,7 +404,7 @@ ck_status ck_label_like(ck_label *out, const ck_table *t, const ck_label *like, 
     for (size_t i = 0; i < t->nrows; i++) {
         const char *s = ck_cell_text(c, i, buf, sizeof buf);
         if (!s)
-            return missing(out, t, i, err);
+            return missing(out, t, i, MISSING_ERROR, err);
         int is_pos = strcmp(s, like->positive) == 0;
         if (!is_pos && strcmp(s, like->negative) != 0) {
             ck_error_at(err, CK_EDATA, t->source, ck_table_line(t, i), column_of(t, like->name),

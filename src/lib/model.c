@@ -176,6 +176,10 @@ static json_t *training_json(const ck_model *m)
     json_object_set_new(o, "test_rows", json_integer((json_int_t)t->test_rows));
     if (t->processes)
         json_object_set_new(o, "processes", json_integer((json_int_t)t->processes));
+    if (t->drop_missing_label) /* only then: older files have no such keys */
+        json_object_set_new(o, "rows_missing_label", json_integer((json_int_t)t->missing_label));
+    if (t->refit)
+        json_object_set_new(o, "refit", json_true());
     json_object_set_new(o, "seed", json_integer((json_int_t)t->seed));
     json_object_set(o, "options", t->options ? t->options : json_object());
     if (m->tuning.method)
@@ -501,6 +505,16 @@ static ck_status read_training(ck_json_reader *rd, json_t *root, ck_model *m)
         (st = ck_json_get_count(rd, o, "processes", "training.processes", &t->processes)) !=
             CK_OK)
         return st;
+    if (json_object_get(o, "rows_missing_label")) {
+        if ((st = ck_json_get_count(rd, o, "rows_missing_label", "training.rows_missing_label",
+                                    &t->missing_label)) != CK_OK)
+            return st;
+        t->drop_missing_label = 1;
+    }
+    json_t *refit = json_object_get(o, "refit");
+    if (refit && !json_is_boolean(refit))
+        return ck_json_bad(rd, "training.refit", "must be true or false");
+    t->refit = json_is_true(refit);
     if (m->task == CK_TASK_CLASSIFICATION || m->task == CK_TASK_SURVIVAL) {
         size_t pos;
         const char *key = m->task == CK_TASK_SURVIVAL ? "events" : "positives";

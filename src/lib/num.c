@@ -147,6 +147,23 @@ ck_num_kind ck_num_parse(const char *s, size_t len, double *out)
     return parse_slow(s, len, out);
 }
 
+int ck_num_decimal_comma(const char *s, size_t len)
+{
+    char buf[64];
+    const char *comma = memchr(s, ',', len);
+    double v;
+    if (!comma || len >= sizeof buf || memchr(comma + 1, ',', len - (size_t)(comma - s) - 1))
+        return 0;
+    size_t at = (size_t)(comma - s);
+    /* digits on both sides: "a,b" or a list "1, 2" is not a number */
+    if (at == 0 || at + 1 >= len || !isdigit((unsigned char)s[at - 1]) ||
+        !isdigit((unsigned char)s[at + 1]))
+        return 0;
+    memcpy(buf, s, len);
+    buf[at] = '.';
+    return ck_num_parse(buf, len, &v) == CK_NUM_OK;
+}
+
 /* snprintf follows LC_NUMERIC; put the '.' back. */
 static void fix_decimal_point(char *buf)
 {

@@ -134,6 +134,39 @@ void ck_ofile_abort(ck_ofile *f)
     ofile_free(f);
 }
 
+ck_status ck_ofile_check(const char *path, ck_error *err)
+{
+    struct stat st;
+    if (!path || !path[0])
+        return ck_error_set(err, CK_EUSAGE, "an output path is empty");
+    if (strcmp(path, "-") == 0)
+        return CK_OK;
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        if (S_ISDIR(st.st_mode))
+            return ck_error_set(err, CK_EIO, "%s: is a directory", path);
+        if (access(path, W_OK) != 0)
+            return ck_error_set(err, CK_EIO, "%s: cannot open for writing: %s", path,
+                                strerror(errno));
+        return CK_OK;
+    }
+    /* the very temporary ck_ofile_open makes: whatever stops it (no such
+     * directory, no permission, a file where a directory should be, a
+     * read-only file system) stops it now, before the work */
+    char *tmp = temp_name(path);
+    if (!tmp)
+        return ck_error_set(err, CK_ENOMEM, "%s: out of memory", path);
+    int fd = mkstemp(tmp);
+    if (fd < 0) {
+        int e = errno;
+        free(tmp);
+        return ck_error_set(err, CK_EIO, "%s: cannot create output file: %s", path, strerror(e));
+    }
+    close(fd);
+    (void)remove(tmp);
+    free(tmp);
+    return CK_OK;
+}
+
 ck_status ck_ofile_write_string(const char *path, const char *text, ck_error *err)
 {
     ck_ofile *f;

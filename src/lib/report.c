@@ -19,7 +19,7 @@ void ck_report_format_p(char *buf, size_t n, double p)
 }
 
 static void metrics_line(FILE *out, const char *what, const ck_metrics_record *r,
-                         int classification)
+                         int classification, int change)
 {
     if (!r->present)
         return;
@@ -33,10 +33,13 @@ static void metrics_line(FILE *out, const char *what, const ck_metrics_record *r
                 what, r->cls.n, r->cls.accuracy, r->cls.accuracy_lo, r->cls.accuracy_hi,
                 r->cls.majority_accuracy, r->cls.balanced_accuracy, r->cls.precision,
                 r->cls.recall, r->cls.roc_auc, r->cls.log_loss);
-    else
+    else if (change) /* direction accuracy: for a change in value only */
         fprintf(out, "%-6s rows %zu: RMSE %.4g, MAE %.4g, R-squared %.4f, direction "
                      "accuracy %.4f\n",
                 what, r->reg.n, r->reg.rmse, r->reg.mae, r->reg.r2, r->reg.direction_accuracy);
+    else
+        fprintf(out, "%-6s rows %zu: RMSE %.4g, MAE %.4g, R-squared %.4f\n", what, r->reg.n,
+                r->reg.rmse, r->reg.mae, r->reg.r2);
 }
 
 /* The threshold, and for one a rule picked what it did on the out-of-fold
@@ -73,9 +76,12 @@ static void cv_line(FILE *out, const ck_model *m)
     const char *const *names = ck_cv_stat_names(m->task);
     if (!m->has_cv)
         return;
+    int change = ck_eval_change_label(m->label);
     fprintf(out, "CV (%zu folds):", m->cv.folds);
     for (size_t s = 0; s < ck_cv_stat_count(m->task); s++)
-        fprintf(out, "%s %s %.4f +- %.4f", s ? "," : "", names[s], m->cv.mean[s], m->cv.sd[s]);
+        if (change || m->task != CK_TASK_REGRESSION || strcmp(names[s], "direction_accuracy"))
+            fprintf(out, "%s %s %.4f +- %.4f", s ? "," : "", names[s], m->cv.mean[s],
+                    m->cv.sd[s]);
     fputc('\n', out);
 }
 
@@ -100,6 +106,25 @@ static void tuning_lines(FILE *out, const ck_tuning *t)
                 t->curve[0], t->curve[t->ncurve - 1], t->ncurve);
 }
 
+/* Which rows the model saw: a hold-out's (the model fitted on the
+ * training part only, or refitted on every row after the test metrics),
+ * and the rows --drop-missing-label left out. */
+static void rows_lines(FILE *out, const ck_model *m)
+{
+    const ck_training_record *tr = &m->training;
+    if (tr->refit)
+        fprintf(out, "The test metrics are of the model fitted on the training part (%zu rows); "
+                     "the model saved was then refitted on all %zu rows (--refit).\n",
+                tr->rows - tr->test_rows, tr->rows);
+    else if (tr->test_rows)
+        fprintf(out, "The model is fitted on the training part only (%zu rows; the %zu test "
+                     "rows held out); --refit refits it on all rows after the test metrics.\n",
+                tr->rows, tr->test_rows);
+    if (tr->drop_missing_label)
+        fprintf(out, "%zu row%s with a missing label left out (--drop-missing-label).\n",
+                tr->missing_label, tr->missing_label == 1 ? "" : "s");
+}
+
 void ck_report_model(FILE *out, const ck_model *m)
 {
     int cls = m->task == CK_TASK_CLASSIFICATION;
@@ -118,8 +143,9 @@ void ck_report_model(FILE *out, const ck_model *m)
     }
     cv_line(out, m);
     tuning_lines(out, &m->tuning);
-    metrics_line(out, "Train", &m->train, cls);
-    metrics_line(out, "Test", &m->test, cls);
+    metrics_line(out, "Train", &m->train, cls, ck_eval_change_label(m->label));
+    metrics_line(out, "Test", &m->test, cls, ck_eval_change_label(m->label));
+    rows_lines(out, m);
 }
 
 /* ------------------------------------------------------------------ */
@@ -263,13 +289,15 @@ static void classification_table(FILE *out, const column *cols, size_t n)
     metric_row(out, "  recall", cols, n, f_rtop);
 }
 
-static void regression_table(FILE *out, const column *cols, size_t n)
+static void regression_table(FILE *out, const column *cols, size_t n, int value_change)
 {
     header_row(out, cols, n);
     metric_row(out, "RMSE", cols, n, f_rmse);
     metric_row(out, "MAE", cols, n, f_mae);
     metric_row(out, "median absolute error", cols, n, f_medae);
     metric_row(out, "R-squared", cols, n, f_r2);
+    if (!value_change) /* a sign means something only for a change */
+        return;
     metric_row(out, "direction accuracy", cols, n, f_dir);
     metric_row(out, "  among changed rows", cols, n, f_dirc);
 }
@@ -508,7 +536,7 @@ void ck_report_eval(FILE *out, const ck_eval *ev)
     size_t n = eval_columns(ev, cols, basename, sizeof basename);
     eval_heading(out, ev);
     if (ev->task == CK_TASK_REGRESSION)
-        regression_table(out, cols, n);
+        regression_table(out, cols, n, ev->value_change);
     else if (ev->task == CK_TASK_SURVIVAL)
         survival_table(out, ev, cols, n);
     else

@@ -5,6 +5,7 @@
 #include "churnkit/csvwriter.h"
 #include "churnkit/drift.h"
 #include "churnkit/health.h"
+#include "churnkit/model_inputs.h"
 #include "churnkit/num.h"
 #include "churnkit/ofile.h"
 #include "churnkit/parallel.h"
@@ -169,15 +170,15 @@ static ck_status bind_model(plan *p, plan_model *pm, const ck_model *m, ck_error
     pm->reasons = ck_model_explains(m) ? p->opt->reasons : 0;
     if (pm->reasons > pl->nfeat)
         pm->reasons = pl->nfeat;
+    /* every missing column at once, before any is looked up */
+    ck_status st = ck_model_check_inputs(m, p->names, p->ncols, p->source, 0, err);
+    if (st != CK_OK)
+        return st;
     for (size_t k = 0; k < pl->nfeat; k++) {
         long j = ck_dict_find(p->index, pl->feat[k].name, strlen(pl->feat[k].name));
-        if (j < 0) {
-            char near[300];
-            ck_closest_names(pl->feat[k].name, p->names, p->ncols, near, sizeof near);
-            return ck_error_set(err, CK_EDATA, "%s: no column '%s', which model '%s' needs "
-                                               "(closest: %s)",
-                                p->source, pl->feat[k].name, m->name, near);
-        }
+        if (j < 0) /* checked above; kept so that no lookup can go negative */
+            return ck_error_set(err, CK_EDATA, "%s: no column '%s'", p->source,
+                                pl->feat[k].name);
         pm->col[k] = (size_t)j;
         if (pl->feat[k].kind == CK_FEAT_NUMERIC)
             p->numeric[j] = 1;
@@ -194,13 +195,7 @@ static ck_status check_models(ck_model *const *models, size_t n, ck_error *err)
 {
     if (n == 0)
         return ck_error_set(err, CK_EUSAGE, "no model to score with");
-    for (size_t i = 0; i < n; i++)
-        for (size_t k = 0; k < i; k++)
-            if (strcmp(models[i]->name, models[k]->name) == 0)
-                return ck_error_set(err, CK_EUSAGE, "two models are named '%s': their score "
-                                                    "columns would clash (train one with "
-                                                    "another --name)", models[i]->name);
-    return CK_OK;
+    return ck_models_check_names((const ck_model *const *)models, n, "score columns", err);
 }
 
 /* A column named by an option, read as a number; -1 when not named. */
@@ -552,14 +547,17 @@ static ck_status parse_numbers(const plan *p, worker *w, const ck_csv_row *row,
             return ck_error_at(err, CK_EDATA, p->source, row->line, j + 1,
                                "value '%.40s' in column '%s' is infinite or too large",
                                row->field[j], p->names[j]);
-        case CK_NUM_BAD:
+        case CK_NUM_BAD: {
+            int comma = ck_num_decimal_comma(row->field[j], row->len[j]);
             return ck_error_at(err, CK_EDATA, p->source, row->line, j + 1,
-                               "text '%.40s' in column '%s', which %s reads as a number",
+                               "text '%.40s' in column '%s', which %s reads as a number%s%s",
                                row->field[j], p->names[j],
                                (long)j == p->mrr_col    ? "--mrr"
                                : (long)j == p->cost_col ? "--acquisition-cost"
                                : p->numeric[j] == 2     ? "the value-group rule"
-                                                        : "a model");
+                                                        : "a model",
+                               comma ? ": " : "", comma ? CK_NUM_DECIMAL_COMMA_HINT : "");
+        }
         }
     }
     return CK_OK;

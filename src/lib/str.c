@@ -60,7 +60,6 @@ void ck_closest_names(const char *name, const char *const *names, size_t n,
                       char *out, size_t outsz)
 {
     size_t best[3] = {0, 0, 0}, dist[3] = {(size_t)-1, (size_t)-1, (size_t)-1};
-    size_t k = 0;
     out[0] = '\0';
     for (size_t i = 0; i < n; i++) {
         size_t d = name_score(name, names[i]);
@@ -77,15 +76,44 @@ void ck_closest_names(const char *name, const char *const *names, size_t n,
             }
         }
     }
-    k = n < 3 ? n : 3;
+    const size_t k = n < 3 ? n : 3;
     size_t used = 0;
+    /* cppcheck 2.x takes k for 0 here (it is min(n, 3), n any size) */
+    // cppcheck-suppress knownConditionTrueFalse
     for (size_t s = 0; s < k && used < outsz; s++) {
+        // cppcheck-suppress knownConditionTrueFalse
         const char *sep = s == 0 ? "" : (s + 1 == k ? " or " : ", ");
         int w = snprintf(out + used, outsz - used, "%s'%s'", sep, names[best[s]]);
         if (w < 0)
             break;
         used += (size_t)w;
     }
+}
+
+/* Whether have is near want (see ck_near_names). */
+static int is_near(const char *want, const char *have)
+{
+    /* a transposition costs 2: "modle" is near "model", "x" is not near "y1" */
+    size_t lw = strlen(want), lh = strlen(have), bound = lw <= 3 ? 1 : lw / 3 < 2 ? 2 : lw / 3;
+    if ((lw < lh ? lw : lh) >= 4 && (strcasestr(have, want) || strcasestr(want, have)))
+        return 1;
+    return ck_edit_distance(want, have) <= bound;
+}
+
+void ck_near_names(const char *name, const char *const *names, size_t n, char *out,
+                   size_t outsz)
+{
+    const char **near = malloc((n ? n : 1) * sizeof *near);
+    size_t k = 0;
+    out[0] = '\0';
+    if (!near)
+        return; /* short of memory: no suggestion, which is allowed */
+    for (size_t i = 0; i < n; i++)
+        if (is_near(name, names[i]))
+            near[k++] = names[i];
+    if (k)
+        ck_closest_names(name, near, k, out, outsz);
+    free(near);
 }
 
 char **ck_split_list(const char *s, size_t *n)

@@ -77,10 +77,21 @@ static void axes(ck_svg *c)
             c->left, c->top, c->pw, c->ph);
 }
 
+enum { LEGEND_ROW = 14 };
+
 void ck_svg_begin(ck_svg *c, FILE *out, const char *id, const char *title, const char *xlabel,
                   const char *ylabel, double x0, double x1, double y0, double y1)
 {
+    ck_svg_begin_rows(c, out, id, title, xlabel, ylabel, x0, x1, y0, y1, 0);
+}
+
+void ck_svg_begin_rows(ck_svg *c, FILE *out, const char *id, const char *title,
+                       const char *xlabel, const char *ylabel, double x0, double x1, double y0,
+                       double y1, size_t legend_rows)
+{
+    int height = HEIGHT + (legend_rows ? (int)(LEGEND_ROW * legend_rows) + 8 : 0);
     memset(c, 0, sizeof *c);
+    c->height = height;
     c->out = out;
     c->x0 = x0;
     c->x1 = x1 > x0 ? x1 : x0 + 1;
@@ -92,7 +103,7 @@ void ck_svg_begin(ck_svg *c, FILE *out, const char *id, const char *title, const
     c->ph = HEIGHT - TOP - BOTTOM;
     fprintf(out, "<svg id=\"%s\" class=\"chart\" xmlns=\"http://www.w3.org/2000/svg\" "
                  "width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\">\n",
-            id, WIDTH, HEIGHT, WIDTH, HEIGHT);
+            id, WIDTH, height, WIDTH, height);
     fprintf(out, "<title>");
     ck_html_escape(out, title);
     fprintf(out, "</title>\n");
@@ -144,6 +155,34 @@ void ck_svg_legend_from(ck_svg *c, const char *const *names, size_t n, size_t fi
 void ck_svg_legend(ck_svg *c, const char *const *names, size_t n, int upper_left)
 {
     ck_svg_legend_from(c, names, n, 0, upper_left);
+}
+
+void ck_svg_legend_below(ck_svg *c, const char *const *names, size_t n, size_t first)
+{
+    /* the rows under the axis label, in the room ck_svg_begin_rows left */
+    double x = c->left, y = HEIGHT + 6;
+    for (size_t i = 0; i < n; i++, y += LEGEND_ROW) {
+        fprintf(c->out, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" "
+                        "stroke-width=\"3\"/>\n",
+                x, y - 4, x + 16, y - 4, palette[(first + i) % NCOLOURS]);
+        text(c->out, x + 20, y, "start", " class=\"legend\"", names[i]);
+    }
+}
+
+void ck_svg_row_below(ck_svg *c, size_t row, const char *caption, const double *x,
+                      const char *const *labels, size_t n, size_t series, const char *cls)
+{
+    char extra[64];
+    double y = HEIGHT + 6 + LEGEND_ROW * (double)row;
+    /* a style, not a fill attribute: the page's "svg text" rule would win */
+    snprintf(extra, sizeof extra, " class=\"small\" style=\"fill:%s\"",
+             palette[series % NCOLOURS]);
+    fprintf(c->out, "<g class=\"%s\" data-series=\"%zu\">\n", cls, series);
+    text(c->out, c->left - 6, y, "end", extra, caption);
+    for (size_t i = 0; i < n; i++)
+        if (!isnan(x[i]) && labels[i])
+            text(c->out, px(c, x[i]), y, "middle", extra, labels[i]);
+    fputs("</g>\n", c->out);
 }
 
 /* The corners of a step function: (x[i], y[i-1]) then (x[i], y[i]), ending
@@ -208,10 +247,59 @@ void ck_svg_end(ck_svg *c)
     fputs("</svg>\n", c->out);
 }
 
+/* Characters (not bytes) of UTF-8 text. */
+static size_t chars(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++)
+        n += ((unsigned char)*s & 0xC0) != 0x80;
+    return n;
+}
+
+/* Pixels a tick label of n characters may take at 11px: 6.6 a character
+ * covers digits, lower case and most capitals of the usual sans fonts. */
+#define TICK_CHAR_PX 6.6
+enum { NAME_CHARS_MAX = 64 };
+
+/* A term's name, cut to NAME_CHARS_MAX characters with an ellipsis, the
+ * whole name in a tooltip; end-anchored at x. */
+static void forest_name(FILE *out, double x, double y, const char *name)
+{
+    char cut[NAME_CHARS_MAX * 4 + 4];
+    const char *shown = name;
+    if (chars(name) > NAME_CHARS_MAX) {
+        /* k: the first byte of character NAME_CHARS_MAX, where the cut goes
+         * (NAME_CHARS_MAX - 1 characters and the ellipsis) */
+        size_t k = 0, started = 0;
+        for (; name[k]; k++)
+            if (((unsigned char)name[k] & 0xC0) != 0x80 && ++started == NAME_CHARS_MAX)
+                break;
+        snprintf(cut, sizeof cut, "%.*s\xe2\x80\xa6", (int)k, name); /* U+2026 */
+        shown = cut;
+    }
+    fprintf(out, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\" class=\"tick\"><title>", x,
+            y);
+    ck_html_escape(out, name);
+    fputs("</title>", out);
+    ck_html_escape(out, shown);
+    fputs("</text>\n", out);
+}
+
 void ck_svg_forest(FILE *out, const char *id, const char *title, const char *const *names,
                    const double *coef, const double *lo, const double *hi, size_t n)
 {
-    enum { ROW = 18, NAMEW = 220, FLEFT = 230, FW = 440 };
+    enum { ROW = 18, NAMEW = 220, FW = 440 };
+    /* the names' column: as wide as the longest name needs, so that none
+     * runs off the left edge (at least the old 230 pixels) */
+    size_t longest = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t k = chars(names[i]);
+        longest = k > longest ? k : longest;
+    }
+    if (longest > NAME_CHARS_MAX)
+        longest = NAME_CHARS_MAX;
+    double need = TICK_CHAR_PX * (double)longest + 16;
+    const double FLEFT = need > 230 ? ceil(need) : 230;
     double a = 0, b = 0;
     for (size_t i = 0; i < n; i++) {
         double l = isnan(lo[i]) ? coef[i] : lo[i], h = isnan(hi[i]) ? coef[i] : hi[i];
@@ -220,7 +308,7 @@ void ck_svg_forest(FILE *out, const char *id, const char *title, const char *con
     }
     double pad = 0.05 * (b - a > 0 ? b - a : 1);
     ck_svg c = {.out = out, .x0 = a - pad, .x1 = b + pad, .y0 = 0, .y1 = (double)n,
-                .left = FLEFT, .top = TOP, .pw = FW - FLEFT - RIGHT + NAMEW,
+                .left = FLEFT, .top = TOP, .pw = FW - 230 - RIGHT + NAMEW,
                 .ph = (double)(ROW * (n ? n : 1))};
     int h = (int)(TOP + c.ph + BOTTOM), w = (int)(FLEFT + c.pw + RIGHT);
     fprintf(out, "<svg id=\"%s\" class=\"chart forest\" xmlns=\"http://www.w3.org/2000/svg\" "
@@ -242,7 +330,7 @@ void ck_svg_forest(FILE *out, const char *id, const char *title, const char *con
             px(&c, 0), c.top, px(&c, 0), c.top + c.ph);
     for (size_t i = 0; i < n; i++) {
         double y = c.top + ROW * ((double)i + 0.5);
-        text(out, FLEFT - 8, y + 4, "end", " class=\"tick\"", names[i]);
+        forest_name(out, FLEFT - 8, y + 4, names[i]);
         if (!isnan(lo[i]) && !isnan(hi[i]))
             fprintf(out, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" "
                          "stroke-width=\"2\"/>\n",

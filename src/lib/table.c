@@ -149,14 +149,19 @@ const char **ck_table_names(const ck_table *t)
     return v;
 }
 
-/* "no column 'x' in FILE (closest: 'a', 'b' or 'c')" */
+/* "FILE: no column 'x' (closest: 'a', 'b' or 'c', when near); when the header is
+ * one column holding another delimiter, the --delim that reads it instead
+ * (delim: the one used, 0 when not known here: a single column cannot hold
+ * the delimiter it was split at, short of quotes). */
 static ck_status missing_column(const char *source, const char *name,
-                                const char *const *names, size_t n, ck_error *err)
+                                const char *const *names, size_t n, char delim, ck_error *err)
 {
     char near[400];
-    ck_closest_names(name, names, n, near, sizeof near);
+    if (ck_csv_delim_hint(names, n, delim, near, sizeof near))
+        return ck_error_set(err, CK_EDATA, "%s: no column '%s': %s", source, name, near);
+    ck_near_names(name, names, n, near, sizeof near); /* none rather than meaningless ones */
     return ck_error_set(err, CK_EDATA, "%s: no column '%s'%s%s%s", source, name,
-                        n ? " (closest: " : "", near, n ? ")" : "");
+                        near[0] ? " (closest: " : "", near, near[0] ? ")" : "");
 }
 
 ck_status ck_table_require(const ck_table *t, const char *name, size_t *index, ck_error *err)
@@ -169,7 +174,7 @@ ck_status ck_table_require(const ck_table *t, const char *name, size_t *index, c
     const char **names = ck_table_names(t);
     if (!names)
         return ck_error_set(err, CK_ENOMEM, "out of memory");
-    ck_status st = missing_column(t->source, name, names, t->ncols, err);
+    ck_status st = missing_column(t->source, name, names, t->ncols, 0, err);
     free(names);
     return st;
 }
@@ -341,10 +346,10 @@ static ck_status load_cell(loader *ld, size_t tc, size_t csv_col, const char *s,
     ck_table *t = ld->t;
     ck_column *c = &t->col[tc];
     size_t i = t->nrows;
-    char show[48];
 
     if (c->type == CK_COL_NUMERIC) {
         double v;
+        char show[48];
         switch (ck_num_parse(s, len, &v)) {
         case CK_NUM_OK:
             c->num[i] = v;
@@ -359,9 +364,11 @@ static ck_status load_cell(loader *ld, size_t tc, size_t csv_col, const char *s,
                                show, c->name);
         case CK_NUM_BAD:
             if (ld->forced[tc] == CK_COL_NUMERIC) {
+                int comma = ck_num_decimal_comma(s, len);
                 excerpt(s, len, show, sizeof show);
                 return ck_error_at(err, CK_EDATA, t->source, line, csv_col + 1,
-                                   "text '%s' in numeric column '%s'", show, c->name);
+                                   "text '%s' in numeric column '%s'%s%s", show, c->name,
+                                   comma ? ": " : "", comma ? CK_NUM_DECIMAL_COMMA_HINT : "");
             }
             if (to_categorical(c, i, t->cap, ld->fixed) != 0)
                 return ck_error_set(err, CK_ENOMEM, "%s: out of memory", t->source);
@@ -431,7 +438,7 @@ static ck_status mark_names(const ck_csv_reader *r, const char *const *list, siz
         long j = ck_csv_find(r, list[k]);
         if (j < 0 && !optional)
             return missing_column(ck_csv_source(r), list[k], ck_csv_names(r),
-                                  ck_csv_ncols(r), err);
+                                  ck_csv_ncols(r), 0, err);
         if (j >= 0 && !by_csv[j])
             by_csv[j] = mark;
     }

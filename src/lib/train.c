@@ -4,6 +4,8 @@
 #include "churnkit/features.h"
 #include "churnkit/label.h"
 #include "churnkit/metrics.h"
+#include "churnkit/num.h"
+#include "churnkit/str.h"
 #include "churnkit/parallel.h"
 #include "churnkit/split.h"
 #include "churnkit/version.h"
@@ -503,6 +505,10 @@ static json_t *options_json(const ck_train_options *opt, ck_task task)
     }
     if (opt->tune) /* the parameters above are then the ones tuning chose */
         json_object_set_new(o, "tune", json_true());
+    if (opt->refit) /* only when given, as "weight": older files have no such key */
+        json_object_set_new(o, "refit", json_true());
+    if (opt->drop_missing_label)
+        json_object_set_new(o, "drop_missing_label", json_true());
     return o;
 }
 
@@ -532,12 +538,13 @@ static ck_status record(ck_model *m, const ck_table *t, const ck_label *y, size_
 {
     char hash[40];
     unsigned long long h;
-    /* rows, positives (or the target's sum): of every process */
-    double count[3] = {(double)ntrain, 0, (double)ntest};
+    /* rows, positives (or the target's sum), test rows, rows without a
+     * label: of every process */
+    double count[4] = {(double)ntrain, 0, (double)ntest, (double)y->n_missing};
     for (size_t i = 0; i < ntrain; i++)
         count[1] += y->binary ? y->y[train[i]] == 1
                     : y->event ? y->event[train[i]] == 1 : y->y[train[i]];
-    if (ck_reduce_sum(opt->reducer, count, 3) != 0 || data_hash(t, opt->reducer, &h) != 0)
+    if (ck_reduce_sum(opt->reducer, count, 4) != 0 || data_hash(t, opt->reducer, &h) != 0)
         return ck_error_set(err, CK_ENOMEM, "out of memory");
     snprintf(hash, sizeof hash, "mix64:%016llx", h);
     const char *slash = strrchr(t->source, '/');
@@ -551,6 +558,9 @@ static ck_status record(ck_model *m, const ck_table *t, const ck_label *y, size_
         tr->target_mean = count[0] > 0 ? count[1] / count[0] : NAN;
     tr->test_rows = (size_t)count[2];
     tr->processes = opt->reducer ? opt->reducer->size : 0;
+    tr->drop_missing_label = opt->drop_missing_label;
+    tr->missing_label = (size_t)count[3];
+    tr->refit = opt->refit;
     tr->seed = opt->seed;
     tr->options = options_json(opt, m->task);
     tr->churnkit = strdup(CK_VERSION);
@@ -630,6 +640,10 @@ static ck_status check_options(const ck_train_options *opt, ck_task task, ck_err
         return ck_error_set(err, CK_EUSAGE, "--cv needs between 2 and 100 folds");
     if (!(opt->test_fraction >= 0 && opt->test_fraction <= 0.9))
         return ck_error_set(err, CK_EUSAGE, "--test-fraction must lie in [0, 0.9]");
+    if (opt->refit && !(opt->test_fraction > 0))
+        return ck_error_set(err, CK_EUSAGE, "--refit fits again on every row after the test "
+                                            "metrics: it goes with --test-fraction (without "
+                                            "one, the model is fitted on every row already)");
     for (size_t k = 0; k < type->nparams; k++) {
         const ck_param *p = &type->params[k];
         int numeric = p->kind == CK_PARAM_NUMBER || p->kind == CK_PARAM_INTEGER;
@@ -653,8 +667,8 @@ static ck_status check_options(const ck_train_options *opt, ck_task task, ck_err
 
 typedef struct train_run {
     ck_label y;
-    size_t *all, *train, *test;
-    size_t ntrain, ntest;
+    size_t *all, *train, *test; /* all: the rows with a label */
+    size_t nall, ntrain, ntest;
     double *scores;
     cv_state cv;
     ck_calibration calib;       /* --calibrate: fitted on the out-of-fold
@@ -691,12 +705,14 @@ static ck_status global_holdout(train_run *r, size_t n, const ck_train_options *
         st = ck_split_holdout(ids, total, r->y.binary ? cls : NULL, opt->test_fraction,
                               opt->seed, tr, &ntr, te, &nte, err);
     r->ntrain = r->ntest = 0;
+    /* positions in r->all, which are the table rows unless rows without a
+     * label were left out */
     for (size_t i = 0; st == CK_OK && i < ntr; i++)
         if (tr[i] >= offset && tr[i] < offset + n)
-            r->train[r->ntrain++] = tr[i] - offset;
+            r->train[r->ntrain++] = r->all[tr[i] - offset];
     for (size_t i = 0; st == CK_OK && i < nte; i++)
         if (te[i] >= offset && te[i] < offset + n)
-            r->test[r->ntest++] = te[i] - offset;
+            r->test[r->ntest++] = r->all[te[i] - offset];
     free(cls);
     free(ids);
     free(tr);
@@ -707,24 +723,27 @@ static ck_status global_holdout(train_run *r, size_t n, const ck_train_options *
 static ck_status prepare(const ck_table *t, const ck_train_options *opt, ck_task task,
                          train_run *r, ck_error *err)
 {
-    ck_status st =
-        task == CK_TASK_CLASSIFICATION
-            ? ck_label_binary_reduced(&r->y, t, opt->label, opt->positive, opt->reducer, err)
-        : task == CK_TASK_SURVIVAL ? ck_label_survival(&r->y, t, opt->label, opt->event, err)
-                                   : ck_label_numeric(&r->y, t, opt->label, err);
+    ck_label_spec spec = {opt->label, task == CK_TASK_SURVIVAL ? opt->event : NULL,
+                          task == CK_TASK_CLASSIFICATION, opt->positive, opt->reducer,
+                          opt->drop_missing_label};
+    ck_status st = ck_label_read(&r->y, t, &spec, err);
     if (st == CK_OK && opt->weight)
         st = ck_label_weights(&r->y, t, opt->weight, err);
     if (st != CK_OK)
         return st;
-    size_t n = t->nrows;
-    r->all = malloc(n * sizeof *r->all);
-    r->train = malloc(n * sizeof *r->train);
-    r->test = malloc(n * sizeof *r->test);
-    r->scores = malloc(n * sizeof *r->scores);
+    size_t n = 0, cap = t->nrows ? t->nrows : 1;
+    r->all = malloc(cap * sizeof *r->all);
+    r->train = malloc(cap * sizeof *r->train);
+    r->test = malloc(cap * sizeof *r->test);
+    r->scores = malloc(cap * sizeof *r->scores);
     if (!r->all || !r->train || !r->test || !r->scores)
         return ck_error_set(err, CK_ENOMEM, "out of memory");
-    for (size_t i = 0; i < n; i++)
-        r->all[i] = i;
+    /* the rows with a label: every row unless --drop-missing-label left
+     * some out (their y is NaN) */
+    for (size_t i = 0; i < t->nrows; i++)
+        if (!isnan(r->y.y[i]))
+            r->all[n++] = i;
+    r->nall = n;
     if (opt->test_fraction > 0 && distributed(opt))
         return global_holdout(r, n, opt, err);
     if (opt->test_fraction > 0) {
@@ -1073,6 +1092,101 @@ static ck_status set_names(ck_model *m, const ck_train_options *opt, const ck_la
                : CK_ENOMEM;
 }
 
+/* Whether table column `name` can be a feature: not the label, event, id
+ * or weight, and chosen by --features / not left out by --exclude. */
+static int is_input(const char *name, const ck_train_options *opt)
+{
+    const ck_pipeline_options *po = &opt->pipeline;
+    const char *roles[4] = {opt->label, opt->event, opt->id, opt->weight};
+    for (int k = 0; k < 4; k++)
+        if (roles[k] && strcmp(roles[k], name) == 0)
+            return 0;
+    if (po->features)
+        return ck_strv_index(po->features, po->nfeatures, name) >= 0;
+    return ck_strv_index(po->exclude, po->nexclude, name) < 0;
+}
+
+/* A text column whose every value is a number, some with a decimal comma
+ * ("3,5": a ';'-separated file from a decimal-comma locale) would be fitted
+ * as categories, or refused as an id past --max-levels: it is refused here
+ * instead, naming a cell and the fix. */
+static ck_status check_decimal_commas(const ck_table *t, const ck_train_options *opt,
+                                      ck_error *err)
+{
+    for (size_t j = 0; j < t->ncols; j++) {
+        const ck_column *c = &t->col[j];
+        if (c->type != CK_COL_CATEGORICAL || !is_input(c->name, opt))
+            continue;
+        size_t nlev = ck_dict_size(c->levels), l = 0;
+        int32_t comma = -1;
+        for (; l < nlev; l++) {
+            const char *s = ck_dict_str(c->levels, (int32_t)l);
+            double v;
+            if (ck_num_decimal_comma(s, strlen(s)))
+                comma = comma < 0 ? (int32_t)l : comma;
+            else if (ck_num_parse(s, strlen(s), &v) != CK_NUM_OK)
+                break; /* real text */
+        }
+        if (l < nlev || comma < 0)
+            continue;
+        size_t i = 0;
+        while (i + 1 < t->nrows && c->code[i] != comma)
+            i++;
+        return ck_error_at(err, CK_EDATA, t->source, ck_table_line(t, i), j + 1,
+                           "column '%s' holds '%s', read as text: %s", c->name,
+                           ck_dict_str(c->levels, comma), CK_NUM_DECIMAL_COMMA_HINT);
+    }
+    return CK_OK;
+}
+
+/* --id names a column of t (it is never a feature, so nothing else would
+ * notice a typo). */
+static ck_status check_id(const ck_table *t, const ck_train_options *opt, ck_error *err)
+{
+    size_t j;
+    if (!opt->id)
+        return CK_OK;
+    ck_status st = ck_table_require(t, opt->id, &j, err);
+    if (st != CK_OK)
+        ck_error_prefix(err, "--id");
+    return st;
+}
+
+/* --refit: the model fitted on every row with a label, with the settings
+ * the run chose (tuned parameters, threshold), in place of *m, keeping its
+ * validation record: the cross-validation, tuning and test metrics, which
+ * are of the fit on the training part. */
+static ck_status refit(const ck_table *t, const ck_train_options *opt, train_run *r,
+                       ck_model **m, ck_warnings *w, ck_error *err)
+{
+    ck_model *all = NULL, *part = *m;
+    if (opt->progress)
+        opt->progress(opt->progress_ctx, "refit on all rows", -1);
+    ck_status st = fit_on(t, &r->y, r->all, r->nall, opt, 1, &all, w, err);
+    if (st != CK_OK)
+        return st;
+    all->threshold = part->threshold;
+    all->threshold_cv = part->threshold_cv;
+    all->test = part->test;
+    all->cv = part->cv;
+    all->has_cv = part->has_cv;
+    all->tuning = part->tuning;
+    memset(&part->cv, 0, sizeof part->cv);
+    memset(&part->tuning, 0, sizeof part->tuning);
+    part->has_cv = 0;
+    if (set_names(all, opt, &r->y) != CK_OK)
+        st = ck_error_set(err, CK_ENOMEM, "out of memory");
+    if (st == CK_OK)
+        st = evaluate_on(all, t, &r->y, r->all, r->nall, opt, r->scores, &all->train, err);
+    if (st != CK_OK) {
+        ck_model_free(all);
+        return st;
+    }
+    ck_model_free(part);
+    *m = all;
+    return CK_OK;
+}
+
 ck_status ck_train(const ck_table *t, const ck_train_options *given, ck_model **out,
                    ck_warnings *w, ck_error *err)
 {
@@ -1088,6 +1202,10 @@ ck_status ck_train(const ck_table *t, const ck_train_options *given, ck_model **
     memset(&r, 0, sizeof r);
     *out = NULL;
     ck_status st = check_options(opt, task, err);
+    if (st == CK_OK)
+        st = check_id(t, opt, err);
+    if (st == CK_OK)
+        st = check_decimal_commas(t, opt, err);
     if (st == CK_OK && (opt->estimator->flags & CK_EST_RAW_INPUTS) &&
         (opt->pipeline.nlog || opt->pipeline.missing_indicators))
         ck_warn(w, "--model %s takes raw inputs: --log and --missing-indicators are ignored "
@@ -1102,11 +1220,16 @@ ck_status ck_train(const ck_table *t, const ck_train_options *given, ck_model **
         st = ck_error_set(err, CK_EDATA, "%s: too few training rows (%.0f)", t->source, rows);
     if (st == CK_OK && opt->cv >= 2)
         st = validate(t, opt, task, &r, &pick, &cv, &tuning, w, err);
+    /* with --refit, the fit on the training part serves the test metrics
+     * only: its warnings would repeat those of the refit (the model kept) */
+    ck_warnings part_w;
+    ck_warnings_init(&part_w);
     if (st == CK_OK) {
         if (opt->progress)
             opt->progress(opt->progress_ctx, "final fit", -1);
-        st = fit_on(t, &r.y, r.train, r.ntrain, opt, 1, &m, w, err);
+        st = fit_on(t, &r.y, r.train, r.ntrain, opt, 1, &m, opt->refit ? &part_w : w, err);
     }
+    ck_warnings_fini(&part_w);
     if (st == CK_OK) {
         m->threshold = pick.cut;
         m->threshold_cv = pick;
@@ -1128,8 +1251,11 @@ ck_status ck_train(const ck_table *t, const ck_train_options *given, ck_model **
     }
     if (st == CK_OK && r.ntest > 0)
         st = evaluate_on(m, t, &r.y, r.test, r.ntest, opt, r.scores, &m->test, err);
+    if (st == CK_OK && opt->refit)
+        st = refit(t, opt, &r, &m, w, err);
     if (st == CK_OK)
-        st = record(m, t, &r.y, r.ntrain, r.ntest, r.train, opt, err);
+        st = opt->refit ? record(m, t, &r.y, r.nall, r.ntest, r.all, opt, err)
+                        : record(m, t, &r.y, r.ntrain, r.ntest, r.train, opt, err);
     for (int s = 0; s < CK_CV_STATS; s++)
         free(cv.fold[s]);
     ck_tuning_fini(&tuning);

@@ -6,9 +6,28 @@ the charts named on the command line (by element id):
 
 Well formed: every element closed in order (void elements and self-closing
 SVG elements aside); self-contained: no script, no stylesheet or image
-fetched from anywhere.  Exits 1 with the reason on failure."""
+fetched from anywhere.  Exits 1 with the reason on failure.
+
+The charts are checked too, wherever the report has them (issue 18):
+
+  - pr: every legend entry gives the model's average precision, and no
+    legend text or swatch covers a point of a curve;
+  - forest plots (class "forest"): no term name runs off the left edge;
+  - reliability: a row of bin counts a model (<g class="bincount">), ten
+    whole numbers each summing to the rows the report's meta line names;
+  - scatter-*: the predictions fill at least half of the plot's height
+    (on the actual values' range they lay flat in a band).
+
+Text widths are estimated at TICK_CHAR_PX a character of 11px text (what
+svg.c reserves for a name), LEGEND_CHAR_PX for the legends."""
+import re
 import sys
+import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
+
+TICK_CHAR_PX = 6.6
+LEGEND_CHAR_PX = 6.6
+SVG = "{http://www.w3.org/2000/svg}"
 
 VOID = {"meta", "br", "img", "input", "link", "hr", "area", "base", "col", "source", "wbr"}
 
@@ -49,6 +68,97 @@ class Checker(HTMLParser):
             self.errors.append("</%s> at %s closes <%s> opened at %s" % (tag, self.getpos(), top, pos))
 
 
+def svgs(text):
+    """Each inline <svg> as an ElementTree element, by id."""
+    out = {}
+    for m in re.finditer(r"<svg\b.*?</svg>", text, re.S):
+        el = ET.fromstring(m.group(0))
+        out[el.get("id", "")] = el
+    return out
+
+
+def points(el):
+    """Every vertex of every polyline and polygon, and every circle."""
+    pts = []
+    for tag in ("polyline", "polygon"):
+        for pl in el.iter(SVG + tag):
+            for xy in pl.get("points", "").split():
+                x, y = xy.split(",")
+                pts.append((float(x), float(y)))
+    for c in el.iter(SVG + "circle"):
+        pts.append((float(c.get("cx")), float(c.get("cy"))))
+    return pts
+
+
+def frame(el):
+    for r in el.iter(SVG + "rect"):
+        if r.get("class") == "frame":
+            return [float(r.get(k)) for k in ("x", "y", "width", "height")]
+    return None
+
+
+def text_of(t):
+    return "".join(t.itertext()) if t.find(SVG + "title") is None else (t.find(SVG + "title").tail or "")
+
+
+def check_pr(el, errors):
+    legend = [t for t in el.iter(SVG + "text") if t.get("class") == "legend"]
+    if not legend:
+        errors.append("pr: no legend")
+    pts = points(el)
+    for t in legend:
+        s, x, y = text_of(t), float(t.get("x")), float(t.get("y"))
+        if not re.search(r"\(AP \d\.\d{3}\)$", s):
+            errors.append("pr: legend '%s' gives no average precision" % s)
+        # the text and its swatch (20 px to its left)
+        x0, x1, y0, y1 = x - 22, x + LEGEND_CHAR_PX * len(s), y - 11, y + 3
+        hit = [p for p in pts if x0 <= p[0] <= x1 and y0 <= p[1] <= y1]
+        if hit:
+            errors.append("pr: legend '%s' covers the curve at %s" % (s, hit[0]))
+
+
+def check_forest(name, el, errors):
+    for t in el.iter(SVG + "text"):
+        if t.get("class") == "tick" and t.get("text-anchor") == "end":
+            s = text_of(t)
+            left = float(t.get("x")) - TICK_CHAR_PX * len(s)
+            if left < 0:
+                errors.append("%s: the name '%s' is clipped on the left (%.0f px)" % (name, s, left))
+
+
+def check_reliability(el, rows, errors):
+    groups = [g for g in el.iter(SVG + "g") if g.get("class") == "bincount"]
+    if not groups:
+        errors.append("reliability: no bin counts")
+    for g in groups:
+        counts = [t.text for t in g.iter(SVG + "text") if t.text and t.text.isdigit()]
+        if len(counts) != 10:
+            errors.append("reliability: %d bin counts, not 10" % len(counts))
+        elif rows is not None and sum(map(int, counts)) != rows:
+            errors.append("reliability: bin counts sum to %d, not the %d rows" % (sum(map(int, counts)), rows))
+
+
+def check_scatter(name, el, errors):
+    f = frame(el)
+    ys = [float(c.get("cy")) for c in el.iter(SVG + "circle")]
+    if f and len(ys) > 1 and max(ys) - min(ys) < 0.5 * f[3]:
+        errors.append("%s: the predictions fill %.0f of the plot's %.0f px: flat" % (name, max(ys) - min(ys), f[3]))
+
+
+def check_charts(text, errors):
+    m = re.search(r"&middot; (\d+) rows &middot;", text)
+    rows = int(m.group(1)) if m else None
+    for name, el in svgs(text).items():
+        if name == "pr":
+            check_pr(el, errors)
+        elif name == "reliability":
+            check_reliability(el, rows, errors)
+        elif name.startswith("scatter-"):
+            check_scatter(name, el, errors)
+        if "forest" in (el.get("class") or "").split():
+            check_forest(name, el, errors)
+
+
 def main():
     path, want = sys.argv[1], sys.argv[2:]
     text = open(path, encoding="utf-8").read()
@@ -62,6 +172,8 @@ def main():
     for i in want:
         if i not in c.ids:
             c.errors.append("no element with id '%s'" % i)
+    if not c.errors:
+        check_charts(text, c.errors)
     if c.errors:
         print("%s: %s" % (path, "; ".join(c.errors[:5])), file=sys.stderr)
         return 1

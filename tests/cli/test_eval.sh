@@ -81,8 +81,30 @@ assert abs(a - b) < 1e-4, (a, b)
 # errors
 expect 2 "give --model and --data" "$EV" --data "$PUB/mlc_churn.test.csv"
 expect 2 "--scores needs --label" "$EV" --scores "$T/labelled.csv" --prob churn_prob
-expect 3 "no column 'churn'" "$EV" --model "$T/m.json" --data "$PUB/attrition.test.csv"
+expect 3 "attrition.test.csv: the table does not look like the data model 'churn' was trained on (mlc_churn.train.csv): it lacks 20 of the 20 columns the model reads: 'state', 'account_length'," \
+  "$EV" --model "$T/m.json" --data "$PUB/attrition.test.csv"
 head -c 100 "$T/m.json" > "$T/bad.json"
 expect 4 "damaged model file" "$EV" --model "$T/bad.json" --data "$PUB/mlc_churn.test.csv"
 expect 5 "cannot open" "$EV" --model "$T/m.json" --data "$T/nothing.csv"
+
+# the HTML charts (issue 18; check_html.py checks the PR legend -- average
+# precision, covering no curve -- and the reliability bin counts in every
+# report above): a term name of 70 characters is not clipped on the left,
+# and a regression's predictions are not laid flat by a few large actual
+# values (value_change = x / 10 + noise, and +-1000 on every 50th row)
+long=a_very_long_column_name_that_goes_on_and_on_for_the_sake_of_testing_Age
+sed "1s/^Age,/$long,/" "$PUB/attrition.train.csv" > "$T/long.csv"
+sed "1s/^Age,/$long,/" "$PUB/attrition.test.csv" > "$T/long_test.csv"
+ok "$TR" --data "$T/long.csv" --label Attrition --l2 1 --out "$T/long.json" --quiet
+ok "$EV" --model "$T/long.json" --data "$T/long_test.csv" --html "$T/long.html" --quiet
+grep -qF "<title>$long</title>" "$T/long.html" || fail "the long name is not whole in its tooltip"
+/usr/bin/python3 "$ROOT/tests/cli/check_html.py" "$T/long.html" pr reliability coefficients-0 >/dev/null \
+  || fail "HTML charts: $(/usr/bin/python3 "$ROOT/tests/cli/check_html.py" "$T/long.html" 2>&1)"
+awk 'BEGIN { print "x,noise,value_change"
+  for (i = 1; i <= 300; i++) { x = (i * 7919) % 101; n = (i * 37) % 21 - 10
+    printf "%d,%d,%g\n", x, (i * 13) % 17, x / 10 + n + (i % 50 ? 0 : i % 100 ? -1000 : 1000) } }' > "$T/flat.csv"
+ok "$TR" --data "$T/flat.csv" --label value_change --model linear --out "$T/flat.json" --quiet
+ok "$EV" --model "$T/flat.json" --data "$T/flat.csv" --html "$T/flat.html" --quiet
+/usr/bin/python3 "$ROOT/tests/cli/check_html.py" "$T/flat.html" summary scatter-0 >/dev/null \
+  || fail "regression HTML: $(/usr/bin/python3 "$ROOT/tests/cli/check_html.py" "$T/flat.html" 2>&1)"
 exit 0

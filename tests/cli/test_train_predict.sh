@@ -125,8 +125,18 @@ printf 'x,churn\n1,no\n2,no\n' > "$T/oneclass.csv"
 expect 3 "only one value" "$TR" --data "$T/oneclass.csv" --label churn --out "$T/o.json"
 expect 3 "no column 'chrun' (closest: 'churn'" "$TR" --data "$PUB/mlc_churn.train.csv" --label chrun --out "$T/o.json"
 # a column the model needs is missing: an error before any output
-cut -d, -f1-5 "$PUB/mlc_churn.test.csv" > "$T/narrow.csv"
+cut -d, -f1-5,7- "$PUB/mlc_churn.test.csv" > "$T/narrow.csv"
 expect 3 "no column 'number_vmail_messages', which model 'lr' needs" "$PR" --model "$T/lr.json" --data "$T/narrow.csv" --out "$T/n.csv"
+[ ! -e "$T/n.csv" ] || fail "a partial score file was left"
+# a few missing: every one listed, with the near names that may be the typo
+sed '1s/total_day_calls/total_day_cals/' "$PUB/mlc_churn.test.csv" | cut -d, -f1-5,7- > "$T/narrow.csv"
+expect 3 "no columns 'number_vmail_messages' and 'total_day_calls' (closest: 'total_day_cals'," \
+  "$PR" --model "$T/lr.json" --data "$T/narrow.csv" --out "$T/n.csv"
+# most missing: another table, all of them listed
+cut -d, -f1-5 "$PUB/mlc_churn.test.csv" > "$T/narrow.csv"
+expect 3 "narrow.csv: the table does not look like the data model 'lr' was trained on (mlc_churn.train.csv): it lacks 14 of the 19 columns the model reads: 'number_vmail_messages'," \
+  "$PR" --model "$T/lr.json" --data "$T/narrow.csv" --out "$T/n.csv"
+grep -qF "'total_intl_charge' and 'number_customer_service_calls'" "$T/err" || fail "not every missing column listed: $(cat "$T/err")"
 [ ! -e "$T/n.csv" ] || fail "a partial score file was left"
 # text in a numeric column, far into the file
 awk -F, 'BEGIN{OFS=","} NR==700{$2="abc"} {print}' "$PUB/mlc_churn.test.csv" > "$T/text.csv"

@@ -127,4 +127,22 @@ code=$?
 grep -q -- "--model gbdt cannot be fitted across processes: use churnkit-train; beyond one machine, xgboost's own distributed training" "$T/err" \
   || fail "gbdt: $(cat "$T/err")"
 [ ! -e "$T/gbdt.json" ] || fail "a refused gbdt job wrote a model"
+
+# 8. --drop-missing-label with a hold-out and --refit: the rows kept, the
+# hold-out drawn over them and the refit on all of them as one process
+# does; an output that cannot be written ends the job before the fit
+awk -F, 'BEGIN { OFS = "," } NR > 1 && NR % 7 == 0 { $NF = "" } { print }' \
+  "$PUB/mlc_churn.train.csv" > "$T/blank.csv"
+ok "$B/churnkit-train" --data "$T/blank.csv" --label churn --exclude state --l2 1 --drop-missing-label \
+   --test-fraction 0.3 --refit --name d --out "$T/one_d.json" --quiet
+mpi 3 --data "$T/blank.csv" --label churn --exclude state --l2 1 --drop-missing-label \
+   --test-fraction 0.3 --refit --name d --out "$T/mpi_d.json" --quiet 2> "$T/err" || fail "mpirun drop: $(cat "$T/err")"
+same "$T/one_d.json" "$T/mpi_d.json"
+/usr/bin/python3 -c "
+import json; a, b = (json.load(open(p))['training'] for p in ('$T/one_d.json', '$T/mpi_d.json'))
+assert a['rows_missing_label'] == b['rows_missing_label'] == 571 and a['test_rows'] == b['test_rows']" \
+  || fail "--drop-missing-label: the counts differ across processes"
+mpi 3 --data "$T/blank.csv" --label churn --l2 1 --out /nonexistent-dir/m.json --quiet > /dev/null 2> "$T/err"
+[ $? = 5 ] || fail "an unwritable --out did not end the job with exit 5: $(cat "$T/err")"
+grep -qF "process 0 of 3: /nonexistent-dir/m.json: cannot create output file" "$T/err" || fail "out: $(cat "$T/err")"
 exit 0

@@ -82,6 +82,154 @@ START_TEST(test_label_errors)
 }
 END_TEST
 
+/* --drop-missing-label: the rows without a label are NaN and counted, for
+ * a class, a number and a survival target (a missing time or event); the
+ * default stays an error that names the cell and the option. */
+START_TEST(test_label_drop_missing)
+{
+    ck_label l;
+    ck_error err;
+    ck_table *t = csv_table("x,y\n1,yes\n2,\n3,no\n4,NA\n");
+    ck_label_spec spec = {"y", NULL, 1, NULL, NULL, 0};
+    ck_assert_int_eq(ck_label_read(&l, t, &spec, &err), CK_EDATA);
+    ck_assert_msg_contains(err, ":3:2: the label 'y' is missing (--drop-missing-label leaves "
+                                "such rows out)");
+    spec.drop_missing = 1;
+    ck_assert_msg(ck_label_read(&l, t, &spec, &err) == CK_OK, "%s", err.message);
+    ck_assert_uint_eq(l.n_missing, 2);
+    ck_assert_uint_eq(l.n_pos, 1);
+    ck_assert(l.y[0] == 1 && isnan(l.y[1]) && l.y[2] == 0 && isnan(l.y[3]));
+    ck_label_fini(&l);
+    ck_table_free(t);
+
+    t = csv_table("x,y\n1,1.5\n2,\n3,-2\n");
+    ck_label_spec num = {"y", NULL, 0, NULL, NULL, 1};
+    ck_assert_msg(ck_label_read(&l, t, &num, &err) == CK_OK, "%s", err.message);
+    ck_assert_uint_eq(l.n_missing, 1);
+    ck_assert(l.y[0] == 1.5 && isnan(l.y[1]) && l.y[2] == -2);
+    ck_label_fini(&l);
+    ck_table_free(t);
+
+    /* rows 2 (no time) and 3 (no event) go; of the rest one has the event */
+    t = csv_table("t,e\n3,1\n,1\n5,\n4,0\n");
+    ck_label_spec surv = {"t", "e", 0, NULL, NULL, 1};
+    ck_assert_msg(ck_label_read(&l, t, &surv, &err) == CK_OK, "%s", err.message);
+    ck_assert_uint_eq(l.n_missing, 2);
+    ck_assert_uint_eq(l.n_pos, 1);
+    ck_assert(l.y[0] == 3 && isnan(l.y[1]) && isnan(l.y[2]) && l.y[3] == 4);
+    ck_assert(l.event[0] == 1 && l.event[3] == 0);
+    ck_label_fini(&l);
+    ck_table_free(t);
+
+    t = csv_table("x,y\n1,\n2,\n");
+    ck_assert_int_eq(ck_label_read(&l, t, &spec, &err), CK_EDATA);
+    ck_assert_msg_contains(err, "the label 'y' is missing in every row");
+    ck_table_free(t);
+}
+END_TEST
+
+/* mlc_churn.train.csv with the label of every 7th row blanked (into
+ * *blank), and with those rows left out (into *gone). */
+static void blanked_tables(ck_table **blank, ck_table **gone, size_t *nblank)
+{
+    char *text = ck_test_slurp(PUB "mlc_churn.train.csv");
+    size_t len = strlen(text), a = 0, b = 0, row = 0;
+    char *with = malloc(len + 1), *without = malloc(len + 1);
+    *nblank = 0;
+    for (char *line = text; *line; row++) {
+        char *end = strchr(line, '\n');
+        size_t n = end ? (size_t)(end - line) + 1 : strlen(line);
+        if (row > 0 && row % 7 == 0) {
+            size_t keep = n; /* up to the last comma: the label is the last column */
+            while (keep > 0 && line[keep - 1] != ',')
+                keep--;
+            memcpy(with + a, line, keep);
+            a += keep;
+            with[a++] = '\n';
+            (*nblank)++;
+        } else {
+            memcpy(with + a, line, n);
+            memcpy(without + b, line, n);
+            a += n;
+            b += n;
+        }
+        line += n;
+    }
+    with[a] = without[b] = '\0';
+    *blank = csv_table(with);
+    *gone = csv_table(without);
+    free(text);
+    free(with);
+    free(without);
+}
+
+static ck_model *fit(const ck_table *t, int drop, double test_fraction, int refit)
+{
+    ck_train_options opt;
+    ck_train_options_init(&opt);
+    opt.label = "churn";
+    opt.pipeline.exclude = (const char *const[]){"state"};
+    opt.pipeline.nexclude = 1;
+    ck_test_param(&opt, "l2", 1);
+    opt.seed = 5;
+    opt.drop_missing_label = drop;
+    opt.test_fraction = test_fraction;
+    opt.refit = refit;
+    ck_model *m;
+    ck_warnings w;
+    ck_error err;
+    ck_warnings_init(&w);
+    ck_assert_msg(ck_train(t, &opt, &m, &w, &err) == CK_OK, "%s", err.message);
+    ck_warnings_fini(&w);
+    return m;
+}
+
+static void same_coefficients(const ck_model *a, const ck_model *b)
+{
+    ck_terms x = ck_test_terms(a), y = ck_test_terms(b);
+    ck_assert_uint_eq(x.n, y.n);
+    for (size_t j = 0; j < x.n; j++)
+        ck_assert_double_eq_tol(x.term[j].value, y.term[j].value, 1e-12);
+    free(x.term);
+    free(y.term);
+}
+
+/* Dropping the rows without a label is training on the table without
+ * them, hold-out included (it is drawn over the rows kept); the count is
+ * recorded.  --refit is the fit on every row, the test metrics kept from
+ * the fit on the training part. */
+START_TEST(test_train_drop_missing_and_refit)
+{
+    ck_table *blank, *gone;
+    size_t nblank;
+    blanked_tables(&blank, &gone, &nblank);
+    ck_assert_uint_eq(nblank, 4000 / 7);
+    ck_model *a = fit(blank, 1, 0.25, 0), *b = fit(gone, 0, 0.25, 0);
+    same_coefficients(a, b);
+    ck_assert_uint_eq(a->training.rows, b->training.rows);
+    ck_assert_uint_eq(a->training.test_rows, b->training.test_rows);
+    ck_assert_uint_eq(a->training.rows + a->training.test_rows, 4000 - nblank);
+    ck_assert(a->training.drop_missing_label && !b->training.drop_missing_label);
+    ck_assert_uint_eq(a->training.missing_label, nblank);
+    ck_assert(a->test.cls.roc_auc == b->test.cls.roc_auc);
+
+    ck_model *r = fit(blank, 1, 0.25, 1), *all = fit(gone, 0, 0, 0);
+    same_coefficients(r, all);
+    ck_assert(r->training.refit);
+    ck_assert_uint_eq(r->training.rows, 4000 - nblank);
+    ck_assert_uint_eq(r->training.test_rows, a->training.test_rows);
+    /* the test metrics are those of the fit on the training part */
+    ck_assert(r->test.present && r->test.cls.roc_auc == a->test.cls.roc_auc);
+    ck_assert_uint_eq(r->train.cls.n, 4000 - nblank);
+    ck_model_free(a);
+    ck_model_free(b);
+    ck_model_free(r);
+    ck_model_free(all);
+    ck_table_free(blank);
+    ck_table_free(gone);
+}
+END_TEST
+
 START_TEST(test_folds_stratified_and_seeded)
 {
     size_t n = 1000, rows[1000], f1[1000], f2[1000], f3[1000];
@@ -543,6 +691,8 @@ static Suite *train_suite(void)
     tcase_add_test(tc, test_svm_matches_svm_predict);
     tcase_add_test(tc, test_public_auc_near_sklearn);
     tcase_add_test(tc, test_holdout_metrics_after_cv);
+    tcase_add_test(tc, test_label_drop_missing);
+    tcase_add_test(tc, test_train_drop_missing_and_refit);
     tcase_set_timeout(tc, 120);
     suite_add_tcase(s, tc);
     return s;

@@ -5,8 +5,10 @@
 #include <sys/stat.h>
 #include <dirent.h>
 
+#include "churnkit/csv.h"
 #include "churnkit/dict.h"
 #include "churnkit/error.h"
+#include "churnkit/num.h"
 #include "churnkit/ofile.h"
 #include "churnkit/str.h"
 
@@ -199,6 +201,88 @@ START_TEST(test_ofile_errors)
 }
 END_TEST
 
+START_TEST(test_near_names)
+{
+    static const char *names[] = {"account_id", "tenure_days", "plan", "nps_avg", "tenure"};
+    char out[200];
+    /* "tenur": tenure at distance 1, tenure_days holds it (4+ characters);
+     * plan at distance 5 is beyond 5 / 3 -> 2 */
+    ck_near_names("tenur", names, 5, out, sizeof out);
+    ck_assert_str_eq(out, "'tenure' or 'tenure_days'");
+    /* a transposition is 2 edits: "plna" is near "plan" */
+    ck_near_names("plna", names, 5, out, sizeof out);
+    ck_assert_str_eq(out, "'plan'");
+    /* nothing near: no suggestion (ck_closest_names gives three anyway) */
+    ck_near_names("MonthlyIncome", names, 5, out, sizeof out);
+    ck_assert_str_eq(out, "");
+    /* a name of 3 characters or fewer: 1 edit only ("y" is not near "x1") */
+    static const char *short_names[] = {"x1", "y1", "x"};
+    ck_near_names("y", short_names, 3, out, sizeof out);
+    ck_assert_str_eq(out, "'y1' or 'x'");
+    ck_near_names("z", names, 0, out, sizeof out);
+    ck_assert_str_eq(out, "");
+}
+END_TEST
+
+START_TEST(test_delim_hint)
+{
+    char out[300];
+    const char *semi[] = {"id;x1;x2;plan;y"}, *tab[] = {"id\tx1"}, *plain[] = {"id", "x;1"};
+    const char *comma[] = {"id,x1"};
+    ck_assert_int_eq(ck_csv_delim_hint(semi, 1, ',', out, sizeof out), 1);
+    ck_assert_str_eq(out, "the header is one column, 'id;x1;x2;plan;y': the file looks "
+                          "separated by ';' -- use --delim ';'");
+    ck_assert_int_eq(ck_csv_delim_hint(tab, 1, ',', out, sizeof out), 1);
+    ck_assert_msg(strstr(out, "use --delim tab") != NULL, "%s", out);
+    ck_assert_int_eq(ck_csv_delim_hint(comma, 1, ';', out, sizeof out), 1);
+    ck_assert_msg(strstr(out, "use --delim ',' (the default)") != NULL, "%s", out);
+    /* two columns: the delimiter worked, whatever the names hold */
+    ck_assert_int_eq(ck_csv_delim_hint(plain, 2, ',', out, sizeof out), 0);
+    ck_assert_str_eq(out, "");
+    /* one column holding only the delimiter in use (quoted): nothing to say */
+    ck_assert_int_eq(ck_csv_delim_hint(comma, 1, ',', out, sizeof out), 0);
+}
+END_TEST
+
+START_TEST(test_decimal_comma)
+{
+    ck_assert(ck_num_decimal_comma("3,5", 3));
+    ck_assert(ck_num_decimal_comma("-0,25", 5));
+    ck_assert(ck_num_decimal_comma("171,5e2", 7));
+    ck_assert(!ck_num_decimal_comma("3.5", 3));   /* no comma */
+    ck_assert(!ck_num_decimal_comma("1,2,3", 5)); /* a list */
+    ck_assert(!ck_num_decimal_comma("a,b", 3));
+    ck_assert(!ck_num_decimal_comma(",5", 2));    /* no digit before */
+    ck_assert(!ck_num_decimal_comma("3,", 2));
+    ck_assert(!ck_num_decimal_comma("1, 2", 4));  /* a space after the comma */
+}
+END_TEST
+
+START_TEST(test_ofile_check)
+{
+    char dir[] = "/tmp/ck-check-XXXXXX", path[256];
+    ck_error err;
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/out.csv", dir);
+    /* a new file in a writable directory: fine, and nothing left behind */
+    ck_assert_int_eq(ck_ofile_check(path, &err), CK_OK);
+    ck_assert_int_eq(count_temps(dir), 0);
+    ck_assert_int_eq(access(path, F_OK), -1);
+    ck_assert_int_eq(ck_ofile_check("-", &err), CK_OK);
+    ck_assert_int_eq(ck_ofile_check("/dev/null", &err), CK_OK);
+    ck_assert_int_eq(ck_ofile_check("", &err), CK_EUSAGE);
+    /* the same messages ck_ofile_open gives, before any work */
+    ck_assert_int_eq(ck_ofile_check("/nonexistent-dir/out.csv", &err), CK_EIO);
+    ck_assert_msg_contains(err, "/nonexistent-dir/out.csv: cannot create output file: No such "
+                                "file or directory");
+    ck_assert_int_eq(ck_ofile_check(dir, &err), CK_EIO);
+    ck_assert_msg_contains(err, "is a directory");
+    ck_assert_int_eq(ck_ofile_check("/etc/passwd/out.csv", &err), CK_EIO);
+    ck_assert_msg_contains(err, "Not a directory");
+    rmdir(dir);
+}
+END_TEST
+
 static Suite *util_suite(void)
 {
     Suite *s = suite_create("util");
@@ -213,6 +297,10 @@ static Suite *util_suite(void)
     tcase_add_test(tc, test_warnings_dedupe);
     tcase_add_test(tc, test_ofile_commit_and_abort);
     tcase_add_test(tc, test_ofile_errors);
+    tcase_add_test(tc, test_near_names);
+    tcase_add_test(tc, test_delim_hint);
+    tcase_add_test(tc, test_decimal_comma);
+    tcase_add_test(tc, test_ofile_check);
     suite_add_tcase(s, tc);
     return s;
 }
