@@ -26,6 +26,10 @@ void ck_json_set_number(json_t *o, const char *key, double v);
 
 /* An array of n numbers (nulls for non-finite ones). */
 json_t *ck_json_numbers(const double *v, size_t n);
+/* The same for counts that are usually whole (weighted counts need not
+ * be): whole values as JSON integers, which write and read several times
+ * faster than reals (a Cox baseline holds a million of them). */
+json_t *ck_json_counts(const double *v, size_t n);
 
 /* A string, or null for NULL. */
 json_t *ck_json_string_or_null(const char *s);

@@ -197,8 +197,8 @@ static ck_status save(const void *p, const ck_model *m, json_t *root, json_t *fi
     ck_json_set_number(o, "last_time", b->curve.last_time);
     json_object_set_new(o, "time", ck_json_numbers(b->time, b->n));
     json_object_set_new(o, "cumulative_hazard", ck_json_numbers(b->cumhaz, b->n));
-    json_object_set_new(o, "at_risk", ck_json_numbers(b->nrisk, b->n));
-    json_object_set_new(o, "events", ck_json_numbers(b->nevent, b->n));
+    json_object_set_new(o, "at_risk", ck_json_counts(b->nrisk, b->n));
+    json_object_set_new(o, "events", ck_json_counts(b->nevent, b->n));
     json_object_set_new(root, "baseline", o);
     return st;
 }

@@ -17,6 +17,17 @@ void ck_json_set_number(json_t *o, const char *key, double v)
     json_object_set_new(o, key, ck_json_number(v));
 }
 
+json_t *ck_json_counts(const double *v, size_t n)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < n && a; i++) {
+        double x = v[i];
+        int whole = isfinite(x) && x == floor(x) && fabs(x) < 9007199254740992.0;
+        json_array_append_new(a, whole ? json_integer((json_int_t)x) : ck_json_number(x));
+    }
+    return a;
+}
+
 json_t *ck_json_numbers(const double *v, size_t n)
 {
     json_t *a = json_array();
