@@ -24,19 +24,8 @@ PY = "/usr/bin/python3"  # Debian's interpreter, which has Debian's pandas
 
 def run_once(cmd, stdout=None):
     """Runs cmd; returns (wall seconds, peak RSS in MiB, exit status)."""
-    out = open(stdout, "wb") if stdout else subprocess.DEVNULL
-    t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - t0
-    err = proc.stderr.read().decode(errors="replace")
-    proc.stderr.close()
-    if stdout:
-        out.close()
-    code = os.waitstatus_to_exitcode(status)
-    if code != 0:
-        raise RuntimeError("%s failed (%d): %s" % (" ".join(cmd), code, err.strip()))
-    return wall, usage.ru_maxrss / 1024.0, code
+    r = run_measured(cmd, stdout)
+    return r["wall"], r["rss"], 0
 
 
 def compare(commands, runs=5):

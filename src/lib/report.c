@@ -2,6 +2,7 @@
 #include "churnkit/report.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -248,25 +249,32 @@ static void header_row(FILE *out, const column *cols, size_t n)
     fputc('\n', out);
 }
 
+/* The 95% interval of a classification metric across the columns: the
+ * fields of ck_class_metrics at offsets lo and hi. */
+static void interval_row(FILE *out, const column *cols, size_t n, size_t lo, size_t hi)
+{
+    row_label(out, "  95% interval");
+    for (size_t i = 0; i < n; i++) {
+        const char *c = (const char *)(const void *)cols[i].cls;
+        interval_cell(out, *(const double *)(const void *)(c + lo),
+                      *(const double *)(const void *)(c + hi));
+    }
+    fputc('\n', out);
+}
+
 static void classification_table(FILE *out, const column *cols, size_t n)
 {
     header_row(out, cols, n);
     metric_row(out, "accuracy", cols, n, f_acc);
-    row_label(out, "  95% interval");
-    for (size_t i = 0; i < n; i++)
-        interval_cell(out, cols[i].cls->accuracy_lo, cols[i].cls->accuracy_hi);
-    fputc('\n', out);
+    interval_row(out, cols, n, offsetof(ck_class_metrics, accuracy_lo),
+                 offsetof(ck_class_metrics, accuracy_hi));
     metric_row(out, "balanced accuracy", cols, n, f_bal);
     metric_row(out, "precision", cols, n, f_prec);
-    row_label(out, "  95% interval");
-    for (size_t i = 0; i < n; i++)
-        interval_cell(out, cols[i].cls->precision_lo, cols[i].cls->precision_hi);
-    fputc('\n', out);
+    interval_row(out, cols, n, offsetof(ck_class_metrics, precision_lo),
+                 offsetof(ck_class_metrics, precision_hi));
     metric_row(out, "recall (sensitivity)", cols, n, f_rec);
-    row_label(out, "  95% interval");
-    for (size_t i = 0; i < n; i++)
-        interval_cell(out, cols[i].cls->recall_lo, cols[i].cls->recall_hi);
-    fputc('\n', out);
+    interval_row(out, cols, n, offsetof(ck_class_metrics, recall_lo),
+                 offsetof(ck_class_metrics, recall_hi));
     metric_row(out, "F1", cols, n, f_f1);
     metric_row(out, "specificity", cols, n, f_spec);
     metric_row(out, "ROC AUC", cols, n, f_auc);
@@ -282,10 +290,8 @@ static void classification_table(FILE *out, const column *cols, size_t n)
     row_label(out, what);
     fputc('\n', out);
     metric_row(out, "  precision", cols, n, f_ptop);
-    row_label(out, "  95% interval");
-    for (size_t i = 0; i < n; i++)
-        interval_cell(out, cols[i].cls->precision_at_top_lo, cols[i].cls->precision_at_top_hi);
-    fputc('\n', out);
+    interval_row(out, cols, n, offsetof(ck_class_metrics, precision_at_top_lo),
+                 offsetof(ck_class_metrics, precision_at_top_hi));
     metric_row(out, "  recall", cols, n, f_rtop);
 }
 
