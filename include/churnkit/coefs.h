@@ -24,13 +24,32 @@ typedef enum ck_ratio {
     CK_RATIO_HAZARD         /* Cox: hazard_ratio, hr_ci_low, hr_ci_high */
 } ck_ratio;
 
+/*
+ * Scales.  The model sees numeric columns standardized, z = (t - mean) /
+ * scale (t the value, or its symlog), and levels as 0/1 indicators; its
+ * coefficient of a number is per standard deviation, of a level against the
+ * reference level.  The raw scale, as a user reads it: per unit of t, beta
+ * / scale (its interval's ends divided alike, z and p unchanged); a level's
+ * is its own.  Per standard deviation: a number's is its own, an
+ * indicator's beta sqrt(c (1 - c)), c its training share (the population
+ * standard deviation of a 0/1 column).  The intercept per unit is the
+ * linear predictor at every number 0 (t = 0) and every reference level,
+ * beta_0 - sum_j beta_j mean_j / scale_j, its variance a' Cov a with
+ * a = (1, -mean_j / scale_j, 0...); per standard deviation it has none.
+ */
 typedef struct ck_coefs {
     size_t p;               /* coefficients: 1 + encoded width, beta[0] the
                                intercept; the encoded width without one */
     int no_intercept;       /* no intercept (Cox: the baseline hazard is it) */
-    double *beta;           /* owned */
-    ck_coef_row *row;       /* inference, p rows (owned), or NULL */
+    double *beta;           /* owned; 0 for an aliased column */
+    ck_coef_row *row;       /* inference, p rows (owned), or NULL; NaN rows
+                               for aliased columns */
+    ck_coef_row *unit, *sd; /* the raw scale per unit and per standard
+                               deviation (above), p rows each (owned), or
+                               NULL; without inference only coef is known */
+    unsigned char *aliased; /* p flags (owned), or NULL: none aliased */
     int t_stats;            /* inference by t (1) or z (0) */
+    double df;              /* t's degrees of freedom (0 for z) */
     int approximate;        /* penalized or weighted: errors approximate */
     ck_ratio ratio;         /* what exp(coef) means */
 } ck_coefs;
@@ -62,11 +81,24 @@ ck_status ck_coefs_terms(const ck_coefs *c, const ck_pipeline *pl, ck_terms *out
 
 void ck_coefs_fini(ck_coefs *c);
 
-/* Takes a fit's p coefficients (*beta, set to NULL: c owns them now) and,
+/* Takes a fit's p coefficients (*beta, set to NULL: c owns them now) and
+ * its aliased flags (*aliased, NULL or p flags, set to NULL likewise) and,
  * with `inference` and a covariance, builds the inference table (t with df
- * > 0 degrees of freedom, else z). */
-void ck_coefs_adopt(ck_coefs *c, size_t p, double **beta, const double *cov, double df,
-                    int inference);
+ * > 0 degrees of freedom, else z) and the raw-scale rows for pipeline pl
+ * (NULL: none).  Out of memory leaves the tables out (scoring needs only
+ * the coefficients). */
+void ck_coefs_adopt(ck_coefs *c, size_t p, double **beta, unsigned char **aliased,
+                    const double *cov, double df, int inference, const ck_pipeline *pl);
+
+/* The raw-scale rows (unit, sd) from the model-scale rows, the intercept's
+ * per unit with cov (p x p, or NULL: its interval unknown).  -1 when out
+ * of memory. */
+int ck_coefs_scales(ck_coefs *c, const ck_pipeline *pl, const double *cov);
+
+/* The second table of the report: each coefficient per unit and per
+ * standard deviation with its interval (exp of them for odds and hazard
+ * ratios), the reference levels, and what each scale means. */
+void ck_coefs_scales_report(FILE *out, const ck_coefs *c, const ck_pipeline *pl);
 
 /*
  * The estimator functions the linear predictors share, for a state struct

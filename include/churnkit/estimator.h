@@ -105,6 +105,14 @@ typedef struct ck_term {
     double value, lo, hi, p;    /* lo, hi, p: NaN when unknown */
     double aux;                 /* a second measure (aux_name), or NaN */
     int intercept;              /* the intercept (left out of charts) */
+    int aliased;                /* not estimated (R's NA): value, lo, hi, p NaN */
+    double unit[3];             /* with `scales`: the coefficient per unit of
+                                   the raw column and its 95% interval (a level:
+                                   against the reference level; the intercept:
+                                   at every number 0), NaN when unknown */
+    double sd[3];               /* and per standard deviation of the column (a
+                                   level's 0/1 indicator too; NaN for the
+                                   intercept) */
 } ck_term;
 
 typedef struct ck_terms {
@@ -116,6 +124,11 @@ typedef struct ck_terms {
     const char *aux_title;      /* and its chart's title */
     ck_term *term;              /* owned: free() */
     size_t n;
+    int scales;                 /* the terms carry unit and sd */
+    const char *ratio;          /* what exp(coefficient) is: "odds_ratio",
+                                   "hazard_ratio", or NULL */
+    int approximate;            /* penalized or weighted: intervals and
+                                   p-values approximate */
 } ck_terms;
 
 struct ck_model;

@@ -93,7 +93,8 @@ static ck_status fit(const ck_fit_input *in, void **out, ck_warnings *w, ck_erro
         ck_linear_fini(&lm);
         return ck_error_set(err, CK_ENOMEM, "out of memory");
     }
-    ck_coefs_adopt(&s->c, lm.p, &lm.beta, lm.cov, lm.t_stats ? lm.df_resid : 0, in->final);
+    ck_coefs_adopt(&s->c, lm.p, &lm.beta, &lm.aliased, lm.cov, lm.t_stats ? lm.df_resid : 0,
+                   in->final, in->ds->design->pl);
     s->c.t_stats = lm.t_stats; /* "t" even with no residual df left */
     s->c.approximate = lo.l2 > 0;
     set_facts(&s->f, &lm, in->param);
@@ -149,6 +150,7 @@ static void report(FILE *out, const void *p, const ck_model *m)
         fprintf(out, "Huber scale %.4g after %.0f iterations\n", f->scale, f->iterations);
     fputc('\n', out);
     ck_coefs_report(out, &s->c, m->pl);
+    ck_coefs_scales_report(out, &s->c, m->pl);
 }
 
 /* Huber's IRLS has no penalty: --l2 with --robust would be ignored. */

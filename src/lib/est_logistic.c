@@ -25,6 +25,7 @@ typedef struct facts {
     double relative_gradient, loglik, loglik_null, pseudo_r2, lr_stat, lr_df, lr_p;
     int separation;
     double condition_number, weight_sum;
+    double rank;            /* coefficients estimated (aliased ones not) */
 } facts;
 
 enum { SOLVER_NEWTON, SOLVER_BFGS };
@@ -45,6 +46,7 @@ static const ck_fact fit_facts[] = {
     FACT("separation", separation, CK_FACT_BOOL),
     FACT("condition_number", condition_number, CK_FACT_REAL),
     FACT("weight_sum", weight_sum, CK_FACT_REAL),
+    FACT("rank", rank, CK_FACT_COUNT),
 };
 #undef FACT
 #define NFACTS(a) (sizeof a / sizeof a[0])
@@ -65,7 +67,8 @@ static void set_facts(facts *f, const ck_logistic *lm)
     f->loglik_null = lm->loglik_null;
     f->pseudo_r2 = lm->loglik_null != 0 ? 1 - lm->loglik / lm->loglik_null : NAN;
     f->lr_stat = 2 * (lm->loglik - lm->loglik_null);
-    f->lr_df = (double)(lm->p - 1);
+    f->rank = (double)lm->rank;
+    f->lr_df = (double)(lm->rank - 1); /* R's df.null - df.residual */
     f->lr_p = f->lr_df > 0 ? gsl_cdf_chisq_Q(f->lr_stat, f->lr_df) : NAN;
     f->condition_number = lm->cond;
     f->weight_sum = lm->weight_sum;
@@ -89,7 +92,8 @@ static ck_status fit(const ck_fit_input *in, void **out, ck_warnings *w, ck_erro
         ck_logistic_fini(&lm);
         return ck_error_set(err, CK_ENOMEM, "out of memory");
     }
-    ck_coefs_adopt(&s->c, lm.p, &lm.beta, lm.cov, 0, in->final);
+    ck_coefs_adopt(&s->c, lm.p, &lm.beta, &lm.aliased, lm.cov, 0, in->final,
+                   in->ds->design->pl);
     s->c.ratio = CK_RATIO_ODDS;
     s->c.approximate = lo.l2 > 0 || in->ds->weight != NULL;
     set_facts(&s->f, &lm);
@@ -134,8 +138,12 @@ static void report(FILE *out, const void *p, const ck_model *m)
     fprintf(out, "Log-likelihood %.4f, null %.4f, pseudo R-squared %.4f, "
                  "LR chi2(%.0f) = %.2f, p %s\n",
             f->loglik, f->loglik_null, f->pseudo_r2, f->lr_df, f->lr_stat, pv);
+    if (f->rank > 0 && f->rank < (double)s->c.p)
+        fprintf(out, "Rank %.0f of %zu coefficients: %zu aliased (NA below)\n", f->rank,
+                s->c.p, s->c.p - (size_t)f->rank);
     fputc('\n', out);
     ck_coefs_report(out, &s->c, m->pl);
+    ck_coefs_scales_report(out, &s->c, m->pl);
 }
 
 const ck_estimator_type ck_est_logistic = {

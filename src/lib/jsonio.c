@@ -167,7 +167,10 @@ void ck_json_put_facts(json_t *o, const void *base, const ck_fact *f, size_t n)
         json_t *j = NULL;
         switch (f[i].kind) {
         case CK_FACT_REAL: j = ck_json_number(*(const double *)v); break;
-        case CK_FACT_COUNT: j = json_integer((json_int_t)*(const double *)v); break;
+        case CK_FACT_COUNT: /* unknown (a file from before the fact): null */
+            j = isnan(*(const double *)v) ? json_null()
+                                          : json_integer((json_int_t)*(const double *)v);
+            break;
         case CK_FACT_SIZE: j = json_integer((json_int_t)*(const size_t *)v); break;
         case CK_FACT_BOOL: j = json_boolean(*(const int *)v); break;
         case CK_FACT_CHOICE: j = json_string(f[i].choices[*(const int *)v]); break;

@@ -157,8 +157,35 @@ done:
     return st;
 }
 
+ck_status ck_linear_tsqr(const ck_dataset *ds, size_t threads, const ck_reducer *red, double *r,
+                         ck_error *err)
+{
+    return tsqr_run(ds, NULL, threads, red, r, err);
+}
+
 /* ------------------------------------------------------------------ */
 /* solving from R */
+
+/* The aliased columns of R (q columns a row) set to zero, so that the
+ * SVD solve gives them no weight: the least-squares fit of the others. */
+static void zero_aliased(double *r, size_t p, size_t q, const unsigned char *aliased)
+{
+    for (size_t j = 0; aliased && j < p; j++)
+        if (aliased[j])
+            for (size_t i = 0; i < p; i++)
+                r[i * q + j] = 0;
+}
+
+/* Exactly zero for the aliased: the SVD leaves rounding there. */
+static void clear_aliased(double *beta, double *xtx_inv, size_t p, const unsigned char *aliased)
+{
+    for (size_t j = 0; aliased && j < p; j++)
+        if (aliased[j]) {
+            beta[j] = 0;
+            for (size_t k = 0; k < p; k++)
+                xtx_inv[j * p + k] = xtx_inv[k * p + j] = 0;
+        }
+}
 
 /* Least squares from the triangle: beta minimizing ||z - Rxx beta||, by
  * the SVD, and the unscaled covariance V S^-2 V' (a pseudo-inverse of
@@ -358,8 +385,10 @@ static ck_status huber(const ck_dataset *ds, const ck_linear_options *opt, ck_li
             return st;
         memcpy(hw->prev, m->beta, p * sizeof *m->beta);
         double *unused = hw->tmp; /* the weighted pseudo-inverse is not needed */
+        zero_aliased(hw->r, p, q, m->aliased);
         if (solve_svd(hw->r, p, q, m->beta, unused, &extra) == 0)
             return ck_error_set(err, CK_EDATA, "robust regression: SVD failed");
+        clear_aliased(m->beta, unused, p, m->aliased);
         residuals(ds, m->beta, p, hw->res, hw->x);
         if (mad_scale(hw->res, ds->n, hw->tmp, red, &m->scale) != 0)
             return ck_error_set(err, CK_ENOMEM, "robust regression: out of memory");
@@ -399,20 +428,48 @@ static void summary_stats(ck_linear *m)
     m->loglik = -n / 2 * (log(2 * M_PI) + log(m->rss / n) + 1);
 }
 
-static void warn_collinear(const ck_dataset *ds, ck_linear *m, const double *xtx, double l2,
-                           ck_warnings *w)
+/* The collinearity check on the columns not aliased (those are named once
+ * by their own warning, not again as near-dependencies). */
+static void warn_collinear(const ck_dataset *ds, ck_linear *m, const double *xtx, size_t kept,
+                           double l2, ck_warnings *w)
 {
-    const char **names = malloc(m->p * sizeof *names);
-    if (!names)
-        return;
-    names[0] = "(intercept)";
-    for (size_t j = 1; j < m->p; j++)
-        names[j] = ds->design->pl->encoded[j - 1];
-    m->cond = ck_collinearity(xtx, m->p, names, l2 == 0 ? 1e4 : 0, w);
+    size_t p = m->p;
+    const char **names = malloc(p * sizeof *names), **sub_names = malloc(p * sizeof *names);
+    double *sub = malloc(p * p * sizeof *sub);
+    if (names && sub_names && sub) {
+        names[0] = "(intercept)";
+        for (size_t j = 1; j < p; j++)
+            names[j] = ds->design->pl->encoded[j - 1];
+        size_t k = ck_submatrix(xtx, p, m->aliased, names, sub, sub_names);
+        m->cond = ck_collinearity(sub, k, sub_names, l2 == 0 ? 1e4 : 0, w);
+        if (m->aliased)
+            ck_warn_aliased(w, names, m->aliased, p, kept);
+    }
     free(names);
-    if (m->rank < m->p && l2 == 0) /* a penalty makes every coefficient identified */
+    free(sub_names);
+    free(sub);
+    if (m->rank < kept && l2 == 0) /* a penalty makes every coefficient identified */
         ck_warn(w, "the design has rank %zu of %zu: some coefficients are not identified "
                    "(minimum-norm solution reported)", m->rank, m->p);
+}
+
+/* The aliased columns of an unpenalized fit into m->aliased (left NULL
+ * when there are none); returns the columns kept, 0 when out of memory. */
+static size_t find_aliased(ck_linear *m, const double *r, size_t q, double l2)
+{
+    size_t p = m->p;
+    if (l2 > 0) /* a penalty identifies every coefficient */
+        return p;
+    if (!(m->aliased = calloc(p, 1)))
+        return 0;
+    size_t kept = ck_aliased_columns(r, q, p, NULL, CK_ALIAS_TOL, m->aliased);
+    if (kept == (size_t)-1)
+        return 0;
+    if (kept == p) {
+        free(m->aliased);
+        m->aliased = NULL;
+    }
+    return kept;
 }
 
 static ck_status fit_from_r(const ck_dataset *ds, const ck_linear_options *opt, ck_linear *m,
@@ -425,10 +482,22 @@ static ck_status fit_from_r(const ck_dataset *ds, const ck_linear_options *opt, 
     for (size_t i = 1; i <= p; i++) /* the residual of y on the intercept alone */
         m->tss += r[i * q + p] * r[i * q + p];
     gram(r, p, q, xtx);
-    m->rank = solve_svd(r, p, q, m->beta, xtx_inv, &extra);
+    size_t kept = find_aliased(m, r, q, opt->l2);
+    double *rz = m->aliased ? malloc(q * q * sizeof *rz) : NULL;
+    if (kept == 0 || (m->aliased && !rz)) {
+        free(rz);
+        return ck_error_set(err, CK_ENOMEM, "linear regression: out of memory");
+    }
+    if (rz) {
+        memcpy(rz, r, q * q * sizeof *rz);
+        zero_aliased(rz, p, q, m->aliased);
+    }
+    m->rank = solve_svd(rz ? rz : r, p, q, m->beta, xtx_inv, &extra);
+    free(rz);
     if (m->rank == 0)
         return ck_error_set(err, CK_EDATA, "linear regression: SVD failed");
-    warn_collinear(ds, m, xtx, opt->l2, w);
+    clear_aliased(m->beta, xtx_inv, p, m->aliased);
+    warn_collinear(ds, m, xtx, kept, opt->l2, w);
     if (opt->l2 > 0 && solve_ridge(r, p, q, opt->l2, m->beta) != 0)
         return ck_error_set(err, CK_EDATA, "ridge regression: QR solve failed");
     m->rss = rss_of(r, p, q, m->beta);
@@ -511,5 +580,7 @@ void ck_linear_fini(ck_linear *m)
 {
     free(m->beta);
     free(m->cov);
+    free(m->aliased);
     m->beta = m->cov = NULL;
+    m->aliased = NULL;
 }

@@ -29,8 +29,10 @@ mismatch() { echo "FAIL (test_golden.sh): $*" >&2; bad=$((bad + 1)); }
 # positives and majority_accuracy; the generic target gave eval's target
 # metric, op, value and baseline_meets_target, and the verdict met; the
 # precision floor gave precision and recall intervals, the top rows'
-# precision and recall, and the model file's threshold_cv); none may go or
-# change.
+# precision and recall, and the model file's threshold_cv; issue 18's
+# statistics gave every coefficient its raw scales, per_unit and per_sd, an
+# aliased flag, the logistic fit its rank, and eval's
+# coefficients_approximate); none may go or change.
 json_same() {
   /usr/bin/python3 - "$1" "$2" <<'PY'
 import json, sys
@@ -41,7 +43,8 @@ ADDED = {"rows", "positives", "majority_accuracy", "metric", "op", "value",
          "precision_ci_low", "precision_ci_high", "recall_ci_low", "recall_ci_high",
          "top_named", "precision_at_top", "precision_at_top_ci_low",
          "precision_at_top_ci_high", "recall_at_top", "recall_at_top_ci_low",
-         "recall_at_top_ci_high"}
+         "recall_at_top_ci_high",
+         "per_unit", "per_sd", "rank", "aliased", "coefficients_approximate"}
 def num(v):
     return isinstance(v, (int, float)) and not isinstance(v, bool)
 def walk(a, b, path):

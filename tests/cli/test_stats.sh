@@ -1,0 +1,74 @@
+#!/bin/sh
+# The statistics of issue 18 as a user meets them, on the telco-like
+# fixture (tests/fixtures/stats/telco.csv; the numbers themselves are
+# checked against R and statsmodels by tests/unit/test_stats.c): aliased
+# columns named once and printed NA, the rank's degrees of freedom, the raw
+# scales in the report and in eval's JSON, --exclude NAME=LEVEL.
+. "$(dirname "$0")/lib.sh"
+TR="$CK_BIN/churnkit-train"
+EV="$CK_BIN/churnkit-eval"
+PR="$CK_BIN/churnkit-predict"
+D="$ROOT/tests/fixtures/stats/telco.csv"
+
+# ---- aliased columns -------------------------------------------------------------
+ok "$TR" --data "$D" --label churn --exclude spend_change --out "$T/lr.json"
+cp "$T/out" "$T/lr.txt"
+n=$(grep -c "aliased" "$T/err")
+[ "$n" = 1 ] || fail "expected one warning about aliased columns, got $n: $(cat "$T/err")"
+grep -qF "rank 11 of 13: 2 columns are an exact linear combination" "$T/err" \
+  || fail "the aliasing warning lacks the rank: $(cat "$T/err")"
+grep -q "nearly collinear" "$T/err" && fail "the aliased columns were warned about twice"
+grep -qE "^online_security=No internet service +NA$" "$T/lr.txt" \
+  || fail "an aliased coefficient is not printed NA"
+grep -qF "LR chi2(10)" "$T/lr.txt" || fail "the LR test does not count the rank: $(grep LR "$T/lr.txt")"
+grep -qF "Reference levels: contract=Month-to-month" "$T/lr.txt" || fail "no reference levels"
+grep -qE "^tenure +0\.96546 " "$T/lr.txt" \
+  || fail "no odds ratio per month of tenure (R: exp(-0.035153) = 0.96546)"
+
+# the aliased columns dropped by name: the same fit, no warning
+ok "$TR" --data "$D" --label churn \
+  --exclude "spend_change,online_security=No internet service,tech_support=No internet service" \
+  --out "$T/lr2.json"
+grep -q "aliased" "$T/err" && fail "aliased columns left after --exclude NAME=LEVEL: $(cat "$T/err")"
+grep -qF "LR chi2(10) = 229.69" "$T/out" || fail "dropping the aliased levels changed the fit"
+# and both models score the same (an aliased column scores as 0)
+ok "$PR" --model "$T/lr.json" --data "$D" --out "$T/s1.csv" --quiet
+ok "$PR" --model "$T/lr2.json" --data "$D" --out "$T/s2.csv" --quiet
+/usr/bin/python3 - "$T/s1.csv" "$T/s2.csv" <<'PY' || fail "the two models score differently"
+import csv, sys
+a, b = ([float(r["logistic_prob"]) for r in csv.DictReader(open(p))] for p in sys.argv[1:])
+assert len(a) == len(b) == 1200 and max(abs(x - y) for x, y in zip(a, b)) < 1e-12
+PY
+
+expect 2 "--exclude 'online_security=Maybe': column 'online_security' has no level 'Maybe'" \
+  "$TR" --data "$D" --label churn --exclude "spend_change,online_security=Maybe" --out "$T/x.json"
+expect 2 "column 'tenure' is numeric" \
+  "$TR" --data "$D" --label churn --exclude "spend_change,tenure=3" --out "$T/x.json"
+[ -e "$T/x.json" ] && fail "a refused run wrote a model"
+
+# ---- eval's JSON carries the raw scales -----------------------------------------
+ok "$EV" --model "$T/lr.json" --data "$D" --json "$T/ev.json" --quiet
+/usr/bin/python3 - "$T/ev.json" <<'PY' || fail "eval's coefficients lack the raw scales"
+import json, math, sys
+e = json.load(open(sys.argv[1]))["models"][0]
+c = {t["term"]: t for t in e["coefficients"]}
+assert e["coefficients_approximate"] is False
+assert c["online_security=No internet service"]["aliased"] is True
+assert c["online_security=No internet service"]["coef"] is None
+t = c["tenure"]
+assert abs(t["per_unit"]["coef"] - -0.035153103565496759) < 1e-9          # R, glm on raw tenure
+assert abs(t["per_unit"]["odds_ratio"] - math.exp(t["per_unit"]["coef"])) < 1e-15
+assert t["per_sd"]["coef"] == t["coef"]
+assert "per_sd" not in c["(intercept)"] and "per_unit" in c["(intercept)"]
+PY
+
+# ---- the model file: the old key meanings kept ---------------------------------
+/usr/bin/python3 - "$T/lr.json" <<'PY' || fail "the model file's coefficients are not as FORMAT.md says"
+import json, sys
+m = json.load(open(sys.argv[1]))
+t = {x["term"]: x for x in m["coefficients"]["terms"]}
+a = t["tech_support=No internet service"]
+assert a["aliased"] is True and a["coef"] == 0 and a["se"] is None
+assert m["fit"]["rank"] == 11 and m["fit"]["lr_df"] == 10
+PY
+exit 0

@@ -1,0 +1,348 @@
+/* The statistics of issue 18 against R's glm and lm and statsmodels, on
+ * tests/fixtures/stats/telco.csv (made, with every reference number, by
+ * make_stats_fixtures.py and make_stats_fixtures.R beside it): aliased
+ * columns (NA) and the rank's degrees of freedom, coefficients per unit
+ * and per standard deviation, levels dropped by --exclude NAME=LEVEL.
+ * Models are trained through ck_train and read back from their model
+ * file's text, so that what is compared is what a user gets. */
+#include "testutil.h"
+
+#include <jansson.h>
+#include <math.h>
+
+#include "churnkit/model.h"
+#include "churnkit/train.h"
+
+#define FIX CK_TEST_DATA "/../fixtures/stats/"
+
+/* Agreement asked of every number: 1e-6, relative (absolute below 1e-3,
+ * where a relative difference means little). */
+#define TOL 1e-6
+
+static ck_table *read_csv(const char *name, const char *text_col)
+{
+    ck_table_options opt;
+    ck_table_options_init(&opt);
+    const char *cat[] = {text_col};
+    if (text_col) {
+        opt.categorical = cat;
+        opt.ncategorical = 1;
+    }
+    char path[512];
+    snprintf(path, sizeof path, FIX "%s", name);
+    ck_table *t;
+    ck_error err;
+    ck_assert_msg(ck_table_read_csv(&t, path, &opt, &err) == CK_OK, "%s", err.message);
+    return t;
+}
+
+static double cell(const ck_table *t, size_t row, const char *col)
+{
+    return ck_test_column(t, col)[row];
+}
+
+/* A fixture's value by the text in its first column. */
+static double lookup(const ck_table *t, const char *key, const char *col)
+{
+    for (size_t i = 0; i < t->nrows; i++)
+        if (strcmp(ck_table_text(t, 0, i), key) == 0)
+            return cell(t, i, col);
+    ck_abort_msg("no reference row '%s'", key);
+    return NAN;
+}
+
+/* The options of a model of churn (logistic) or spend_change (linear). */
+static void options(ck_train_options *o, const char *estimator, const char **exclude,
+                    size_t nexclude)
+{
+    ck_train_options_init(o);
+    ck_test_use(o, estimator);
+    o->label = strcmp(estimator, "logistic") == 0 ? "churn" : "spend_change";
+    o->pipeline.exclude = exclude;
+    o->pipeline.nexclude = nexclude;
+}
+
+/* Trains on telco.csv and returns the model file as JSON (and the
+ * warnings in *w, when given). */
+static json_t *train(const ck_train_options *o, ck_warnings *w)
+{
+    ck_table *t = read_csv("telco.csv", NULL);
+    ck_model *m;
+    ck_error err;
+    ck_warnings mine;
+    ck_warnings_init(&mine);
+    ck_assert_msg(ck_train(t, o, &m, w ? w : &mine, &err) == CK_OK, "%s", err.message);
+    char *text = ck_model_to_json(m);
+    ck_assert(text != NULL);
+    json_error_t je;
+    json_t *root = json_loads(text, 0, &je);
+    ck_assert_msg(root != NULL, "%s", je.text);
+    /* and the model loads back from that text */
+    ck_model *back;
+    ck_assert_msg(ck_model_parse(&back, text, "telco model", &err) == CK_OK, "%s", err.message);
+    ck_model_free(back);
+    free(text);
+    ck_model_free(m);
+    ck_table_free(t);
+    ck_warnings_fini(&mine);
+    return root;
+}
+
+static json_t *logistic(void)
+{
+    static const char *ex[] = {"spend_change"};
+    ck_train_options o;
+    options(&o, "logistic", ex, 1);
+    return train(&o, NULL);
+}
+
+static json_t *linear(void)
+{
+    static const char *ex[] = {"churn"};
+    ck_train_options o;
+    options(&o, "linear", ex, 1);
+    return train(&o, NULL);
+}
+
+static double num(const json_t *o, const char *key)
+{
+    const json_t *v = json_object_get(o, key);
+    ck_assert_msg(v != NULL, "no key '%s'", key);
+    return json_is_number(v) ? json_number_value(v) : NAN;
+}
+
+static void near(double got, double want, const char *what, const char *term)
+{
+    double d = ck_test_reldiff(got, want, 1e-3);
+    ck_assert_msg(d <= TOL, "%s of '%s': %.17g, the reference %.17g (%.3g apart)", what, term,
+                  got, want, d);
+}
+
+/* A p-value, however small, on the log scale: a tiny p's relative error
+ * is its statistic's times about z^2 (p = 4e-20 at z = 9.2 moves 2e-6 when
+ * z moves 2e-8, which R's own fits of one model on two scales do). */
+static void near_p(double got, double want, const char *term)
+{
+    double d = fabs(log(got) - log(want)) / fmax(1, fabs(log(want)));
+    ck_assert_msg(d <= TOL, "p of '%s': %.17g, the reference %.17g", term, got, want);
+}
+
+/*
+ * Every term of the model file's coefficients against a fixture of R's
+ * (term, coef, se, stat, p, lo, hi; NA for aliased): on the model's scale
+ * (scale NULL) or per_unit, per_sd.  The terms are in the same order.
+ */
+static void compare(const json_t *root, const char *fixture, const char *scale, int intercept)
+{
+    const json_t *terms = json_object_get(json_object_get(root, "coefficients"), "terms");
+    const char *stat = json_string_value(json_object_get(json_object_get(root, "coefficients"),
+                                                         "statistic"));
+    ck_table *ref = read_csv(fixture, "term");
+    ck_assert_uint_eq(json_array_size(terms), ref->nrows);
+    for (size_t i = intercept ? 0 : 1; i < ref->nrows; i++) {
+        const json_t *t = json_array_get(terms, i);
+        const char *name = json_string_value(json_object_get(t, "term"));
+        ck_assert_str_eq(name, ck_table_text(ref, 0, i));
+        if (isnan(cell(ref, i, "coef"))) { /* R's NA: aliased */
+            ck_assert_msg(json_is_true(json_object_get(t, "aliased")), "'%s' not aliased", name);
+            ck_assert(num(t, "coef") == 0 && isnan(num(t, "se")) && isnan(num(t, "p")));
+            ck_assert(!json_object_get(t, "per_unit") && !json_object_get(t, "per_sd"));
+            continue;
+        }
+        ck_assert_msg(!json_object_get(t, "aliased"), "'%s' aliased", name);
+        const json_t *o = scale ? json_object_get(t, scale) : t;
+        ck_assert_msg(o != NULL, "'%s' has no %s", name, scale);
+        near(num(o, "coef"), cell(ref, i, "coef"), "coef", name);
+        near(num(o, "se"), cell(ref, i, "se"), "se", name);
+        near(num(o, "ci_low"), cell(ref, i, "lo"), "ci_low", name);
+        near(num(o, "ci_high"), cell(ref, i, "hi"), "ci_high", name);
+        near_p(num(o, "p"), cell(ref, i, "p"), name);
+        if (!scale)
+            near(num(o, stat), cell(ref, i, "stat"), stat, name);
+    }
+    ck_table_free(ref);
+}
+
+static const json_t *fit(const json_t *root)
+{
+    return json_object_get(root, "fit");
+}
+
+START_TEST(test_logistic_aliased_as_glm)
+{
+    /* two "No internet service" levels equal internet_service=No: NA in
+     * R's glm, the rest of the table glm's; the likelihood-ratio test on
+     * rank - 1 = 10 degrees of freedom, not 12 */
+    json_t *root = logistic();
+    compare(root, "logit_coef.csv", NULL, 1);
+    ck_table *s = read_csv("logit_stats.csv", "name");
+    near(num(fit(root), "loglik"), lookup(s, "loglik", "value"), "loglik", "");
+    near(num(fit(root), "loglik_null"), lookup(s, "loglik_null", "value"), "loglik_null", "");
+    near(num(fit(root), "lr_stat"), lookup(s, "lr_stat", "value"), "lr_stat", "");
+    ck_assert(num(fit(root), "rank") == lookup(s, "rank", "value"));
+    ck_assert(num(fit(root), "lr_df") == lookup(s, "lr_df", "value"));
+    near_p(num(fit(root), "lr_p"), lookup(s, "lr_p", "value"), "lr_p");
+    ck_table_free(s);
+    json_decref(root);
+}
+END_TEST
+
+START_TEST(test_logistic_raw_scales)
+{
+    /* per unit: glm on the raw numbers (the intercept at every number 0);
+     * per SD: glm with every column standardized, the 0/1 ones too */
+    json_t *root = logistic();
+    compare(root, "logit_unit_coef.csv", "per_unit", 1);
+    compare(root, "logit_sd_coef.csv", "per_sd", 0);
+    /* odds ratios are exp of them */
+    const json_t *t = json_array_get(json_object_get(json_object_get(root, "coefficients"),
+                                                     "terms"), 1);
+    const json_t *u = json_object_get(t, "per_unit");
+    ck_assert(fabs(num(u, "odds_ratio") - exp(num(u, "coef"))) < 1e-15);
+    ck_assert(fabs(num(u, "or_ci_low") - exp(num(u, "ci_low"))) < 1e-15);
+    json_decref(root);
+}
+END_TEST
+
+START_TEST(test_linear_aliased_as_lm)
+{
+    json_t *root = linear();
+    compare(root, "lm_coef.csv", NULL, 1);
+    compare(root, "lm_unit_coef.csv", "per_unit", 1);
+    compare(root, "lm_sd_coef.csv", "per_sd", 0);
+    ck_table *s = read_csv("lm_stats.csv", "name");
+    ck_assert(num(fit(root), "rank") == lookup(s, "rank", "value"));
+    ck_assert(num(fit(root), "df_resid") == lookup(s, "df_resid", "value"));
+    ck_assert(num(fit(root), "df_model") == lookup(s, "f_df1", "value"));
+    near(num(fit(root), "r2"), lookup(s, "r2", "value"), "r2", "");
+    near(num(fit(root), "r2_adj"), lookup(s, "r2_adj", "value"), "r2_adj", "");
+    near(num(fit(root), "f_stat"), lookup(s, "f", "value"), "F", "");
+    near(num(fit(root), "loglik"), lookup(s, "loglik", "value"), "loglik", "");
+    near(num(fit(root), "sigma2"), lookup(s, "sigma2", "value"), "sigma2", "");
+    ck_table_free(s);
+    json_decref(root);
+}
+END_TEST
+
+START_TEST(test_one_warning_names_the_aliased)
+{
+    static const char *ex[] = {"spend_change"};
+    ck_train_options o;
+    ck_warnings w;
+    ck_warnings_init(&w);
+    options(&o, "logistic", ex, 1);
+    json_t *root = train(&o, &w);
+    size_t n = 0;
+    for (size_t i = 0; i < w.n; i++) {
+        const char *m = w.msg[i];
+        /* no near-collinearity warning repeats what the aliasing says */
+        ck_assert_msg(!strstr(m, "nearly collinear"), "%s", m);
+        if (strstr(m, "aliased")) {
+            n++;
+            ck_assert(strstr(m, "rank 11 of 13"));
+            ck_assert(strstr(m, "'online_security=No internet service'") &&
+                      strstr(m, "'tech_support=No internet service'"));
+            ck_assert(!strstr(m, "'internet_service=No'"));
+        }
+    }
+    ck_assert_uint_eq(n, 1);
+    json_decref(root);
+    ck_warnings_fini(&w);
+}
+END_TEST
+
+START_TEST(test_exclude_level)
+{
+    /* --exclude NAME=LEVEL drops the aliased columns: a full-rank design,
+     * whose fit statsmodels' Logit gives (and R's on the columns it kept),
+     * with no warning of aliasing */
+    static const char *ex[] = {"spend_change", "online_security=No internet service",
+                               "tech_support=No internet service"};
+    ck_train_options o;
+    ck_warnings w;
+    ck_warnings_init(&w);
+    options(&o, "logistic", ex, 3);
+    json_t *root = train(&o, &w);
+    compare(root, "logit_sm_coef.csv", NULL, 1);
+    for (size_t i = 0; i < w.n; i++)
+        ck_assert_msg(!strstr(w.msg[i], "aliased"), "%s", w.msg[i]);
+    const json_t *f = json_array_get(json_object_get(root, "features"), 5);
+    ck_assert_str_eq(json_string_value(json_object_get(f, "name")), "online_security");
+    ck_assert_str_eq(json_string_value(json_array_get(json_object_get(f, "excluded_levels"), 0)),
+                     "No internet service");
+    ck_assert(num(fit(root), "lr_df") == 10);
+    json_decref(root);
+    ck_warnings_fini(&w);
+}
+END_TEST
+
+START_TEST(test_level_errors)
+{
+    ck_table *t = read_csv("telco.csv", NULL);
+    ck_model *m = NULL;
+    ck_error err;
+    static const char *bad[][2] = {
+        {"online_security=Maybe", "has no level 'Maybe' (its levels: 'No', 'No internet "
+                                  "service', 'Yes')"},
+        {"tenure=3", "column 'tenure' is numeric"},
+        {"online_security=No", "'No' is the reference level of 'online_security'"},
+        {"paperless_billing=Yes", "leaves column 'paperless_billing' no level column"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        const char *ex[] = {"spend_change", bad[i][0]};
+        ck_train_options o;
+        options(&o, "logistic", ex, 2);
+        ck_assert_int_eq(ck_train(t, &o, &m, NULL, &err), CK_EUSAGE);
+        ck_assert_msg_contains(err, bad[i][1]);
+    }
+    ck_table_free(t);
+}
+END_TEST
+
+START_TEST(test_old_model_scales)
+{
+    /* a model file written before the raw scales (the golden lr_infer):
+     * loading computes them from its features, per unit coef / scale */
+    ck_model *m;
+    ck_error err;
+    ck_assert_msg(ck_model_load(&m, CK_TEST_DATA "/../golden/models/lr_infer.json", &err) ==
+                      CK_OK,
+                  "%s", err.message);
+    ck_terms t = ck_test_terms(m);
+    ck_assert(t.scales && t.ratio && strcmp(t.ratio, "odds_ratio") == 0);
+    for (size_t j = 1; j < t.n; j++) {
+        const ck_feature *f = NULL;
+        for (size_t k = 0; k < m->pl->nfeat; k++)
+            if (strcmp(m->pl->feat[k].name, t.term[j].name) == 0)
+                f = &m->pl->feat[k];
+        if (f) /* a number: per unit is per SD over the scale */
+            ck_assert(fabs(t.term[j].unit[0] - t.term[j].value / f->scale) <=
+                      1e-15 * fabs(t.term[j].value / f->scale));
+        else /* a level: its own */
+            ck_assert(t.term[j].unit[0] == t.term[j].value);
+        ck_assert(t.term[j].sd[0] == t.term[j].sd[0]); /* known */
+    }
+    /* the intercept per unit has no interval: the old file lacks it */
+    ck_assert(isnan(t.term[0].unit[1]) && !isnan(t.term[0].unit[0]));
+    free(t.term);
+    ck_model_free(m);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+    Suite *s = suite_create("stats");
+    TCase *tc = tcase_create("core");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, test_logistic_aliased_as_glm);
+    tcase_add_test(tc, test_logistic_raw_scales);
+    tcase_add_test(tc, test_linear_aliased_as_lm);
+    tcase_add_test(tc, test_one_warning_names_the_aliased);
+    tcase_add_test(tc, test_exclude_level);
+    tcase_add_test(tc, test_level_errors);
+    tcase_add_test(tc, test_old_model_scales);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+CK_TEST_MAIN(suite)
