@@ -135,10 +135,15 @@ ck_status ck_coefs_est_save(const void *state, const ck_pipeline *pl, json_t *ro
      "L2 penalty: the loss (log-loss, squared error, minus Cox's partial log-likelihood) + "  \
      "L/2 ||beta||^2, intercept not penalized; scikit-learn's C = 1/L"}
 
-/* ck_estimator_type.pipeline for a model with an intercept whose L2 penalty
- * is the parameter at position 0: an unpenalized fit cannot tell a full set
- * of indicators from the intercept, so one level stays out as the
- * reference. */
+/* ck_estimator_type.pipeline for the linear predictors: one level of each
+ * text column stays out as the reference (the first, or the one
+ * --reference names), penalized or not.  An unpenalized fit cannot tell a
+ * full set of indicators from the intercept (or, for Cox, from the baseline
+ * hazard); a penalized one could, but its levels would then be shrunk
+ * towards the average row rather than contrasts with a reference, which is
+ * not how a coefficient table is read (a level's standard error would be
+ * that of its difference from the mean, inflated by the penalty's split of
+ * the effect). */
 void ck_coefs_est_pipeline(const double *param, ck_pipeline_options *po);
 
 /* ck_estimator_type.tune for the same: with --tune, the L2 penalty (at

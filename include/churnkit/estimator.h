@@ -155,8 +155,8 @@ typedef struct ck_estimator_type {
     ck_status (*check)(const double *param, const char *const *text, const int *given,
                        ck_task task, ck_error *err);
 
-    /* Optional: adjusts the pipeline to the parameters (an unpenalized
-     * linear predictor keeps a reference level out of each one-hot set). */
+    /* Optional: adjusts the pipeline to the parameters (a linear predictor
+     * keeps a reference level out of each one-hot set). */
     void (*pipeline)(const double *param, ck_pipeline_options *po);
 
     /* Fits *state (owned by the caller afterwards, freed with `free`). */

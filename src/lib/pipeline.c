@@ -624,14 +624,23 @@ static ck_status find_level(ck_pipeline *pl, const ck_table *t, const ck_pipelin
                                             "text columns (--categorical reads it as text)",
                             what, spec, c->name);
     if (ck_dict_find(c->levels, level, strlen(level)) < 0) {
+        /* its levels in byte order, as the model orders them */
         char list[400];
         size_t used = 0, n = ck_dict_size(c->levels);
+        const char **v = malloc((n ? n : 1) * sizeof *v);
+        if (!v)
+            return ck_error_set(err, CK_ENOMEM, "out of memory");
+        for (size_t l = 0; l < n; l++)
+            v[l] = ck_dict_str(c->levels, (int32_t)l);
+        qsort(v, n, sizeof *v, cmp_str);
         list[0] = '\0';
         for (size_t l = 0; l < n && used + 40 < sizeof list; l++)
             used += (size_t)snprintf(list + used, sizeof list - used, "%s'%s'", l ? ", " : "",
-                                     ck_dict_str(c->levels, (int32_t)l));
+                                     v[l]);
+        free(v);
         return ck_error_set(err, CK_EUSAGE, "%s '%s': column '%s' has no level '%s' (its "
-                                            "levels: %s)", what, spec, c->name, level, list);
+                                            "levels: %s%s)", what, spec, c->name, level, list,
+                            used + 40 >= sizeof list ? ", ..." : "");
     }
     ck_feature *ft = feature_named(pl, c->name);
     int used_col = !opt->features || ck_strv_index(opt->features, opt->nfeatures, c->name) >= 0;

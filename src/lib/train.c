@@ -480,6 +480,9 @@ static json_t *options_json(const ck_train_options *opt, ck_task task)
     json_object_set_new(o, "log", strings_json(opt->pipeline.log, opt->pipeline.nlog));
     json_object_set_new(o, "exclude", strings_json(opt->pipeline.exclude,
                                                    opt->pipeline.nexclude));
+    if (opt->pipeline.nreference) /* only when given: older files have no such key */
+        json_object_set_new(o, "reference", strings_json(opt->pipeline.reference,
+                                                         opt->pipeline.nreference));
     if (opt->weight) /* only when given: older files have no such key */
         json_object_set_new(o, "weight", json_string(opt->weight));
     if (task == CK_TASK_CLASSIFICATION)

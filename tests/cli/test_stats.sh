@@ -62,6 +62,29 @@ assert t["per_sd"]["coef"] == t["coef"]
 assert "per_sd" not in c["(intercept)"] and "per_unit" in c["(intercept)"]
 PY
 
+# ---- reference levels ---------------------------------------------------------
+ok "$TR" --data "$D" --label churn --exclude spend_change --reference "contract=Two year" \
+  --out "$T/ref.json"
+grep -qE "^contract=Month-to-month +1\.523" "$T/out" \
+  || fail "--reference contract=Two year: no contrast of Month-to-month (R: 1.5234)"
+grep -qF "Reference levels: contract=Two year, internet_service=DSL" "$T/out" \
+  || fail "the chosen reference is not listed"
+expect 2 "--reference 'contract=Three year': column 'contract' has no level 'Three year' (its levels: 'Month-to-month', 'One year', 'Two year')" \
+  "$TR" --data "$D" --label churn --reference "contract=Three year" --out "$T/x.json"
+expect 2 "this model takes raw inputs" \
+  "$TR" --data "$D" --label churn --model gbdt --reference "contract=Two year" --out "$T/x.json"
+[ -e "$T/x.json" ] && fail "a refused run wrote a model"
+
+# a penalized model keeps a reference level too, and says its errors are
+# approximate before its table (and in eval's JSON)
+ok "$TR" --data "$D" --label churn --exclude spend_change --l2 1 --out "$T/l2.json"
+grep -qE "^contract=Month-to-month " "$T/out" && fail "--l2 gave the reference level a column"
+awk '/^term/ { exit } /approximate/ { found = 1 } END { exit !found }' "$T/out" \
+  || fail "a penalized model's table does not say first that its errors are approximate"
+ok "$EV" --model "$T/l2.json" --data "$D" --json "$T/ev2.json" --quiet
+/usr/bin/python3 -c "import json, sys; sys.exit(json.load(open('$T/ev2.json'))['models'][0]['coefficients_approximate'] is not True)" \
+  || fail "eval's JSON does not say a penalized model's intervals are approximate"
+
 # ---- the model file: the old key meanings kept ---------------------------------
 /usr/bin/python3 - "$T/lr.json" <<'PY' || fail "the model file's coefficients are not as FORMAT.md says"
 import json, sys

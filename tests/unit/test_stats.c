@@ -329,6 +329,105 @@ START_TEST(test_old_model_scales)
 }
 END_TEST
 
+/* Coefficients only (a penalized fit's reference: scikit-learn). */
+static void compare_coefs(const json_t *root, const char *fixture)
+{
+    const json_t *terms = json_object_get(json_object_get(root, "coefficients"), "terms");
+    ck_table *ref = read_csv(fixture, "term");
+    ck_assert_uint_eq(json_array_size(terms), ref->nrows);
+    for (size_t i = 0; i < ref->nrows; i++) {
+        const json_t *t = json_array_get(terms, i);
+        const char *name = json_string_value(json_object_get(t, "term"));
+        ck_assert_str_eq(name, ck_table_text(ref, 0, i));
+        near(num(t, "coef"), cell(ref, i, "coef"), "coef", name);
+    }
+    ck_table_free(ref);
+}
+
+START_TEST(test_reference_levels)
+{
+    /* --reference contract=Two year,online_security=Yes: R's glm with those
+     * levels first (relevel); the aliased column is then online_security=No
+     * internet service still, the one after online_security=No */
+    static const char *ex[] = {"spend_change"};
+    static const char *ref[] = {"contract=Two year", "online_security=Yes"};
+    ck_train_options o;
+    options(&o, "logistic", ex, 1);
+    o.pipeline.reference = ref;
+    o.pipeline.nreference = 2;
+    json_t *root = train(&o, NULL);
+    compare(root, "logit_ref_coef.csv", NULL, 1);
+    const json_t *f = json_array_get(json_object_get(root, "features"), 3);
+    ck_assert_str_eq(json_string_value(json_object_get(f, "name")), "contract");
+    ck_assert_str_eq(json_string_value(json_object_get(f, "reference")), "Two year");
+    ck_assert(json_is_false(json_object_get(f, "drop_first")));
+    const json_t *rec = json_object_get(json_object_get(json_object_get(root, "training"),
+                                                        "options"), "reference");
+    ck_assert_uint_eq(json_array_size(rec), 2);
+    /* the same fit as the default reference: the likelihood does not move */
+    json_t *plain = logistic();
+    near(num(fit(root), "loglik"), num(fit(plain), "loglik"), "loglik", "");
+    json_decref(plain);
+    json_decref(root);
+}
+END_TEST
+
+START_TEST(test_penalized_keeps_reference)
+{
+    /* --l2: the reference levels stay out, so that levels are contrasts;
+     * scikit-learn's LogisticRegression(C = 1/2) and Ridge(alpha = 3) on
+     * the same columns (the aliased pair kept: a penalty identifies it) */
+    static const char *exl[] = {"spend_change"}, *exr[] = {"churn"};
+    ck_train_options o;
+    options(&o, "logistic", exl, 1);
+    ck_test_param(&o, "l2", 2);
+    json_t *root = train(&o, NULL);
+    compare_coefs(root, "logit_l2_coef.csv");
+    const json_t *c = json_object_get(root, "coefficients");
+    ck_assert(json_is_true(json_object_get(c, "approximate")));
+    ck_assert(!json_object_get(json_array_get(json_object_get(c, "terms"), 9), "aliased"));
+    json_decref(root);
+    options(&o, "linear", exr, 1);
+    ck_test_param(&o, "l2", 3);
+    root = train(&o, NULL);
+    compare_coefs(root, "ridge_l2_coef.csv");
+    json_decref(root);
+}
+END_TEST
+
+START_TEST(test_reference_errors)
+{
+    ck_table *t = read_csv("telco.csv", NULL);
+    ck_model *m = NULL;
+    ck_error err;
+    static const char *bad[][2] = {
+        {"contract=Three year", "--reference 'contract=Three year': column 'contract' has no "
+                                "level 'Three year'"},
+        {"tenure=1", "--reference 'tenure=1': column 'tenure' is numeric"},
+        {"spend_change=1", "column 'spend_change' is numeric"},
+        {"nonsense", "--reference 'nonsense': expected COLUMN=LEVEL"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        const char *ex[] = {"spend_change"}, *ref[] = {bad[i][0]};
+        ck_train_options o;
+        options(&o, "logistic", ex, 1);
+        o.pipeline.reference = ref;
+        o.pipeline.nreference = 1;
+        ck_assert_int_eq(ck_train(t, &o, &m, NULL, &err), CK_EUSAGE);
+        ck_assert_msg_contains(err, bad[i][1]);
+    }
+    /* a column that is not a feature */
+    const char *ex[] = {"spend_change", "contract"}, *ref[] = {"contract=One year"};
+    ck_train_options o;
+    options(&o, "logistic", ex, 2);
+    o.pipeline.reference = ref;
+    o.pipeline.nreference = 1;
+    ck_assert_int_eq(ck_train(t, &o, &m, NULL, &err), CK_EUSAGE);
+    ck_assert_msg_contains(err, "column 'contract' is not a feature");
+    ck_table_free(t);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("stats");
@@ -341,6 +440,9 @@ static Suite *suite(void)
     tcase_add_test(tc, test_exclude_level);
     tcase_add_test(tc, test_level_errors);
     tcase_add_test(tc, test_old_model_scales);
+    tcase_add_test(tc, test_reference_levels);
+    tcase_add_test(tc, test_penalized_keeps_reference);
+    tcase_add_test(tc, test_reference_errors);
     suite_add_tcase(s, tc);
     return s;
 }
