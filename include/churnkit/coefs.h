@@ -52,6 +52,10 @@ typedef struct ck_coefs {
     double df;              /* t's degrees of freedom (0 for z) */
     int approximate;        /* penalized or weighted: errors approximate */
     ck_ratio ratio;         /* what exp(coef) means */
+    ck_test_kind test_kind; /* the tests of each input column (inference.h),
+                               or CK_TEST_NONE */
+    ck_term_test *tests;    /* one a feature of the pipeline, in its order
+                               (owned), or NULL */
 } ck_coefs;
 
 /* The linear predictor beta[0] + sum_j beta[j+1] x[j]. */
@@ -94,6 +98,13 @@ void ck_coefs_adopt(ck_coefs *c, size_t p, double **beta, unsigned char **aliase
  * per unit with cov (p x p, or NULL: its interval unknown).  -1 when out
  * of memory. */
 int ck_coefs_scales(ck_coefs *c, const ck_pipeline *pl, const double *cov);
+
+/* Wald tests of each feature (all its estimated coefficients 0) from the
+ * covariance cov (p x p) into c->tests; -1 when out of memory. */
+int ck_coefs_wald_tests(ck_coefs *c, const ck_pipeline *pl, const double *cov);
+
+/* The tests' table of the report (nothing when there are none). */
+void ck_coefs_tests_report(FILE *out, const ck_coefs *c, const ck_pipeline *pl);
 
 /* The second table of the report: each coefficient per unit and per
  * standard deviation with its interval (exp of them for odds and hazard

@@ -35,6 +35,7 @@
 #include <stddef.h>
 
 #include "churnkit/error.h"
+#include "churnkit/inference.h"
 #include "churnkit/pipeline.h"
 #include "churnkit/reduce.h"
 
@@ -47,6 +48,7 @@ typedef struct ck_linear_options {
     size_t threads;
     const ck_reducer *reducer; /* a distributed fit: every process's rows
                                   (NULL: these rows only) */
+    int tests;        /* OLS: the F test of each feature (tests below) */
 } ck_linear_options;
 
 void ck_linear_options_init(ck_linear_options *opt);
@@ -65,6 +67,9 @@ typedef struct ck_linear {
     double cond;            /* condition number of X'X scaled to unit diagonal
                                (of the columns not aliased) */
     unsigned char *aliased; /* p flags (owned), or NULL: none aliased */
+    ck_term_test *tests;    /* OLS: the F test of each feature of the pipeline,
+                               R's drop1(lm, test = "F"), from R alone (owned);
+                               NULL for ridge and Huber */
 } ck_linear;
 
 /* Fits the model; on success free out with ck_linear_fini. */

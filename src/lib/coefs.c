@@ -4,6 +4,7 @@
 #include "churnkit/model.h"
 #include "churnkit/report.h"
 
+#include <gsl/gsl_cdf.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,6 +66,72 @@ static int is_intercept(const ck_coefs *c, size_t j)
     return !c->no_intercept && j == 0;
 }
 
+static double optional(const json_t *t, const char *key);
+
+static const char *const test_methods[] = {NULL, "lr", "f", "wald"};
+
+/* The model file's "tests": the method and one object a feature. */
+static json_t *tests_json(const ck_coefs *c, const ck_pipeline *pl)
+{
+    json_t *o = json_object(), *a = json_array();
+    for (size_t k = 0; k < pl->nfeat; k++) {
+        const ck_term_test *t = &c->tests[k];
+        json_t *r = json_object();
+        json_object_set_new(r, "term", json_string(pl->feat[k].name));
+        ck_json_set_number(r, "df", t->df);
+        if (c->test_kind == CK_TEST_LR) {
+            ck_json_set_number(r, "deviance", t->deviance);
+            ck_json_set_number(r, "aic", t->aic);
+            ck_json_set_number(r, "lr_stat", t->stat);
+        } else if (c->test_kind == CK_TEST_F) {
+            ck_json_set_number(r, "sum_sq", t->sumsq);
+            ck_json_set_number(r, "rss", t->rss);
+            ck_json_set_number(r, "f", t->stat);
+        } else {
+            ck_json_set_number(r, "chi2", t->stat);
+        }
+        ck_json_set_number(r, "p", t->p);
+        json_array_append_new(a, r);
+    }
+    json_object_set_new(o, "method", json_string(test_methods[c->test_kind]));
+    json_object_set_new(o, "terms", a);
+    return o;
+}
+
+/* Reads "tests" back (optional: a record for the report). */
+static ck_status read_tests(ck_coefs *c, const json_t *o, const ck_pipeline *pl,
+                            ck_json_reader *rd)
+{
+    const json_t *t = json_object_get(o, "tests");
+    if (!t)
+        return CK_OK;
+    const json_t *m = json_object_get(t, "method"), *a = json_object_get(t, "terms");
+    int kind = 0;
+    for (int k = 1; k <= CK_TEST_WALD && json_is_string(m); k++)
+        if (strcmp(json_string_value(m), test_methods[k]) == 0)
+            kind = k;
+    if (!kind || !json_is_array(a) || json_array_size(a) != pl->nfeat)
+        return ck_json_bad(rd, "coefficients.tests", "must have a method (lr, f, wald) and one "
+                                                     "term a feature");
+    if (!(c->tests = calloc(pl->nfeat ? pl->nfeat : 1, sizeof *c->tests)))
+        return ck_error_set(rd->err, CK_ENOMEM, "out of memory");
+    c->test_kind = (ck_test_kind)kind;
+    for (size_t k = 0; k < pl->nfeat; k++) {
+        const json_t *r = json_array_get(a, k), *name = json_object_get(r, "term");
+        if (!json_is_string(name) || strcmp(json_string_value(name), pl->feat[k].name) != 0)
+            return ck_json_bad(rd, "coefficients.tests.terms", "must name the features in order");
+        ck_term_test *x = &c->tests[k];
+        x->df = optional(r, "df");
+        x->p = optional(r, "p");
+        x->deviance = optional(r, "deviance");
+        x->aic = optional(r, "aic");
+        x->sumsq = optional(r, "sum_sq");
+        x->rss = optional(r, "rss");
+        x->stat = optional(r, kind == CK_TEST_LR ? "lr_stat" : kind == CK_TEST_F ? "f" : "chi2");
+    }
+    return CK_OK;
+}
+
 json_t *ck_coefs_json(const ck_coefs *c, const ck_pipeline *pl)
 {
     json_t *terms = json_array(), *o = json_object();
@@ -102,6 +169,8 @@ json_t *ck_coefs_json(const ck_coefs *c, const ck_pipeline *pl)
     json_object_set_new(o, "statistic", json_string(c->t_stats ? "t" : "z"));
     json_object_set_new(o, "approximate", json_boolean(c->approximate));
     json_object_set_new(o, "terms", terms);
+    if (c->tests)
+        json_object_set_new(o, "tests", tests_json(c, pl));
     return o;
 }
 
@@ -184,6 +253,8 @@ ck_status ck_coefs_read(ck_coefs *c, const json_t *root, const ck_pipeline *pl,
     for (size_t j = 0; c->row && j < c->p; j++)
         if (is_aliased(c, j))
             c->row[j].coef = NAN;
+    if ((st = read_tests(c, o, pl, rd)) != CK_OK)
+        return st;
     if (ck_coefs_scales(c, pl, NULL) != 0)
         return ck_error_set(rd->err, CK_ENOMEM, "out of memory");
     /* the intercept per unit needs the covariance, which the file does not
@@ -469,8 +540,76 @@ void ck_coefs_adopt(ck_coefs *c, size_t p, double **beta, unsigned char **aliase
         (void)ck_coefs_scales(c, pl, cov);
 }
 
+int ck_coefs_wald_tests(ck_coefs *c, const ck_pipeline *pl, const double *cov)
+{
+    size_t off = c->no_intercept ? 0 : 1;
+    size_t *idx = malloc((c->p ? c->p : 1) * sizeof *idx);
+    free(c->tests);
+    c->tests = calloc(pl->nfeat ? pl->nfeat : 1, sizeof *c->tests);
+    if (!idx || !c->tests) {
+        free(idx);
+        free(c->tests);
+        c->tests = NULL;
+        return -1;
+    }
+    c->test_kind = CK_TEST_WALD;
+    for (size_t k = 0; k < pl->nfeat; k++) {
+        const ck_feature *f = &pl->feat[k];
+        size_t n = 0;
+        for (size_t j = 0; j < f->width; j++)
+            if (!is_aliased(c, f->offset + j + off))
+                idx[n++] = f->offset + j + off;
+        ck_term_test *t = &c->tests[k];
+        *t = (ck_term_test){(double)n, NAN, NAN, NAN, NAN, NAN, NAN};
+        if (n == 0)
+            continue;
+        t->stat = ck_wald_stat(c->beta, cov, c->p, idx, n);
+        t->p = isnan(t->stat) ? NAN : gsl_cdf_chisq_Q(t->stat, (double)n);
+    }
+    free(idx);
+    return 0;
+}
+
+void ck_coefs_tests_report(FILE *out, const ck_coefs *c, const ck_pipeline *pl)
+{
+    if (!c->tests)
+        return;
+    size_t w = 12;
+    char p[16];
+    for (size_t k = 0; k < pl->nfeat; k++)
+        w = strlen(pl->feat[k].name) > w ? strlen(pl->feat[k].name) : w;
+    w = w > 40 ? 40 : w;
+    if (c->test_kind == CK_TEST_LR)
+        fprintf(out, "\nEach column's test (R's drop1, test = \"Chisq\"): the likelihood ratio "
+                     "against the model refitted without it, on the rank it takes\n"
+                     "%-*s %4s %12s %12s %11s %9s\n",
+                (int)w, "column", "Df", "Deviance", "AIC", "LRT", "Pr(>Chi)");
+    else if (c->test_kind == CK_TEST_F)
+        fprintf(out, "\nEach column's test (R's drop1, test = \"F\"): the least-squares fit "
+                     "without it, on the rank it takes\n"
+                     "%-*s %4s %12s %12s %11s %9s\n",
+                (int)w, "column", "Df", "Sum of Sq", "RSS", "F value", "Pr(>F)");
+    else
+        fprintf(out, "\nEach column's test (Wald chi-square: all its coefficients 0%s)\n"
+                     "%-*s %4s %12s %9s\n",
+                c->approximate ? "; approximate, as the errors are" : "", (int)w, "column", "Df",
+                "chi2", "P>chi2");
+    for (size_t k = 0; k < pl->nfeat && k < REPORT_TERMS; k++) {
+        const ck_term_test *t = &c->tests[k];
+        ck_report_format_p(p, sizeof p, t->p);
+        fprintf(out, "%-*.*s %4.0f", (int)w, (int)w, pl->feat[k].name, t->df);
+        if (c->test_kind == CK_TEST_LR)
+            fprintf(out, " %12.6g %12.6g %11.5g %9s\n", t->deviance, t->aic, t->stat, p);
+        else if (c->test_kind == CK_TEST_F)
+            fprintf(out, " %12.6g %12.6g %11.5g %9s\n", t->sumsq, t->rss, t->stat, p);
+        else
+            fprintf(out, " %12.5g %9s\n", t->stat, p);
+    }
+}
+
 void ck_coefs_fini(ck_coefs *c)
 {
+    free(c->tests);
     free(c->beta);
     free(c->row);
     free(c->unit);

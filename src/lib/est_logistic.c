@@ -11,10 +11,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { P_L2 }; /* first: ck_coefs_est_pipeline reads the penalty there */
+enum { P_L2, P_DROP1 }; /* L2 first: ck_coefs_est_pipeline reads the penalty there */
 
 static const ck_param params[] = {
     CK_COEFS_PARAM_L2,
+    {"drop1", CK_PARAM_FLAG, 0, 0, 1, NULL, NULL, "drop1",
+     "test each column by refitting without it (likelihood ratio, R's drop1): one more fit "
+     "a column; without it, Wald tests"},
 };
 
 /* How the fit went (the model file's "fit"). */
@@ -26,6 +29,7 @@ typedef struct facts {
     int separation;
     double condition_number, weight_sum;
     double rank;            /* coefficients estimated (aliased ones not) */
+    double aic, bic;        /* -2 loglik + 2 rank, + rank log(n): unpenalized */
 } facts;
 
 enum { SOLVER_NEWTON, SOLVER_BFGS };
@@ -47,6 +51,8 @@ static const ck_fact fit_facts[] = {
     FACT("condition_number", condition_number, CK_FACT_REAL),
     FACT("weight_sum", weight_sum, CK_FACT_REAL),
     FACT("rank", rank, CK_FACT_COUNT),
+    FACT("aic", aic, CK_FACT_REAL),
+    FACT("bic", bic, CK_FACT_REAL),
 };
 #undef FACT
 #define NFACTS(a) (sizeof a / sizeof a[0])
@@ -56,7 +62,7 @@ typedef struct state {
     facts f;
 } state;
 
-static void set_facts(facts *f, const ck_logistic *lm)
+static void set_facts(facts *f, const ck_logistic *lm, int penalized)
 {
     f->solver = lm->newton ? SOLVER_NEWTON : SOLVER_BFGS;
     f->iterations = (double)lm->iterations;
@@ -72,6 +78,46 @@ static void set_facts(facts *f, const ck_logistic *lm)
     f->lr_p = f->lr_df > 0 ? gsl_cdf_chisq_Q(f->lr_stat, f->lr_df) : NAN;
     f->condition_number = lm->cond;
     f->weight_sum = lm->weight_sum;
+    /* R's AIC and BIC (n the rows, or with weights the weight sum: a row of
+     * weight 2 counts twice); a penalized fit's likelihood is not the one
+     * they are about */
+    f->aic = penalized ? NAN : -2 * lm->loglik + 2 * f->rank;
+    f->bic = penalized ? NAN : -2 * lm->loglik + f->rank * log(lm->weight_sum);
+}
+
+/* R's drop1(test = "Chisq"): each feature's columns left out in turn (the
+ * others' aliasing found anew), the likelihood-ratio test on the drop in
+ * rank.  One more fit a feature. */
+static ck_status lr_tests(const ck_fit_input *in, const ck_logistic_options *base,
+                          const ck_logistic *full, ck_term_test **out, ck_error *err)
+{
+    const ck_pipeline *pl = in->ds->design->pl;
+    unsigned char *omit = calloc(full->p, 1);
+    ck_term_test *t = calloc(pl->nfeat ? pl->nfeat : 1, sizeof *t);
+    ck_status st = omit && t ? CK_OK : ck_error_set(err, CK_ENOMEM, "out of memory");
+    for (size_t k = 0; st == CK_OK && k < pl->nfeat; k++) {
+        const ck_feature *f = &pl->feat[k];
+        ck_logistic_options lo = *base;
+        ck_logistic r;
+        memset(omit, 0, full->p);
+        memset(omit + 1 + f->offset, 1, f->width);
+        lo.omit = omit;
+        if (in->progress)
+            in->progress(in->progress_ctx, "tests", (double)k / (double)pl->nfeat);
+        if ((st = ck_logistic_fit(in->ds, &lo, &r, NULL, err)) != CK_OK)
+            break;
+        double df = (double)full->rank - (double)r.rank, lr = 2 * (full->loglik - r.loglik);
+        t[k] = (ck_term_test){df, lr, df > 0 ? gsl_cdf_chisq_Q(lr > 0 ? lr : 0, df) : NAN,
+                              -2 * r.loglik, -2 * r.loglik + 2 * (double)r.rank, NAN, NAN};
+        ck_logistic_fini(&r);
+    }
+    free(omit);
+    if (st != CK_OK) {
+        free(t);
+        return st;
+    }
+    *out = t;
+    return CK_OK;
 }
 
 static ck_status fit(const ck_fit_input *in, void **out, ck_warnings *w, ck_error *err)
@@ -92,12 +138,24 @@ static ck_status fit(const ck_fit_input *in, void **out, ck_warnings *w, ck_erro
         ck_logistic_fini(&lm);
         return ck_error_set(err, CK_ENOMEM, "out of memory");
     }
-    ck_coefs_adopt(&s->c, lm.p, &lm.beta, &lm.aliased, lm.cov, 0, in->final,
-                   in->ds->design->pl);
+    set_facts(&s->f, &lm, lo.l2 > 0);
+    /* the tests of each column, for the model kept (folds skip them) */
+    if (in->final && lm.cov && in->param[P_DROP1] != 0 && lo.l2 == 0) {
+        st = lr_tests(in, &lo, &lm, &s->c.tests, err);
+        s->c.test_kind = CK_TEST_LR;
+    }
+    const ck_pipeline *pl = in->ds->design->pl;
+    ck_coefs_adopt(&s->c, lm.p, &lm.beta, &lm.aliased, lm.cov, 0, in->final, pl);
+    if (st == CK_OK && in->final && lm.cov && !s->c.tests &&
+        ck_coefs_wald_tests(&s->c, pl, lm.cov) != 0)
+        st = ck_error_set(err, CK_ENOMEM, "out of memory");
     s->c.ratio = CK_RATIO_ODDS;
     s->c.approximate = lo.l2 > 0 || in->ds->weight != NULL;
-    set_facts(&s->f, &lm);
     ck_logistic_fini(&lm);
+    if (st != CK_OK) {
+        ck_coefs_est_free(s);
+        return st;
+    }
     *out = s;
     return CK_OK;
 }
@@ -141,9 +199,12 @@ static void report(FILE *out, const void *p, const ck_model *m)
     if (f->rank > 0 && f->rank < (double)s->c.p)
         fprintf(out, "Rank %.0f of %zu coefficients: %zu aliased (NA below)\n", f->rank,
                 s->c.p, s->c.p - (size_t)f->rank);
+    if (!isnan(f->aic))
+        fprintf(out, "AIC %.4f, BIC %.4f\n", f->aic, f->bic);
     fputc('\n', out);
     ck_coefs_report(out, &s->c, m->pl);
     ck_coefs_scales_report(out, &s->c, m->pl);
+    ck_coefs_tests_report(out, &s->c, m->pl);
 }
 
 const ck_estimator_type ck_est_logistic = {

@@ -3,6 +3,7 @@
 
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_eigen.h>
+#include <gsl/gsl_linalg.h>
 #include <gsl/gsl_matrix.h>
 #include <math.h>
 #include <stdio.h>
@@ -187,4 +188,28 @@ size_t ck_submatrix(const double *a, size_t p, const unsigned char *skip,
         r++;
     }
     return k;
+}
+
+double ck_wald_stat(const double *beta, const double *cov, size_t p, const size_t *idx,
+                    size_t k)
+{
+    gsl_matrix *v = gsl_matrix_alloc(k ? k : 1, k ? k : 1);
+    gsl_vector *b = gsl_vector_alloc(k ? k : 1), *x = gsl_vector_alloc(k ? k : 1);
+    double w = NAN;
+    if (k > 0 && v && b && x) {
+        for (size_t i = 0; i < k; i++) {
+            gsl_vector_set(b, i, beta[idx[i]]);
+            for (size_t j = 0; j < k; j++)
+                gsl_matrix_set(v, i, j, cov[idx[i] * p + idx[j]]);
+        }
+        if (gsl_linalg_cholesky_decomp1(v) == 0 && gsl_linalg_cholesky_solve(v, b, x) == 0) {
+            w = 0;
+            for (size_t i = 0; i < k; i++)
+                w += gsl_vector_get(b, i) * gsl_vector_get(x, i);
+        }
+    }
+    gsl_matrix_free(v);
+    gsl_vector_free(b);
+    gsl_vector_free(x);
+    return w;
 }

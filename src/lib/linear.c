@@ -472,6 +472,54 @@ static size_t find_aliased(ck_linear *m, const double *r, size_t q, double l2)
     return kept;
 }
 
+/* R's drop1(lm, test = "F") from R alone: each feature's columns left out
+ * in turn, the aliasing of the rest found anew (a column aliased before may
+ * take over), the least squares of the rest by the same SVD solve; its RSS
+ * and rank against the full fit's. */
+static ck_status f_tests(const ck_dataset *ds, ck_linear *m, const double *r, ck_error *err)
+{
+    const ck_pipeline *pl = ds->design->pl;
+    size_t p = m->p, q = p + 1;
+    unsigned char *skip = calloc(p, 1), *al = calloc(p, 1);
+    double *rz = malloc(q * q * sizeof *rz), *beta = malloc(p * sizeof *beta);
+    double *inv = malloc(p * p * sizeof *inv), extra;
+    m->tests = calloc(pl->nfeat ? pl->nfeat : 1, sizeof *m->tests);
+    ck_status st = skip && al && rz && beta && inv && m->tests
+                       ? CK_OK
+                       : ck_error_set(err, CK_ENOMEM, "linear regression: out of memory");
+    for (size_t k = 0; st == CK_OK && k < pl->nfeat; k++) {
+        const ck_feature *f = &pl->feat[k];
+        memset(skip, 0, p);
+        memset(skip + 1 + f->offset, 1, f->width);
+        size_t kept = ck_aliased_columns(r, q, p, skip, CK_ALIAS_TOL, al);
+        if (kept == (size_t)-1) {
+            st = ck_error_set(err, CK_ENOMEM, "linear regression: out of memory");
+            break;
+        }
+        for (size_t j = 0; j < p; j++)
+            al[j] |= skip[j];
+        memcpy(rz, r, q * q * sizeof *rz);
+        zero_aliased(rz, p, q, al);
+        if (solve_svd(rz, p, q, beta, inv, &extra) == 0) {
+            st = ck_error_set(err, CK_EDATA, "linear regression: SVD failed");
+            break;
+        }
+        clear_aliased(beta, inv, p, al);
+        double rss = rss_of(r, p, q, beta), df = (double)m->rank - (double)kept;
+        double sumsq = rss - m->rss, fv = (sumsq / df) / (m->rss / m->df_resid);
+        m->tests[k] = (ck_term_test){df, df > 0 ? fv : NAN,
+                                     df > 0 && m->df_resid > 0
+                                         ? gsl_cdf_fdist_Q(fv, df, m->df_resid) : NAN,
+                                     NAN, NAN, sumsq, rss};
+    }
+    free(skip);
+    free(al);
+    free(rz);
+    free(beta);
+    free(inv);
+    return st;
+}
+
 static ck_status fit_from_r(const ck_dataset *ds, const ck_linear_options *opt, ck_linear *m,
                             const double *r, double *xtx, double *xtx_inv, ck_warnings *w,
                             ck_error *err)
@@ -510,7 +558,7 @@ static ck_status fit_from_r(const ck_dataset *ds, const ck_linear_options *opt, 
                    : ck_error_set(err, CK_EDATA, "ridge regression: singular system");
     for (size_t j = 0; j < p * p; j++)
         m->cov[j] = m->sigma2 * xtx_inv[j];
-    return CK_OK;
+    return !opt->tests || opt->robust || m->df_resid <= 0 ? CK_OK : f_tests(ds, m, r, err);
 }
 
 ck_status ck_linear_fit(const ck_dataset *ds, const ck_linear_options *opt, ck_linear *m,
@@ -581,6 +629,8 @@ void ck_linear_fini(ck_linear *m)
     free(m->beta);
     free(m->cov);
     free(m->aliased);
+    free(m->tests);
     m->beta = m->cov = NULL;
     m->aliased = NULL;
+    m->tests = NULL;
 }

@@ -62,6 +62,19 @@ assert t["per_sd"]["coef"] == t["coef"]
 assert "per_sd" not in c["(intercept)"] and "per_unit" in c["(intercept)"]
 PY
 
+# ---- each column's tests, AIC and BIC --------------------------------------------
+grep -qF "AIC 1165.5454, BIC 1221.5362" "$T/lr.txt" || fail "no AIC and BIC (R: 1165.5454, 1221.5362)"
+grep -qE "^contract +2 +49\.034" "$T/lr.txt" || fail "no Wald test of contract (R: chi2 49.034 on 2)"
+ok "$TR" --data "$D" --label churn --exclude spend_change --drop1 --out "$T/d1.json"
+grep -qF "R's drop1" "$T/out" || fail "--drop1 printed no likelihood-ratio tests"
+grep -qE "^internet_service +1 +1151\.31 +1171\.31 +7\.7659 " "$T/out" \
+  || fail "drop1 of internet_service is not R's (Df 1, deviance 1151.31, AIC 1171.31, LRT 7.7659)"
+expect 2 "--drop1 does not apply to --model linear; it is for --model logistic" \
+  "$TR" --data "$D" --label spend_change --model linear --drop1 --out "$T/x.json"
+ok "$TR" --data "$D" --label spend_change --model linear --exclude churn --out "$T/lm.json"
+grep -qE "^contract +2 +3254\.65 +21435\.9 +106\.42 " "$T/out" \
+  || fail "the F test of contract is not R's drop1 (3254.65, 21435.9, 106.42)"
+
 # ---- reference levels ---------------------------------------------------------
 ok "$TR" --data "$D" --label churn --exclude spend_change --reference "contract=Two year" \
   --out "$T/ref.json"

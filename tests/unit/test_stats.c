@@ -2,7 +2,9 @@
  * tests/fixtures/stats/telco.csv (made, with every reference number, by
  * make_stats_fixtures.py and make_stats_fixtures.R beside it): aliased
  * columns (NA) and the rank's degrees of freedom, coefficients per unit
- * and per standard deviation, levels dropped by --exclude NAME=LEVEL.
+ * and per standard deviation, levels dropped by --exclude NAME=LEVEL,
+ * reference levels, penalized fits, each column's tests (drop1, Wald), AIC
+ * and BIC.
  * Models are trained through ck_train and read back from their model
  * file's text, so that what is compared is what a user gets. */
 #include "testutil.h"
@@ -428,6 +430,82 @@ START_TEST(test_reference_errors)
 }
 END_TEST
 
+/* The model file's tests against a fixture whose rows are the columns
+ * (after R's "<none>" row when `none`); keys[i] in the model file against
+ * cols[i] in the fixture. */
+static void compare_tests(const json_t *root, const char *fixture, const char *method, int none,
+                          const char *const *keys, const char *const *cols, size_t n)
+{
+    const json_t *t = json_object_get(json_object_get(root, "coefficients"), "tests");
+    ck_assert_msg(t != NULL, "no tests in the model file");
+    ck_assert_str_eq(json_string_value(json_object_get(t, "method")), method);
+    const json_t *terms = json_object_get(t, "terms");
+    ck_table *ref = read_csv(fixture, "term");
+    ck_assert_uint_eq(json_array_size(terms) + (none ? 1 : 0), ref->nrows);
+    for (size_t i = 0; i < json_array_size(terms); i++) {
+        const json_t *r = json_array_get(terms, i);
+        const char *name = json_string_value(json_object_get(r, "term"));
+        ck_assert_str_eq(name, ck_table_text(ref, 0, i + (none ? 1 : 0)));
+        for (size_t k = 0; k < n; k++) {
+            double want = cell(ref, i + (none ? 1 : 0), cols[k]);
+            if (strcmp(keys[k], "p") == 0)
+                near_p(num(r, "p"), want, name);
+            else
+                near(num(r, keys[k]), want, keys[k], name);
+        }
+    }
+    ck_table_free(ref);
+}
+
+START_TEST(test_logistic_drop1)
+{
+    /* --drop1: R's drop1(glm, test = "Chisq"); internet_service takes 1
+     * degree of freedom, not 2 (without it, online_security=No internet
+     * service is no longer aliased and stands in for internet_service=No) */
+    static const char *ex[] = {"spend_change"};
+    static const char *keys[] = {"df", "deviance", "aic", "lr_stat", "p"};
+    static const char *cols[] = {"Df", "Deviance", "AIC", "LRT", "Pr_Chi_"};
+    ck_train_options o;
+    options(&o, "logistic", ex, 1);
+    ck_test_param(&o, "drop1", 1);
+    json_t *root = train(&o, NULL);
+    compare_tests(root, "logit_drop1.csv", "lr", 1, keys, cols, 5);
+    json_decref(root);
+}
+END_TEST
+
+START_TEST(test_logistic_wald_and_aic)
+{
+    /* without --drop1: Wald chi-square with vcov over the estimated
+     * coefficients (internet_service: 2 of them); R's AIC and BIC */
+    static const char *keys[] = {"df", "chi2", "p"};
+    static const char *cols[] = {"df", "chi2", "p"};
+    json_t *root = logistic();
+    compare_tests(root, "logit_wald.csv", "wald", 0, keys, cols, 3);
+    ck_table *s = read_csv("logit_stats.csv", "name");
+    near(num(fit(root), "aic"), lookup(s, "aic", "value"), "aic", "");
+    near(num(fit(root), "bic"), lookup(s, "bic", "value"), "bic", "");
+    ck_table_free(s);
+    json_decref(root);
+}
+END_TEST
+
+START_TEST(test_linear_drop1_and_aic)
+{
+    /* least squares: R's drop1(lm, test = "F"), from the R factor alone;
+     * AIC and BIC as R's (sigma counted) */
+    static const char *keys[] = {"df", "sum_sq", "rss", "f", "p"};
+    static const char *cols[] = {"Df", "Sum_of_Sq", "RSS", "F_value", "Pr_F_"};
+    json_t *root = linear();
+    compare_tests(root, "lm_drop1.csv", "f", 1, keys, cols, 5);
+    ck_table *s = read_csv("lm_stats.csv", "name");
+    near(num(fit(root), "aic"), lookup(s, "aic", "value"), "aic", "");
+    near(num(fit(root), "bic"), lookup(s, "bic", "value"), "bic", "");
+    ck_table_free(s);
+    json_decref(root);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("stats");
@@ -443,6 +521,9 @@ static Suite *suite(void)
     tcase_add_test(tc, test_reference_levels);
     tcase_add_test(tc, test_penalized_keeps_reference);
     tcase_add_test(tc, test_reference_errors);
+    tcase_add_test(tc, test_logistic_drop1);
+    tcase_add_test(tc, test_logistic_wald_and_aic);
+    tcase_add_test(tc, test_linear_drop1_and_aic);
     suite_add_tcase(s, tc);
     return s;
 }
