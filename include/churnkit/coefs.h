@@ -51,6 +51,8 @@ typedef struct ck_coefs {
     int t_stats;            /* inference by t (1) or z (0) */
     double df;              /* t's degrees of freedom (0 for z) */
     int approximate;        /* penalized or weighted: errors approximate */
+    int robust;             /* the covariance is HC1 (--robust-se, sandwich.h),
+                               not the model's */
     ck_ratio ratio;         /* what exp(coef) means */
     ck_test_kind test_kind; /* the tests of each input column (inference.h),
                                or CK_TEST_NONE */
@@ -138,6 +140,12 @@ ck_status ck_coefs_est_load(void **state, size_t size, const ck_pipeline *pl, in
 ck_status ck_coefs_est_save(const void *state, const ck_pipeline *pl, json_t *root,
                             json_t *fit, const void *facts, const ck_fact *f, size_t nf,
                             ck_error *err);
+
+/* --robust-se, a parameter of logistic and linear regression (a macro, as
+ * the L2 one below). */
+#define CK_COEFS_PARAM_ROBUST_SE                                                              \
+    {"robust-se", CK_PARAM_FLAG, 0, 0, 1, NULL, NULL, "robust_se",                            \
+     "heteroskedasticity-robust (HC1, White's sandwich) standard errors, tests and intervals"}
 
 /* The L2 parameter of every linear predictor, first in its table (a macro:
  * a table entry must be a constant expression). */

@@ -49,6 +49,9 @@ typedef struct ck_linear_options {
     const ck_reducer *reducer; /* a distributed fit: every process's rows
                                   (NULL: these rows only) */
     int tests;        /* OLS: the F test of each feature (tests below) */
+    int robust_se;    /* OLS and ridge: the HC1 covariance (sandwich.h) in
+                         cov, the bread (X'X)^-1, or for ridge (X'X + L D)^-1
+                         (approximate); no F tests then */
 } ck_linear_options;
 
 void ck_linear_options_init(ck_linear_options *opt);

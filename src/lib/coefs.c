@@ -168,6 +168,8 @@ json_t *ck_coefs_json(const ck_coefs *c, const ck_pipeline *pl)
     }
     json_object_set_new(o, "statistic", json_string(c->t_stats ? "t" : "z"));
     json_object_set_new(o, "approximate", json_boolean(c->approximate));
+    if (c->robust) /* absent: the model's covariance, as in every older file */
+        json_object_set_new(o, "covariance", json_string("hc1"));
     json_object_set_new(o, "terms", terms);
     if (c->tests)
         json_object_set_new(o, "tests", tests_json(c, pl));
@@ -238,6 +240,10 @@ ck_status ck_coefs_read(ck_coefs *c, const json_t *root, const ck_pipeline *pl,
     if ((st = ck_json_get_bool(rd, o, "approximate", "coefficients.approximate",
                                &c->approximate)) != CK_OK)
         return st;
+    const json_t *cv = json_object_get(o, "covariance");
+    if (cv && !(json_is_string(cv) && strcmp(json_string_value(cv), "hc1") == 0))
+        return ck_json_bad(rd, "coefficients.covariance", "must be \"hc1\" when present");
+    c->robust = cv != NULL;
     c->beta = calloc(c->p, sizeof *c->beta);
     c->row = calloc(c->p, sizeof *c->row);
     if (!c->beta || !c->row)
@@ -292,6 +298,9 @@ void ck_coefs_report(FILE *out, const ck_coefs *c, const ck_pipeline *pl)
     if (c->approximate)
         fprintf(out, "The model is penalized or weighted: standard errors, p-values and "
                      "intervals are approximate.\n");
+    if (c->robust)
+        fprintf(out, "Standard errors HC1: heteroskedasticity-robust (White's sandwich, times "
+                     "n / (n - k)).\n");
     fprintf(out, "%-*s %11s %10s %8s %9s %10s %10s%s\n", (int)w, "term", "coef", "std err",
             c->t_stats ? "t" : "z", c->t_stats ? "P>|t|" : "P>|z|", "[0.025", "0.975]",
             c->ratio == CK_RATIO_ODDS ? "  odds ratio"
@@ -590,8 +599,9 @@ void ck_coefs_tests_report(FILE *out, const ck_coefs *c, const ck_pipeline *pl)
                      "%-*s %4s %12s %12s %11s %9s\n",
                 (int)w, "column", "Df", "Sum of Sq", "RSS", "F value", "Pr(>F)");
     else
-        fprintf(out, "\nEach column's test (Wald chi-square: all its coefficients 0%s)\n"
+        fprintf(out, "\nEach column's test (Wald chi-square: all its coefficients 0%s%s)\n"
                      "%-*s %4s %12s %9s\n",
+                c->robust ? ", with the HC1 covariance" : "",
                 c->approximate ? "; approximate, as the errors are" : "", (int)w, "column", "Df",
                 "chi2", "P>chi2");
     for (size_t k = 0; k < pl->nfeat && k < REPORT_TERMS; k++) {

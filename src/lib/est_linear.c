@@ -11,12 +11,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { P_L2, P_ROBUST }; /* L2 first: ck_coefs_est_pipeline reads it there */
+enum { P_L2, P_ROBUST, P_ROBUST_SE }; /* L2 first: ck_coefs_est_pipeline reads it there */
 
 static const ck_param params[] = {
     CK_COEFS_PARAM_L2,
     {"robust", CK_PARAM_FLAG, 0, 0, 1, NULL, NULL, "robust",
      "Huber regression (statsmodels RLM, HuberT), for heavy-tailed targets"},
+    CK_COEFS_PARAM_ROBUST_SE,
 };
 
 /* How the fit went (the model file's "fit"). */
@@ -96,6 +97,7 @@ static ck_status fit(const ck_fit_input *in, void **out, ck_warnings *w, ck_erro
     lo.threads = in->threads;
     lo.reducer = in->reducer;
     lo.tests = in->final;
+    lo.robust_se = in->final && in->param[P_ROBUST_SE] != 0;
     ck_status st = ck_linear_fit(in->ds, &lo, &lm, w, err);
     if (st != CK_OK)
         return st;
@@ -109,6 +111,7 @@ static ck_status fit(const ck_fit_input *in, void **out, ck_warnings *w, ck_erro
                    in->final, pl);
     s->c.t_stats = lm.t_stats; /* "t" even with no residual df left */
     s->c.approximate = lo.l2 > 0;
+    s->c.robust = lo.robust_se;
     set_facts(&s->f, &lm, in->param);
     /* the tests of each column, for the model kept: least squares' F tests,
      * or Wald tests for ridge and Huber */
@@ -188,6 +191,9 @@ static ck_status check(const double *param, const char *const *text, const int *
     if (given[P_L2] && param[P_L2] > 0 && param[P_ROBUST] != 0)
         return ck_error_set(err, CK_EUSAGE, "--l2 does not go with --robust: Huber regression "
                                             "is not penalized");
+    if (param[P_ROBUST_SE] != 0 && param[P_ROBUST] != 0)
+        return ck_error_set(err, CK_EUSAGE, "--robust-se does not go with --robust: Huber "
+                                            "regression has its own robust covariance");
     return CK_OK;
 }
 

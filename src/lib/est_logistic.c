@@ -4,6 +4,7 @@
 #include "churnkit/logistic.h"
 #include "churnkit/model.h"
 #include "churnkit/report.h"
+#include "churnkit/sandwich.h"
 
 #include <gsl/gsl_cdf.h>
 #include <math.h>
@@ -11,13 +12,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { P_L2, P_DROP1 }; /* L2 first: ck_coefs_est_pipeline reads the penalty there */
+enum { P_L2, P_DROP1, P_ROBUST_SE }; /* L2 first: ck_coefs_est_pipeline reads it there */
 
 static const ck_param params[] = {
     CK_COEFS_PARAM_L2,
     {"drop1", CK_PARAM_FLAG, 0, 0, 1, NULL, NULL, "drop1",
      "test each column by refitting without it (likelihood ratio, R's drop1): one more fit "
      "a column; without it, Wald tests"},
+    CK_COEFS_PARAM_ROBUST_SE,
 };
 
 /* How the fit went (the model file's "fit"). */
@@ -120,6 +122,27 @@ static ck_status lr_tests(const ck_fit_input *in, const ck_logistic_options *bas
     return CK_OK;
 }
 
+/* HC1 in place of lm's covariance: n / (n - k) H^-1 M H^-1 with M = sum_i
+ * (w_i (y_i - mu_i))^2 x_i x_i' (statsmodels' Logit, cov_type = "HC1"; with
+ * a penalty, H its penalized Hessian); H^-1 is zero for the aliased, so
+ * they stay without a variance. */
+static ck_status robust_cov(const ck_fit_input *in, ck_logistic *lm, ck_error *err)
+{
+    size_t p = lm->p;
+    double *meat = malloc(p * p * sizeof *meat), *hc = malloc(p * p * sizeof *hc);
+    double n = (double)lm->n, k = (double)lm->rank;
+    ck_status st = meat && hc ? ck_sandwich_meat(in->ds, lm->beta, CK_RESIDUAL_LOGISTIC,
+                                                 in->threads, in->reducer, meat, err)
+                              : ck_error_set(err, CK_ENOMEM, "out of memory");
+    if (st == CK_OK && ck_sandwich(lm->cov, meat, p, n / (n - k), hc) != 0)
+        st = ck_error_set(err, CK_ENOMEM, "out of memory");
+    if (st == CK_OK)
+        memcpy(lm->cov, hc, p * p * sizeof *hc);
+    free(meat);
+    free(hc);
+    return st;
+}
+
 static ck_status fit(const ck_fit_input *in, void **out, ck_warnings *w, ck_error *err)
 {
     ck_logistic lm;
@@ -139,8 +162,11 @@ static ck_status fit(const ck_fit_input *in, void **out, ck_warnings *w, ck_erro
         return ck_error_set(err, CK_ENOMEM, "out of memory");
     }
     set_facts(&s->f, &lm, lo.l2 > 0);
+    int robust = in->final && lm.cov && in->param[P_ROBUST_SE] != 0;
+    if (robust)
+        st = robust_cov(in, &lm, err);
     /* the tests of each column, for the model kept (folds skip them) */
-    if (in->final && lm.cov && in->param[P_DROP1] != 0 && lo.l2 == 0) {
+    if (st == CK_OK && in->final && lm.cov && in->param[P_DROP1] != 0 && lo.l2 == 0) {
         st = lr_tests(in, &lo, &lm, &s->c.tests, err);
         s->c.test_kind = CK_TEST_LR;
     }
@@ -151,6 +177,7 @@ static ck_status fit(const ck_fit_input *in, void **out, ck_warnings *w, ck_erro
         st = ck_error_set(err, CK_ENOMEM, "out of memory");
     s->c.ratio = CK_RATIO_ODDS;
     s->c.approximate = lo.l2 > 0 || in->ds->weight != NULL;
+    s->c.robust = robust;
     ck_logistic_fini(&lm);
     if (st != CK_OK) {
         ck_coefs_est_free(s);
@@ -207,6 +234,22 @@ static void report(FILE *out, const void *p, const ck_model *m)
     ck_coefs_tests_report(out, &s->c, m->pl);
 }
 
+/* A likelihood-ratio test is the model's, whatever the covariance: with
+ * robust errors the columns are tested by Wald with the robust one. */
+static ck_status check(const double *param, const char *const *text, const int *given,
+                       ck_task task, ck_error *err)
+{
+    (void)text;
+    (void)given;
+    (void)task;
+    if (param[P_DROP1] != 0 && param[P_ROBUST_SE] != 0)
+        return ck_error_set(err, CK_EUSAGE, "--drop1 does not go with --robust-se: a "
+                                            "likelihood-ratio test does not use the robust "
+                                            "errors (without --drop1 the columns are tested by "
+                                            "Wald with them)");
+    return CK_OK;
+}
+
 const ck_estimator_type ck_est_logistic = {
     .name = "logistic",
     .help = "logistic regression (Newton/IRLS), with inference as statsmodels prints it",
@@ -216,6 +259,7 @@ const ck_estimator_type ck_est_logistic = {
              CK_EST_ROW_WEIGHTS,
     .params = params,
     .nparams = sizeof params / sizeof params[0],
+    .check = check,
     .pipeline = ck_coefs_est_pipeline,
     .fit = fit,
     .score = score,

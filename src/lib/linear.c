@@ -4,6 +4,7 @@
 #include "churnkit/coefs.h"
 #include "churnkit/inference.h"
 #include "churnkit/parallel.h"
+#include "churnkit/sandwich.h"
 #include "churnkit/stats.h"
 
 #include <gsl/gsl_blas.h>
@@ -284,6 +285,15 @@ static double rss_of(const double *r, size_t p, size_t q, const double *beta)
     return s;
 }
 
+/* A^-1 = (X'X + L D)^-1 into a (p x p), by Cholesky.  0 or -1. */
+static int ridge_inverse(const double *xtx, size_t p, double l2, gsl_matrix *a)
+{
+    memcpy(a->data, xtx, p * p * sizeof *xtx);
+    for (size_t j = 1; j < p; j++)
+        a->data[j * p + j] += l2;
+    return gsl_linalg_cholesky_decomp1(a) != 0 || gsl_linalg_cholesky_invert(a) != 0 ? -1 : 0;
+}
+
 /* Ridge's approximate covariance sigma^2 A^-1 X'X A^-1, A = X'X + L D. */
 static int ridge_cov(const double *xtx, size_t p, double l2, double sigma2, double *cov)
 {
@@ -293,10 +303,7 @@ static int ridge_cov(const double *xtx, size_t p, double l2, double sigma2, doub
     int rc = -1;
     if (!a || !t)
         goto done;
-    memcpy(a->data, xtx, p * p * sizeof *xtx);
-    for (size_t j = 1; j < p; j++)
-        a->data[j * p + j] += l2;
-    if (gsl_linalg_cholesky_decomp1(a) != 0 || gsl_linalg_cholesky_invert(a) != 0)
+    if (ridge_inverse(xtx, p, l2, a) != 0)
         goto done;
     gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, a, &g.matrix, 0.0, t);
     gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, sigma2, t, a, 0.0, &c.matrix);
@@ -558,7 +565,35 @@ static ck_status fit_from_r(const ck_dataset *ds, const ck_linear_options *opt, 
                    : ck_error_set(err, CK_EDATA, "ridge regression: singular system");
     for (size_t j = 0; j < p * p; j++)
         m->cov[j] = m->sigma2 * xtx_inv[j];
-    return !opt->tests || opt->robust || m->df_resid <= 0 ? CK_OK : f_tests(ds, m, r, err);
+    return !opt->tests || opt->robust || opt->robust_se || m->df_resid <= 0
+               ? CK_OK
+               : f_tests(ds, m, r, err);
+}
+
+/* HC1 in place of the covariance: n / (n - k) B M B, M = sum_i e_i^2 x_i
+ * x_i', the bread B = (X'X)^-1 (zero for the aliased, which stay without a
+ * variance; k the rank) or for ridge (X'X + L D)^-1 (k = p): statsmodels'
+ * OLS with cov_type = "HC1", R's sandwich::vcovHC(type = "HC1"). */
+static ck_status robust_cov(const ck_dataset *ds, const ck_linear_options *opt, ck_linear *m,
+                            const double *xtx, const double *xtx_inv, ck_error *err)
+{
+    size_t p = m->p;
+    double *meat = malloc(p * p * sizeof *meat);
+    gsl_matrix *a = opt->l2 > 0 ? gsl_matrix_alloc(p, p) : NULL;
+    double n = (double)m->n, k = opt->l2 > 0 ? (double)p : (double)m->rank;
+    ck_status st = meat && (a || opt->l2 == 0)
+                       ? CK_OK
+                       : ck_error_set(err, CK_ENOMEM, "linear regression: out of memory");
+    if (st == CK_OK && a && ridge_inverse(xtx, p, opt->l2, a) != 0)
+        st = ck_error_set(err, CK_EDATA, "ridge regression: singular system");
+    if (st == CK_OK)
+        st = ck_sandwich_meat(ds, m->beta, CK_RESIDUAL_LINEAR, opt->threads, opt->reducer, meat,
+                              err);
+    if (st == CK_OK && ck_sandwich(a ? a->data : xtx_inv, meat, p, n / (n - k), m->cov) != 0)
+        st = ck_error_set(err, CK_ENOMEM, "linear regression: out of memory");
+    free(meat);
+    gsl_matrix_free(a);
+    return st;
 }
 
 ck_status ck_linear_fit(const ck_dataset *ds, const ck_linear_options *opt, ck_linear *m,
@@ -591,7 +626,11 @@ ck_status ck_linear_fit(const ck_dataset *ds, const ck_linear_options *opt, ck_l
         goto done;
     }
     if ((st = tsqr_run(ds, NULL, opt->threads, opt->reducer, r, err)) != CK_OK ||
-        (st = fit_from_r(ds, opt, m, r, xtx, xtx_inv, w, err)) != CK_OK || !opt->robust)
+        (st = fit_from_r(ds, opt, m, r, xtx, xtx_inv, w, err)) != CK_OK)
+        goto done;
+    if (opt->robust_se && !opt->robust)
+        st = robust_cov(ds, opt, m, xtx, xtx_inv, err);
+    if (st != CK_OK || !opt->robust)
         goto done;
     hw.res = malloc(ds->n * sizeof *hw.res);
     hw.tmp = malloc((ds->n > p * p ? ds->n : p * p) * sizeof *hw.tmp);

@@ -34,8 +34,8 @@ mismatch() { echo "FAIL (test_golden.sh): $*" >&2; bad=$((bad + 1)); }
 # precision and recall, and the model file's threshold_cv; issue 18's
 # statistics gave every coefficient its raw scales, per_unit and per_sd, an
 # aliased flag, the logistic fit its rank, AIC and BIC, each column's tests,
-# the --drop1 option, and eval's coefficients_approximate); none may go or
-# change.
+# the --drop1 and --robust-se options, and eval's coefficients_approximate);
+# none may go or change.
 json_same() {
   /usr/bin/python3 - "$1" "$2" <<'PY'
 import json, sys
@@ -48,7 +48,7 @@ ADDED = {"rows", "positives", "majority_accuracy", "metric", "op", "value",
          "precision_at_top_ci_high", "recall_at_top", "recall_at_top_ci_low",
          "recall_at_top_ci_high",
          "per_unit", "per_sd", "rank", "aliased", "coefficients_approximate",
-         "tests", "aic", "bic", "drop1"}
+         "tests", "aic", "bic", "drop1", "robust_se"}
 def num(v):
     return isinstance(v, (int, float)) and not isinstance(v, bool)
 def walk(a, b, path):

@@ -75,6 +75,19 @@ ok "$TR" --data "$D" --label spend_change --model linear --exclude churn --out "
 grep -qE "^contract +2 +3254\.65 +21435\.9 +106\.42 " "$T/out" \
   || fail "the F test of contract is not R's drop1 (3254.65, 21435.9, 106.42)"
 
+# ---- HC1 standard errors ---------------------------------------------------------
+ok "$TR" --data "$D" --label spend_change --model linear --exclude churn --robust-se --out "$T/hc.json"
+grep -qF "Standard errors HC1" "$T/out" || fail "--robust-se does not say its errors are HC1"
+grep -qF "with the HC1 covariance" "$T/out" || fail "--robust-se: the column tests are not Wald with HC1"
+/usr/bin/python3 -c "import json, sys; sys.exit(json.load(open('$T/hc.json'))['coefficients']['covariance'] != 'hc1')" \
+  || fail "the model file does not record the HC1 covariance"
+expect 2 "--robust-se does not go with --robust" \
+  "$TR" --data "$D" --label spend_change --model linear --robust --robust-se --out "$T/x.json"
+expect 2 "--drop1 does not go with --robust-se" \
+  "$TR" --data "$D" --label churn --drop1 --robust-se --out "$T/x.json"
+expect 2 "--robust-se does not apply to --model svm" \
+  "$TR" --data "$D" --label churn --model svm --robust-se --out "$T/x.json"
+
 # ---- reference levels ---------------------------------------------------------
 ok "$TR" --data "$D" --label churn --exclude spend_change --reference "contract=Two year" \
   --out "$T/ref.json"

@@ -506,6 +506,56 @@ START_TEST(test_linear_drop1_and_aic)
 }
 END_TEST
 
+START_TEST(test_robust_se_hc1)
+{
+    /* --robust-se: HC1 = n/(n-k) B M B, statsmodels' (its Logit's HC0 times
+     * n/(n-k), see the fixture script; OLS's own HC1 with t), on the design
+     * without the aliased columns; each column's test is then Wald with it */
+    static const char *exl[] = {"spend_change", "online_security=No internet service",
+                                "tech_support=No internet service"};
+    static const char *exr[] = {"churn", "online_security=No internet service",
+                                "tech_support=No internet service"};
+    static const char *keys[] = {"df", "chi2", "p"};
+    ck_train_options o;
+    options(&o, "logistic", exl, 3);
+    ck_test_param(&o, "robust-se", 1);
+    json_t *root = train(&o, NULL);
+    compare(root, "logit_hc1_coef.csv", NULL, 1);
+    compare_tests(root, "logit_hc1_wald.csv", "wald", 0, keys, keys, 3);
+    const json_t *c = json_object_get(root, "coefficients");
+    ck_assert_str_eq(json_string_value(json_object_get(c, "covariance")), "hc1");
+    json_decref(root);
+    options(&o, "linear", exr, 3);
+    ck_test_param(&o, "robust-se", 1);
+    root = train(&o, NULL);
+    compare(root, "ols_hc1_coef.csv", NULL, 1);
+    compare_tests(root, "ols_hc1_wald.csv", "wald", 0, keys, keys, 3);
+    json_decref(root);
+}
+END_TEST
+
+START_TEST(test_robust_se_threads)
+{
+    /* the meat is summed by chunk in a fixed order: the same model file,
+     * bit for bit, on 1 and 4 threads */
+    static const char *ex[] = {"spend_change"};
+    ck_train_options o;
+    options(&o, "logistic", ex, 1);
+    ck_test_param(&o, "robust-se", 1);
+    o.threads = 1;
+    json_t *a = train(&o, NULL);
+    o.threads = 4;
+    json_t *b = train(&o, NULL);
+    char *ta = json_dumps(json_object_get(a, "coefficients"), JSON_SORT_KEYS);
+    char *tb = json_dumps(json_object_get(b, "coefficients"), JSON_SORT_KEYS);
+    ck_assert_str_eq(ta, tb);
+    free(ta);
+    free(tb);
+    json_decref(a);
+    json_decref(b);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("stats");
@@ -524,6 +574,8 @@ static Suite *suite(void)
     tcase_add_test(tc, test_logistic_drop1);
     tcase_add_test(tc, test_logistic_wald_and_aic);
     tcase_add_test(tc, test_linear_drop1_and_aic);
+    tcase_add_test(tc, test_robust_se_hc1);
+    tcase_add_test(tc, test_robust_se_threads);
     suite_add_tcase(s, tc);
     return s;
 }
