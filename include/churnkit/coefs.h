@@ -150,9 +150,11 @@ ck_status ck_coefs_est_save(const void *state, const ck_pipeline *pl, json_t *ro
 /* The L2 parameter of every linear predictor, first in its table (a macro:
  * a table entry must be a constant expression). */
 #define CK_COEFS_PARAM_L2                                                                     \
-    {"l2", CK_PARAM_NUMBER, 0, 0, 1e12, NULL, "L", "l2",                                      \
+    {"l2", CK_PARAM_NUMBER_AUTO, 0, 0, 1e12, NULL, "L", "l2",                                 \
      "L2 penalty: the loss (log-loss, squared error, minus Cox's partial log-likelihood) + "  \
-     "L/2 ||beta||^2, intercept not penalized; scikit-learn's C = 1/L"}
+     "L/2 ||beta||^2, intercept not penalized; scikit-learn's C = 1/L; auto: the L of "       \
+     "0.001, 0.01, 0.1, 1, 10, 100 with the least out-of-fold loss over the --cv folds "      \
+     "(printed as a table)"}
 
 /* ck_estimator_type.pipeline for the linear predictors: one level of each
  * text column stays out as the reference (the first, or the one
@@ -165,8 +167,10 @@ ck_status ck_coefs_est_save(const void *state, const ck_pipeline *pl, json_t *ro
  * the effect). */
 void ck_coefs_est_pipeline(const double *param, ck_pipeline_options *po);
 
-/* ck_estimator_type.tune for the same: with --tune, the L2 penalty (at
- * position 0) over a grid of decades around scikit-learn's C = 1. */
+/* ck_estimator_type.tune for the same: with --tune or --l2 auto (NaN at
+ * position 0), the L2 penalty over a grid of decades around scikit-learn's
+ * C = 1: 0.001, 0.01, 0.1, 1, 10, 100, the one with the least mean
+ * out-of-fold loss kept (the first of equals). */
 ck_status ck_coefs_est_tune(const ck_tune_input *in, double *param, ck_tuning *out,
                             ck_warnings *w, ck_error *err);
 

@@ -62,7 +62,10 @@ typedef enum ck_param_kind {
     CK_PARAM_INTEGER,
     CK_PARAM_FLAG,   /* takes no value on the command line */
     CK_PARAM_CHOICE,
-    CK_PARAM_TEXT
+    CK_PARAM_TEXT,
+    CK_PARAM_NUMBER_AUTO /* a number, or "auto": NaN until the type's tune
+                            function chooses it on the --cv folds (which
+                            training then requires) */
 } ck_param_kind;
 
 /* The most parameters a type may have (ck_train_options holds this many). */
@@ -219,7 +222,9 @@ typedef struct ck_estimator_type {
  * type changes `param` to what it chose and says what it tried in a
  * ck_tuning record, which the model file keeps and the report prints.
  * gbdt chooses its number of trees by early stopping on the folds' loss
- * curve; with --tune (grid = 1) a type also searches its documented grid.
+ * curve; with --tune (grid = 1) a type also searches its documented grid,
+ * and a CK_PARAM_NUMBER_AUTO parameter given as "auto" (NaN in param) asks
+ * for its own part of that grid.
  * The folds are the ones the cross-validated metrics use afterwards, so
  * those metrics are slightly optimistic after tuning; a --test-fraction
  * hold-out is never seen.

@@ -690,7 +690,7 @@ ck_status ck_coefs_est_tune(const ck_tune_input *in, double *param, ck_tuning *o
     static const double grid[] = {0.001, 0.01, 0.1, 1, 10, 100};
     static const int pos[] = {0};
     (void)w;
-    if (!in->grid)
+    if (!in->grid && !isnan(param[0]))
         return CK_OK;
     return ck_tune_grid(in, param, pos, 1, grid, sizeof grid / sizeof grid[0], out, err);
 }

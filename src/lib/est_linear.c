@@ -188,7 +188,7 @@ static ck_status check(const double *param, const char *const *text, const int *
 {
     (void)text;
     (void)task;
-    if (given[P_L2] && param[P_L2] > 0 && param[P_ROBUST] != 0)
+    if (given[P_L2] && (param[P_L2] > 0 || isnan(param[P_L2])) && param[P_ROBUST] != 0)
         return ck_error_set(err, CK_EUSAGE, "--l2 does not go with --robust: Huber regression "
                                             "is not penalized");
     if (param[P_ROBUST_SE] != 0 && param[P_ROBUST] != 0)

@@ -434,6 +434,7 @@ static json_t *param_json(const ck_param *p, double v)
     case CK_PARAM_INTEGER: return json_integer((json_int_t)v);
     case CK_PARAM_TEXT: break; /* by the caller */
     case CK_PARAM_NUMBER: break;
+    case CK_PARAM_NUMBER_AUTO: break; /* the value chosen */
     }
     return ck_json_number(v);
 }
@@ -450,7 +451,22 @@ static json_t *strings_json(const char *const *v, size_t n)
  * penalty comes third for every estimator (0 when it has none), as version
  * 1 files always had it; the estimator's other recorded parameters follow
  * the class weights, in its table's order. */
-static json_t *options_json(const ck_train_options *opt, ck_task task)
+/* The parameters given as "auto" (NaN), by name, or NULL when none. */
+static json_t *autos_json(const ck_train_options *given)
+{
+    const ck_estimator_type *type = given->estimator;
+    json_t *a = NULL;
+    for (size_t k = 0; k < type->nparams; k++)
+        if (type->params[k].kind == CK_PARAM_NUMBER_AUTO && isnan(given->param[k])) {
+            if (!a)
+                a = json_array();
+            json_array_append_new(a, json_string(type->params[k].name));
+        }
+    return a;
+}
+
+static json_t *options_json(const ck_train_options *opt, const ck_train_options *given,
+                            ck_task task)
 {
     const ck_estimator_type *type = opt->estimator;
     int l2 = ck_estimator_param(type, "l2");
@@ -490,6 +506,9 @@ static json_t *options_json(const ck_train_options *opt, ck_task task)
                             json_string(ck_threshold_rule_name(opt->threshold_rule)));
     if (opt->tune) /* the parameters above are then the ones tuning chose */
         json_object_set_new(o, "tune", json_true());
+    json_t *autos = autos_json(given);
+    if (autos) /* given as auto: the values above are the ones tuning chose */
+        json_object_set_new(o, "auto", autos);
     return o;
 }
 
@@ -515,7 +534,7 @@ static int data_hash(const ck_table *t, const ck_reducer *red, unsigned long lon
 
 static ck_status record(ck_model *m, const ck_table *t, const ck_label *y, size_t ntrain,
                         size_t ntest, const size_t *train, const ck_train_options *opt,
-                        ck_error *err)
+                        const ck_train_options *given, ck_error *err)
 {
     char hash[40];
     unsigned long long h;
@@ -539,7 +558,7 @@ static ck_status record(ck_model *m, const ck_table *t, const ck_label *y, size_
     tr->test_rows = (size_t)count[2];
     tr->processes = opt->reducer ? opt->reducer->size : 0;
     tr->seed = opt->seed;
-    tr->options = options_json(opt, m->task);
+    tr->options = options_json(opt, given, m->task);
     tr->churnkit = strdup(CK_VERSION);
     if (!tr->data || !tr->data_hash || !tr->options || !tr->churnkit)
         return ck_error_set(err, CK_ENOMEM, "out of memory");
@@ -597,6 +616,17 @@ static ck_status check_options(const ck_train_options *opt, ck_task task, ck_err
     if (opt->tune && opt->cv < 2)
         return ck_error_set(err, CK_EUSAGE, "--tune chooses parameters by cross-validation: add "
                                             "--cv K");
+    for (size_t k = 0; k < type->nparams; k++) {
+        if (type->params[k].kind != CK_PARAM_NUMBER_AUTO || !isnan(opt->param[k]))
+            continue;
+        if (opt->cv < 2 || !type->tune)
+            return ck_error_set(err, CK_EUSAGE, "--%s auto is chosen by cross-validation: add "
+                                                "--cv K", type->params[k].name);
+        if (opt->reducer)
+            return ck_error_set(err, CK_EUSAGE, "--%s auto is not chosen across processes: "
+                                                "choose it on one process's share",
+                                type->params[k].name);
+    }
     if (opt->tune && !type->tune)
         return ck_error_set(err, CK_EUSAGE, "--model %s has nothing to tune", type->name);
     if (opt->tune && opt->reducer)
@@ -841,7 +871,7 @@ static void warn_replaced(const ck_train_options *opt, const double *before,
     const ck_estimator_type *type = opt->estimator;
     for (size_t j = 0; j < tuning->nnames; j++) {
         int k = ck_estimator_param(type, tuning->names[j]);
-        if (k >= 0 && opt->given[k] && opt->param[k] != before[k])
+        if (k >= 0 && opt->given[k] && !isnan(before[k]) && opt->param[k] != before[k])
             ck_warn(w, "--%s %g was replaced by the value --tune chose, %g", tuning->names[j],
                     before[k], opt->param[k]);
     }
@@ -1042,7 +1072,7 @@ ck_status ck_train(const ck_table *t, const ck_train_options *given, ck_model **
     if (st == CK_OK && r.ntest > 0)
         st = evaluate_on(m, t, &r.y, r.test, r.ntest, opt, r.scores, &m->test, err);
     if (st == CK_OK)
-        st = record(m, t, &r.y, r.ntrain, r.ntest, r.train, opt, err);
+        st = record(m, t, &r.y, r.ntrain, r.ntest, r.train, opt, given, err);
     for (int s = 0; s < CK_CV_STATS; s++)
         free(cv.fold[s]);
     ck_tuning_fini(&tuning);

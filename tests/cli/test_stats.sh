@@ -111,6 +111,20 @@ ok "$EV" --model "$T/l2.json" --data "$D" --json "$T/ev2.json" --quiet
 /usr/bin/python3 -c "import json, sys; sys.exit(json.load(open('$T/ev2.json'))['models'][0]['coefficients_approximate'] is not True)" \
   || fail "eval's JSON does not say a penalized model's intervals are approximate"
 
+# ---- --l2 auto --------------------------------------------------------------------
+ok "$TR" --data "$D" --label churn --exclude spend_change --l2 auto --cv 5 --seed 3 --out "$T/auto.json"
+grep -qF "Tuning (grid search, 5-fold log-loss)" "$T/out" || fail "--l2 auto printed no table"
+[ "$(grep -cE '^ +(0\.001|0\.01|0\.1|1|10|100) +[0-9.]+' "$T/out")" = 6 ] \
+  || fail "--l2 auto did not try the documented grid: $(grep -A8 Tuning "$T/out")"
+[ "$(grep -c '<- kept' "$T/out")" = 1 ] || fail "--l2 auto kept no value"
+ok "$TR" --data "$D" --label churn --exclude spend_change --l2 auto --cv 5 --seed 3 --out "$T/auto2.json"
+cmp -s "$T/auto.json" "$T/auto2.json" || fail "--l2 auto with the same seed gave another model"
+expect 2 "--l2 auto is chosen by cross-validation: add --cv K" \
+  "$TR" --data "$D" --label churn --l2 auto --out "$T/x.json"
+expect 2 "--l2: 'often' is not a number or auto" \
+  "$TR" --data "$D" --label churn --l2 often --cv 5 --out "$T/x.json"
+[ -e "$T/x.json" ] && fail "a refused run wrote a model"
+
 # ---- the model file: the old key meanings kept ---------------------------------
 /usr/bin/python3 - "$T/lr.json" <<'PY' || fail "the model file's coefficients are not as FORMAT.md says"
 import json, sys

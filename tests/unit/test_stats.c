@@ -4,7 +4,7 @@
  * columns (NA) and the rank's degrees of freedom, coefficients per unit
  * and per standard deviation, levels dropped by --exclude NAME=LEVEL,
  * reference levels, penalized fits, each column's tests (drop1, Wald), AIC
- * and BIC.
+ * and BIC, HC1 errors, and --l2 auto.
  * Models are trained through ck_train and read back from their model
  * file's text, so that what is compared is what a user gets. */
 #include "testutil.h"
@@ -556,6 +556,92 @@ START_TEST(test_robust_se_threads)
 }
 END_TEST
 
+START_TEST(test_l2_auto)
+{
+    /* --l2 auto: the grid of ck_coefs_est_tune over the seeded folds, the
+     * least loss kept; the same search --tune makes, and the final fit that
+     * of --l2 at the value chosen */
+    static const char *ex[] = {"spend_change"};
+    ck_train_options o;
+    ck_error err;
+    options(&o, "logistic", ex, 1);
+    o.cv = 5;
+    o.seed = 7;
+    ck_assert_int_eq(ck_train_options_set(&o, "l2", "auto", &err), CK_OK);
+    json_t *a = train(&o, NULL);
+    const json_t *tu = json_object_get(json_object_get(a, "training"), "tuning");
+    const json_t *loss = json_object_get(tu, "loss"), *tried = json_object_get(tu, "tried");
+    static const double grid[] = {0.001, 0.01, 0.1, 1, 10, 100};
+    ck_assert_uint_eq(json_array_size(loss), 6);
+    size_t best = 0;
+    for (size_t i = 0; i < 6; i++) {
+        ck_assert(json_number_value(json_array_get(json_array_get(tried, i), 0)) == grid[i]);
+        if (json_number_value(json_array_get(loss, i)) <
+            json_number_value(json_array_get(loss, best)))
+            best = i;
+    }
+    ck_assert_uint_eq((size_t)json_integer_value(json_object_get(tu, "best")), best);
+    const json_t *rec = json_object_get(json_object_get(a, "training"), "options");
+    ck_assert(json_number_value(json_object_get(rec, "l2")) == grid[best]);
+    ck_assert_str_eq(json_string_value(json_array_get(json_object_get(rec, "auto"), 0)), "l2");
+
+    /* --tune searches the same grid on the same folds */
+    ck_train_options t;
+    options(&t, "logistic", ex, 1);
+    t.cv = 5;
+    t.seed = 7;
+    t.tune = 1;
+    json_t *b = train(&t, NULL);
+    char *ja = json_dumps(json_object_get(a, "coefficients"), JSON_SORT_KEYS);
+    char *jb = json_dumps(json_object_get(b, "coefficients"), JSON_SORT_KEYS);
+    char *ta = json_dumps(tu, JSON_SORT_KEYS);
+    char *tb = json_dumps(json_object_get(json_object_get(b, "training"), "tuning"),
+                          JSON_SORT_KEYS);
+    ck_assert_str_eq(ja, jb);
+    ck_assert_str_eq(ta, tb);
+    /* and --l2 at the chosen value gives the same final fit */
+    ck_train_options f;
+    options(&f, "logistic", ex, 1);
+    ck_test_param(&f, "l2", grid[best]);
+    json_t *c = train(&f, NULL);
+    char *jc = json_dumps(json_object_get(c, "coefficients"), JSON_SORT_KEYS);
+    ck_assert_str_eq(ja, jc);
+    free(ja);
+    free(jb);
+    free(jc);
+    free(ta);
+    free(tb);
+    json_decref(a);
+    json_decref(b);
+    json_decref(c);
+}
+END_TEST
+
+START_TEST(test_l2_auto_errors)
+{
+    ck_table *t = read_csv("telco.csv", NULL);
+    static const char *ex[] = {"spend_change"};
+    ck_train_options o;
+    ck_model *m;
+    ck_error err;
+    options(&o, "logistic", ex, 1);
+    ck_assert_int_eq(ck_train_options_set(&o, "l2", "auto", &err), CK_OK);
+    ck_assert_int_eq(ck_train(t, &o, &m, NULL, &err), CK_EUSAGE);
+    ck_assert_msg_contains(err, "--l2 auto is chosen by cross-validation: add --cv K");
+    ck_assert_int_eq(ck_train_options_set(&o, "l2", "automatic", &err), CK_EUSAGE);
+    ck_assert_msg_contains(err, "is not a number or auto");
+    ck_test_use(&o, "svm");
+    ck_assert_int_eq(ck_train_options_set(&o, "svm-c", "auto", &err), CK_EUSAGE);
+    ck_test_use(&o, "linear");
+    ck_assert_int_eq(ck_train_options_set(&o, "l2", "auto", &err), CK_OK);
+    ck_assert_int_eq(ck_train_options_set(&o, "robust", NULL, &err), CK_OK);
+    o.cv = 3;
+    ck_assert_int_eq(ck_train(t, &o, &m, NULL, &err), CK_EUSAGE);
+    ck_assert_msg_contains(err, "--l2 does not go with --robust");
+    ck_table_free(t);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("stats");
@@ -576,6 +662,8 @@ static Suite *suite(void)
     tcase_add_test(tc, test_linear_drop1_and_aic);
     tcase_add_test(tc, test_robust_se_hc1);
     tcase_add_test(tc, test_robust_se_threads);
+    tcase_add_test(tc, test_l2_auto);
+    tcase_add_test(tc, test_l2_auto_errors);
     suite_add_tcase(s, tc);
     return s;
 }
