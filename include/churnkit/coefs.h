@@ -24,15 +24,40 @@ typedef enum ck_ratio {
     CK_RATIO_HAZARD         /* Cox: hazard_ratio, hr_ci_low, hr_ci_high */
 } ck_ratio;
 
+/*
+ * Scales.  The model sees numeric columns standardized, z = (t - mean) /
+ * scale (t the value, or its symlog), and levels as 0/1 indicators; its
+ * coefficient of a number is per standard deviation, of a level against the
+ * reference level.  The raw scale, as a user reads it: per unit of t, beta
+ * / scale (its interval's ends divided alike, z and p unchanged); a level's
+ * is its own.  Per standard deviation: a number's is its own, an
+ * indicator's beta sqrt(c (1 - c)), c its training share (the population
+ * standard deviation of a 0/1 column).  The intercept per unit is the
+ * linear predictor at every number 0 (t = 0) and every reference level,
+ * beta_0 - sum_j beta_j mean_j / scale_j, its variance a' Cov a with
+ * a = (1, -mean_j / scale_j, 0...); per standard deviation it has none.
+ */
 typedef struct ck_coefs {
     size_t p;               /* coefficients: 1 + encoded width, beta[0] the
                                intercept; the encoded width without one */
     int no_intercept;       /* no intercept (Cox: the baseline hazard is it) */
-    double *beta;           /* owned */
-    ck_coef_row *row;       /* inference, p rows (owned), or NULL */
+    double *beta;           /* owned; 0 for an aliased column */
+    ck_coef_row *row;       /* inference, p rows (owned), or NULL; NaN rows
+                               for aliased columns */
+    ck_coef_row *unit, *sd; /* the raw scale per unit and per standard
+                               deviation (above), p rows each (owned), or
+                               NULL; without inference only coef is known */
+    unsigned char *aliased; /* p flags (owned), or NULL: none aliased */
     int t_stats;            /* inference by t (1) or z (0) */
+    double df;              /* t's degrees of freedom (0 for z) */
     int approximate;        /* penalized or weighted: errors approximate */
+    int robust;             /* the covariance is HC1 (--robust-se, sandwich.h),
+                               not the model's */
     ck_ratio ratio;         /* what exp(coef) means */
+    ck_test_kind test_kind; /* the tests of each input column (inference.h),
+                               or CK_TEST_NONE */
+    ck_term_test *tests;    /* one a feature of the pipeline, in its order
+                               (owned), or NULL */
 } ck_coefs;
 
 /* The linear predictor beta[0] + sum_j beta[j+1] x[j]. */
@@ -62,11 +87,31 @@ ck_status ck_coefs_terms(const ck_coefs *c, const ck_pipeline *pl, ck_terms *out
 
 void ck_coefs_fini(ck_coefs *c);
 
-/* Takes a fit's p coefficients (*beta, set to NULL: c owns them now) and,
+/* Takes a fit's p coefficients (*beta, set to NULL: c owns them now) and
+ * its aliased flags (*aliased, NULL or p flags, set to NULL likewise) and,
  * with `inference` and a covariance, builds the inference table (t with df
- * > 0 degrees of freedom, else z). */
-void ck_coefs_adopt(ck_coefs *c, size_t p, double **beta, const double *cov, double df,
-                    int inference);
+ * > 0 degrees of freedom, else z) and the raw-scale rows for pipeline pl
+ * (NULL: none).  Out of memory leaves the tables out (scoring needs only
+ * the coefficients). */
+void ck_coefs_adopt(ck_coefs *c, size_t p, double **beta, unsigned char **aliased,
+                    const double *cov, double df, int inference, const ck_pipeline *pl);
+
+/* The raw-scale rows (unit, sd) from the model-scale rows, the intercept's
+ * per unit with cov (p x p, or NULL: its interval unknown).  -1 when out
+ * of memory. */
+int ck_coefs_scales(ck_coefs *c, const ck_pipeline *pl, const double *cov);
+
+/* Wald tests of each feature (all its estimated coefficients 0) from the
+ * covariance cov (p x p) into c->tests; -1 when out of memory. */
+int ck_coefs_wald_tests(ck_coefs *c, const ck_pipeline *pl, const double *cov);
+
+/* The tests' table of the report (nothing when there are none). */
+void ck_coefs_tests_report(FILE *out, const ck_coefs *c, const ck_pipeline *pl);
+
+/* The second table of the report: each coefficient per unit and per
+ * standard deviation with its interval (exp of them for odds and hazard
+ * ratios), the reference levels, and what each scale means. */
+void ck_coefs_scales_report(FILE *out, const ck_coefs *c, const ck_pipeline *pl);
 
 /*
  * The estimator functions the linear predictors share, for a state struct
@@ -96,21 +141,36 @@ ck_status ck_coefs_est_save(const void *state, const ck_pipeline *pl, json_t *ro
                             json_t *fit, const void *facts, const ck_fact *f, size_t nf,
                             ck_error *err);
 
+/* --robust-se, a parameter of logistic and linear regression (a macro, as
+ * the L2 one below). */
+#define CK_COEFS_PARAM_ROBUST_SE                                                              \
+    {"robust-se", CK_PARAM_FLAG, 0, 0, 1, NULL, NULL, "robust_se",                            \
+     "heteroskedasticity-robust (HC1, White's sandwich) standard errors, tests and intervals"}
+
 /* The L2 parameter of every linear predictor, first in its table (a macro:
  * a table entry must be a constant expression). */
 #define CK_COEFS_PARAM_L2                                                                     \
-    {"l2", CK_PARAM_NUMBER, 0, 0, 1e12, NULL, "L", "l2",                                      \
+    {"l2", CK_PARAM_NUMBER_AUTO, 0, 0, 1e12, NULL, "L", "l2",                                 \
      "L2 penalty: the loss (log-loss, squared error, minus Cox's partial log-likelihood) + "  \
-     "L/2 ||beta||^2, intercept not penalized; scikit-learn's C = 1/L"}
+     "L/2 ||beta||^2, intercept not penalized; scikit-learn's C = 1/L; auto: the L of "       \
+     "0.001, 0.01, 0.1, 1, 10, 100 with the least out-of-fold loss over the --cv folds "      \
+     "(printed as a table)"}
 
-/* ck_estimator_type.pipeline for a model with an intercept whose L2 penalty
- * is the parameter at position 0: an unpenalized fit cannot tell a full set
- * of indicators from the intercept, so one level stays out as the
- * reference. */
+/* ck_estimator_type.pipeline for the linear predictors: one level of each
+ * text column stays out as the reference (the first, or the one
+ * --reference names), penalized or not.  An unpenalized fit cannot tell a
+ * full set of indicators from the intercept (or, for Cox, from the baseline
+ * hazard); a penalized one could, but its levels would then be shrunk
+ * towards the average row rather than contrasts with a reference, which is
+ * not how a coefficient table is read (a level's standard error would be
+ * that of its difference from the mean, inflated by the penalty's split of
+ * the effect). */
 void ck_coefs_est_pipeline(const double *param, ck_pipeline_options *po);
 
-/* ck_estimator_type.tune for the same: with --tune, the L2 penalty (at
- * position 0) over a grid of decades around scikit-learn's C = 1. */
+/* ck_estimator_type.tune for the same: with --tune or --l2 auto (NaN at
+ * position 0), the L2 penalty over a grid of decades around scikit-learn's
+ * C = 1: 0.001, 0.01, 0.1, 1, 10, 100, the one with the least mean
+ * out-of-fold loss kept (the first of equals). */
 ck_status ck_coefs_est_tune(const ck_tune_input *in, double *param, ck_tuning *out,
                             ck_warnings *w, ck_error *err);
 

@@ -62,7 +62,10 @@ typedef enum ck_param_kind {
     CK_PARAM_INTEGER,
     CK_PARAM_FLAG,   /* takes no value on the command line */
     CK_PARAM_CHOICE,
-    CK_PARAM_TEXT
+    CK_PARAM_TEXT,
+    CK_PARAM_NUMBER_AUTO /* a number, or "auto": NaN until the type's tune
+                            function chooses it on the --cv folds (which
+                            training then requires) */
 } ck_param_kind;
 
 /* The most parameters a type may have (ck_train_options holds this many). */
@@ -105,6 +108,14 @@ typedef struct ck_term {
     double value, lo, hi, p;    /* lo, hi, p: NaN when unknown */
     double aux;                 /* a second measure (aux_name), or NaN */
     int intercept;              /* the intercept (left out of charts) */
+    int aliased;                /* not estimated (R's NA): value, lo, hi, p NaN */
+    double unit[3];             /* with `scales`: the coefficient per unit of
+                                   the raw column and its 95% interval (a level:
+                                   against the reference level; the intercept:
+                                   at every number 0), NaN when unknown */
+    double sd[3];               /* and per standard deviation of the column (a
+                                   level's 0/1 indicator too; NaN for the
+                                   intercept) */
 } ck_term;
 
 typedef struct ck_terms {
@@ -116,6 +127,11 @@ typedef struct ck_terms {
     const char *aux_title;      /* and its chart's title */
     ck_term *term;              /* owned: free() */
     size_t n;
+    int scales;                 /* the terms carry unit and sd */
+    const char *ratio;          /* what exp(coefficient) is: "odds_ratio",
+                                   "hazard_ratio", or NULL */
+    int approximate;            /* penalized or weighted: intervals and
+                                   p-values approximate */
 } ck_terms;
 
 struct ck_model;
@@ -143,8 +159,8 @@ typedef struct ck_estimator_type {
     ck_status (*check)(const double *param, const char *const *text, const int *given,
                        ck_task task, size_t cv, ck_error *err);
 
-    /* Optional: adjusts the pipeline to the parameters (an unpenalized
-     * linear predictor keeps a reference level out of each one-hot set). */
+    /* Optional: adjusts the pipeline to the parameters (a linear predictor
+     * keeps a reference level out of each one-hot set). */
     void (*pipeline)(const double *param, ck_pipeline_options *po);
 
     /* Fits *state (owned by the caller afterwards, freed with `free`). */
@@ -207,7 +223,9 @@ typedef struct ck_estimator_type {
  * type changes `param` to what it chose and says what it tried in a
  * ck_tuning record, which the model file keeps and the report prints.
  * gbdt chooses its number of trees by early stopping on the folds' loss
- * curve; with --tune (grid = 1) a type also searches its documented grid.
+ * curve; with --tune (grid = 1) a type also searches its documented grid,
+ * and a CK_PARAM_NUMBER_AUTO parameter given as "auto" (NaN in param) asks
+ * for its own part of that grid.
  * The folds are the ones the cross-validated metrics use afterwards, so
  * those metrics are slightly optimistic after tuning; a --test-fraction
  * hold-out is never seen.

@@ -93,7 +93,10 @@
  *       observed_ci_high}] (one array element per non-empty decile group),
  *       mean_survival {time, survival}, vs_baseline {concordance_diff,
  *       auc_diff_Hm, brier_diff_Hm}
- *     coefficients or importances (a model's terms)
+ *     coefficients or importances (a model's terms); coefficients [{term,
+ *       coef, ci_low, ci_high, p, per_unit {coef, ci_low, ci_high, and the
+ *       ratio's three keys for logistic and cox}, per_sd {...} (not for the
+ *       intercept), aliased (true: coef null)}], coefficients_approximate
  *   verdict.confirmed is null when the metric has no interval.
  */
 #ifndef CHURNKIT_EVAL_H

@@ -12,6 +12,13 @@
  * least-squares solve, applied to R instead of X: the singular values and
  * right singular vectors of R and of X are the same.
  *
+ * Aliased columns (an unpenalized fit): a column that is an exact linear
+ * combination of the columns before it -- a level duplicating another
+ * column's, say -- is found from R as R's lm finds it (ck_aliased_columns,
+ * tolerance 1e-7), left out of the fit, and flagged in `aliased` (its
+ * coefficient 0 for scoring, its inference undefined: NA); the rank and the
+ * degrees of freedom count the columns kept.  One warning names them.
+ *
  * Ridge (l2 > 0): minimizes ||y - X b||^2 + L ||b[1:]||^2 (the intercept is
  * not penalized; scikit-learn's Ridge(alpha = L)), by QR of R stacked on
  * sqrt(L) times the identity.
@@ -28,6 +35,7 @@
 #include <stddef.h>
 
 #include "churnkit/error.h"
+#include "churnkit/inference.h"
 #include "churnkit/pipeline.h"
 #include "churnkit/reduce.h"
 
@@ -40,6 +48,10 @@ typedef struct ck_linear_options {
     size_t threads;
     const ck_reducer *reducer; /* a distributed fit: every process's rows
                                   (NULL: these rows only) */
+    int tests;        /* OLS: the F test of each feature (tests below) */
+    int robust_se;    /* OLS and ridge: the HC1 covariance (sandwich.h) in
+                         cov, the bread (X'X)^-1, or for ridge (X'X + L D)^-1
+                         (approximate); no F tests then */
 } ck_linear_options;
 
 void ck_linear_options_init(ck_linear_options *opt);
@@ -55,12 +67,25 @@ typedef struct ck_linear {
     size_t iterations;
     int converged;
     int t_stats;            /* 1: inference with t (OLS, ridge), 0: z (Huber) */
-    double cond;            /* condition number of X'X scaled to unit diagonal */
+    double cond;            /* condition number of X'X scaled to unit diagonal
+                               (of the columns not aliased) */
+    unsigned char *aliased; /* p flags (owned), or NULL: none aliased */
+    ck_term_test *tests;    /* OLS: the F test of each feature of the pipeline,
+                               R's drop1(lm, test = "F"), from R alone (owned);
+                               NULL for ridge and Huber */
 } ck_linear;
 
 /* Fits the model; on success free out with ck_linear_fini. */
 ck_status ck_linear_fit(const ck_dataset *ds, const ck_linear_options *opt, ck_linear *out,
                         ck_warnings *w, ck_error *err);
 void ck_linear_fini(ck_linear *m);
+
+/* The upper-triangular factor R (q x q, q = width + 2, row-major, zero
+ * below the diagonal) of the QR decomposition of [1 X y] over the
+ * dataset's rows, each scaled by the square root of its weight (rows of
+ * weight 0 left out): TSQR in a fixed order, the same for any number of
+ * threads; with a reducer, of every process's rows. */
+ck_status ck_linear_tsqr(const ck_dataset *ds, size_t threads, const ck_reducer *red, double *r,
+                         ck_error *err);
 
 #endif

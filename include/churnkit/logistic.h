@@ -13,6 +13,16 @@
  * when the largest gradient component has fallen below tol times its value
  * at the start (a relative gradient norm), or after max_iter iterations.
  *
+ * Aliased columns (an unpenalized Newton fit): a column that is an exact
+ * linear combination of the columns before it -- telco's "No internet
+ * service" levels, each equal to internet_service=No -- is found as R's glm
+ * finds it, from the R factor of a QR decomposition of the weighted design
+ * (TSQR, ck_aliased_columns, tolerance 1e-7), held at 0 and left out of the
+ * fit; its inference is undefined (NA), and the rank (the degrees of
+ * freedom of the likelihood-ratio test) counts the columns kept.  One
+ * warning names them.  A penalized fit identifies every column and a BFGS
+ * fit (wide designs) has no inference: neither looks for them.
+ *
  * The data pass is split into chunks combined in a fixed order, so the
  * result is bit-identical for any number of threads.
  */
@@ -44,6 +54,9 @@ typedef struct ck_logistic_options {
     void *progress_ctx;
     const ck_reducer *reducer; /* a distributed fit: the sums of every
                                   process's rows (NULL: these rows only) */
+    const unsigned char *omit; /* width + 1 flags, the intercept first, or
+                                  NULL: coefficients held at 0 (the model
+                                  without some columns, for a test) */
 } ck_logistic_options;
 
 void ck_logistic_options_init(ck_logistic_options *opt);
@@ -62,7 +75,11 @@ typedef struct ck_logistic {
                               no maximum (L = 0), coefficients diverge */
     int newton;            /* 1 Newton, 0 BFGS */
     double grad_rel;       /* final max |gradient| / its value at the start */
-    double cond;           /* condition number of H scaled to unit diagonal */
+    double cond;           /* condition number of H scaled to unit diagonal
+                              (of the columns fitted) */
+    size_t rank;           /* the coefficients fitted: p less the omitted
+                              and aliased */
+    unsigned char *aliased;/* p flags (owned), or NULL: none aliased */
 } ck_logistic;
 
 /* Fits the model.  Warnings: no convergence, separation, collinear

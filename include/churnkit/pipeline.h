@@ -11,10 +11,14 @@
  *    dropped with a warning.  Optionally an is-missing indicator (0/1, not
  *    standardized) follows a feature that had missing training values.
  *  - categorical features: one-hot indicators (0/1, not standardized), one
- *    per training level in byte order.  With drop_first the first level is
- *    the reference and gets no column (needed for unpenalized fits, where
- *    a full set of indicators is collinear with the intercept).  A missing
- *    value, or a level not seen in training, encodes as all zeros.
+ *    per training level in byte order.  With drop_first one level is the
+ *    reference and gets no column, so that each other level's coefficient
+ *    is a contrast against it (and an unpenalized fit, where a full set of
+ *    indicators is collinear with the intercept, is identified): the first
+ *    level, unless `reference` names another ("NAME=LEVEL").  An --exclude
+ *    entry "NAME=LEVEL" drops that level's column too (an aliased level,
+ *    say): its rows encode as the reference's.  A missing value, or a level
+ *    not seen in training, encodes as all zeros.
  *
  * The encoded row is laid out feature after feature, in input order; its
  * width excludes the intercept, which models add themselves.
@@ -64,7 +68,12 @@ typedef struct ck_feature {
     size_t nlevels;
     char **levels;            /* sorted, byte order */
     double *level_share;      /* training share of each level */
-    int drop_first;           /* levels[0] gets no column */
+    int has_reference;        /* one level is the reference: no column */
+    size_t reference;         /* its position in levels */
+    unsigned char *excluded;  /* nlevels flags, or NULL: levels without a
+                                 column by --exclude NAME=LEVEL */
+    int32_t *column;          /* nlevels: each level's column within the
+                                 feature, or -1 (ck_pipeline_finish) */
     ck_dict *index;           /* level text -> position in levels */
     int raw;                  /* the pipeline's raw-inputs mode (a copy) */
     /* layout */
@@ -87,8 +96,12 @@ typedef struct ck_pipeline {
 typedef struct ck_pipeline_options {
     const char *const *features; /* use exactly these columns (NULL: all) */
     size_t nfeatures;
-    const char *const *exclude;  /* ... except these */
+    const char *const *exclude;  /* ... except these; "NAME=LEVEL" drops
+                                    one level's column of a text column */
     size_t nexclude;
+    const char *const *reference; /* "NAME=LEVEL": the reference level of a
+                                    text column (one without a column) */
+    size_t nreference;
     const char *label;           /* never a feature (may be NULL) */
     const char *event;           /* a survival target's event: never a feature */
     const char *weight;          /* the row weights' column: never a feature */
@@ -98,7 +111,8 @@ typedef struct ck_pipeline_options {
     size_t nlog;
     size_t max_levels;           /* refuse categorical columns with more
                                     training levels (default 100) */
-    int drop_first;
+    int drop_first;              /* a reference level in each text column:
+                                    the first, or the one `reference` names */
     int raw;                     /* raw inputs: no log scale, indicators or
                                     reference level */
     const ck_reducer *reducer;   /* a distributed fit: statistics over every
@@ -109,7 +123,10 @@ void ck_pipeline_options_init(ck_pipeline_options *opt);
 
 /* Fits a pipeline on rows[0..nrows) of t (all rows when rows is NULL).
  * Constant columns are dropped with a warning.  Errors: a named column
- * missing (with suggestions), too many levels, no features left. */
+ * missing (with suggestions), too many levels, no features left, a level
+ * named in exclude or reference that the column does not have (CK_EUSAGE;
+ * one that the table has but these rows do not, in a fold, is passed
+ * over). */
 ck_status ck_pipeline_fit(ck_pipeline **out, const ck_table *t, const size_t *rows,
                           size_t nrows, const ck_pipeline_options *opt, ck_warnings *w,
                           ck_error *err);

@@ -40,7 +40,11 @@ static const char *help_head =
     "  --positive VALUE         the positive class (default: of the two values, the one\n"
     "                           spelled 1, yes, true, y or churned)\n"
     "  --features a,b,...       use only these columns as features\n"
-    "  --exclude a,b,...        use every column but these (and the label and id)\n"
+    "  --exclude a,b,...        use every column but these (and the label and id);\n"
+    "                           COLUMN=LEVEL drops one level's column (an aliased one)\n"
+    "  --reference COLUMN=LEVEL,...  the reference level of a text column (default: the\n"
+    "                           first in byte order): the other levels' coefficients are\n"
+    "                           contrasts with it\n"
     "  --id COLUMN              an identifier column: never a feature, passed through\n"
     "  --weight COLUMN          row weights (numbers, 0 or more; a weight of 2 counts a\n"
     "                           row twice): never a feature; metrics stay unweighted\n"
@@ -127,8 +131,8 @@ typedef struct given {
 
 typedef struct args {
     const char *data, *out, *delim, *model, *task, *time;
-    char **features, **exclude, **categorical, **log;
-    size_t nfeatures, nexclude, ncategorical, nlog;
+    char **features, **exclude, **categorical, **log, **reference;
+    size_t nfeatures, nexclude, ncategorical, nlog, nreference;
     int quiet;
     const char *threshold, *metric, *class_weight; /* as typed (NULL: not given) */
     double cost[4];             /* --cost-fp, --cost-fn, --cost-contact, --value-saved
@@ -159,7 +163,7 @@ enum {
     O_DROP_MISSING_LABEL, O_REFIT,
     O_MISSING, O_LOG, O_MAXLEV, O_DELIM, O_MODEL, O_TASK, O_CW, O_CV, O_TEST, O_SEED,
     O_THRESH, O_TMETRIC, O_NAME, O_OUT, O_THREADS, O_QUIET, O_HELP, O_VERSION, O_ROFF, O_TUNE,
-    O_TIME, O_EVENT, O_WEIGHT, O_CALIBRATE, O_COST_FP, O_COST_FN, O_CONTACT, O_SAVED,
+    O_TIME, O_EVENT, O_WEIGHT, O_REFERENCE, O_CALIBRATE, O_COST_FP, O_COST_FN, O_CONTACT, O_SAVED,
     O_PARAM /* O_PARAM + k: the k-th estimator parameter name */
 };
 
@@ -185,7 +189,7 @@ static const struct option common_opts[] = {
     {"help", no_argument, 0, O_HELP},                {"version", no_argument, 0, O_VERSION},
     {"estimators-roff", no_argument, 0, O_ROFF}, {"tune", no_argument, 0, O_TUNE},
     {"time", required_argument, 0, O_TIME},          {"event", required_argument, 0, O_EVENT},
-    {"weight", required_argument, 0, O_WEIGHT}};
+    {"weight", required_argument, 0, O_WEIGHT},      {"reference", required_argument, 0, O_REFERENCE}};
 
 #define NCOMMON (sizeof common_opts / sizeof common_opts[0])
 
@@ -410,6 +414,10 @@ static int parse_args(int argc, char **argv, args *a, const struct option *longo
             if (parse_list(optarg, &a->categorical, &a->ncategorical) != 0)
                 return ck_exit_code(CK_ENOMEM);
             break;
+        case O_REFERENCE:
+            if (parse_list(optarg, &a->reference, &a->nreference) != 0)
+                return ck_exit_code(CK_ENOMEM);
+            break;
         case O_MISSING: t->pipeline.missing_indicators = 1; break;
         case O_DROP_MISSING_LABEL: t->drop_missing_label = 1; break;
         case O_REFIT: t->refit = 1; break;
@@ -496,6 +504,8 @@ static int run(void *arg)
     a->train.pipeline.nexclude = a->nexclude;
     a->train.pipeline.log = (const char *const *)a->log;
     a->train.pipeline.nlog = a->nlog;
+    a->train.pipeline.reference = (const char *const *)a->reference;
+    a->train.pipeline.nreference = a->nreference;
     a->train.progress = ck_cli_progress_report;
     a->train.progress_ctx = &progress;
     int code = 0;
@@ -558,6 +568,7 @@ int main(int argc, char **argv)
     ck_strv_free(a.exclude);
     ck_strv_free(a.categorical);
     ck_strv_free(a.log);
+    ck_strv_free(a.reference);
 #ifdef CK_MPI
     ck_mpi_finish();
 #endif

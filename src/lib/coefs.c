@@ -4,6 +4,7 @@
 #include "churnkit/model.h"
 #include "churnkit/report.h"
 
+#include <gsl/gsl_cdf.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +39,99 @@ static const char *const ratio_keys[][3] = {
     {"hazard_ratio", "hr_ci_low", "hr_ci_high"},
 };
 
+/* A raw-scale row as the model file keeps it (per_unit, per_sd). */
+static json_t *scaled_json(const ck_coefs *c, const ck_coef_row *r)
+{
+    json_t *o = json_object();
+    ck_json_set_number(o, "coef", r->coef);
+    ck_json_set_number(o, "se", r->se);
+    ck_json_set_number(o, "p", r->p_value);
+    ck_json_set_number(o, "ci_low", r->lo);
+    ck_json_set_number(o, "ci_high", r->hi);
+    if (c->ratio) {
+        ck_json_set_number(o, ratio_keys[c->ratio][0], exp(r->coef));
+        ck_json_set_number(o, ratio_keys[c->ratio][1], exp(r->lo));
+        ck_json_set_number(o, ratio_keys[c->ratio][2], exp(r->hi));
+    }
+    return o;
+}
+
+static int is_aliased(const ck_coefs *c, size_t j)
+{
+    return c->aliased && c->aliased[j];
+}
+
+static int is_intercept(const ck_coefs *c, size_t j)
+{
+    return !c->no_intercept && j == 0;
+}
+
+static double optional(const json_t *t, const char *key);
+
+static const char *const test_methods[] = {NULL, "lr", "f", "wald"};
+
+/* The model file's "tests": the method and one object a feature. */
+static json_t *tests_json(const ck_coefs *c, const ck_pipeline *pl)
+{
+    json_t *o = json_object(), *a = json_array();
+    for (size_t k = 0; k < pl->nfeat; k++) {
+        const ck_term_test *t = &c->tests[k];
+        json_t *r = json_object();
+        json_object_set_new(r, "term", json_string(pl->feat[k].name));
+        ck_json_set_number(r, "df", t->df);
+        if (c->test_kind == CK_TEST_LR) {
+            ck_json_set_number(r, "deviance", t->deviance);
+            ck_json_set_number(r, "aic", t->aic);
+            ck_json_set_number(r, "lr_stat", t->stat);
+        } else if (c->test_kind == CK_TEST_F) {
+            ck_json_set_number(r, "sum_sq", t->sumsq);
+            ck_json_set_number(r, "rss", t->rss);
+            ck_json_set_number(r, "f", t->stat);
+        } else {
+            ck_json_set_number(r, "chi2", t->stat);
+        }
+        ck_json_set_number(r, "p", t->p);
+        json_array_append_new(a, r);
+    }
+    json_object_set_new(o, "method", json_string(test_methods[c->test_kind]));
+    json_object_set_new(o, "terms", a);
+    return o;
+}
+
+/* Reads "tests" back (optional: a record for the report). */
+static ck_status read_tests(ck_coefs *c, const json_t *o, const ck_pipeline *pl,
+                            ck_json_reader *rd)
+{
+    const json_t *t = json_object_get(o, "tests");
+    if (!t)
+        return CK_OK;
+    const json_t *m = json_object_get(t, "method"), *a = json_object_get(t, "terms");
+    int kind = 0;
+    for (int k = 1; k <= CK_TEST_WALD && json_is_string(m); k++)
+        if (strcmp(json_string_value(m), test_methods[k]) == 0)
+            kind = k;
+    if (!kind || !json_is_array(a) || json_array_size(a) != pl->nfeat)
+        return ck_json_bad(rd, "coefficients.tests", "must have a method (lr, f, wald) and one "
+                                                     "term a feature");
+    if (!(c->tests = calloc(pl->nfeat ? pl->nfeat : 1, sizeof *c->tests)))
+        return ck_error_set(rd->err, CK_ENOMEM, "out of memory");
+    c->test_kind = (ck_test_kind)kind;
+    for (size_t k = 0; k < pl->nfeat; k++) {
+        const json_t *r = json_array_get(a, k), *name = json_object_get(r, "term");
+        if (!json_is_string(name) || strcmp(json_string_value(name), pl->feat[k].name) != 0)
+            return ck_json_bad(rd, "coefficients.tests.terms", "must name the features in order");
+        ck_term_test *x = &c->tests[k];
+        x->df = optional(r, "df");
+        x->p = optional(r, "p");
+        x->deviance = optional(r, "deviance");
+        x->aic = optional(r, "aic");
+        x->sumsq = optional(r, "sum_sq");
+        x->rss = optional(r, "rss");
+        x->stat = optional(r, kind == CK_TEST_LR ? "lr_stat" : kind == CK_TEST_F ? "f" : "chi2");
+    }
+    return CK_OK;
+}
+
 json_t *ck_coefs_json(const ck_coefs *c, const ck_pipeline *pl)
 {
     json_t *terms = json_array(), *o = json_object();
@@ -63,11 +157,22 @@ json_t *ck_coefs_json(const ck_coefs *c, const ck_pipeline *pl)
                 ck_json_set_number(t, ratio_keys[c->ratio][2], exp(r->hi));
             }
         }
+        if (is_aliased(c, j)) /* coef 0 scores as leaving the column out */
+            json_object_set_new(t, "aliased", json_true());
+        else if (c->unit) {
+            json_object_set_new(t, "per_unit", scaled_json(c, &c->unit[j]));
+            if (!is_intercept(c, j))
+                json_object_set_new(t, "per_sd", scaled_json(c, &c->sd[j]));
+        }
         json_array_append_new(terms, t);
     }
     json_object_set_new(o, "statistic", json_string(c->t_stats ? "t" : "z"));
     json_object_set_new(o, "approximate", json_boolean(c->approximate));
+    if (c->robust) /* absent: the model's covariance, as in every older file */
+        json_object_set_new(o, "covariance", json_string("hc1"));
     json_object_set_new(o, "terms", terms);
+    if (c->tests)
+        json_object_set_new(o, "tests", tests_json(c, pl));
     return o;
 }
 
@@ -93,6 +198,16 @@ static ck_status read_term(ck_coefs *c, const json_t *t, size_t j, const ck_pipe
         return st;
     if (!isfinite(c->beta[j]))
         return ck_json_bad(rd, field, "must be a finite number");
+    const json_t *al = json_object_get(t, "aliased");
+    if (al && !json_is_boolean(al))
+        return ck_json_bad(rd, "coefficients.terms[].aliased", "must be true or false");
+    if (json_is_true(al)) {
+        if (!c->aliased && !(c->aliased = calloc(c->p, 1)))
+            return ck_error_set(rd->err, CK_ENOMEM, "out of memory");
+        if (c->beta[j] != 0)
+            return ck_json_bad(rd, field, "must be 0 for an aliased column");
+        c->aliased[j] = 1;
+    }
     ck_coef_row *r = &c->row[j];
     r->coef = c->beta[j];
     r->se = optional(t, "se");
@@ -125,6 +240,10 @@ ck_status ck_coefs_read(ck_coefs *c, const json_t *root, const ck_pipeline *pl,
     if ((st = ck_json_get_bool(rd, o, "approximate", "coefficients.approximate",
                                &c->approximate)) != CK_OK)
         return st;
+    const json_t *cv = json_object_get(o, "covariance");
+    if (cv && !(json_is_string(cv) && strcmp(json_string_value(cv), "hc1") == 0))
+        return ck_json_bad(rd, "coefficients.covariance", "must be \"hc1\" when present");
+    c->robust = cv != NULL;
     c->beta = calloc(c->p, sizeof *c->beta);
     c->row = calloc(c->p, sizeof *c->row);
     if (!c->beta || !c->row)
@@ -137,6 +256,24 @@ ck_status ck_coefs_read(ck_coefs *c, const json_t *root, const ck_pipeline *pl,
         free(c->row);
         c->row = NULL;
     }
+    for (size_t j = 0; c->row && j < c->p; j++)
+        if (is_aliased(c, j))
+            c->row[j].coef = NAN;
+    if ((st = read_tests(c, o, pl, rd)) != CK_OK)
+        return st;
+    if (ck_coefs_scales(c, pl, NULL) != 0)
+        return ck_error_set(rd->err, CK_ENOMEM, "out of memory");
+    /* the intercept per unit needs the covariance, which the file does not
+     * keep: its interval comes from the file (absent in older ones) */
+    const json_t *u = json_object_get(json_array_get(terms, 0), "per_unit");
+    if (!c->no_intercept && json_is_object(u)) {
+        ck_coef_row *r = &c->unit[0];
+        r->se = optional(u, "se");
+        r->p_value = optional(u, "p");
+        r->lo = optional(u, "ci_low");
+        r->hi = optional(u, "ci_high");
+        r->stat = r->coef / r->se;
+    }
     return CK_OK;
 }
 
@@ -144,13 +281,26 @@ ck_status ck_coefs_read(ck_coefs *c, const json_t *root, const ck_pipeline *pl,
  * rest of the report. */
 enum { REPORT_TERMS = 100 };
 
-void ck_coefs_report(FILE *out, const ck_coefs *c, const ck_pipeline *pl)
+static size_t name_width(const ck_pipeline *pl)
 {
     size_t w = 12;
     for (size_t j = 0; j < pl->width; j++)
         w = strlen(pl->encoded[j]) > w ? strlen(pl->encoded[j]) : w;
-    if (w > 40)
-        w = 40;
+    return w > 40 ? 40 : w;
+}
+
+void ck_coefs_report(FILE *out, const ck_coefs *c, const ck_pipeline *pl)
+{
+    size_t w = name_width(pl);
+    fprintf(out, "Coefficients on the model's scale: a number per standard deviation, a level "
+                 "against its reference level%s\n",
+            c->no_intercept ? "" : ", the intercept at the numbers' means");
+    if (c->approximate)
+        fprintf(out, "The model is penalized or weighted: standard errors, p-values and "
+                     "intervals are approximate.\n");
+    if (c->robust)
+        fprintf(out, "Standard errors HC1: heteroskedasticity-robust (White's sandwich, times "
+                     "n / (n - k)).\n");
     fprintf(out, "%-*s %11s %10s %8s %9s %10s %10s%s\n", (int)w, "term", "coef", "std err",
             c->t_stats ? "t" : "z", c->t_stats ? "P>|t|" : "P>|z|", "[0.025", "0.975]",
             c->ratio == CK_RATIO_ODDS ? "  odds ratio"
@@ -165,6 +315,10 @@ void ck_coefs_report(FILE *out, const ck_coefs *c, const ck_pipeline *pl)
             fprintf(out, "%-*.*s %11.4g\n", (int)w, (int)w, name, c->beta[j]);
             continue;
         }
+        if (is_aliased(c, j)) {
+            fprintf(out, "%-*.*s %11s\n", (int)w, (int)w, name, "NA");
+            continue;
+        }
         const ck_coef_row *r = &c->row[j];
         ck_report_format_p(p, sizeof p, r->p_value);
         fprintf(out, "%-*.*s %11.4g %10.4g %8.3f %9s %10.4g %10.4g", (int)w, (int)w, name,
@@ -176,45 +330,301 @@ void ck_coefs_report(FILE *out, const ck_coefs *c, const ck_pipeline *pl)
     if (shown < c->p)
         fprintf(out, "... and %zu more terms (all of them are in the model file)\n",
                 c->p - shown);
-    if (c->approximate)
-        fprintf(out, "The model is penalized or weighted: standard errors, p-values and "
-                     "intervals are approximate.\n");
+    if (c->aliased)
+        fprintf(out, "NA: aliased, a combination of the columns before it (not estimated; "
+                     "scored as 0).\n");
+}
+
+/* How encoded column col is scaled: a standardized number (its mean and
+ * scale), or a 0/1 indicator (the population standard deviation of its
+ * training values, sqrt(c (1 - c))). */
+typedef struct col_scale {
+    int standardized;
+    double mean, scale, sd;
+} col_scale;
+
+static col_scale scale_of(const ck_pipeline *pl, size_t col)
+{
+    for (size_t k = 0; k < pl->nfeat; k++) {
+        const ck_feature *f = &pl->feat[k];
+        if (col < f->offset || col >= f->offset + f->width)
+            continue;
+        if (f->kind == CK_FEAT_NUMERIC && col == f->offset)
+            return (col_scale){1, f->mean, f->scale, f->scale};
+        break;
+    }
+    double c = pl->center[col];
+    return (col_scale){0, 0, 1, sqrt(c * (1 - c))};
+}
+
+/* r with coefficient and interval multiplied by k > 0 (z and p stay). */
+static ck_coef_row times(const ck_coef_row *r, double k)
+{
+    return (ck_coef_row){r->coef * k, r->se * k, r->stat, r->p_value, r->lo * k, r->hi * k};
+}
+
+/* The intercept per unit: a' beta with a = (1, -mean_j / scale_j, 0...) over
+ * the standardized columns, and with cov its z or t inference. */
+static ck_coef_row raw_intercept(const ck_coefs *c, const ck_pipeline *pl, const double *cov)
+{
+    size_t p = c->p;
+    double *a = calloc(p, sizeof *a), coef = 0, var = 0;
+    ck_coef_row r = {NAN, NAN, NAN, NAN, NAN, NAN};
+    if (!a)
+        return r;
+    a[0] = 1;
+    for (size_t j = 1; j < p; j++) {
+        col_scale s = scale_of(pl, j - 1);
+        a[j] = s.standardized ? -s.mean / s.scale : 0;
+    }
+    for (size_t j = 0; j < p; j++)
+        coef += a[j] * c->beta[j];
+    for (size_t j = 0; cov && j < p; j++)
+        for (size_t k = 0; k < p; k++)
+            var += a[j] * cov[j * p + k] * a[k];
+    free(a);
+    if (cov && c->row)
+        ck_coef_table(&coef, &var, 1, c->t_stats ? c->df : 0, &r);
+    else
+        r.coef = coef;
+    return r;
+}
+
+int ck_coefs_scales(ck_coefs *c, const ck_pipeline *pl, const double *cov)
+{
+    const ck_coef_row none = {NAN, NAN, NAN, NAN, NAN, NAN};
+    size_t off = c->no_intercept ? 0 : 1;
+    free(c->unit);
+    free(c->sd);
+    c->unit = malloc(c->p * sizeof *c->unit);
+    c->sd = malloc(c->p * sizeof *c->sd);
+    if (!c->unit || !c->sd) {
+        free(c->unit);
+        free(c->sd);
+        c->unit = c->sd = NULL;
+        return -1;
+    }
+    for (size_t j = 0; j < c->p; j++) {
+        ck_coef_row base = c->row ? c->row[j] : none;
+        base.coef = c->beta[j];
+        if (is_aliased(c, j)) {
+            c->unit[j] = c->sd[j] = none;
+        } else if (is_intercept(c, j)) {
+            c->unit[j] = raw_intercept(c, pl, cov);
+            c->sd[j] = none;
+        } else {
+            col_scale s = scale_of(pl, j - off);
+            c->unit[j] = s.standardized ? times(&base, 1 / s.scale) : base;
+            c->sd[j] = s.standardized ? base : times(&base, s.sd);
+        }
+    }
+    return 0;
+}
+
+/* "4.1 [3.2, 5.0]"-style cells: value and interval, exp'd for ratios. */
+static void scaled_cells(FILE *out, const ck_coefs *c, const ck_coef_row *r)
+{
+    double v = r->coef, lo = r->lo, hi = r->hi;
+    if (c->ratio) {
+        v = exp(v);
+        lo = exp(lo);
+        hi = exp(hi);
+    }
+    if (isnan(v)) {
+        fprintf(out, " %11s %10s %10s", "", "", "");
+        return;
+    }
+    fprintf(out, " %11.5g", v);
+    if (isnan(lo))
+        fprintf(out, " %10s %10s", "", "");
+    else
+        fprintf(out, " %10.5g %10.5g", lo, hi);
+}
+
+void ck_coefs_scales_report(FILE *out, const ck_coefs *c, const ck_pipeline *pl)
+{
+    if (!c->unit)
+        return;
+    size_t w = name_width(pl), off = c->no_intercept ? 0 : 1;
+    const char *what = c->ratio == CK_RATIO_ODDS     ? "odds ratio"
+                       : c->ratio == CK_RATIO_HAZARD ? "hazard ratio" : "coef";
+    fprintf(out, "\nThe raw scale (%s%s with 95%% intervals): per unit of a number (a symlog "
+                 "number: of sign(x) log(1 + |x|)), a level against its reference level%s; and "
+                 "per standard deviation of the column (a level's 0/1 indicator too)\n",
+            what, c->ratio ? "s, exp(coef)," : "s", c->no_intercept ? "" :
+            ", the intercept at every number 0 and every reference level");
+    fprintf(out, "%-*s %11s %10s %10s %11s %11s %10s %10s\n", (int)w, "term", "per unit",
+            "[0.025", "0.975]", "SD", "per SD", "[0.025", "0.975]");
+    size_t shown = c->p;
+    if (shown > REPORT_TERMS)
+        shown = REPORT_TERMS;
+    for (size_t j = 0; j < shown; j++) {
+        fprintf(out, "%-*.*s", (int)w, (int)w, term_name(c, pl, j));
+        if (is_aliased(c, j)) {
+            fprintf(out, " %11s\n", "NA");
+            continue;
+        }
+        scaled_cells(out, c, &c->unit[j]);
+        if (is_intercept(c, j)) {
+            fputc('\n', out);
+            continue;
+        }
+        fprintf(out, " %11.5g", scale_of(pl, j - off).sd);
+        scaled_cells(out, c, &c->sd[j]);
+        fputc('\n', out);
+    }
+    if (shown < c->p)
+        fprintf(out, "... and %zu more terms (all of them are in the model file)\n",
+                c->p - shown);
+    int any = 0;
+    for (size_t k = 0; k < pl->nfeat; k++) {
+        const ck_feature *f = &pl->feat[k];
+        if (f->kind != CK_FEAT_CATEGORICAL || !f->has_reference)
+            continue;
+        fprintf(out, "%s%s=%s", any ? ", " : "Reference levels: ", f->name,
+                f->levels[f->reference]);
+        any = 1;
+    }
+    if (any)
+        fputc('\n', out);
 }
 
 ck_status ck_coefs_terms(const ck_coefs *c, const ck_pipeline *pl, ck_terms *out,
                          ck_error *err)
 {
+    static const char *const ratio_names[] = {NULL, "odds_ratio", "hazard_ratio"};
     out->kind = "coefficients";
     out->title = "Coefficients";
     out->n = c->p;
+    out->scales = c->unit != NULL;
+    out->ratio = ratio_names[c->ratio];
+    out->approximate = c->approximate;
     out->term = calloc(c->p ? c->p : 1, sizeof *out->term);
     if (!out->term)
         return ck_error_set(err, CK_ENOMEM, "out of memory");
-    for (size_t j = 0; j < c->p; j++)
-        out->term[j] = (ck_term){term_name(c, pl, j),          c->beta[j],
-                                 c->row ? c->row[j].lo : NAN, c->row ? c->row[j].hi : NAN,
-                                 c->row ? c->row[j].p_value : NAN, NAN,
-                                 !c->no_intercept && j == 0};
+    for (size_t j = 0; j < c->p; j++) {
+        int al = is_aliased(c, j);
+        ck_term *t = &out->term[j];
+        *t = (ck_term){term_name(c, pl, j),
+                       al ? NAN : c->beta[j],
+                       c->row ? c->row[j].lo : NAN,
+                       c->row ? c->row[j].hi : NAN,
+                       c->row ? c->row[j].p_value : NAN,
+                       NAN,
+                       is_intercept(c, j),
+                       al,
+                       {NAN, NAN, NAN},
+                       {NAN, NAN, NAN}};
+        if (c->unit) {
+            t->unit[0] = c->unit[j].coef;
+            t->unit[1] = c->unit[j].lo;
+            t->unit[2] = c->unit[j].hi;
+            t->sd[0] = c->sd[j].coef;
+            t->sd[1] = c->sd[j].lo;
+            t->sd[2] = c->sd[j].hi;
+        }
+    }
     return CK_OK;
 }
 
-void ck_coefs_adopt(ck_coefs *c, size_t p, double **beta, const double *cov, double df,
-                    int inference)
+void ck_coefs_adopt(ck_coefs *c, size_t p, double **beta, unsigned char **aliased,
+                    const double *cov, double df, int inference, const ck_pipeline *pl)
 {
     c->p = p;
     c->beta = *beta;
     *beta = NULL;
+    c->aliased = aliased ? *aliased : NULL;
+    if (aliased)
+        *aliased = NULL;
     c->t_stats = df > 0;
+    c->df = df > 0 ? df : 0;
     /* out of memory here leaves the model without its table (as a fit
      * without a covariance has none): scoring needs only the coefficients */
     if (inference && cov && (c->row = malloc(p * sizeof *c->row)))
         ck_coef_table(c->beta, cov, p, df, c->row);
+    for (size_t j = 0; c->row && j < p; j++)
+        if (is_aliased(c, j))
+            c->row[j].coef = NAN; /* R's NA; the rest is NaN already (no variance) */
+    if (inference && pl)
+        (void)ck_coefs_scales(c, pl, cov);
+}
+
+int ck_coefs_wald_tests(ck_coefs *c, const ck_pipeline *pl, const double *cov)
+{
+    size_t off = c->no_intercept ? 0 : 1;
+    size_t *idx = malloc((c->p ? c->p : 1) * sizeof *idx);
+    free(c->tests);
+    c->tests = calloc(pl->nfeat ? pl->nfeat : 1, sizeof *c->tests);
+    if (!idx || !c->tests) {
+        free(idx);
+        free(c->tests);
+        c->tests = NULL;
+        return -1;
+    }
+    c->test_kind = CK_TEST_WALD;
+    for (size_t k = 0; k < pl->nfeat; k++) {
+        const ck_feature *f = &pl->feat[k];
+        size_t n = 0;
+        for (size_t j = 0; j < f->width; j++)
+            if (!is_aliased(c, f->offset + j + off))
+                idx[n++] = f->offset + j + off;
+        ck_term_test *t = &c->tests[k];
+        *t = (ck_term_test){(double)n, NAN, NAN, NAN, NAN, NAN, NAN};
+        if (n == 0)
+            continue;
+        t->stat = ck_wald_stat(c->beta, cov, c->p, idx, n);
+        t->p = isnan(t->stat) ? NAN : gsl_cdf_chisq_Q(t->stat, (double)n);
+    }
+    free(idx);
+    return 0;
+}
+
+void ck_coefs_tests_report(FILE *out, const ck_coefs *c, const ck_pipeline *pl)
+{
+    if (!c->tests)
+        return;
+    size_t w = 12;
+    char p[16];
+    for (size_t k = 0; k < pl->nfeat; k++)
+        w = strlen(pl->feat[k].name) > w ? strlen(pl->feat[k].name) : w;
+    w = w > 40 ? 40 : w;
+    if (c->test_kind == CK_TEST_LR)
+        fprintf(out, "\nEach column's test (R's drop1, test = \"Chisq\"): the likelihood ratio "
+                     "against the model refitted without it, on the rank it takes\n"
+                     "%-*s %4s %12s %12s %11s %9s\n",
+                (int)w, "column", "Df", "Deviance", "AIC", "LRT", "Pr(>Chi)");
+    else if (c->test_kind == CK_TEST_F)
+        fprintf(out, "\nEach column's test (R's drop1, test = \"F\"): the least-squares fit "
+                     "without it, on the rank it takes\n"
+                     "%-*s %4s %12s %12s %11s %9s\n",
+                (int)w, "column", "Df", "Sum of Sq", "RSS", "F value", "Pr(>F)");
+    else
+        fprintf(out, "\nEach column's test (Wald chi-square: all its coefficients 0%s%s)\n"
+                     "%-*s %4s %12s %9s\n",
+                c->robust ? ", with the HC1 covariance" : "",
+                c->approximate ? "; approximate, as the errors are" : "", (int)w, "column", "Df",
+                "chi2", "P>chi2");
+    for (size_t k = 0; k < pl->nfeat && k < REPORT_TERMS; k++) {
+        const ck_term_test *t = &c->tests[k];
+        ck_report_format_p(p, sizeof p, t->p);
+        fprintf(out, "%-*.*s %4.0f", (int)w, (int)w, pl->feat[k].name, t->df);
+        if (c->test_kind == CK_TEST_LR)
+            fprintf(out, " %12.6g %12.6g %11.5g %9s\n", t->deviance, t->aic, t->stat, p);
+        else if (c->test_kind == CK_TEST_F)
+            fprintf(out, " %12.6g %12.6g %11.5g %9s\n", t->sumsq, t->rss, t->stat, p);
+        else
+            fprintf(out, " %12.5g %9s\n", t->stat, p);
+    }
 }
 
 void ck_coefs_fini(ck_coefs *c)
 {
+    free(c->tests);
     free(c->beta);
     free(c->row);
+    free(c->unit);
+    free(c->sd);
+    free(c->aliased);
     memset(c, 0, sizeof *c);
 }
 
@@ -280,12 +690,13 @@ ck_status ck_coefs_est_tune(const ck_tune_input *in, double *param, ck_tuning *o
     static const double grid[] = {0.001, 0.01, 0.1, 1, 10, 100};
     static const int pos[] = {0};
     (void)w;
-    if (!in->grid)
+    if (!in->grid && !isnan(param[0]))
         return CK_OK;
     return ck_tune_grid(in, param, pos, 1, grid, sizeof grid / sizeof grid[0], out, err);
 }
 
 void ck_coefs_est_pipeline(const double *param, ck_pipeline_options *po)
 {
-    po->drop_first = param[0] == 0;
+    (void)param;
+    po->drop_first = 1;
 }

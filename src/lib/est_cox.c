@@ -158,7 +158,7 @@ static ck_status fit(const ck_fit_input *in, void **out, ck_warnings *w, ck_erro
         return ck_error_set(err, CK_ENOMEM, "out of memory");
     }
     s->c.no_intercept = 1;
-    ck_coefs_adopt(&s->c, m.p, &m.beta, m.cov, 0, in->final);
+    ck_coefs_adopt(&s->c, m.p, &m.beta, NULL, m.cov, 0, in->final, in->ds->design->pl);
     s->c.ratio = CK_RATIO_HAZARD;
     s->c.approximate = co.l2 > 0 || in->ds->weight != NULL;
     set_facts(&s->f, &m);

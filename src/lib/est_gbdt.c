@@ -811,7 +811,8 @@ static ck_status terms(const void *p, const ck_model *m, ck_terms *out, ck_error
     if (!out->term)
         return ck_error_set(err, CK_ENOMEM, "out of memory");
     for (size_t j = 0; j < s->width; j++)
-        out->term[j] = (ck_term){m->pl->encoded[j], s->mean_shap[j], NAN, NAN, NAN, s->gain[j], 0};
+        out->term[j] = (ck_term){.name = m->pl->encoded[j], .value = s->mean_shap[j], .lo = NAN,
+                                 .hi = NAN, .p = NAN, .aux = s->gain[j]};
     return CK_OK;
 }
 

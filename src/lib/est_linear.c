@@ -11,12 +11,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { P_L2, P_ROBUST }; /* L2 first: ck_coefs_est_pipeline reads it there */
+enum { P_L2, P_ROBUST, P_ROBUST_SE }; /* L2 first: ck_coefs_est_pipeline reads it there */
 
 static const ck_param params[] = {
     CK_COEFS_PARAM_L2,
     {"robust", CK_PARAM_FLAG, 0, 0, 1, NULL, NULL, "robust",
      "Huber regression (statsmodels RLM, HuberT), for heavy-tailed targets"},
+    CK_COEFS_PARAM_ROBUST_SE,
 };
 
 /* How the fit went (the model file's "fit"). */
@@ -26,6 +27,7 @@ typedef struct facts {
     double condition_number;
     double scale, iterations; /* Huber only */
     int converged;
+    double aic, bic;        /* OLS: R's, sigma counted (rank + 1 parameters) */
 } facts;
 
 enum { METHOD_OLS, METHOD_RIDGE, METHOD_HUBER };
@@ -44,6 +46,8 @@ static const ck_fact fit_facts[] = {
     FACT("loglik", loglik, CK_FACT_REAL),
     FACT("sigma2", sigma2, CK_FACT_REAL),
     FACT("condition_number", condition_number, CK_FACT_REAL),
+    FACT("aic", aic, CK_FACT_REAL),
+    FACT("bic", bic, CK_FACT_REAL),
 };
 static const ck_fact huber_facts[] = { /* after the others, Huber fits only */
     FACT("scale", scale, CK_FACT_REAL),
@@ -74,6 +78,13 @@ static void set_facts(facts *f, const ck_linear *lm, const double *param)
     f->scale = lm->scale;
     f->iterations = (double)lm->iterations;
     f->converged = lm->converged;
+    /* R's AIC(lm) and BIC(lm): the Gaussian log-likelihood with the rank's
+     * coefficients and sigma (statsmodels leaves sigma out: 2 less, log n
+     * less); only for least squares */
+    double k = (double)lm->rank + 1;
+    int ols = f->method == METHOD_OLS;
+    f->aic = ols ? -2 * lm->loglik + 2 * k : NAN;
+    f->bic = ols ? -2 * lm->loglik + k * log((double)lm->n) : NAN;
 }
 
 static ck_status fit(const ck_fit_input *in, void **out, ck_warnings *w, ck_error *err)
@@ -85,6 +96,8 @@ static ck_status fit(const ck_fit_input *in, void **out, ck_warnings *w, ck_erro
     lo.robust = in->param[P_ROBUST] != 0;
     lo.threads = in->threads;
     lo.reducer = in->reducer;
+    lo.tests = in->final;
+    lo.robust_se = in->final && in->param[P_ROBUST_SE] != 0;
     ck_status st = ck_linear_fit(in->ds, &lo, &lm, w, err);
     if (st != CK_OK)
         return st;
@@ -93,10 +106,24 @@ static ck_status fit(const ck_fit_input *in, void **out, ck_warnings *w, ck_erro
         ck_linear_fini(&lm);
         return ck_error_set(err, CK_ENOMEM, "out of memory");
     }
-    ck_coefs_adopt(&s->c, lm.p, &lm.beta, lm.cov, lm.t_stats ? lm.df_resid : 0, in->final);
+    const ck_pipeline *pl = in->ds->design->pl;
+    ck_coefs_adopt(&s->c, lm.p, &lm.beta, &lm.aliased, lm.cov, lm.t_stats ? lm.df_resid : 0,
+                   in->final, pl);
     s->c.t_stats = lm.t_stats; /* "t" even with no residual df left */
     s->c.approximate = lo.l2 > 0;
+    s->c.robust = lo.robust_se;
     set_facts(&s->f, &lm, in->param);
+    /* the tests of each column, for the model kept: least squares' F tests,
+     * or Wald tests for ridge and Huber */
+    if (in->final && lm.tests) {
+        s->c.tests = lm.tests;
+        s->c.test_kind = CK_TEST_F;
+        lm.tests = NULL;
+    } else if (in->final && ck_coefs_wald_tests(&s->c, pl, lm.cov) != 0) {
+        ck_linear_fini(&lm);
+        ck_coefs_est_free(s);
+        return ck_error_set(err, CK_ENOMEM, "out of memory");
+    }
     ck_linear_fini(&lm);
     *out = s;
     return CK_OK;
@@ -147,8 +174,12 @@ static void report(FILE *out, const void *p, const ck_model *m)
                 f->r2, f->r2_adj, f->df_model, f->df_resid, f->f_stat, pv, f->loglik);
     if (f->method == METHOD_HUBER)
         fprintf(out, "Huber scale %.4g after %.0f iterations\n", f->scale, f->iterations);
+    if (!isnan(f->aic))
+        fprintf(out, "AIC %.4f, BIC %.4f (R's: sigma counted)\n", f->aic, f->bic);
     fputc('\n', out);
     ck_coefs_report(out, &s->c, m->pl);
+    ck_coefs_scales_report(out, &s->c, m->pl);
+    ck_coefs_tests_report(out, &s->c, m->pl);
 }
 
 /* Huber's IRLS has no penalty: --l2 with --robust would be ignored. */
@@ -158,9 +189,12 @@ static ck_status check(const double *param, const char *const *text, const int *
     (void)cv; /* nothing of this type depends on the folds */
     (void)text;
     (void)task;
-    if (given[P_L2] && param[P_L2] > 0 && param[P_ROBUST] != 0)
+    if (given[P_L2] && (param[P_L2] > 0 || isnan(param[P_L2])) && param[P_ROBUST] != 0)
         return ck_error_set(err, CK_EUSAGE, "--l2 does not go with --robust: Huber regression "
                                             "is not penalized");
+    if (param[P_ROBUST_SE] != 0 && param[P_ROBUST] != 0)
+        return ck_error_set(err, CK_EUSAGE, "--robust-se does not go with --robust: Huber "
+                                            "regression has its own robust covariance");
     return CK_OK;
 }
 

@@ -146,10 +146,16 @@ static ck_status parse_value(const ck_param *p, const char *text, double *out,
     }
     }
     double v;
+    if (p->kind == CK_PARAM_NUMBER_AUTO && strcmp(text, "auto") == 0) {
+        *out = NAN; /* chosen by tuning */
+        return CK_OK;
+    }
     if (ck_num_parse(text, strlen(text), &v) != CK_NUM_OK ||
         (p->kind == CK_PARAM_INTEGER && v != floor(v)))
         return ck_error_set(err, CK_EUSAGE, "--%s: '%s' is not a %s", p->name, text,
-                            p->kind == CK_PARAM_INTEGER ? "whole number" : "number");
+                            p->kind == CK_PARAM_INTEGER       ? "whole number"
+                            : p->kind == CK_PARAM_NUMBER_AUTO ? "number or auto"
+                                                              : "number");
     if (!(v >= p->lo && v <= p->hi))
         return ck_error_set(err, CK_EUSAGE, "--%s: %s is outside [%g, %g]", p->name, text, p->lo,
                             p->hi);
@@ -267,13 +273,14 @@ ck_status ck_tune_grid(const ck_tune_input *in, double *param, const int *pos, s
 
 static ck_status check_param(const ck_estimator_type *t, const ck_param *p, ck_error *err)
 {
-    if (!p->name || !p->name[0] || !p->help || !p->kind || p->kind > CK_PARAM_TEXT)
+    if (!p->name || !p->name[0] || !p->help || !p->kind || p->kind > CK_PARAM_NUMBER_AUTO)
         return ck_error_set(err, CK_EUSAGE, "estimator '%s': a parameter without a name, kind "
                                             "or help", t->name);
     if (p->kind == CK_PARAM_CHOICE && (!p->choices || !p->choices[0]))
         return ck_error_set(err, CK_EUSAGE, "estimator '%s': choice --%s lists no choices",
                             t->name, p->name);
-    if ((p->kind == CK_PARAM_NUMBER || p->kind == CK_PARAM_INTEGER) && !(p->lo <= p->hi))
+    if ((p->kind == CK_PARAM_NUMBER || p->kind == CK_PARAM_INTEGER ||
+         p->kind == CK_PARAM_NUMBER_AUTO) && !(p->lo <= p->hi))
         return ck_error_set(err, CK_EUSAGE, "estimator '%s': --%s has an empty range", t->name,
                             p->name);
     return CK_OK;
@@ -358,7 +365,8 @@ static void option_text(const ck_param *p, char *buf, size_t size)
             used += (size_t)snprintf(buf + used, size - used, "%s%s", k ? "|" : " ",
                                      p->choices[k]);
     else if (p->kind != CK_PARAM_FLAG)
-        snprintf(buf + used, size - used, " %s", p->metavar ? p->metavar : "X");
+        snprintf(buf + used, size - used, " %s%s", p->metavar ? p->metavar : "X",
+                 p->kind == CK_PARAM_NUMBER_AUTO ? "|auto" : "");
 }
 
 /* "  OPTION                   text..." wrapped at 79 columns, the text in a

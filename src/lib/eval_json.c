@@ -39,7 +39,28 @@ static json_t *curve_json(const ck_curve *c, const char *xn, const char *yn)
     return o;
 }
 
-/* The model's coefficients or importances, as the report lists them. */
+/* A coefficient on a raw scale (v: value, low, high), with exp of them for
+ * odds and hazard ratios. */
+static json_t *scaled_json(const ck_terms *t, const double *v)
+{
+    json_t *o = json_object();
+    ck_json_set_number(o, "coef", v[0]);
+    ck_json_set_number(o, "ci_low", v[1]);
+    ck_json_set_number(o, "ci_high", v[2]);
+    if (t->ratio) { /* the model file's keys: odds_ratio, or_ci_low, or_ci_high */
+        int odds = strcmp(t->ratio, "odds_ratio") == 0;
+        ck_json_set_number(o, t->ratio, exp(v[0]));
+        ck_json_set_number(o, odds ? "or_ci_low" : "hr_ci_low", exp(v[1]));
+        ck_json_set_number(o, odds ? "or_ci_high" : "hr_ci_high", exp(v[2]));
+    }
+    return o;
+}
+
+/* The model's coefficients or importances, as the report lists them:
+ * coefficients on the model's scale (coef, a number per standard deviation,
+ * a level against its reference), per_unit and per_sd (the raw scales),
+ * aliased ones with a null coef; "coefficients_approximate" says whether
+ * their intervals and p-values are approximate (penalized or weighted). */
 static void terms_json(json_t *o, const ck_model *m)
 {
     ck_terms t;
@@ -49,19 +70,29 @@ static void terms_json(json_t *o, const ck_model *m)
     }
     json_t *a = json_array();
     for (size_t j = 0; j < t.n; j++) {
+        const ck_term *tj = &t.term[j];
         json_t *r = json_object();
-        json_object_set_new(r, "term", json_string(t.term[j].name));
+        json_object_set_new(r, "term", json_string(tj->name));
         /* a coefficient's value is "coef"; an importance's, "value" */
         ck_json_set_number(r, strcmp(t.kind, "coefficients") == 0 ? "coef" : "value",
-                           t.term[j].value);
+                           tj->value);
         if (t.aux_name)
-            ck_json_set_number(r, t.aux_name, t.term[j].aux);
-        ck_json_set_number(r, "ci_low", t.term[j].lo);
-        ck_json_set_number(r, "ci_high", t.term[j].hi);
-        ck_json_set_number(r, "p", t.term[j].p);
+            ck_json_set_number(r, t.aux_name, tj->aux);
+        ck_json_set_number(r, "ci_low", tj->lo);
+        ck_json_set_number(r, "ci_high", tj->hi);
+        ck_json_set_number(r, "p", tj->p);
+        if (tj->aliased)
+            json_object_set_new(r, "aliased", json_true());
+        if (t.scales && !tj->aliased) {
+            json_object_set_new(r, "per_unit", scaled_json(&t, tj->unit));
+            if (!tj->intercept)
+                json_object_set_new(r, "per_sd", scaled_json(&t, tj->sd));
+        }
         json_array_append_new(a, r);
     }
     json_object_set_new(o, t.kind, a);
+    if (t.scales)
+        json_object_set_new(o, "coefficients_approximate", json_boolean(t.approximate));
     free(t.term);
 }
 

@@ -3,6 +3,7 @@
 
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_eigen.h>
+#include <gsl/gsl_linalg.h>
 #include <gsl/gsl_matrix.h>
 #include <math.h>
 #include <stdio.h>
@@ -96,4 +97,119 @@ done:
     if (ws)
         gsl_eigen_symmv_free(ws);
     return cond;
+}
+
+size_t ck_aliased_columns(const double *r, size_t ld, size_t p, const unsigned char *skip,
+                          double tol, unsigned char *aliased)
+{
+    /* Gram-Schmidt on R's columns, twice over (a second projection removes
+     * what rounding left of the first): an orthonormal basis q of the
+     * columns kept so far, rank of them */
+    double *q = malloc((p ? p * p : 1) * sizeof *q), *v = malloc((p ? p : 1) * sizeof *v);
+    size_t rank = 0;
+    if (!q || !v) {
+        free(q);
+        free(v);
+        return (size_t)-1;
+    }
+    for (size_t j = 0; j < p; j++) {
+        aliased[j] = 0;
+        if (skip && skip[j])
+            continue;
+        double norm0 = 0, norm = 0;
+        for (size_t i = 0; i < p; i++) {
+            v[i] = i <= j ? r[i * ld + j] : 0;
+            norm0 += v[i] * v[i];
+        }
+        for (int pass = 0; pass < 2; pass++)
+            for (size_t k = 0; k < rank; k++) {
+                double d = 0;
+                for (size_t i = 0; i < p; i++)
+                    d += q[k * p + i] * v[i];
+                for (size_t i = 0; i < p; i++)
+                    v[i] -= d * q[k * p + i];
+            }
+        for (size_t i = 0; i < p; i++)
+            norm += v[i] * v[i];
+        norm = sqrt(norm);
+        if (!(norm > tol * sqrt(norm0))) { /* a zero column is aliased too */
+            aliased[j] = 1;
+            continue;
+        }
+        for (size_t i = 0; i < p; i++)
+            q[rank * p + i] = v[i] / norm;
+        rank++;
+    }
+    free(q);
+    free(v);
+    return rank;
+}
+
+void ck_warn_aliased(ck_warnings *w, const char *const *names, const unsigned char *aliased,
+                     size_t p, size_t rank)
+{
+    char list[900] = "";
+    size_t used = 0, n = 0, shown = 0;
+    for (size_t j = 0; j < p; j++) {
+        if (!aliased[j])
+            continue;
+        n++;
+        if (used + strlen(names[j]) + 8 < sizeof list - 20) {
+            used += (size_t)snprintf(list + used, sizeof list - used, "%s'%s'", shown ? ", " : "",
+                                     names[j]);
+            shown++;
+        }
+    }
+    if (n == 0)
+        return;
+    if (shown < n)
+        snprintf(list + used, sizeof list - used, " and %zu more", n - shown);
+    ck_warn(w, "the design has rank %zu of %zu: %zu column%s %s an exact linear combination of "
+               "the columns before %s (aliased), left out of the fit and shown as NA, as R's "
+               "lm and glm do: %s; --exclude NAME=LEVEL drops a level's column",
+            rank, p, n, n == 1 ? "" : "s", n == 1 ? "is" : "are", n == 1 ? "it" : "them", list);
+}
+
+size_t ck_submatrix(const double *a, size_t p, const unsigned char *skip,
+                    const char *const *names, double *out, const char **out_names)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < p; i++)
+        if (!(skip && skip[i]))
+            out_names[k++] = names[i];
+    size_t r = 0;
+    for (size_t i = 0; i < p; i++) {
+        if (skip && skip[i])
+            continue;
+        size_t c = 0;
+        for (size_t j = 0; j < p; j++)
+            if (!(skip && skip[j]))
+                out[r * k + c++] = a[i * p + j];
+        r++;
+    }
+    return k;
+}
+
+double ck_wald_stat(const double *beta, const double *cov, size_t p, const size_t *idx,
+                    size_t k)
+{
+    gsl_matrix *v = gsl_matrix_alloc(k ? k : 1, k ? k : 1);
+    gsl_vector *b = gsl_vector_alloc(k ? k : 1), *x = gsl_vector_alloc(k ? k : 1);
+    double w = NAN;
+    if (k > 0 && v && b && x) {
+        for (size_t i = 0; i < k; i++) {
+            gsl_vector_set(b, i, beta[idx[i]]);
+            for (size_t j = 0; j < k; j++)
+                gsl_matrix_set(v, i, j, cov[idx[i] * p + idx[j]]);
+        }
+        if (gsl_linalg_cholesky_decomp1(v) == 0 && gsl_linalg_cholesky_solve(v, b, x) == 0) {
+            w = 0;
+            for (size_t i = 0; i < k; i++)
+                w += gsl_vector_get(b, i) * gsl_vector_get(x, i);
+        }
+    }
+    gsl_matrix_free(v);
+    gsl_vector_free(b);
+    gsl_vector_free(x);
+    return w;
 }

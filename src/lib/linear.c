@@ -4,6 +4,7 @@
 #include "churnkit/coefs.h"
 #include "churnkit/inference.h"
 #include "churnkit/parallel.h"
+#include "churnkit/sandwich.h"
 #include "churnkit/stats.h"
 
 #include <gsl/gsl_blas.h>
@@ -157,8 +158,35 @@ done:
     return st;
 }
 
+ck_status ck_linear_tsqr(const ck_dataset *ds, size_t threads, const ck_reducer *red, double *r,
+                         ck_error *err)
+{
+    return tsqr_run(ds, NULL, threads, red, r, err);
+}
+
 /* ------------------------------------------------------------------ */
 /* solving from R */
+
+/* The aliased columns of R (q columns a row) set to zero, so that the
+ * SVD solve gives them no weight: the least-squares fit of the others. */
+static void zero_aliased(double *r, size_t p, size_t q, const unsigned char *aliased)
+{
+    for (size_t j = 0; aliased && j < p; j++)
+        if (aliased[j])
+            for (size_t i = 0; i < p; i++)
+                r[i * q + j] = 0;
+}
+
+/* Exactly zero for the aliased: the SVD leaves rounding there. */
+static void clear_aliased(double *beta, double *xtx_inv, size_t p, const unsigned char *aliased)
+{
+    for (size_t j = 0; aliased && j < p; j++)
+        if (aliased[j]) {
+            beta[j] = 0;
+            for (size_t k = 0; k < p; k++)
+                xtx_inv[j * p + k] = xtx_inv[k * p + j] = 0;
+        }
+}
 
 /* Least squares from the triangle: beta minimizing ||z - Rxx beta||, by
  * the SVD, and the unscaled covariance V S^-2 V' (a pseudo-inverse of
@@ -257,6 +285,15 @@ static double rss_of(const double *r, size_t p, size_t q, const double *beta)
     return s;
 }
 
+/* A^-1 = (X'X + L D)^-1 into a (p x p), by Cholesky.  0 or -1. */
+static int ridge_inverse(const double *xtx, size_t p, double l2, gsl_matrix *a)
+{
+    memcpy(a->data, xtx, p * p * sizeof *xtx);
+    for (size_t j = 1; j < p; j++)
+        a->data[j * p + j] += l2;
+    return gsl_linalg_cholesky_decomp1(a) != 0 || gsl_linalg_cholesky_invert(a) != 0 ? -1 : 0;
+}
+
 /* Ridge's approximate covariance sigma^2 A^-1 X'X A^-1, A = X'X + L D. */
 static int ridge_cov(const double *xtx, size_t p, double l2, double sigma2, double *cov)
 {
@@ -266,10 +303,7 @@ static int ridge_cov(const double *xtx, size_t p, double l2, double sigma2, doub
     int rc = -1;
     if (!a || !t)
         goto done;
-    memcpy(a->data, xtx, p * p * sizeof *xtx);
-    for (size_t j = 1; j < p; j++)
-        a->data[j * p + j] += l2;
-    if (gsl_linalg_cholesky_decomp1(a) != 0 || gsl_linalg_cholesky_invert(a) != 0)
+    if (ridge_inverse(xtx, p, l2, a) != 0)
         goto done;
     gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, a, &g.matrix, 0.0, t);
     gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, sigma2, t, a, 0.0, &c.matrix);
@@ -358,8 +392,10 @@ static ck_status huber(const ck_dataset *ds, const ck_linear_options *opt, ck_li
             return st;
         memcpy(hw->prev, m->beta, p * sizeof *m->beta);
         double *unused = hw->tmp; /* the weighted pseudo-inverse is not needed */
+        zero_aliased(hw->r, p, q, m->aliased);
         if (solve_svd(hw->r, p, q, m->beta, unused, &extra) == 0)
             return ck_error_set(err, CK_EDATA, "robust regression: SVD failed");
+        clear_aliased(m->beta, unused, p, m->aliased);
         residuals(ds, m->beta, p, hw->res, hw->x);
         if (mad_scale(hw->res, ds->n, hw->tmp, red, &m->scale) != 0)
             return ck_error_set(err, CK_ENOMEM, "robust regression: out of memory");
@@ -399,20 +435,96 @@ static void summary_stats(ck_linear *m)
     m->loglik = -n / 2 * (log(2 * M_PI) + log(m->rss / n) + 1);
 }
 
-static void warn_collinear(const ck_dataset *ds, ck_linear *m, const double *xtx, double l2,
-                           ck_warnings *w)
+/* The collinearity check on the columns not aliased (those are named once
+ * by their own warning, not again as near-dependencies). */
+static void warn_collinear(const ck_dataset *ds, ck_linear *m, const double *xtx, size_t kept,
+                           double l2, ck_warnings *w)
 {
-    const char **names = malloc(m->p * sizeof *names);
-    if (!names)
-        return;
-    names[0] = "(intercept)";
-    for (size_t j = 1; j < m->p; j++)
-        names[j] = ds->design->pl->encoded[j - 1];
-    m->cond = ck_collinearity(xtx, m->p, names, l2 == 0 ? 1e4 : 0, w);
+    size_t p = m->p;
+    const char **names = malloc(p * sizeof *names), **sub_names = malloc(p * sizeof *names);
+    double *sub = malloc(p * p * sizeof *sub);
+    if (names && sub_names && sub) {
+        names[0] = "(intercept)";
+        for (size_t j = 1; j < p; j++)
+            names[j] = ds->design->pl->encoded[j - 1];
+        size_t k = ck_submatrix(xtx, p, m->aliased, names, sub, sub_names);
+        m->cond = ck_collinearity(sub, k, sub_names, l2 == 0 ? 1e4 : 0, w);
+        if (m->aliased)
+            ck_warn_aliased(w, names, m->aliased, p, kept);
+    }
     free(names);
-    if (m->rank < m->p && l2 == 0) /* a penalty makes every coefficient identified */
+    free(sub_names);
+    free(sub);
+    if (m->rank < kept && l2 == 0) /* a penalty makes every coefficient identified */
         ck_warn(w, "the design has rank %zu of %zu: some coefficients are not identified "
                    "(minimum-norm solution reported)", m->rank, m->p);
+}
+
+/* The aliased columns of an unpenalized fit into m->aliased (left NULL
+ * when there are none); returns the columns kept, 0 when out of memory. */
+static size_t find_aliased(ck_linear *m, const double *r, size_t q, double l2)
+{
+    size_t p = m->p;
+    if (l2 > 0) /* a penalty identifies every coefficient */
+        return p;
+    if (!(m->aliased = calloc(p, 1)))
+        return 0;
+    size_t kept = ck_aliased_columns(r, q, p, NULL, CK_ALIAS_TOL, m->aliased);
+    if (kept == (size_t)-1)
+        return 0;
+    if (kept == p) {
+        free(m->aliased);
+        m->aliased = NULL;
+    }
+    return kept;
+}
+
+/* R's drop1(lm, test = "F") from R alone: each feature's columns left out
+ * in turn, the aliasing of the rest found anew (a column aliased before may
+ * take over), the least squares of the rest by the same SVD solve; its RSS
+ * and rank against the full fit's. */
+static ck_status f_tests(const ck_dataset *ds, ck_linear *m, const double *r, ck_error *err)
+{
+    const ck_pipeline *pl = ds->design->pl;
+    size_t p = m->p, q = p + 1;
+    unsigned char *skip = calloc(p, 1), *al = calloc(p, 1);
+    double *rz = malloc(q * q * sizeof *rz), *beta = malloc(p * sizeof *beta);
+    double *inv = malloc(p * p * sizeof *inv), extra;
+    m->tests = calloc(pl->nfeat ? pl->nfeat : 1, sizeof *m->tests);
+    ck_status st = skip && al && rz && beta && inv && m->tests
+                       ? CK_OK
+                       : ck_error_set(err, CK_ENOMEM, "linear regression: out of memory");
+    for (size_t k = 0; st == CK_OK && k < pl->nfeat; k++) {
+        const ck_feature *f = &pl->feat[k];
+        memset(skip, 0, p);
+        memset(skip + 1 + f->offset, 1, f->width);
+        size_t kept = ck_aliased_columns(r, q, p, skip, CK_ALIAS_TOL, al);
+        if (kept == (size_t)-1) {
+            st = ck_error_set(err, CK_ENOMEM, "linear regression: out of memory");
+            break;
+        }
+        for (size_t j = 0; j < p; j++)
+            al[j] |= skip[j];
+        memcpy(rz, r, q * q * sizeof *rz);
+        zero_aliased(rz, p, q, al);
+        if (solve_svd(rz, p, q, beta, inv, &extra) == 0) {
+            st = ck_error_set(err, CK_EDATA, "linear regression: SVD failed");
+            break;
+        }
+        clear_aliased(beta, inv, p, al);
+        double rss = rss_of(r, p, q, beta), df = (double)m->rank - (double)kept;
+        double sumsq = rss - m->rss, fv = (sumsq / df) / (m->rss / m->df_resid);
+        m->tests[k] = (ck_term_test){df, df > 0 ? fv : NAN,
+                                     df > 0 && m->df_resid > 0
+                                         ? gsl_cdf_fdist_Q(fv, df, m->df_resid) : NAN,
+                                     NAN, NAN, sumsq, rss};
+    }
+    free(skip);
+    free(al);
+    free(rz);
+    free(beta);
+    free(inv);
+    return st;
 }
 
 static ck_status fit_from_r(const ck_dataset *ds, const ck_linear_options *opt, ck_linear *m,
@@ -425,10 +537,22 @@ static ck_status fit_from_r(const ck_dataset *ds, const ck_linear_options *opt, 
     for (size_t i = 1; i <= p; i++) /* the residual of y on the intercept alone */
         m->tss += r[i * q + p] * r[i * q + p];
     gram(r, p, q, xtx);
-    m->rank = solve_svd(r, p, q, m->beta, xtx_inv, &extra);
+    size_t kept = find_aliased(m, r, q, opt->l2);
+    double *rz = m->aliased ? malloc(q * q * sizeof *rz) : NULL;
+    if (kept == 0 || (m->aliased && !rz)) {
+        free(rz);
+        return ck_error_set(err, CK_ENOMEM, "linear regression: out of memory");
+    }
+    if (rz) {
+        memcpy(rz, r, q * q * sizeof *rz);
+        zero_aliased(rz, p, q, m->aliased);
+    }
+    m->rank = solve_svd(rz ? rz : r, p, q, m->beta, xtx_inv, &extra);
+    free(rz);
     if (m->rank == 0)
         return ck_error_set(err, CK_EDATA, "linear regression: SVD failed");
-    warn_collinear(ds, m, xtx, opt->l2, w);
+    clear_aliased(m->beta, xtx_inv, p, m->aliased);
+    warn_collinear(ds, m, xtx, kept, opt->l2, w);
     if (opt->l2 > 0 && solve_ridge(r, p, q, opt->l2, m->beta) != 0)
         return ck_error_set(err, CK_EDATA, "ridge regression: QR solve failed");
     m->rss = rss_of(r, p, q, m->beta);
@@ -441,7 +565,35 @@ static ck_status fit_from_r(const ck_dataset *ds, const ck_linear_options *opt, 
                    : ck_error_set(err, CK_EDATA, "ridge regression: singular system");
     for (size_t j = 0; j < p * p; j++)
         m->cov[j] = m->sigma2 * xtx_inv[j];
-    return CK_OK;
+    return !opt->tests || opt->robust || opt->robust_se || m->df_resid <= 0
+               ? CK_OK
+               : f_tests(ds, m, r, err);
+}
+
+/* HC1 in place of the covariance: n / (n - k) B M B, M = sum_i e_i^2 x_i
+ * x_i', the bread B = (X'X)^-1 (zero for the aliased, which stay without a
+ * variance; k the rank) or for ridge (X'X + L D)^-1 (k = p): statsmodels'
+ * OLS with cov_type = "HC1", R's sandwich::vcovHC(type = "HC1"). */
+static ck_status robust_cov(const ck_dataset *ds, const ck_linear_options *opt, ck_linear *m,
+                            const double *xtx, const double *xtx_inv, ck_error *err)
+{
+    size_t p = m->p;
+    double *meat = malloc(p * p * sizeof *meat);
+    gsl_matrix *a = opt->l2 > 0 ? gsl_matrix_alloc(p, p) : NULL;
+    double n = (double)m->n, k = opt->l2 > 0 ? (double)p : (double)m->rank;
+    ck_status st = meat && (a || opt->l2 == 0)
+                       ? CK_OK
+                       : ck_error_set(err, CK_ENOMEM, "linear regression: out of memory");
+    if (st == CK_OK && a && ridge_inverse(xtx, p, opt->l2, a) != 0)
+        st = ck_error_set(err, CK_EDATA, "ridge regression: singular system");
+    if (st == CK_OK)
+        st = ck_sandwich_meat(ds, m->beta, CK_RESIDUAL_LINEAR, opt->threads, opt->reducer, meat,
+                              err);
+    if (st == CK_OK && ck_sandwich(a ? a->data : xtx_inv, meat, p, n / (n - k), m->cov) != 0)
+        st = ck_error_set(err, CK_ENOMEM, "linear regression: out of memory");
+    free(meat);
+    gsl_matrix_free(a);
+    return st;
 }
 
 ck_status ck_linear_fit(const ck_dataset *ds, const ck_linear_options *opt, ck_linear *m,
@@ -474,7 +626,11 @@ ck_status ck_linear_fit(const ck_dataset *ds, const ck_linear_options *opt, ck_l
         goto done;
     }
     if ((st = tsqr_run(ds, NULL, opt->threads, opt->reducer, r, err)) != CK_OK ||
-        (st = fit_from_r(ds, opt, m, r, xtx, xtx_inv, w, err)) != CK_OK || !opt->robust)
+        (st = fit_from_r(ds, opt, m, r, xtx, xtx_inv, w, err)) != CK_OK)
+        goto done;
+    if (opt->robust_se && !opt->robust)
+        st = robust_cov(ds, opt, m, xtx, xtx_inv, err);
+    if (st != CK_OK || !opt->robust)
         goto done;
     hw.res = malloc(ds->n * sizeof *hw.res);
     hw.tmp = malloc((ds->n > p * p ? ds->n : p * p) * sizeof *hw.tmp);
@@ -511,5 +667,9 @@ void ck_linear_fini(ck_linear *m)
 {
     free(m->beta);
     free(m->cov);
+    free(m->aliased);
+    free(m->tests);
     m->beta = m->cov = NULL;
+    m->aliased = NULL;
+    m->tests = NULL;
 }

@@ -3,6 +3,7 @@
 #include "churnkit/logistic.h"
 #include "churnkit/coefs.h"
 #include "churnkit/inference.h"
+#include "churnkit/linear.h"
 #include "churnkit/parallel.h"
 #include "churnkit/spd.h"
 
@@ -43,6 +44,8 @@ typedef struct pass {
     const ck_reducer *red; /* a distributed fit: sums over every process */
     double *packed;  /* with red: ll, g and H's upper triangle in one buffer */
     int failed;      /* a collective failed (out of memory) */
+    const unsigned char *fixed; /* p flags, or NULL: coefficients held at 0
+                                   (omitted or aliased) */
 } pass;
 
 /* Rows are gathered in blocks of BLOCK, stored column by column, so that
@@ -169,6 +172,14 @@ static double evaluate(pass *ps, const double *beta, double l2, size_t threads, 
         if (h)
             h[j * p + j] += l2;
     }
+    /* a coefficient held at 0: no gradient, and a unit row and column of H
+     * so that the Newton step solves the rest alone and leaves it at 0 */
+    for (size_t j = 0; ps->fixed && j < p; j++)
+        if (ps->fixed[j]) {
+            g[j] = 0;
+            for (size_t k = 0; h && k < p; k++)
+                h[j * p + k] = h[k * p + j] = (j == k);
+        }
     return ll;
 }
 
@@ -236,6 +247,10 @@ static ck_status newton(newton_state *st, const ck_logistic_options *opt, ck_log
     m->loglik = f + 0.5 * st->l2 * penalty_norm(m->beta, p);
     if (ck_spd_invert(st->h, p, m->cov) != 0)
         return ck_error_set(err, CK_ENOMEM, "out of memory");
+    for (size_t j = 0; st->ps->fixed && j < p; j++) /* no variance: undefined */
+        if (st->ps->fixed[j])
+            for (size_t k = 0; k < p; k++)
+                m->cov[j * p + k] = m->cov[k * p + j] = 0;
     return CK_OK;
 }
 
@@ -354,7 +369,7 @@ static size_t certain_rows(const ck_dataset *ds, const ck_reducer *red, const do
 }
 
 static void diagnose(const ck_dataset *ds, const ck_logistic_options *opt, ck_logistic *m,
-                     const double *h, ck_warnings *w)
+                     const double *h, const unsigned char *fixed, ck_warnings *w)
 {
     const ck_pipeline *pl = ds->design->pl;
     size_t certain = opt->l2 == 0 ? certain_rows(ds, opt->reducer, m->beta, m->p) : 0;
@@ -379,16 +394,67 @@ static void diagnose(const ck_dataset *ds, const ck_logistic_options *opt, ck_lo
                    "gradient %.2g); results are approximate", m->iterations, m->grad_rel);
     if (!h)
         return;
-    const char **names = malloc(m->p * sizeof *names);
-    if (!names)
-        return;
-    names[0] = "(intercept)";
-    for (size_t j = 1; j < m->p; j++)
-        names[j] = pl->encoded[j - 1];
-    /* variance inflation above 1e4 on the standardized scale; only an
-     * unpenalized fit suffers from it */
-    m->cond = ck_collinearity(h, m->p, names, opt->l2 == 0 ? 1e4 : 0, w);
+    size_t p = m->p;
+    const char **names = malloc(p * sizeof *names), **sub_names = malloc(p * sizeof *names);
+    double *sub = malloc(p * p * sizeof *sub);
+    if (names && sub_names && sub) {
+        names[0] = "(intercept)";
+        for (size_t j = 1; j < p; j++)
+            names[j] = pl->encoded[j - 1];
+        /* variance inflation above 1e4 on the standardized scale, among the
+         * columns fitted (the aliased are named once, below); only an
+         * unpenalized fit suffers from it */
+        size_t k = ck_submatrix(h, p, fixed, names, sub, sub_names);
+        m->cond = ck_collinearity(sub, k, sub_names, opt->l2 == 0 ? 1e4 : 0, w);
+        if (m->aliased)
+            ck_warn_aliased(w, names, m->aliased, p, m->rank);
+    }
     free(names);
+    free(sub_names);
+    free(sub);
+}
+
+/* The columns an unpenalized Newton fit leaves out as aliased (m->aliased,
+ * NULL when none), from the R factor of the weighted design, and the mask
+ * of coefficients held at 0 (those and the omitted) in *fixed (NULL when
+ * none; the caller frees). */
+static ck_status find_aliased(const ck_dataset *ds, const ck_logistic_options *opt,
+                              int use_newton, ck_logistic *m, unsigned char **fixed,
+                              ck_error *err)
+{
+    size_t p = m->p, q = p + 1, omitted = 0;
+    *fixed = NULL;
+    for (size_t j = 0; opt->omit && j < p; j++)
+        omitted += opt->omit[j] != 0;
+    m->rank = p - omitted;
+    if (use_newton && opt->l2 == 0) {
+        double *r = calloc(q * q, sizeof *r);
+        if (!r || !(m->aliased = calloc(p, 1))) {
+            free(r);
+            return ck_error_set(err, CK_ENOMEM, "logistic regression: out of memory");
+        }
+        ck_status st = ck_linear_tsqr(ds, opt->threads, opt->reducer, r, err);
+        size_t kept = st == CK_OK ? ck_aliased_columns(r, q, p, opt->omit, CK_ALIAS_TOL,
+                                                       m->aliased)
+                                  : 0;
+        free(r);
+        if (st != CK_OK)
+            return st;
+        if (kept == (size_t)-1)
+            return ck_error_set(err, CK_ENOMEM, "logistic regression: out of memory");
+        if (kept == m->rank) {
+            free(m->aliased);
+            m->aliased = NULL;
+        }
+        m->rank = kept;
+    }
+    if (!omitted && !m->aliased)
+        return CK_OK;
+    if (!(*fixed = calloc(p, 1)))
+        return ck_error_set(err, CK_ENOMEM, "logistic regression: out of memory");
+    for (size_t j = 0; j < p; j++)
+        (*fixed)[j] = (opt->omit && opt->omit[j]) || (m->aliased && m->aliased[j]);
+    return CK_OK;
 }
 
 static void state_free(newton_state *st, pass *ps)
@@ -412,6 +478,7 @@ ck_status ck_logistic_fit(const ck_dataset *ds, const ck_logistic_options *opt,
 {
     ck_logistic_options defaults;
     size_t p = ds->design->pl->width + 1;
+    unsigned char *fixed = NULL; /* coefficients held at 0 */
     if (!opt) {
         ck_logistic_options_init(&defaults);
         opt = &defaults;
@@ -450,6 +517,9 @@ ck_status ck_logistic_fit(const ck_dataset *ds, const ck_logistic_options *opt,
                                               "(%zu coefficients)", p);
         goto done;
     }
+    if ((status = find_aliased(ds, opt, use_newton, m, &fixed, err)) != CK_OK)
+        goto done;
+    ps.fixed = fixed;
     double mean_y;
     if (null_model(ds, opt->reducer, m, &mean_y) != 0) {
         status = ck_error_set(err, CK_ENOMEM, "logistic regression: out of memory");
@@ -464,8 +534,9 @@ ck_status ck_logistic_fit(const ck_dataset *ds, const ck_logistic_options *opt,
                                               "distributed sum");
     if (status != CK_OK)
         goto done;
-    diagnose(ds, opt, m, use_newton ? st.h : NULL, w);
+    diagnose(ds, opt, m, use_newton ? st.h : NULL, fixed, w);
 done:
+    free(fixed);
     state_free(&st, &ps);
     if (status != CK_OK)
         ck_logistic_fini(m);
@@ -476,5 +547,7 @@ void ck_logistic_fini(ck_logistic *m)
 {
     free(m->beta);
     free(m->cov);
+    free(m->aliased);
     m->beta = m->cov = NULL;
+    m->aliased = NULL;
 }

@@ -28,6 +28,8 @@ static void feature_fini(ck_feature *f)
         free(f->levels[k]);
     free(f->levels);
     free(f->level_share);
+    free(f->excluded);
+    free(f->column);
     ck_dict_free(f->index);
 }
 
@@ -73,10 +75,9 @@ static void encode_level(const ck_feature *f, int32_t level, double *x)
         x[f->offset] = level >= 0 ? (double)level : NAN;
         return;
     }
-    int32_t first = f->drop_first ? 1 : 0;
     memset(x + f->offset, 0, f->width * sizeof *x);
-    if (level >= first)
-        x[f->offset + (size_t)(level - first)] = 1.0;
+    if (level >= 0 && f->column[level] >= 0)
+        x[f->offset + (size_t)f->column[level]] = 1.0;
 }
 
 void ck_pipeline_encode(const ck_pipeline *pl, const double *num, const int32_t *level,
@@ -99,6 +100,15 @@ int32_t ck_feature_level(const ck_feature *f, const char *s, size_t len)
 /* ------------------------------------------------------------------ */
 /* layout */
 
+/* The level of column j of a categorical feature. */
+static size_t level_of(const ck_feature *f, size_t j)
+{
+    size_t l = 0;
+    while (l + 1 < f->nlevels && f->column[l] != (int32_t)j)
+        l++;
+    return l;
+}
+
 static char *encoded_name(const ck_feature *f, size_t j)
 {
     char buf[1024];
@@ -107,7 +117,7 @@ static char *encoded_name(const ck_feature *f, size_t j)
     if (f->kind == CK_FEAT_NUMERIC)
         snprintf(buf, sizeof buf, j == 0 ? "%s" : "%s__missing", f->name);
     else
-        snprintf(buf, sizeof buf, "%s=%s", f->name, f->levels[j + (f->drop_first ? 1 : 0)]);
+        snprintf(buf, sizeof buf, "%s=%s", f->name, f->levels[level_of(f, j)]);
     return strdup(buf);
 }
 
@@ -125,9 +135,23 @@ static void set_center(const ck_feature *f, double *center)
             center[f->offset + 1] = isnan(f->missing_share) ? 0 : f->missing_share;
         return;
     }
-    size_t first = f->drop_first ? 1 : 0;
     for (size_t j = 0; j < f->width; j++)
-        center[f->offset + j] = f->level_share ? f->level_share[j + first] : 0;
+        center[f->offset + j] = f->level_share ? f->level_share[level_of(f, j)] : 0;
+}
+
+/* Each level's column: none for the reference and excluded levels, the
+ * others in level order.  Returns the width, or -1 when out of memory. */
+static long level_columns(ck_feature *f)
+{
+    int32_t next = 0;
+    free(f->column);
+    if (!(f->column = malloc((f->nlevels ? f->nlevels : 1) * sizeof *f->column)))
+        return -1;
+    for (size_t l = 0; l < f->nlevels; l++) {
+        int none = (f->has_reference && l == f->reference) || (f->excluded && f->excluded[l]);
+        f->column[l] = none ? -1 : next++;
+    }
+    return next;
 }
 
 ck_status ck_pipeline_finish(ck_pipeline *pl, ck_error *err)
@@ -140,7 +164,10 @@ ck_status ck_pipeline_finish(ck_pipeline *pl, ck_error *err)
         if (f->kind == CK_FEAT_NUMERIC) {
             f->width = f->missing_indicator && !f->raw ? 2 : 1;
         } else {
-            f->width = f->raw ? 1 : f->nlevels - (f->drop_first && f->nlevels ? 1 : 0);
+            long cols = level_columns(f);
+            if (cols < 0)
+                return ck_error_set(err, CK_ENOMEM, "out of memory");
+            f->width = f->raw ? 1 : (size_t)cols;
             ck_dict_free(f->index);
             f->index = ck_dict_new();
             if (!f->index)
@@ -408,13 +435,39 @@ static int fit_categorical(ck_feature *f, const ck_column *c, const size_t *rows
     return f->nlevels < 2 ? 1 : 0;
 }
 
+/* "NAME=LEVEL" where NAME is a column of t (the first '=' that ends one:
+ * a level may hold '=' too): its column and where LEVEL starts.  0, or -1
+ * when no prefix names a column. */
+static int split_level(const ck_table *t, const char *spec, size_t *col, const char **level)
+{
+    for (const char *eq = strchr(spec, '='); eq; eq = strchr(eq + 1, '=')) {
+        size_t len = (size_t)(eq - spec);
+        for (size_t j = 0; j < t->ncols; j++)
+            if (strlen(t->col[j].name) == len && memcmp(t->col[j].name, spec, len) == 0) {
+                *col = j;
+                *level = eq + 1;
+                return 0;
+            }
+    }
+    return -1;
+}
+
+/* An --exclude entry that is not a column may be a level of one. */
+static int is_level_spec(const ck_table *t, const char *spec)
+{
+    size_t j;
+    const char *level;
+    return ck_table_find(t, spec) < 0 && split_level(t, spec, &j, &level) == 0;
+}
+
 /* Which table columns become features, in table order. */
 static ck_status select_columns(const ck_table *t, const ck_pipeline_options *opt, int *use,
                                 ck_error *err)
 {
     size_t j;
     for (size_t k = 0; k < opt->nexclude; k++)
-        if (ck_table_require(t, opt->exclude[k], &j, err) != CK_OK)
+        if (!is_level_spec(t, opt->exclude[k]) &&
+            ck_table_require(t, opt->exclude[k], &j, err) != CK_OK)
             return err->status;
     for (size_t k = 0; k < opt->nlog; k++) {
         if (ck_table_require(t, opt->log[k], &j, err) != CK_OK)
@@ -478,7 +531,8 @@ static void fit_one(void *arg, size_t k, size_t worker)
                                  job->opt->reducer);
     } else {
         job->rc[k] = fit_categorical(f, c, job->rows, job->n, job->opt->reducer);
-        f->drop_first = job->opt->drop_first && !job->opt->raw;
+        f->has_reference = job->opt->drop_first && !job->opt->raw;
+        f->reference = 0;
     }
 }
 
@@ -538,6 +592,122 @@ static ck_status keep_features(ck_pipeline *pl, fit_job *job, size_t nsel, ck_wa
     return CK_OK;
 }
 
+/* The feature of table column `name`, or NULL. */
+static ck_feature *feature_named(ck_pipeline *pl, const char *name)
+{
+    for (size_t k = 0; k < pl->nfeat; k++)
+        if (strcmp(pl->feat[k].name, name) == 0)
+            return &pl->feat[k];
+    return NULL;
+}
+
+/* The level of `spec` ("NAME=LEVEL", given as `what`) in its feature: the
+ * feature and the level's position, or *f NULL when there is nothing to do
+ * (a constant column dropped; a level the table has but these rows do
+ * not, in a fold).  Errors name the option and what is wrong. */
+static ck_status find_level(ck_pipeline *pl, const ck_table *t, const ck_pipeline_options *opt,
+                            const char *what, const char *spec, ck_feature **f, size_t *pos,
+                            ck_error *err)
+{
+    size_t j;
+    const char *level;
+    *f = NULL;
+    if (split_level(t, spec, &j, &level) != 0)
+        return ck_error_set(err, CK_EUSAGE, "%s '%s': expected COLUMN=LEVEL, and no column of "
+                                            "%s is named before an '='", what, spec, t->source);
+    const ck_column *c = &t->col[j];
+    if (opt->raw)
+        return ck_error_set(err, CK_EUSAGE, "%s '%s': this model takes raw inputs (one column a "
+                                            "feature, no level columns)", what, spec);
+    if (c->type != CK_COL_CATEGORICAL)
+        return ck_error_set(err, CK_EUSAGE, "%s '%s': column '%s' is numeric; levels belong to "
+                                            "text columns (--categorical reads it as text)",
+                            what, spec, c->name);
+    if (ck_dict_find(c->levels, level, strlen(level)) < 0) {
+        /* its levels in byte order, as the model orders them */
+        char list[400];
+        size_t used = 0, n = ck_dict_size(c->levels);
+        const char **v = malloc((n ? n : 1) * sizeof *v);
+        if (!v)
+            return ck_error_set(err, CK_ENOMEM, "out of memory");
+        for (size_t l = 0; l < n; l++)
+            v[l] = ck_dict_str(c->levels, (int32_t)l);
+        qsort(v, n, sizeof *v, cmp_str);
+        list[0] = '\0';
+        for (size_t l = 0; l < n && used + 40 < sizeof list; l++)
+            used += (size_t)snprintf(list + used, sizeof list - used, "%s'%s'", l ? ", " : "",
+                                     v[l]);
+        free(v);
+        return ck_error_set(err, CK_EUSAGE, "%s '%s': column '%s' has no level '%s' (its "
+                                            "levels: %s%s)", what, spec, c->name, level, list,
+                            used + 40 >= sizeof list ? ", ..." : "");
+    }
+    ck_feature *ft = feature_named(pl, c->name);
+    int used_col = !opt->features || ck_strv_index(opt->features, opt->nfeatures, c->name) >= 0;
+    if (!ft && (!used_col || ck_strv_index(opt->exclude, opt->nexclude, c->name) >= 0 ||
+                (opt->label && strcmp(c->name, opt->label) == 0)))
+        return ck_error_set(err, CK_EUSAGE, "%s '%s': column '%s' is not a feature", what, spec,
+                            c->name);
+    int32_t l = ft ? ck_feature_level(ft, level, strlen(level)) : -1;
+    if (l >= 0) {
+        *f = ft;
+        *pos = (size_t)l;
+    }
+    return CK_OK;
+}
+
+/* Applies the reference levels named and the levels excluded (before
+ * ck_pipeline_finish lays the columns out). */
+static ck_status set_levels(ck_pipeline *pl, const ck_table *t, const ck_pipeline_options *opt,
+                            ck_error *err)
+{
+    ck_feature *f;
+    size_t l;
+    ck_status st;
+    /* the level index is built by ck_pipeline_finish: build it now */
+    for (size_t k = 0; k < pl->nfeat; k++) {
+        ck_feature *g = &pl->feat[k];
+        if (g->kind != CK_FEAT_CATEGORICAL || g->index)
+            continue;
+        if (!(g->index = ck_dict_new()))
+            return ck_error_set(err, CK_ENOMEM, "out of memory");
+        for (size_t v = 0; v < g->nlevels; v++)
+            ck_dict_intern(g->index, g->levels[v], strlen(g->levels[v]));
+    }
+    for (size_t k = 0; k < opt->nreference; k++) {
+        if ((st = find_level(pl, t, opt, "--reference", opt->reference[k], &f, &l, err)) != CK_OK)
+            return st;
+        if (f) {
+            f->has_reference = 1;
+            f->reference = l;
+        }
+    }
+    for (size_t k = 0; k < opt->nexclude; k++) {
+        if (!is_level_spec(t, opt->exclude[k]))
+            continue;
+        if ((st = find_level(pl, t, opt, "--exclude", opt->exclude[k], &f, &l, err)) != CK_OK)
+            return st;
+        if (!f)
+            continue;
+        if (f->has_reference && f->reference == l)
+            return ck_error_set(err, CK_EUSAGE, "--exclude '%s': '%s' is the reference level of "
+                                                "'%s' and has no column; choose another with "
+                                                "--reference", opt->exclude[k], f->levels[l],
+                                f->name);
+        if (!f->excluded && !(f->excluded = calloc(f->nlevels, 1)))
+            return ck_error_set(err, CK_ENOMEM, "out of memory");
+        f->excluded[l] = 1;
+        size_t left = 0;
+        for (size_t v = 0; v < f->nlevels; v++)
+            left += !f->excluded[v] && !(f->has_reference && f->reference == v);
+        if (left == 0)
+            return ck_error_set(err, CK_EUSAGE, "--exclude '%s' leaves column '%s' no level "
+                                                "column: exclude '%s' itself", opt->exclude[k],
+                                f->name, f->name);
+    }
+    return CK_OK;
+}
+
 ck_status ck_pipeline_fit(ck_pipeline **out, const ck_table *t, const size_t *rows,
                           size_t nrows, const ck_pipeline_options *opt, ck_warnings *w,
                           ck_error *err)
@@ -593,6 +763,8 @@ ck_status ck_pipeline_fit(ck_pipeline **out, const ck_table *t, const size_t *ro
         goto done;
     }
     pl->raw = opt->raw;
+    if ((st = set_levels(pl, t, opt, err)) != CK_OK)
+        goto done;
     st = ck_pipeline_finish(pl, err);
 done:
     for (size_t k = 0; tmp && k < m; k++)

@@ -29,12 +29,65 @@ static json_t *feature_json(const ck_feature *f)
             json_array_append_new(lv, json_string(f->levels[k]));
         json_object_set_new(o, "type", json_string("categorical"));
         json_object_set_new(o, "levels", lv);
-        json_object_set_new(o, "drop_first", json_boolean(f->drop_first));
+        /* a reference other than the first level, and excluded levels,
+         * are keys of their own, absent from files before them; with
+         * either, a reader that knows only drop_first finds the encoded
+         * columns disagree with the features and refuses the file instead
+         * of misreading it */
+        json_object_set_new(o, "drop_first", json_boolean(f->has_reference && f->reference == 0));
+        if (f->has_reference && f->reference != 0)
+            json_object_set_new(o, "reference", json_string(f->levels[f->reference]));
+        if (f->excluded) {
+            json_t *ex = json_array();
+            for (size_t k = 0; k < f->nlevels; k++)
+                if (f->excluded[k])
+                    json_array_append_new(ex, json_string(f->levels[k]));
+            json_object_set_new(o, "excluded_levels", ex);
+        }
         ck_json_set_number(o, "train_missing_share", f->missing_share);
         json_object_set_new(o, "train_level_shares", ck_json_numbers(f->level_share,
                                                                    f->nlevels));
     }
     return o;
+}
+
+/* The position of level text v in f, or -1. */
+static long level_index(const ck_feature *f, const json_t *v)
+{
+    for (size_t k = 0; json_is_string(v) && k < f->nlevels; k++)
+        if (strcmp(f->levels[k], json_string_value(v)) == 0)
+            return (long)k;
+    return -1;
+}
+
+/* The optional "reference" and "excluded_levels" of a categorical feature. */
+static ck_status read_level_roles(ck_json_reader *rd, json_t *o, const char *field,
+                                  ck_feature *f)
+{
+    char path[300];
+    json_t *ref = json_object_get(o, "reference"), *ex = json_object_get(o, "excluded_levels");
+    if (ref) {
+        long k = level_index(f, ref);
+        snprintf(path, sizeof path, "%s.reference", field);
+        if (k < 0 || f->has_reference)
+            return ck_json_bad(rd, path, "must be one of the levels, and only without "
+                                         "drop_first");
+        f->has_reference = 1;
+        f->reference = (size_t)k;
+    }
+    if (!ex)
+        return CK_OK;
+    snprintf(path, sizeof path, "%s.excluded_levels", field);
+    if (!json_is_array(ex) || !(f->excluded = calloc(f->nlevels, 1)))
+        return json_is_array(ex) ? ck_error_set(rd->err, CK_ENOMEM, "out of memory")
+                                 : ck_json_bad(rd, path, "must be a list of levels");
+    for (size_t i = 0; i < json_array_size(ex); i++) {
+        long k = level_index(f, json_array_get(ex, i));
+        if (k < 0 || (f->has_reference && (size_t)k == f->reference))
+            return ck_json_bad(rd, path, "must list levels other than the reference");
+        f->excluded[k] = 1;
+    }
+    return CK_OK;
 }
 
 ck_status ck_pipeline_to_json(const ck_pipeline *pl, json_t *root, ck_error *err)
@@ -118,7 +171,8 @@ static ck_status read_categorical(ck_json_reader *rd, json_t *o, const char *fie
     }
     ck_status st;
     snprintf(path, sizeof path, "%s.drop_first", field);
-    if ((st = ck_json_get_bool(rd, o, "drop_first", path, &f->drop_first)) != CK_OK)
+    if ((st = ck_json_get_bool(rd, o, "drop_first", path, &f->has_reference)) != CK_OK ||
+        (st = read_level_roles(rd, o, field, f)) != CK_OK)
         return st;
     snprintf(path, sizeof path, "%s.train_missing_share", field);
     if ((st = ck_json_get_number(rd, o, "train_missing_share", path, 1, &f->missing_share)) !=

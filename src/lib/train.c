@@ -437,6 +437,7 @@ static json_t *param_json(const ck_param *p, double v)
     case CK_PARAM_INTEGER: return json_integer((json_int_t)v);
     case CK_PARAM_TEXT: break; /* by the caller */
     case CK_PARAM_NUMBER: break;
+    case CK_PARAM_NUMBER_AUTO: break; /* the value chosen */
     }
     return ck_json_number(v);
 }
@@ -466,7 +467,22 @@ static void rule_text(const ck_train_options *opt, char *buf, size_t size)
  * penalty comes third for every estimator (0 when it has none), as version
  * 1 files always had it; the estimator's other recorded parameters follow
  * the class weights, in its table's order. */
-static json_t *options_json(const ck_train_options *opt, ck_task task)
+/* The parameters given as "auto" (NaN), by name, or NULL when none. */
+static json_t *autos_json(const ck_train_options *given)
+{
+    const ck_estimator_type *type = given->estimator;
+    json_t *a = NULL;
+    for (size_t k = 0; k < type->nparams; k++)
+        if (type->params[k].kind == CK_PARAM_NUMBER_AUTO && isnan(given->param[k])) {
+            if (!a)
+                a = json_array();
+            json_array_append_new(a, json_string(type->params[k].name));
+        }
+    return a;
+}
+
+static json_t *options_json(const ck_train_options *opt, const ck_train_options *given,
+                            ck_task task)
 {
     const ck_estimator_type *type = opt->estimator;
     int l2 = ck_estimator_param(type, "l2");
@@ -496,6 +512,9 @@ static json_t *options_json(const ck_train_options *opt, ck_task task)
     json_object_set_new(o, "log", strings_json(opt->pipeline.log, opt->pipeline.nlog));
     json_object_set_new(o, "exclude", strings_json(opt->pipeline.exclude,
                                                    opt->pipeline.nexclude));
+    if (opt->pipeline.nreference) /* only when given: older files have no such key */
+        json_object_set_new(o, "reference", strings_json(opt->pipeline.reference,
+                                                         opt->pipeline.nreference));
     if (opt->weight) /* only when given: older files have no such key */
         json_object_set_new(o, "weight", json_string(opt->weight));
     if (task == CK_TASK_CLASSIFICATION) {
@@ -509,6 +528,9 @@ static json_t *options_json(const ck_train_options *opt, ck_task task)
         json_object_set_new(o, "refit", json_true());
     if (opt->drop_missing_label)
         json_object_set_new(o, "drop_missing_label", json_true());
+    json_t *autos = autos_json(given);
+    if (autos) /* given as auto: the values above are the ones tuning chose */
+        json_object_set_new(o, "auto", autos);
     return o;
 }
 
@@ -534,7 +556,7 @@ static int data_hash(const ck_table *t, const ck_reducer *red, unsigned long lon
 
 static ck_status record(ck_model *m, const ck_table *t, const ck_label *y, size_t ntrain,
                         size_t ntest, const size_t *train, const ck_train_options *opt,
-                        ck_error *err)
+                        const ck_train_options *given, ck_error *err)
 {
     char hash[40];
     unsigned long long h;
@@ -562,7 +584,7 @@ static ck_status record(ck_model *m, const ck_table *t, const ck_label *y, size_
     tr->missing_label = (size_t)count[3];
     tr->refit = opt->refit;
     tr->seed = opt->seed;
-    tr->options = options_json(opt, m->task);
+    tr->options = options_json(opt, given, m->task);
     tr->churnkit = strdup(CK_VERSION);
     if (!tr->data || !tr->data_hash || !tr->options || !tr->churnkit)
         return ck_error_set(err, CK_ENOMEM, "out of memory");
@@ -620,6 +642,17 @@ static ck_status check_options(const ck_train_options *opt, ck_task task, ck_err
     if (opt->tune && opt->cv < 2)
         return ck_error_set(err, CK_EUSAGE, "--tune chooses parameters by cross-validation: add "
                                             "--cv K");
+    for (size_t k = 0; k < type->nparams; k++) {
+        if (type->params[k].kind != CK_PARAM_NUMBER_AUTO || !isnan(opt->param[k]))
+            continue;
+        if (opt->cv < 2 || !type->tune)
+            return ck_error_set(err, CK_EUSAGE, "--%s auto is chosen by cross-validation: add "
+                                                "--cv K", type->params[k].name);
+        if (opt->reducer)
+            return ck_error_set(err, CK_EUSAGE, "--%s auto is not chosen across processes: "
+                                                "choose it on one process's share",
+                                type->params[k].name);
+    }
     if (opt->tune && !type->tune)
         return ck_error_set(err, CK_EUSAGE, "--model %s has nothing to tune", type->name);
     if (opt->tune && opt->reducer)
@@ -884,7 +917,7 @@ static void warn_replaced(const ck_train_options *opt, const double *before,
     const ck_estimator_type *type = opt->estimator;
     for (size_t j = 0; j < tuning->nnames; j++) {
         int k = ck_estimator_param(type, tuning->names[j]);
-        if (k >= 0 && opt->given[k] && opt->param[k] != before[k])
+        if (k >= 0 && opt->given[k] && !isnan(before[k]) && opt->param[k] != before[k])
             ck_warn(w, "--%s %g was replaced by the value --tune chose, %g", tuning->names[j],
                     before[k], opt->param[k]);
     }
@@ -1254,8 +1287,8 @@ ck_status ck_train(const ck_table *t, const ck_train_options *given, ck_model **
     if (st == CK_OK && opt->refit)
         st = refit(t, opt, &r, &m, w, err);
     if (st == CK_OK)
-        st = opt->refit ? record(m, t, &r.y, r.nall, r.ntest, r.all, opt, err)
-                        : record(m, t, &r.y, r.ntrain, r.ntest, r.train, opt, err);
+        st = opt->refit ? record(m, t, &r.y, r.nall, r.ntest, r.all, opt, given, err)
+                        : record(m, t, &r.y, r.ntrain, r.ntest, r.train, opt, given, err);
     for (int s = 0; s < CK_CV_STATS; s++)
         free(cv.fold[s]);
     ck_tuning_fini(&tuning);

@@ -114,6 +114,31 @@ else
   echo "  (no pgrep or mkfifo: the killed-process case skipped)" >&2
 fi
 
+# 8. issue 18's statistics across processes: the aliased columns found from
+# the gathered R factor, the HC1 meat summed over every process, the drop1
+# refits made by all alike
+TEL="$ROOT/tests/fixtures/stats/telco.csv"
+for extra in --robust-se --drop1; do
+  ok "$B/churnkit-train" --data "$TEL" --label churn --exclude spend_change $extra --name t \
+    --out "$T/t1.json" --quiet
+  mpi 3 --data "$TEL" --label churn --exclude spend_change $extra --name t --out "$T/t3.json" \
+    --quiet 2> "$T/err" || fail "telco $extra on 3 processes: $(cat "$T/err")"
+  same "$T/t1.json" "$T/t3.json"
+  /usr/bin/python3 - "$T/t1.json" "$T/t3.json" <<'PY' || fail "telco $extra: the statistics differ across processes"
+import json, sys
+a, b = (json.load(open(p)) for p in sys.argv[1:3])
+assert a["fit"]["rank"] == b["fit"]["rank"] == 11
+ta, tb = a["coefficients"]["terms"], b["coefficients"]["terms"]
+assert [t.get("aliased") for t in ta] == [t.get("aliased") for t in tb]
+for x, y in zip(ta, tb):
+    if x["se"] is not None:
+        assert abs(x["se"] - y["se"]) <= 1e-9 * x["se"], (x["term"], x["se"], y["se"])
+sa, sb = a["coefficients"]["tests"]["terms"], b["coefficients"]["tests"]["terms"]
+for x, y in zip(sa, sb):
+    assert x["df"] == y["df"] and abs(x["p"] - y["p"]) <= 1e-9 * max(x["p"], 1e-300) + 1e-15
+PY
+done
+
 # 6. what cannot be distributed is refused, by every process alike
 mpi 2 --data "$PUB/mlc_churn.train.csv" --label churn --model svm --out "$T/svm.json" --quiet \
   > /dev/null 2> "$T/err"

@@ -114,7 +114,8 @@ static ck_status toy_terms(const void *state, const ck_model *m, ck_terms *out, 
     out->n = 1;
     if (!(out->term = malloc(sizeof *out->term)))
         return ck_error_set(err, CK_ENOMEM, "out of memory");
-    out->term[0] = (ck_term){"(intercept)", log(p / (1 - p)), NAN, NAN, NAN, NAN, 1};
+    out->term[0] = (ck_term){.name = "(intercept)", .value = log(p / (1 - p)), .lo = NAN,
+                             .hi = NAN, .p = NAN, .aux = NAN, .intercept = 1};
     return CK_OK;
 }
 

@@ -210,8 +210,10 @@ END_TEST
 
 START_TEST(test_duplicate_column_is_rank_deficient)
 {
-    /* x2 is an exact copy of x1: rank drops, the minimum-norm solution
-     * splits the effect evenly, and a warning names both */
+    /* x2 is an exact copy of x1: rank drops, and x2, a combination of the
+     * column before it, is aliased as R's lm would have it (NA there): held
+     * at 0, the fit that of x1 alone (the same as leaving x2 out), and one
+     * warning names it */
     size_t n = 50;
     double x1[50], x2[50], y[50];
     for (size_t i = 0; i < n; i++) {
@@ -227,11 +229,22 @@ START_TEST(test_duplicate_column_is_rank_deficient)
     fitted f;
     ck_assert_int_eq(fit_table(&f, t, "y", 0, 0, 0, &err), CK_OK);
     ck_assert_uint_eq(f.m.rank, 2);
-    ck_assert(fabs(f.m.beta[1] - f.m.beta[2]) < 1e-9);
-    int named = 0;
+    ck_assert(f.m.aliased && !f.m.aliased[0] && !f.m.aliased[1] && f.m.aliased[2]);
+    ck_assert(f.m.beta[2] == 0);
+    ck_assert(f.m.cov[2 * 3 + 2] == 0); /* no variance: NA in the table */
+    size_t named = 0;
     for (size_t i = 0; i < f.w.n; i++)
-        named |= strstr(f.w.msg[i], "'x1'") && strstr(f.w.msg[i], "'x2'");
-    ck_assert(named);
+        named += strstr(f.w.msg[i], "aliased") && strstr(f.w.msg[i], "'x2'") &&
+                 !strstr(f.w.msg[i], "'x1'");
+    ck_assert_uint_eq(named, 1);
+    ck_table *t1 = ck_table_new(n, "single");
+    ck_assert_int_eq(ck_table_add_numeric(t1, "x1", x1, &err), CK_OK);
+    ck_assert_int_eq(ck_table_add_numeric(t1, "y", y, &err), CK_OK);
+    fitted g;
+    ck_assert_int_eq(fit_table(&g, t1, "y", 0, 0, 0, &err), CK_OK);
+    ck_assert(fabs(f.m.beta[0] - g.m.beta[0]) < 1e-12 && fabs(f.m.beta[1] - g.m.beta[1]) < 1e-12);
+    ck_assert(fabs(f.m.rss - g.m.rss) < 1e-9 && f.m.df_resid == g.m.df_resid);
+    unfit(&g);
     unfit(&f);
 }
 END_TEST
