@@ -352,8 +352,6 @@ static int by_size(const void *a, const void *b)
     return (x < y) - (x > y);
 }
 
-/* The 30 largest terms (coefficients or importances; the intercept left
- * out) with their intervals. */
 /* One chart of the terms' values (aux: their second measure, without
  * intervals), the 30 largest. */
 static void terms_chart(FILE *o, const ck_terms *tt, int aux, const char *model, size_t idx)
@@ -361,7 +359,7 @@ static void terms_chart(FILE *o, const ck_terms *tt, int aux, const char *model,
     term *t = malloc((tt->n ? tt->n : 1) * sizeof *t);
     size_t n = 0;
     for (size_t j = 0; t && j < tt->n; j++)
-        if (!tt->term[j].intercept)
+        if (!tt->term[j].intercept && !tt->term[j].aliased) /* an NA has no point to draw */
             t[n++] = aux ? (term){tt->term[j].name, tt->term[j].aux, NAN, NAN}
                          : (term){tt->term[j].name, tt->term[j].value, tt->term[j].lo,
                                   tt->term[j].hi};

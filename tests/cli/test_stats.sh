@@ -25,6 +25,12 @@ grep -qF "Reference levels: contract=Month-to-month" "$T/lr.txt" || fail "no ref
 grep -qE "^tenure +0\.96546 " "$T/lr.txt" \
   || fail "no odds ratio per month of tenure (R: exp(-0.035153) = 0.96546)"
 
+# eval's HTML draws the estimated coefficients and leaves the NA ones out
+ok "$EV" --model "$T/lr.json" --data "$D" --html "$T/lr.html" --quiet
+grep -q 'nan' "$T/lr.html" && fail "the HTML coefficient chart draws an aliased (NA) term: $(grep -o '.\{40\}nan.\{20\}' "$T/lr.html" | head -2)"
+/usr/bin/python3 "$ROOT/tests/cli/check_html.py" "$T/lr.html" coefficients-0 >/dev/null \
+  || fail "no coefficient chart in the HTML report"
+
 # the aliased columns dropped by name: the same fit, no warning
 ok "$TR" --data "$D" --label churn \
   --exclude "spend_change,online_security=No internet service,tech_support=No internet service" \
