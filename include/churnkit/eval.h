@@ -162,6 +162,9 @@ typedef struct ck_eval_entry {
     double *score;             /* n probabilities, predictions, or (survival)
                                   linear predictors eta */
     ck_class_metrics cls;
+    int has_raw;               /* a calibrated classifier (calibrate.h): */
+    ck_class_metrics raw;      /* its scores before the map, measured the same
+                                  way (the reliability "before") */
     ck_curve roc, pr;
     ck_reg_metrics reg;
     ck_eval_surv surv;         /* survival run */

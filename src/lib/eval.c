@@ -463,6 +463,24 @@ static void as_classifier(const ck_eval *ev, ck_eval_entry *e, ck_warnings *w)
     ck_eval_surv_check_horizon(e->model, ev->horizon, w);
 }
 
+/* A calibrated classifier's scores before its map: the same model read
+ * through a copy without the map (scoring only reads the model). */
+static ck_status measure_raw(const ck_eval *ev, ck_eval_entry *e, const ck_model *m,
+                             const ck_table *t, const size_t *rows, size_t threads,
+                             ck_error *err)
+{
+    ck_model bare = *m;
+    double *raw = malloc((ev->n ? ev->n : 1) * sizeof *raw);
+    bare.calib.method = CK_CALIB_NONE;
+    ck_status st = raw ? ck_model_score_table(&bare, t, rows, ev->n, threads, raw, err)
+                       : ck_error_set(err, CK_ENOMEM, "out of memory");
+    if (st == CK_OK)
+        st = ck_metrics_classification(ev->y, raw, ev->n, m->threshold, &e->raw, err);
+    e->has_raw = st == CK_OK;
+    free(raw);
+    return st;
+}
+
 static ck_status score_entry(const ck_eval *ev, ck_eval_entry *e, const ck_model *m,
                              const ck_table *t, size_t threads, ck_warnings *w, ck_error *err)
 {
@@ -486,6 +504,8 @@ static ck_status score_entry(const ck_eval *ev, ck_eval_entry *e, const ck_model
     for (size_t i = 0; i < ev->n; i++)
         rows[i] = i;
     ck_status st = ck_model_score_table(m, t, rows, ev->n, threads, e->score, err);
+    if (st == CK_OK && !mixed && ev->task == CK_TASK_CLASSIFICATION && m->calib.method)
+        st = measure_raw(ev, e, m, t, rows, threads, err);
     free(rows);
     if (st != CK_OK)
         return st;

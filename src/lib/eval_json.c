@@ -305,6 +305,14 @@ static json_t *entry_json(const ck_eval *ev, const ck_eval_entry *e)
         paired_json(o, ev, e);
     if (e->model)
         terms_json(o, e->model);
+    if (e->has_raw) { /* the calibration map's effect on these rows */
+        json_t *u = json_object();
+        json_object_set_new(u, "method", json_string(ck_calib_method_name(e->model->calib.method)));
+        ck_json_set_number(u, "ece", e->raw.ece);
+        ck_json_set_number(u, "brier", e->raw.brier);
+        ck_json_set_number(u, "log_loss", e->raw.log_loss);
+        json_object_set_new(o, "uncalibrated", u);
+    }
     return o;
 }
 

@@ -294,13 +294,32 @@ static void reliability_chart(FILE *o, const ck_eval *ev, size_t n, const char *
                       "mean predicted probability (rows in each bin below)",
                       "observed positive rate", 0, 1, 0, 1, n);
     ck_svg_line(&c, d, d, 2, 0, 1);
+    /* a calibrated model's curve before its map too, as a series of its own */
+    const char **all = malloc(2 * (n ? n : 1) * sizeof *all);
+    char (*before)[160] = malloc((n ? n : 1) * sizeof *before);
+    size_t extra = 0;
     for (size_t i = 0; i < n; i++) {
         const ck_eval_entry *e = entry_at(ev, i);
         ck_svg_line(&c, e->cls.rel_mean_pred, e->cls.rel_obs_rate, CK_RELIABILITY_BINS, i, 0);
         ck_svg_points(&c, e->cls.rel_mean_pred, e->cls.rel_obs_rate, CK_RELIABILITY_BINS, i, 3);
         bin_counts(&c, e, i);
+        if (all)
+            all[i] = names[i];
     }
-    ck_svg_legend(&c, names, n, 1);
+    for (size_t i = 0; all && before && i < n; i++) {
+        const ck_eval_entry *e = entry_at(ev, i);
+        if (!e->has_raw)
+            continue;
+        size_t s = n + extra;
+        ck_svg_line(&c, e->raw.rel_mean_pred, e->raw.rel_obs_rate, CK_RELIABILITY_BINS, s, 0);
+        ck_svg_points(&c, e->raw.rel_mean_pred, e->raw.rel_obs_rate, CK_RELIABILITY_BINS, s, 2);
+        snprintf(before[extra], sizeof before[extra], "%s before calibration", names[i]);
+        all[n + extra] = before[extra];
+        extra++;
+    }
+    ck_svg_legend(&c, all ? all : names, all ? n + extra : n, 1);
+    free(all);
+    free(before);
     ck_svg_end(&c);
 }
 

@@ -295,6 +295,19 @@ static void classification_table(FILE *out, const column *cols, size_t n)
     metric_row(out, "  recall", cols, n, f_rtop);
 }
 
+/* What each calibrated model's map does on these rows. */
+static void calibrated_lines(FILE *out, const ck_eval *ev)
+{
+    for (size_t i = 0; i < ev->nentries; i++) {
+        const ck_eval_entry *e = &ev->entries[i];
+        if (e->has_raw)
+            fprintf(out, "%s is calibrated (%s): calibration error here %.4f, %.4f before its "
+                         "map; Brier score %.4f, %.4f before\n",
+                    e->name, ck_calib_method_name(e->model->calib.method), e->cls.ece,
+                    e->raw.ece, e->cls.brier, e->raw.brier);
+    }
+}
+
 static void regression_table(FILE *out, const column *cols, size_t n, int value_change)
 {
     header_row(out, cols, n);
@@ -547,6 +560,8 @@ void ck_report_eval(FILE *out, const ck_eval *ev)
         survival_table(out, ev, cols, n);
     else
         classification_table(out, cols, n);
+    if (ev->task == CK_TASK_CLASSIFICATION)
+        calibrated_lines(out, ev);
     free(cols);
     verdicts(out, ev);
     if (ev->task == CK_TASK_SURVIVAL) {

@@ -98,7 +98,13 @@ import json, sys
 e = {c: json.load(open("%s/cal_%s.eval.json" % (sys.argv[1], c)))["models"][0]["metrics"]["ece"]
      for c in ("none", "platt", "isotonic")}
 assert e["none"] > 0.15 and e["platt"] < 0.05 and e["isotonic"] < 0.05, e
+# eval measures a calibrated model before its map too: the uncalibrated model's figure
+u = json.load(open("%s/cal_platt.eval.json" % sys.argv[1]))["models"][0]["uncalibrated"]
+assert abs(u["ece"] - e["none"]) < 1e-12 and u["method"] == "platt", (u, e)
 PY
+ok "$CK_BIN/churnkit-eval" --model "$T/cal_isotonic.json" --data "$PUB/mlc_churn.test.csv" --html "$T/cal.html"
+grep -q "is calibrated (isotonic): calibration error here" "$T/out" || fail "no calibration line in eval's report"
+grep -q "m before calibration" "$T/cal.html" || fail "the reliability chart lacks the curve before calibration"
 ok "$PR" --model "$T/cal_platt.json" --data "$PUB/mlc_churn.test.csv" --out "$T/cal.csv" --quiet
 /usr/bin/python3 - "$T/cal.csv" "$T/cal_platt.eval.json" <<'PY' || fail "predict and eval disagree on a calibrated model"
 import csv, json, sys
