@@ -135,8 +135,8 @@ static ck_status read_numeric(ck_json_reader *rd, json_t *o, const char *field, 
         return st;
     if (!(f->scale > 0) || !isfinite(f->scale))
         return ck_json_bad(rd, FIELD("scale"), "must be a positive number");
-    double edges[CK_DECILES];
     if (json_object_get(o, "train_bin_shares")) { /* optional */
+        double edges[CK_DECILES];
         f->nbin_share = ck_feature_edges(f, edges) + 1;
         if ((st = ck_json_get_numbers(rd, o, "train_bin_shares", FIELD("train_bin_shares"),
                                       f->nbin_share, f->bin_share)) != CK_OK)

@@ -1271,10 +1271,10 @@ ck_status ck_train(const ck_table *t, const ck_train_options *given, ck_model **
         if (set_names(m, opt, &r.y) != CK_OK)
             st = ck_error_set(err, CK_ENOMEM, "out of memory");
     }
-    if (st == CK_OK)
+    if (st == CK_OK) {
         warn_label_features(m, w);
-    if (st == CK_OK)
         st = evaluate_on(m, t, &r.y, r.train, r.ntrain, opt, r.scores, &m->train, err);
+    }
     if (st == CK_OK && opt->cv >= 2) { /* the model takes the fold record */
         m->cv = cv;
         m->has_cv = 1;
