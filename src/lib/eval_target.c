@@ -51,7 +51,7 @@ static int squeeze(const char *text, char *out, size_t size)
             const char *next = c;
             while (*next == ' ' || *next == '\t')
                 next++;
-            int at_op = (n && strchr("<>=", out[n - 1])) || strchr("<>=", *next);
+            int at_op = (n && strchr("<>=", out[n - 1])) || (*next && strchr("<>=", *next));
             if (n == 0 || *next == '\0' || at_op) {
                 c = next - 1;
                 continue;
@@ -67,7 +67,7 @@ static int squeeze(const char *text, char *out, size_t size)
 
 ck_status ck_eval_target_parse(ck_eval_target *t, const char *typed, ck_error *err)
 {
-    char text[CK_TARGET_METRIC_MAX + 64];
+    char text[CK_TARGET_METRIC_MAX + 64] = "";
     if (squeeze(typed, text, sizeof text) != 0)
         return ck_error_set(err, CK_EUSAGE, "--target '%.80s...': too long", typed);
     const char *ge = strstr(text, ">="), *le = strstr(text, "<=");
