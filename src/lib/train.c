@@ -1039,8 +1039,9 @@ static ck_status validate(const ck_table *t, ck_train_options *opt, ck_task task
     size_t n = r->ntrain;
     cv_state *cv = &r->cv;
     cv->k = opt->cv;
-    cv->fold = malloc(n * sizeof *cv->fold);
-    cv->oof = malloc(n * sizeof *cv->oof);
+    /* a process of a distributed fit may hold no row */
+    cv->fold = malloc((n ? n : 1) * sizeof *cv->fold);
+    cv->oof = malloc((n ? n : 1) * sizeof *cv->oof);
     for (int s = 0; s < CK_CV_STATS; s++)
         cv->stat[s] = malloc(cv->k * sizeof *cv->stat[s]);
     if (!cv->fold || !cv->oof || !cv->stat[0] || !cv->stat[1] || !cv->stat[2] || !cv->stat[3])
