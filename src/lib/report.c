@@ -68,7 +68,8 @@ static void calibration_line(FILE *out, const ck_model *m)
     if (!c->method)
         return;
     fprintf(out, "Calibrated (%s, fitted on the out-of-fold predictions): expected calibration "
-                 "error there %.4f before, %.4f after (in-sample for the map)\n",
+                 "error there %.4f before, %.4f after (in-sample for the map, as are the CV "
+                 "figures below, which are on the calibrated scale)\n",
             ck_calib_method_name(c->method), c->ece_before, c->ece_after);
 }
 
@@ -287,8 +288,7 @@ static void classification_table(FILE *out, const column *cols, size_t n)
         return;
     char what[64];
     snprintf(what, sizeof what, "naming the top %zu:", cols[0].cls->top_named);
-    row_label(out, what);
-    fputc('\n', out);
+    fprintf(out, "%s\n", what);
     metric_row(out, "  precision", cols, n, f_ptop);
     interval_row(out, cols, n, offsetof(ck_class_metrics, precision_at_top_lo),
                  offsetof(ck_class_metrics, precision_at_top_hi));
