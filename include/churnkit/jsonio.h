@@ -96,6 +96,9 @@ typedef struct ck_fact {
     const char *const *choices; /* CK_FACT_CHOICE: NULL-terminated */
 } ck_fact;
 
+/* The number of facts in a table (an array, not a pointer). */
+#define CK_NFACTS(a) (sizeof(a) / sizeof((a)[0]))
+
 /* Writes base's facts into o, in the table's order. */
 void ck_json_put_facts(json_t *o, const void *base, const ck_fact *f, size_t n);
 

@@ -66,7 +66,6 @@ static const ck_fact fit_facts[] = {
     FACT("condition_number", condition_number, CK_FACT_REAL),
 };
 #undef FACT
-#define NFACTS(a) (sizeof a / sizeof a[0])
 
 /* The baseline: H0 at the event times, with the risk set and events there
  * (for the report and for users plotting it). */
@@ -191,7 +190,7 @@ static ck_status save(const void *p, const ck_model *m, json_t *root, json_t *fi
     json_t *o = json_object();
     if (!o)
         return ck_error_set(err, CK_ENOMEM, "out of memory");
-    ck_status st = ck_coefs_est_save(s, m->pl, root, fit, &s->f, fit_facts, NFACTS(fit_facts),
+    ck_status st = ck_coefs_est_save(s, m->pl, root, fit, &s->f, fit_facts, CK_NFACTS(fit_facts),
                                      err);
     json_object_set_new(o, "hazard", json_string(hazard_names[s->f.hazard]));
     ck_json_set_number(o, "last_time", b->curve.last_time);
@@ -273,7 +272,7 @@ static ck_status load(void **out, const ck_model *m, json_t *root, json_t *fit,
                       ck_json_reader *rd)
 {
     ck_status st = ck_coefs_est_load(out, sizeof(state), m->pl, 1, root, fit,
-                                     offsetof(state, f), fit_facts, NFACTS(fit_facts), rd);
+                                     offsetof(state, f), fit_facts, CK_NFACTS(fit_facts), rd);
     if (st != CK_OK)
         return st;
     state *s = *out;

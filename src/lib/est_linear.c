@@ -55,7 +55,6 @@ static const ck_fact huber_facts[] = { /* after the others, Huber fits only */
     FACT("converged", converged, CK_FACT_BOOL),
 };
 #undef FACT
-#define NFACTS(a) (sizeof a / sizeof a[0])
 
 typedef struct state {
     ck_coefs c; /* first: the shared ck_coefs_est_* functions read it */
@@ -141,9 +140,9 @@ static ck_status save(const void *p, const ck_model *m, json_t *root, json_t *fi
 {
     const state *s = p;
     ck_status st = ck_coefs_est_save(s, m->pl, root, fit, &s->f, fit_facts,
-                                     NFACTS(fit_facts), err);
+                                     CK_NFACTS(fit_facts), err);
     if (st == CK_OK && s->f.method == METHOD_HUBER)
-        ck_json_put_facts(fit, &s->f, huber_facts, NFACTS(huber_facts));
+        ck_json_put_facts(fit, &s->f, huber_facts, CK_NFACTS(huber_facts));
     return st;
 }
 
@@ -151,10 +150,10 @@ static ck_status load(void **out, const ck_model *m, json_t *root, json_t *fit,
                       ck_json_reader *rd)
 {
     ck_status st = ck_coefs_est_load(out, sizeof(state), m->pl, 0, root, fit,
-                                     offsetof(state, f), fit_facts, NFACTS(fit_facts), rd);
+                                     offsetof(state, f), fit_facts, CK_NFACTS(fit_facts), rd);
     state *s = *out;
     if (st == CK_OK && s->f.method == METHOD_HUBER)
-        st = ck_json_get_facts(rd, fit, "fit", &s->f, huber_facts, NFACTS(huber_facts), 0);
+        st = ck_json_get_facts(rd, fit, "fit", &s->f, huber_facts, CK_NFACTS(huber_facts), 0);
     return st;
 }
 

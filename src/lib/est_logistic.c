@@ -57,7 +57,6 @@ static const ck_fact fit_facts[] = {
     FACT("bic", bic, CK_FACT_REAL),
 };
 #undef FACT
-#define NFACTS(a) (sizeof a / sizeof a[0])
 
 typedef struct state {
     ck_coefs c; /* first: the shared ck_coefs_est_* functions read it */
@@ -198,14 +197,14 @@ static ck_status save(const void *p, const ck_model *m, json_t *root, json_t *fi
                       ck_error *err)
 {
     const state *s = p;
-    return ck_coefs_est_save(s, m->pl, root, fit, &s->f, fit_facts, NFACTS(fit_facts), err);
+    return ck_coefs_est_save(s, m->pl, root, fit, &s->f, fit_facts, CK_NFACTS(fit_facts), err);
 }
 
 static ck_status load(void **out, const ck_model *m, json_t *root, json_t *fit,
                       ck_json_reader *rd)
 {
     ck_status st = ck_coefs_est_load(out, sizeof(state), m->pl, 0, root, fit,
-                                     offsetof(state, f), fit_facts, NFACTS(fit_facts), rd);
+                                     offsetof(state, f), fit_facts, CK_NFACTS(fit_facts), rd);
     if (st == CK_OK)
         ((state *)*out)->c.ratio = CK_RATIO_ODDS;
     return st;

@@ -38,7 +38,6 @@ static const ck_fact fit_facts[] = {
 static const ck_fact svr_facts[] = {FACT("epsilon", epsilon, CK_FACT_REAL)};
 static const ck_fact count_facts[] = {FACT("support_vectors", support_vectors, CK_FACT_COUNT)};
 #undef FACT
-#define NFACTS(a) (sizeof a / sizeof a[0])
 
 typedef struct state {
     ck_svm svm;
@@ -120,10 +119,10 @@ static ck_status save(const void *p, const ck_model *m, json_t *root, json_t *fi
     json_object_set_new(o, "kind", json_string(s->svm.regression ? "epsilon-svr" : "c-svc"));
     json_object_set_new(o, "libsvm_model", json_string(s->svm.text));
     json_object_set_new(root, "svm", o);
-    ck_json_put_facts(fit, &s->f, fit_facts, NFACTS(fit_facts));
+    ck_json_put_facts(fit, &s->f, fit_facts, CK_NFACTS(fit_facts));
     if (s->svm.regression)
-        ck_json_put_facts(fit, &s->f, svr_facts, NFACTS(svr_facts));
-    ck_json_put_facts(fit, &s->f, count_facts, NFACTS(count_facts));
+        ck_json_put_facts(fit, &s->f, svr_facts, CK_NFACTS(svr_facts));
+    ck_json_put_facts(fit, &s->f, count_facts, CK_NFACTS(count_facts));
     return CK_OK;
 }
 
@@ -159,9 +158,9 @@ static ck_status load(void **out, const ck_model *m, json_t *root, json_t *fit,
     }
     *out = s;
     /* the fit facts are a record for the report: read leniently */
-    (void)ck_json_get_facts(rd, fit, "fit", &s->f, fit_facts, NFACTS(fit_facts), 0);
-    (void)ck_json_get_facts(rd, fit, "fit", &s->f, svr_facts, NFACTS(svr_facts), 0);
-    (void)ck_json_get_facts(rd, fit, "fit", &s->f, count_facts, NFACTS(count_facts), 0);
+    (void)ck_json_get_facts(rd, fit, "fit", &s->f, fit_facts, CK_NFACTS(fit_facts), 0);
+    (void)ck_json_get_facts(rd, fit, "fit", &s->f, svr_facts, CK_NFACTS(svr_facts), 0);
+    (void)ck_json_get_facts(rd, fit, "fit", &s->f, count_facts, CK_NFACTS(count_facts), 0);
     return CK_OK;
 }
 

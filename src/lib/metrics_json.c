@@ -75,13 +75,12 @@ static const ck_fact surv_summary[] = {
 };
 #undef SRV
 
-#define NFACTS(a) (sizeof a / sizeof a[0])
 
 json_t *ck_surv_metrics_json(const ck_surv_metrics *s)
 {
     json_t *o = json_object();
     if (o)
-        ck_json_put_facts(o, s, surv_summary, NFACTS(surv_summary));
+        ck_json_put_facts(o, s, surv_summary, CK_NFACTS(surv_summary));
     return o;
 }
 
@@ -89,16 +88,16 @@ ck_status ck_surv_metrics_read(ck_json_reader *rd, const json_t *o, const char *
                                ck_surv_metrics *s)
 {
     *s = (ck_surv_metrics){0};
-    return ck_json_get_facts(rd, o, field, s, surv_summary, NFACTS(surv_summary), 1);
+    return ck_json_get_facts(rd, o, field, s, surv_summary, CK_NFACTS(surv_summary), 1);
 }
 
 static void class_details(json_t *o, const ck_class_metrics *c)
 {
     json_t *cm = json_object(), *rel = json_object(), *cnt = json_array();
-    ck_json_put_facts(o, c, class_detail, NFACTS(class_detail));
+    ck_json_put_facts(o, c, class_detail, CK_NFACTS(class_detail));
     if (c->top_named)
-        ck_json_put_facts(o, c, class_top, NFACTS(class_top));
-    ck_json_put_facts(cm, &c->cm, confusion, NFACTS(confusion));
+        ck_json_put_facts(o, c, class_top, CK_NFACTS(class_top));
+    ck_json_put_facts(cm, &c->cm, confusion, CK_NFACTS(confusion));
     json_object_set_new(o, "confusion", cm);
     for (int k = 0; k < CK_RELIABILITY_BINS; k++)
         json_array_append_new(cnt, json_integer((json_int_t)c->rel_count[k]));
@@ -117,7 +116,7 @@ json_t *ck_class_metrics_json(const ck_class_metrics *c, int detail)
     json_t *o = json_object();
     if (!o)
         return NULL;
-    ck_json_put_facts(o, c, class_summary, NFACTS(class_summary));
+    ck_json_put_facts(o, c, class_summary, CK_NFACTS(class_summary));
     if (detail)
         class_details(o, c);
     return o;
@@ -128,9 +127,9 @@ json_t *ck_reg_metrics_json(const ck_reg_metrics *r, int detail)
     json_t *o = json_object();
     if (!o)
         return NULL;
-    ck_json_put_facts(o, r, reg_summary, NFACTS(reg_summary));
+    ck_json_put_facts(o, r, reg_summary, CK_NFACTS(reg_summary));
     if (detail)
-        ck_json_put_facts(o, r, reg_detail, NFACTS(reg_detail));
+        ck_json_put_facts(o, r, reg_detail, CK_NFACTS(reg_detail));
     return o;
 }
 
@@ -143,7 +142,7 @@ ck_status ck_class_metrics_read(ck_json_reader *rd, const json_t *o, const char 
         c->rel_mean_pred[k] = c->rel_obs_rate[k] = NAN;
     for (int k = 0; k < CK_GAINS_BINS; k++)
         c->gains[k] = c->lift[k] = NAN;
-    return ck_json_get_facts(rd, o, field, c, class_summary, NFACTS(class_summary), 1);
+    return ck_json_get_facts(rd, o, field, c, class_summary, CK_NFACTS(class_summary), 1);
 }
 
 ck_status ck_reg_metrics_read(ck_json_reader *rd, const json_t *o, const char *field,
@@ -151,5 +150,5 @@ ck_status ck_reg_metrics_read(ck_json_reader *rd, const json_t *o, const char *f
 {
     *r = (ck_reg_metrics){0};
     r->direction_changed = r->mean_y = NAN;
-    return ck_json_get_facts(rd, o, field, r, reg_summary, NFACTS(reg_summary), 1);
+    return ck_json_get_facts(rd, o, field, r, reg_summary, CK_NFACTS(reg_summary), 1);
 }

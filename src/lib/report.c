@@ -2,7 +2,6 @@
 #include "churnkit/report.h"
 
 #include <math.h>
-#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -206,6 +205,14 @@ FIELD(f_brier, c->cls->brier)
 FIELD(f_ece, c->cls->ece)
 FIELD(f_thr, c->cls->threshold)
 FIELD(f_ptop, c->cls->precision_at_top)
+FIELD(f_accuracy_lo, c->cls->accuracy_lo)
+FIELD(f_accuracy_hi, c->cls->accuracy_hi)
+FIELD(f_precision_lo, c->cls->precision_lo)
+FIELD(f_precision_hi, c->cls->precision_hi)
+FIELD(f_recall_lo, c->cls->recall_lo)
+FIELD(f_recall_hi, c->cls->recall_hi)
+FIELD(f_precision_at_top_lo, c->cls->precision_at_top_lo)
+FIELD(f_precision_at_top_hi, c->cls->precision_at_top_hi)
 FIELD(f_rtop, c->cls->recall_at_top)
 FIELD(f_rmse, c->reg->rmse)
 FIELD(f_mae, c->reg->mae)
@@ -250,16 +257,13 @@ static void header_row(FILE *out, const column *cols, size_t n)
     fputc('\n', out);
 }
 
-/* The 95% interval of a classification metric across the columns: the
- * fields of ck_class_metrics at offsets lo and hi. */
-static void interval_row(FILE *out, const column *cols, size_t n, size_t lo, size_t hi)
+/* A metric's 95% interval across the columns; lo and hi pick its ends. */
+static void interval_row(FILE *out, const column *cols, size_t n,
+                         double (*lo)(const column *), double (*hi)(const column *))
 {
     row_label(out, "  95% interval");
-    for (size_t i = 0; i < n; i++) {
-        const char *c = (const char *)(const void *)cols[i].cls;
-        interval_cell(out, *(const double *)(const void *)(c + lo),
-                      *(const double *)(const void *)(c + hi));
-    }
+    for (size_t i = 0; i < n; i++)
+        interval_cell(out, lo(&cols[i]), hi(&cols[i]));
     fputc('\n', out);
 }
 
@@ -267,15 +271,12 @@ static void classification_table(FILE *out, const column *cols, size_t n)
 {
     header_row(out, cols, n);
     metric_row(out, "accuracy", cols, n, f_acc);
-    interval_row(out, cols, n, offsetof(ck_class_metrics, accuracy_lo),
-                 offsetof(ck_class_metrics, accuracy_hi));
+    interval_row(out, cols, n, f_accuracy_lo, f_accuracy_hi);
     metric_row(out, "balanced accuracy", cols, n, f_bal);
     metric_row(out, "precision", cols, n, f_prec);
-    interval_row(out, cols, n, offsetof(ck_class_metrics, precision_lo),
-                 offsetof(ck_class_metrics, precision_hi));
+    interval_row(out, cols, n, f_precision_lo, f_precision_hi);
     metric_row(out, "recall (sensitivity)", cols, n, f_rec);
-    interval_row(out, cols, n, offsetof(ck_class_metrics, recall_lo),
-                 offsetof(ck_class_metrics, recall_hi));
+    interval_row(out, cols, n, f_recall_lo, f_recall_hi);
     metric_row(out, "F1", cols, n, f_f1);
     metric_row(out, "specificity", cols, n, f_spec);
     metric_row(out, "ROC AUC", cols, n, f_auc);
@@ -290,8 +291,7 @@ static void classification_table(FILE *out, const column *cols, size_t n)
     snprintf(what, sizeof what, "naming the top %zu:", cols[0].cls->top_named);
     fprintf(out, "%s\n", what);
     metric_row(out, "  precision", cols, n, f_ptop);
-    interval_row(out, cols, n, offsetof(ck_class_metrics, precision_at_top_lo),
-                 offsetof(ck_class_metrics, precision_at_top_hi));
+    interval_row(out, cols, n, f_precision_at_top_lo, f_precision_at_top_hi);
     metric_row(out, "  recall", cols, n, f_rtop);
 }
 

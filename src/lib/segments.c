@@ -44,6 +44,14 @@ ck_status ck_segment_actions_load(const char *actions[CK_SEGMENTS], const char *
     return ck_plays_load(actions, names, CK_SEGMENTS, "segment", "action", path, err);
 }
 
+/* A model of churn: its label names churn (churned_3m, churn_event).
+ * Only such a model gives risk by default, cannot give growth, and has
+ * cumulative horizons. */
+static int churn_label(const ck_model *m)
+{
+    return strstr(m->label, "churn") != NULL;
+}
+
 static int find_model(ck_model *const *m, size_t n, const char *name, ck_task task)
 {
     for (size_t i = 0; i < n; i++)
@@ -120,7 +128,7 @@ ck_status ck_segments_choose(ck_model *const *m, size_t n, const char *risk_name
         return ck_error_set(err, CK_EUSAGE, "--growth-model '%s' is the risk model too",
                             growth_name);
     if (growth_name && m[*growth]->task == CK_TASK_CLASSIFICATION &&
-        strstr(m[*growth]->label, "churn"))
+        churn_label(m[*growth]))
         return ck_error_set(err, CK_EUSAGE, "--growth-model '%s' predicts churn ('%s'): growth "
                                             "comes from a value-change regression or a growth "
                                             "classifier such as one of expanded_6m",
@@ -129,7 +137,7 @@ ck_status ck_segments_choose(ck_model *const *m, size_t n, const char *risk_name
      * label (high value, expansion) would put its likely accounts in the
      * high-risk cells */
     for (size_t i = 0; *risk < 0 && i < n; i++)
-        if (m[i]->task == CK_TASK_CLASSIFICATION && strstr(m[i]->label, "churn") &&
+        if (m[i]->task == CK_TASK_CLASSIFICATION && churn_label(m[i]) &&
             (int)i != *growth)
             *risk = (int)i;
     if (*risk < 0 && (*risk = find_model(m, n, NULL, CK_TASK_SURVIVAL)) >= 0)
@@ -179,7 +187,7 @@ void ck_horizons_link(ck_model *const *m, size_t n, int *prev, int *order)
         prev[a] = -1;
         /* only cumulative labels: churned within 3 months implies within 6;
          * expanded_6m (the state at month 6) need not follow expanded_3m */
-        if (m[a]->task != CK_TASK_CLASSIFICATION || ha < 0 || !strstr(m[a]->label, "churn"))
+        if (m[a]->task != CK_TASK_CLASSIFICATION || ha < 0 || !churn_label(m[a]))
             continue;
         for (size_t b = 0; b < n; b++) {
             int hb = ck_label_horizon(m[b]->label, &lb);
