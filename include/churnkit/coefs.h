@@ -102,8 +102,21 @@ void ck_coefs_adopt(ck_coefs *c, size_t p, double **beta, unsigned char **aliase
 int ck_coefs_scales(ck_coefs *c, const ck_pipeline *pl, const double *cov);
 
 /* Wald tests of each feature (all its estimated coefficients 0) from the
- * covariance cov (p x p) into c->tests; -1 when out of memory. */
-int ck_coefs_wald_tests(ck_coefs *c, const ck_pipeline *pl, const double *cov);
+ * covariance cov (p x p) into c->tests; -1 when out of memory.  term_df
+ * (one a feature, from ck_coefs_term_df, or NULL: no aliasing) is the rank
+ * each feature takes: where it is less than the feature's estimated
+ * coefficients, an aliased column would take over part of the feature when
+ * it is left out, and the Wald test (all its coefficients 0, the aliased
+ * held at 0 too) tests more than drop1 does; rank_df records it. */
+int ck_coefs_wald_tests(ck_coefs *c, const ck_pipeline *pl, const double *cov,
+                        const double *term_df);
+
+/* The rank each feature takes, rank(X) - rank(X without its columns), into
+ * *out (one a feature, owned by the caller), from the R factor r (p x p of
+ * leading dimension ld) of the design with the intercept first; rank is
+ * rank(X).  -1 when out of memory. */
+int ck_coefs_term_df(const double *r, size_t ld, size_t p, size_t rank,
+                     const ck_pipeline *pl, double **out);
 
 /* The tests' table of the report (nothing when there are none). */
 void ck_coefs_tests_report(FILE *out, const ck_coefs *c, const ck_pipeline *pl);

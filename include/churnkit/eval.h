@@ -213,6 +213,8 @@ typedef struct ck_eval {
                                   the KM's step times (at most
                                   CK_EVAL_GRID_MAX of them, evenly spread) */
     ck_eval_surv null;         /* the null model */
+    size_t dropped_rows;       /* rows left out for a missing label (the
+                                  options'), not among the n */
 } ck_eval;
 
 #define CK_EVAL_GRID_MAX 200
@@ -240,6 +242,9 @@ typedef struct ck_eval_options {
                                   classifiers' default */
     int value_change;          /* a regression's target is a change in value
                                   whatever its name (see ck_eval_change_label) */
+    size_t dropped_rows;       /* rows the caller left out of the table for a
+                                  missing label (--drop-missing-label), for
+                                  the report */
 } ck_eval_options;
 
 void ck_eval_options_init(ck_eval_options *opt);

@@ -49,9 +49,10 @@ size_t ck_aliased_columns(const double *r, size_t ld, size_t p, const unsigned c
                           double tol, unsigned char *aliased);
 
 /* One warning naming every aliased column once (names: p entries, the
- * intercept first), with the rank and how to drop one. */
+ * intercept first), with the rank and how to drop one; penalized: the fit
+ * kept them (a penalty identifies them) rather than leaving them out. */
 void ck_warn_aliased(ck_warnings *w, const char *const *names, const unsigned char *aliased,
-                     size_t p, size_t rank);
+                     size_t p, size_t rank, int penalized);
 
 /* The p x p matrix a without the rows and columns flagged in skip, into
  * out (k x k, k the columns kept), with their names; returns k. */
@@ -83,6 +84,9 @@ typedef struct ck_term_test {
     double df, stat, p;     /* NaN p when df is 0 (R's NA) */
     double deviance, aic;   /* LR */
     double sumsq, rss;      /* F */
+    double rank_df;         /* Wald: the rank the column takes (drop1's Df)
+                               when an aliased column would take over part
+                               of it, less than df; NaN otherwise */
 } ck_term_test;
 
 /* The Wald statistic b_S' (V_SS)^-1 b_S over the k coefficients idx[0..k)

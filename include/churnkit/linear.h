@@ -69,7 +69,11 @@ typedef struct ck_linear {
     int t_stats;            /* 1: inference with t (OLS, ridge), 0: z (Huber) */
     double cond;            /* condition number of X'X scaled to unit diagonal
                                (of the columns not aliased) */
-    unsigned char *aliased; /* p flags (owned), or NULL: none aliased */
+    unsigned char *aliased; /* p flags (owned), or NULL: none aliased; held
+                               at 0 unless ridge */
+    double *term_df;        /* the rank each input column takes (one a
+                               feature, owned; ck_coefs_term_df), or NULL:
+                               no aliasing */
     ck_term_test *tests;    /* OLS: the F test of each feature of the pipeline,
                                R's drop1(lm, test = "F"), from R alone (owned);
                                NULL for ridge and Huber */

@@ -20,8 +20,10 @@
  * (TSQR, ck_aliased_columns, tolerance 1e-7), held at 0 and left out of the
  * fit; its inference is undefined (NA), and the rank (the degrees of
  * freedom of the likelihood-ratio test) counts the columns kept.  One
- * warning names them.  A penalized fit identifies every column and a BFGS
- * fit (wide designs) has no inference: neither looks for them.
+ * warning names them.  A penalized fit identifies every column, so it keeps
+ * them (the penalty shares the effect among the columns that carry it),
+ * but its rank and its warning are the same.  A BFGS fit (wide designs) has
+ * no inference and does not look for them.
  *
  * The data pass is split into chunks combined in a fixed order, so the
  * result is bit-identical for any number of threads.
@@ -77,9 +79,13 @@ typedef struct ck_logistic {
     double grad_rel;       /* final max |gradient| / its value at the start */
     double cond;           /* condition number of H scaled to unit diagonal
                               (of the columns fitted) */
-    size_t rank;           /* the coefficients fitted: p less the omitted
-                              and aliased */
-    unsigned char *aliased;/* p flags (owned), or NULL: none aliased */
+    size_t rank;           /* the design's rank: p less the omitted and
+                              aliased */
+    unsigned char *aliased;/* p flags (owned), or NULL: none aliased; held
+                              at 0 unless penalized */
+    double *term_df;       /* the rank each input column takes (one a
+                              feature, owned; ck_coefs_term_df), or NULL:
+                              no aliasing */
 } ck_logistic;
 
 /* Fits the model.  Warnings: no convergence, separation, collinear

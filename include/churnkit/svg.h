@@ -77,11 +77,12 @@ void ck_svg_errorbars(ck_svg *c, const double *x, const double *lo, const double
 void ck_svg_end(ck_svg *c);
 
 /* A horizontal forest plot: one row per term, a dot at coef and a bar from
- * lo to hi, with a line at zero.  The names' column is as wide as the
+ * lo to hi, with a line at zero, xlabel under the axis.  The names' column is as wide as the
  * longest name needs (up to a limit; a longer name is cut with an
  * ellipsis, whole in its tooltip), so that none is clipped. */
-void ck_svg_forest(FILE *out, const char *id, const char *title, const char *const *names,
-                   const double *coef, const double *lo, const double *hi, size_t n);
+void ck_svg_forest(FILE *out, const char *id, const char *title, const char *xlabel,
+                   const char *const *names, const double *coef, const double *lo,
+                   const double *hi, size_t n);
 
 /* A 2 x 2 confusion matrix: counts[0..3] = tp, fn, fp, tn; rows actual
  * (positive, negative), columns predicted. */

@@ -104,6 +104,12 @@ ck_status ck_table_require(const ck_table *t, const char *name, size_t *index,
 /* The input line of row i (for messages). */
 unsigned long ck_table_line(const ck_table *t, size_t row);
 
+/* Leaves out, in place, the rows missing a value in any of cols (a name t
+ * lacks is passed over: who needs it says so), keeping each row's input
+ * line for messages; *dropped counts them. */
+ck_status ck_table_drop_missing(ck_table *t, const char *const *cols, size_t ncols,
+                                size_t *dropped, ck_error *err);
+
 /* Column names in order (an array the caller frees, strings owned by t). */
 const char **ck_table_names(const ck_table *t);
 

@@ -63,6 +63,8 @@ static const char *help =
     "                          direction accuracy (the default when the label's name\n"
     "                          contains 'change', such as value_change_3m; for other\n"
     "                          regressions a sign means nothing and none is shown)\n"
+    "  --drop-missing-label    leave out the rows whose label is missing (an error\n"
+    "                          otherwise), counted in the report\n"
     "  --top N|P%|baseline     classifiers: also name the top N rows (or P% of them,\n"
     "                          or as many as the --baseline model names at its\n"
     "                          threshold) by score, and give their precision and\n"
@@ -84,7 +86,8 @@ static const char *help =
 
 enum { O_MODEL = 256, O_DATA, O_BASELINE, O_SCORES, O_LABEL, O_POSITIVE, O_PROB, O_PRED,
        O_THRESHOLD, O_TARGET, O_TARGET_ACC, O_HORIZONS, O_FAIL, O_JSON, O_HTML, O_DELIM,
-       O_THREADS, O_QUIET, O_HELP, O_VERSION, O_TOP, O_NO_TARGET, O_VALUE_CHANGE };
+       O_THREADS, O_QUIET, O_HELP, O_VERSION, O_TOP, O_NO_TARGET, O_VALUE_CHANGE,
+       O_DROP_MISSING_LABEL };
 
 static const struct option longopts[] = {
     {"model", required_argument, 0, O_MODEL},       {"data", required_argument, 0, O_DATA},
@@ -97,6 +100,7 @@ static const struct option longopts[] = {
     {"target-accuracy", required_argument, 0, O_TARGET_ACC},
     {"no-target", no_argument, 0, O_NO_TARGET},
     {"value-change", no_argument, 0, O_VALUE_CHANGE},
+    {"drop-missing-label", no_argument, 0, O_DROP_MISSING_LABEL},
     {"horizons", required_argument, 0, O_HORIZONS},
     {"threads", required_argument, 0, O_THREADS},
     {"fail-under", no_argument, 0, O_FAIL},         {"json", required_argument, 0, O_JSON},
@@ -108,7 +112,7 @@ typedef struct args {
     const char **models, **cols;
     size_t nmodels, ncols;
     const char *data, *baseline, *scores, *label, *positive, *json, *html, *delim;
-    int regression, prob, fail_under, quiet, targets;
+    int regression, prob, fail_under, quiet, targets, drop_missing_label;
     double threshold;
     int threshold_given;
     ck_eval_options eval;
@@ -223,6 +227,7 @@ static int parse_args(int argc, char **argv, args *a)
             break;
         case O_FAIL: a->fail_under = 1; break;
         case O_NO_TARGET: a->eval.no_target = 1; break;
+        case O_DROP_MISSING_LABEL: a->drop_missing_label = 1; break;
         case O_VALUE_CHANGE: a->eval.value_change = 1; break;
         case O_JSON: a->json = optarg; break;
         case O_HTML: a->html = optarg; break;
@@ -362,6 +367,22 @@ static const char **numeric_columns(ck_model *const *m, size_t n, size_t *count)
     return v;
 }
 
+/* --drop-missing-label: the rows without the label the run judges on
+ * left out of t: --label's column, else the first model's label (a
+ * survival model's time and event). */
+static ck_status drop_missing_label(const args *a, ck_model *const *m, ck_table *t,
+                                    size_t *dropped, ck_error *err)
+{
+    const char *cols[2] = {a->label, NULL};
+    size_t n = 1;
+    if (!a->label && m[0]) {
+        cols[0] = m[0]->label;
+        if (m[0]->task == CK_TASK_SURVIVAL)
+            cols[n++] = m[0]->event;
+    }
+    return cols[0] ? ck_table_drop_missing(t, cols, n, dropped, err) : CK_OK;
+}
+
 static int run(void *arg)
 {
     args *a = arg;
@@ -406,6 +427,9 @@ static int run(void *arg)
         to.numeric_optional = 1; /* a missing column is reported by the scorer */
     }
     if (code == 0 && ck_table_read_csv(&t, a->scores ? a->scores : a->data, &to, &err) != CK_OK)
+        code = ck_cli_fail(prog, &err);
+    if (code == 0 && a->drop_missing_label &&
+        drop_missing_label(a, models, t, &a->eval.dropped_rows, &err) != CK_OK)
         code = ck_cli_fail(prog, &err);
     if (code == 0) {
         ck_status st = a->scores

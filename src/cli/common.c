@@ -136,19 +136,39 @@ int ck_cli_finish(int parsed, int (*run)(void *args), void *args)
 int ck_cli_bad_option(const char *prog, int c, char **argv, const struct option *longopts)
 {
     const char *arg = argv[optind - 1];
+    /* a long option is the word itself; a short one ("-j", or "-josn",
+     * inside which optind has not moved on) is the character getopt names */
+    char shortopt[3] = {'-', (char)optopt, '\0'};
+    if (!(arg[0] == '-' && arg[1] == '-')) {
+        if (c != ':')
+            return ck_cli_usage(prog, "unknown option '%s' (the options are long: --name)",
+                                shortopt);
+        arg = shortopt;
+    }
     if (c == ':')
         return ck_cli_usage(prog, "option '%s' needs a value", arg);
     size_t n = 0;
     while (longopts[n].name)
         n++;
+    /* the options as typed, "--name", so that a suggestion can be copied */
     const char **names = malloc((n ? n : 1) * sizeof *names);
+    char **spelt = calloc(n ? n : 1, sizeof *spelt);
     char opt[200], near[300] = "";
-    snprintf(opt, sizeof opt, "%s", arg[0] == '-' && arg[1] == '-' ? arg + 2 : arg);
+    snprintf(opt, sizeof opt, "%s", arg);
     opt[strcspn(opt, "=")] = '\0';
-    for (size_t k = 0; names && k < n; k++)
-        names[k] = longopts[k].name;
-    if (names) /* no suggestion rather than a meaningless one */
+    size_t k = 0;
+    for (; names && spelt && k < n; k++) {
+        size_t len = strlen(longopts[k].name) + 3;
+        if (!(spelt[k] = malloc(len)))
+            break;
+        snprintf(spelt[k], len, "--%s", longopts[k].name);
+        names[k] = spelt[k];
+    }
+    if (k == n) /* no suggestion rather than a meaningless one */
         ck_near_names(opt, names, n, near, sizeof near);
+    for (size_t j = 0; spelt && j < n; j++)
+        free(spelt[j]);
+    free(spelt);
     free(names);
     return ck_cli_usage(prog, "unknown option '%s'%s%s%s", arg, near[0] ? " (closest: " : "",
                         near, near[0] ? ")" : "");

@@ -89,6 +89,8 @@ static json_t *tests_json(const ck_coefs *c, const ck_pipeline *pl)
             ck_json_set_number(r, "f", t->stat);
         } else {
             ck_json_set_number(r, "chi2", t->stat);
+            if (!isnan(t->rank_df))
+                ck_json_set_number(r, "rank_df", t->rank_df);
         }
         ck_json_set_number(r, "p", t->p);
         json_array_append_new(a, r);
@@ -128,6 +130,7 @@ static ck_status read_tests(ck_coefs *c, const json_t *o, const ck_pipeline *pl,
         x->sumsq = optional(r, "sum_sq");
         x->rss = optional(r, "rss");
         x->stat = optional(r, kind == CK_TEST_LR ? "lr_stat" : kind == CK_TEST_F ? "f" : "chi2");
+        x->rank_df = optional(r, "rank_df");
     }
     return CK_OK;
 }
@@ -297,7 +300,8 @@ void ck_coefs_report(FILE *out, const ck_coefs *c, const ck_pipeline *pl)
             c->no_intercept ? "" : ", the intercept at the numbers' means");
     if (c->approximate)
         fprintf(out, "The model is penalized or weighted: standard errors, p-values and "
-                     "intervals are approximate.\n");
+                     "intervals are approximate (and a penalty shrinks the coefficients "
+                     "toward 0).\n");
     if (c->robust)
         fprintf(out, "Standard errors HC1: heteroskedasticity-robust (White's sandwich, times "
                      "n / (n - k)).\n");
@@ -448,11 +452,15 @@ void ck_coefs_scales_report(FILE *out, const ck_coefs *c, const ck_pipeline *pl)
     size_t w = name_width(pl), off = c->no_intercept ? 0 : 1;
     const char *what = c->ratio == CK_RATIO_ODDS     ? "odds ratio"
                        : c->ratio == CK_RATIO_HAZARD ? "hazard ratio" : "coef";
-    fprintf(out, "\nThe raw scale (%s%s with 95%% intervals): per unit of a number (a symlog "
-                 "number: of sign(x) log(1 + |x|)), a level against its reference level%s; and "
-                 "per standard deviation of the column (a level's 0/1 indicator too)\n",
-            what, c->ratio ? "s, exp(coef)," : "s", c->no_intercept ? "" :
-            ", the intercept at every number 0 and every reference level");
+    int symlog = 0;
+    for (size_t k = 0; k < pl->nfeat; k++)
+        symlog |= pl->feat[k].kind == CK_FEAT_NUMERIC && pl->feat[k].symlog;
+    fprintf(out, "\nThe raw scale (%s%s with 95%% intervals): per unit of a number%s, a level "
+                 "against its reference level%s; and per standard deviation of the column (a "
+                 "level's 0/1 indicator too)\n",
+            what, c->ratio ? "s, exp(coef)," : "s",
+            symlog ? " (of a --log number: of sign(x) log(1 + |x|))" : "",
+            c->no_intercept ? "" : ", the intercept at every number 0 and every reference level");
     fprintf(out, "%-*s %11s %10s %10s %11s %11s %10s %10s\n", (int)w, "term", "per unit",
             "[0.025", "0.975]", "SD", "per SD", "[0.025", "0.975]");
     size_t shown = c->p;
@@ -549,7 +557,8 @@ void ck_coefs_adopt(ck_coefs *c, size_t p, double **beta, unsigned char **aliase
         (void)ck_coefs_scales(c, pl, cov);
 }
 
-int ck_coefs_wald_tests(ck_coefs *c, const ck_pipeline *pl, const double *cov)
+int ck_coefs_wald_tests(ck_coefs *c, const ck_pipeline *pl, const double *cov,
+                        const double *term_df)
 {
     size_t off = c->no_intercept ? 0 : 1;
     size_t *idx = malloc((c->p ? c->p : 1) * sizeof *idx);
@@ -569,7 +578,9 @@ int ck_coefs_wald_tests(ck_coefs *c, const ck_pipeline *pl, const double *cov)
             if (!is_aliased(c, f->offset + j + off))
                 idx[n++] = f->offset + j + off;
         ck_term_test *t = &c->tests[k];
-        *t = (ck_term_test){(double)n, NAN, NAN, NAN, NAN, NAN, NAN};
+        *t = (ck_term_test){(double)n, NAN, NAN, NAN, NAN, NAN, NAN, NAN};
+        if (term_df && term_df[k] < (double)n)
+            t->rank_df = term_df[k];
         if (n == 0)
             continue;
         t->stat = ck_wald_stat(c->beta, cov, c->p, idx, n);
@@ -577,6 +588,37 @@ int ck_coefs_wald_tests(ck_coefs *c, const ck_pipeline *pl, const double *cov)
     }
     free(idx);
     return 0;
+}
+
+int ck_coefs_term_df(const double *r, size_t ld, size_t p, size_t rank,
+                     const ck_pipeline *pl, double **out)
+{
+    unsigned char *skip = calloc(p, 1), *al = calloc(p, 1);
+    double *df = calloc(pl->nfeat ? pl->nfeat : 1, sizeof *df);
+    int rc = skip && al && df ? 0 : -1;
+    for (size_t k = 0; rc == 0 && k < pl->nfeat; k++) {
+        memset(skip, 0, p);
+        memset(skip + 1 + pl->feat[k].offset, 1, pl->feat[k].width);
+        size_t kept = ck_aliased_columns(r, ld, p, skip, CK_ALIAS_TOL, al);
+        if (kept == (size_t)-1)
+            rc = -1;
+        else
+            df[k] = (double)rank - (double)kept;
+    }
+    free(skip);
+    free(al);
+    if (rc != 0) {
+        free(df);
+        return -1;
+    }
+    *out = df;
+    return 0;
+}
+
+/* A Wald test that also sets an aliased column's share to 0 (rank_df). */
+static int taken_over(const ck_coefs *c, size_t k)
+{
+    return c->test_kind == CK_TEST_WALD && !isnan(c->tests[k].rank_df);
 }
 
 void ck_coefs_tests_report(FILE *out, const ck_coefs *c, const ck_pipeline *pl)
@@ -613,8 +655,14 @@ void ck_coefs_tests_report(FILE *out, const ck_coefs *c, const ck_pipeline *pl)
         else if (c->test_kind == CK_TEST_F)
             fprintf(out, " %12.6g %12.6g %11.5g %9s\n", t->sumsq, t->rss, t->stat, p);
         else
-            fprintf(out, " %12.5g %9s\n", t->stat, p);
+            fprintf(out, " %12.5g %9s%s\n", t->stat, p, taken_over(c, k) ? " *" : "");
     }
+    for (size_t k = 0; k < pl->nfeat && k < REPORT_TERMS; k++)
+        if (taken_over(c, k))
+            fprintf(out, "* %s: an aliased column duplicates part of it, so its coefficients 0 "
+                         "(the aliased held at 0) also removes that part; left out, it takes "
+                         "rank %.0f, which is what --drop1 tests\n",
+                    pl->feat[k].name, c->tests[k].rank_df);
 }
 
 void ck_coefs_fini(ck_coefs *c)

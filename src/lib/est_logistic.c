@@ -109,7 +109,7 @@ static ck_status lr_tests(const ck_fit_input *in, const ck_logistic_options *bas
             break;
         double df = (double)full->rank - (double)r.rank, lr = 2 * (full->loglik - r.loglik);
         t[k] = (ck_term_test){df, lr, df > 0 ? gsl_cdf_chisq_Q(lr > 0 ? lr : 0, df) : NAN,
-                              -2 * r.loglik, -2 * r.loglik + 2 * (double)r.rank, NAN, NAN};
+                              -2 * r.loglik, -2 * r.loglik + 2 * (double)r.rank, NAN, NAN, NAN};
         ck_logistic_fini(&r);
     }
     free(omit);
@@ -170,9 +170,12 @@ static ck_status fit(const ck_fit_input *in, void **out, ck_warnings *w, ck_erro
         s->c.test_kind = CK_TEST_LR;
     }
     const ck_pipeline *pl = in->ds->design->pl;
-    ck_coefs_adopt(&s->c, lm.p, &lm.beta, &lm.aliased, lm.cov, 0, in->final, pl);
+    /* a penalized fit estimated its aliased columns: they print as
+     * coefficients, not NA (the warning said what they are) */
+    ck_coefs_adopt(&s->c, lm.p, &lm.beta, lo.l2 > 0 ? NULL : &lm.aliased, lm.cov, 0,
+                   in->final, pl);
     if (st == CK_OK && in->final && lm.cov && !s->c.tests &&
-        ck_coefs_wald_tests(&s->c, pl, lm.cov) != 0)
+        ck_coefs_wald_tests(&s->c, pl, lm.cov, lm.term_df) != 0)
         st = ck_error_set(err, CK_ENOMEM, "out of memory");
     s->c.ratio = CK_RATIO_ODDS;
     s->c.approximate = lo.l2 > 0 || in->ds->weight != NULL;
@@ -223,10 +226,18 @@ static void report(FILE *out, const void *p, const ck_model *m)
                  "LR chi2(%.0f) = %.2f, p %s\n",
             f->loglik, f->loglik_null, f->pseudo_r2, f->lr_df, f->lr_stat, pv);
     if (f->rank > 0 && f->rank < (double)s->c.p)
-        fprintf(out, "Rank %.0f of %zu coefficients: %zu aliased (NA below)\n", f->rank,
-                s->c.p, s->c.p - (size_t)f->rank);
+        fprintf(out, "Rank %.0f of %zu coefficients: %zu aliased (%s)\n", f->rank, s->c.p,
+                s->c.p - (size_t)f->rank,
+                s->c.aliased ? "NA below" : "kept by the penalty: not separate effects");
     if (!isnan(f->aic))
         fprintf(out, "AIC %.4f, BIC %.4f\n", f->aic, f->bic);
+    /* unpenalized and approximate: weighted.  Class weights make the
+     * likelihood a pseudo-likelihood, which AIC, BIC and the LR test take
+     * as it is (R's glm with weights does the same) */
+    if (!isnan(f->aic) && s->c.approximate)
+        fprintf(out, "The fit is weighted: the log-likelihood, the LR test, AIC and BIC are "
+                     "of the weighted likelihood, comparable only between fits with the same "
+                     "weights.\n");
     fputc('\n', out);
     ck_coefs_report(out, &s->c, m->pl);
     ck_coefs_scales_report(out, &s->c, m->pl);

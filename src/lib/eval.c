@@ -570,6 +570,7 @@ ck_status ck_eval_models(ck_eval *ev, const ck_model *const *models, size_t n,
     if (st != CK_OK)
         goto fail;
     set_target(ev, opt);
+    ev->dropped_rows = opt->dropped_rows;
     /* a survival run's null model was made with its label */
     if ((st = score_all(ev, &r, t, opt->threads, w, err)) != CK_OK ||
         (kind != RUN_SURVIVAL &&
@@ -627,6 +628,7 @@ ck_status ck_eval_scores(ck_eval *ev, const ck_table *t, const char *label, cons
     if (st != CK_OK || (st = set_label(ev, t, &l, err)) != CK_OK)
         goto fail;
     set_target(ev, opt);
+    ev->dropped_rows = opt->dropped_rows;
     if (!(ev->entries = calloc(ncols, sizeof *ev->entries))) {
         st = ck_error_set(err, CK_ENOMEM, "out of memory");
         goto fail;

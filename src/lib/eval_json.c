@@ -305,7 +305,7 @@ static json_t *entry_json(const ck_eval *ev, const ck_eval_entry *e)
         paired_json(o, ev, e);
     if (e->model)
         terms_json(o, e->model);
-    if (e->has_raw) { /* the calibration map's effect on these rows */
+    if (e->has_raw && e->model) { /* the calibration map's effect on these rows */
         json_t *u = json_object();
         json_object_set_new(u, "method", json_string(ck_calib_method_name(e->model->calib.method)));
         ck_json_set_number(u, "ece", e->raw.ece);
@@ -371,6 +371,9 @@ json_t *ck_eval_to_json(const ck_eval *ev)
     json_object_set_new(o, "version", json_integer(1));
     json_object_set_new(o, "data", json_string(ev->data));
     json_object_set_new(o, "rows", json_integer((json_int_t)ev->n));
+    if (ev->dropped_rows) /* only then: older reports have no such key */
+        json_object_set_new(o, "rows_missing_label_dropped",
+                            json_integer((json_int_t)ev->dropped_rows));
     json_object_set_new(o, "task", json_string(ck_task_name(ev->task)));
     if (ev->task == CK_TASK_SURVIVAL)
         surv_label_json(o, ev);

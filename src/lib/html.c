@@ -371,6 +371,37 @@ static int by_size(const void *a, const void *b)
     return (x < y) - (x > y);
 }
 
+/* What the forest's axis measures: coefficients on the model's scale (a
+ * level is a contrast with its reference level, not a standardized
+ * number), approximate when penalized or weighted; otherwise the measure's
+ * own title. */
+static const char *axis_label(const ck_terms *tt, int aux)
+{
+    if (aux)
+        return tt->aux_title;
+    if (strcmp(tt->kind, "coefficients") != 0)
+        return tt->title;
+    return tt->approximate
+               ? "coefficient with 95% interval, approximate (penalized or weighted): a number "
+                 "per SD, a level against its reference"
+               : "coefficient with 95% interval: a number per SD, a level against its reference";
+}
+
+/* The aliased terms (R's NA) have no point to draw: say which. */
+static void not_drawn(FILE *o, const ck_terms *tt, int aux)
+{
+    size_t n = 0;
+    for (size_t j = 0; !aux && j < tt->n; j++)
+        if (tt->term[j].aliased) {
+            fputs(n++ ? ", " : "<figcaption>Not drawn, aliased (NA: a combination of the "
+                               "columns before it, not estimated): ",
+                  o);
+            ck_html_escape(o, tt->term[j].name);
+        }
+    if (n)
+        fputs("</figcaption>", o);
+}
+
 /* One chart of the terms' values (aux: their second measure, without
  * intervals), the 30 largest. */
 static void terms_chart(FILE *o, const ck_terms *tt, int aux, const char *model, size_t idx)
@@ -402,7 +433,8 @@ static void terms_chart(FILE *o, const ck_terms *tt, int aux, const char *model,
         snprintf(title, sizeof title, "%s: %s (%zu largest of %zu)",
                  aux ? tt->aux_title : tt->title, model, shown, n);
         fputs("<figure>", o);
-        ck_svg_forest(o, id, title, names, c, lo, hi, shown);
+        ck_svg_forest(o, id, title, axis_label(tt, aux), names, c, lo, hi, shown);
+        not_drawn(o, tt, aux);
         fputs("</figure>\n", o);
     }
     free(t);

@@ -54,7 +54,9 @@ static ck_status start(ck_label *out, const ck_table *t, const char *col, const 
 }
 
 /* How a read treats a missing label cell (see ck_label_spec). */
-typedef enum { MISSING_ERROR, MISSING_ERROR_HINT, MISSING_SKIP } on_missing;
+/* every reader's caller has --drop-missing-label (train and eval), which
+ * the error names */
+typedef enum { MISSING_ERROR_HINT = 1, MISSING_SKIP } on_missing;
 
 /* A skipping read that skipped every row. */
 static ck_status missing_everywhere(ck_label *out, const ck_table *t, ck_error *err)
@@ -227,13 +229,13 @@ static ck_status read_binary(ck_label *out, const ck_table *t, const char *col,
 ck_status ck_label_binary(ck_label *out, const ck_table *t, const char *col,
                           const char *positive, ck_error *err)
 {
-    return read_binary(out, t, col, positive, NULL, MISSING_ERROR, err);
+    return read_binary(out, t, col, positive, NULL, MISSING_ERROR_HINT, err);
 }
 
 ck_status ck_label_binary_reduced(ck_label *out, const ck_table *t, const char *col,
                                   const char *positive, const ck_reducer *red, ck_error *err)
 {
-    return read_binary(out, t, col, positive, red, MISSING_ERROR, err);
+    return read_binary(out, t, col, positive, red, MISSING_ERROR_HINT, err);
 }
 
 static ck_status read_numeric(ck_label *out, const ck_table *t, const char *col,
@@ -274,7 +276,7 @@ static ck_status read_numeric(ck_label *out, const ck_table *t, const char *col,
 
 ck_status ck_label_numeric(ck_label *out, const ck_table *t, const char *col, ck_error *err)
 {
-    return read_numeric(out, t, col, MISSING_ERROR, err);
+    return read_numeric(out, t, col, MISSING_ERROR_HINT, err);
 }
 
 static ck_status read_survival(ck_label *out, const ck_table *t, const char *time,
@@ -345,7 +347,7 @@ static ck_status read_survival(ck_label *out, const ck_table *t, const char *tim
 ck_status ck_label_survival(ck_label *out, const ck_table *t, const char *time,
                             const char *event, ck_error *err)
 {
-    return read_survival(out, t, time, event, MISSING_ERROR, err);
+    return read_survival(out, t, time, event, MISSING_ERROR_HINT, err);
 }
 
 ck_status ck_label_read(ck_label *out, const ck_table *t, const ck_label_spec *spec,
@@ -404,7 +406,7 @@ ck_status ck_label_like(ck_label *out, const ck_table *t, const ck_label *like, 
     for (size_t i = 0; i < t->nrows; i++) {
         const char *s = ck_cell_text(c, i, buf, sizeof buf);
         if (!s)
-            return missing(out, t, i, MISSING_ERROR, err);
+            return missing(out, t, i, MISSING_ERROR_HINT, err);
         int is_pos = strcmp(s, like->positive) == 0;
         if (!is_pos && strcmp(s, like->negative) != 0) {
             ck_error_at(err, CK_EDATA, t->source, ck_table_line(t, i), column_of(t, like->name),

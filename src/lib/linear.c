@@ -450,7 +450,7 @@ static void warn_collinear(const ck_dataset *ds, ck_linear *m, const double *xtx
         size_t k = ck_submatrix(xtx, p, m->aliased, names, sub, sub_names);
         m->cond = ck_collinearity(sub, k, sub_names, l2 == 0 ? 1e4 : 0, w);
         if (m->aliased)
-            ck_warn_aliased(w, names, m->aliased, p, kept);
+            ck_warn_aliased(w, names, m->aliased, p, kept, l2 > 0);
     }
     free(names);
     free(sub_names);
@@ -460,14 +460,14 @@ static void warn_collinear(const ck_dataset *ds, ck_linear *m, const double *xtx
                    "(minimum-norm solution reported)", m->rank, m->p);
 }
 
-/* The aliased columns of an unpenalized fit into m->aliased (left NULL
- * when there are none); returns the columns kept, 0 when out of memory. */
-static size_t find_aliased(ck_linear *m, const double *r, size_t q, double l2)
+/* The aliased columns into m->aliased (left NULL when there are none),
+ * with the rank each input column takes (m->term_df, for its Wald tests);
+ * returns the columns kept, 0 when out of memory.  A penalty identifies
+ * them and keeps them in its fit, but the rank and warning are the same. */
+static size_t find_aliased(ck_linear *m, const double *r, size_t q, const ck_pipeline *pl)
 {
-    size_t p = m->p;
-    if (l2 > 0) /* a penalty identifies every coefficient */
-        return p;
-    if (!(m->aliased = calloc(p, 1)))
+    size_t p = m->p; /* 1 or more: the intercept */
+    if (!(m->aliased = calloc(p ? p : 1, 1)))
         return 0;
     size_t kept = ck_aliased_columns(r, q, p, NULL, CK_ALIAS_TOL, m->aliased);
     if (kept == (size_t)-1)
@@ -475,6 +475,8 @@ static size_t find_aliased(ck_linear *m, const double *r, size_t q, double l2)
     if (kept == p) {
         free(m->aliased);
         m->aliased = NULL;
+    } else if (ck_coefs_term_df(r, q, p, kept, pl, &m->term_df) != 0) {
+        return 0;
     }
     return kept;
 }
@@ -487,7 +489,7 @@ static ck_status f_tests(const ck_dataset *ds, ck_linear *m, const double *r, ck
 {
     const ck_pipeline *pl = ds->design->pl;
     size_t p = m->p, q = p + 1;
-    unsigned char *skip = calloc(p, 1), *al = calloc(p, 1);
+    unsigned char *skip = calloc(p ? p : 1, 1), *al = calloc(p ? p : 1, 1);
     double *rz = malloc(q * q * sizeof *rz), *beta = malloc(p * sizeof *beta);
     double *inv = malloc(p * p * sizeof *inv), extra;
     m->tests = calloc(pl->nfeat ? pl->nfeat : 1, sizeof *m->tests);
@@ -517,7 +519,7 @@ static ck_status f_tests(const ck_dataset *ds, ck_linear *m, const double *r, ck
         m->tests[k] = (ck_term_test){df, df > 0 ? fv : NAN,
                                      df > 0 && m->df_resid > 0
                                          ? gsl_cdf_fdist_Q(fv, df, m->df_resid) : NAN,
-                                     NAN, NAN, sumsq, rss};
+                                     NAN, NAN, sumsq, rss, NAN};
     }
     free(skip);
     free(al);
@@ -537,7 +539,7 @@ static ck_status fit_from_r(const ck_dataset *ds, const ck_linear_options *opt, 
     for (size_t i = 1; i <= p; i++) /* the residual of y on the intercept alone */
         m->tss += r[i * q + p] * r[i * q + p];
     gram(r, p, q, xtx);
-    size_t kept = find_aliased(m, r, q, opt->l2);
+    size_t kept = find_aliased(m, r, q, ds->design->pl);
     double *rz = m->aliased ? malloc(q * q * sizeof *rz) : NULL;
     if (kept == 0 || (m->aliased && !rz)) {
         free(rz);
@@ -668,8 +670,9 @@ void ck_linear_fini(ck_linear *m)
     free(m->beta);
     free(m->cov);
     free(m->aliased);
+    free(m->term_df);
     free(m->tests);
-    m->beta = m->cov = NULL;
+    m->beta = m->cov = m->term_df = NULL;
     m->aliased = NULL;
     m->tests = NULL;
 }

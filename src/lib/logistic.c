@@ -407,17 +407,18 @@ static void diagnose(const ck_dataset *ds, const ck_logistic_options *opt, ck_lo
         size_t k = ck_submatrix(h, p, fixed, names, sub, sub_names);
         m->cond = ck_collinearity(sub, k, sub_names, opt->l2 == 0 ? 1e4 : 0, w);
         if (m->aliased)
-            ck_warn_aliased(w, names, m->aliased, p, m->rank);
+            ck_warn_aliased(w, names, m->aliased, p, m->rank, opt->l2 > 0);
     }
     free(names);
     free(sub_names);
     free(sub);
 }
 
-/* The columns an unpenalized Newton fit leaves out as aliased (m->aliased,
- * NULL when none), from the R factor of the weighted design, and the mask
- * of coefficients held at 0 (those and the omitted) in *fixed (NULL when
- * none; the caller frees). */
+/* The aliased columns of a Newton fit (m->aliased, NULL when none), from
+ * the R factor of the weighted design, with the rank each input column
+ * takes (m->term_df, for its tests), and the mask of coefficients held at
+ * 0 in *fixed (NULL when none; the caller frees): the omitted, and the
+ * aliased of an unpenalized fit (a penalty identifies them). */
 static ck_status find_aliased(const ck_dataset *ds, const ck_logistic_options *opt,
                               int use_newton, ck_logistic *m, unsigned char **fixed,
                               ck_error *err)
@@ -427,7 +428,7 @@ static ck_status find_aliased(const ck_dataset *ds, const ck_logistic_options *o
     for (size_t j = 0; opt->omit && j < p; j++)
         omitted += opt->omit[j] != 0;
     m->rank = p - omitted;
-    if (use_newton && opt->l2 == 0) {
+    if (use_newton) {
         double *r = calloc(q * q, sizeof *r);
         if (!r || !(m->aliased = calloc(p, 1))) {
             free(r);
@@ -437,6 +438,9 @@ static ck_status find_aliased(const ck_dataset *ds, const ck_logistic_options *o
         size_t kept = st == CK_OK ? ck_aliased_columns(r, q, p, opt->omit, CK_ALIAS_TOL,
                                                        m->aliased)
                                   : 0;
+        if (st == CK_OK && kept != (size_t)-1 && kept < m->rank && !opt->omit &&
+            ck_coefs_term_df(r, q, p, kept, ds->design->pl, &m->term_df) != 0)
+            kept = (size_t)-1;
         free(r);
         if (st != CK_OK)
             return st;
@@ -448,12 +452,13 @@ static ck_status find_aliased(const ck_dataset *ds, const ck_logistic_options *o
         }
         m->rank = kept;
     }
-    if (!omitted && !m->aliased)
+    int hold = m->aliased && opt->l2 == 0;
+    if (!omitted && !hold)
         return CK_OK;
     if (!(*fixed = calloc(p, 1)))
         return ck_error_set(err, CK_ENOMEM, "logistic regression: out of memory");
     for (size_t j = 0; j < p; j++)
-        (*fixed)[j] = (opt->omit && opt->omit[j]) || (m->aliased && m->aliased[j]);
+        (*fixed)[j] = (opt->omit && opt->omit[j]) || (hold && m->aliased[j]);
     return CK_OK;
 }
 
@@ -548,6 +553,7 @@ void ck_logistic_fini(ck_logistic *m)
     free(m->beta);
     free(m->cov);
     free(m->aliased);
-    m->beta = m->cov = NULL;
+    free(m->term_df);
+    m->beta = m->cov = m->term_df = NULL;
     m->aliased = NULL;
 }

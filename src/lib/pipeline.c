@@ -605,6 +605,25 @@ static ck_feature *feature_named(ck_pipeline *pl, const char *name)
  * feature and the level's position, or *f NULL when there is nothing to do
  * (a constant column dropped; a level the table has but these rows do
  * not, in a fold).  Errors name the option and what is wrong. */
+/* A COLUMN=LEVEL whose column is not in the table, with the columns named
+ * like what stands before its first '='. */
+static ck_status no_level_column(const ck_table *t, const char *what, const char *spec,
+                                 ck_error *err)
+{
+    char name[200], near[300] = "";
+    snprintf(name, sizeof name, "%.*s", (int)strcspn(spec, "="), spec);
+    const char **names = malloc((t->ncols ? t->ncols : 1) * sizeof *names);
+    for (size_t k = 0; names && k < t->ncols; k++)
+        names[k] = t->col[k].name;
+    if (names) /* short of memory: no suggestion */
+        ck_near_names(name, names, t->ncols, near, sizeof near);
+    free(names);
+    return ck_error_set(err, CK_EUSAGE, "%s '%s': expected COLUMN=LEVEL, and no column of %s is "
+                                        "named before an '='%s%s%s",
+                        what, spec, t->source, near[0] ? " (closest: " : "", near,
+                        near[0] ? ")" : "");
+}
+
 static ck_status find_level(ck_pipeline *pl, const ck_table *t, const ck_pipeline_options *opt,
                             const char *what, const char *spec, ck_feature **f, size_t *pos,
                             ck_error *err)
@@ -613,8 +632,7 @@ static ck_status find_level(ck_pipeline *pl, const ck_table *t, const ck_pipelin
     const char *level;
     *f = NULL;
     if (split_level(t, spec, &j, &level) != 0)
-        return ck_error_set(err, CK_EUSAGE, "%s '%s': expected COLUMN=LEVEL, and no column of "
-                                            "%s is named before an '='", what, spec, t->source);
+        return no_level_column(t, what, spec, err);
     const ck_column *c = &t->col[j];
     if (opt->raw)
         return ck_error_set(err, CK_EUSAGE, "%s '%s': this model takes raw inputs (one column a "
@@ -694,7 +712,7 @@ static ck_status set_levels(ck_pipeline *pl, const ck_table *t, const ck_pipelin
                                                 "'%s' and has no column; choose another with "
                                                 "--reference", opt->exclude[k], f->levels[l],
                                 f->name);
-        if (!f->excluded && !(f->excluded = calloc(f->nlevels, 1)))
+        if (!f->excluded && !(f->excluded = calloc(f->nlevels ? f->nlevels : 1, 1)))
             return ck_error_set(err, CK_ENOMEM, "out of memory");
         f->excluded[l] = 1;
         size_t left = 0;

@@ -42,6 +42,31 @@ static void metrics_line(FILE *out, const char *what, const ck_metrics_record *r
                 r->reg.rmse, r->reg.mae, r->reg.r2);
 }
 
+/* A threshold by cost: what the out-of-fold predictions cost at it, beside
+ * the two plans that need no model, contacting every account (a false
+ * alarm each negative) and contacting none (a miss each positive).  The
+ * positives are the training rows' when the predictions cover them, else
+ * what precision and recall imply. */
+static void cost_line(FILE *out, const ck_model *m)
+{
+    const ck_threshold_pick *k = &m->threshold_cv;
+    ck_threshold_spec spec;
+    if (ck_threshold_rule_parse(m->threshold_rule, &spec) != 0 ||
+        spec.rule != CK_THRESHOLD_COST)
+        return;
+    double tp = k->precision * (double)k->named, fp = (double)k->named - tp;
+    double pos = k->rows == m->training.rows ? m->training.positives
+                 : k->recall > 0              ? tp / k->recall
+                                              : NAN;
+    if (isnan(pos))
+        return;
+    double neg = (double)k->rows - pos, fn = pos - tp;
+    fprintf(out, "  its cost there %.6g (%.0f false alarms at %g, %.0f missed at %g), against "
+                 "%.6g contacting every account and %.6g contacting none\n",
+            fp * spec.cost_fp + fn * spec.cost_fn, fp, spec.cost_fp, fn, spec.cost_fn,
+            neg * spec.cost_fp, pos * spec.cost_fn);
+}
+
 /* The threshold, and for one a rule picked what it did on the out-of-fold
  * predictions: how many it names and how many of those are positive. */
 static void threshold_lines(FILE *out, const ck_model *m)
@@ -59,6 +84,7 @@ static void threshold_lines(FILE *out, const ck_model *m)
     if (k->named)
         fprintf(out, " [%.4f, %.4f]", lo, hi);
     fprintf(out, ", recall %.4f\n", k->recall);
+    cost_line(out, m);
 }
 
 static void calibration_line(FILE *out, const ck_model *m)
@@ -523,6 +549,9 @@ static void paired(FILE *out, const ck_eval *ev)
 
 static void eval_heading(FILE *out, const ck_eval *ev)
 {
+    if (ev->dropped_rows)
+        fprintf(out, "%zu row%s with a missing label left out (--drop-missing-label).\n",
+                ev->dropped_rows, ev->dropped_rows == 1 ? "" : "s");
     fprintf(out, "Evaluation on %s: %zu rows", ev->data, ev->n);
     if (ev->task == CK_TASK_SURVIVAL) {
         fprintf(out, ", %zu churned ('%s' = 1) over the time '%s'; horizons", ev->n_pos,

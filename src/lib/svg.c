@@ -285,8 +285,9 @@ static void forest_name(FILE *out, double x, double y, const char *name)
     fputs("</text>\n", out);
 }
 
-void ck_svg_forest(FILE *out, const char *id, const char *title, const char *const *names,
-                   const double *coef, const double *lo, const double *hi, size_t n)
+void ck_svg_forest(FILE *out, const char *id, const char *title, const char *xlabel,
+                   const char *const *names, const double *coef, const double *lo,
+                   const double *hi, size_t n)
 {
     enum { ROW = 18, NAMEW = 220, FW = 440 };
     /* the names' column: as wide as the longest name needs, so that none
@@ -338,8 +339,7 @@ void ck_svg_forest(FILE *out, const char *id, const char *title, const char *con
         fprintf(out, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3.5\" fill=\"%s\"/>\n", px(&c, coef[i]),
                 y, palette[1]);
     }
-    text(out, c.left + c.pw / 2, h - 10, "middle", " class=\"label\"",
-         "coefficient (standardized scale) with 95% interval");
+    text(out, c.left + c.pw / 2, h - 10, "middle", " class=\"label\"", xlabel);
     fputs("</svg>\n", out);
 }
 

@@ -184,6 +184,57 @@ unsigned long ck_table_line(const ck_table *t, size_t row)
     return t->line ? t->line[row] : t->first_line + (unsigned long)row;
 }
 
+/* Keeps the rows whose flag is set, in order, in place: every column and
+ * the line numbers (made explicit, as the rows kept are no longer one a
+ * line).  Returns -1 when out of memory (the table unchanged). */
+static int keep_rows(ck_table *t, const unsigned char *keep)
+{
+    unsigned long *line = t->line ? t->line : malloc((t->nrows ? t->nrows : 1) * sizeof *line);
+    if (!line)
+        return -1;
+    size_t k = 0;
+    for (size_t i = 0; i < t->nrows; i++) {
+        unsigned long l = ck_table_line(t, i);
+        if (!keep[i])
+            continue;
+        for (size_t j = 0; j < t->ncols; j++) {
+            ck_column *c = &t->col[j];
+            if (c->type == CK_COL_NUMERIC)
+                c->num[k] = c->num[i];
+            else
+                c->code[k] = c->code[i];
+        }
+        line[k++] = l;
+    }
+    t->line = line;
+    t->nrows = k;
+    return 0;
+}
+
+ck_status ck_table_drop_missing(ck_table *t, const char *const *cols, size_t ncols,
+                                size_t *dropped, ck_error *err)
+{
+    unsigned char *keep = malloc(t->nrows ? t->nrows : 1);
+    *dropped = 0;
+    if (!keep)
+        return ck_error_set(err, CK_ENOMEM, "%s: out of memory dropping rows", t->source);
+    for (size_t i = 0; i < t->nrows; i++)
+        keep[i] = 1;
+    for (size_t k = 0; k < ncols; k++) {
+        long j = ck_table_find(t, cols[k]);
+        const ck_column *c = j < 0 ? NULL : &t->col[j];
+        for (size_t i = 0; c && i < t->nrows; i++)
+            if (c->type == CK_COL_NUMERIC ? isnan(c->num[i]) : c->code[i] < 0)
+                keep[i] = 0;
+    }
+    for (size_t i = 0; i < t->nrows; i++)
+        *dropped += !keep[i];
+    int rc = *dropped ? keep_rows(t, keep) : 0;
+    free(keep);
+    return rc == 0 ? CK_OK
+                   : ck_error_set(err, CK_ENOMEM, "%s: out of memory dropping rows", t->source);
+}
+
 /* Word-at-a-time hashing: each 64-bit word is mixed in with a multiply and
  * a rotation (the FNV offset and prime as constants), eight times faster
  * than byte-wise FNV on a table of numbers.  Text goes in byte-wise. */

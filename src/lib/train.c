@@ -1173,17 +1173,70 @@ static ck_status check_decimal_commas(const ck_table *t, const ck_train_options 
     return CK_OK;
 }
 
-/* --id names a column of t (it is never a feature, so nothing else would
- * notice a typo). */
-static ck_status check_id(const ck_table *t, const ck_train_options *opt, ck_error *err)
+static int cmp_double(const void *a, const void *b)
 {
-    size_t j;
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* The rows of column c whose value an earlier row has, and the missing;
+ * -1 when out of memory. */
+static int repeats_of(const ck_column *c, size_t n, size_t *repeats, size_t *missing)
+{
+    size_t seen = 0;
+    *missing = 0;
+    if (c->type == CK_COL_CATEGORICAL) {
+        unsigned char *used = calloc(ck_dict_size(c->levels) + 1, 1);
+        if (!used)
+            return -1;
+        for (size_t i = 0; i < n; i++)
+            if (c->code[i] < 0)
+                ++*missing;
+            else if (!used[c->code[i]]++)
+                seen++;
+        free(used);
+    } else {
+        double *v = malloc((n ? n : 1) * sizeof *v);
+        size_t k = 0;
+        if (!v)
+            return -1;
+        for (size_t i = 0; i < n; i++)
+            if (isnan(c->num[i]))
+                ++*missing;
+            else
+                v[k++] = c->num[i];
+        qsort(v, k, sizeof *v, cmp_double);
+        for (size_t i = 0; i < k; i++)
+            seen += i == 0 || v[i] != v[i - 1];
+        free(v);
+    }
+    *repeats = n - *missing - seen;
+    return 0;
+}
+
+/* --id names a column of t (it is never a feature, so nothing else would
+ * notice a typo), and one that tells the rows apart: a repeated id is
+ * allowed (stacked snapshots of the same accounts), but a column of few
+ * values named by mistake would key every score, so it is said. */
+static ck_status check_id(const ck_table *t, const ck_train_options *opt, ck_warnings *w,
+                          ck_error *err)
+{
+    size_t j, repeats, missing;
     if (!opt->id)
         return CK_OK;
     ck_status st = ck_table_require(t, opt->id, &j, err);
-    if (st != CK_OK)
+    if (st != CK_OK) {
         ck_error_prefix(err, "--id");
-    return st;
+        return st;
+    }
+    if (repeats_of(&t->col[j], t->nrows, &repeats, &missing) != 0)
+        return ck_error_set(err, CK_ENOMEM, "--id: out of memory");
+    if (repeats || missing)
+        ck_warn(w, "--id '%s' does not tell the rows apart: of %zu rows, %zu repeat an "
+                   "earlier row's value, %zu have none (is it the id column?  stacked "
+                   "snapshots of the same accounts repeat ids by design)",
+                opt->id, t->nrows, repeats, missing);
+    return CK_OK;
 }
 
 /* --refit: the model fitted on every row with a label, with the settings
@@ -1237,7 +1290,7 @@ ck_status ck_train(const ck_table *t, const ck_train_options *given, ck_model **
     *out = NULL;
     ck_status st = check_options(opt, task, err);
     if (st == CK_OK)
-        st = check_id(t, opt, err);
+        st = check_id(t, opt, w, err);
     if (st == CK_OK)
         st = check_decimal_commas(t, opt, err);
     if (st == CK_OK && (opt->estimator->flags & CK_EST_RAW_INPUTS) &&

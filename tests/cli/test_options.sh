@@ -37,7 +37,7 @@ expect 2 "--svm-gamma is the RBF kernel's" \
   "$TR" --data "$D" --label churn --out "$T/m.json" --model svm --svm-kernel linear \
   --svm-gamma 0.1
 expect 2 "option '--l2' needs a value" "$TR" --data "$D" --label churn --out "$T/m.json" --l2
-expect 2 "unknown option '--modle' (closest: 'model'" "$TR" --modle svm
+expect 2 "unknown option '--modle' (closest: '--model'" "$TR" --modle svm
 [ "$(grep -c . "$T/err")" = 2 ] || fail "a bad option gives more than one message: $(cat "$T/err")"
 expect 2 "--model logistic does not do regression" \
   "$TR" --data "$A" --label MonthlyIncome --out "$T/m.json" --task regression

@@ -117,6 +117,44 @@ ok "$EV" --model "$T/l2.json" --data "$D" --json "$T/ev2.json" --quiet
 /usr/bin/python3 -c "import json, sys; sys.exit(json.load(open('$T/ev2.json'))['models'][0]['coefficients_approximate'] is not True)" \
   || fail "eval's JSON does not say a penalized model's intervals are approximate"
 
+# ---- aliasing under a penalty, weights, the Wald table, the charts' words ------
+# a penalty keeps the aliased columns (it identifies them) but the warning
+# names them and the degrees of freedom count the rank, as unpenalized
+ok "$TR" --data "$D" --label churn --exclude spend_change --l2 1 --out "$T/l2.json"
+grep -qF "rank 11 of 13" "$T/err" || fail "--l2 gave no aliasing warning: $(cat "$T/err")"
+grep -qF "kept by the penalty" "$T/err" || fail "the penalized aliasing warning does not say they are kept"
+grep -qF "LR chi2(10)" "$T/out" || fail "--l2: the LR test does not count the rank: $(grep LR "$T/out")"
+grep -qE "^online_security=No internet service +NA" "$T/out" \
+  && fail "--l2 printed an estimated (penalized) coefficient as NA"
+# weighted: AIC, BIC and the LR test are of the weighted likelihood
+ok "$TR" --data "$D" --label churn --exclude spend_change --class-weight balanced --out "$T/cw.json"
+grep -qF "The fit is weighted" "$T/out" || fail "a class-weighted fit's AIC has no caveat"
+grep -qF "The fit is weighted" "$T/lr.txt" && fail "an unweighted fit got the weights' caveat"
+# Wald: all of internet_service's coefficients 0 (R's vcov test, 2 df) also
+# removes what the aliased "No internet service" levels duplicate; left out,
+# it takes rank 1 (R's drop1): the table says so beside the test
+grep -qE "^internet_service +2 +7\.6505 +0\.022 \*$" "$T/lr.txt" \
+  || fail "the Wald test of internet_service is not marked: $(grep '^internet_service ' "$T/lr.txt")"
+grep -qF "* internet_service: an aliased column duplicates part of it" "$T/lr.txt" \
+  || fail "no note on the Wald test that covers aliased columns"
+grep -qF "takes rank 1, which is what --drop1 tests" "$T/lr.txt" || fail "the note lacks the rank"
+grep -qE "^contract .*\*$" "$T/lr.txt" && fail "contract, which no aliased column duplicates, is marked"
+/usr/bin/python3 -c "
+import json; t = {x['term']: x for x in json.load(open('$T/lr.json'))['coefficients']['tests']['terms']}
+assert t['internet_service']['rank_df'] == 1 and 'rank_df' not in t['contract']" \
+  || fail "the model file does not record the rank internet_service takes"
+grep -qF "a symlog number" "$T/lr.txt" && fail "the raw-scale header speaks of symlog without --log"
+ok "$TR" --data "$D" --label churn --exclude spend_change --log monthly_charges --out "$T/lg.json"
+grep -qF "of a --log number" "$T/out" || fail "the raw-scale header does not say what a --log number's unit is"
+# the HTML: what the axis measures, approximate when penalized, NA named
+grep -qF "standardized scale" "$T/lr.html" && fail "the forest axis still says standardized scale"
+grep -qF "a level against its reference" "$T/lr.html" || fail "the forest axis does not say levels are contrasts"
+grep -qF "Not drawn, aliased" "$T/lr.html" || fail "the HTML leaves the aliased terms out silently"
+ok "$EV" --model "$T/l2.json" --data "$D" --html "$T/l2.html" --quiet
+grep -qF "approximate (penalized or weighted)" "$T/l2.html" || fail "the HTML does not say a penalized model's intervals are approximate"
+/usr/bin/python3 "$ROOT/tests/cli/check_html.py" "$T/l2.html" coefficients-0 >/dev/null \
+  || fail "the penalized model's HTML is not well formed"
+
 # ---- --l2 auto --------------------------------------------------------------------
 ok "$TR" --data "$D" --label churn --exclude spend_change --l2 auto --cv 5 --seed 3 --out "$T/auto.json"
 grep -qF "Tuning (grid search, 5-fold log-loss)" "$T/out" || fail "--l2 auto printed no table"

@@ -96,8 +96,12 @@ expect 3 "semi.csv:2:7: text '171,5' in numeric column 'total_day_minutes': $com
 tr ',' '.' < "$T/semi.csv" > "$T/dot.csv"
 ok "$PR" --model "$T/lr.json" --data "$T/dot.csv" --delim ';' --out "$T/x.csv" --quiet
 # unknown options: the near ones only
-expect 2 "unknown option '--thresold' (closest: 'threshold')" "$TR" --thresold 0.3
-expect 2 "unknown option '--no-targt' (closest: 'no-target')" "$EV" --no-targt
+expect 2 "unknown option '--thresold' (closest: '--threshold')" "$TR" --thresold 0.3
+expect 2 "unknown option '--no-targt' (closest: '--no-target')" "$EV" --no-targt
+expect 2 "unknown option '--jsn=x.json' (closest: '--json')" "$EV" --jsn=x.json
+# a short option, alone or in a cluster, is named as such (not the program)
+expect 2 "unknown option '-j' (the options are long: --name)" "$EV" -josn x.json
+expect 2 "option '--json' needs a value" "$EV" --json
 expect 2 "unknown option '--xyzzy'" "$PR" --xyzzy
 grep -q closest "$T/err" && fail "a meaningless suggestion: $(cat "$T/err")"
 
@@ -126,6 +130,47 @@ assert a["training"]["rows_missing_label"] == 1 and "rows_missing_label" not in 
 assert a["training"]["options"]["drop_missing_label"] is True
 assert a["training"]["rows"] == b["training"]["rows"] == 40
 assert a["coefficients"] == b["coefficients"], "coefficients differ"
+PY
+
+# eval drops them on request too, counted in the report and the JSON
+expect 3 "missing_label_value.csv:13:5: the label 'y' is missing (--drop-missing-label leaves such rows out)" \
+  "$EV" --model "$T/without.json" --data "$IN/missing_label_value.csv"
+ok "$EV" --model "$T/without.json" --data "$IN/missing_label_value.csv" --drop-missing-label --json "$T/dm.json"
+grep -qF "1 row with a missing label left out (--drop-missing-label)." "$T/out" || fail "eval: no dropped count"
+ok "$EV" --model "$T/without.json" --data "$T/without.csv" --json "$T/dw.json" --quiet
+/usr/bin/python3 - "$T/dm.json" "$T/dw.json" <<'PY' || fail "eval --drop-missing-label: not the evaluation without the row"
+import json, sys
+a, b = (json.load(open(p)) for p in sys.argv[1:3])
+assert a["rows_missing_label_dropped"] == 1 and "rows_missing_label_dropped" not in b
+assert a["rows"] == b["rows"] == 40
+assert a["models"][0]["metrics"] == b["models"][0]["metrics"], "metrics differ"
+PY
+awk -F, 'NR == 1 { print $0 ",p"; next } { print $0 "," (NR % 10) / 10 }' "$IN/missing_label_value.csv" > "$T/sc.csv"
+ok "$EV" --scores "$T/sc.csv" --label y --prob p --drop-missing-label --no-target
+grep -qF "1 row with a missing label left out" "$T/out" || fail "eval --scores: no dropped count"
+
+# ---- --id on a column that does not tell the rows apart: said, not refused
+ok "$TR" --data "$T/small.csv" --label churn --l2 1 --id area_code --out "$T/x.json" --quiet
+grep -qF "warning: --id 'area_code' does not tell the rows apart: of 600 rows, 596 repeat" "$T/err" \
+  || fail "--id on a repeated column gave no warning: $(cat "$T/err")"
+rm -f "$T/x.json"
+# ---- --reference with a misspelt column: the closest named
+expect 2 "--reference 'internationl_plan=yes': expected COLUMN=LEVEL, and no column of $T/small.csv is named before an '=' (closest: 'international_plan')" \
+  "$TR" --data "$T/small.csv" --label churn --reference internationl_plan=yes --out "$T/x.json"
+
+# ---- a threshold by cost: its cost beside contacting everyone and no one
+ok "$TR" --data "$T/small.csv" --label churn --l2 1 --cv 5 --threshold cost --cost-fp 1 --cost-fn 5 --out "$T/cost.json"
+/usr/bin/python3 - "$T/out" <<'PY' || fail "the cost threshold's report does not add up: $(grep -A3 'Decision' "$T/out")"
+import re, sys
+t = open(sys.argv[1]).read()
+named, rows, prec, rec = re.search(r"names (\d+) of (\d+) rows .*precision ([\d.]+) .*recall ([\d.]+)", t).groups()
+cost, fp, fn, every, none = re.search(r"its cost there ([\d.]+) \((\d+) false alarms at 1, (\d+) missed at 5\), against ([\d.]+) contacting every account and ([\d.]+) contacting none", t).groups()
+named, rows, cost, fp, fn, every, none = map(float, (named, rows, cost, fp, fn, every, none))
+tp = named - fp
+pos = tp + fn
+assert abs(tp / named - float(prec)) < 1e-4 and abs(tp / pos - float(rec)) < 1e-4
+assert cost == fp * 1 + fn * 5 and every == rows - pos and none == 5 * pos
+assert cost <= min(every, none)
 PY
 
 # ---- --test-fraction: the report says which rows the model saw; --refit
