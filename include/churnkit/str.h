@@ -39,4 +39,9 @@ int ck_utf8_valid(const char *s);
 /* Index of s in v[0..n), or -1. */
 long ck_strv_index(const char *const *v, size_t n, const char *s);
 
+/* A rule as typed ("precision >= 0.85", "auc_6m>=0.75 ") into out without
+ * the blanks at its ends and around its operator characters (< > =), as
+ * --target and --threshold read it; 0, or -1 when it does not fit size. */
+int ck_str_squeeze_rule(const char *text, char *out, size_t size);
+
 #endif

@@ -312,12 +312,8 @@ static int resolve_threshold(args *a)
     if (a->threshold && strpbrk(a->threshold, "<>")) {
         ck_threshold_spec spec;
         char rule[64];
-        size_t n = 0;
-        for (const char *c = a->threshold; *c && n + 1 < sizeof rule; c++)
-            if (*c != ' ' && *c != '\t') /* "precision >= 0.85" as typed without blanks */
-                rule[n++] = *c;
-        rule[n] = '\0';
-        if (ck_threshold_rule_parse(rule, &spec) != 0 ||
+        if (ck_str_squeeze_rule(a->threshold, rule, sizeof rule) != 0 ||
+            ck_threshold_rule_parse(rule, &spec) != 0 ||
             (spec.rule != CK_THRESHOLD_PRECISION && spec.rule != CK_THRESHOLD_RECALL))
             return ck_cli_usage(prog, "--threshold '%s': a floor reads precision>=X or "
                                       "recall>=X, X in (0, 1]", a->threshold);

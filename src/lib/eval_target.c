@@ -6,6 +6,7 @@
  * shows can be a target, under the name a reader of the JSON knows, with no
  * second table of names to keep in step. */
 #include "churnkit/eval.h"
+#include "churnkit/str.h"
 #include "churnkit/num.h"
 
 #include <ctype.h>
@@ -39,36 +40,10 @@ static int share_metric(const char *metric)
     return 0;
 }
 
-/* The text without the blanks at its ends and around the operator
- * ("precision >= 0.85" reads as "precision>=0.85"; "a b>=1" stays bad);
- * 0, or -1 when it does not fit. */
-static int squeeze(const char *text, char *out, size_t size)
-{
-    size_t n = 0;
-    for (const char *c = text; *c; c++) {
-        int blank = *c == ' ' || *c == '\t';
-        if (blank) {
-            const char *next = c;
-            while (*next == ' ' || *next == '\t')
-                next++;
-            int at_op = (n && strchr("<>=", out[n - 1])) || (*next && strchr("<>=", *next));
-            if (n == 0 || *next == '\0' || at_op) {
-                c = next - 1;
-                continue;
-            }
-        }
-        if (n + 1 >= size)
-            return -1;
-        out[n++] = *c;
-    }
-    out[n] = '\0';
-    return 0;
-}
-
 ck_status ck_eval_target_parse(ck_eval_target *t, const char *typed, ck_error *err)
 {
     char text[CK_TARGET_METRIC_MAX + 64] = "";
-    if (squeeze(typed, text, sizeof text) != 0)
+    if (ck_str_squeeze_rule(typed, text, sizeof text) != 0)
         return ck_error_set(err, CK_EUSAGE, "--target '%.80s...': too long", typed);
     const char *ge = strstr(text, ">="), *le = strstr(text, "<=");
     const char *op = ge ? ge : le;

@@ -188,3 +188,28 @@ int ck_utf8_valid(const char *s)
     }
     return 1;
 }
+
+/* See str.h: a blank is dropped at either end and next to an operator
+ * character, kept elsewhere so that "a b>=1" stays a bad name. */
+int ck_str_squeeze_rule(const char *text, char *out, size_t size)
+{
+    size_t n = 0;
+    for (const char *c = text; *c; c++) {
+        int blank = *c == ' ' || *c == '\t';
+        if (blank) {
+            const char *next = c;
+            while (*next == ' ' || *next == '\t')
+                next++;
+            int at_op = (n && strchr("<>=", out[n - 1])) || (*next && strchr("<>=", *next));
+            if (n == 0 || *next == '\0' || at_op) {
+                c = next - 1;
+                continue;
+            }
+        }
+        if (n + 1 >= size)
+            return -1;
+        out[n++] = *c;
+    }
+    out[n] = '\0';
+    return 0;
+}
