@@ -268,7 +268,9 @@ ck_status ck_ofile_finish(ck_ofile *f, ck_error *err)
     if (f->finished)
         return f->error ? write_error(f, err) : CK_OK;
     int e = 0;
-    errno = 0;
+    /* errno not cleared: after a write that failed earlier (the stream's
+     * error flag set, fflush having nothing left to write) it still says
+     * why, which is better than a bare EIO */
     if (fflush(f->fp) != 0 || ferror(f->fp))
         e = errno ? errno : EIO;
     if (!e && f->tmp && fsync(fileno(f->fp)) != 0)
