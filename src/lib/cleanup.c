@@ -2,7 +2,6 @@
  * cleanup.h). */
 #include "churnkit/cleanup.h"
 
-#include <errno.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <string.h>
@@ -21,14 +20,13 @@ static const int caught[] = {SIGINT, SIGTERM, SIGHUP};
 
 static void on_signal(int sig)
 {
-    int saved = errno;
     for (int i = 0; i < CK_CLEANUP_SLOTS; i++)
         if (atomic_load(&slot_state[i]) == SLOT_LIVE)
             (void)unlink(slot_path[i]);
     /* SA_RESETHAND put the default action back; the signal is blocked
-     * while this runs and ends the process as soon as it returns */
+     * while this runs and ends the process as soon as it returns (so the
+     * errno unlink may have changed is never seen) */
     (void)raise(sig);
-    errno = saved;
 }
 
 void ck_cleanup_install(void)
