@@ -158,7 +158,9 @@ typedef struct ck_score_summary {
 void ck_score_summary_fini(ck_score_summary *s);
 
 /* Scores `in` ("-": standard input) with models[0..n) into `out` ("-":
- * standard output; a file appears only when complete). */
+ * standard output; a file appears only when complete).  The scores and
+ * opt->drift_report replace their files together, only when both were
+ * written (ck_ofile_commit_all); a failure leaves both as they were. */
 ck_status ck_score(ck_model *const *models, size_t n, const char *in, const char *out,
                    const ck_score_options *opt, ck_score_summary *summary, ck_warnings *w,
                    ck_error *err);

@@ -73,8 +73,11 @@ typedef struct ck_synth_summary {
 /*
  * Generates the world described by opt (NULL: the defaults) into the
  * directory `dir`, which is created (with missing parents) when absent.
- * Each file is written to a temporary beside it and renamed into place when
- * complete (churnkit/ofile.h); on failure no file is replaced.  `progress`
+ * Each file is written to a temporary beside it; all are renamed into place
+ * together, only when every one is complete (ck_ofile_commit_all), so on
+ * failure no file is replaced and a directory the run created is removed
+ * again.  Other files in the directory are left alone (an old truth.csv
+ * under --no-truth too).  `progress`
  * (may be NULL) is called with ctx after each month.  `summary` (may be
  * NULL) is filled on success.
  *

@@ -182,9 +182,28 @@ static int parse_top(ck_eval_options *o, const char *arg)
                               "as 10%%) or 'baseline'", arg);
 }
 
+/* No report onto an input or onto the other report (ck_cli_distinct). */
+static int distinct_files(const args *a)
+{
+    size_t n = 0;
+    ck_cli_file *f = malloc((a->nmodels + 5) * sizeof *f);
+    if (!f)
+        return ck_exit_code(CK_ENOMEM);
+    for (size_t i = 0; i < a->nmodels; i++)
+        f[n++] = (ck_cli_file){"--model", a->models[i], 0};
+    f[n++] = (ck_cli_file){"--data", a->data, 0};
+    f[n++] = (ck_cli_file){"--baseline", a->baseline, 0};
+    f[n++] = (ck_cli_file){"--scores", a->scores, 0};
+    f[n++] = (ck_cli_file){"--json", a->json, 1};
+    f[n++] = (ck_cli_file){"--html", a->html, 1};
+    int rc = ck_cli_distinct(prog, f, n);
+    free(f);
+    return rc;
+}
+
 static int parse_args(int argc, char **argv, args *a)
 {
-    int c;
+    int c, rc;
     while ((c = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
         switch (c) {
         case O_MODEL:
@@ -242,6 +261,8 @@ static int parse_args(int argc, char **argv, args *a)
         return ck_cli_usage(prog, "unexpected argument '%s'", argv[optind]);
     if (ck_cli_output_empty(prog, "--json", a->json) || ck_cli_output_empty(prog, "--html", a->html))
         return 2;
+    if ((rc = distinct_files(a)) != 0)
+        return rc;
     if (a->eval.no_target && (a->targets || a->fail_under))
         return ck_cli_usage(prog, "--no-target goes with neither --target, --target-accuracy "
                                   "nor --fail-under");
@@ -275,9 +296,10 @@ static int parse_args(int argc, char **argv, args *a)
     return 0;
 }
 
-/* Writes the JSON and HTML reports, each atomically. */
+/* Writes the JSON and HTML reports: both, or (on any failure) neither. */
 static ck_status write_reports(const args *a, const ck_eval *ev, ck_error *err)
 {
+    ck_ofile *f[2] = {NULL, NULL};
     ck_status st = CK_OK;
     if (a->json) {
         json_t *j = ck_eval_to_json(ev);
@@ -285,18 +307,16 @@ static ck_status write_reports(const args *a, const ck_eval *ev, ck_error *err)
         json_decref(j);
         if (!text)
             return ck_error_set(err, CK_ENOMEM, "out of memory");
-        st = ck_ofile_write_string(a->json, text, err);
+        if ((st = ck_ofile_open(&f[0], a->json, err)) == CK_OK)
+            fputs(text, ck_ofile_stream(f[0]));
         free(text);
-        if (st != CK_OK)
-            return st;
     }
-    if (a->html) {
-        ck_ofile *f;
-        if ((st = ck_ofile_open(&f, a->html, err)) != CK_OK)
-            return st;
-        ck_report_html(ck_ofile_stream(f), ev);
-        st = ck_ofile_commit(f, err);
-    }
+    if (st == CK_OK && a->html && (st = ck_ofile_open(&f[1], a->html, err)) == CK_OK)
+        ck_report_html(ck_ofile_stream(f[1]), ev);
+    if (st == CK_OK)
+        return ck_ofile_commit_all(f, 2, err);
+    ck_ofile_abort(f[0]);
+    ck_ofile_abort(f[1]);
     return st;
 }
 

@@ -188,8 +188,15 @@ static int parse_args(int argc, char **argv, args *a)
         return ck_cli_usage(prog, "give --world DIR, or every input file");
     if (!a->have_snapshot || !a->out)
         return ck_cli_usage(prog, "--snapshot and --out are required");
+    const ck_features_inputs *in = &a->in;
+    const ck_cli_file files[] = {
+        {"--accounts", in->accounts, 0}, {"--users", in->users, 0},
+        {"--sessions", in->sessions, 0}, {"--events", in->events, 0},
+        {"--nps", in->nps, 0},           {"--revenue", in->revenue, 0},
+        {"--catalogue", in->catalogue, 0}, {"--out", a->out, 1}};
+    int rc = ck_cli_distinct(prog, files, sizeof files / sizeof *files);
     /* before reading the event files, which is the work */
-    return ck_cli_output(prog, "--out", a->out);
+    return rc ? rc : ck_cli_output(prog, "--out", a->out);
 }
 
 int main(int argc, char **argv)

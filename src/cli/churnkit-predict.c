@@ -202,15 +202,37 @@ static int parse_value(args *a, int c, const char *arg)
     return ck_cli_double(prog, name, arg, 0, hi, v) ? 2 : 0;
 }
 
+/* No output onto an input or onto the other output (ck_cli_distinct). */
+static int distinct_files(const args *a)
+{
+    size_t n = 0;
+    ck_cli_file *f = malloc((a->nmodels + 5) * sizeof *f);
+    if (!f)
+        return ck_exit_code(CK_ENOMEM);
+    for (size_t i = 0; i < a->nmodels; i++)
+        f[n++] = (ck_cli_file){"--model", a->model_paths[i], 0};
+    f[n++] = (ck_cli_file){"--data", a->data, 0};
+    f[n++] = (ck_cli_file){"--actions", a->actions, 0};
+    f[n++] = (ck_cli_file){"--value-plays", a->value_plays, 0};
+    f[n++] = (ck_cli_file){"--out", a->out, 1};
+    f[n++] = (ck_cli_file){"--drift-report", a->score.drift_report, 1};
+    int rc = ck_cli_distinct(prog, f, n);
+    free(f);
+    return rc;
+}
+
 /* The combinations of options that cannot hold; 0 when none. */
 static int check_args(args *a)
 {
     ck_error err;
+    int rc;
     if (!a->nmodels || !a->data)
         return ck_cli_usage(prog, "--model and --data are required");
     if (ck_cli_output_empty(prog, "--out", a->out) ||
         ck_cli_output_empty(prog, "--drift-report", a->score.drift_report))
         return 2;
+    if ((rc = distinct_files(a)) != 0)
+        return rc;
     if (a->columns && !a->score.csv.no_header)
         return ck_cli_usage(prog, "--columns goes with --no-header");
     if (a->score.cost && !a->score.mrr)

@@ -471,6 +471,11 @@ static int parse_args(int argc, char **argv, args *a, const struct option *longo
                                   "required");
     if (ck_cli_output_empty(prog, "--out", a->out))
         return 2;
+    /* the model written over the training data would lose the data */
+    const ck_cli_file files[] = {{"--data", a->data, 0}, {"--out", a->out, 1}};
+    int rc = ck_cli_distinct(prog, files, 2);
+    if (rc != 0)
+        return rc;
     if (a->time)
         t->label = a->time;
     if (a->features && a->exclude)

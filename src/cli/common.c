@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "churnkit/cleanup.h"
 #include "churnkit/num.h"
 #include "churnkit/ofile.h"
 #include "churnkit/str.h"
@@ -22,6 +23,7 @@ void ck_cli_init(void)
     gsl_set_error_handler_off();
     signal(SIGXFSZ, SIG_IGN);
     opterr = 0; /* one message per bad option: ck_cli_bad_option's */
+    ck_cleanup_install();
 }
 
 int ck_cli_fail(const char *prog, const ck_error *err)
@@ -125,6 +127,23 @@ int ck_cli_output(const char *prog, const char *opt, const char *path)
         return rc;
     if (ck_ofile_check(path, &err) != CK_OK)
         return ck_cli_fail(prog, &err);
+    return 0;
+}
+
+int ck_cli_distinct(const char *prog, const ck_cli_file *files, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < n; j++) {
+            const ck_cli_file *o = &files[i], *x = &files[j];
+            /* each pair once, with the output first; two inputs may well be
+             * one file */
+            if (!o->output || (x->output && j <= i) || !ck_ofile_same(o->path, x->path))
+                continue;
+            return ck_cli_usage(prog, "%s '%s' and %s '%s' are the same file: the output would "
+                                      "overwrite %s",
+                                o->opt, o->path, x->opt, x->path,
+                                x->output ? "the other output" : "the input");
+        }
     return 0;
 }
 

@@ -14,8 +14,9 @@
 /* What every program does first: GSL's abort-on-error handler off (every
  * GSL status is checked), SIGXFSZ ignored, so that a file-size limit makes
  * a write fail with EFBIG (reported, exit 5) instead of killing the process
- * half-way, and getopt's own messages off (ck_cli_bad_option says it
- * once). */
+ * half-way, getopt's own messages off (ck_cli_bad_option says it once), and
+ * the outputs' temporaries removed on SIGINT, SIGTERM and SIGHUP
+ * (churnkit/cleanup.h). */
 void ck_cli_init(void);
 
 /* Prints "PROG: MESSAGE" to stderr; returns the exit code for the status. */
@@ -56,6 +57,20 @@ int ck_cli_output(const char *prog, const char *opt, const char *path);
 /* Only the first half of it, for option parsing: an empty path is a usage
  * error naming the option (printed; returns 2), anything else 0. */
 int ck_cli_output_empty(const char *prog, const char *opt, const char *path);
+
+/* One file a program reads or writes, named by its option. */
+typedef struct ck_cli_file {
+    const char *opt;  /* "--data" */
+    const char *path; /* NULL: not given */
+    int output;
+} ck_cli_file;
+
+/* Before any work: no output may be the same file as an input or as
+ * another output (ck_ofile_same: the same path spelled twice, a link to
+ * it, or an output not yet there named twice), or the run would destroy
+ * what it reads, or one output would replace the other.  A usage error
+ * naming both options (printed; returns 2), else 0. */
+int ck_cli_distinct(const char *prog, const ck_cli_file *files, size_t n);
 
 /* What main returns after parsing: the parse's exit code when it failed
  * (> 0), 0 after --help or --version (< 0), else run(args)'s. */

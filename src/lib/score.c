@@ -1037,7 +1037,10 @@ static ck_status drift_table(run *r, ck_score_summary *s, ck_error *err)
     return CK_OK;
 }
 
-static ck_status write_drift(const ck_score_summary *s, const char *path, ck_error *err)
+/* Writes the drift report into *out, left for the caller to commit with the
+ * scores (both or neither). */
+static ck_status write_drift(const ck_score_summary *s, const char *path, ck_ofile **out,
+                             ck_error *err)
 {
     ck_ofile *f;
     ck_status st = ck_ofile_open(&f, path, err);
@@ -1064,7 +1067,8 @@ static ck_status write_drift(const ck_score_summary *s, const char *path, ck_err
         ck_ofile_abort(f);
         return ck_error_set(err, CK_EIO, "%s: write error", path);
     }
-    return ck_ofile_commit(f, err);
+    *out = f;
+    return CK_OK;
 }
 
 static double mean_of(double sum, double n)
@@ -1214,15 +1218,21 @@ ck_status ck_score(ck_model *const *models, size_t n, const char *in, const char
     }
     if ((st = rounds(&r, ck_ofile_stream(r.of), err)) != CK_OK)
         goto done;
-    st = ck_ofile_commit(r.of, err);
+    /* the scores' write errors before the drift report is made; the two
+     * files replace theirs together, or neither does */
+    ck_ofile *outs[2] = {r.of, NULL};
     r.of = NULL;
-    if (st == CK_OK)
+    if ((st = ck_ofile_finish(outs[0], err)) == CK_OK)
         st = drift_table(&r, summary, err);
     if (st == CK_OK) {
         report(&r, summary, w);
         if (opt->drift_report)
-            st = write_drift(summary, opt->drift_report, err);
+            st = write_drift(summary, opt->drift_report, &outs[1], err);
     }
+    if (st == CK_OK)
+        st = ck_ofile_commit_all(outs, 2, err);
+    ck_ofile_abort(outs[0]);
+    ck_ofile_abort(outs[1]);
 done:
     ck_ofile_abort(r.of);
     run_free(&r);

@@ -641,6 +641,10 @@ ck_status ck_synth_run(const ck_synth_options *opt, const char *dir, ck_progress
     ck_error_clear(err);
     if ((st = check_options(opt, dir, &start, err)) != CK_OK)
         return st;
+    /* a directory this run creates and fills with nothing is removed again
+     * on failure (rmdir: only while empty), so a failed run leaves no trace */
+    struct stat dir_st;
+    int dir_existed = stat(dir, &dir_st) == 0;
     if ((st = make_dir(dir, err)) != CK_OK)
         return st;
 
@@ -679,14 +683,9 @@ ck_status ck_synth_run(const ck_synth_options *opt, const char *dir, ck_progress
     }
     if (opt->truth && (st = write_truth(&g, err)) != CK_OK)
         goto done;
-    for (int i = 0; i < NOUT; i++) {
-        if (!g.out[i])
-            continue;
-        st = ck_ofile_commit(g.out[i], err);
-        g.out[i] = NULL;
-        if (st != CK_OK)
-            goto done;
-    }
+    /* one world: every file is complete before any replaces its old one */
+    if ((st = ck_ofile_commit_all(g.out, NOUT, err)) != CK_OK)
+        goto done;
 
     long at_risk = 0;
     sum.accounts = opt->accounts;
@@ -705,5 +704,7 @@ ck_status ck_synth_run(const ck_synth_options *opt, const char *dir, ck_progress
         *summary = sum;
 done:
     run_free(&g);
+    if (st != CK_OK && !dir_existed)
+        (void)rmdir(dir);
     return st;
 }

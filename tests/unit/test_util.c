@@ -178,8 +178,100 @@ START_TEST(test_ofile_commit_and_abort)
     ck_assert_int_eq(count_temps(dir), 0);
     struct stat st;
     ck_assert_int_eq(stat(path, &st), 0);
-    ck_assert_int_eq(st.st_mode & 0777, 0644);
+    mode_t mask = umask(022);
+    umask(mask);
+    ck_assert_int_eq(st.st_mode & 0777, 0666 & ~mask);
+    /* a replaced file keeps its mode, whatever the umask */
+    ck_assert_int_eq(chmod(path, 0600), 0);
+    ck_assert_int_eq(ck_ofile_write_string(path, "fourth\n", &err), CK_OK);
+    ck_assert_int_eq(stat(path, &st), 0);
+    ck_assert_int_eq(st.st_mode & 0777, 0600);
     unlink(path);
+    rmdir(dir);
+}
+END_TEST
+
+/* Two outputs committed together: a failure in either leaves both old. */
+START_TEST(test_ofile_commit_all)
+{
+    char dir[] = "/tmp/churnkit-ofile-XXXXXX", path[256];
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/a.csv", dir);
+    ck_error err;
+    ck_ofile *f[3] = {NULL, NULL, NULL};
+    ck_assert_int_eq(ck_ofile_write_string(path, "old\n", &err), CK_OK);
+    ck_assert_int_eq(ck_ofile_open(&f[0], path, &err), CK_OK);
+    fputs("new\n", ck_ofile_stream(f[0]));
+    ck_assert_int_eq(ck_ofile_open(&f[2], "/dev/full", &err), CK_OK);
+    for (int i = 0; i < 20000; i++)
+        fputs("some data that will not fit\n", ck_ofile_stream(f[2]));
+    ck_assert_int_eq(ck_ofile_commit_all(f, 3, &err), CK_EIO);
+    ck_assert_msg_contains(err, "/dev/full: write error");
+    ck_assert_ptr_null(f[0]);
+    char *text = ck_test_slurp(path);
+    ck_assert_str_eq(text, "old\n");
+    free(text);
+    ck_assert_int_eq(count_temps(dir), 0);
+    /* and both land when both are complete */
+    ck_assert_int_eq(ck_ofile_open(&f[0], path, &err), CK_OK);
+    fputs("new\n", ck_ofile_stream(f[0]));
+    ck_assert_int_eq(ck_ofile_open(&f[1], "/dev/null", &err), CK_OK);
+    ck_assert_int_eq(ck_ofile_commit_all(f, 3, &err), CK_OK);
+    text = ck_test_slurp(path);
+    ck_assert_str_eq(text, "new\n");
+    free(text);
+    unlink(path);
+    rmdir(dir);
+}
+END_TEST
+
+/* A symbolic link stays a link; its target gets the content. */
+START_TEST(test_ofile_symlink_and_same)
+{
+    char dir[] = "/tmp/churnkit-ofile-XXXXXX", target[256], link[256], link2[256], other[256];
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    snprintf(target, sizeof target, "%s/t.csv", dir);
+    snprintf(link, sizeof link, "%s/l.csv", dir);
+    snprintf(link2, sizeof link2, "%s/dangling.csv", dir);
+    snprintf(other, sizeof other, "%s/sub/../new.csv", dir);
+    ck_error err;
+    ck_assert_int_eq(ck_ofile_write_string(target, "old\n", &err), CK_OK);
+    ck_assert_int_eq(symlink("t.csv", link), 0);
+    ck_assert_int_eq(ck_ofile_check(link, &err), CK_OK);
+    ck_assert_int_eq(ck_ofile_write_string(link, "new\n", &err), CK_OK);
+    struct stat st;
+    ck_assert_int_eq(lstat(link, &st), 0);
+    ck_assert(S_ISLNK(st.st_mode));
+    char *text = ck_test_slurp(target);
+    ck_assert_str_eq(text, "new\n");
+    free(text);
+    /* a link to nothing creates its target */
+    ck_assert_int_eq(symlink("made.csv", link2), 0);
+    ck_assert_int_eq(ck_ofile_write_string(link2, "made\n", &err), CK_OK);
+    ck_assert_int_eq(lstat(link2, &st), 0);
+    ck_assert(S_ISLNK(st.st_mode));
+    ck_assert_int_eq(count_temps(dir), 0);
+
+    ck_assert_int_eq(ck_ofile_same(link, target), 1);
+    ck_assert_int_eq(ck_ofile_same(target, target), 1);
+    ck_assert_int_eq(ck_ofile_same(target, link2), 0);
+    /* not there yet: the same name in the same directory, however spelled */
+    char sub[256], plain[256];
+    snprintf(sub, sizeof sub, "%s/sub", dir);
+    snprintf(plain, sizeof plain, "%s/new.csv", dir);
+    ck_assert_int_eq(mkdir(sub, 0700), 0);
+    ck_assert_int_eq(ck_ofile_same(other, plain), 1);
+    ck_assert_int_eq(ck_ofile_same(plain, target), 0);
+    ck_assert_int_eq(ck_ofile_same("-", "-"), 0);
+    ck_assert_int_eq(ck_ofile_same("/dev/null", "/dev/null"), 0);
+    ck_assert_int_eq(ck_ofile_same(NULL, target), 0);
+    char made[256];
+    snprintf(made, sizeof made, "%s/made.csv", dir);
+    unlink(made);
+    unlink(link2);
+    unlink(link);
+    unlink(target);
+    rmdir(sub);
     rmdir(dir);
 }
 END_TEST
@@ -288,6 +380,8 @@ static Suite *util_suite(void)
     Suite *s = suite_create("util");
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, test_dict_codes_in_first_seen_order);
+    tcase_add_test(tc, test_ofile_commit_all);
+    tcase_add_test(tc, test_ofile_symlink_and_same);
     tcase_add_test(tc, test_dict_many_strings);
     tcase_add_test(tc, test_edit_distance);
     tcase_add_test(tc, test_closest_names);
