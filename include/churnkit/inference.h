@@ -49,10 +49,9 @@ size_t ck_aliased_columns(const double *r, size_t ld, size_t p, const unsigned c
                           double tol, unsigned char *aliased);
 
 /* One warning naming every aliased column once (names: p entries, the
- * intercept first), with the rank and how to drop one; penalized: the fit
- * kept them (a penalty identifies them) rather than leaving them out. */
+ * intercept first), with the rank and how to drop one. */
 void ck_warn_aliased(ck_warnings *w, const char *const *names, const unsigned char *aliased,
-                     size_t p, size_t rank, int penalized);
+                     size_t p, size_t rank);
 
 /* The p x p matrix a without the rows and columns flagged in skip, into
  * out (k x k, k the columns kept), with their names; returns k. */

@@ -70,7 +70,7 @@ typedef struct ck_linear {
     double cond;            /* condition number of X'X scaled to unit diagonal
                                (of the columns not aliased) */
     unsigned char *aliased; /* p flags (owned), or NULL: none aliased; held
-                               at 0 unless ridge */
+                               at 0 (ridge too) */
     double *term_df;        /* the rank each input column takes (one a
                                feature, owned; ck_coefs_term_df), or NULL:
                                no aliasing */

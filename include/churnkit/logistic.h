@@ -20,10 +20,10 @@
  * (TSQR, ck_aliased_columns, tolerance 1e-7), held at 0 and left out of the
  * fit; its inference is undefined (NA), and the rank (the degrees of
  * freedom of the likelihood-ratio test) counts the columns kept.  One
- * warning names them.  A penalized fit identifies every column, so it keeps
- * them (the penalty shares the effect among the columns that carry it),
- * but its rank and its warning are the same.  A BFGS fit (wide designs) has
- * no inference and does not look for them.
+ * warning names them.  A penalized fit leaves them out too (a penalty
+ * would identify them only by sharing one effect among copies of a column,
+ * none of which would then read as the effect).  A BFGS fit (wide designs)
+ * has no inference and does not look for them.
  *
  * The data pass is split into chunks combined in a fixed order, so the
  * result is bit-identical for any number of threads.
@@ -82,7 +82,7 @@ typedef struct ck_logistic {
     size_t rank;           /* the design's rank: p less the omitted and
                               aliased */
     unsigned char *aliased;/* p flags (owned), or NULL: none aliased; held
-                              at 0 unless penalized */
+                              at 0 */
     double *term_df;       /* the rank each input column takes (one a
                               feature, owned; ck_coefs_term_df), or NULL:
                               no aliasing */

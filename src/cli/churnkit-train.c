@@ -280,6 +280,9 @@ static int resolve_cost(args *a, int costs, int value)
     ck_train_options *t = &a->train;
     if (a->metric)
         return ck_cli_usage(prog, "--threshold-metric goes with --threshold auto, not cost");
+    if (costs && value)
+        return ck_cli_usage(prog, "--threshold cost takes one pair: --cost-fp and --cost-fn, "
+                                  "or --cost-contact and --value-saved, not both");
     if (!((costs == 2 && value == 0) || (costs == 0 && value == 2)))
         return ck_cli_usage(prog, "--threshold cost needs --cost-fp and --cost-fn, or "
                                   "--cost-contact and --value-saved");

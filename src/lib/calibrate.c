@@ -168,14 +168,20 @@ static int fit_isotonic(ck_calibration *c, const double *y, const double *p, siz
     c->y = malloc(2 * m * sizeof *c->y);
     if (!c->x || !c->y)
         goto fail;
+    /* no value of 0 or 1: n rows cannot show a certainty, and one row
+     * that disagrees with it would cost an infinite log-loss; the values
+     * are bounded to [1/(2n), 1 - 1/(2n)] (scikit-learn's y_min, y_max),
+     * which keeps them in order */
+    double lo = 0.5 / (double)n, hi = 1 - lo;
     c->n = 0;
     for (size_t k = 0; k < m; k++) {
         size_t first = start[k], last = start[k + 1] - 1;
+        double v = pt[k].y < lo ? lo : pt[k].y > hi ? hi : pt[k].y;
         c->x[c->n] = xs[first];
-        c->y[c->n++] = pt[k].y;
+        c->y[c->n++] = v;
         if (last != first) {
             c->x[c->n] = xs[last];
-            c->y[c->n++] = pt[k].y;
+            c->y[c->n++] = v;
         }
     }
     free(pt);

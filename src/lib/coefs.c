@@ -300,8 +300,7 @@ void ck_coefs_report(FILE *out, const ck_coefs *c, const ck_pipeline *pl)
             c->no_intercept ? "" : ", the intercept at the numbers' means");
     if (c->approximate)
         fprintf(out, "The model is penalized or weighted: standard errors, p-values and "
-                     "intervals are approximate (and a penalty shrinks the coefficients "
-                     "toward 0).\n");
+                     "intervals are approximate.\n");
     if (c->robust)
         fprintf(out, "Standard errors HC1: heteroskedasticity-robust (White's sandwich, times "
                      "n / (n - k)).\n");

@@ -106,9 +106,8 @@ static ck_status fit(const ck_fit_input *in, void **out, ck_warnings *w, ck_erro
         return ck_error_set(err, CK_ENOMEM, "out of memory");
     }
     const ck_pipeline *pl = in->ds->design->pl;
-    /* ridge estimated its aliased columns: coefficients, not NA */
-    ck_coefs_adopt(&s->c, lm.p, &lm.beta, lo.l2 > 0 ? NULL : &lm.aliased, lm.cov,
-                   lm.t_stats ? lm.df_resid : 0, in->final, pl);
+    ck_coefs_adopt(&s->c, lm.p, &lm.beta, &lm.aliased, lm.cov, lm.t_stats ? lm.df_resid : 0,
+                   in->final, pl);
     s->c.t_stats = lm.t_stats; /* "t" even with no residual df left */
     s->c.approximate = lo.l2 > 0;
     s->c.robust = lo.robust_se;

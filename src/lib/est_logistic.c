@@ -170,10 +170,7 @@ static ck_status fit(const ck_fit_input *in, void **out, ck_warnings *w, ck_erro
         s->c.test_kind = CK_TEST_LR;
     }
     const ck_pipeline *pl = in->ds->design->pl;
-    /* a penalized fit estimated its aliased columns: they print as
-     * coefficients, not NA (the warning said what they are) */
-    ck_coefs_adopt(&s->c, lm.p, &lm.beta, lo.l2 > 0 ? NULL : &lm.aliased, lm.cov, 0,
-                   in->final, pl);
+    ck_coefs_adopt(&s->c, lm.p, &lm.beta, &lm.aliased, lm.cov, 0, in->final, pl);
     if (st == CK_OK && in->final && lm.cov && !s->c.tests &&
         ck_coefs_wald_tests(&s->c, pl, lm.cov, lm.term_df) != 0)
         st = ck_error_set(err, CK_ENOMEM, "out of memory");
@@ -226,9 +223,8 @@ static void report(FILE *out, const void *p, const ck_model *m)
                  "LR chi2(%.0f) = %.2f, p %s\n",
             f->loglik, f->loglik_null, f->pseudo_r2, f->lr_df, f->lr_stat, pv);
     if (f->rank > 0 && f->rank < (double)s->c.p)
-        fprintf(out, "Rank %.0f of %zu coefficients: %zu aliased (%s)\n", f->rank, s->c.p,
-                s->c.p - (size_t)f->rank,
-                s->c.aliased ? "NA below" : "kept by the penalty: not separate effects");
+        fprintf(out, "Rank %.0f of %zu coefficients: %zu aliased (NA below)\n", f->rank,
+                s->c.p, s->c.p - (size_t)f->rank);
     if (!isnan(f->aic))
         fprintf(out, "AIC %.4f, BIC %.4f\n", f->aic, f->bic);
     /* unpenalized and approximate: weighted.  Class weights make the
@@ -253,6 +249,12 @@ static ck_status check(const double *param, const char *const *text, const int *
     (void)text;
     (void)given;
     (void)task;
+    /* a penalized likelihood's ratio is not chi-square on the drop in rank
+     * (and auto, NaN here, is a penalty too) */
+    if (param[P_DROP1] != 0 && !(param[P_L2] == 0))
+        return ck_error_set(err, CK_EUSAGE, "--drop1 does not go with --l2: a likelihood-ratio "
+                                            "test is of an unpenalized fit (with --l2 the columns "
+                                            "are tested by Wald, approximately)");
     if (param[P_DROP1] != 0 && param[P_ROBUST_SE] != 0)
         return ck_error_set(err, CK_EUSAGE, "--drop1 does not go with --robust-se: a "
                                             "likelihood-ratio test does not use the robust "

@@ -371,35 +371,38 @@ static int by_size(const void *a, const void *b)
     return (x < y) - (x > y);
 }
 
-/* What the forest's axis measures: coefficients on the model's scale (a
- * level is a contrast with its reference level, not a standardized
- * number), approximate when penalized or weighted; otherwise the measure's
- * own title. */
+/* What the forest's axis measures, short enough for the axis: the
+ * measure's own title, or for coefficients the caption says more. */
 static const char *axis_label(const ck_terms *tt, int aux)
 {
     if (aux)
         return tt->aux_title;
     if (strcmp(tt->kind, "coefficients") != 0)
         return tt->title;
-    return tt->approximate
-               ? "coefficient with 95% interval, approximate (penalized or weighted): a number "
-                 "per SD, a level against its reference"
-               : "coefficient with 95% interval: a number per SD, a level against its reference";
+    return tt->approximate ? "approximate coefficient with 95% interval"
+                           : "coefficient with 95% interval";
 }
 
-/* The aliased terms (R's NA) have no point to draw: say which. */
-static void not_drawn(FILE *o, const ck_terms *tt, int aux)
+/* Under a coefficient chart: the scale (a level is a contrast with its
+ * reference level, not a standardized number), why the intervals are
+ * approximate, and the aliased terms (R's NA), which have no point. */
+static void coefficient_caption(FILE *o, const ck_terms *tt, int aux)
 {
+    if (aux || strcmp(tt->kind, "coefficients") != 0)
+        return;
+    fputs("<figcaption>On the model's scale: a number per standard deviation, a level against "
+          "its reference level.", o);
+    if (tt->approximate)
+        fputs(" Intervals approximate (penalized or weighted).", o);
     size_t n = 0;
-    for (size_t j = 0; !aux && j < tt->n; j++)
+    for (size_t j = 0; j < tt->n; j++)
         if (tt->term[j].aliased) {
-            fputs(n++ ? ", " : "<figcaption>Not drawn, aliased (NA: a combination of the "
-                               "columns before it, not estimated): ",
+            fputs(n++ ? ", " : " Not drawn, aliased (NA: a combination of the columns before "
+                               "it, not estimated): ",
                   o);
             ck_html_escape(o, tt->term[j].name);
         }
-    if (n)
-        fputs("</figcaption>", o);
+    fputs("</figcaption>", o);
 }
 
 /* One chart of the terms' values (aux: their second measure, without
@@ -434,7 +437,7 @@ static void terms_chart(FILE *o, const ck_terms *tt, int aux, const char *model,
                  aux ? tt->aux_title : tt->title, model, shown, n);
         fputs("<figure>", o);
         ck_svg_forest(o, id, title, axis_label(tt, aux), names, c, lo, hi, shown);
-        not_drawn(o, tt, aux);
+        coefficient_caption(o, tt, aux);
         fputs("</figure>\n", o);
     }
     free(t);

@@ -146,7 +146,7 @@ size_t ck_aliased_columns(const double *r, size_t ld, size_t p, const unsigned c
 }
 
 void ck_warn_aliased(ck_warnings *w, const char *const *names, const unsigned char *aliased,
-                     size_t p, size_t rank, int penalized)
+                     size_t p, size_t rank)
 {
     char list[900] = "";
     size_t used = 0, n = 0, shown = 0;
@@ -164,18 +164,10 @@ void ck_warn_aliased(ck_warnings *w, const char *const *names, const unsigned ch
         return;
     if (shown < n)
         snprintf(list + used, sizeof list - used, " and %zu more", n - shown);
-    /* a penalty gives aliased columns coefficients (it shares the effect
-     * among the columns that carry it), so they stay in the fit; none of
-     * those coefficients is then a separate effect */
     ck_warn(w, "the design has rank %zu of %zu: %zu column%s %s an exact linear combination of "
-               "the columns before %s (aliased), %s: %s; --exclude NAME=LEVEL drops a "
-               "level's column",
-            rank, p, n, n == 1 ? "" : "s", n == 1 ? "is" : "are", n == 1 ? "it" : "them",
-            penalized ? "kept by the penalty, which shares the effect among the columns that "
-                        "carry it (their coefficients are not separate effects; the degrees "
-                        "of freedom count the rank)"
-                      : "left out of the fit and shown as NA, as R's lm and glm do",
-            list);
+               "the columns before %s (aliased), left out of the fit and shown as NA, as R's "
+               "lm and glm do: %s; --exclude NAME=LEVEL drops a level's column",
+            rank, p, n, n == 1 ? "" : "s", n == 1 ? "is" : "are", n == 1 ? "it" : "them", list);
 }
 
 size_t ck_submatrix(const double *a, size_t p, const unsigned char *skip,

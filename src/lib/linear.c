@@ -177,12 +177,14 @@ static void zero_aliased(double *r, size_t p, size_t q, const unsigned char *ali
                 r[i * q + j] = 0;
 }
 
-/* Exactly zero for the aliased: the SVD leaves rounding there. */
+/* Exactly zero for the aliased, in beta (or NULL) and the p x p matrix
+ * xtx_inv: the SVD leaves rounding there. */
 static void clear_aliased(double *beta, double *xtx_inv, size_t p, const unsigned char *aliased)
 {
     for (size_t j = 0; aliased && j < p; j++)
         if (aliased[j]) {
-            beta[j] = 0;
+            if (beta)
+                beta[j] = 0;
             for (size_t k = 0; k < p; k++)
                 xtx_inv[j * p + k] = xtx_inv[k * p + j] = 0;
         }
@@ -450,7 +452,7 @@ static void warn_collinear(const ck_dataset *ds, ck_linear *m, const double *xtx
         size_t k = ck_submatrix(xtx, p, m->aliased, names, sub, sub_names);
         m->cond = ck_collinearity(sub, k, sub_names, l2 == 0 ? 1e4 : 0, w);
         if (m->aliased)
-            ck_warn_aliased(w, names, m->aliased, p, kept, l2 > 0);
+            ck_warn_aliased(w, names, m->aliased, p, kept);
     }
     free(names);
     free(sub_names);
@@ -462,8 +464,8 @@ static void warn_collinear(const ck_dataset *ds, ck_linear *m, const double *xtx
 
 /* The aliased columns into m->aliased (left NULL when there are none),
  * with the rank each input column takes (m->term_df, for its Wald tests);
- * returns the columns kept, 0 when out of memory.  A penalty identifies
- * them and keeps them in its fit, but the rank and warning are the same. */
+ * returns the columns kept, 0 when out of memory.  Ridge leaves them out
+ * too. */
 static size_t find_aliased(ck_linear *m, const double *r, size_t q, const ck_pipeline *pl)
 {
     size_t p = m->p; /* 1 or more: the intercept */
@@ -550,12 +552,19 @@ static ck_status fit_from_r(const ck_dataset *ds, const ck_linear_options *opt, 
         zero_aliased(rz, p, q, m->aliased);
     }
     m->rank = solve_svd(rz ? rz : r, p, q, m->beta, xtx_inv, &extra);
-    free(rz);
-    if (m->rank == 0)
+    if (m->rank == 0) {
+        free(rz);
         return ck_error_set(err, CK_EDATA, "linear regression: SVD failed");
+    }
     clear_aliased(m->beta, xtx_inv, p, m->aliased);
     warn_collinear(ds, m, xtx, kept, opt->l2, w);
-    if (opt->l2 > 0 && solve_ridge(r, p, q, opt->l2, m->beta) != 0)
+    /* ridge leaves the aliased out as least squares does (a penalty would
+     * identify them, sharing an effect among copies of one column, so that
+     * none reads as the effect): their columns of R and of X'X are zero */
+    clear_aliased(NULL, xtx, p, m->aliased);
+    int ridge_failed = opt->l2 > 0 && solve_ridge(rz ? rz : r, p, q, opt->l2, m->beta) != 0;
+    free(rz);
+    if (ridge_failed)
         return ck_error_set(err, CK_EDATA, "ridge regression: QR solve failed");
     m->rss = rss_of(r, p, q, m->beta);
     summary_stats(m);
@@ -593,6 +602,7 @@ static ck_status robust_cov(const ck_dataset *ds, const ck_linear_options *opt, 
                               err);
     if (st == CK_OK && ck_sandwich(a ? a->data : xtx_inv, meat, p, n / (n - k), m->cov) != 0)
         st = ck_error_set(err, CK_ENOMEM, "linear regression: out of memory");
+    clear_aliased(NULL, m->cov, p, m->aliased); /* ridge's bread has 1/L there */
     free(meat);
     gsl_matrix_free(a);
     return st;

@@ -407,7 +407,7 @@ static void diagnose(const ck_dataset *ds, const ck_logistic_options *opt, ck_lo
         size_t k = ck_submatrix(h, p, fixed, names, sub, sub_names);
         m->cond = ck_collinearity(sub, k, sub_names, opt->l2 == 0 ? 1e4 : 0, w);
         if (m->aliased)
-            ck_warn_aliased(w, names, m->aliased, p, m->rank, opt->l2 > 0);
+            ck_warn_aliased(w, names, m->aliased, p, m->rank);
     }
     free(names);
     free(sub_names);
@@ -417,8 +417,10 @@ static void diagnose(const ck_dataset *ds, const ck_logistic_options *opt, ck_lo
 /* The aliased columns of a Newton fit (m->aliased, NULL when none), from
  * the R factor of the weighted design, with the rank each input column
  * takes (m->term_df, for its tests), and the mask of coefficients held at
- * 0 in *fixed (NULL when none; the caller frees): the omitted, and the
- * aliased of an unpenalized fit (a penalty identifies them). */
+ * 0 in *fixed (NULL when none; the caller frees): the omitted and the
+ * aliased.  A penalized fit leaves them out too: the penalty would
+ * identify them by sharing one effect among copies of a column, so that
+ * none of the copies reads as the effect. */
 static ck_status find_aliased(const ck_dataset *ds, const ck_logistic_options *opt,
                               int use_newton, ck_logistic *m, unsigned char **fixed,
                               ck_error *err)
@@ -452,13 +454,12 @@ static ck_status find_aliased(const ck_dataset *ds, const ck_logistic_options *o
         }
         m->rank = kept;
     }
-    int hold = m->aliased && opt->l2 == 0;
-    if (!omitted && !hold)
+    if (!omitted && !m->aliased)
         return CK_OK;
     if (!(*fixed = calloc(p, 1)))
         return ck_error_set(err, CK_ENOMEM, "logistic regression: out of memory");
     for (size_t j = 0; j < p; j++)
-        (*fixed)[j] = (opt->omit && opt->omit[j]) || (hold && m->aliased[j]);
+        (*fixed)[j] = (opt->omit && opt->omit[j]) || (m->aliased && m->aliased[j]);
     return CK_OK;
 }
 

@@ -460,15 +460,38 @@ static int is_level_spec(const ck_table *t, const char *spec)
     return ck_table_find(t, spec) < 0 && split_level(t, spec, &j, &level) == 0;
 }
 
+/* A COLUMN=LEVEL whose column is not in the table, with the columns named
+ * like what stands before its first '='. */
+static ck_status no_level_column(const ck_table *t, const char *what, const char *spec,
+                                 ck_error *err)
+{
+    char name[200], near[300] = "";
+    snprintf(name, sizeof name, "%.*s", (int)strcspn(spec, "="), spec);
+    const char **names = malloc((t->ncols ? t->ncols : 1) * sizeof *names);
+    for (size_t k = 0; names && k < t->ncols; k++)
+        names[k] = t->col[k].name;
+    if (names) /* short of memory: no suggestion */
+        ck_near_names(name, names, t->ncols, near, sizeof near);
+    free(names);
+    return ck_error_set(err, CK_EUSAGE, "%s '%s': expected COLUMN=LEVEL, and no column of %s is "
+                                        "named before an '='%s%s%s",
+                        what, spec, t->source, near[0] ? " (closest: " : "", near,
+                        near[0] ? ")" : "");
+}
+
 /* Which table columns become features, in table order. */
 static ck_status select_columns(const ck_table *t, const ck_pipeline_options *opt, int *use,
                                 ck_error *err)
 {
     size_t j;
-    for (size_t k = 0; k < opt->nexclude; k++)
-        if (!is_level_spec(t, opt->exclude[k]) &&
-            ck_table_require(t, opt->exclude[k], &j, err) != CK_OK)
-            return err->status;
+    for (size_t k = 0; k < opt->nexclude; k++) {
+        const char *x = opt->exclude[k];
+        if (is_level_spec(t, x) || ck_table_find(t, x) >= 0)
+            continue;
+        /* a level of a misspelt column: the columns named like it */
+        return strchr(x, '=') ? no_level_column(t, "--exclude", x, err)
+                              : ck_table_require(t, x, &j, err);
+    }
     for (size_t k = 0; k < opt->nlog; k++) {
         if (ck_table_require(t, opt->log[k], &j, err) != CK_OK)
             return err->status;
@@ -605,25 +628,6 @@ static ck_feature *feature_named(ck_pipeline *pl, const char *name)
  * feature and the level's position, or *f NULL when there is nothing to do
  * (a constant column dropped; a level the table has but these rows do
  * not, in a fold).  Errors name the option and what is wrong. */
-/* A COLUMN=LEVEL whose column is not in the table, with the columns named
- * like what stands before its first '='. */
-static ck_status no_level_column(const ck_table *t, const char *what, const char *spec,
-                                 ck_error *err)
-{
-    char name[200], near[300] = "";
-    snprintf(name, sizeof name, "%.*s", (int)strcspn(spec, "="), spec);
-    const char **names = malloc((t->ncols ? t->ncols : 1) * sizeof *names);
-    for (size_t k = 0; names && k < t->ncols; k++)
-        names[k] = t->col[k].name;
-    if (names) /* short of memory: no suggestion */
-        ck_near_names(name, names, t->ncols, near, sizeof near);
-    free(names);
-    return ck_error_set(err, CK_EUSAGE, "%s '%s': expected COLUMN=LEVEL, and no column of %s is "
-                                        "named before an '='%s%s%s",
-                        what, spec, t->source, near[0] ? " (closest: " : "", near,
-                        near[0] ? ")" : "");
-}
-
 static ck_status find_level(ck_pipeline *pl, const ck_table *t, const ck_pipeline_options *opt,
                             const char *what, const char *spec, ck_feature **f, size_t *pos,
                             ck_error *err)

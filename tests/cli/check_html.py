@@ -12,7 +12,8 @@ The charts are checked too, wherever the report has them (issue 18):
 
   - pr: every legend entry gives the model's average precision, and no
     legend text or swatch covers a point of a curve;
-  - forest plots (class "forest"): no term name runs off the left edge;
+  - forest plots (class "forest"): no term name runs off the left edge,
+    and the axis label stays inside the chart;
   - reliability: a row of bin counts a model (<g class="bincount">), ten
     whole numbers each summing to the rows the report's meta line names;
   - scatter-*: the predictions fill at least half of the plot's height
@@ -118,12 +119,20 @@ def check_pr(el, errors):
 
 
 def check_forest(name, el, errors):
+    width = float(el.get("width"))
     for t in el.iter(SVG + "text"):
         if t.get("class") == "tick" and t.get("text-anchor") == "end":
             s = text_of(t)
             left = float(t.get("x")) - TICK_CHAR_PX * len(s)
             if left < 0:
                 errors.append("%s: the name '%s' is clipped on the left (%.0f px)" % (name, s, left))
+        if t.get("class") == "label" and t.get("text-anchor") == "middle":
+            s = text_of(t)
+            half = TICK_CHAR_PX * len(s) / 2
+            x = float(t.get("x"))
+            if x - half < 0 or x + half > width:
+                errors.append("%s: the axis label '%s' runs off the chart (%.0f to %.0f of %.0f px)"
+                              % (name, s, x - half, x + half, width))
 
 
 def check_reliability(el, rows, errors):

@@ -7,7 +7,11 @@
 # What counts as an example command:
 #   README.md  every line of a ```sh block, and in the other blocks each
 #              line starting with "$ " (the output after it is not checked:
-#              figures change with the data);
+#              figures change with the data) -- except in a ```text block:
+#              there every line but "..." is output the command before it
+#              (the block's own "$ " line, else the last command of the
+#              blocks before) must print, as a whole line, so that the
+#              worked example's figures are the ones its commands give;
 #   man/*.1    every command in the .nf ... .fi blocks of EXAMPLE(S), the
 #              roff escapes \- \e \\ read as - \ \.
 # A command goes on while a line ends with a backslash or a quote is open.
@@ -107,6 +111,9 @@ while i < len(lines):
     i += 1
     if lang == "sh":
         found += commands(body, "README.md")
+    elif lang == "text" and body and not body[0][1].startswith("$ "):
+        # what the command before prints: each line but "..." is checked
+        found += [("=README.md:%d" % n, line) for n, line in body if line != "..."]
     else:
         k = 0
         while k < len(body):
@@ -117,6 +124,9 @@ while i < len(lines):
                     cmd.append(body[k][1])
                     k += 1
                 found.append(("README.md:%d" % n, "\n".join(cmd)))
+            elif lang == "text" and line != "...":
+                found.append(("=README.md:%d" % n, line))
+                k += 1
             else:
                 k += 1
 
@@ -149,8 +159,19 @@ adapt() {
   sed -e 's/--trees 500/--trees 20/' -e 's/--accounts 10000/--accounts 1000/' -e 's#/tmp/w\b#w#g'
 }
 
-n=0; bad=0
+n=0; bad=0; lines=0
+: > "$T/out"
 while IFS="$(printf '\t')" read -r where cmd; do
+  case $where in
+    =*) # a line of a ```text block: the command before printed it
+      lines=$((lines + 1))
+      line=$(printf '%b' "$cmd")
+      if ! grep -qxF -- "$line" "$T/out"; then
+        echo "FAIL (test_examples.sh): ${where#=}: the command before does not print: $line" >&2
+        bad=$((bad + 1))
+      fi
+      continue ;;
+  esac
   cmd=$(printf '%b' "$cmd" | adapt)
   case $cmd in make\ *) continue ;; esac
   n=$((n + 1))
@@ -165,7 +186,8 @@ while IFS="$(printf '\t')" read -r where cmd; do
     bad=$((bad + 1))
   fi
 done < "$T/commands"
-echo "documentation examples: $n commands run" >&2
+echo "documentation examples: $n commands run, $lines lines of their output checked" >&2
+[ "$lines" -ge 15 ] || fail "only $lines output lines checked: are the README's \`\`\`text blocks gone?"
 # the extraction found them all: README 9 and the pages' 16 when this was written
 [ "$n" -ge 25 ] || fail "only $n example commands found: is the extraction broken?"
 [ "$bad" = 0 ] || fail "$bad of $n example commands failed (above)"

@@ -89,6 +89,12 @@ grep -qF "with the HC1 covariance" "$T/out" || fail "--robust-se: the column tes
   || fail "the model file does not record the HC1 covariance"
 expect 2 "--robust-se does not go with --robust" \
   "$TR" --data "$D" --label spend_change --model linear --robust --robust-se --out "$T/x.json"
+expect 2 "--drop1 does not go with --l2: a likelihood-ratio test is of an unpenalized fit" \
+  "$TR" --data "$D" --label churn --l2 1 --drop1 --out "$T/x.json"
+expect 2 "--drop1 does not go with --l2" \
+  "$TR" --data "$D" --label churn --l2 auto --cv 3 --drop1 --out "$T/x.json"
+expect 2 "--exclude 'online_securty=No internet service': expected COLUMN=LEVEL, and no column of $D is named before an '=' (closest: 'online_security')" \
+  "$TR" --data "$D" --label churn --exclude "online_securty=No internet service" --out "$T/x.json"
 expect 2 "--drop1 does not go with --robust-se" \
   "$TR" --data "$D" --label churn --drop1 --robust-se --out "$T/x.json"
 expect 2 "--robust-se does not apply to --model svm" \
@@ -118,14 +124,15 @@ ok "$EV" --model "$T/l2.json" --data "$D" --json "$T/ev2.json" --quiet
   || fail "eval's JSON does not say a penalized model's intervals are approximate"
 
 # ---- aliasing under a penalty, weights, the Wald table, the charts' words ------
-# a penalty keeps the aliased columns (it identifies them) but the warning
-# names them and the degrees of freedom count the rank, as unpenalized
+# a penalized fit leaves the aliased columns out too (NA), with the same
+# warning and the degrees of freedom counting the rank
 ok "$TR" --data "$D" --label churn --exclude spend_change --l2 1 --out "$T/l2.json"
 grep -qF "rank 11 of 13" "$T/err" || fail "--l2 gave no aliasing warning: $(cat "$T/err")"
-grep -qF "kept by the penalty" "$T/err" || fail "the penalized aliasing warning does not say they are kept"
 grep -qF "LR chi2(10)" "$T/out" || fail "--l2: the LR test does not count the rank: $(grep LR "$T/out")"
-grep -qE "^online_security=No internet service +NA" "$T/out" \
-  && fail "--l2 printed an estimated (penalized) coefficient as NA"
+grep -qE "^online_security=No internet service +NA$" "$T/out" \
+  || fail "--l2 estimated an aliased column (a penalty would split one effect among copies)"
+grep -qE "^internet_service=No +-0\.78" "$T/out" \
+  || fail "--l2: internet_service=No does not carry the effect its copies would share: $(grep '^internet_service=No' "$T/out")"
 # weighted: AIC, BIC and the LR test are of the weighted likelihood
 ok "$TR" --data "$D" --label churn --exclude spend_change --class-weight balanced --out "$T/cw.json"
 grep -qF "The fit is weighted" "$T/out" || fail "a class-weighted fit's AIC has no caveat"

@@ -173,6 +173,18 @@ assert cost == fp * 1 + fn * 5 and every == rows - pos and none == 5 * pos
 assert cost <= min(every, none)
 PY
 
+expect 2 "--threshold cost takes one pair: --cost-fp and --cost-fn, or --cost-contact and --value-saved, not both" \
+  "$TR" --data "$T/small.csv" --label churn --cv 5 --threshold cost --cost-fp 1 --cost-fn 5 \
+  --cost-contact 1 --value-saved 5 --out "$T/x.json"
+# isotonic calibration never says 0 or 1: n out-of-fold rows cannot show a certainty
+ok "$TR" --data "$T/small.csv" --label churn --l2 1 --cv 5 --class-weight balanced --calibrate isotonic --out "$T/iso.json" --quiet
+ok "$PR" --model "$T/iso.json" --data "$DT" --out "$T/iso.csv" --quiet
+/usr/bin/python3 - "$T/iso.csv" <<'PY' || fail "isotonic calibration scored a probability of 0 or 1"
+import csv, sys
+p = [float(r["iso_prob"] if "iso_prob" in r else next(v for k, v in r.items() if k.endswith("_prob"))) for r in csv.DictReader(open(sys.argv[1]))]
+assert len(p) == 1000 and 0 < min(p) and max(p) < 1, (min(p), max(p))
+PY
+
 # ---- --test-fraction: the report says which rows the model saw; --refit
 # refits on all of them after the test metrics, as a fit without a hold-out
 ok "$TR" --data "$T/small.csv" --label churn --l2 1 --test-fraction 0.25 --out "$T/part.json"

@@ -58,8 +58,8 @@ START_TEST(test_isotonic_matches_sklearn)
 END_TEST
 
 /* By hand: p 0.1 0.2 0.3 0.4 with labels 1 0 0 1 -- PAV pools the first
- * three (mean 1/3) and leaves 0.4 at 1: knots (0.1, 1/3) (0.3, 1/3)
- * (0.4, 1); at 0.35 halfway between 1/3 and 1. */
+ * three (mean 1/3) and leaves 0.4 at 1, bounded to 1 - 1/(2n) = 7/8:
+ * knots (0.1, 1/3) (0.3, 1/3) (0.4, 7/8); at 0.35 halfway between. */
 START_TEST(test_isotonic_by_hand)
 {
     double p[] = {0.4, 0.1, 0.3, 0.2}, y[] = {1, 1, 0, 0};
@@ -67,8 +67,9 @@ START_TEST(test_isotonic_by_hand)
     ck_assert_int_eq(ck_calibration_fit(&c, CK_CALIB_ISOTONIC, y, p, 4), 0);
     ck_assert_uint_eq(c.n, 3);
     ck_assert(fabs(ck_calibration_apply(&c, 0.2) - 1.0 / 3) < 1e-15);
-    ck_assert(fabs(ck_calibration_apply(&c, 0.35) - 2.0 / 3) < 1e-15);
-    ck_assert(ck_calibration_apply(&c, 0.9) == 1 && fabs(ck_calibration_apply(&c, 0) - 1.0 / 3) < 1e-15);
+    ck_assert(fabs(ck_calibration_apply(&c, 0.35) - (1.0 / 3 + 7.0 / 8) / 2) < 1e-15);
+    ck_assert(ck_calibration_apply(&c, 0.9) == 7.0 / 8 &&
+              fabs(ck_calibration_apply(&c, 0) - 1.0 / 3) < 1e-15);
     ck_calibration_fini(&c);
 }
 END_TEST

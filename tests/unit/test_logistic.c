@@ -66,7 +66,7 @@ static void fit(fitted *f, const char *file, const char *label, const char *excl
     ck_pipeline_options po;
     ck_pipeline_options_init(&po);
     po.label = label;
-    po.drop_first = l2 == 0;
+    po.drop_first = 1; /* a reference level, penalized or not (the fixtures too) */
     const char *ex[] = {exclude};
     if (exclude) {
         po.exclude = ex;
