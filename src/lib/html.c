@@ -273,26 +273,29 @@ static void pr_chart(FILE *o, const ck_eval *ev, size_t n, const char **names)
 /* Each bin's row count, a row a model under the chart, under the bin's
  * middle: a point of 3 rows and one of 3,000 look alike, and only the
  * count tells how far to trust it. */
-static void bin_counts(ck_svg *c, const ck_eval_entry *e, size_t series)
+static void bin_counts(ck_svg *c, const ck_class_metrics *m, size_t row, size_t series)
 {
     char buf[CK_RELIABILITY_BINS][24];
     const char *labels[CK_RELIABILITY_BINS];
     double mid[CK_RELIABILITY_BINS];
     for (int k = 0; k < CK_RELIABILITY_BINS; k++) {
         mid[k] = (k + 0.5) / CK_RELIABILITY_BINS;
-        snprintf(buf[k], sizeof buf[k], "%zu", e->cls.rel_count[k]);
+        snprintf(buf[k], sizeof buf[k], "%zu", m->rel_count[k]);
         labels[k] = buf[k];
     }
-    ck_svg_row_below(c, series, "rows", mid, labels, CK_RELIABILITY_BINS, series, "bincount");
+    ck_svg_row_below(c, row, "rows", mid, labels, CK_RELIABILITY_BINS, series, "bincount");
 }
 
 static void reliability_chart(FILE *o, const ck_eval *ev, size_t n, const char **names)
 {
     ck_svg c;
     static const double d[2] = {0, 1};
+    size_t calibrated = 0; /* their curves before the map have counts too */
+    for (size_t i = 0; i < n; i++)
+        calibrated += entry_at(ev, i)->has_raw != 0;
     ck_svg_begin_rows(&c, o, "reliability", "Reliability diagram (10 bins)",
                       "mean predicted probability (rows in each bin below)",
-                      "observed positive rate", 0, 1, 0, 1, n);
+                      "observed positive rate", 0, 1, 0, 1, n + calibrated);
     ck_svg_line(&c, d, d, 2, 0, 1);
     /* a calibrated model's curve before its map too, as a series of its own */
     const char **all = malloc(2 * (n ? n : 1) * sizeof *all);
@@ -302,7 +305,7 @@ static void reliability_chart(FILE *o, const ck_eval *ev, size_t n, const char *
         const ck_eval_entry *e = entry_at(ev, i);
         ck_svg_line(&c, e->cls.rel_mean_pred, e->cls.rel_obs_rate, CK_RELIABILITY_BINS, i, 0);
         ck_svg_points(&c, e->cls.rel_mean_pred, e->cls.rel_obs_rate, CK_RELIABILITY_BINS, i, 3);
-        bin_counts(&c, e, i);
+        bin_counts(&c, &e->cls, i, i);
         if (all)
             all[i] = names[i];
     }
@@ -313,6 +316,7 @@ static void reliability_chart(FILE *o, const ck_eval *ev, size_t n, const char *
         size_t s = n + extra;
         ck_svg_line(&c, e->raw.rel_mean_pred, e->raw.rel_obs_rate, CK_RELIABILITY_BINS, s, 0);
         ck_svg_points(&c, e->raw.rel_mean_pred, e->raw.rel_obs_rate, CK_RELIABILITY_BINS, s, 2);
+        bin_counts(&c, &e->raw, s, s);
         snprintf(before[extra], sizeof before[extra], "%s before calibration", names[i]);
         all[n + extra] = before[extra];
         extra++;

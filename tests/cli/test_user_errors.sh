@@ -184,6 +184,10 @@ import csv, sys
 p = [float(r["iso_prob"] if "iso_prob" in r else next(v for k, v in r.items() if k.endswith("_prob"))) for r in csv.DictReader(open(sys.argv[1]))]
 assert len(p) == 1000 and 0 < min(p) and max(p) < 1, (min(p), max(p))
 PY
+# its reliability chart counts the rows of each bin before the map too
+ok "$EV" --model "$T/iso.json" --data "$DT" --html "$T/iso.html" --quiet
+[ "$(grep -c 'class="bincount"' "$T/iso.html")" = 2 ] || fail "the curve before calibration has no bin counts"
+/usr/bin/python3 "$ROOT/tests/cli/check_html.py" "$T/iso.html" reliability >/dev/null || fail "iso.html: $(/usr/bin/python3 "$ROOT/tests/cli/check_html.py" "$T/iso.html" reliability 2>&1)"
 
 # ---- --test-fraction: the report says which rows the model saw; --refit
 # refits on all of them after the test metrics, as a fit without a hold-out
