@@ -154,6 +154,8 @@ static ck_status load(void **out, const ck_model *m, json_t *root, json_t *fit,
     free(text);
     if (st != CK_OK) {
         free_state(s);
+        if (st == CK_EMODEL)
+            ck_error_prefix(rd->err, "field 'svm.libsvm_model'");
         return ck_json_foreign(rd, st);
     }
     *out = s;
