@@ -9,9 +9,11 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 ck_model *ck_model_new(void)
 {
@@ -643,36 +645,109 @@ static ck_status finish_load(ck_model **out, json_t *root, const char *source, c
 
 static ck_status damaged(ck_error *err, const char *source, const json_error_t *je)
 {
+    /* jansson out of memory is not the file's fault (exit 5, not 4) */
+    if (json_error_code(je) == json_error_out_of_memory)
+        return ck_error_set(err, CK_ENOMEM, "%s: out of memory reading the model file",
+                            source);
     return ck_error_at(err, CK_EMODEL, source, (unsigned long)(je->line > 0 ? je->line : 0),
                        (unsigned long)(je->column > 0 ? je->column : 0), "damaged model file: %s",
                        je->text);
 }
 
-ck_status ck_model_parse(ck_model **out, const char *text, const char *source, ck_error *err)
+/* jansson 2.14 ignores a failed allocation while it gathers a string's
+ * bytes (load.c, lex_save) and then reads past them: under a memory limit
+ * one long string crashes it.  Its peak for a string is about three times
+ * the string's length, beside the text: that much is asked for first and
+ * given back, so that memory too short for the parse is reported as such
+ * (the pointer is volatile so the compiler keeps the pair). */
+static int room_to_parse(size_t n)
+{
+    void *volatile probe = n < SIZE_MAX / 4 ? malloc(3 * n + 4096) : NULL;
+    int ok = probe != NULL;
+    free(probe);
+    return ok;
+}
+
+/* One parser for text from memory and from a file, so that train's check
+ * of what it writes is predict's loader exactly. */
+static ck_status parse_buffer(ck_model **out, const char *text, size_t n, const char *source,
+                              ck_error *err)
 {
     json_error_t je;
     *out = NULL;
-    json_t *root = json_loads(text, JSON_REJECT_DUPLICATES, &je);
+    if (!room_to_parse(n))
+        return ck_error_set(err, CK_ENOMEM, "%s: out of memory reading the model file (%zu "
+                                            "bytes)", source, n);
+    json_t *root = json_loadb(text, n, JSON_REJECT_DUPLICATES, &je);
     if (!root)
         return damaged(err, source, &je);
     return finish_load(out, root, source, err);
 }
 
-ck_status ck_model_load(ck_model **out, const char *path, ck_error *err)
+ck_status ck_model_parse(ck_model **out, const char *text, const char *source, ck_error *err)
 {
-    json_error_t je;
+    return parse_buffer(out, text, strlen(text), source, err);
+}
+
+static ck_status too_big(ck_error *err, const char *path, size_t max)
+{
+    return ck_error_set(err, CK_EMODEL, "%s: the model file is larger than %zu MB, the limit "
+                                        "(--max-model-size raises it)", path, max >> 20);
+}
+
+/* The whole file into memory, refusing more than max bytes before
+ * allocating for it (a regular file's size is known; a pipe's is read up
+ * to the limit). */
+static ck_status read_capped(FILE *fp, const char *path, size_t max, char **text, size_t *n,
+                             ck_error *err)
+{
+    struct stat sb;
+    size_t cap = 1 << 16, got;
+    if (fstat(fileno(fp), &sb) == 0 && S_ISREG(sb.st_mode)) {
+        if ((uintmax_t)sb.st_size > max)
+            return too_big(err, path, max);
+        cap = (size_t)sb.st_size + 1;
+    }
+    char *buf = malloc(cap);
+    *n = 0;
+    while (buf && (got = fread(buf + *n, 1, cap - *n, fp)) > 0) {
+        *n += got;
+        if (*n > max) {
+            free(buf);
+            return too_big(err, path, max);
+        }
+        char *grown = *n < cap ? buf : realloc(buf, cap = cap * 2 > max + 1 ? max + 1 : cap * 2);
+        if (!grown)
+            free(buf);
+        buf = grown;
+    }
+    if (!buf)
+        return ck_error_set(err, CK_ENOMEM, "%s: out of memory reading the model file", path);
+    if (ferror(fp)) {
+        free(buf);
+        return ck_error_set(err, CK_EIO, "%s: read error: %s", path, strerror(errno));
+    }
+    *text = buf;
+    return CK_OK;
+}
+
+ck_status ck_model_load_max(ck_model **out, const char *path, size_t max_bytes, ck_error *err)
+{
+    char *text = NULL;
+    size_t n = 0;
     *out = NULL;
     FILE *fp = fopen(path, "rb");
     if (!fp)
         return ck_error_set(err, CK_EIO, "%s: cannot open: %s", path, strerror(errno));
-    json_t *root = json_loadf(fp, JSON_REJECT_DUPLICATES, &je);
-    int io = ferror(fp) ? errno : 0;
+    ck_status st = read_capped(fp, path, max_bytes, &text, &n, err);
     fclose(fp);
-    if (io) {
-        json_decref(root);
-        return ck_error_set(err, CK_EIO, "%s: read error: %s", path, strerror(io));
-    }
-    if (!root)
-        return damaged(err, path, &je);
-    return finish_load(out, root, path, err);
+    if (st == CK_OK)
+        st = parse_buffer(out, text, n, path, err);
+    free(text);
+    return st;
+}
+
+ck_status ck_model_load(ck_model **out, const char *path, ck_error *err)
+{
+    return ck_model_load_max(out, path, CK_MODEL_MAX_BYTES, err);
 }
