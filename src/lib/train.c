@@ -94,7 +94,20 @@ ck_status ck_model_score_table(const ck_model *m, const ck_table *t, const size_
      * estimator scores in parallel */
     ck_parallel_for(job.nchunks, threads, score_chunk, &job);
     ck_design_fini(&d);
-    return job.failed ? ck_error_set(err, CK_ENOMEM, "out of memory") : CK_OK;
+    if (job.failed)
+        return ck_error_set(err, CK_ENOMEM, "out of memory");
+    /* the rows' values are finite: a score that is not comes from the
+     * model's numbers (a damaged or hand-edited file), as in ck_score */
+    for (size_t i = 0; i < n; i++)
+        if (!isfinite(out[i]))
+            return ck_error_at(err, CK_EMODEL, t->source ? t->source : "data",
+                               ck_table_line(t, rows[i]), 0,
+                               "model '%s' scores this row as %s: its numbers are too large for "
+                               "the row's values (a damaged or hand-edited model file?)",
+                               m->name ? m->name : "?", isnan(out[i]) ? "not a number"
+                                                        : out[i] > 0 ? "+infinity"
+                                                                     : "-infinity");
+    return CK_OK;
 }
 
 /* ------------------------------------------------------------------ */
