@@ -220,13 +220,32 @@ static int alloc_model(struct svm_model *m, int classify)
            (!classify || (m->label && m->nSV && m->probA && m->probB));
 }
 
+/* Lines left in the text (a last line without its newline counts). */
+static long count_lines(const char *p)
+{
+    long n = 0;
+    while (*p) {
+        const char *nl = strchr(p, '\n');
+        n++;
+        if (!nl)
+            break;
+        p = nl + 1;
+    }
+    return n;
+}
+
 static ck_status read_counts(cursor *c, int regression, struct svm_model *m)
 {
     long k, l;
     ck_status st = one_int(c, "nr_class", 2, 2, &k);
-    if (st == CK_OK)
-        st = one_int(c, "total_sv", 0, INT_MAX - 1, &l);
-    if (st != CK_OK)
+    if (st != CK_OK || (st = key(c, "total_sv")) != CK_OK ||
+        (st = integer(c, "total_sv", 0, INT_MAX - 1, &l)) != CK_OK)
+        return st;
+    /* sizes from the text are bounded by the text before anything is
+     * allocated for them (the exact count is checked at the vectors) */
+    if (l > count_lines(c->p))
+        return bad(c, "total_sv is %ld, more than the lines that follow", l);
+    if ((st = end_line(c)) != CK_OK)
         return st;
     m->l = (int)l;
     if (!alloc_model(m, !regression))
@@ -249,20 +268,6 @@ static ck_status read_classes(cursor *c, struct svm_model *m)
     if ((long)m->nSV[0] + m->nSV[1] != m->l)
         return bad(c, "nr_sv %d + %d disagrees with total_sv %d", m->nSV[0], m->nSV[1], m->l);
     return end_line(c);
-}
-
-/* Lines left in the text (a last line without its newline counts). */
-static long count_lines(const char *p)
-{
-    long n = 0;
-    while (*p) {
-        const char *nl = strchr(p, '\n');
-        n++;
-        if (!nl)
-            break;
-        p = nl + 1;
-    }
-    return n;
 }
 
 /* One support vector: its coefficient, then INDEX:VALUE pairs with the

@@ -62,4 +62,16 @@ if ( ulimit -v 400000 && "$B/churnkit-predict" --version ) >/dev/null 2>&1; then
 else
   echo "skip memory limits (the programs do not run under ulimit -v here)" >&2
 fi
+# Text a model file cannot hold is refused where it is read, never dropped
+# from the file (train once exited 0 with a model predict refused).
+expect 2 "--name is not valid UTF-8 text" "$B/churnkit-train" --data "$D" --label y --id id \
+  --name "$(printf 'Z\374rich')" --out "$T/m.json" --quiet
+[ ! -e "$T/m.json" ] || fail "a refused --name left a model"
+sed '1s/^id,/\xe9id,/' "$D" > "$T/l1.csv"
+expect 3 "l1.csv:1:1: the column name is not valid UTF-8" "$B/churnkit-train" --data "$T/l1.csv" \
+  --label y --id "$(printf '\351id')" --out "$T/m.json" --quiet
+sed '1s/,y$/,\xfd/' "$D" > "$T/l2.csv"
+expect 3 "l2.csv:1:5: the column name is not valid UTF-8" "$B/churnkit-train" --data "$T/l2.csv" \
+  --label "$(printf '\375')" --id id --out "$T/m.json" --quiet
+[ ! -e "$T/m.json" ] || fail "a refused column name left a model"
 exit 0
