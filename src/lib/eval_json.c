@@ -176,7 +176,8 @@ static int surv_entry_json(json_t *o, const ck_eval *ev, const ck_eval_entry *e)
     /* the differences only, no paired test (the man page says why) */
     const ck_eval_surv *b = &ev->baseline->surv;
     json_t *c = json_object();
-    bad |= ck_json_set_number(c, "concordance_diff", e->surv.conc.concordance - b->conc.concordance);
+    bad |= ck_json_set_number(c, "concordance_diff",
+                              e->surv.conc.concordance - b->conc.concordance);
     for (size_t k = 0; k < ev->nhorizons; k++) {
         bad |= set_at(c, "auc_diff", ev->horizon_list[k], e->surv.h[k].auc - b->h[k].auc);
         bad |= set_at(c, "brier_diff", ev->horizon_list[k], e->surv.h[k].brier - b->h[k].brier);

@@ -37,6 +37,12 @@ static ck_status bad(const cursor *c, const char *fmt, ...)
     return ck_error_set(c->err, CK_EMODEL, "libsvm text line %lu: %s", c->line, what);
 }
 
+/* As error.h does for ck_error_set: the analyzer follows no variadic call,
+ * so for it alone bad()'s value is spelled out. */
+#ifdef __clang_analyzer__
+#define bad(c, ...) ((bad)(c, __VA_ARGS__), CK_EMODEL)
+#endif
+
 static int blank(char ch)
 {
     return ch == ' ' || ch == '\t';
@@ -146,7 +152,7 @@ static ck_status choice(cursor *c, const char *what, const char *const *names, i
  * caller checks them and ends the line). */
 static ck_status pair(cursor *c, const char *name, long lo, long hi, int out[2])
 {
-    long v[2];
+    long v[2] = {0, 0};
     ck_status st = key(c, name);
     for (int k = 0; k < 2 && st == CK_OK; k++)
         st = integer(c, name, lo, hi, &v[k]);
@@ -236,7 +242,7 @@ static long count_lines(const char *p)
 
 static ck_status read_counts(cursor *c, int regression, struct svm_model *m)
 {
-    long k, l;
+    long k = 0, l = 0;
     ck_status st = one_int(c, "nr_class", 2, 2, &k);
     if (st != CK_OK || (st = key(c, "total_sv")) != CK_OK ||
         (st = integer(c, "total_sv", 0, INT_MAX - 1, &l)) != CK_OK)
