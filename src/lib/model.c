@@ -305,12 +305,14 @@ ck_status ck_model_save(const ck_model *m, const char *path, ck_error *err)
     ck_model *back = NULL;
     if (!text)
         return ck_error_set(err, CK_ENOMEM, "%s: out of memory writing the model", path);
-    /* what train writes, predict must read: the text is read back before
-     * the file is written, so a model that would not load never lands */
+    /* what train writes, predict must read: the text is read back by the
+     * parser ck_model_load uses (parse_buffer) before the file is written,
+     * so a model that would not load never lands */
     ck_status st = ck_model_parse(&back, text, path, err);
     ck_model_free(back);
     if (st == CK_EMODEL)
-        ck_error_prefix(err, "internal error: the model does not read back");
+        ck_error_prefix(err, "internal error (a churnkit bug: please report it): the model "
+                             "does not read back");
     if (st == CK_OK)
         st = ck_ofile_write_string(path, text, err);
     free(text);

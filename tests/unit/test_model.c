@@ -165,7 +165,8 @@ START_TEST(test_save_verifies_what_it_writes)
     ck_error err;
     m->threshold = 1.5;
     ck_assert_int_eq(ck_model_save(m, path, &err), CK_EMODEL);
-    ck_assert_msg_contains(err, "internal error: the model does not read back");
+    ck_assert_msg_contains(err, "internal error (a churnkit bug: please report it): the model "
+                                "does not read back");
     ck_assert_msg_contains(err, "field 'threshold' must lie strictly between 0 and 1");
     ck_assert(!exists(path));
     m->threshold = 0.5;
