@@ -142,7 +142,7 @@ bench-progs: $(BENCH_PROGS)
 # new inputs go to build/fuzz/corpus-NAME, crashes to build/fuzz/.
 # `make check` replays the saved corpus and past crashes (tests/fuzz/crashes)
 # through the same harnesses built with the ordinary compiler.
-FUZZERS      := csv model features
+FUZZERS      := csv model features svm_model
 FUZZ_SECONDS ?= 60
 FUZZ_CFLAGS   = -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -O1 -g -Iinclude \
                 -fsanitize=address,undefined -fno-sanitize-recover=undefined \

@@ -21,10 +21,27 @@
 /* A number, or null for NaN and infinities. */
 json_t *ck_json_number(double v);
 
-/* o[key] = ck_json_number(v). */
-void ck_json_set_number(json_t *o, const char *key, double v);
+/*
+ * Checked construction.  jansson's json_string() returns NULL for text that
+ * is not UTF-8 (and every constructor does when memory runs out), and
+ * json_object_set_new() and json_array_append_new() then return -1 to
+ * callers that usually ignore it: the field is silently missing from the
+ * file.  Every writer of churnkit's files builds through these instead,
+ * ORs their results into a flag and fails as a whole (ck_json_done), so a
+ * field is never dropped.
+ */
+/* o[key] = v (v stolen); 0, or -1 when v is NULL or the set fails. */
+int ck_json_put(json_t *o, const char *key, json_t *v);
+/* a[] += v (v stolen); 0 or -1 likewise. */
+int ck_json_push(json_t *a, json_t *v);
+/* o when failed is 0; otherwise o is released and NULL returned. */
+json_t *ck_json_done(json_t *o, int failed);
 
-/* An array of n numbers (nulls for non-finite ones). */
+/* o[key] = ck_json_number(v); 0 or -1 as ck_json_put. */
+int ck_json_set_number(json_t *o, const char *key, double v);
+
+/* An array of n numbers (nulls for non-finite ones); NULL when out of
+ * memory, as for every constructor below. */
 json_t *ck_json_numbers(const double *v, size_t n);
 /* The same for counts that are usually whole (weighted counts need not
  * be): whole values as JSON integers, which write and read several times
@@ -99,8 +116,9 @@ typedef struct ck_fact {
 /* The number of facts in a table (an array, not a pointer). */
 #define CK_NFACTS(a) (sizeof(a) / sizeof((a)[0]))
 
-/* Writes base's facts into o, in the table's order. */
-void ck_json_put_facts(json_t *o, const void *base, const ck_fact *f, size_t n);
+/* Writes base's facts into o, in the table's order; 0, or -1 when one
+ * could not be set. */
+int ck_json_put_facts(json_t *o, const void *base, const ck_fact *f, size_t n);
 
 /* Reads them back.  strict: a missing or mistyped fact is an error naming
  * "WHERE.KEY"; otherwise it reads as unknown (NaN, 0, the first choice), for

@@ -108,7 +108,13 @@ char *ck_model_to_json(const ck_model *m);
 /* Writes the model file (atomically), after reading its text back: a model
  * that would not load is an internal error (CK_EMODEL) and writes nothing. */
 ck_status ck_model_save(const ck_model *m, const char *path, ck_error *err);
+/* Reads a model file; CK_EIO when it cannot be read, CK_ENOMEM when memory
+ * runs out (the JSON tree of a file takes several times its size), CK_EMODEL
+ * when it is damaged or larger than CK_MODEL_MAX_BYTES (ck_model_load) or
+ * max_bytes: the limit is checked before any of it is parsed. */
+#define CK_MODEL_MAX_BYTES ((size_t)64 << 20)
 ck_status ck_model_load(ck_model **out, const char *path, ck_error *err);
+ck_status ck_model_load_max(ck_model **out, const char *path, size_t max_bytes, ck_error *err);
 /* Same from text; `source` names it in messages. */
 ck_status ck_model_parse(ck_model **out, const char *text, const char *source, ck_error *err);
 

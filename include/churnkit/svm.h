@@ -53,8 +53,9 @@ typedef struct ck_svm {
 ck_status ck_svm_fit(const ck_dataset *ds, const ck_svm_options *opt, ck_svm *out,
                      ck_warnings *w, ck_error *err);
 
-/* Rebuilds a model from libsvm model text (a model file's); CK_EMODEL when
- * libsvm cannot read it or it does not match width. */
+/* Rebuilds a model from libsvm model text (a model file's), checked whole
+ * first (svm_text.h); CK_EMODEL when it is not a model churnkit trains or
+ * does not match width, CK_ENOMEM when memory runs out. */
 ck_status ck_svm_from_text(ck_svm *out, const char *text, size_t width, int regression,
                            ck_error *err);
 

@@ -74,6 +74,8 @@ static const char *help =
     "  --html FILE             write a self-contained HTML report with charts\n"
     "  --delim C               field delimiter of the data: , (default), tab or ;\n"
     "  --threads N             scoring threads (default: one a processor)\n"
+    "  --max-model-size MB     refuse a model file larger than MB megabytes before\n"
+    "                          reading it (default 64)\n"
     "  --quiet                 no text report or warnings on standard output/error\n"
     "  --help, --version\n"
     "\n"
@@ -87,7 +89,7 @@ static const char *help =
 enum { O_MODEL = 256, O_DATA, O_BASELINE, O_SCORES, O_LABEL, O_POSITIVE, O_PROB, O_PRED,
        O_THRESHOLD, O_TARGET, O_TARGET_ACC, O_HORIZONS, O_FAIL, O_JSON, O_HTML, O_DELIM,
        O_THREADS, O_QUIET, O_HELP, O_VERSION, O_TOP, O_NO_TARGET, O_VALUE_CHANGE,
-       O_DROP_MISSING_LABEL };
+       O_DROP_MISSING_LABEL, O_MAXMODEL };
 
 static const struct option longopts[] = {
     {"model", required_argument, 0, O_MODEL},       {"data", required_argument, 0, O_DATA},
@@ -106,7 +108,8 @@ static const struct option longopts[] = {
     {"fail-under", no_argument, 0, O_FAIL},         {"json", required_argument, 0, O_JSON},
     {"html", required_argument, 0, O_HTML},         {"delim", required_argument, 0, O_DELIM},
     {"quiet", no_argument, 0, O_QUIET},             {"help", no_argument, 0, O_HELP},
-    {"version", no_argument, 0, O_VERSION},         {0, 0, 0, 0}};
+    {"version", no_argument, 0, O_VERSION},
+    {"max-model-size", required_argument, 0, O_MAXMODEL}, {0, 0, 0, 0}};
 
 typedef struct args {
     const char **models, **cols;
@@ -115,6 +118,7 @@ typedef struct args {
     int regression, prob, fail_under, quiet, targets, drop_missing_label;
     double threshold;
     int threshold_given;
+    size_t max_model;           /* --max-model-size in bytes; 0: the default */
     ck_eval_options eval;
 } args;
 
@@ -252,6 +256,10 @@ static int parse_args(int argc, char **argv, args *a)
         case O_HTML: a->html = optarg; break;
         case O_DELIM: a->delim = optarg; break;
         case O_QUIET: a->quiet = 1; break;
+        case O_MAXMODEL:
+            if (ck_cli_max_model_size(prog, optarg, &a->max_model) != 0)
+                return 2;
+            break;
         case O_HELP: ck_cli_help(help); return -1;
         case O_VERSION: ck_cli_version(prog); return -1;
         default: return ck_cli_bad_option(prog, c, argv, longopts);
@@ -431,10 +439,12 @@ static int run(void *arg)
     code = ck_cli_output(prog, "--json", a->json);
     if (code == 0)
         code = ck_cli_output(prog, "--html", a->html);
+    size_t max_model = a->max_model ? a->max_model : CK_MODEL_MAX_BYTES;
     for (size_t i = 0; i < a->nmodels && code == 0; i++)
-        if (ck_model_load(&models[i], a->models[i], &err) != CK_OK)
+        if (ck_model_load_max(&models[i], a->models[i], max_model, &err) != CK_OK)
             code = ck_cli_fail(prog, &err);
-    if (code == 0 && a->baseline && ck_model_load(&base, a->baseline, &err) != CK_OK)
+    if (code == 0 && a->baseline &&
+        ck_model_load_max(&base, a->baseline, max_model, &err) != CK_OK)
         code = ck_cli_fail(prog, &err);
     if (code == 0 && !a->scores) {
         models[a->nmodels] = base; /* the spare slot: every model's columns */

@@ -91,6 +91,8 @@ static const char *help =
     "\n"
     "  --threads N         worker threads (default: one a processor; the output does not\n"
     "                      depend on it)\n"
+    "  --max-model-size MB refuse a model file larger than MB megabytes before reading\n"
+    "                      it (default 64; its JSON takes several times that in memory)\n"
     "  --quiet             no summary on standard error\n"
     "  --help, --version\n"
     "\n"
@@ -106,7 +108,7 @@ static const char *help =
 enum { O_MODEL = 256, O_DATA, O_OUT, O_ID, O_REASONS, O_DELIM, O_NOHEADER, O_COLUMNS, O_QUIET,
        O_HELP, O_VERSION, O_RISK, O_GROWTH, O_GTHRESH, O_ACTIONS, O_NOSEG, O_DRIFT, O_DTHRESH,
        O_THREADS, O_RDIR, O_HORIZONS, O_MRR, O_CLVM, O_DISC, O_COST, O_RTHRESH, O_VGROUPS,
-       O_NOVG, O_VNPSLOW, O_VNPSHIGH, O_VACT, O_VDEPTH, O_VBREADTH, O_VPLAYS };
+       O_NOVG, O_VNPSLOW, O_VNPSHIGH, O_VACT, O_VDEPTH, O_VBREADTH, O_VPLAYS, O_MAXMODEL };
 
 static const struct option longopts[] = {
     {"model", required_argument, 0, O_MODEL},   {"data", required_argument, 0, O_DATA},
@@ -133,7 +135,8 @@ static const struct option longopts[] = {
     {"value-activity-low", required_argument, 0, O_VACT},
     {"value-depth", required_argument, 0, O_VDEPTH},
     {"value-breadth", required_argument, 0, O_VBREADTH},
-    {"value-plays", required_argument, 0, O_VPLAYS}, {0, 0, 0, 0}};
+    {"value-plays", required_argument, 0, O_VPLAYS},
+    {"max-model-size", required_argument, 0, O_MAXMODEL}, {0, 0, 0, 0}};
 
 typedef struct args {
     const char **model_paths;
@@ -146,6 +149,7 @@ typedef struct args {
     int segment_opts;          /* an option about the segments given */
     int value_opts;            /* an option about the value groups given */
     int no_value;              /* --no-value-groups */
+    size_t max_model;          /* --max-model-size in bytes; 0: the default */
     ck_score_options score;
 } args;
 
@@ -301,6 +305,10 @@ static int parse_args(int argc, char **argv, args *a)
                 return ck_exit_code(CK_ENOMEM);
             break;
         case O_QUIET: a->quiet = 1; break;
+        case O_MAXMODEL:
+            if (ck_cli_max_model_size(prog, optarg, &a->max_model) != 0)
+                return 2;
+            break;
         case O_RISK: a->score.risk_model = optarg; a->segment_opts = 1; break;
         case O_GROWTH: a->score.growth_model = optarg; a->segment_opts = 1; break;
         case O_GTHRESH:
@@ -453,7 +461,8 @@ static int run(void *arg)
     if (code == 0)
         code = ck_cli_output(prog, "--drift-report", a->score.drift_report);
     for (size_t i = 0; i < a->nmodels && code == 0; i++) {
-        if (ck_model_load(&models[i], a->model_paths[i], &err) != CK_OK)
+        if (ck_model_load_max(&models[i], a->model_paths[i],
+                              a->max_model ? a->max_model : CK_MODEL_MAX_BYTES, &err) != CK_OK)
             code = ck_cli_fail(prog, &err);
         else
             survival |= models[i]->task == CK_TASK_SURVIVAL;

@@ -193,6 +193,15 @@ int ck_cli_bad_option(const char *prog, int c, char **argv, const struct option 
                         near, near[0] ? ")" : "");
 }
 
+int ck_cli_max_model_size(const char *prog, const char *arg, size_t *out)
+{
+    long mb;
+    if (ck_cli_long(prog, "--max-model-size", arg, 1, 1L << 20, &mb) != 0)
+        return 2;
+    *out = (size_t)mb << 20;
+    return 0;
+}
+
 void ck_cli_help(const char *text)
 {
     fputs(text, stdout);

@@ -83,6 +83,9 @@ struct option;
  * missing, or an unknown option with the closest known ones; returns 2. */
 int ck_cli_bad_option(const char *prog, int c, char **argv, const struct option *longopts);
 
+/* --max-model-size MB into bytes (*out); 2 after a usage error. */
+int ck_cli_max_model_size(const char *prog, const char *arg, size_t *out);
+
 /* Prints the text of a --help to stdout. */
 void ck_cli_help(const char *text);
 

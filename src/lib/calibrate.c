@@ -252,17 +252,18 @@ json_t *ck_calibration_to_json(const ck_calibration *c)
     if (c->method == CK_CALIB_NONE)
         return NULL;
     json_t *o = json_object();
-    json_object_set_new(o, "method", json_string(ck_calib_method_name(c->method)));
+    int bad = !o;
+    bad |= ck_json_put(o, "method", json_string(ck_calib_method_name(c->method)));
     if (c->method == CK_CALIB_PLATT) {
-        ck_json_set_number(o, "a", c->a);
-        ck_json_set_number(o, "b", c->b);
+        bad |= ck_json_set_number(o, "a", c->a);
+        bad |= ck_json_set_number(o, "b", c->b);
     } else {
-        json_object_set_new(o, "x", ck_json_numbers(c->x, c->n));
-        json_object_set_new(o, "y", ck_json_numbers(c->y, c->n));
+        bad |= ck_json_put(o, "x", ck_json_numbers(c->x, c->n));
+        bad |= ck_json_put(o, "y", ck_json_numbers(c->y, c->n));
     }
-    ck_json_set_number(o, "oof_ece_before", c->ece_before);
-    ck_json_set_number(o, "oof_ece_after", c->ece_after);
-    return o;
+    bad |= ck_json_set_number(o, "oof_ece_before", c->ece_before);
+    bad |= ck_json_set_number(o, "oof_ece_after", c->ece_after);
+    return ck_json_done(o, bad);
 }
 
 static ck_status read_knots(ck_json_reader *rd, const json_t *o, ck_calibration *c)

@@ -43,17 +43,18 @@ static const char *const ratio_keys[][3] = {
 static json_t *scaled_json(const ck_coefs *c, const ck_coef_row *r)
 {
     json_t *o = json_object();
-    ck_json_set_number(o, "coef", r->coef);
-    ck_json_set_number(o, "se", r->se);
-    ck_json_set_number(o, "p", r->p_value);
-    ck_json_set_number(o, "ci_low", r->lo);
-    ck_json_set_number(o, "ci_high", r->hi);
+    int bad = !o;
+    bad |= ck_json_set_number(o, "coef", r->coef);
+    bad |= ck_json_set_number(o, "se", r->se);
+    bad |= ck_json_set_number(o, "p", r->p_value);
+    bad |= ck_json_set_number(o, "ci_low", r->lo);
+    bad |= ck_json_set_number(o, "ci_high", r->hi);
     if (c->ratio) {
-        ck_json_set_number(o, ratio_keys[c->ratio][0], exp(r->coef));
-        ck_json_set_number(o, ratio_keys[c->ratio][1], exp(r->lo));
-        ck_json_set_number(o, ratio_keys[c->ratio][2], exp(r->hi));
+        bad |= ck_json_set_number(o, ratio_keys[c->ratio][0], exp(r->coef));
+        bad |= ck_json_set_number(o, ratio_keys[c->ratio][1], exp(r->lo));
+        bad |= ck_json_set_number(o, ratio_keys[c->ratio][2], exp(r->hi));
     }
-    return o;
+    return ck_json_done(o, bad);
 }
 
 static int is_aliased(const ck_coefs *c, size_t j)
@@ -74,30 +75,31 @@ static const char *const test_methods[] = {NULL, "lr", "f", "wald"};
 static json_t *tests_json(const ck_coefs *c, const ck_pipeline *pl)
 {
     json_t *o = json_object(), *a = json_array();
+    int bad = !o || !a;
     for (size_t k = 0; k < pl->nfeat; k++) {
         const ck_term_test *t = &c->tests[k];
         json_t *r = json_object();
-        json_object_set_new(r, "term", json_string(pl->feat[k].name));
-        ck_json_set_number(r, "df", t->df);
+        bad |= ck_json_put(r, "term", json_string(pl->feat[k].name));
+        bad |= ck_json_set_number(r, "df", t->df);
         if (c->test_kind == CK_TEST_LR) {
-            ck_json_set_number(r, "deviance", t->deviance);
-            ck_json_set_number(r, "aic", t->aic);
-            ck_json_set_number(r, "lr_stat", t->stat);
+            bad |= ck_json_set_number(r, "deviance", t->deviance);
+            bad |= ck_json_set_number(r, "aic", t->aic);
+            bad |= ck_json_set_number(r, "lr_stat", t->stat);
         } else if (c->test_kind == CK_TEST_F) {
-            ck_json_set_number(r, "sum_sq", t->sumsq);
-            ck_json_set_number(r, "rss", t->rss);
-            ck_json_set_number(r, "f", t->stat);
+            bad |= ck_json_set_number(r, "sum_sq", t->sumsq);
+            bad |= ck_json_set_number(r, "rss", t->rss);
+            bad |= ck_json_set_number(r, "f", t->stat);
         } else {
-            ck_json_set_number(r, "chi2", t->stat);
+            bad |= ck_json_set_number(r, "chi2", t->stat);
             if (!isnan(t->rank_df))
-                ck_json_set_number(r, "rank_df", t->rank_df);
+                bad |= ck_json_set_number(r, "rank_df", t->rank_df);
         }
-        ck_json_set_number(r, "p", t->p);
-        json_array_append_new(a, r);
+        bad |= ck_json_set_number(r, "p", t->p);
+        bad |= ck_json_push(a, r);
     }
-    json_object_set_new(o, "method", json_string(test_methods[c->test_kind]));
-    json_object_set_new(o, "terms", a);
-    return o;
+    bad |= ck_json_put(o, "method", json_string(test_methods[c->test_kind]));
+    bad |= ck_json_put(o, "terms", a);
+    return ck_json_done(o, bad);
 }
 
 /* Reads "tests" back (optional: a record for the report). */
@@ -138,45 +140,41 @@ static ck_status read_tests(ck_coefs *c, const json_t *o, const ck_pipeline *pl,
 json_t *ck_coefs_json(const ck_coefs *c, const ck_pipeline *pl)
 {
     json_t *terms = json_array(), *o = json_object();
-    if (!terms || !o) {
-        json_decref(terms);
-        json_decref(o);
-        return NULL;
-    }
+    int bad = !terms || !o;
     for (size_t j = 0; j < c->p; j++) {
         json_t *t = json_object();
-        json_object_set_new(t, "term", json_string(term_name(c, pl, j)));
-        json_object_set_new(t, "coef", ck_json_number(c->beta[j]));
+        bad |= ck_json_put(t, "term", json_string(term_name(c, pl, j)));
+        bad |= ck_json_put(t, "coef", ck_json_number(c->beta[j]));
         if (c->row) {
             const ck_coef_row *r = &c->row[j];
-            ck_json_set_number(t, "se", r->se);
-            ck_json_set_number(t, c->t_stats ? "t" : "z", r->stat);
-            ck_json_set_number(t, "p", r->p_value);
-            ck_json_set_number(t, "ci_low", r->lo);
-            ck_json_set_number(t, "ci_high", r->hi);
+            bad |= ck_json_set_number(t, "se", r->se);
+            bad |= ck_json_set_number(t, c->t_stats ? "t" : "z", r->stat);
+            bad |= ck_json_set_number(t, "p", r->p_value);
+            bad |= ck_json_set_number(t, "ci_low", r->lo);
+            bad |= ck_json_set_number(t, "ci_high", r->hi);
             if (c->ratio) {
-                ck_json_set_number(t, ratio_keys[c->ratio][0], exp(r->coef));
-                ck_json_set_number(t, ratio_keys[c->ratio][1], exp(r->lo));
-                ck_json_set_number(t, ratio_keys[c->ratio][2], exp(r->hi));
+                bad |= ck_json_set_number(t, ratio_keys[c->ratio][0], exp(r->coef));
+                bad |= ck_json_set_number(t, ratio_keys[c->ratio][1], exp(r->lo));
+                bad |= ck_json_set_number(t, ratio_keys[c->ratio][2], exp(r->hi));
             }
         }
         if (is_aliased(c, j)) /* coef 0 scores as leaving the column out */
-            json_object_set_new(t, "aliased", json_true());
+            bad |= ck_json_put(t, "aliased", json_true());
         else if (c->unit) {
-            json_object_set_new(t, "per_unit", scaled_json(c, &c->unit[j]));
+            bad |= ck_json_put(t, "per_unit", scaled_json(c, &c->unit[j]));
             if (!is_intercept(c, j))
-                json_object_set_new(t, "per_sd", scaled_json(c, &c->sd[j]));
+                bad |= ck_json_put(t, "per_sd", scaled_json(c, &c->sd[j]));
         }
-        json_array_append_new(terms, t);
+        bad |= ck_json_push(terms, t);
     }
-    json_object_set_new(o, "statistic", json_string(c->t_stats ? "t" : "z"));
-    json_object_set_new(o, "approximate", json_boolean(c->approximate));
+    bad |= ck_json_put(o, "statistic", json_string(c->t_stats ? "t" : "z"));
+    bad |= ck_json_put(o, "approximate", json_boolean(c->approximate));
     if (c->robust) /* absent: the model's covariance, as in every older file */
-        json_object_set_new(o, "covariance", json_string("hc1"));
-    json_object_set_new(o, "terms", terms);
+        bad |= ck_json_put(o, "covariance", json_string("hc1"));
+    bad |= ck_json_put(o, "terms", terms);
     if (c->tests)
-        json_object_set_new(o, "tests", tests_json(c, pl));
-    return o;
+        bad |= ck_json_put(o, "tests", tests_json(c, pl));
+    return ck_json_done(o, bad);
 }
 
 /* An inference field of a term: optional, NaN when absent. */
@@ -724,11 +722,9 @@ ck_status ck_coefs_est_save(const void *state, const ck_pipeline *pl, json_t *ro
                             ck_error *err)
 {
     json_t *c = ck_coefs_json(state, pl);
-    if (!c)
-        return ck_error_set(err, CK_ENOMEM, "out of memory");
-    json_object_set_new(root, "coefficients", c);
-    ck_json_put_facts(fit, facts, f, nf);
-    return CK_OK;
+    int bad = ck_json_put(root, "coefficients", c);
+    bad |= ck_json_put_facts(fit, facts, f, nf);
+    return bad ? ck_error_set(err, CK_ENOMEM, "out of memory") : CK_OK;
 }
 
 ck_status ck_coefs_est_tune(const ck_tune_input *in, double *param, ck_tuning *out,

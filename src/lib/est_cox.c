@@ -187,19 +187,18 @@ static ck_status save(const void *p, const ck_model *m, json_t *root, json_t *fi
 {
     const state *s = p;
     const baseline *b = &s->b;
-    json_t *o = json_object();
-    if (!o)
-        return ck_error_set(err, CK_ENOMEM, "out of memory");
     ck_status st = ck_coefs_est_save(s, m->pl, root, fit, &s->f, fit_facts, CK_NFACTS(fit_facts),
                                      err);
-    json_object_set_new(o, "hazard", json_string(hazard_names[s->f.hazard]));
-    ck_json_set_number(o, "last_time", b->curve.last_time);
-    json_object_set_new(o, "time", ck_json_numbers(b->time, b->n));
-    json_object_set_new(o, "cumulative_hazard", ck_json_numbers(b->cumhaz, b->n));
-    json_object_set_new(o, "at_risk", ck_json_counts(b->nrisk, b->n));
-    json_object_set_new(o, "events", ck_json_counts(b->nevent, b->n));
-    json_object_set_new(root, "baseline", o);
-    return st;
+    json_t *o = json_object();
+    int bad = !o;
+    bad |= ck_json_put(o, "hazard", json_string(hazard_names[s->f.hazard]));
+    bad |= ck_json_set_number(o, "last_time", b->curve.last_time);
+    bad |= ck_json_put(o, "time", ck_json_numbers(b->time, b->n));
+    bad |= ck_json_put(o, "cumulative_hazard", ck_json_numbers(b->cumhaz, b->n));
+    bad |= ck_json_put(o, "at_risk", ck_json_counts(b->nrisk, b->n));
+    bad |= ck_json_put(o, "events", ck_json_counts(b->nevent, b->n));
+    bad |= ck_json_put(root, "baseline", o);
+    return st == CK_OK && bad ? ck_error_set(err, CK_ENOMEM, "out of memory") : st;
 }
 
 /* The baseline must be a step function scoring can trust: times finite,

@@ -697,21 +697,17 @@ static ck_status save(const void *p, const ck_model *m, json_t *root, json_t *fi
 {
     const state *s = p;
     json_t *o = json_object(), *imp = json_object();
-    if (!o || !imp) {
-        json_decref(o);
-        json_decref(imp);
-        return ck_error_set(err, CK_ENOMEM, "out of memory");
-    }
-    json_object_set_new(o, "objective", json_string(objective_of(m->task)));
-    json_object_set_new(o, "xgboost_model", json_string(s->booster));
-    json_object_set_new(root, "gbdt", o);
-    json_object_set_new(fit, "trees", json_integer((json_int_t)s->trees->ntrees));
-    json_object_set_new(fit, "max_depth", json_integer((json_int_t)s->trees->max_depth));
-    json_object_set_new(fit, "nodes", json_integer((json_int_t)s->trees->nnodes));
-    json_object_set_new(imp, "total_gain", ck_json_numbers(s->gain, s->width));
-    json_object_set_new(imp, "mean_abs_shap", ck_json_numbers(s->mean_shap, s->width));
-    json_object_set_new(fit, "importance", imp);
-    return CK_OK;
+    int bad = !o || !imp;
+    bad |= ck_json_put(o, "objective", json_string(objective_of(m->task)));
+    bad |= ck_json_put(o, "xgboost_model", json_string(s->booster));
+    bad |= ck_json_put(root, "gbdt", o);
+    bad |= ck_json_put(fit, "trees", json_integer((json_int_t)s->trees->ntrees));
+    bad |= ck_json_put(fit, "max_depth", json_integer((json_int_t)s->trees->max_depth));
+    bad |= ck_json_put(fit, "nodes", json_integer((json_int_t)s->trees->nnodes));
+    bad |= ck_json_put(imp, "total_gain", ck_json_numbers(s->gain, s->width));
+    bad |= ck_json_put(imp, "mean_abs_shap", ck_json_numbers(s->mean_shap, s->width));
+    bad |= ck_json_put(fit, "importance", imp);
+    return bad ? ck_error_set(err, CK_ENOMEM, "out of memory") : CK_OK;
 }
 
 static ck_status load(void **out, const ck_model *m, json_t *root, json_t *fit,

@@ -141,8 +141,9 @@ static ck_status save(const void *p, const ck_model *m, json_t *root, json_t *fi
     const state *s = p;
     ck_status st = ck_coefs_est_save(s, m->pl, root, fit, &s->f, fit_facts,
                                      CK_NFACTS(fit_facts), err);
-    if (st == CK_OK && s->f.method == METHOD_HUBER)
-        ck_json_put_facts(fit, &s->f, huber_facts, CK_NFACTS(huber_facts));
+    if (st == CK_OK && s->f.method == METHOD_HUBER &&
+        ck_json_put_facts(fit, &s->f, huber_facts, CK_NFACTS(huber_facts)) != 0)
+        return ck_error_set(err, CK_ENOMEM, "out of memory");
     return st;
 }
 

@@ -113,17 +113,16 @@ static ck_status save(const void *p, const ck_model *m, json_t *root, json_t *fi
 {
     const state *s = p;
     json_t *o = json_object();
+    int bad = !o;
     (void)m;
-    if (!o)
-        return ck_error_set(err, CK_ENOMEM, "out of memory");
-    json_object_set_new(o, "kind", json_string(s->svm.regression ? "epsilon-svr" : "c-svc"));
-    json_object_set_new(o, "libsvm_model", json_string(s->svm.text));
-    json_object_set_new(root, "svm", o);
-    ck_json_put_facts(fit, &s->f, fit_facts, CK_NFACTS(fit_facts));
+    bad |= ck_json_put(o, "kind", json_string(s->svm.regression ? "epsilon-svr" : "c-svc"));
+    bad |= ck_json_put(o, "libsvm_model", json_string(s->svm.text));
+    bad |= ck_json_put(root, "svm", o);
+    bad |= ck_json_put_facts(fit, &s->f, fit_facts, CK_NFACTS(fit_facts));
     if (s->svm.regression)
-        ck_json_put_facts(fit, &s->f, svr_facts, CK_NFACTS(svr_facts));
-    ck_json_put_facts(fit, &s->f, count_facts, CK_NFACTS(count_facts));
-    return CK_OK;
+        bad |= ck_json_put_facts(fit, &s->f, svr_facts, CK_NFACTS(svr_facts));
+    bad |= ck_json_put_facts(fit, &s->f, count_facts, CK_NFACTS(count_facts));
+    return bad ? ck_error_set(err, CK_ENOMEM, "out of memory") : CK_OK;
 }
 
 static ck_status load(void **out, const ck_model *m, json_t *root, json_t *fit,
@@ -154,6 +153,8 @@ static ck_status load(void **out, const ck_model *m, json_t *root, json_t *fit,
     free(text);
     if (st != CK_OK) {
         free_state(s);
+        if (st == CK_EMODEL)
+            ck_error_prefix(rd->err, "field 'svm.libsvm_model'");
         return ck_json_foreign(rd, st);
     }
     *out = s;

@@ -12,28 +12,49 @@ json_t *ck_json_number(double v)
     return isfinite(v) ? json_real(v) : json_null();
 }
 
-void ck_json_set_number(json_t *o, const char *key, double v)
+int ck_json_put(json_t *o, const char *key, json_t *v)
 {
-    json_object_set_new(o, key, ck_json_number(v));
+    /* json_object_set_new releases v itself when the set fails */
+    return v && json_object_set_new(o, key, v) == 0 ? 0 : -1;
+}
+
+int ck_json_push(json_t *a, json_t *v)
+{
+    return v && json_array_append_new(a, v) == 0 ? 0 : -1;
+}
+
+json_t *ck_json_done(json_t *o, int failed)
+{
+    if (!failed)
+        return o;
+    json_decref(o);
+    return NULL;
+}
+
+int ck_json_set_number(json_t *o, const char *key, double v)
+{
+    return ck_json_put(o, key, ck_json_number(v));
 }
 
 json_t *ck_json_counts(const double *v, size_t n)
 {
     json_t *a = json_array();
-    for (size_t i = 0; i < n && a; i++) {
+    int bad = !a;
+    for (size_t i = 0; i < n && !bad; i++) {
         double x = v[i];
         int whole = isfinite(x) && x == floor(x) && fabs(x) < 9007199254740992.0;
-        json_array_append_new(a, whole ? json_integer((json_int_t)x) : ck_json_number(x));
+        bad |= ck_json_push(a, whole ? json_integer((json_int_t)x) : ck_json_number(x));
     }
-    return a;
+    return ck_json_done(a, bad);
 }
 
 json_t *ck_json_numbers(const double *v, size_t n)
 {
     json_t *a = json_array();
-    for (size_t i = 0; i < n && a; i++)
-        json_array_append_new(a, ck_json_number(v[i]));
-    return a;
+    int bad = !a;
+    for (size_t i = 0; i < n && !bad; i++)
+        bad |= ck_json_push(a, ck_json_number(v[i]));
+    return ck_json_done(a, bad);
 }
 
 json_t *ck_json_string_or_null(const char *s)
@@ -171,8 +192,9 @@ static void *field(const void *base, const ck_fact *f)
     return (char *)(void *)base + f->offset;
 }
 
-void ck_json_put_facts(json_t *o, const void *base, const ck_fact *f, size_t n)
+int ck_json_put_facts(json_t *o, const void *base, const ck_fact *f, size_t n)
 {
+    int bad = 0;
     for (size_t i = 0; i < n; i++) {
         const void *v = field(base, &f[i]);
         json_t *j = NULL;
@@ -186,8 +208,9 @@ void ck_json_put_facts(json_t *o, const void *base, const ck_fact *f, size_t n)
         case CK_FACT_BOOL: j = json_boolean(*(const int *)v); break;
         case CK_FACT_CHOICE: j = json_string(f[i].choices[*(const int *)v]); break;
         }
-        json_object_set_new(o, f[i].key, j);
+        bad |= ck_json_put(o, f[i].key, j);
     }
+    return bad;
 }
 
 static int choice_index(const char *const *choices, const char *s)

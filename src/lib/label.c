@@ -1,6 +1,7 @@
 /* label.c -- reading the target column (see label.h). */
 #include "churnkit/label.h"
 #include "churnkit/num.h"
+#include "churnkit/str.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -103,6 +104,12 @@ static int distinct_classes(const ck_label *out, const ck_table *t, const ck_col
             ck_error_at(err, CK_EDATA, t->source, ck_table_line(t, i), column_of(t, out->name),
                         "the label '%s' has more than two values ('%s', '%s', '%s', ...): "
                         "a classifier needs exactly two", out->name, cls[0], cls[1], s);
+            return 3;
+        }
+        if (!ck_utf8_valid(s)) { /* a class's text goes into model files and reports */
+            ck_error_at(err, CK_EDATA, t->source, ck_table_line(t, i), column_of(t, out->name),
+                        "the value in column '%s' is not valid UTF-8: churnkit reads UTF-8; "
+                        "convert the file (iconv -f latin1 -t utf-8)", out->name);
             return 3;
         }
         snprintf(cls[k++], 256, "%s", s);

@@ -79,9 +79,8 @@ static const ck_fact surv_summary[] = {
 json_t *ck_surv_metrics_json(const ck_surv_metrics *s)
 {
     json_t *o = json_object();
-    if (o)
-        ck_json_put_facts(o, s, surv_summary, CK_NFACTS(surv_summary));
-    return o;
+    int bad = !o || ck_json_put_facts(o, s, surv_summary, CK_NFACTS(surv_summary));
+    return ck_json_done(o, bad);
 }
 
 ck_status ck_surv_metrics_read(ck_json_reader *rd, const json_t *o, const char *field,
@@ -91,46 +90,47 @@ ck_status ck_surv_metrics_read(ck_json_reader *rd, const json_t *o, const char *
     return ck_json_get_facts(rd, o, field, s, surv_summary, CK_NFACTS(surv_summary), 1);
 }
 
-static void class_details(json_t *o, const ck_class_metrics *c)
+/* 0, or -1 when a field could not be set */
+static int class_details(json_t *o, const ck_class_metrics *c)
 {
     json_t *cm = json_object(), *rel = json_object(), *cnt = json_array();
-    ck_json_put_facts(o, c, class_detail, CK_NFACTS(class_detail));
+    int bad = !cm || !rel || !cnt;
+    bad |= ck_json_put_facts(o, c, class_detail, CK_NFACTS(class_detail));
     if (c->top_named)
-        ck_json_put_facts(o, c, class_top, CK_NFACTS(class_top));
-    ck_json_put_facts(cm, &c->cm, confusion, CK_NFACTS(confusion));
-    json_object_set_new(o, "confusion", cm);
+        bad |= ck_json_put_facts(o, c, class_top, CK_NFACTS(class_top));
+    bad |= ck_json_put_facts(cm, &c->cm, confusion, CK_NFACTS(confusion));
+    bad |= ck_json_put(o, "confusion", cm);
     for (int k = 0; k < CK_RELIABILITY_BINS; k++)
-        json_array_append_new(cnt, json_integer((json_int_t)c->rel_count[k]));
-    json_object_set_new(rel, "count", cnt);
-    json_object_set_new(rel, "mean_predicted", ck_json_numbers(c->rel_mean_pred,
+        bad |= ck_json_push(cnt, json_integer((json_int_t)c->rel_count[k]));
+    bad |= ck_json_put(rel, "count", cnt);
+    bad |= ck_json_put(rel, "mean_predicted", ck_json_numbers(c->rel_mean_pred,
                                                               CK_RELIABILITY_BINS));
-    json_object_set_new(rel, "observed_rate", ck_json_numbers(c->rel_obs_rate,
+    bad |= ck_json_put(rel, "observed_rate", ck_json_numbers(c->rel_obs_rate,
                                                              CK_RELIABILITY_BINS));
-    json_object_set_new(o, "reliability", rel);
-    json_object_set_new(o, "gains", ck_json_numbers(c->gains, CK_GAINS_BINS));
-    json_object_set_new(o, "lift", ck_json_numbers(c->lift, CK_GAINS_BINS));
+    bad |= ck_json_put(o, "reliability", rel);
+    bad |= ck_json_put(o, "gains", ck_json_numbers(c->gains, CK_GAINS_BINS));
+    bad |= ck_json_put(o, "lift", ck_json_numbers(c->lift, CK_GAINS_BINS));
+    return bad;
 }
 
 json_t *ck_class_metrics_json(const ck_class_metrics *c, int detail)
 {
     json_t *o = json_object();
-    if (!o)
-        return NULL;
-    ck_json_put_facts(o, c, class_summary, CK_NFACTS(class_summary));
+    int bad = !o;
+    bad |= ck_json_put_facts(o, c, class_summary, CK_NFACTS(class_summary));
     if (detail)
-        class_details(o, c);
-    return o;
+        bad |= class_details(o, c);
+    return ck_json_done(o, bad);
 }
 
 json_t *ck_reg_metrics_json(const ck_reg_metrics *r, int detail)
 {
     json_t *o = json_object();
-    if (!o)
-        return NULL;
-    ck_json_put_facts(o, r, reg_summary, CK_NFACTS(reg_summary));
+    int bad = !o;
+    bad |= ck_json_put_facts(o, r, reg_summary, CK_NFACTS(reg_summary));
     if (detail)
-        ck_json_put_facts(o, r, reg_detail, CK_NFACTS(reg_detail));
-    return o;
+        bad |= ck_json_put_facts(o, r, reg_detail, CK_NFACTS(reg_detail));
+    return ck_json_done(o, bad);
 }
 
 ck_status ck_class_metrics_read(ck_json_reader *rd, const json_t *o, const char *field,

@@ -9,9 +9,11 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 ck_model *ck_model_new(void)
 {
@@ -144,48 +146,48 @@ void ck_cv_stats_of(ck_task task, const ck_metrics_record *r, double out[CK_CV_S
 static json_t *tuning_json(const ck_tuning *t)
 {
     json_t *o = json_object(), *names = json_array(), *tried = json_array();
-    json_object_set_new(o, "method", json_string(t->method));
+    int bad = !o || !names || !tried;
+    bad |= ck_json_put(o, "method", json_string(t->method));
     for (size_t j = 0; j < t->nnames; j++)
-        json_array_append_new(names, json_string(t->names[j]));
-    json_object_set_new(o, "parameters", names);
+        bad |= ck_json_push(names, json_string(t->names[j]));
+    bad |= ck_json_put(o, "parameters", names);
     for (size_t i = 0; i < t->ntried; i++)
-        json_array_append_new(tried, ck_json_numbers(t->tried + i * t->nnames, t->nnames));
-    json_object_set_new(o, "tried", tried);
-    json_object_set_new(o, "loss", ck_json_numbers(t->loss, t->ntried));
-    json_object_set_new(o, "best", json_integer((json_int_t)t->best));
+        bad |= ck_json_push(tried, ck_json_numbers(t->tried + i * t->nnames, t->nnames));
+    bad |= ck_json_put(o, "tried", tried);
+    bad |= ck_json_put(o, "loss", ck_json_numbers(t->loss, t->ntried));
+    bad |= ck_json_put(o, "best", json_integer((json_int_t)t->best));
     if (t->ncurve)
-        json_object_set_new(o, "curve", ck_json_numbers(t->curve, t->ncurve));
-    return o;
+        bad |= ck_json_put(o, "curve", ck_json_numbers(t->curve, t->ncurve));
+    return ck_json_done(o, bad);
 }
 
 static json_t *training_json(const ck_model *m)
 {
     const ck_training_record *t = &m->training;
     json_t *o = json_object();
-    if (!o)
-        return NULL;
-    json_object_set_new(o, "data", ck_json_string_or_null(t->data));
-    json_object_set_new(o, "data_hash", ck_json_string_or_null(t->data_hash));
-    json_object_set_new(o, "rows", json_integer((json_int_t)t->rows));
+    int bad = !o;
+    bad |= ck_json_put(o, "data", ck_json_string_or_null(t->data));
+    bad |= ck_json_put(o, "data_hash", ck_json_string_or_null(t->data_hash));
+    bad |= ck_json_put(o, "rows", json_integer((json_int_t)t->rows));
     if (m->task == CK_TASK_CLASSIFICATION) /* the baseline churnkit-eval compares with */
-        json_object_set_new(o, "positives", json_integer((json_int_t)t->positives));
+        bad |= ck_json_put(o, "positives", json_integer((json_int_t)t->positives));
     else if (m->task == CK_TASK_SURVIVAL)
-        json_object_set_new(o, "events", json_integer((json_int_t)t->positives));
+        bad |= ck_json_put(o, "events", json_integer((json_int_t)t->positives));
     else if (m->task == CK_TASK_REGRESSION)
-        ck_json_set_number(o, "target_mean", t->target_mean);
-    json_object_set_new(o, "test_rows", json_integer((json_int_t)t->test_rows));
+        bad |= ck_json_set_number(o, "target_mean", t->target_mean);
+    bad |= ck_json_put(o, "test_rows", json_integer((json_int_t)t->test_rows));
     if (t->processes)
-        json_object_set_new(o, "processes", json_integer((json_int_t)t->processes));
+        bad |= ck_json_put(o, "processes", json_integer((json_int_t)t->processes));
     if (t->drop_missing_label) /* only then: older files have no such keys */
-        json_object_set_new(o, "rows_missing_label", json_integer((json_int_t)t->missing_label));
+        bad |= ck_json_put(o, "rows_missing_label", json_integer((json_int_t)t->missing_label));
     if (t->refit)
-        json_object_set_new(o, "refit", json_true());
-    json_object_set_new(o, "seed", json_integer((json_int_t)t->seed));
-    json_object_set(o, "options", t->options ? t->options : json_object());
+        bad |= ck_json_put(o, "refit", json_true());
+    bad |= ck_json_put(o, "seed", json_integer((json_int_t)t->seed));
+    bad |= ck_json_put(o, "options", t->options ? json_incref(t->options) : json_object());
     if (m->tuning.method)
-        json_object_set_new(o, "tuning", tuning_json(&m->tuning));
-    json_object_set_new(o, "churnkit", ck_json_string_or_null(t->churnkit));
-    return o;
+        bad |= ck_json_put(o, "tuning", tuning_json(&m->tuning));
+    bad |= ck_json_put(o, "churnkit", ck_json_string_or_null(t->churnkit));
+    return ck_json_done(o, bad);
 }
 
 static json_t *record_json(const ck_model *m, const ck_metrics_record *r)
@@ -200,52 +202,56 @@ static json_t *cv_json(const ck_model *m)
     const ck_cv_record *cv = &m->cv;
     const char *const *names = ck_cv_stat_names(m->task);
     json_t *o = json_object();
-    json_object_set_new(o, "folds", json_integer((json_int_t)cv->folds));
-    json_object_set_new(o, "seed", json_integer((json_int_t)cv->seed));
+    int bad = !o;
+    bad |= ck_json_put(o, "folds", json_integer((json_int_t)cv->folds));
+    bad |= ck_json_put(o, "seed", json_integer((json_int_t)cv->seed));
     for (size_t s = 0; s < ck_cv_stat_count(m->task); s++) {
         json_t *st = json_object();
-        ck_json_set_number(st, "mean", cv->mean[s]);
-        ck_json_set_number(st, "sd", cv->sd[s]);
-        json_object_set_new(st, "folds", ck_json_numbers(cv->fold[s], cv->folds));
-        json_object_set_new(o, names[s], st);
+        bad |= !st || ck_json_set_number(st, "mean", cv->mean[s]);
+        bad |= ck_json_set_number(st, "sd", cv->sd[s]);
+        bad |= ck_json_put(st, "folds", ck_json_numbers(cv->fold[s], cv->folds));
+        bad |= ck_json_put(o, names[s], st);
     }
-    return o;
+    return ck_json_done(o, bad);
 }
 
 static json_t *metrics_json(const ck_model *m)
 {
     json_t *o = json_object();
+    int bad = !o;
     if (m->train.present)
-        json_object_set_new(o, "train", record_json(m, &m->train));
+        bad |= ck_json_put(o, "train", record_json(m, &m->train));
     if (m->has_cv)
-        json_object_set_new(o, "cv", cv_json(m));
+        bad |= ck_json_put(o, "cv", cv_json(m));
     if (m->test.present)
-        json_object_set_new(o, "test", record_json(m, &m->test));
-    return o;
+        bad |= ck_json_put(o, "test", record_json(m, &m->test));
+    return ck_json_done(o, bad);
 }
 
 static json_t *label_json(const ck_model *m)
 {
     json_t *label = json_object();
-    json_object_set_new(label, "name", json_string(m->label));
+    int bad = !label;
+    bad |= ck_json_put(label, "name", json_string(m->label));
     if (m->task == CK_TASK_CLASSIFICATION) {
-        json_object_set_new(label, "positive", json_string(m->positive));
-        json_object_set_new(label, "negative", json_string(m->negative));
+        bad |= ck_json_put(label, "positive", json_string(m->positive));
+        bad |= ck_json_put(label, "negative", json_string(m->negative));
     } else if (m->task == CK_TASK_SURVIVAL) {
-        json_object_set_new(label, "event", json_string(m->event));
+        bad |= ck_json_put(label, "event", json_string(m->event));
     }
-    return label;
+    return ck_json_done(label, bad);
 }
 
 /* What the threshold rule's pick did on the out-of-fold predictions. */
 static json_t *threshold_cv_json(const ck_threshold_pick *k)
 {
     json_t *o = json_object();
-    json_object_set_new(o, "rows", json_integer((json_int_t)k->rows));
-    json_object_set_new(o, "named", json_integer((json_int_t)k->named));
-    ck_json_set_number(o, "precision", k->precision);
-    ck_json_set_number(o, "recall", k->recall);
-    return o;
+    int bad = !o;
+    bad |= ck_json_put(o, "rows", json_integer((json_int_t)k->rows));
+    bad |= ck_json_put(o, "named", json_integer((json_int_t)k->named));
+    bad |= ck_json_set_number(o, "precision", k->precision);
+    bad |= ck_json_set_number(o, "recall", k->recall);
+    return ck_json_done(o, bad);
 }
 
 /* The file's object; keys in the documented order. */
@@ -253,31 +259,32 @@ static json_t *model_json(const ck_model *m)
 {
     json_t *root = json_object(), *fit = json_object();
     ck_error err;
-    if (!root || !fit)
+    int bad = !root || !fit;
+    if (bad)
         goto fail;
-    json_object_set_new(root, "format", json_string("churnkit-model"));
-    json_object_set_new(root, "version", json_integer(CK_MODEL_VERSION));
-    json_object_set_new(root, "name", json_string(m->name));
-    json_object_set_new(root, "task", json_string(ck_task_name(m->task)));
-    json_object_set_new(root, "estimator", json_string(m->type->name));
-    json_object_set_new(root, "label", label_json(m));
-    json_object_set_new(root, "id", ck_json_string_or_null(m->id));
+    bad |= ck_json_put(root, "format", json_string("churnkit-model"));
+    bad |= ck_json_put(root, "version", json_integer(CK_MODEL_VERSION));
+    bad |= ck_json_put(root, "name", json_string(m->name));
+    bad |= ck_json_put(root, "task", json_string(ck_task_name(m->task)));
+    bad |= ck_json_put(root, "estimator", json_string(m->type->name));
+    bad |= ck_json_put(root, "label", label_json(m));
+    bad |= ck_json_put(root, "id", ck_json_string_or_null(m->id));
     if (ck_pipeline_to_json(m->pl, root, &err) != CK_OK ||
         m->type->save(m->state, m, root, fit, &err) != CK_OK)
         goto fail;
     if (m->task == CK_TASK_CLASSIFICATION) {
-        ck_json_set_number(root, "threshold", m->threshold);
-        json_object_set_new(root, "threshold_rule",
+        bad |= ck_json_set_number(root, "threshold", m->threshold);
+        bad |= ck_json_put(root, "threshold_rule",
                             json_string(m->threshold_rule ? m->threshold_rule : "fixed"));
         if (m->threshold_cv.rows)
-            json_object_set_new(root, "threshold_cv", threshold_cv_json(&m->threshold_cv));
+            bad |= ck_json_put(root, "threshold_cv", threshold_cv_json(&m->threshold_cv));
         if (m->calib.method)
-            json_object_set_new(root, "calibration", ck_calibration_to_json(&m->calib));
+            bad |= ck_json_put(root, "calibration", ck_calibration_to_json(&m->calib));
     }
-    json_object_set_new(root, "fit", fit);
-    json_object_set_new(root, "training", training_json(m));
-    json_object_set_new(root, "metrics", metrics_json(m));
-    return root;
+    bad |= ck_json_put(root, "fit", fit);
+    bad |= ck_json_put(root, "training", training_json(m));
+    bad |= ck_json_put(root, "metrics", metrics_json(m));
+    return ck_json_done(root, bad);
 fail:
     json_decref(root);
     json_decref(fit);
@@ -298,12 +305,14 @@ ck_status ck_model_save(const ck_model *m, const char *path, ck_error *err)
     ck_model *back = NULL;
     if (!text)
         return ck_error_set(err, CK_ENOMEM, "%s: out of memory writing the model", path);
-    /* what train writes, predict must read: the text is read back before
-     * the file is written, so a model that would not load never lands */
+    /* what train writes, predict must read: the text is read back by the
+     * parser ck_model_load uses (parse_buffer) before the file is written,
+     * so a model that would not load never lands */
     ck_status st = ck_model_parse(&back, text, path, err);
     ck_model_free(back);
     if (st == CK_EMODEL)
-        ck_error_prefix(err, "internal error: the model does not read back");
+        ck_error_prefix(err, "internal error (a churnkit bug: please report it): the model "
+                             "does not read back");
     if (st == CK_OK)
         st = ck_ofile_write_string(path, text, err);
     free(text);
@@ -643,36 +652,109 @@ static ck_status finish_load(ck_model **out, json_t *root, const char *source, c
 
 static ck_status damaged(ck_error *err, const char *source, const json_error_t *je)
 {
+    /* jansson out of memory is not the file's fault (exit 5, not 4) */
+    if (json_error_code(je) == json_error_out_of_memory)
+        return ck_error_set(err, CK_ENOMEM, "%s: out of memory reading the model file",
+                            source);
     return ck_error_at(err, CK_EMODEL, source, (unsigned long)(je->line > 0 ? je->line : 0),
                        (unsigned long)(je->column > 0 ? je->column : 0), "damaged model file: %s",
                        je->text);
 }
 
-ck_status ck_model_parse(ck_model **out, const char *text, const char *source, ck_error *err)
+/* jansson 2.14 ignores a failed allocation while it gathers a string's
+ * bytes (load.c, lex_save) and then reads past them: under a memory limit
+ * one long string crashes it.  Its peak for a string is about three times
+ * the string's length, beside the text: that much is asked for first and
+ * given back, so that memory too short for the parse is reported as such
+ * (the pointer is volatile so the compiler keeps the pair). */
+static int room_to_parse(size_t n)
+{
+    void *volatile probe = n < SIZE_MAX / 4 ? malloc(3 * n + 4096) : NULL;
+    int ok = probe != NULL;
+    free(probe);
+    return ok;
+}
+
+/* One parser for text from memory and from a file, so that train's check
+ * of what it writes is predict's loader exactly. */
+static ck_status parse_buffer(ck_model **out, const char *text, size_t n, const char *source,
+                              ck_error *err)
 {
     json_error_t je;
     *out = NULL;
-    json_t *root = json_loads(text, JSON_REJECT_DUPLICATES, &je);
+    if (!room_to_parse(n))
+        return ck_error_set(err, CK_ENOMEM, "%s: out of memory reading the model file (%zu "
+                                            "bytes)", source, n);
+    json_t *root = json_loadb(text, n, JSON_REJECT_DUPLICATES, &je);
     if (!root)
         return damaged(err, source, &je);
     return finish_load(out, root, source, err);
 }
 
-ck_status ck_model_load(ck_model **out, const char *path, ck_error *err)
+ck_status ck_model_parse(ck_model **out, const char *text, const char *source, ck_error *err)
 {
-    json_error_t je;
+    return parse_buffer(out, text, strlen(text), source, err);
+}
+
+static ck_status too_big(ck_error *err, const char *path, size_t max)
+{
+    return ck_error_set(err, CK_EMODEL, "%s: the model file is larger than %zu MB, the limit "
+                                        "(--max-model-size raises it)", path, max >> 20);
+}
+
+/* The whole file into memory, refusing more than max bytes before
+ * allocating for it (a regular file's size is known; a pipe's is read up
+ * to the limit). */
+static ck_status read_capped(FILE *fp, const char *path, size_t max, char **text, size_t *n,
+                             ck_error *err)
+{
+    struct stat sb;
+    size_t cap = 1 << 16, got;
+    if (fstat(fileno(fp), &sb) == 0 && S_ISREG(sb.st_mode)) {
+        if ((uintmax_t)sb.st_size > max)
+            return too_big(err, path, max);
+        cap = (size_t)sb.st_size + 1;
+    }
+    char *buf = malloc(cap);
+    *n = 0;
+    while (buf && (got = fread(buf + *n, 1, cap - *n, fp)) > 0) {
+        *n += got;
+        if (*n > max) {
+            free(buf);
+            return too_big(err, path, max);
+        }
+        char *grown = *n < cap ? buf : realloc(buf, cap = cap * 2 > max + 1 ? max + 1 : cap * 2);
+        if (!grown)
+            free(buf);
+        buf = grown;
+    }
+    if (!buf)
+        return ck_error_set(err, CK_ENOMEM, "%s: out of memory reading the model file", path);
+    if (ferror(fp)) {
+        free(buf);
+        return ck_error_set(err, CK_EIO, "%s: read error: %s", path, strerror(errno));
+    }
+    *text = buf;
+    return CK_OK;
+}
+
+ck_status ck_model_load_max(ck_model **out, const char *path, size_t max_bytes, ck_error *err)
+{
+    char *text = NULL;
+    size_t n = 0;
     *out = NULL;
     FILE *fp = fopen(path, "rb");
     if (!fp)
         return ck_error_set(err, CK_EIO, "%s: cannot open: %s", path, strerror(errno));
-    json_t *root = json_loadf(fp, JSON_REJECT_DUPLICATES, &je);
-    int io = ferror(fp) ? errno : 0;
+    ck_status st = read_capped(fp, path, max_bytes, &text, &n, err);
     fclose(fp);
-    if (io) {
-        json_decref(root);
-        return ck_error_set(err, CK_EIO, "%s: read error: %s", path, strerror(io));
-    }
-    if (!root)
-        return damaged(err, path, &je);
-    return finish_load(out, root, path, err);
+    if (st == CK_OK)
+        st = parse_buffer(out, text, n, path, err);
+    free(text);
+    return st;
+}
+
+ck_status ck_model_load(ck_model **out, const char *path, ck_error *err)
+{
+    return ck_model_load_max(out, path, CK_MODEL_MAX_BYTES, err);
 }

@@ -268,7 +268,9 @@ static int deciles(ck_feature *f, const double *v, size_t m, size_t total, const
  * scratch for n values.  With a reducer, the statistics are of every
  * process's rows: counts, sums and extremes are combined, the median is
  * selected exactly (ck_reduce_median).  Returns 0, 1 when the column is
- * constant (or all missing), -1 when out of memory. */
+ * constant (or all missing), 2 when its values span more than a double
+ * holds (a standardized value could not be written), -1 when out of
+ * memory. */
 static int fit_numeric(ck_feature *f, const double *v, const size_t *rows, size_t n,
                        int indicators, double *tmp, const ck_reducer *red)
 {
@@ -291,6 +293,8 @@ static int fit_numeric(ck_feature *f, const double *v, const size_t *rows, size_
     f->missing_share = all_n > 0 ? (all_n - all_m) / all_n : 0;
     if (all_m == 0 || ends[0] == -ends[1]) /* decided on all rows: the same everywhere */
         return 1;
+    if (!isfinite(ends[0] + ends[1])) /* hi - lo: a value minus the mean could overflow */
+        return 2;
     if (deciles(f, tmp, m, (size_t)all_m, dq, red) != 0)
         return -1;
     for (size_t i = 0; f->symlog && i < m; i++) /* monotone: the order is kept */
@@ -298,12 +302,19 @@ static int fit_numeric(ck_feature *f, const double *v, const size_t *rows, size_
     if (ck_reduce_median(red, tmp, m, &f->median) != 0)
         return -1;
     /* two passes over the imputed values: mean, then the squared deviations;
-     * the first also counts the training share of each drift bin */
+     * the first also counts the training share of each drift bin.  The
+     * values are summed divided by 2^e, e the exponent of the largest
+     * magnitude: a square of 1.4e154 overflows, a value of at most 1 does
+     * not, and a power of two changes no rounding, so the figures are the
+     * unscaled sums' to the bit whenever those were finite. */
     double sums[CK_DECILES + 2] = {0}, ss = 0, edges[CK_DECILES];
+    double big = fmax(fabs(scaled(f, ends[0])), fabs(scaled(f, -ends[1])));
+    int e;
+    (void)frexp(big, &e);
     size_t nedges = ck_feature_edges(f, edges);
     for (size_t i = 0; i < n; i++) {
         double x = v[row_at(rows, i)];
-        sums[0] += isnan(x) ? f->median : scaled(f, x);
+        sums[0] += ldexp(isnan(x) ? f->median : scaled(f, x), -e);
         if (!isnan(x))
             sums[1 + ck_edges_bin(edges, nedges, x)] += 1;
     }
@@ -312,14 +323,15 @@ static int fit_numeric(ck_feature *f, const double *v, const size_t *rows, size_
     f->nbin_share = nedges + 1;
     for (size_t k = 0; k <= nedges; k++)
         f->bin_share[k] = sums[1 + k] / all_m;
-    f->mean = sums[0] / all_n;
+    double mean = sums[0] / all_n;
     for (size_t i = 0; i < n; i++) {
-        double x = v[row_at(rows, i)], d = (isnan(x) ? f->median : scaled(f, x)) - f->mean;
+        double x = v[row_at(rows, i)], d = ldexp(isnan(x) ? f->median : scaled(f, x), -e) - mean;
         ss += d * d;
     }
     if (ck_reduce_sum(red, &ss, 1) != 0)
         return -1;
-    f->scale = sqrt(ss / all_n);
+    f->mean = ldexp(mean, e);
+    f->scale = ldexp(sqrt(ss / all_n), e);
     f->missing_indicator = indicators && all_m < all_n;
     return f->scale > 0 ? 0 : 1;
 }
@@ -588,6 +600,27 @@ static ck_status check_text(const fit_job *job, size_t k, ck_error *err)
 /* Takes the fitted features in order: an error for too many levels or
  * text that is not UTF-8, a warning and no feature for a constant
  * column. */
+/* A numeric column whose values span more than a double holds: the error
+ * names the cell of the largest magnitude. */
+static ck_status too_wide(const fit_job *job, size_t k, ck_error *err)
+{
+    const ck_column *c = &job->t->col[job->cols[k]];
+    size_t at = 0;
+    double most = -1;
+    for (size_t i = 0; i < job->n; i++) {
+        double x = fabs(c->num[row_at(job->rows, i)]);
+        if (x > most) { /* NaN (missing) never is */
+            most = x;
+            at = i;
+        }
+    }
+    size_t r = job->n ? row_at(job->rows, at) : 0;
+    return ck_error_at(err, CK_EDATA, job->t->source, ck_table_line(job->t, r), job->cols[k] + 1,
+                       "value %g in column '%s': the column's values span more than a model "
+                       "can represent (a value minus their mean overflows); rescale the column "
+                       "or exclude it", c->num[r], c->name);
+}
+
 static ck_status keep_features(ck_pipeline *pl, fit_job *job, size_t nsel, ck_warnings *w,
                                ck_error *err)
 {
@@ -596,6 +629,8 @@ static ck_status keep_features(ck_pipeline *pl, fit_job *job, size_t nsel, ck_wa
         ck_status st;
         if (job->rc[k] < 0)
             return ck_error_set(err, CK_ENOMEM, "out of memory");
+        if (job->rc[k] == 2)
+            return too_wide(job, k, err);
         if ((st = check_text(job, k, err)) != CK_OK)
             return st;
         if (job->rc[k] == 0 && f->kind == CK_FEAT_CATEGORICAL &&

@@ -10,45 +10,48 @@
 static json_t *feature_json(const ck_feature *f)
 {
     json_t *o = json_object();
-    json_object_set_new(o, "name", json_string(f->name));
+    int bad = !o;
+    bad |= ck_json_put(o, "name", json_string(f->name));
     if (f->kind == CK_FEAT_NUMERIC) {
-        json_object_set_new(o, "type", json_string("numeric"));
-        json_object_set_new(o, "transform", json_string(f->symlog ? "symlog" : "none"));
-        ck_json_set_number(o, "impute", f->median);
-        ck_json_set_number(o, "mean", f->mean);
-        ck_json_set_number(o, "scale", f->scale);
-        json_object_set_new(o, "missing_indicator", json_boolean(f->missing_indicator));
-        ck_json_set_number(o, "train_missing_share", f->missing_share);
-        json_object_set_new(o, "train_deciles", ck_json_numbers(f->deciles, CK_DECILES));
+        bad |= ck_json_put(o, "type", json_string("numeric"));
+        bad |= ck_json_put(o, "transform", json_string(f->symlog ? "symlog" : "none"));
+        bad |= ck_json_set_number(o, "impute", f->median);
+        bad |= ck_json_set_number(o, "mean", f->mean);
+        bad |= ck_json_set_number(o, "scale", f->scale);
+        bad |= ck_json_put(o, "missing_indicator", json_boolean(f->missing_indicator));
+        bad |= ck_json_set_number(o, "train_missing_share", f->missing_share);
+        bad |= ck_json_put(o, "train_deciles", ck_json_numbers(f->deciles, CK_DECILES));
         if (f->nbin_share) /* absent from models before it, and then kept absent */
-            json_object_set_new(o, "train_bin_shares",
+            bad |= ck_json_put(o, "train_bin_shares",
                                 ck_json_numbers(f->bin_share, f->nbin_share));
     } else {
         json_t *lv = json_array();
+        bad |= !lv;
         for (size_t k = 0; k < f->nlevels; k++)
-            json_array_append_new(lv, json_string(f->levels[k]));
-        json_object_set_new(o, "type", json_string("categorical"));
-        json_object_set_new(o, "levels", lv);
+            bad |= ck_json_push(lv, json_string(f->levels[k]));
+        bad |= ck_json_put(o, "type", json_string("categorical"));
+        bad |= ck_json_put(o, "levels", lv);
         /* a reference other than the first level, and excluded levels,
          * are keys of their own, absent from files before them; with
          * either, a reader that knows only drop_first finds the encoded
          * columns disagree with the features and refuses the file instead
          * of misreading it */
-        json_object_set_new(o, "drop_first", json_boolean(f->has_reference && f->reference == 0));
+        bad |= ck_json_put(o, "drop_first", json_boolean(f->has_reference && f->reference == 0));
         if (f->has_reference && f->reference != 0)
-            json_object_set_new(o, "reference", json_string(f->levels[f->reference]));
+            bad |= ck_json_put(o, "reference", json_string(f->levels[f->reference]));
         if (f->excluded) {
             json_t *ex = json_array();
+            bad |= !ex;
             for (size_t k = 0; k < f->nlevels; k++)
                 if (f->excluded[k])
-                    json_array_append_new(ex, json_string(f->levels[k]));
-            json_object_set_new(o, "excluded_levels", ex);
+                    bad |= ck_json_push(ex, json_string(f->levels[k]));
+            bad |= ck_json_put(o, "excluded_levels", ex);
         }
-        ck_json_set_number(o, "train_missing_share", f->missing_share);
-        json_object_set_new(o, "train_level_shares", ck_json_numbers(f->level_share,
+        bad |= ck_json_set_number(o, "train_missing_share", f->missing_share);
+        bad |= ck_json_put(o, "train_level_shares", ck_json_numbers(f->level_share,
                                                                    f->nlevels));
     }
-    return o;
+    return ck_json_done(o, bad);
 }
 
 /* The position of level text v in f, or -1. */
@@ -93,20 +96,16 @@ static ck_status read_level_roles(ck_json_reader *rd, json_t *o, const char *fie
 ck_status ck_pipeline_to_json(const ck_pipeline *pl, json_t *root, ck_error *err)
 {
     json_t *feats = json_array(), *enc = json_array();
-    if (!feats || !enc) {
-        json_decref(feats);
-        json_decref(enc);
-        return ck_error_set(err, CK_ENOMEM, "out of memory");
-    }
+    int bad = !feats || !enc;
     for (size_t k = 0; k < pl->nfeat; k++)
-        json_array_append_new(feats, feature_json(&pl->feat[k]));
+        bad |= ck_json_push(feats, feature_json(&pl->feat[k]));
     for (size_t j = 0; j < pl->width; j++)
-        json_array_append_new(enc, json_string(pl->encoded[j]));
-    json_object_set_new(root, "features", feats);
-    json_object_set_new(root, "encoded", enc);
+        bad |= ck_json_push(enc, json_string(pl->encoded[j]));
+    bad |= ck_json_put(root, "features", feats);
+    bad |= ck_json_put(root, "encoded", enc);
     if (pl->raw) /* absent (false) in every file before raw inputs */
-        json_object_set_new(root, "raw_inputs", json_true());
-    return CK_OK;
+        bad |= ck_json_put(root, "raw_inputs", json_true());
+    return bad ? ck_error_set(err, CK_ENOMEM, "out of memory") : CK_OK;
 }
 
 /* ------------------------------------------------------------------ */

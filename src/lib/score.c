@@ -751,6 +751,20 @@ static void write_extras(const plan *p, worker *w, ck_csv_writer *out, tally *t)
         write_value_group(p, w, out, t);
 }
 
+/* A score that is not a number: the row's values are finite (read above),
+ * so the model's are too large for them -- a finite but huge coefficient,
+ * say.  Written, it would be an empty cell or an "inf" no reader takes;
+ * the model file is at fault (exit 4). */
+static ck_status nonfinite(const plan *p, size_t i, const ck_csv_row *row, double v,
+                           ck_error *err)
+{
+    return ck_error_at(err, CK_EMODEL, p->source, row->line, 0,
+                       "model '%s' scores this row as %s: its numbers are too large for the "
+                       "row's values (a damaged or hand-edited model file?)",
+                       p->pm[i].m->name, isnan(v) ? "not a number" : v > 0 ? "+infinity"
+                                                                         : "-infinity");
+}
+
 static ck_status score_row(const plan *p, worker *w, const ck_csv_row *row, ck_csv_writer *out,
                            tally *t, ck_error *err)
 {
@@ -758,7 +772,8 @@ static ck_status score_row(const plan *p, worker *w, const ck_csv_row *row, ck_c
     if (st != CK_OK)
         return st;
     for (size_t i = 0; i < p->nm; i++)
-        w->score[i] = score_model(p, i, w, row, t);
+        if (!isfinite(w->score[i] = score_model(p, i, w, row, t)))
+            return nonfinite(p, i, row, w->score[i], err);
     /* horizons in order: a longer horizon is at least as likely */
     int adjusted = 0;
     for (size_t k = 0; k < p->nm; k++) {

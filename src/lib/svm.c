@@ -1,13 +1,12 @@
 /* svm.c -- libsvm behind churnkit's estimator interface (see svm.h). */
 #include "churnkit/svm.h"
+#include "churnkit/svm_text.h"
 
-#include <errno.h>
 #include <libsvm/svm.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 void ck_svm_options_init(ck_svm_options *opt)
 {
@@ -70,54 +69,6 @@ static int build_problem(const ck_dataset *ds, struct svm_problem *prob,
     return 0;
 }
 
-/* Writes libsvm's model text through a temporary file (libsvm 3.24 saves
- * and loads by file name only). */
-static char *model_text(const struct svm_model *model)
-{
-    char path[] = "/tmp/churnkit-svm-XXXXXX";
-    int fd = mkstemp(path);
-    char *text = NULL;
-    if (fd < 0)
-        return NULL;
-    close(fd);
-    if (svm_save_model(path, model) == 0) {
-        FILE *fp = fopen(path, "rb");
-        if (fp && fseek(fp, 0, SEEK_END) == 0) {
-            long n = ftell(fp);
-            rewind(fp);
-            text = n >= 0 ? malloc((size_t)n + 1) : NULL;
-            if (text && fread(text, 1, (size_t)n, fp) == (size_t)n)
-                text[n] = '\0';
-            else {
-                free(text);
-                text = NULL;
-            }
-        }
-        if (fp)
-            fclose(fp);
-    }
-    unlink(path);
-    return text;
-}
-
-static struct svm_model *load_text(const char *text)
-{
-    char path[] = "/tmp/churnkit-svm-XXXXXX";
-    int fd = mkstemp(path);
-    struct svm_model *m = NULL;
-    if (fd < 0)
-        return NULL;
-    size_t n = strlen(text);
-    if (write(fd, text, n) == (ssize_t)n) {
-        close(fd);
-        m = svm_load_model(path);
-    } else {
-        close(fd);
-    }
-    unlink(path);
-    return m;
-}
-
 ck_status ck_svm_from_text(ck_svm *out, const char *text, size_t width, int regression,
                            ck_error *err)
 {
@@ -126,29 +77,19 @@ ck_status ck_svm_from_text(ck_svm *out, const char *text, size_t width, int regr
     out->text = strdup(text);
     out->width = width;
     out->regression = regression;
-    out->model = out->text ? load_text(text) : NULL;
-    if (!out->model) {
+    if (!out->text) {
         ck_svm_fini(out);
-        return ck_error_set(err, CK_EMODEL, "libsvm could not read the model's SVM text");
+        return ck_error_set(err, CK_ENOMEM, "out of memory");
     }
-    int type = svm_get_svm_type(out->model);
-    if (type != (regression ? EPSILON_SVR : C_SVC) ||
-        (!regression && (svm_get_nr_class(out->model) != 2 ||
-                         !svm_check_probability_model(out->model)))) {
+    /* the text is checked whole before libsvm's struct exists (see
+     * svm_text.h): libsvm's own loader trusts what it reads */
+    ck_status st = ck_svm_text_read(text, width, regression, &out->model, err);
+    if (st != CK_OK) {
         ck_svm_fini(out);
-        return ck_error_set(err, CK_EMODEL, "the model's SVM is not a %s",
-                            regression ? "epsilon-SVR" : "two-class C-SVC with probabilities");
+        return st;
     }
-    for (int i = 0; i < out->model->l; i++)
-        for (const struct svm_node *nd = out->model->SV[i]; nd->index != -1; nd++)
-            if (nd->index < 1 || (size_t)nd->index > width) {
-                ck_svm_fini(out);
-                return ck_error_set(err, CK_EMODEL, "the model's SVM uses feature %d, but the "
-                                                    "pipeline encodes %zu", nd->index, width);
-            }
-    /* libsvm writes gamma for the kernels that have one: a linear model's
-     * param.gamma is never read from the text and holds whatever the heap
-     * did (valgrind and the sanitizers say so) */
+    /* libsvm writes gamma for the kernels that have one: a linear model
+     * has none to report */
     out->gamma = out->model->param.kernel_type == LINEAR ? NAN : out->model->param.gamma;
     if (!regression)
         out->pos_index = out->model->label[0] == 1 ? 0 : 1;
@@ -203,11 +144,10 @@ ck_status ck_svm_fit(const ck_dataset *ds, const ck_svm_options *opt, ck_svm *ou
         svm_set_print_string_function(quiet);
         srand((unsigned)opt->seed); /* libsvm's probability CV shuffles with rand() */
         struct svm_model *trained = svm_train(&prob, &par);
-        char *text = trained ? model_text(trained) : NULL;
+        char *text = trained ? ck_svm_text_write(trained) : NULL;
         svm_free_and_destroy_model(&trained);
         if (!text)
-            st = ck_error_set(err, CK_EIO, "SVM: could not write the model through a "
-                                           "temporary file: %s", strerror(errno));
+            st = ck_error_set(err, CK_ENOMEM, "SVM: out of memory");
         else
             st = ck_svm_from_text(out, text, width, opt->regression, err);
         if (st == CK_OK)

@@ -94,7 +94,20 @@ ck_status ck_model_score_table(const ck_model *m, const ck_table *t, const size_
      * estimator scores in parallel */
     ck_parallel_for(job.nchunks, threads, score_chunk, &job);
     ck_design_fini(&d);
-    return job.failed ? ck_error_set(err, CK_ENOMEM, "out of memory") : CK_OK;
+    if (job.failed)
+        return ck_error_set(err, CK_ENOMEM, "out of memory");
+    /* the rows' values are finite: a score that is not comes from the
+     * model's numbers (a damaged or hand-edited file), as in ck_score */
+    for (size_t i = 0; i < n; i++)
+        if (!isfinite(out[i]))
+            return ck_error_at(err, CK_EMODEL, t->source ? t->source : "data",
+                               ck_table_line(t, rows[i]), 0,
+                               "model '%s' scores this row as %s: its numbers are too large for "
+                               "the row's values (a damaged or hand-edited model file?)",
+                               m->name ? m->name : "?", isnan(out[i]) ? "not a number"
+                                                        : out[i] > 0 ? "+infinity"
+                                                                     : "-infinity");
+    return CK_OK;
 }
 
 /* ------------------------------------------------------------------ */
@@ -445,9 +458,10 @@ static json_t *param_json(const ck_param *p, double v)
 static json_t *strings_json(const char *const *v, size_t n)
 {
     json_t *a = json_array();
+    int bad = !a;
     for (size_t i = 0; a && i < n; i++)
-        json_array_append_new(a, json_string(v[i]));
-    return a;
+        bad |= ck_json_push(a, json_string(v[i]));
+    return ck_json_done(a, bad);
 }
 
 static ck_threshold_spec threshold_spec(const ck_train_options *opt)
@@ -467,18 +481,21 @@ static void rule_text(const ck_train_options *opt, char *buf, size_t size)
  * penalty comes third for every estimator (0 when it has none), as version
  * 1 files always had it; the estimator's other recorded parameters follow
  * the class weights, in its table's order. */
-/* The parameters given as "auto" (NaN), by name, or NULL when none. */
-static json_t *autos_json(const ck_train_options *given)
+/* The parameters given as "auto" (NaN), by name, into o's "auto" when
+ * there are any; 0, or -1 when they could not be set. */
+static int put_autos(json_t *o, const ck_train_options *given)
 {
     const ck_estimator_type *type = given->estimator;
     json_t *a = NULL;
-    for (size_t k = 0; k < type->nparams; k++)
+    int bad = 0;
+    for (size_t k = 0; k < type->nparams && !bad; k++)
         if (type->params[k].kind == CK_PARAM_NUMBER_AUTO && isnan(given->param[k])) {
-            if (!a)
-                a = json_array();
-            json_array_append_new(a, json_string(type->params[k].name));
+            if (!a && !(a = json_array()))
+                return -1;
+            bad |= ck_json_push(a, json_string(type->params[k].name));
         }
-    return a;
+    /* given as auto: the values recorded are the ones tuning chose */
+    return a ? bad | ck_json_put(o, "auto", a) : 0;
 }
 
 static json_t *options_json(const ck_train_options *opt, const ck_train_options *given,
@@ -487,51 +504,50 @@ static json_t *options_json(const ck_train_options *opt, const ck_train_options 
     const ck_estimator_type *type = opt->estimator;
     int l2 = ck_estimator_param(type, "l2");
     json_t *o = json_object();
-    json_object_set_new(o, "estimator", json_string(type->name));
-    json_object_set_new(o, "task", json_string(ck_task_name(task)));
-    ck_json_set_number(o, "l2", l2 >= 0 ? opt->param[l2] : 0);
+    int bad = !o;
+    bad |= ck_json_put(o, "estimator", json_string(type->name));
+    bad |= ck_json_put(o, "task", json_string(ck_task_name(task)));
+    bad |= ck_json_set_number(o, "l2", l2 >= 0 ? opt->param[l2] : 0);
     if (task == CK_TASK_CLASSIFICATION) {
-        json_object_set_new(o, "class_weight", json_string(opt->balanced ? "balanced" : "none"));
-        ck_json_set_number(o, "weight_positive", opt->weight_pos);
-        ck_json_set_number(o, "weight_negative", opt->weight_neg);
+        bad |= ck_json_put(o, "class_weight", json_string(opt->balanced ? "balanced" : "none"));
+        bad |= ck_json_set_number(o, "weight_positive", opt->weight_pos);
+        bad |= ck_json_set_number(o, "weight_negative", opt->weight_neg);
     }
     for (size_t k = 0; k < type->nparams; k++)
         if (type->params[k].record && (int)k != l2)
-            json_object_set_new(o, type->params[k].record,
+            bad |= ck_json_put(o, type->params[k].record,
                                 type->params[k].kind == CK_PARAM_TEXT
                                     ? ck_json_string_or_null(opt->text[k])
                                     : param_json(&type->params[k], opt->param[k]));
-    json_object_set_new(o, "cv", json_integer((json_int_t)opt->cv));
-    ck_json_set_number(o, "test_fraction", opt->test_fraction);
-    json_object_set_new(o, "missing_indicators", json_boolean(opt->pipeline.missing_indicators));
-    json_object_set_new(o, "max_levels", json_integer((json_int_t)opt->pipeline.max_levels));
-    json_object_set_new(o, "features", opt->pipeline.features
+    bad |= ck_json_put(o, "cv", json_integer((json_int_t)opt->cv));
+    bad |= ck_json_set_number(o, "test_fraction", opt->test_fraction);
+    bad |= ck_json_put(o, "missing_indicators", json_boolean(opt->pipeline.missing_indicators));
+    bad |= ck_json_put(o, "max_levels", json_integer((json_int_t)opt->pipeline.max_levels));
+    bad |= ck_json_put(o, "features", opt->pipeline.features
                                            ? strings_json(opt->pipeline.features,
                                                           opt->pipeline.nfeatures)
                                            : json_null());
-    json_object_set_new(o, "log", strings_json(opt->pipeline.log, opt->pipeline.nlog));
-    json_object_set_new(o, "exclude", strings_json(opt->pipeline.exclude,
+    bad |= ck_json_put(o, "log", strings_json(opt->pipeline.log, opt->pipeline.nlog));
+    bad |= ck_json_put(o, "exclude", strings_json(opt->pipeline.exclude,
                                                    opt->pipeline.nexclude));
     if (opt->pipeline.nreference) /* only when given: older files have no such key */
-        json_object_set_new(o, "reference", strings_json(opt->pipeline.reference,
+        bad |= ck_json_put(o, "reference", strings_json(opt->pipeline.reference,
                                                          opt->pipeline.nreference));
     if (opt->weight) /* only when given: older files have no such key */
-        json_object_set_new(o, "weight", json_string(opt->weight));
+        bad |= ck_json_put(o, "weight", json_string(opt->weight));
     if (task == CK_TASK_CLASSIFICATION) {
         char rule[128];
         rule_text(opt, rule, sizeof rule);
-        json_object_set_new(o, "threshold_rule", json_string(rule));
+        bad |= ck_json_put(o, "threshold_rule", json_string(rule));
     }
     if (opt->tune) /* the parameters above are then the ones tuning chose */
-        json_object_set_new(o, "tune", json_true());
+        bad |= ck_json_put(o, "tune", json_true());
     if (opt->refit) /* only when given, as "weight": older files have no such key */
-        json_object_set_new(o, "refit", json_true());
+        bad |= ck_json_put(o, "refit", json_true());
     if (opt->drop_missing_label)
-        json_object_set_new(o, "drop_missing_label", json_true());
-    json_t *autos = autos_json(given);
-    if (autos) /* given as auto: the values above are the ones tuning chose */
-        json_object_set_new(o, "auto", autos);
-    return o;
+        bad |= ck_json_put(o, "drop_missing_label", json_true());
+    bad |= put_autos(o, given);
+    return ck_json_done(o, bad);
 }
 
 /* The table's hash; with a reducer, every process's hashes mixed in
@@ -572,6 +588,11 @@ static ck_status record(ck_model *m, const ck_table *t, const ck_label *y, size_
     const char *slash = strrchr(t->source, '/');
     ck_training_record *tr = &m->training;
     tr->data = strdup(slash ? slash + 1 : t->source);
+    /* a record only, and JSON text: a file name that is not UTF-8 (any
+     * bytes are a valid name) is kept with '?' for its non-ASCII bytes */
+    for (char *c = tr->data; c && !ck_utf8_valid(tr->data) && *c; c++)
+        if ((unsigned char)*c >= 0x80)
+            *c = '?';
     tr->data_hash = strdup(hash);
     tr->rows = (size_t)count[0];
     if (m->task != CK_TASK_REGRESSION)
@@ -1173,6 +1194,26 @@ static ck_status check_decimal_commas(const ck_table *t, const ck_train_options 
     return CK_OK;
 }
 
+/* Every text the model file records is JSON, so UTF-8 (json_string refuses
+ * anything else): --name and the names of the label, event, id and weight
+ * columns.  The features' names and levels are the pipeline's to check,
+ * the label's values the label's. */
+static ck_status check_utf8(const ck_table *t, const ck_train_options *opt, ck_error *err)
+{
+    const char *const cols[] = {opt->label, opt->event, opt->id, opt->weight};
+    if (opt->name && !ck_utf8_valid(opt->name))
+        return ck_error_set(err, CK_EUSAGE, "--name is not valid UTF-8 text (a model file is "
+                                            "JSON, which is UTF-8)");
+    for (size_t k = 0; k < sizeof cols / sizeof cols[0]; k++)
+        if (cols[k] && !ck_utf8_valid(cols[k])) {
+            long j = ck_table_find(t, cols[k]);
+            return ck_error_at(err, CK_EDATA, t->source, 1, j >= 0 ? (unsigned long)j + 1 : 0,
+                               "the column name is not valid UTF-8: churnkit reads UTF-8; "
+                               "convert the file (iconv -f latin1 -t utf-8)");
+        }
+    return CK_OK;
+}
+
 static int cmp_double(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
@@ -1192,8 +1233,10 @@ static int repeats_of(const ck_column *c, size_t n, size_t *repeats, size_t *mis
         for (size_t i = 0; i < n; i++)
             if (c->code[i] < 0)
                 ++*missing;
-            else if (!used[c->code[i]]++)
+            else if (!used[c->code[i]]) {
+                used[c->code[i]] = 1;
                 seen++;
+            }
         free(used);
     } else {
         double *v = malloc((n ? n : 1) * sizeof *v);
@@ -1289,6 +1332,8 @@ ck_status ck_train(const ck_table *t, const ck_train_options *given, ck_model **
     memset(&r, 0, sizeof r);
     *out = NULL;
     ck_status st = check_options(opt, task, err);
+    if (st == CK_OK)
+        st = check_utf8(t, opt, err);
     if (st == CK_OK)
         st = check_id(t, opt, w, err);
     if (st == CK_OK)

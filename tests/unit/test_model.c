@@ -135,6 +135,7 @@ START_TEST(test_save_is_atomic_and_loadable)
 END_TEST
 
 /* The text of a small valid model, to damage in the tests below. */
+
 static char *valid_text(void)
 {
     ck_table *t = read_table(FIX "regression.csv");
@@ -144,6 +145,83 @@ static char *valid_text(void)
     ck_table_free(t);
     return s;
 }
+
+/* Whether path exists. */
+static int exists(const char *path)
+{
+    return access(path, F_OK) == 0;
+}
+
+/* What train writes is read back by predict's loader before it lands: a
+ * model that would not load (here a threshold the loader refuses, the
+ * in-memory model damaged after the fit) is an internal error and no file. */
+START_TEST(test_save_verifies_what_it_writes)
+{
+    ck_table *t = read_table(PUB "mlc_churn.train.csv");
+    ck_model *m = train(t, "logistic", "churn", 0);
+    char dir[] = "/tmp/churnkit-test-XXXXXX", path[64];
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/m.json", dir);
+    ck_error err;
+    m->threshold = 1.5;
+    ck_assert_int_eq(ck_model_save(m, path, &err), CK_EMODEL);
+    ck_assert_msg_contains(err, "internal error (a churnkit bug: please report it): the model "
+                                "does not read back");
+    ck_assert_msg_contains(err, "field 'threshold' must lie strictly between 0 and 1");
+    ck_assert(!exists(path));
+    m->threshold = 0.5;
+    ck_assert_int_eq(ck_model_save(m, path, &err), CK_OK);
+    ck_assert(exists(path));
+    unlink(path);
+    rmdir(dir);
+    ck_model_free(m);
+    ck_table_free(t);
+}
+END_TEST
+
+/* Text JSON cannot hold (not UTF-8) makes the whole file fail: jansson's
+ * NULL from json_string was once dropped with its key, and the file lacked
+ * the field. */
+START_TEST(test_text_not_utf8_never_dropped)
+{
+    json_t *o = json_object();
+    ck_assert_int_eq(ck_json_put(o, "k", json_string("Z\xfcrich")), -1);
+    ck_assert_int_eq(ck_json_put(o, "k", json_string("Zurich")), 0);
+    ck_assert_int_eq(ck_json_push(json_object_get(o, "k"), json_integer(1)), -1);
+    ck_assert_ptr_null(ck_json_done(o, 1));
+    ck_table *t = read_table(PUB "mlc_churn.train.csv");
+    ck_model *m = train(t, "logistic", "churn", 0);
+    free(m->positive);
+    m->positive = strdup("Z\xfcrich");
+    ck_assert_ptr_null(ck_model_to_json(m));
+    char dir[] = "/tmp/churnkit-test-XXXXXX", path[64];
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/m.json", dir);
+    ck_error err;
+    ck_assert_int_ne(ck_model_save(m, path, &err), CK_OK);
+    ck_assert(!exists(path));
+    rmdir(dir);
+    ck_model_free(m);
+    ck_table_free(t);
+}
+END_TEST
+
+/* The size limit is checked before the file is read; over it, CK_EMODEL. */
+START_TEST(test_size_limit)
+{
+    char *text = valid_text(), *path = ck_test_write(text);
+    ck_model *m;
+    ck_error err;
+    ck_assert_int_eq(ck_model_load_max(&m, path, strlen(text) - 1, &err), CK_EMODEL);
+    ck_assert_ptr_null(m);
+    ck_assert_msg_contains(err, "the model file is larger than");
+    ck_assert_msg(ck_model_load_max(&m, path, strlen(text), &err) == CK_OK, "%s", err.message);
+    ck_model_free(m);
+    unlink(path);
+    free(path);
+    free(text);
+}
+END_TEST
 
 /* Replaces the first `from` in text by `to` (a new string). */
 static char *edit(const char *text, const char *from, const char *to)
@@ -255,6 +333,9 @@ static Suite *model_suite(void)
     tcase_add_test(tc, test_coefficients_must_match_features);
     tcase_add_test(tc, test_field_errors_are_named);
     tcase_add_test(tc, test_missing_file_is_io_error);
+    tcase_add_test(tc, test_save_verifies_what_it_writes);
+    tcase_add_test(tc, test_text_not_utf8_never_dropped);
+    tcase_add_test(tc, test_size_limit);
     tcase_set_timeout(tc, 120);
     suite_add_tcase(s, tc);
     return s;
