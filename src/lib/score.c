@@ -1194,6 +1194,8 @@ ck_status ck_score(ck_model *const *models, size_t n, const char *in, const char
         return st;
     ck_blocks_init(&r.in, strcmp(in, "-") == 0 ? stdin : fopen(in, "rb"), source);
     r.own_fp = r.in.fp != stdin;
+    if (opt->csv.max_field)
+        r.in.max_field = opt->csv.max_field;
     if (!r.in.fp)
         return ck_error_set(err, CK_EIO, "%s: cannot open: %s", in, strerror(errno));
     if ((st = run_setup(&r, models, n, source, opt, err)) != CK_OK ||
