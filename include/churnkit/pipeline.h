@@ -117,6 +117,8 @@ typedef struct ck_pipeline_options {
                                     reference level */
     const ck_reducer *reducer;   /* a distributed fit: statistics over every
                                     process's rows (NULL: this table only) */
+    size_t threads;              /* columns fitted at once (0: one a
+                                    processor; 1 with a reducer) */
 } ck_pipeline_options;
 
 void ck_pipeline_options_init(ck_pipeline_options *opt);

@@ -496,6 +496,7 @@ static int run(void *arg)
         return 2;
     to.categorical = (const char *const *)a->categorical;
     to.ncategorical = a->ncategorical;
+    to.threads = (int)a->train.threads; /* --threads covers the loader too */
     ck_warnings_init(&w);
     ck_cli_progress_init(&progress, prog, a->quiet);
     a->train.pipeline.features = (const char *const *)a->features;

@@ -741,11 +741,10 @@ ck_status ck_pipeline_fit(ck_pipeline **out, const ck_table *t, const size_t *ro
             goto done;
         }
     }
-    /* with a reducer, columns go one at a time: every process must meet
-     * each collective in the same order */
     /* across processes the columns' collectives must come in the same
      * order everywhere: one column at a time */
-    size_t threads = ck_reduce_active(opt->reducer) ? 1 : 0, workers = ck_parallel_workers(nsel, threads);
+    size_t threads = ck_reduce_active(opt->reducer) ? 1 : opt->threads;
+    size_t workers = ck_parallel_workers(nsel, threads);
     fit_job job = {t, rows, n, opt, cols, tmp, rc, calloc(workers, sizeof(double *))};
     if (!job.scratch) {
         st = ck_error_set(err, CK_ENOMEM, "out of memory");
