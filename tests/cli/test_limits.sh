@@ -24,4 +24,25 @@ if command -v strace >/dev/null 2>&1; then
   grep -q clone "$T/strace" && fail "train --threads 1 started threads: $(grep -c clone "$T/strace")"
   cmp -s "$T/one.json" "$T/lf.json" || fail "train --threads 1 and 2 differ"
 fi
+
+# eval --scores on one class with --positive: reported, the AUC undefined,
+# as --model mode does; without --positive, the error says what to do.
+awk -F, 'NR == 1 { print "y,p"; next } { printf "no,%.3f\n", (NR % 10) / 10 }' "$IN/base.csv" > "$T/one.csv"
+expect 0 "" "$B/churnkit-eval" --scores "$T/one.csv" --label y --prob p --positive yes
+grep -q 'ROC AUC  *- ' "$T/out" || fail "eval --scores one class: AUC not shown undefined: $(cat "$T/out")"
+expect 0 "" "$B/churnkit-eval" --scores "$T/one.csv" --label y --prob p --positive no --quiet
+expect 3 "name the positive class with --positive" "$B/churnkit-eval" --scores "$T/one.csv" --label y --prob p
+
+# --positive compares numbers as numbers: 1.0 names the label 1.0 (read as 1).
+awk -F, 'NR == 1 { print "y,p"; next } { printf "%s,%.3f\n", (NR % 3 ? "1.0" : "0.0"), (NR % 10) / 10 }' "$IN/base.csv" > "$T/num.csv"
+expect 0 "" "$B/churnkit-eval" --scores "$T/num.csv" --label y --prob p --positive 1.0 --quiet
+awk -F, -v OFS=, 'NR > 1 { $5 = ($5 == "yes" ? "1.0" : "0.0") } 1' "$IN/base.csv" > "$T/num_train.csv"
+ok "$B/churnkit-train" --data "$T/num_train.csv" --label y --id id --positive 1.0 --l2 1 --out "$T/num.json" --quiet
+
+# Label values of any length: two values that agree in their first 300
+# bytes are two classes, not one (and a third is still "more than two").
+long=$(head -c 300 /dev/zero | tr '\0' 'a')
+awk -F, -v OFS=, -v L="$long" 'NR > 1 { $5 = L ($5 == "yes" ? "Y" : "N") } 1' "$IN/base.csv" > "$T/long.csv"
+ok "$B/churnkit-train" --data "$T/long.csv" --label y --id id --positive "${long}Y" --l2 1 --out "$T/long.json" --quiet
+grep -q "\"${long}Y\"" "$T/long.json" || fail "train with long labels: the positive class is not kept whole"
 exit 0
