@@ -60,6 +60,8 @@ make_input() { # name -> prints the path of the input it stands for
         missing_column) cut -d, -f1-5 "$f" > "$f.x" && mv "$f.x" "$f" ;;
         unknown_feature) sed -i '2s/,[a-z_]*,\([0-9]*\)$/,nosuchfeature,\1/' "$f" ;;
         empty) : > "$f" ;;
+        dup_revenue) sed -n 2p "$f" | sed 's/,[0-9.]*$/,1000/' >> "$f" ;;
+        dup_catalogue) sed -n 2p "$f" | awk -F, -v OFS=, '{ $2 = 1 - $2; print }' >> "$f" ;;
         *) fail "unknown world case $what" ;;
       esac
       echo "$d" ;;
