@@ -65,6 +65,8 @@ typedef struct plan_model {
     ck_lifetime life;
 } plan_model;
 
+enum { HEALTH_BY_NAME = 3 };
+
 typedef struct plan {
     const ck_score_options *opt;
     const char *source;
@@ -75,7 +77,8 @@ typedef struct plan {
     size_t nm;
     char *numeric;             /* by input column: parse as a number (1: for
                                   a model or an option, 2: only for the
-                                  value groups) */
+                                  value groups, HEALTH_BY_NAME: only for
+                                  the health band, text there no error) */
     long id_col, health_col;
     long mrr_col, cost_col;    /* -1: none */
     int id_missing;            /* the model's id column is not in the input */
@@ -338,9 +341,13 @@ static ck_status plan_init(plan *p, ck_model *const *models, size_t n, const cha
         p->id_col = ck_strv_index(names, ncols, models[0]->id);
         p->id_missing = p->id_col < 0;
     }
+    /* found by its name only: an extra column that happens to be called so
+     * must not stop the run (README: extra columns are ignored), so text in
+     * it leaves the row's band empty, counted in a warning; a model that
+     * reads the column keeps it strict */
     p->health_col = ck_strv_index(names, ncols, "health_score");
-    if (p->health_col >= 0)
-        p->numeric[p->health_col] = 1;
+    if (p->health_col >= 0 && !p->numeric[p->health_col])
+        p->numeric[p->health_col] = HEALTH_BY_NAME;
     for (int s = 0; s < CK_SEGMENTS; s++)
         p->actions[s] = opt->actions[s] ? opt->actions[s] : ck_segment_action(s);
     if ((st = value_groups(p, err)) != CK_OK)
@@ -416,10 +423,12 @@ typedef struct worker {
     double *value;             /* by input column */
     double *score;             /* by model */
     double *life;              /* by model: revenue at risk, CLV, ROI */
+    int health_text;           /* the row's health_score is text */
 } worker;
 
 typedef struct tally {
     unsigned long rows, adjusted;
+    unsigned long health_text;        /* rows with text in health_score */
     unsigned long bad_mrr, bad_cost;  /* rows with a negative MRR, a cost not
                                          above 0 (or missing) */
     unsigned long *positives;  /* by model */
@@ -508,6 +517,7 @@ static void tally_add(tally *into, const tally *from, const plan *p)
     into->adjusted += from->adjusted;
     into->bad_mrr += from->bad_mrr;
     into->bad_cost += from->bad_cost;
+    into->health_text += from->health_text;
     for (size_t i = 0; i < p->nm; i++) {
         into->positives[i] += from->positives[i];
         into->sum[i] += from->sum[i];
@@ -548,6 +558,11 @@ static ck_status parse_numbers(const plan *p, worker *w, const ck_csv_row *row,
                                "value '%.40s' in column '%s' is infinite or too large",
                                row->field[j], p->names[j]);
         case CK_NUM_BAD: {
+            if (p->numeric[j] == HEALTH_BY_NAME) {
+                w->value[j] = NAN;
+                w->health_text = 1;
+                break;
+            }
             int comma = ck_num_decimal_comma(row->field[j], row->len[j]);
             return ck_error_at(err, CK_EDATA, p->source, row->line, j + 1,
                                "text '%.40s' in column '%s', which %s reads as a number%s%s",
@@ -754,9 +769,11 @@ static void write_extras(const plan *p, worker *w, ck_csv_writer *out, tally *t)
 static ck_status score_row(const plan *p, worker *w, const ck_csv_row *row, ck_csv_writer *out,
                            tally *t, ck_error *err)
 {
+    w->health_text = 0;
     ck_status st = parse_numbers(p, w, row, err);
     if (st != CK_OK)
         return st;
+    t->health_text += (unsigned long)w->health_text;
     for (size_t i = 0; i < p->nm; i++)
         w->score[i] = score_model(p, i, w, row, t);
     /* horizons in order: a longer horizon is at least as likely */
@@ -909,7 +926,7 @@ static void block_reset(block *b)
     b->in.len = 0;
     b->st = CK_OK;
     ck_error_clear(&b->err);
-    b->t.rows = b->t.adjusted = b->t.bad_mrr = b->t.bad_cost = 0;
+    b->t.rows = b->t.adjusted = b->t.bad_mrr = b->t.bad_cost = b->t.health_text = 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -1163,6 +1180,9 @@ static void report(run *r, ck_score_summary *s, ck_warnings *w)
     if (r->total.bad_mrr)
         ck_warn(w, "%lu rows have a negative MRR in '%s': their revenue at risk and CLV are "
                    "negative", r->total.bad_mrr, p->opt->mrr);
+    if (r->total.health_text)
+        ck_warn(w, "%lu rows have text in 'health_score', not a number: their health_band is "
+                   "empty", r->total.health_text);
     if (r->total.bad_cost)
         ck_warn(w, "%lu rows have an acquisition cost in '%s' that is missing or not above 0: "
                    "their ROI is empty", r->total.bad_cost, p->opt->cost);
