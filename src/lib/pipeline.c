@@ -1,5 +1,6 @@
 /* pipeline.c -- fitting and applying the feature pipeline (see pipeline.h). */
 #include "churnkit/pipeline.h"
+#include "churnkit/num.h"
 #include "churnkit/parallel.h"
 #include "churnkit/reduce.h"
 #include "churnkit/stats.h"
@@ -562,6 +563,52 @@ static ck_status check_text(const fit_job *job, size_t k, ck_error *err)
     return CK_OK;
 }
 
+static int is_number(const char *s)
+{
+    double v;
+    return ck_num_parse(s, strlen(s), &v) == CK_NUM_OK;
+}
+
+/* The first training row whose cell in a column is text, not a number
+ * (n when none; is_num by level code, 1 for numbers). */
+static size_t first_text_row(const fit_job *job, const ck_column *c, const char *is_num)
+{
+    size_t i = 0;
+    while (i < job->n && (c->code[row_at(job->rows, i)] < 0 ||
+                          is_num[c->code[row_at(job->rows, i)]]))
+        i++;
+    return i;
+}
+
+/* More levels than --max-levels.  When most of them are numbers, the
+ * column is most likely numbers with a stray text cell (which made it a
+ * text column): that cell is named with its line, as predict names it. */
+static ck_status too_many_levels(const fit_job *job, size_t k, ck_error *err)
+{
+    const ck_feature *f = &job->feat[k];
+    const ck_column *c = &job->t->col[job->cols[k]];
+    size_t nl = ck_dict_size(c->levels), numbers = 0, i = job->n;
+    char *is_num = malloc(nl ? nl : 1);
+    for (size_t l = 0; is_num && l < nl; l++)
+        numbers += (size_t)(is_num[l] = (char)is_number(ck_dict_str(c->levels, (int32_t)l)));
+    if (is_num && 2 * numbers > nl)
+        i = first_text_row(job, c, is_num);
+    free(is_num);
+    if (i < job->n) {
+        size_t row = row_at(job->rows, i);
+        return ck_error_at(err, CK_EDATA, job->t->source, ck_table_line(job->t, row),
+                           job->cols[k] + 1,
+                           "text '%.40s' in column '%s', whose other values are numbers: read as "
+                           "text, it has %zu distinct values, more than --max-levels %zu",
+                           ck_dict_str(c->levels, c->code[row]), f->name, f->nlevels,
+                           job->opt->max_levels);
+    }
+    return ck_error_set(err, CK_EDATA,
+                        "column '%s' has %zu distinct values, more than --max-levels %zu "
+                        "(is it an id? exclude it, or raise --max-levels)",
+                        f->name, f->nlevels, job->opt->max_levels);
+}
+
 /* Takes the fitted features in order: an error for too many levels or
  * text that is not UTF-8, a warning and no feature for a constant
  * column. */
@@ -577,10 +624,7 @@ static ck_status keep_features(ck_pipeline *pl, fit_job *job, size_t nsel, ck_wa
             return st;
         if (job->rc[k] == 0 && f->kind == CK_FEAT_CATEGORICAL &&
             f->nlevels > job->opt->max_levels)
-            return ck_error_set(err, CK_EDATA,
-                                "column '%s' has %zu distinct values, more than --max-levels %zu "
-                                "(is it an id? exclude it, or raise --max-levels)",
-                                f->name, f->nlevels, job->opt->max_levels);
+            return too_many_levels(job, k, err);
         if (job->rc[k] == 0) {
             pl->feat[pl->nfeat++] = *f;
         } else {

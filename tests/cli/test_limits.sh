@@ -45,4 +45,10 @@ long=$(head -c 300 /dev/zero | tr '\0' 'a')
 awk -F, -v OFS=, -v L="$long" 'NR > 1 { $5 = L ($5 == "yes" ? "Y" : "N") } 1' "$IN/base.csv" > "$T/long.csv"
 ok "$B/churnkit-train" --data "$T/long.csv" --label y --id id --positive "${long}Y" --l2 1 --out "$T/long.json" --quiet
 grep -q "\"${long}Y\"" "$T/long.json" || fail "train with long labels: the positive class is not kept whole"
+
+# --cv above the training rows is a usage error, not a metrics failure.
+expect 2 "--cv 41 is more than the 40 training rows" \
+  "$B/churnkit-train" --data "$IN/base.csv" --label y --id id --cv 41 --l2 1 --out "$T/cv.json" --quiet
+[ -e "$T/cv.json" ] && fail "train --cv 41 left a model"
+ok "$B/churnkit-train" --data "$IN/base.csv" --label y --id id --cv 40 --l2 1 --out "$T/cv.json" --quiet
 exit 0
