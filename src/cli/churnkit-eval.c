@@ -68,7 +68,8 @@ static const char *help =
     "                          threshold) by score, and give their precision and\n"
     "                          recall (precision_at_top, recall_at_top; default 10%)\n"
     "  --fail-under            exit 1 when a model misses the target\n"
-    "  --json FILE             write the evaluation as JSON (schema in the man page)\n"
+    "  --json FILE             write the evaluation as JSON (schema in the man page;\n"
+    "                          -: standard output, the report then on stderr)\n"
     "  --html FILE             write a self-contained HTML report with charts\n"
     "  --delim C               field delimiter of the data: , (default), tab or ;\n"
     "  --threads N             scoring threads (default: one a processor)\n"
@@ -271,6 +272,12 @@ static int parse_args(int argc, char **argv, args *a)
 }
 
 /* Writes the JSON and HTML reports, each atomically. */
+/* Whether an output option names standard output. */
+static int to_stdout(const char *path)
+{
+    return path && strcmp(path, "-") == 0;
+}
+
 static ck_status write_reports(const args *a, const ck_eval *ev, ck_error *err)
 {
     ck_status st = CK_OK;
@@ -417,8 +424,8 @@ static int run(void *arg)
             code = ck_cli_fail(prog, &err);
     }
     ck_cli_warnings(prog, &w, a->quiet);
-    if (code == 0 && !a->quiet)
-        ck_report_eval(stdout, &ev);
+    if (code == 0 && !a->quiet) /* a report on stdout would mix with JSON or HTML there */
+        ck_report_eval(to_stdout(a->json) || to_stdout(a->html) ? stderr : stdout, &ev);
     if (code == 0 && a->fail_under && ck_eval_any_missed(&ev)) {
         fprintf(stderr, "%s: %s target %s%.3f missed\n", prog, ev.target.metric,
                 ev.target.op == CK_TARGET_LE ? "<= " : "", ev.target.value);

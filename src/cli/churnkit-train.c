@@ -99,7 +99,8 @@ static const char *help_tail =
     "Output:\n"
     "  --name NAME              model name, used in score column names (default: the\n"
     "                           estimator)\n"
-    "  --out MODEL.json         where to write the model file (written atomically)\n"
+    "  --out MODEL.json         where to write the model file (written atomically;\n"
+    "                           -: standard output, the report then on stderr)\n"
     "  --threads N              threads (default: one a processor)\n"
     "  --quiet                  no report on standard output, no progress\n"
     "  --help, --version\n"
@@ -538,8 +539,10 @@ static int run(void *arg)
 #endif
     // cppcheck-suppress knownConditionTrueFalse ; set on failure unless CK_MPI
     if (code == 0 && !a->quiet) {
-        ck_report_model(stdout, m);
-        printf("Model written to %s\n", a->out);
+        /* with the model on standard output, the report must not mix in */
+        FILE *rep = strcmp(a->out, "-") == 0 ? stderr : stdout;
+        ck_report_model(rep, m);
+        fprintf(rep, "Model written to %s\n", a->out);
     }
     ck_model_free(m);
     ck_table_free(t);

@@ -51,4 +51,15 @@ expect 2 "--cv 41 is more than the 40 training rows" \
   "$B/churnkit-train" --data "$IN/base.csv" --label y --id id --cv 41 --l2 1 --out "$T/cv.json" --quiet
 [ -e "$T/cv.json" ] && fail "train --cv 41 left a model"
 ok "$B/churnkit-train" --data "$IN/base.csv" --label y --id id --cv 40 --l2 1 --out "$T/cv.json" --quiet
+
+# Standard output holds only the JSON when it is the output: the report
+# goes to standard error then.
+ok "$B/churnkit-train" --data "$IN/base.csv" --label y --id id --l2 1 --out -
+/usr/bin/python3 -c 'import json, sys; json.load(open(sys.argv[1]))' "$T/out" ||
+  fail "train --out -: standard output is not one JSON document"
+grep -q "Model written to -" "$T/err" || fail "train --out -: the report is not on stderr"
+ok "$B/churnkit-eval" --model "$IN/base.json" --data "$IN/base.csv" --json -
+/usr/bin/python3 -c 'import json, sys; json.load(open(sys.argv[1]))' "$T/out" ||
+  fail "eval --json -: standard output is not one JSON document"
+grep -q "^Evaluation on" "$T/err" || fail "eval --json -: the report is not on stderr"
 exit 0
