@@ -80,6 +80,18 @@ double ck_model_score(const ck_model *m, const double *x, void *scratch)
     return m->calib.method ? ck_calibration_apply(&m->calib, s) : s;
 }
 
+int ck_model_scores_sparse(const ck_model *m)
+{
+    return m->type->score_sparse != NULL;
+}
+
+double ck_model_score_sparse(const ck_model *m, const size_t *idx, const double *val, size_t n,
+                             void *scratch)
+{
+    double s = m->type->score_sparse(m->state, idx, val, n, scratch);
+    return m->calib.method ? ck_calibration_apply(&m->calib, s) : s;
+}
+
 const ck_ph_curve *ck_model_curve(const ck_model *m)
 {
     return m->task == CK_TASK_SURVIVAL ? m->type->curve(m->state) : NULL;

@@ -57,17 +57,20 @@ double ck_symlog(double x)
     return x < 0 ? -log1p(-x) : log1p(x);
 }
 
+/* A numeric feature's encoded value (standardized, unless raw). */
+static double numeric_value(const ck_feature *f, double v)
+{
+    if (f->raw)
+        return v;
+    double t = isnan(v) ? f->median : f->symlog ? ck_symlog(v) : v;
+    return (t - f->mean) / f->scale;
+}
+
 static void encode_numeric(const ck_feature *f, double v, double *x)
 {
-    if (f->raw) {
-        x[f->offset] = v;
-        return;
-    }
-    int missing = isnan(v);
-    double t = missing ? f->median : f->symlog ? ck_symlog(v) : v;
-    x[f->offset] = (t - f->mean) / f->scale;
-    if (f->missing_indicator)
-        x[f->offset + 1] = missing;
+    x[f->offset] = numeric_value(f, v);
+    if (!f->raw && f->missing_indicator)
+        x[f->offset + 1] = isnan(v);
 }
 
 static void encode_level(const ck_feature *f, int32_t level, double *x)
@@ -93,6 +96,30 @@ void ck_pipeline_encode(const ck_pipeline *pl, const double *num, const int32_t 
     }
 }
 
+size_t ck_pipeline_encode_sparse(const ck_pipeline *pl, const double *num, const int32_t *level,
+                                 size_t *idx, double *val)
+{
+    size_t n = 0;
+    for (size_t k = 0; k < pl->nfeat; k++) {
+        const ck_feature *f = &pl->feat[k];
+        if (f->kind == CK_FEAT_NUMERIC) {
+            idx[n] = f->offset;
+            val[n++] = numeric_value(f, num[k]);
+            if (!f->raw && f->missing_indicator) {
+                idx[n] = f->offset + 1;
+                val[n++] = isnan(num[k]);
+            }
+        } else if (f->raw) {
+            idx[n] = f->offset;
+            val[n++] = level[k] >= 0 ? (double)level[k] : NAN;
+        } else if (level[k] >= 0 && f->column[level[k]] >= 0) {
+            idx[n] = f->offset + (size_t)f->column[level[k]];
+            val[n++] = 1.0;
+        }
+    }
+    return n;
+}
+
 int32_t ck_feature_level(const ck_feature *f, const char *s, size_t len)
 {
     return f->index ? ck_dict_find(f->index, s, len) : -1;
@@ -101,25 +128,37 @@ int32_t ck_feature_level(const ck_feature *f, const char *s, size_t len)
 /* ------------------------------------------------------------------ */
 /* layout */
 
-/* The level of column j of a categorical feature. */
-static size_t level_of(const ck_feature *f, size_t j)
+/* "a" "sep" "b" in a new string (names are the user's text: any length). */
+static char *joined(const char *a, const char *sep, const char *b)
 {
-    size_t l = 0;
-    while (l + 1 < f->nlevels && f->column[l] != (int32_t)j)
-        l++;
-    return l;
+    size_t na = strlen(a), ns = strlen(sep), nb = strlen(b);
+    char *s = malloc(na + ns + nb + 1);
+    if (s) {
+        memcpy(s, a, na);
+        memcpy(s + na, sep, ns);
+        memcpy(s + na + ns, b, nb + 1);
+    }
+    return s;
 }
 
-static char *encoded_name(const ck_feature *f, size_t j)
+/* The names of f's encoded columns into names[offset..): a level's column
+ * is found from the level (columns follow level order), never the other
+ * way, which would cost a search of the levels per column -- quadratic in
+ * a text column of a million levels.  0, or -1 when out of memory. */
+static int encoded_names(const ck_feature *f, char **names)
 {
-    char buf[1024];
+    char **out = names + f->offset;
     if (f->raw)
-        return strdup(f->name);
-    if (f->kind == CK_FEAT_NUMERIC)
-        snprintf(buf, sizeof buf, j == 0 ? "%s" : "%s__missing", f->name);
-    else
-        snprintf(buf, sizeof buf, "%s=%s", f->name, f->levels[level_of(f, j)]);
-    return strdup(buf);
+        return (out[0] = strdup(f->name)) ? 0 : -1;
+    if (f->kind == CK_FEAT_NUMERIC) {
+        if (!(out[0] = strdup(f->name)))
+            return -1;
+        return f->width < 2 || (out[1] = joined(f->name, "", "__missing")) ? 0 : -1;
+    }
+    for (size_t l = 0; l < f->nlevels; l++)
+        if (f->column[l] >= 0 && !(out[f->column[l]] = joined(f->name, "=", f->levels[l])))
+            return -1;
+    return 0;
 }
 
 /* The training mean of each encoded column of f: 0 for a standardized
@@ -136,8 +175,9 @@ static void set_center(const ck_feature *f, double *center)
             center[f->offset + 1] = isnan(f->missing_share) ? 0 : f->missing_share;
         return;
     }
-    for (size_t j = 0; j < f->width; j++)
-        center[f->offset + j] = f->level_share ? f->level_share[level_of(f, j)] : 0;
+    for (size_t l = 0; l < f->nlevels; l++)
+        if (f->column[l] >= 0)
+            center[f->offset + (size_t)f->column[l]] = f->level_share ? f->level_share[l] : 0;
 }
 
 /* Each level's column: none for the reference and excluded levels, the
@@ -188,9 +228,8 @@ ck_status ck_pipeline_finish(ck_pipeline *pl, ck_error *err)
     for (size_t k = 0; k < pl->nfeat; k++)
         set_center(&pl->feat[k], pl->center);
     for (size_t k = 0; k < pl->nfeat; k++)
-        for (size_t j = 0; j < pl->feat[k].width; j++)
-            if (!(pl->encoded[pl->feat[k].offset + j] = encoded_name(&pl->feat[k], j)))
-                return ck_error_set(err, CK_ENOMEM, "out of memory");
+        if (encoded_names(&pl->feat[k], pl->encoded) != 0)
+            return ck_error_set(err, CK_ENOMEM, "out of memory");
     return CK_OK;
 }
 

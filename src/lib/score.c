@@ -412,6 +412,8 @@ static void plan_fini(plan *p)
 
 typedef struct model_scratch {
     double *num, *x, *contrib, *by_feat;
+    size_t *idx;               /* a sparse row: columns and values */
+    double *val;
     int32_t *level;
     size_t *rank;
     void *scratch;             /* the estimator's own, or NULL */
@@ -449,6 +451,8 @@ static void scratch_free(worker *w, const plan *p)
     for (size_t i = 0; w->ms && i < p->nm; i++) {
         model_scratch *s = &w->ms[i];
         free(s->num);
+        free(s->idx);
+        free(s->val);
         free(s->x);
         free(s->contrib);
         free(s->by_feat);
@@ -480,9 +484,12 @@ static int scratch_init(worker *w, const plan *p)
         s->level = calloc(nf, sizeof *s->level);
         s->by_feat = calloc(nf, sizeof *s->by_feat);
         s->rank = calloc(nf, sizeof *s->rank);
+        s->idx = calloc(2 * nf, sizeof *s->idx);
+        s->val = calloc(2 * nf, sizeof *s->val);
         s->x = calloc(wd, sizeof *s->x);
         s->contrib = calloc(wd, sizeof *s->contrib);
-        if (!s->num || !s->level || !s->by_feat || !s->rank || !s->x || !s->contrib ||
+        if (!s->num || !s->level || !s->by_feat || !s->rank || !s->idx || !s->val || !s->x ||
+            !s->contrib ||
             ck_model_scratch(m, &s->scratch, NULL) != CK_OK)
             return -1;
     }
@@ -603,6 +610,13 @@ static double score_model(const plan *p, size_t i, worker *w, const ck_csv_row *
                 t->bins[bin + ck_drift_bin_level(&pm->bins[k], s->level[k] < 0 ? -2 : s->level[k])]++;
             }
         }
+    }
+    /* sparse when the model can and no reasons need the dense row: a
+     * one-hot set of a million levels would otherwise be cleared and
+     * multiplied whole for every row */
+    if (ck_model_scores_sparse(pm->m) && !pm->reasons) {
+        size_t n = ck_pipeline_encode_sparse(pl, s->num, s->level, s->idx, s->val);
+        return ck_model_score_sparse(pm->m, s->idx, s->val, n, s->scratch);
     }
     ck_pipeline_encode(pl, s->num, s->level, s->x);
     return ck_model_score(pm->m, s->x, s->scratch);

@@ -62,4 +62,20 @@ ok "$B/churnkit-eval" --model "$IN/base.json" --data "$IN/base.csv" --json -
 /usr/bin/python3 -c 'import json, sys; json.load(open(sys.argv[1]))' "$T/out" ||
   fail "eval --json -: standard output is not one JSON document"
 grep -q "^Evaluation on" "$T/err" || fail "eval --json -: the report is not on stderr"
+
+# A valid model with a million one-hot terms (CK_WIDE_TERMS to change):
+# it loads (no search per encoded column) and scores each row sparsely;
+# the scores are those wide_model.py computes on its own.
+"${PYTHON:-/usr/bin/python3}" "$HERE/wide_model.py" "$IN/base.json" "${CK_WIDE_TERMS:-1000000}" \
+  "$T/wide.json" "$T/wide.csv" "$T/wide_expected.csv" || fail "wide_model.py"
+ok "$B/churnkit-predict" --model "$T/wide.json" --data "$T/wide.csv" --out "$T/wide_out.csv" --quiet
+"${PYTHON:-/usr/bin/python3}" - "$T/wide_out.csv" "$T/wide_expected.csv" <<'PY' || fail "wide model: wrong scores"
+import csv, sys
+got = {r["id"]: float(r["base_prob"]) for r in csv.DictReader(open(sys.argv[1]))}
+want = {i: float(p) for i, p in csv.reader(open(sys.argv[2]))}
+assert len(got) == len(want) == 2000, (len(got), len(want))
+bad = [i for i in want if abs(got[i] - want[i]) > 1.5e-6]
+assert not bad, bad[:5]
+PY
+rm -f "$T/wide.json"
 exit 0
