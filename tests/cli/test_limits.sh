@@ -63,6 +63,16 @@ ok "$B/churnkit-eval" --model "$IN/base.json" --data "$IN/base.csv" --json -
   fail "eval --json -: standard output is not one JSON document"
 grep -q "^Evaluation on" "$T/err" || fail "eval --json -: the report is not on stderr"
 
+# Model names of any length: two that differ only after 600 bytes stay two
+# in predict's header and eval's JSON.
+ok "$B/churnkit-train" --data "$IN/base.csv" --label y --id id --l2 1 --name "${long}${long}A" --out "$T/na.json" --quiet
+ok "$B/churnkit-train" --data "$IN/base.csv" --label y --id id --l2 1 --name "${long}${long}B" --out "$T/nb.json" --quiet
+ok "$B/churnkit-predict" --model "$T/na.json" --model "$T/nb.json" --data "$IN/base.csv" --out "$T/n.csv" --quiet
+[ "$(head -1 "$T/n.csv" | tr ',' '\n' | sort -u | wc -l)" = 5 ] || fail "long model names: header cells collide"
+ok "$B/churnkit-eval" --model "$T/na.json" --model "$T/nb.json" --data "$IN/base.csv" --json "$T/n.json" --quiet
+"${PYTHON:-/usr/bin/python3}" -c 'import json, sys; assert len({m["name"] for m in json.load(open(sys.argv[1]))["models"]}) == 2' \
+  "$T/n.json" || fail "long model names: eval's JSON has them cut"
+
 # A valid model with a million one-hot terms (CK_WIDE_TERMS to change):
 # it loads (no search per encoded column) and scores each row sparsely;
 # the scores are those wide_model.py computes on its own.
