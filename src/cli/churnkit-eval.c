@@ -399,7 +399,7 @@ static int run(void *arg)
         code = ck_cli_output(prog, "--html", a->html);
     for (size_t i = 0; i < a->nmodels && code == 0; i++)
         if (ck_model_load(&models[i], a->models[i], &err) != CK_OK)
-            code = ck_cli_fail(prog, &err);
+            code = ck_cli_fail_in(prog, &err, "loading the model", a->models[i]);
     if (code == 0 && a->baseline && ck_model_load(&base, a->baseline, &err) != CK_OK)
         code = ck_cli_fail(prog, &err);
     if (code == 0 && !a->scores) {
@@ -413,15 +413,17 @@ static int run(void *arg)
         to.numeric_optional = 1; /* a missing column is reported by the scorer */
     }
     if (code == 0 && ck_table_read_csv(&t, a->scores ? a->scores : a->data, &to, &err) != CK_OK)
-        code = ck_cli_fail(prog, &err);
+        code = ck_cli_fail_in(prog, &err, "reading", a->scores ? a->scores : a->data);
     if (code == 0) {
         ck_status st = a->scores
                            ? ck_eval_scores(&ev, t, a->label, a->positive, a->cols, a->ncols,
                                             a->regression, a->threshold, &a->eval, &err)
                            : ck_eval_models(&ev, (const ck_model *const *)models, a->nmodels,
                                             base, t, &a->eval, &err);
-        if (st != CK_OK || write_reports(a, &ev, &err) != CK_OK)
-            code = ck_cli_fail(prog, &err);
+        if (st != CK_OK)
+            code = ck_cli_fail_in(prog, &err, "evaluating on", a->scores ? a->scores : a->data);
+        else if (write_reports(a, &ev, &err) != CK_OK)
+            code = ck_cli_fail_in(prog, &err, "writing the report", NULL);
     }
     ck_cli_warnings(prog, &w, a->quiet);
     if (code == 0 && !a->quiet) /* a report on stdout would mix with JSON or HTML there */

@@ -432,7 +432,7 @@ static int run(void *arg)
         code = ck_cli_output(prog, "--drift-report", a->score.drift_report);
     for (size_t i = 0; i < a->nmodels && code == 0; i++) {
         if (ck_model_load(&models[i], a->model_paths[i], &err) != CK_OK)
-            code = ck_cli_fail(prog, &err);
+            code = ck_cli_fail_in(prog, &err, "loading the model", a->model_paths[i]);
         else
             survival |= models[i]->task == CK_TASK_SURVIVAL;
     }
@@ -451,7 +451,7 @@ static int run(void *arg)
         code = ck_cli_fail(prog, &err);
     if (code == 0 && ck_score(models, a->nmodels, a->data, a->out ? a->out : "-", &a->score,
                               &summary, &w, &err) != CK_OK)
-        code = ck_cli_fail(prog, &err);
+        code = ck_cli_fail_in(prog, &err, "scoring", a->data);
     if (code == 0 && !a->quiet)
         print_summary(a, models, &summary);
     ck_cli_warnings(prog, &w, 0);

@@ -522,11 +522,14 @@ static int run(void *arg)
         ck_mpi_fail(&mpi, prog, &err);
 #else
     /* before the work: a fit lost to a missing directory is the waste */
-    if (ck_ofile_check(a->out, &err) != CK_OK ||
-        ck_table_read_csv(&t, a->data, &to, &err) != CK_OK ||
-        ck_train(t, &a->train, &m, &w, &err) != CK_OK ||
-        ck_model_save(m, a->out, &err) != CK_OK)
+    if (ck_ofile_check(a->out, &err) != CK_OK)
         code = ck_cli_fail(prog, &err);
+    else if (ck_table_read_csv(&t, a->data, &to, &err) != CK_OK)
+        code = ck_cli_fail_in(prog, &err, "reading", a->data);
+    else if (ck_train(t, &a->train, &m, &w, &err) != CK_OK)
+        code = ck_cli_fail_in(prog, &err, "training on", a->data);
+    else if (ck_model_save(m, a->out, &err) != CK_OK)
+        code = ck_cli_fail_in(prog, &err, "writing the model", a->out);
 #endif
     ck_cli_progress_done(&progress);
     /* progress dies with this call: leave no pointer to it in *a */

@@ -655,6 +655,10 @@ static ck_status finish_load(ck_model **out, json_t *root, const char *source, c
 
 static ck_status damaged(ck_error *err, const char *source, const json_error_t *je)
 {
+    /* the parser's own allocation failing is no fault of the file: jansson
+     * says so, or (in some of its paths) fails without a word */
+    if (!je->text[0] || json_error_code(je) == json_error_out_of_memory)
+        return ck_error_set(err, CK_ENOMEM, "%s: out of memory parsing the model file", source);
     return ck_error_at(err, CK_EMODEL, source, (unsigned long)(je->line > 0 ? je->line : 0),
                        (unsigned long)(je->column > 0 ? je->column : 0), "damaged model file: %s",
                        je->text);

@@ -87,5 +87,22 @@ assert len(got) == len(want) == 2000, (len(got), len(want))
 bad = [i for i in want if abs(got[i] - want[i]) > 1.5e-6]
 assert not bad, bad[:5]
 PY
+# Out of memory while loading it (a 400 MB address space; not under ASan,
+# which needs more to start): exit 5 naming the stage and the file, not a
+# damaged model.
+if ! grep -q __asan_init "$B/churnkit-predict" && [ "${CK_WIDE_TERMS:-1000000}" -ge 1000000 ]; then
+  ( ulimit -v 400000; exec "$B/churnkit-predict" --model "$T/wide.json" --data "$T/wide.csv" --out "$T/wide_oom.csv" --quiet ) \
+    > "$T/out" 2> "$T/err"
+  [ $? = 5 ] && grep -qF "loading the model: $T/wide.json: out of memory" "$T/err" ||
+    fail "out of memory loading a model: $(cat "$T/err")"
+fi
 rm -f "$T/wide.json"
+
+# A full disk names what was being written.
+expect 5 "writing the model: /dev/full: write error: No space left on device" \
+  "$B/churnkit-train" --data "$IN/base.csv" --label y --id id --l2 1 --out /dev/full --quiet
+expect 5 "scoring $IN/base.csv: /dev/full: write error: No space left on device" \
+  "$B/churnkit-predict" --model "$IN/base.json" --data "$IN/base.csv" --out /dev/full --quiet
+expect 5 "writing the report: /dev/full: write error: No space left on device" \
+  "$B/churnkit-eval" --model "$IN/base.json" --data "$IN/base.csv" --json /dev/full --quiet
 exit 0
