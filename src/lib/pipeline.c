@@ -777,7 +777,7 @@ static ck_status set_levels(ck_pipeline *pl, const ck_table *t, const ck_pipelin
                                                 "'%s' and has no column; choose another with "
                                                 "--reference", opt->exclude[k], f->levels[l],
                                 f->name);
-        if (!f->excluded && !(f->excluded = calloc(f->nlevels, 1)))
+        if (!f->excluded && !(f->excluded = calloc(f->nlevels ? f->nlevels : 1, 1)))
             return ck_error_set(err, CK_ENOMEM, "out of memory");
         f->excluded[l] = 1;
         size_t left = 0;
