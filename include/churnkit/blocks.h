@@ -25,6 +25,9 @@ typedef struct ck_blocks {
     int eof;
     unsigned long lines;       /* line ends before buf[0] */
     int errnum;                /* errno of a failed read */
+    size_t max_field;          /* a quoted field left open longer than this
+                                  is an error (ck_csv_options.max_field;
+                                  ck_blocks_init sets its default) */
 } ck_blocks;
 
 /* One block: the text of whole rows (the capacity is kept from block to

@@ -63,6 +63,10 @@ typedef struct ck_coefs {
 /* The linear predictor beta[0] + sum_j beta[j+1] x[j]. */
 double ck_linear_predictor(const double *beta, const double *x, size_t width);
 
+/* The same over a sparse row: beta[0] + sum_k beta[idx[k]+1] val[k]. */
+double ck_linear_predictor_sparse(const double *beta, const size_t *idx, const double *val,
+                                  size_t n);
+
 /* beta_j (x_j - center_j) for each encoded column: a linear predictor's
  * SHAP values relative to the average training row (on the scale of the
  * linear predictor: log-odds, or log relative hazard). */

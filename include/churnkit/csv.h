@@ -6,7 +6,9 @@
  * memory, so a consumer that does not keep rows runs in constant memory on
  * any number of rows.
  *
- * Format: RFC 4180 with LF or CRLF line ends, an optional UTF-8 byte-order
+ * Format: RFC 4180 with LF, CRLF or lone CR line ends (each is one line end,
+ * everywhere: rows, line numbers, the parts and blocks below; see
+ * ck_csv_line_ends), an optional UTF-8 byte-order
  * mark, quoted fields holding delimiters, doubled quotes and newlines, and a
  * choice of delimiter.  Fields are passed on exactly as written: unquoted
  * spaces are kept (libcsv would trim them).  Blank lines are skipped.
@@ -107,21 +109,37 @@ int ck_csv_next(ck_csv_reader *r, ck_csv_row *row, ck_error *err);
 unsigned long ck_csv_rows_read(const ck_csv_reader *r);
 
 /*
+ * Line ends, the one rule every reader follows: LF, CRLF and a lone CR each
+ * end one line (a CR followed by an LF is a single line end).  Counts the
+ * line ends in s[0..len); *cr says whether the byte before s was a CR (its
+ * LF, if s starts with one, is not counted again) and is left saying
+ * whether s ends with one.
+ */
+unsigned long ck_csv_line_ends(const char *s, size_t len, int *cr);
+
+/*
  * Row ends, the one quote-aware rule every reader that cuts text into
  * whole rows uses (the parallel loader's parts below, the scorer's blocks):
  * a row ends just past a line end that is outside quotes; each quote
  * toggles "inside a quoted field" (a doubled quote toggles twice).  A scan
  * starts at a row start and may go on over consecutive buffers, keeping
- * its state.
+ * its state.  A CR at the end of a buffer is not yet a row end (its LF may
+ * start the next buffer).
  */
 typedef struct ck_csv_scan {
     int quoted;                /* inside a quoted field at the scan's end */
+    int cr;                    /* the last byte scanned was a CR */
     unsigned long lines;       /* line ends scanned so far */
+    unsigned long quote_line;  /* with quoted: line ends before the
+                                  opening quote (its line is this + 1) */
+    unsigned long long bytes;  /* bytes scanned so far */
+    unsigned long long quote_at; /* with quoted: the opening quote's offset
+                                  from the scan's start */
 } ck_csv_scan;
 
-/* The first row end whose line end lies at or after buf[from]: returns
- * its offset (> 0) with s covering buf up to it; 0 when buf[0..len) has
- * none, s then covering all of buf. */
+/* The first row end whose line end (the LF of a CRLF) lies at or after
+ * buf[from]: returns its offset (> 0) with s covering buf up to it; 0 when
+ * buf[0..len) has none, s then covering all of buf. */
 size_t ck_csv_scan_row_end(ck_csv_scan *s, const char *buf, size_t len, size_t from);
 
 /*

@@ -176,6 +176,14 @@ typedef struct ck_estimator_type {
      * survival) the log relative hazard eta, of an encoded row. */
     double (*score)(const void *state, const double *x, void *scratch);
 
+    /* Optional: the same score of a row given sparsely -- the n encoded
+     * columns idx[] with values val[], every other column 0 -- as
+     * ck_pipeline_encode_sparse writes it.  For a linear predictor a
+     * one-hot set of a million levels then costs one term a row, not a
+     * million. */
+    double (*score_sparse)(const void *state, const size_t *idx, const double *val, size_t n,
+                           void *scratch);
+
     /* Survival types (and only they): the proportional-hazards curve the
      * score is read with, S(t | eta) = exp(-H0(t) exp(eta)) (cox.h);
      * borrowed from the state. */

@@ -50,9 +50,17 @@ typedef struct ck_label_spec {
 ck_status ck_label_read(ck_label *out, const ck_table *t, const ck_label_spec *spec,
                         ck_error *err);
 
-/* Reads column `col` of t as a binary label; positive may be NULL. */
+/* Reads column `col` of t as a binary label; positive may be NULL.  A
+ * value names --positive's class when it is the same text, or the same
+ * number when both read as numbers ("1.0" names 1). */
 ck_status ck_label_binary(ck_label *out, const ck_table *t, const char *col,
                           const char *positive, ck_error *err);
+
+/* The same for an evaluation of given scores: with positive named, a label
+ * with one value is no error (its other class is absent: the metrics that
+ * need both, as the AUC, are undefined, as when a model is evaluated). */
+ck_status ck_label_binary_eval(ck_label *out, const ck_table *t, const char *col,
+                               const char *positive, ck_error *err);
 
 /* The same for a distributed fit: the classes are those of every
  * process's rows (a shard may hold one class only). */

@@ -127,6 +127,14 @@ void ck_model_scratch_free(const ck_model *m, void *scratch);
  * predicted value. */
 double ck_model_score(const ck_model *m, const double *x, void *scratch);
 
+/* Whether the model scores sparse rows (ck_model_score_sparse). */
+int ck_model_scores_sparse(const ck_model *m);
+
+/* The same score of a row given sparsely (ck_pipeline_encode_sparse); only
+ * when ck_model_scores_sparse. */
+double ck_model_score_sparse(const ck_model *m, const size_t *idx, const double *val, size_t n,
+                             void *scratch);
+
 /* Whether the model gives per-row contributions. */
 int ck_model_explains(const ck_model *m);
 

@@ -117,6 +117,8 @@ typedef struct ck_pipeline_options {
                                     reference level */
     const ck_reducer *reducer;   /* a distributed fit: statistics over every
                                     process's rows (NULL: this table only) */
+    size_t threads;              /* columns fitted at once (0: one a
+                                    processor; 1 with a reducer) */
 } ck_pipeline_options;
 
 void ck_pipeline_options_init(ck_pipeline_options *opt);
@@ -166,6 +168,12 @@ int32_t ck_feature_level(const ck_feature *f, const char *s, size_t len);
  */
 void ck_pipeline_encode(const ck_pipeline *pl, const double *num, const int32_t *level,
                         double *x);
+
+/* The same row sparsely: the encoded columns that may be nonzero into
+ * idx[] (increasing) and their values into val[] (both with room for
+ * 2 * pl->nfeat); returns their number.  Every other column is 0. */
+size_t ck_pipeline_encode_sparse(const ck_pipeline *pl, const double *num, const int32_t *level,
+                                 size_t *idx, double *val);
 
 /*
  * A design: a pipeline bound to a table, giving encoded rows on demand

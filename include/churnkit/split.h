@@ -25,7 +25,8 @@ ck_status ck_split_holdout(const size_t *rows, size_t n, const double *cls, doub
                            unsigned long seed, size_t *train, size_t *ntrain, size_t *test,
                            size_t *ntest, ck_error *err);
 
-/* Assigns each of rows[0..n) a fold in [0, k): fold[i] for rows[i]. */
+/* Assigns each of rows[0..n) a fold in [0, k): fold[i] for rows[i].  k
+ * above n is a usage error (--cv larger than the rows). */
 ck_status ck_split_folds(const size_t *rows, size_t n, const double *cls, size_t k,
                          unsigned long seed, size_t *fold, ck_error *err);
 

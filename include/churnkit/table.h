@@ -116,7 +116,7 @@ const char **ck_table_names(const ck_table *t);
 /* A 64-bit hash (FNV-style multiply-xor, a word at a time) of the table's contents (column names and types,
  * the bits of every number, the text of every category), for recording
  * which data a model was trained on. */
-unsigned long long ck_table_hash(const ck_table *t);
+unsigned long long ck_table_hash(const ck_table *t, size_t threads);
 
 /* Text of a categorical cell, or NULL when missing. */
 const char *ck_table_text(const ck_table *t, size_t col, size_t row);

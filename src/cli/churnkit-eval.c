@@ -70,7 +70,8 @@ static const char *help =
     "                          threshold) by score, and give their precision and\n"
     "                          recall (precision_at_top, recall_at_top; default 10%)\n"
     "  --fail-under            exit 1 when a model misses the target\n"
-    "  --json FILE             write the evaluation as JSON (schema in the man page)\n"
+    "  --json FILE             write the evaluation as JSON (schema in the man page;\n"
+    "                          -: standard output, the report then on stderr)\n"
     "  --html FILE             write a self-contained HTML report with charts\n"
     "  --delim C               field delimiter of the data: , (default), tab or ;\n"
     "  --threads N             scoring threads (default: one a processor)\n"
@@ -304,6 +305,12 @@ static int parse_args(int argc, char **argv, args *a)
     return 0;
 }
 
+/* Whether an output option names standard output. */
+static int to_stdout(const char *path)
+{
+    return path && strcmp(path, "-") == 0;
+}
+
 /* Writes the JSON and HTML reports: both, or (on any failure) neither. */
 static ck_status write_reports(const args *a, const ck_eval *ev, ck_error *err)
 {
@@ -442,7 +449,7 @@ static int run(void *arg)
     size_t max_model = a->max_model ? a->max_model : CK_MODEL_MAX_BYTES;
     for (size_t i = 0; i < a->nmodels && code == 0; i++)
         if (ck_model_load_max(&models[i], a->models[i], max_model, &err) != CK_OK)
-            code = ck_cli_fail(prog, &err);
+            code = ck_cli_fail_in(prog, &err, "loading the model", a->models[i]);
     if (code == 0 && a->baseline &&
         ck_model_load_max(&base, a->baseline, max_model, &err) != CK_OK)
         code = ck_cli_fail(prog, &err);
@@ -457,7 +464,7 @@ static int run(void *arg)
         to.numeric_optional = 1; /* a missing column is reported by the scorer */
     }
     if (code == 0 && ck_table_read_csv(&t, a->scores ? a->scores : a->data, &to, &err) != CK_OK)
-        code = ck_cli_fail(prog, &err);
+        code = ck_cli_fail_in(prog, &err, "reading", a->scores ? a->scores : a->data);
     if (code == 0 && a->drop_missing_label &&
         drop_missing_label(a, models, t, &a->eval.dropped_rows, &err) != CK_OK)
         code = ck_cli_fail(prog, &err);
@@ -467,12 +474,14 @@ static int run(void *arg)
                                             a->regression, a->threshold, &a->eval, &err)
                            : ck_eval_models(&ev, (const ck_model *const *)models, a->nmodels,
                                             base, t, &a->eval, &err);
-        if (st != CK_OK || write_reports(a, &ev, &err) != CK_OK)
-            code = ck_cli_fail(prog, &err);
+        if (st != CK_OK)
+            code = ck_cli_fail_in(prog, &err, "evaluating on", a->scores ? a->scores : a->data);
+        else if (write_reports(a, &ev, &err) != CK_OK)
+            code = ck_cli_fail_in(prog, &err, "writing the report", NULL);
     }
     ck_cli_warnings(prog, &w, a->quiet);
-    if (code == 0 && !a->quiet)
-        ck_report_eval(stdout, &ev);
+    if (code == 0 && !a->quiet) /* a report on stdout would mix with JSON or HTML there */
+        ck_report_eval(to_stdout(a->json) || to_stdout(a->html) ? stderr : stdout, &ev);
     if (code == 0 && a->fail_under && ck_eval_any_missed(&ev)) {
         fprintf(stderr, "%s: %s target %s%.3f missed\n", prog, ev.target.metric,
                 ev.target.op == CK_TARGET_LE ? "<= " : "", ev.target.value);

@@ -463,7 +463,7 @@ static int run(void *arg)
     for (size_t i = 0; i < a->nmodels && code == 0; i++) {
         if (ck_model_load_max(&models[i], a->model_paths[i],
                               a->max_model ? a->max_model : CK_MODEL_MAX_BYTES, &err) != CK_OK)
-            code = ck_cli_fail(prog, &err);
+            code = ck_cli_fail_in(prog, &err, "loading the model", a->model_paths[i]);
         else
             survival |= models[i]->task == CK_TASK_SURVIVAL;
     }
@@ -482,7 +482,7 @@ static int run(void *arg)
         code = ck_cli_fail(prog, &err);
     if (code == 0 && ck_score(models, a->nmodels, a->data, a->out ? a->out : "-", &a->score,
                               &summary, &w, &err) != CK_OK)
-        code = ck_cli_fail(prog, &err);
+        code = ck_cli_fail_in(prog, &err, "scoring", a->data);
     if (code == 0 && !a->quiet)
         print_summary(a, models, &summary);
     ck_cli_warnings(prog, &w, 0);

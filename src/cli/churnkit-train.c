@@ -99,7 +99,8 @@ static const char *help_tail =
     "Output:\n"
     "  --name NAME              model name, used in score column names (default: the\n"
     "                           estimator)\n"
-    "  --out MODEL.json         where to write the model file (written atomically)\n"
+    "  --out MODEL.json         where to write the model file (written atomically;\n"
+    "                           -: standard output, the report then on stderr)\n"
     "  --threads N              threads (default: one a processor)\n"
     "  --quiet                  no report on standard output, no progress\n"
     "  --help, --version\n"
@@ -500,6 +501,7 @@ static int run(void *arg)
         return 2;
     to.categorical = (const char *const *)a->categorical;
     to.ncategorical = a->ncategorical;
+    to.threads = (int)a->train.threads; /* --threads covers the loader too */
     ck_warnings_init(&w);
     ck_cli_progress_init(&progress, prog, a->quiet);
     a->train.pipeline.features = (const char *const *)a->features;
@@ -524,11 +526,14 @@ static int run(void *arg)
         ck_mpi_fail(&mpi, prog, &err);
 #else
     /* before the work: a fit lost to a missing directory is the waste */
-    if (ck_ofile_check(a->out, &err) != CK_OK ||
-        ck_table_read_csv(&t, a->data, &to, &err) != CK_OK ||
-        ck_train(t, &a->train, &m, &w, &err) != CK_OK ||
-        ck_model_save(m, a->out, &err) != CK_OK)
+    if (ck_ofile_check(a->out, &err) != CK_OK)
         code = ck_cli_fail(prog, &err);
+    else if (ck_table_read_csv(&t, a->data, &to, &err) != CK_OK)
+        code = ck_cli_fail_in(prog, &err, "reading", a->data);
+    else if (ck_train(t, &a->train, &m, &w, &err) != CK_OK)
+        code = ck_cli_fail_in(prog, &err, "training on", a->data);
+    else if (ck_model_save(m, a->out, &err) != CK_OK)
+        code = ck_cli_fail_in(prog, &err, "writing the model", a->out);
 #endif
     ck_cli_progress_done(&progress);
     /* progress dies with this call: leave no pointer to it in *a */
@@ -541,8 +546,10 @@ static int run(void *arg)
 #endif
     // cppcheck-suppress knownConditionTrueFalse ; set on failure unless CK_MPI
     if (code == 0 && !a->quiet) {
-        ck_report_model(stdout, m);
-        printf("Model written to %s\n", a->out);
+        /* with the model on standard output, the report must not mix in */
+        FILE *rep = strcmp(a->out, "-") == 0 ? stderr : stdout;
+        ck_report_model(rep, m);
+        fprintf(rep, "Model written to %s\n", a->out);
     }
     ck_model_free(m);
     ck_table_free(t);

@@ -32,6 +32,16 @@ int ck_cli_fail(const char *prog, const ck_error *err)
     return ck_exit_code(err->status);
 }
 
+int ck_cli_fail_in(const char *prog, const ck_error *err, const char *doing, const char *path)
+{
+    if (err->status != CK_ENOMEM && err->status != CK_EIO)
+        return ck_cli_fail(prog, err);
+    const char *msg = err->message[0] ? err->message : ck_status_name(err->status);
+    int named = !path || strstr(msg, path) != NULL;
+    fprintf(stderr, "%s: %s%s%s: %s\n", prog, doing, named ? "" : " ", named ? "" : path, msg);
+    return ck_exit_code(err->status);
+}
+
 int ck_cli_usage(const char *prog, const char *fmt, ...)
 {
     va_list ap;

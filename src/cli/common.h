@@ -22,6 +22,11 @@ void ck_cli_init(void);
 /* Prints "PROG: MESSAGE" to stderr; returns the exit code for the status. */
 int ck_cli_fail(const char *prog, const ck_error *err);
 
+/* The same for a failure while `doing` something to `path` (NULL: none):
+ * an out-of-memory or I/O message, which by itself may name neither, is
+ * prefixed "DOING PATH: " ("DOING: " when it names the path already). */
+int ck_cli_fail_in(const char *prog, const ck_error *err, const char *doing, const char *path);
+
 /* Prints "PROG: MESSAGE" and "Try 'PROG --help'." to stderr; returns 2. */
 int ck_cli_usage(const char *prog, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

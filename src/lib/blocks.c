@@ -10,6 +10,7 @@ void ck_blocks_init(ck_blocks *b, FILE *fp, const char *source)
     memset(b, 0, sizeof *b);
     b->fp = fp;
     b->source = source;
+    b->max_field = 64u * 1024 * 1024; /* csv.h's default */
 }
 
 void ck_blocks_fini(ck_blocks *b)
@@ -56,17 +57,28 @@ static ck_status fill_error(const ck_blocks *b, int rc, ck_error *err)
 /* The end of the first row whose line end lies at or after buf[from],
  * reading on while the buffer has none; the whole buffer at the end of the
  * stream (a last row without a line end).  *lines gets the line ends
- * before the cut.  0 with err set on a failure. */
+ * before the cut.  The scan goes on from where it stopped as the buffer
+ * grows (a rescan from the start would be quadratic in a long row), and a
+ * quoted field left open longer than the field limit stops it, named at
+ * its quote's line: otherwise a missing closing quote would read the whole
+ * stream into memory.  0 with err set on a failure. */
 static size_t cut_at(ck_blocks *b, size_t from, unsigned long *lines, ck_error *err)
 {
+    ck_csv_scan s = {0};
+    size_t pos = 0;
     for (;;) {
-        ck_csv_scan s = {0, 0};
-        size_t cut = ck_csv_scan_row_end(&s, b->buf, b->len, from);
+        size_t cut = ck_csv_scan_row_end(&s, b->buf + pos, b->len - pos,
+                                         from > pos ? from - pos : 0);
         *lines = s.lines;
         if (cut > 0 || b->eof)
-            return cut > 0 ? cut : b->len;
-        /* one row longer than the buffer: read on, and scan again from the
-         * start (the quote state must be known) */
+            return cut > 0 ? pos + cut : b->len;
+        pos = b->len;
+        if (s.quoted && b->len - s.quote_at > b->max_field) {
+            ck_error_at(err, CK_EDATA, b->source, b->lines + s.quote_line + 1, 0,
+                        "field longer than the limit of %zu bytes (the quote that opens it "
+                        "on this line is not closed)", b->max_field);
+            return 0;
+        }
         int rc = fill(b, b->len + CK_BLOCK_BYTES);
         if (rc != 0) {
             fill_error(b, rc, err);

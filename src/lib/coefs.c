@@ -17,6 +17,15 @@ double ck_linear_predictor(const double *beta, const double *x, size_t width)
     return eta;
 }
 
+double ck_linear_predictor_sparse(const double *beta, const size_t *idx, const double *val,
+                                  size_t n)
+{
+    double eta = beta[0];
+    for (size_t k = 0; k < n; k++)
+        eta += beta[idx[k] + 1] * val[k];
+    return eta;
+}
+
 void ck_coefs_contributions(const ck_coefs *c, const ck_pipeline *pl, const double *x,
                             double *out)
 {

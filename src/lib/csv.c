@@ -24,8 +24,9 @@
  *  - unquoted spaces are trimmed by default: a space function that accepts
  *    nothing keeps them;
  *  - a row with the wrong field count passes silently: finish_row checks it;
- *  - it knows nothing of lines: CSV_REPALL_NL reports every line end, so
- *    row_cb counts LFs, and field_cb counts LFs inside quoted fields;
+ *  - it knows nothing of lines: CSV_REPALL_NL reports every CR and LF, so
+ *    row_cb counts line ends by ck_csv_line_ends's rule (a CR, or an LF not
+ *    just after a CR), and field_cb counts those inside quoted fields;
  *  - after a strict-mode error csv_fini still flushes the partial row:
  *    callbacks are ignored once an error is recorded;
  *  - csv_fini and csv_free must always be called: ck_csv_close does.
@@ -87,6 +88,8 @@ struct ck_csv_reader {
     unsigned long row_line;   /* that row's line */
     unsigned long line;       /* line of the next byte to be parsed */
     int count_newlines;       /* a quote was seen: fields may hold LFs */
+    int cr;                   /* the last line end reported was a CR, with
+                                 nothing after it yet (an LF next is its) */
     int failed;               /* an error was recorded: ignore callbacks */
     ck_error error;
     int done;                 /* the last batch has been handed over */
@@ -230,17 +233,25 @@ static int append_field(batch *b, const char *s, size_t len)
     return 0;
 }
 
-static size_t count_lf(const char *s, size_t len)
+unsigned long ck_csv_line_ends(const char *s, size_t len, int *cr)
 {
-    size_t n = 0;
-    if (len == 0)
-        return 0; /* libcsv passes NULL for an empty field */
-    const char *end = s + len;
-    while ((s = memchr(s, '\n', (size_t)(end - s))) != NULL) {
-        n++;
-        s++;
+    unsigned long n = 0;
+    int prev = *cr;
+    for (size_t i = 0; i < len; i++) { /* len 0: libcsv passes NULL */
+        char c = s[i];
+        n += c == '\r' || (c == '\n' && !prev);
+        prev = c == '\r';
     }
+    *cr = prev;
     return n;
+}
+
+/* Line ends inside one piece of text that follows something else than a CR
+ * (a field's content, the part of a field held by libcsv). */
+static unsigned long count_lines(const char *s, size_t len)
+{
+    int cr = 0;
+    return ck_csv_line_ends(s, len, &cr);
 }
 
 /* ------------------------------------------------------------------ */
@@ -251,15 +262,16 @@ static void add_field(ck_csv_reader *r, const char *s, size_t len)
     batch *b = r->cur;
     if (r->failed)
         return;
+    r->cr = 0; /* a field, even empty, stands between two line ends */
     if (b->nf == r->row_first)
         r->row_line = r->line;
-    if (len > r->opt.max_field) {
-        fail_at(r, CK_EDATA, r->row_line, b->nf - r->row_first + 1,
+    if (len > r->opt.max_field) { /* r->line is still the field's first line */
+        fail_at(r, CK_EDATA, r->line, b->nf - r->row_first + 1,
                 "field longer than the limit of %zu bytes", r->opt.max_field);
         return;
     }
     if (r->count_newlines)
-        r->line += count_lf(s, len);
+        r->line += count_lines(s, len);
     if (append_field(b, s, len) != 0)
         out_of_memory(r);
 }
@@ -376,8 +388,10 @@ static void row_cb(int c, void *data)
         return;
     if (r->cur->nf > r->row_first) /* else a blank line (or the LF of a CRLF) */
         finish_row(r);
-    if (c == '\n')
+    /* c is -1 for the row csv_fini flushes at the end of the input */
+    if (c == '\r' || (c == '\n' && !r->cr))
         r->line++;
+    r->cr = c == '\r';
 }
 
 /* ------------------------------------------------------------------ */
@@ -386,7 +400,7 @@ static void row_cb(int c, void *data)
 /* Position of a failure inside the row in progress. */
 static unsigned long current_line(const ck_csv_reader *r)
 {
-    return r->line + count_lf((const char *)r->parser.entry_buf, r->parser.entry_pos);
+    return r->line + count_lines((const char *)r->parser.entry_buf, r->parser.entry_pos);
 }
 
 static unsigned long current_col(const ck_csv_reader *r)
@@ -398,6 +412,12 @@ static unsigned long current_col(const ck_csv_reader *r)
  * recorded).  A quote is the only thing libcsv can stop at. */
 static int feed_libcsv(ck_csv_reader *r, const char *buf, size_t n)
 {
+    /* libcsv adds blk_size to a growing field buffer at a time; a step as
+     * large as the buffer already is makes the growth geometric, so that a
+     * field of many megabytes (an unclosed quote, before the field limit
+     * stops it) is copied a few times, not once a step */
+    if (r->parser.entry_size > 64 * 1024)
+        csv_set_blk_size(&r->parser, r->parser.entry_size);
     size_t done = csv_parse(&r->parser, buf, n, field_cb, row_cb, r);
     if (r->failed)
         return -1;
@@ -468,8 +488,9 @@ static void parse_block(ck_csv_reader *r, const char *buf, size_t n)
          * libcsv keeps the partial last line for the next block */
         size_t a = 0, b = after_last_line_end(buf, len);
         if (!at_row_start(r)) {
-            const char *lf = memchr(buf, '\n', b);
-            a = lf ? (size_t)(lf - buf) + 1 : b;
+            while (a < b && buf[a] != '\n' && buf[a] != '\r')
+                a++;
+            a += a < b;
             if (feed_libcsv(r, buf, a) != 0)
                 return;
         }
@@ -481,7 +502,9 @@ static void parse_block(ck_csv_reader *r, const char *buf, size_t n)
             return;
     }
     if (r->parser.entry_pos > r->opt.max_field) {
-        fail_at(r, CK_EDATA, current_line(r), current_col(r),
+        /* named where the field starts (where a quote left open is), not
+         * where the limit was met: r->line counts no byte of it yet */
+        fail_at(r, CK_EDATA, r->line, current_col(r),
                 "field longer than the limit of %zu bytes", r->opt.max_field);
         return;
     }
@@ -514,7 +537,7 @@ static int read_block(ck_csv_reader *r)
             fail_at(r, CK_EIO, 0, 0, "read error: %s", strerror(errno));
             return 1;
         }
-        unsigned long line = r->cur->nf > r->row_first ? r->row_line : r->line;
+        unsigned long line = r->line; /* the open field's (its quote's) line */
         unsigned long col = current_col(r);
         if (csv_fini(&r->parser, field_cb, row_cb, r) != 0)
             fail_at(r, CK_EDATA, line, col,
@@ -813,6 +836,7 @@ ck_status ck_csv_restart_mem(ck_csv_reader *r, const char *buf, size_t len,
     r->row_first = 0;
     r->failed = r->finished = r->done = 0;
     r->count_newlines = 0;
+    r->cr = 0;
     ck_error_clear(&r->error);
     ck_error_clear(&r->final);
     r->mem = buf;
@@ -945,25 +969,33 @@ int ck_csv_next(ck_csv_reader *r, ck_csv_row *row, ck_error *err)
 
 size_t ck_csv_scan_row_end(ck_csv_scan *s, const char *buf, size_t len, size_t from)
 {
-    size_t i = 0;
-    while (i < len) {
-        const char *q = memchr(buf + i, '"', len - i);
-        size_t end = q ? (size_t)(q - buf) : len; /* a run without quotes */
-        if (!s->quoted && from < end) {
-            const char *lf = memchr(buf + (from > i ? from : i), '\n',
-                                    end - (from > i ? from : i));
-            if (lf) {
-                size_t at = (size_t)(lf - buf) + 1;
-                s->lines += (unsigned long)count_lf(buf + i, at - i);
-                return at;
+    for (size_t i = 0; i < len; i++) {
+        char c = buf[i];
+        int after_cr = s->cr;
+        s->cr = c == '\r';
+        if (c == '"') {
+            s->quoted = !s->quoted; /* a doubled quote toggles twice */
+            if (s->quoted) {
+                s->quote_line = s->lines;
+                s->quote_at = s->bytes + i;
+            }
+        } else if (c == '\r') {
+            s->lines++;
+            /* a lone CR ends its row; a CR at the buffer's end waits for
+             * the next byte, which may be its LF */
+            if (!s->quoted && i >= from && i + 1 < len && buf[i + 1] != '\n') {
+                s->bytes += i + 1;
+                return i + 1;
+            }
+        } else if (c == '\n') {
+            s->lines += !after_cr;
+            if (!s->quoted && i >= from) {
+                s->bytes += i + 1;
+                return i + 1;
             }
         }
-        s->lines += (unsigned long)count_lf(buf + i, end - i);
-        if (!q)
-            break;
-        s->quoted = !s->quoted; /* a doubled quote toggles twice */
-        i = end + 1;
     }
+    s->bytes += len;
     return 0;
 }
 
@@ -997,6 +1029,7 @@ static void find_first(split_state *s, const char *buf, size_t n, unsigned long 
     size_t i = (off == 0 && n >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0) ? 3 : 0;
     while (i < n && (buf[i] == '\r' || buf[i] == '\n'))
         i++;
+    s->scan.lines += ck_csv_line_ends(buf, i, &s->scan.cr);
     if (i < n) {
         s->first = off + i;
         s->first_known = 1;
@@ -1022,7 +1055,7 @@ static void split_block(split_state *s, const char *buf, size_t n, unsigned long
             s->k++;
         } while (s->k < s->nparts && split_target(s) < off + i);
     }
-    s->scan.lines += (unsigned long)count_lf(buf + i, n - i); /* all found */
+    s->scan.lines += ck_csv_line_ends(buf + i, n - i, &s->scan.cr); /* all found */
 }
 
 ck_status ck_csv_split(const char *path, size_t nparts, unsigned long long *start,
@@ -1044,12 +1077,13 @@ ck_status ck_csv_split(const char *path, size_t nparts, unsigned long long *star
     unsigned long long off = 0;
     size_t n;
     while ((n = fread(buf, 1, BLOCK, fp)) > 0) {
-        if (!s.first_known)
+        size_t skip = 0;
+        if (!s.first_known) { /* blank lines before the header */
             find_first(&s, buf, n, off);
+            skip = s.first_known ? (size_t)(s.first - off) : n;
+        }
         if (s.first_known)
-            split_block(&s, buf, n, off);
-        else /* blank lines before the header */
-            s.scan.lines += (unsigned long)count_lf(buf, n);
+            split_block(&s, buf + skip, n - skip, off + skip);
         off += n;
     }
     int failed = ferror(fp) ? errno : 0;

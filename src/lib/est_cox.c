@@ -177,6 +177,17 @@ static double score(const void *p, const double *x, void *scratch)
     return eta;
 }
 
+static double score_sparse(const void *p, const size_t *idx, const double *val, size_t n,
+                           void *scratch)
+{
+    const state *s = p;
+    (void)scratch;
+    double eta = 0; /* no intercept: the baseline hazard holds it */
+    for (size_t k = 0; k < n; k++)
+        eta += s->c.beta[idx[k]] * val[k];
+    return eta;
+}
+
 static const ck_ph_curve *curve(const void *p)
 {
     return &((const state *)p)->b.curve;
@@ -365,6 +376,7 @@ const ck_estimator_type ck_est_cox = {
     .pipeline = ck_coefs_est_pipeline,
     .fit = fit,
     .score = score,
+    .score_sparse = score_sparse,
     .curve = curve,
     .contributions = ck_coefs_est_contributions,
     .save = save,

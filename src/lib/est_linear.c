@@ -135,6 +135,14 @@ static double score(const void *p, const double *x, void *scratch)
     return ck_linear_predictor(s->c.beta, x, s->c.p - 1);
 }
 
+static double score_sparse(const void *p, const size_t *idx, const double *val, size_t n,
+                           void *scratch)
+{
+    const state *s = p;
+    (void)scratch;
+    return ck_linear_predictor_sparse(s->c.beta, idx, val, n);
+}
+
 static ck_status save(const void *p, const ck_model *m, json_t *root, json_t *fit,
                       ck_error *err)
 {
@@ -210,6 +218,7 @@ const ck_estimator_type ck_est_linear = {
     .pipeline = ck_coefs_est_pipeline,
     .fit = fit,
     .score = score,
+    .score_sparse = score_sparse,
     .contributions = ck_coefs_est_contributions,
     .save = save,
     .load = load,

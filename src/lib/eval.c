@@ -624,7 +624,7 @@ ck_status ck_eval_scores(ck_eval *ev, const ck_table *t, const char *label, cons
     if (ncols == 0)
         return ck_error_set(err, CK_EUSAGE, "no score column to evaluate");
     st = regression ? ck_label_numeric(&l, t, label, err)
-                    : ck_label_binary(&l, t, label, positive, err);
+                    : ck_label_binary_eval(&l, t, label, positive, err);
     if (st != CK_OK || (st = set_label(ev, t, &l, err)) != CK_OK)
         goto fail;
     set_target(ev, opt);

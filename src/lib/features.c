@@ -247,37 +247,101 @@ static ck_status read_users(builder *b, const char *path)
     return st;
 }
 
+/* Where each key was first seen, to name the earlier line of a repeat. */
+typedef struct seen_lines {
+    ck_dict *keys;
+    unsigned long *line;          /* by key code */
+    size_t cap;
+} seen_lines;
+
+static void seen_fini(seen_lines *s)
+{
+    ck_dict_free(s->keys);
+    free(s->line);
+}
+
+/* 0 when key[0..len) is new (recorded at line), 1 when seen before
+ * (*earlier: its line), -1 when out of memory. */
+static int seen_before(seen_lines *s, const void *key, size_t len, unsigned long line,
+                       unsigned long *earlier)
+{
+    size_t n = s->keys ? ck_dict_size(s->keys) : 0;
+    if (!s->keys && !(s->keys = ck_dict_new()))
+        return -1;
+    int32_t c = ck_dict_intern(s->keys, key, len);
+    if (c < 0)
+        return -1;
+    if ((size_t)c < n) {
+        *earlier = s->line[c];
+        return 1;
+    }
+    if ((size_t)c >= s->cap) {
+        size_t ncap = s->cap ? 2 * s->cap : 256;
+        unsigned long *l = realloc(s->line, ncap * sizeof *l);
+        if (!l)
+            return -1;
+        s->line = l;
+        s->cap = ncap;
+    }
+    s->line[c] = line;
+    return 0;
+}
+
+/* A catalogue entry: is_core by feature code.  A feature listed again with
+ * the other is_core is an error naming both lines (which one is meant
+ * cannot be guessed); listed again alike, it is harmless. */
+static ck_status add_feature(builder *b, const src *s, seen_lines *lines, size_t *cap,
+                             double core)
+{
+    unsigned long earlier;
+    size_t n = ck_dict_size(b->feat_ids);
+    int32_t f = ck_dict_intern(b->feat_ids, field(s, 0), field_len(s, 0));
+    if (f < 0)
+        return ck_error_set(b->err, CK_ENOMEM, "out of memory reading the catalogue %s", s->path);
+    if ((size_t)f >= 1u << 16)
+        return ck_error_set(b->err, CK_EDATA, "%s: too many features", s->path);
+    if ((size_t)f < n) {
+        if (b->is_core[f] != (core != 0) &&
+            seen_before(lines, &f, sizeof f, s->row.line, &earlier) == 1)
+            return ck_error_at(b->err, CK_EDATA, ck_csv_source(s->r), s->row.line,
+                               (unsigned long)s->col[1] + 1,
+                               "feature '%.200s' is listed again with another is_core (line "
+                               "%lu says %d)", field(s, 0), earlier, b->is_core[f]);
+        return CK_OK;
+    }
+    if (seen_before(lines, &f, sizeof f, s->row.line, &earlier) < 0)
+        return ck_error_set(b->err, CK_ENOMEM, "out of memory reading the catalogue %s", s->path);
+    if ((size_t)f >= *cap) {
+        size_t ncap = *cap ? 2 * *cap : 64;
+        unsigned char *c = realloc(b->is_core, ncap);
+        if (!c)
+            return ck_error_set(b->err, CK_ENOMEM, "out of memory reading the catalogue %s",
+                                s->path);
+        memset(c + *cap, 0, ncap - *cap);
+        b->is_core = c;
+        *cap = ncap;
+    }
+    b->is_core[f] = core != 0;
+    return CK_OK;
+}
+
 static ck_status read_catalogue(builder *b, const char *path)
 {
     static const char *names[] = {"feature", "is_core"};
     src s;
+    seen_lines lines = {0};
     ck_status st = open_src(b, &s, path, names, 2);
     size_t cap = 0;
     int rc = 0;
     while (st == CK_OK && (rc = next_row(b, &s)) == 1) {
         double core;
-        if ((st = get_number(b, &s, 1, &core)) != CK_OK)
+        if ((st = get_number(b, &s, 1, &core)) != CK_OK ||
+            (st = add_feature(b, &s, &lines, &cap, core)) != CK_OK)
             break;
-        int32_t f = ck_dict_intern(b->feat_ids, field(&s, 0), field_len(&s, 0));
-        if (f < 0 || (size_t)f >= 1u << 16) {
-            st = ck_error_set(b->err, CK_EDATA, "%s: too many features", path);
-            break;
-        }
-        if ((size_t)f >= cap) {
-            size_t ncap = cap ? 2 * cap : 64;
-            unsigned char *c = realloc(b->is_core, ncap);
-            if (!c) {
-                st = ck_error_set(b->err, CK_ENOMEM, "out of memory");
-                break;
-            }
-            memset(c + cap, 0, ncap - cap);
-            b->is_core = c;
-            cap = ncap;
-        }
-        b->is_core[f] = core != 0;
     }
     if (st == CK_OK && rc < 0)
         st = b->err->status;
+    seen_fini(&lines);
     ck_csv_close(s.r);
     b->words = (ck_dict_size(b->feat_ids) + 63) / 64;
     return st;
@@ -286,10 +350,31 @@ static ck_status read_catalogue(builder *b, const char *path)
 /* ------------------------------------------------------------------ */
 /* revenue */
 
+/* One revenue row per account and month: a second one would silently
+ * replace the first (which is meant cannot be guessed), so it is an error
+ * naming both lines. */
+static ck_status once_a_month(builder *b, const src *s, seen_lines *seen, int32_t a,
+                              int32_t month)
+{
+    int32_t key[2] = {a, month};
+    unsigned long earlier;
+    int rc = seen_before(seen, key, sizeof key, s->row.line, &earlier);
+    if (rc < 0)
+        return ck_error_set(b->err, CK_ENOMEM, "out of memory reading the revenue file %s",
+                            s->path);
+    if (rc > 0)
+        return ck_error_at(b->err, CK_EDATA, ck_csv_source(s->r), s->row.line,
+                           (unsigned long)s->col[1] + 1,
+                           "a second revenue row for account '%.200s' in month %.20s (the first "
+                           "is on line %lu)", field(s, 0), field(s, 1), earlier);
+    return CK_OK;
+}
+
 static ck_status read_revenue(builder *b, const char *path)
 {
     static const char *names[] = {"account_id", "month", "mrr"};
     src s;
+    seen_lines seen = {0};
     ck_status st = open_src(b, &s, path, names, 3);
     int rc = 0;
     b->last_month = INT32_MIN;
@@ -304,7 +389,8 @@ static ck_status read_revenue(builder *b, const char *path)
             st = bad_field(b, &s, 1, "bad month (expected YYYY-MM):");
             break;
         }
-        if ((st = get_number(b, &s, 2, &mrr)) != CK_OK)
+        if ((st = get_number(b, &s, 2, &mrr)) != CK_OK ||
+            (st = once_a_month(b, &s, &seen, a, month)) != CK_OK)
             break;
         if (month > b->opt->data_end) /* checked, then ignored: past the data's end */
             continue;
@@ -321,6 +407,7 @@ static ck_status read_revenue(builder *b, const char *path)
     }
     if (st == CK_OK && rc < 0)
         st = b->err->status;
+    seen_fini(&seen);
     ck_csv_close(s.r);
     return st;
 }

@@ -78,19 +78,48 @@ static ck_status missing(ck_label *out, const ck_table *t, size_t row, on_missin
     return CK_EDATA;
 }
 
-/* Finds the (at most two) distinct label texts; 3 means more than two. */
-static int distinct_classes(const ck_label *out, const ck_table *t, const ck_column *c,
-                            int skip, char cls[2][256], size_t *bad_row, ck_error *err)
+/* The classes found so far: copies of their texts, of any length (a label
+ * value is the user's text: no fixed-size buffer). */
+typedef struct classes {
+    char *s[2];
+    int k;
+} classes;
+
+static void classes_fini(classes *c)
 {
-    int k = 0;
+    free(c->s[0]);
+    free(c->s[1]);
+}
+
+/* 1 when s is one of the classes. */
+static int known_class(const classes *c, const char *s)
+{
+    return (c->k > 0 && strcmp(s, c->s[0]) == 0) || (c->k > 1 && strcmp(s, c->s[1]) == 0);
+}
+
+/* Adds s as a class: 0, or -1 when out of memory. */
+static int add_class(classes *c, const char *s)
+{
+    if (!(c->s[c->k] = strdup(s)))
+        return -1;
+    c->k++;
+    return 0;
+}
+
+/* Finds the (at most two) distinct label texts into cls; returns their
+ * number, 3 for more than two and -2 out of memory (err set), -1 at a
+ * missing cell (*bad_row). */
+static int distinct_classes(const ck_label *out, const ck_table *t, const ck_column *c,
+                            int skip, classes *cls, size_t *bad_row, ck_error *err)
+{
     double seen[2] = {NAN, NAN};
     char buf[CK_NUM_BUFSIZE];
     for (size_t i = 0; i < t->nrows; i++) {
         /* numbers: skip the formatting when the value is a known class */
         if (c->type == CK_COL_NUMERIC && (c->num[i] == seen[0] || c->num[i] == seen[1]))
             continue;
-        if (c->type == CK_COL_NUMERIC && k < 2 && !isnan(c->num[i]))
-            seen[k] = c->num[i];
+        if (c->type == CK_COL_NUMERIC && cls->k < 2 && !isnan(c->num[i]))
+            seen[cls->k] = c->num[i];
         const char *s = ck_cell_text(c, i, buf, sizeof buf);
         if (!s && skip)
             continue;
@@ -98,12 +127,13 @@ static int distinct_classes(const ck_label *out, const ck_table *t, const ck_col
             *bad_row = i;
             return -1;
         }
-        if ((k > 0 && strcmp(s, cls[0]) == 0) || (k > 1 && strcmp(s, cls[1]) == 0))
+        if (known_class(cls, s))
             continue;
-        if (k == 2) {
+        if (cls->k == 2) {
             ck_error_at(err, CK_EDATA, t->source, ck_table_line(t, i), column_of(t, out->name),
-                        "the label '%s' has more than two values ('%s', '%s', '%s', ...): "
-                        "a classifier needs exactly two", out->name, cls[0], cls[1], s);
+                        "the label '%s' has more than two values ('%.200s', '%.200s', '%.200s', "
+                        "...): a classifier needs exactly two", out->name, cls->s[0], cls->s[1],
+                        s);
             return 3;
         }
         if (!ck_utf8_valid(s)) { /* a class's text goes into model files and reports */
@@ -112,21 +142,24 @@ static int distinct_classes(const ck_label *out, const ck_table *t, const ck_col
                         "convert the file (iconv -f latin1 -t utf-8)", out->name);
             return 3;
         }
-        snprintf(cls[k++], 256, "%s", s);
+        if (add_class(cls, s) != 0) {
+            ck_error_set(err, CK_ENOMEM, "%s: out of memory reading the label '%s'", t->source,
+                         out->name);
+            return -2;
+        }
     }
-    return k;
+    return cls->k;
 }
 
 /* y = 1 where the cell is the positive class, NaN where it is missing
  * (rows a skipping read leaves out).  Numbers are compared as numbers
  * (formatting a million of them would cost more than the fit). */
-static void set_binary(ck_label *out, const ck_table *t, const ck_column *c, int pos,
-                       char cls[2][256])
+static void set_binary(ck_label *out, const ck_table *t, const ck_column *c)
 {
     char buf[CK_NUM_BUFSIZE];
-    double vpos = 0;
+    double vpos = NAN;
     if (c->type == CK_COL_NUMERIC)
-        ck_num_parse(cls[pos], strlen(cls[pos]), &vpos);
+        ck_num_parse(out->positive, strlen(out->positive), &vpos);
     for (size_t i = 0; i < t->nrows; i++) {
         const char *s = c->type == CK_COL_NUMERIC ? NULL : ck_cell_text(c, i, buf, sizeof buf);
         if (c->type == CK_COL_NUMERIC ? isnan(c->num[i]) : !s) {
@@ -139,110 +172,185 @@ static void set_binary(ck_label *out, const ck_table *t, const ck_column *c, int
     }
 }
 
-/* Every process's classes (k of them here, in cls), in process order, as
- * one process would meet them reading all the rows: returns their number
- * (3 for more than two, with err set), or -1 when out of memory. */
-static int union_classes(const ck_reducer *red, char cls[2][256], int k, const ck_label *out,
+/* Every process's classes (those in cls here), in process order, as one
+ * process would meet them reading all the rows: returns their number (3
+ * for more than two, with err set), or -1 when out of memory. */
+static int union_classes(const ck_reducer *red, classes *cls, const ck_label *out,
                          const char *source, ck_error *err)
 {
-    char mine[512], *p = mine;
-    for (int i = 0; i < k; i++)
-        p += snprintf(p, 256, "%s", cls[i]) + 1;
+    size_t len0 = cls->k > 0 ? strlen(cls->s[0]) + 1 : 0;
+    size_t len1 = cls->k > 1 ? strlen(cls->s[1]) + 1 : 0;
+    char *mine = malloc(len0 + len1 + 1);
     size_t total;
-    void *all;
-    if (ck_reduce_bytes(red, mine, (size_t)(p - mine), &all, &total) != 0) {
+    void *all = NULL;
+    if (mine) {
+        if (len0)
+            memcpy(mine, cls->s[0], len0);
+        if (len1)
+            memcpy(mine + len0, cls->s[1], len1);
+    }
+    if (!mine || ck_reduce_bytes(red, mine, len0 + len1, &all, &total) != 0) {
+        free(mine);
         ck_error_set(err, CK_ENOMEM, "out of memory");
         return -1;
     }
-    int n = 0;
-    for (size_t i = 0; i < total && n < 3; i += strlen((char *)all + i) + 1) {
+    free(mine);
+    classes u = {{NULL, NULL}, 0};
+    for (size_t i = 0; i < total && u.k < 3; i += strlen((char *)all + i) + 1) {
         const char *s = (char *)all + i;
-        if ((n > 0 && strcmp(s, cls[0]) == 0) || (n > 1 && strcmp(s, cls[1]) == 0))
+        if (known_class(&u, s))
             continue;
-        if (n == 2) {
+        if (u.k == 2) {
             ck_error_set(err, CK_EDATA, "%s: the label '%s' has more than two values across "
-                                        "the shards ('%s', '%s', '%s', ...): a classifier "
-                                        "needs exactly two", source, out->name, cls[0], cls[1], s);
-            n = 3;
+                                        "the shards ('%.200s', '%.200s', '%.200s', ...): a "
+                                        "classifier needs exactly two", source, out->name,
+                         u.s[0], u.s[1], s);
+            u.k = 3;
             break;
         }
-        snprintf(cls[n++], 256, "%s", s);
+        if (add_class(&u, s) != 0) {
+            u.k = -1;
+            ck_error_set(err, CK_ENOMEM, "out of memory");
+            break;
+        }
     }
     free(all);
+    int n = u.k;
+    if (n == 1 || n == 2) {
+        classes_fini(cls);
+        *cls = u;
+    } else {
+        classes_fini(&u);
+    }
     return n;
+}
+
+/* Whether a label value is the class named by --positive: the same text,
+ * or the same number when both read as numbers ("1.0" names 1). */
+static int names_class(const char *value, const char *positive)
+{
+    double a, b;
+    if (strcmp(value, positive) == 0)
+        return 1;
+    return ck_num_parse(value, strlen(value), &a) == 0 &&
+           ck_num_parse(positive, strlen(positive), &b) == 0 && a == b;
+}
+
+/* The positive class's index in cls (with one class, 1 means the one
+ * there is the negative), or -1 with err set. */
+static int positive_index(const classes *cls, const char *col, const char *positive,
+                          ck_error *err)
+{
+    if (positive) {
+        for (int i = 0; i < cls->k; i++)
+            if (names_class(cls->s[i], positive))
+                return i;
+        if (cls->k == 1)
+            return 1;
+        ck_error_set(err, CK_EUSAGE, "--positive '%s' is not a value of the label '%s' "
+                                     "(its values are '%.200s' and '%.200s')", positive, col,
+                     cls->s[0], cls->s[1]);
+        return -1;
+    }
+    int p0 = positive_spelling(cls->s[0]), p1 = positive_spelling(cls->s[1]);
+    if (p0 == p1) {
+        ck_error_set(err, CK_EUSAGE, "which value of the label '%s' is the positive class, "
+                                     "'%.200s' or '%.200s'? name it with --positive", col,
+                     cls->s[0], cls->s[1]);
+        return -1;
+    }
+    return p0 ? 0 : 1;
+}
+
+/* The classes' texts into out: the positive one and the other (with one
+ * class, the absent one is named "not POSITIVE" or POSITIVE itself). */
+static int name_classes(ck_label *out, const classes *cls, int pos, const char *positive)
+{
+    if (cls->k == 2) {
+        out->positive = strdup(cls->s[pos]);
+        out->negative = strdup(cls->s[1 - pos]);
+    } else if (pos == 0) {
+        size_t n = strlen(cls->s[0]) + 5;
+        out->positive = strdup(cls->s[0]);
+        if ((out->negative = malloc(n)) != NULL)
+            snprintf(out->negative, n, "not %s", cls->s[0]);
+    } else {
+        out->positive = strdup(positive);
+        out->negative = strdup(cls->s[0]);
+    }
+    return out->positive && out->negative ? 0 : -1;
 }
 
 static ck_status read_binary(ck_label *out, const ck_table *t, const char *col,
                              const char *positive, const ck_reducer *red, on_missing how,
-                             ck_error *err)
+                             int one_class_ok, ck_error *err)
 {
     const ck_column *c;
-    char cls[2][256];
+    classes cls = {{NULL, NULL}, 0};
     size_t bad = 0;
     ck_status st = start(out, t, col, &c, err);
     if (st != CK_OK)
         return st;
     out->binary = 1;
-    int k = distinct_classes(out, t, c, how == MISSING_SKIP, cls, &bad, err);
-    if (k < 0)
+    int k = distinct_classes(out, t, c, how == MISSING_SKIP, &cls, &bad, err);
+    if (k == -1) {
+        classes_fini(&cls);
         return missing(out, t, bad, how, err);
+    }
     /* only a skipping read gets here; a shard of a distributed fit may
      * lack labels that another has */
-    if (k == 0 && t->nrows > 0 && !ck_reduce_active(red))
+    if (k == 0 && t->nrows > 0 && !ck_reduce_active(red)) {
+        classes_fini(&cls);
         return missing_everywhere(out, t, err);
-    if (k != 3 && ck_reduce_active(red))
-        k = union_classes(red, cls, k, out, t->source, err);
+    }
+    if (k >= 0 && k != 3 && ck_reduce_active(red))
+        k = union_classes(red, &cls, out, t->source, err);
     if (k < 0 || k == 3) {
-        ck_label_fini(out);
-        return k < 0 ? CK_ENOMEM : CK_EDATA;
+        st = k < 0 ? CK_ENOMEM : CK_EDATA;
+        goto fail;
     }
-    if (k < 2) {
-        ck_error_set(err, CK_EDATA, "%s: the label '%s' has only one value ('%s'): there is "
-                                    "nothing to learn", t->source, col, k ? cls[0] : "");
-        ck_label_fini(out);
-        return CK_EDATA;
+    if (k < 2 && !(k == 1 && one_class_ok && positive)) {
+        st = ck_error_set(err, CK_EDATA, "%s: the label '%s' has only one value ('%.200s'): %s",
+                          t->source, col, k ? cls.s[0] : "",
+                          one_class_ok ? "name the positive class with --positive to evaluate "
+                                         "it all the same"
+                                       : "there is nothing to learn");
+        goto fail;
     }
-    int pos;
-    if (positive) {
-        pos = strcmp(cls[0], positive) == 0 ? 0 : strcmp(cls[1], positive) == 0 ? 1 : -1;
-        if (pos < 0) {
-            ck_error_set(err, CK_EUSAGE, "--positive '%s' is not a value of the label '%s' "
-                                         "(its values are '%s' and '%s')", positive, col, cls[0],
-                         cls[1]);
-            ck_label_fini(out);
-            return CK_EUSAGE;
-        }
-    } else {
-        int p0 = positive_spelling(cls[0]), p1 = positive_spelling(cls[1]);
-        if (p0 == p1) {
-            ck_error_set(err, CK_EUSAGE, "which value of the label '%s' is the positive class, "
-                                         "'%s' or '%s'? name it with --positive", col, cls[0],
-                         cls[1]);
-            ck_label_fini(out);
-            return CK_EUSAGE;
-        }
-        pos = p0 ? 0 : 1;
+    int pos = positive_index(&cls, col, positive, err);
+    if (pos < 0) {
+        st = CK_EUSAGE;
+        goto fail;
     }
-    out->positive = strdup(cls[pos]);
-    out->negative = strdup(cls[1 - pos]);
-    if (!out->positive || !out->negative) {
-        ck_label_fini(out);
-        return ck_error_set(err, CK_ENOMEM, "out of memory");
+    if (name_classes(out, &cls, pos, positive) != 0) {
+        st = ck_error_set(err, CK_ENOMEM, "out of memory");
+        goto fail;
     }
-    set_binary(out, t, c, pos, cls);
+    classes_fini(&cls);
+    set_binary(out, t, c);
     return CK_OK;
+fail:
+    classes_fini(&cls);
+    ck_label_fini(out);
+    return st;
 }
 
 ck_status ck_label_binary(ck_label *out, const ck_table *t, const char *col,
                           const char *positive, ck_error *err)
 {
-    return read_binary(out, t, col, positive, NULL, MISSING_ERROR_HINT, err);
+    return read_binary(out, t, col, positive, NULL, MISSING_ERROR_HINT, 0, err);
+}
+
+ck_status ck_label_binary_eval(ck_label *out, const ck_table *t, const char *col,
+                               const char *positive, ck_error *err)
+{
+    return read_binary(out, t, col, positive, NULL, MISSING_ERROR_HINT, 1, err);
 }
 
 ck_status ck_label_binary_reduced(ck_label *out, const ck_table *t, const char *col,
                                   const char *positive, const ck_reducer *red, ck_error *err)
 {
-    return read_binary(out, t, col, positive, red, MISSING_ERROR_HINT, err);
+    return read_binary(out, t, col, positive, red, MISSING_ERROR_HINT, 0, err);
 }
 
 static ck_status read_numeric(ck_label *out, const ck_table *t, const char *col,
@@ -363,7 +471,7 @@ ck_status ck_label_read(ck_label *out, const ck_table *t, const ck_label_spec *s
     on_missing how = spec->drop_missing ? MISSING_SKIP : MISSING_ERROR_HINT;
     ck_status st = spec->event    ? read_survival(out, t, spec->col, spec->event, how, err)
                    : spec->binary ? read_binary(out, t, spec->col, spec->positive, spec->red,
-                                                how, err)
+                                                how, 0, err)
                                   : read_numeric(out, t, spec->col, how, err);
     return st;
 }

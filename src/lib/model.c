@@ -82,6 +82,18 @@ double ck_model_score(const ck_model *m, const double *x, void *scratch)
     return m->calib.method ? ck_calibration_apply(&m->calib, s) : s;
 }
 
+int ck_model_scores_sparse(const ck_model *m)
+{
+    return m->type->score_sparse != NULL;
+}
+
+double ck_model_score_sparse(const ck_model *m, const size_t *idx, const double *val, size_t n,
+                             void *scratch)
+{
+    double s = m->type->score_sparse(m->state, idx, val, n, scratch);
+    return m->calib.method ? ck_calibration_apply(&m->calib, s) : s;
+}
+
 const ck_ph_curve *ck_model_curve(const ck_model *m)
 {
     return m->task == CK_TASK_SURVIVAL ? m->type->curve(m->state) : NULL;
@@ -652,10 +664,10 @@ static ck_status finish_load(ck_model **out, json_t *root, const char *source, c
 
 static ck_status damaged(ck_error *err, const char *source, const json_error_t *je)
 {
-    /* jansson out of memory is not the file's fault (exit 5, not 4) */
-    if (json_error_code(je) == json_error_out_of_memory)
-        return ck_error_set(err, CK_ENOMEM, "%s: out of memory reading the model file",
-                            source);
+    /* the parser's own allocation failing is no fault of the file: jansson
+     * says so, or (in some of its paths) fails without a word */
+    if (!je->text[0] || json_error_code(je) == json_error_out_of_memory)
+        return ck_error_set(err, CK_ENOMEM, "%s: out of memory parsing the model file", source);
     return ck_error_at(err, CK_EMODEL, source, (unsigned long)(je->line > 0 ? je->line : 0),
                        (unsigned long)(je->column > 0 ? je->column : 0), "damaged model file: %s",
                        je->text);

@@ -1,5 +1,6 @@
 /* pipeline.c -- fitting and applying the feature pipeline (see pipeline.h). */
 #include "churnkit/pipeline.h"
+#include "churnkit/num.h"
 #include "churnkit/parallel.h"
 #include "churnkit/reduce.h"
 #include "churnkit/stats.h"
@@ -56,17 +57,20 @@ double ck_symlog(double x)
     return x < 0 ? -log1p(-x) : log1p(x);
 }
 
+/* A numeric feature's encoded value (standardized, unless raw). */
+static double numeric_value(const ck_feature *f, double v)
+{
+    if (f->raw)
+        return v;
+    double t = isnan(v) ? f->median : f->symlog ? ck_symlog(v) : v;
+    return (t - f->mean) / f->scale;
+}
+
 static void encode_numeric(const ck_feature *f, double v, double *x)
 {
-    if (f->raw) {
-        x[f->offset] = v;
-        return;
-    }
-    int missing = isnan(v);
-    double t = missing ? f->median : f->symlog ? ck_symlog(v) : v;
-    x[f->offset] = (t - f->mean) / f->scale;
-    if (f->missing_indicator)
-        x[f->offset + 1] = missing;
+    x[f->offset] = numeric_value(f, v);
+    if (!f->raw && f->missing_indicator)
+        x[f->offset + 1] = isnan(v);
 }
 
 static void encode_level(const ck_feature *f, int32_t level, double *x)
@@ -92,6 +96,30 @@ void ck_pipeline_encode(const ck_pipeline *pl, const double *num, const int32_t 
     }
 }
 
+size_t ck_pipeline_encode_sparse(const ck_pipeline *pl, const double *num, const int32_t *level,
+                                 size_t *idx, double *val)
+{
+    size_t n = 0;
+    for (size_t k = 0; k < pl->nfeat; k++) {
+        const ck_feature *f = &pl->feat[k];
+        if (f->kind == CK_FEAT_NUMERIC) {
+            idx[n] = f->offset;
+            val[n++] = numeric_value(f, num[k]);
+            if (!f->raw && f->missing_indicator) {
+                idx[n] = f->offset + 1;
+                val[n++] = isnan(num[k]);
+            }
+        } else if (f->raw) {
+            idx[n] = f->offset;
+            val[n++] = level[k] >= 0 ? (double)level[k] : NAN;
+        } else if (level[k] >= 0 && f->column[level[k]] >= 0) {
+            idx[n] = f->offset + (size_t)f->column[level[k]];
+            val[n++] = 1.0;
+        }
+    }
+    return n;
+}
+
 int32_t ck_feature_level(const ck_feature *f, const char *s, size_t len)
 {
     return f->index ? ck_dict_find(f->index, s, len) : -1;
@@ -100,25 +128,37 @@ int32_t ck_feature_level(const ck_feature *f, const char *s, size_t len)
 /* ------------------------------------------------------------------ */
 /* layout */
 
-/* The level of column j of a categorical feature. */
-static size_t level_of(const ck_feature *f, size_t j)
+/* "a" "sep" "b" in a new string (names are the user's text: any length). */
+static char *joined(const char *a, const char *sep, const char *b)
 {
-    size_t l = 0;
-    while (l + 1 < f->nlevels && f->column[l] != (int32_t)j)
-        l++;
-    return l;
+    size_t na = strlen(a), ns = strlen(sep), nb = strlen(b);
+    char *s = malloc(na + ns + nb + 1);
+    if (s) {
+        memcpy(s, a, na);
+        memcpy(s + na, sep, ns);
+        memcpy(s + na + ns, b, nb + 1);
+    }
+    return s;
 }
 
-static char *encoded_name(const ck_feature *f, size_t j)
+/* The names of f's encoded columns into names[offset..): a level's column
+ * is found from the level (columns follow level order), never the other
+ * way, which would cost a search of the levels per column -- quadratic in
+ * a text column of a million levels.  0, or -1 when out of memory. */
+static int encoded_names(const ck_feature *f, char **names)
 {
-    char buf[1024];
+    char **out = names + f->offset;
     if (f->raw)
-        return strdup(f->name);
-    if (f->kind == CK_FEAT_NUMERIC)
-        snprintf(buf, sizeof buf, j == 0 ? "%s" : "%s__missing", f->name);
-    else
-        snprintf(buf, sizeof buf, "%s=%s", f->name, f->levels[level_of(f, j)]);
-    return strdup(buf);
+        return (out[0] = strdup(f->name)) ? 0 : -1;
+    if (f->kind == CK_FEAT_NUMERIC) {
+        if (!(out[0] = strdup(f->name)))
+            return -1;
+        return f->width < 2 || (out[1] = joined(f->name, "", "__missing")) ? 0 : -1;
+    }
+    for (size_t l = 0; l < f->nlevels; l++)
+        if (f->column[l] >= 0 && !(out[f->column[l]] = joined(f->name, "=", f->levels[l])))
+            return -1;
+    return 0;
 }
 
 /* The training mean of each encoded column of f: 0 for a standardized
@@ -135,8 +175,9 @@ static void set_center(const ck_feature *f, double *center)
             center[f->offset + 1] = isnan(f->missing_share) ? 0 : f->missing_share;
         return;
     }
-    for (size_t j = 0; j < f->width; j++)
-        center[f->offset + j] = f->level_share ? f->level_share[level_of(f, j)] : 0;
+    for (size_t l = 0; l < f->nlevels; l++)
+        if (f->column[l] >= 0)
+            center[f->offset + (size_t)f->column[l]] = f->level_share ? f->level_share[l] : 0;
 }
 
 /* Each level's column: none for the reference and excluded levels, the
@@ -187,9 +228,8 @@ ck_status ck_pipeline_finish(ck_pipeline *pl, ck_error *err)
     for (size_t k = 0; k < pl->nfeat; k++)
         set_center(&pl->feat[k], pl->center);
     for (size_t k = 0; k < pl->nfeat; k++)
-        for (size_t j = 0; j < pl->feat[k].width; j++)
-            if (!(pl->encoded[pl->feat[k].offset + j] = encoded_name(&pl->feat[k], j)))
-                return ck_error_set(err, CK_ENOMEM, "out of memory");
+        if (encoded_names(&pl->feat[k], pl->encoded) != 0)
+            return ck_error_set(err, CK_ENOMEM, "out of memory");
     return CK_OK;
 }
 
@@ -597,6 +637,52 @@ static ck_status check_text(const fit_job *job, size_t k, ck_error *err)
     return CK_OK;
 }
 
+static int is_number(const char *s)
+{
+    double v;
+    return ck_num_parse(s, strlen(s), &v) == CK_NUM_OK;
+}
+
+/* The first training row whose cell in a column is text, not a number
+ * (n when none; is_num by level code, 1 for numbers). */
+static size_t first_text_row(const fit_job *job, const ck_column *c, const char *is_num)
+{
+    size_t i = 0;
+    while (i < job->n && (c->code[row_at(job->rows, i)] < 0 ||
+                          is_num[c->code[row_at(job->rows, i)]]))
+        i++;
+    return i;
+}
+
+/* More levels than --max-levels.  When most of them are numbers, the
+ * column is most likely numbers with a stray text cell (which made it a
+ * text column): that cell is named with its line, as predict names it. */
+static ck_status too_many_levels(const fit_job *job, size_t k, ck_error *err)
+{
+    const ck_feature *f = &job->feat[k];
+    const ck_column *c = &job->t->col[job->cols[k]];
+    size_t nl = ck_dict_size(c->levels), numbers = 0, i = job->n;
+    char *is_num = malloc(nl ? nl : 1);
+    for (size_t l = 0; is_num && l < nl; l++)
+        numbers += (size_t)(is_num[l] = (char)is_number(ck_dict_str(c->levels, (int32_t)l)));
+    if (is_num && 2 * numbers > nl)
+        i = first_text_row(job, c, is_num);
+    free(is_num);
+    if (i < job->n) {
+        size_t row = row_at(job->rows, i);
+        return ck_error_at(err, CK_EDATA, job->t->source, ck_table_line(job->t, row),
+                           job->cols[k] + 1,
+                           "text '%.40s' in column '%s', whose other values are numbers: read as "
+                           "text, it has %zu distinct values, more than --max-levels %zu",
+                           ck_dict_str(c->levels, c->code[row]), f->name, f->nlevels,
+                           job->opt->max_levels);
+    }
+    return ck_error_set(err, CK_EDATA,
+                        "column '%s' has %zu distinct values, more than --max-levels %zu "
+                        "(is it an id? exclude it, or raise --max-levels)",
+                        f->name, f->nlevels, job->opt->max_levels);
+}
+
 /* Takes the fitted features in order: an error for too many levels or
  * text that is not UTF-8, a warning and no feature for a constant
  * column. */
@@ -635,10 +721,7 @@ static ck_status keep_features(ck_pipeline *pl, fit_job *job, size_t nsel, ck_wa
             return st;
         if (job->rc[k] == 0 && f->kind == CK_FEAT_CATEGORICAL &&
             f->nlevels > job->opt->max_levels)
-            return ck_error_set(err, CK_EDATA,
-                                "column '%s' has %zu distinct values, more than --max-levels %zu "
-                                "(is it an id? exclude it, or raise --max-levels)",
-                                f->name, f->nlevels, job->opt->max_levels);
+            return too_many_levels(job, k, err);
         if (job->rc[k] == 0) {
             pl->feat[pl->nfeat++] = *f;
         } else {
@@ -798,11 +881,10 @@ ck_status ck_pipeline_fit(ck_pipeline **out, const ck_table *t, const size_t *ro
             goto done;
         }
     }
-    /* with a reducer, columns go one at a time: every process must meet
-     * each collective in the same order */
     /* across processes the columns' collectives must come in the same
      * order everywhere: one column at a time */
-    size_t threads = ck_reduce_active(opt->reducer) ? 1 : 0, workers = ck_parallel_workers(nsel, threads);
+    size_t threads = ck_reduce_active(opt->reducer) ? 1 : opt->threads;
+    size_t workers = ck_parallel_workers(nsel, threads);
     fit_job job = {t, rows, n, opt, cols, tmp, rc, calloc(workers, sizeof(double *))};
     if (!job.scratch) {
         st = ck_error_set(err, CK_ENOMEM, "out of memory");

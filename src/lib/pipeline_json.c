@@ -191,6 +191,8 @@ static ck_status read_feature(ck_json_reader *rd, json_t *o, size_t k, ck_featur
     snprintf(sub, sizeof sub, "%s.name", field);
     if ((st = ck_json_get_string(rd, o, "name", sub, &f->name)) != CK_OK)
         return st;
+    if (!f->name[0]) /* no CSV column can be called so: the file is damaged */
+        return ck_json_bad(rd, sub, "must not be empty");
     snprintf(sub, sizeof sub, "%s.type", field);
     if ((st = ck_json_get_string(rd, o, "type", sub, &type)) != CK_OK)
         return st;

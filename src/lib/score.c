@@ -65,6 +65,8 @@ typedef struct plan_model {
     ck_lifetime life;
 } plan_model;
 
+enum { HEALTH_BY_NAME = 3 };
+
 typedef struct plan {
     const ck_score_options *opt;
     const char *source;
@@ -75,7 +77,8 @@ typedef struct plan {
     size_t nm;
     char *numeric;             /* by input column: parse as a number (1: for
                                   a model or an option, 2: only for the
-                                  value groups) */
+                                  value groups, HEALTH_BY_NAME: only for
+                                  the health band, text there no error) */
     long id_col, health_col;
     long mrr_col, cost_col;    /* -1: none */
     int id_missing;            /* the model's id column is not in the input */
@@ -338,9 +341,13 @@ static ck_status plan_init(plan *p, ck_model *const *models, size_t n, const cha
         p->id_col = ck_strv_index(names, ncols, models[0]->id);
         p->id_missing = p->id_col < 0;
     }
+    /* found by its name only: an extra column that happens to be called so
+     * must not stop the run (README: extra columns are ignored), so text in
+     * it leaves the row's band empty, counted in a warning; a model that
+     * reads the column keeps it strict */
     p->health_col = ck_strv_index(names, ncols, "health_score");
-    if (p->health_col >= 0)
-        p->numeric[p->health_col] = 1;
+    if (p->health_col >= 0 && !p->numeric[p->health_col])
+        p->numeric[p->health_col] = HEALTH_BY_NAME;
     for (int s = 0; s < CK_SEGMENTS; s++)
         p->actions[s] = opt->actions[s] ? opt->actions[s] : ck_segment_action(s);
     if ((st = value_groups(p, err)) != CK_OK)
@@ -405,6 +412,8 @@ static void plan_fini(plan *p)
 
 typedef struct model_scratch {
     double *num, *x, *contrib, *by_feat;
+    size_t *idx;               /* a sparse row: columns and values */
+    double *val;
     int32_t *level;
     size_t *rank;
     void *scratch;             /* the estimator's own, or NULL */
@@ -416,10 +425,12 @@ typedef struct worker {
     double *value;             /* by input column */
     double *score;             /* by model */
     double *life;              /* by model: revenue at risk, CLV, ROI */
+    int health_text;           /* the row's health_score is text */
 } worker;
 
 typedef struct tally {
     unsigned long rows, adjusted;
+    unsigned long health_text;        /* rows with text in health_score */
     unsigned long bad_mrr, bad_cost;  /* rows with a negative MRR, a cost not
                                          above 0 (or missing) */
     unsigned long *positives;  /* by model */
@@ -440,6 +451,8 @@ static void scratch_free(worker *w, const plan *p)
     for (size_t i = 0; w->ms && i < p->nm; i++) {
         model_scratch *s = &w->ms[i];
         free(s->num);
+        free(s->idx);
+        free(s->val);
         free(s->x);
         free(s->contrib);
         free(s->by_feat);
@@ -471,9 +484,12 @@ static int scratch_init(worker *w, const plan *p)
         s->level = calloc(nf, sizeof *s->level);
         s->by_feat = calloc(nf, sizeof *s->by_feat);
         s->rank = calloc(nf, sizeof *s->rank);
+        s->idx = calloc(2 * nf, sizeof *s->idx);
+        s->val = calloc(2 * nf, sizeof *s->val);
         s->x = calloc(wd, sizeof *s->x);
         s->contrib = calloc(wd, sizeof *s->contrib);
-        if (!s->num || !s->level || !s->by_feat || !s->rank || !s->x || !s->contrib ||
+        if (!s->num || !s->level || !s->by_feat || !s->rank || !s->idx || !s->val || !s->x ||
+            !s->contrib ||
             ck_model_scratch(m, &s->scratch, NULL) != CK_OK)
             return -1;
     }
@@ -508,6 +524,7 @@ static void tally_add(tally *into, const tally *from, const plan *p)
     into->adjusted += from->adjusted;
     into->bad_mrr += from->bad_mrr;
     into->bad_cost += from->bad_cost;
+    into->health_text += from->health_text;
     for (size_t i = 0; i < p->nm; i++) {
         into->positives[i] += from->positives[i];
         into->sum[i] += from->sum[i];
@@ -548,6 +565,11 @@ static ck_status parse_numbers(const plan *p, worker *w, const ck_csv_row *row,
                                "value '%.40s' in column '%s' is infinite or too large",
                                row->field[j], p->names[j]);
         case CK_NUM_BAD: {
+            if (p->numeric[j] == HEALTH_BY_NAME) {
+                w->value[j] = NAN;
+                w->health_text = 1;
+                break;
+            }
             int comma = ck_num_decimal_comma(row->field[j], row->len[j]);
             return ck_error_at(err, CK_EDATA, p->source, row->line, j + 1,
                                "text '%.40s' in column '%s', which %s reads as a number%s%s",
@@ -588,6 +610,13 @@ static double score_model(const plan *p, size_t i, worker *w, const ck_csv_row *
                 t->bins[bin + ck_drift_bin_level(&pm->bins[k], s->level[k] < 0 ? -2 : s->level[k])]++;
             }
         }
+    }
+    /* sparse when the model can and no reasons need the dense row: a
+     * one-hot set of a million levels would otherwise be cleared and
+     * multiplied whole for every row */
+    if (ck_model_scores_sparse(pm->m) && !pm->reasons) {
+        size_t n = ck_pipeline_encode_sparse(pl, s->num, s->level, s->idx, s->val);
+        return ck_model_score_sparse(pm->m, s->idx, s->val, n, s->scratch);
     }
     ck_pipeline_encode(pl, s->num, s->level, s->x);
     return ck_model_score(pm->m, s->x, s->scratch);
@@ -768,9 +797,11 @@ static ck_status nonfinite(const plan *p, size_t i, const ck_csv_row *row, doubl
 static ck_status score_row(const plan *p, worker *w, const ck_csv_row *row, ck_csv_writer *out,
                            tally *t, ck_error *err)
 {
+    w->health_text = 0;
     ck_status st = parse_numbers(p, w, row, err);
     if (st != CK_OK)
         return st;
+    t->health_text += (unsigned long)w->health_text;
     for (size_t i = 0; i < p->nm; i++)
         if (!isfinite(w->score[i] = score_model(p, i, w, row, t)))
             return nonfinite(p, i, row, w->score[i], err);
@@ -924,7 +955,7 @@ static void block_reset(block *b)
     b->in.len = 0;
     b->st = CK_OK;
     ck_error_clear(&b->err);
-    b->t.rows = b->t.adjusted = b->t.bad_mrr = b->t.bad_cost = 0;
+    b->t.rows = b->t.adjusted = b->t.bad_mrr = b->t.bad_cost = b->t.health_text = 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -1182,6 +1213,9 @@ static void report(run *r, ck_score_summary *s, ck_warnings *w)
     if (r->total.bad_mrr)
         ck_warn(w, "%lu rows have a negative MRR in '%s': their revenue at risk and CLV are "
                    "negative", r->total.bad_mrr, p->opt->mrr);
+    if (r->total.health_text)
+        ck_warn(w, "%lu rows have text in 'health_score', not a number: their health_band is "
+                   "empty", r->total.health_text);
     if (r->total.bad_cost)
         ck_warn(w, "%lu rows have an acquisition cost in '%s' that is missing or not above 0: "
                    "their ROI is empty", r->total.bad_cost, p->opt->cost);
@@ -1213,6 +1247,8 @@ ck_status ck_score(ck_model *const *models, size_t n, const char *in, const char
         return st;
     ck_blocks_init(&r.in, strcmp(in, "-") == 0 ? stdin : fopen(in, "rb"), source);
     r.own_fp = r.in.fp != stdin;
+    if (opt->csv.max_field)
+        r.in.max_field = opt->csv.max_field;
     if (!r.in.fp)
         return ck_error_set(err, CK_EIO, "%s: cannot open: %s", in, strerror(errno));
     if ((st = run_setup(&r, models, n, source, opt, err)) != CK_OK ||

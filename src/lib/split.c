@@ -77,6 +77,12 @@ ck_status ck_split_holdout(const size_t *rows, size_t n, const double *cls, doub
 ck_status ck_split_folds(const size_t *rows, size_t n, const double *cls, size_t k,
                          unsigned long seed, size_t *fold, ck_error *err)
 {
+    /* a fold without a row has nothing to measure: the caller's option */
+    if (k == 0)
+        return ck_error_set(err, CK_EUSAGE, "no folds to deal the rows into");
+    if (k > n)
+        return ck_error_set(err, CK_EUSAGE, "--cv %zu is more than the %zu training rows: "
+                                            "each fold needs at least one", k, n);
     gsl_rng *rng = seeded(seed);
     size_t *pos = malloc((n ? n : 1) * sizeof *pos);
     if (!rng || !pos) {

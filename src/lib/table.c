@@ -287,13 +287,13 @@ static void hash_one(void *arg, size_t j, size_t worker)
     job->h[j] = column_hash(&job->t->col[j], job->t->nrows);
 }
 
-unsigned long long ck_table_hash(const ck_table *t)
+unsigned long long ck_table_hash(const ck_table *t, size_t threads)
 {
     unsigned long long h = mix(14695981039346656037ULL, t->nrows);
     unsigned long long *hc = malloc((t->ncols ? t->ncols : 1) * sizeof *hc);
     hash_job job = {t, hc};
     if (hc)
-        ck_parallel_for(t->ncols, 0, hash_one, &job);
+        ck_parallel_for(t->ncols, threads, hash_one, &job);
     for (size_t j = 0; j < t->ncols; j++)
         h = mix(h, hc ? hc[j] : column_hash(&t->col[j], t->nrows));
     free(hc);
@@ -878,7 +878,10 @@ static int read_once(ck_table **out, const char *path, const ck_table_options *o
 {
     loader ld = {0};
     char **names = NULL;
-    int st = ck_csv_open(&ld.r, path, &opt->csv, err);
+    ck_csv_options co = opt->csv;
+    if (opt->threads == 1)
+        co.background = 0; /* one thread means no parser thread either */
+    int st = ck_csv_open(&ld.r, path, &co, err);
     if (st != CK_OK)
         return st;
     ld.t = ck_table_new(0, ck_csv_source(ld.r));
@@ -899,7 +902,7 @@ static int read_once(ck_table **out, const char *path, const ck_table_options *o
             ck_csv_close(ld.r);
             ld.r = NULL;
             st = load_range(&ld, path, opt, (const char *const *)names, ncsv, opt->part_start,
-                            opt->part_length, opt->part_lines, opt->csv.background, err);
+                            opt->part_length, opt->part_lines, co.background, err);
         } else {
             st = load_parallel(&ld, path, opt, (const char *const *)names, ncsv, err);
         }

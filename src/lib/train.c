@@ -168,6 +168,7 @@ static ck_status fit_data(const ck_table *t, const ck_label *y, const size_t *ro
     if (type->pipeline)
         type->pipeline(opt->param, &po);
     po.reducer = opt->reducer;
+    po.threads = opt->threads;
     ck_status st = ck_pipeline_fit(pl, t, rows, n, &po, w, err);
     if (st == CK_OK)
         st = ck_design_bind(d, *pl, t, err);
@@ -552,9 +553,10 @@ static json_t *options_json(const ck_train_options *opt, const ck_train_options 
 
 /* The table's hash; with a reducer, every process's hashes mixed in
  * process order (a hash of the shards, not of one file).  0 or -1. */
-static int data_hash(const ck_table *t, const ck_reducer *red, unsigned long long *out)
+static int data_hash(const ck_table *t, const ck_reducer *red, size_t threads,
+                     unsigned long long *out)
 {
-    unsigned long long mine = ck_table_hash(t);
+    unsigned long long mine = ck_table_hash(t, threads);
     void *got;
     size_t bytes;
     *out = mine;
@@ -582,7 +584,7 @@ static ck_status record(ck_model *m, const ck_table *t, const ck_label *y, size_
     for (size_t i = 0; i < ntrain; i++)
         count[1] += y->binary ? y->y[train[i]] == 1
                     : y->event ? y->event[train[i]] == 1 : y->y[train[i]];
-    if (ck_reduce_sum(opt->reducer, count, 4) != 0 || data_hash(t, opt->reducer, &h) != 0)
+    if (ck_reduce_sum(opt->reducer, count, 4) != 0 || data_hash(t, opt->reducer, opt->threads, &h) != 0)
         return ck_error_set(err, CK_ENOMEM, "out of memory");
     snprintf(hash, sizeof hash, "mix64:%016llx", h);
     const char *slash = strrchr(t->source, '/');

@@ -37,6 +37,15 @@ make_input() { # name -> prints the path of the input it stands for
           for (i = 1; i < 1000000; i++) printf "%d,%.2f,%s,%s\n", i, (i % 97) / 10, (i % 3 ? "basic" : "pro"), (i % 2 ? "yes" : "no")
           print "abc,1.5,pro,no" }' > "$T/late_text.csv"
       echo "$T/late_text.csv" ;;
+    @cr_big) # over 4 MiB with CR-only line ends: more than one part for train's loader
+      [ -e "$T/cr_big.csv" ] || awk 'BEGIN { printf "x1,x2,plan,y\r"
+          for (i = 0; i < 200000; i++) printf "%.3f,%.3f,%s,%s\r", (i % 89) / 10 - 4, (i % 97) / 10, (i % 3 ? "basic" : "pro"), (i % 5 < 2 ? "yes" : "no") }' \
+          > "$T/cr_big.csv"
+      echo "$T/cr_big.csv" ;;
+    @big_quote) # a quote opened on line 3 never closes: over the 64 MiB field limit
+      [ -e "$T/big_quote.csv" ] || { head -2 "$IN/base.csv"; printf 'c2,"0.5,1.5,basic,no\n'
+          yes 'c3,0.5,1.5,basic,no' | head -c 70000000; } > "$T/big_quote.csv"
+      echo "$T/big_quote.csv" ;;
     @world:*)
       spec=${1#@world:}; file=${spec%%=*}; what=${spec#*=}
       d="$T/w_$what"; rm -rf "$d"; cp -r "$T/world" "$d"; f="$d/$file"
@@ -51,6 +60,8 @@ make_input() { # name -> prints the path of the input it stands for
         missing_column) cut -d, -f1-5 "$f" > "$f.x" && mv "$f.x" "$f" ;;
         unknown_feature) sed -i '2s/,[a-z_]*,\([0-9]*\)$/,nosuchfeature,\1/' "$f" ;;
         empty) : > "$f" ;;
+        dup_revenue) sed -n 2p "$f" | sed 's/,[0-9.]*$/,1000/' >> "$f" ;;
+        dup_catalogue) sed -n 2p "$f" | awk -F, -v OFS=, '{ $2 = 1 - $2; print }' >> "$f" ;;
         *) fail "unknown world case $what" ;;
       esac
       echo "$d" ;;

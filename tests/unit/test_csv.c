@@ -126,6 +126,38 @@ START_TEST(test_crlf_line_ends)
 }
 END_TEST
 
+/* One line-end rule: LF, CRLF and a lone CR each end one line, in the
+ * reader's line numbers, in quoted fields and in the row-end scan, also
+ * when a CRLF is cut between two buffers. */
+START_TEST(test_cr_only_line_ends)
+{
+    char out[256];
+    ck_error err;
+    ck_assert_int_eq(read_str("a,b\r1,2\r3,4\r", out, sizeof out, &err), CK_OK);
+    ck_assert_str_eq(out, "1|2@2;3|4@3;");
+    ck_assert_int_eq(read_str("a,b\r\r1,2\n\r\n3,\"x\ry\"\r5,6\r", out, sizeof out, &err),
+                     CK_OK);
+    ck_assert_str_eq(out, "1|2@3;3|x\ry@5;5|6@7;");
+    ck_assert_int_eq(read_str("a,b\r1,2\r3\r", out, sizeof out, &err), CK_EDATA);
+    ck_assert_ptr_nonnull(strstr(err.message, ":3:2: row has 1 fields but the header has 2"));
+
+    int cr = 0;
+    ck_assert_uint_eq(ck_csv_line_ends("a\rb\r\nc\n\n\r", 9, &cr), 5);
+    ck_assert_int_eq(cr, 1);
+    ck_assert_uint_eq(ck_csv_line_ends("\nx", 2, &cr), 0); /* the LF of that CR */
+
+    ck_csv_scan s = {0};
+    ck_assert_uint_eq(ck_csv_scan_row_end(&s, "a\rb\r", 4, 0), 2);
+    ck_assert_uint_eq(s.lines, 1);
+    ck_assert_uint_eq(ck_csv_scan_row_end(&s, "b\r", 2, 0), 0); /* may be a CRLF */
+    ck_assert_uint_eq(ck_csv_scan_row_end(&s, "\nc\r\"d\r\"\re", 9, 0), 1);
+    ck_assert_uint_eq(s.lines, 2);
+    ck_assert_uint_eq(ck_csv_scan_row_end(&s, "c\r\"d\r\"\re", 8, 0), 2);
+    ck_assert_uint_eq(ck_csv_scan_row_end(&s, "\"d\r\"\re", 6, 0), 5);
+    ck_assert_uint_eq(s.lines, 5);
+}
+END_TEST
+
 START_TEST(test_quoted_fields)
 {
     char out[256];
@@ -632,6 +664,7 @@ static Suite *csv_suite(void)
     tcase_add_test(tc, test_no_final_newline);
     tcase_add_test(tc, test_bom_is_stripped);
     tcase_add_test(tc, test_crlf_line_ends);
+    tcase_add_test(tc, test_cr_only_line_ends);
     tcase_add_test(tc, test_quoted_fields);
     tcase_add_test(tc, test_spaces_are_kept);
     tcase_add_test(tc, test_other_delimiters);
