@@ -89,6 +89,13 @@ ck_status ck_ofile_check(const char *path, ck_error *err);
  * nothing. */
 int ck_ofile_same(const char *path, const char *other);
 
+/* The open descriptor an output path names, written through rather than
+ * opened anew (a second open of a shell's `>> log` would write from its
+ * start, one of `> f` would cut it again): 1 for "-" and /dev/stdout, 2 for
+ * /dev/stderr, N for /dev/fd/N and /proc/self/fd/N; -1 for any other path
+ * (NULL included). */
+int ck_ofile_fd(const char *path);
+
 /* Writes a whole NUL-terminated string to path atomically. */
 ck_status ck_ofile_write_string(const char *path, const char *text, ck_error *err);
 

@@ -308,7 +308,7 @@ static int parse_args(int argc, char **argv, args *a)
 /* Whether an output option names standard output. */
 static int to_stdout(const char *path)
 {
-    return path && strcmp(path, "-") == 0;
+    return ck_ofile_fd(path) == 1; /* "-" or /dev/stdout */
 }
 
 /* Writes the JSON and HTML reports: both, or (on any failure) neither. */

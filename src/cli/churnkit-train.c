@@ -547,7 +547,7 @@ static int run(void *arg)
     // cppcheck-suppress knownConditionTrueFalse ; set on failure unless CK_MPI
     if (code == 0 && !a->quiet) {
         /* with the model on standard output, the report must not mix in */
-        FILE *rep = strcmp(a->out, "-") == 0 ? stderr : stdout;
+        FILE *rep = ck_ofile_fd(a->out) == 1 ? stderr : stdout; /* "-", /dev/stdout */
         ck_report_model(rep, m);
         fprintf(rep, "Model written to %s\n", a->out);
     }

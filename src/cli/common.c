@@ -140,6 +140,24 @@ int ck_cli_output(const char *prog, const char *opt, const char *path)
     return 0;
 }
 
+/* The file a path stands for in the same-file check: "-" is standard input
+ * for an input (what a `< file` redirect opened) and standard output for an
+ * output. */
+static const char *as_file(const ck_cli_file *f)
+{
+    if (f->path && strcmp(f->path, "-") == 0)
+        return f->output ? "/dev/stdout" : "/dev/stdin";
+    return f->path;
+}
+
+/* Whether two outputs go to one open descriptor (both "-", say): their
+ * contents would run into one another, whatever the descriptor is. */
+static int same_descriptor(const ck_cli_file *a, const ck_cli_file *b)
+{
+    int fa = ck_ofile_fd(a->path);
+    return a->output && b->output && fa >= 0 && fa == ck_ofile_fd(b->path);
+}
+
 int ck_cli_distinct(const char *prog, const ck_cli_file *files, size_t n)
 {
     for (size_t i = 0; i < n; i++)
@@ -147,7 +165,8 @@ int ck_cli_distinct(const char *prog, const ck_cli_file *files, size_t n)
             const ck_cli_file *o = &files[i], *x = &files[j];
             /* each pair once, with the output first; two inputs may well be
              * one file */
-            if (!o->output || (x->output && j <= i) || !ck_ofile_same(o->path, x->path))
+            if (!o->output || (x->output && j <= i) ||
+                !(same_descriptor(o, x) || ck_ofile_same(as_file(o), as_file(x))))
                 continue;
             return ck_cli_usage(prog, "%s '%s' and %s '%s' are the same file: the output would "
                                       "overwrite %s",

@@ -14,6 +14,7 @@
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <errno.h>
 #include <string.h>
 
 enum { HORIZON = 6 };               /* months of revenue kept past the snapshot */
@@ -905,7 +906,7 @@ static ck_status write_table(builder *b, const char *out, ck_features_summary *s
     for (size_t i = 0; i < n; i++)
         write_row(w, b, &rows[i]);
     if (ck_csv_writer_flush(w) != 0) {
-        st = ck_error_set(b->err, CK_EIO, "%s: write error", out);
+        st = ck_error_set(b->err, CK_EIO, "%s: write error: %s", out, strerror(errno));
         goto done;
     }
     st = ck_ofile_commit(f, b->err);

@@ -379,6 +379,13 @@ static ck_status read_label(ck_json_reader *rd, json_t *root, ck_model *m)
          (st = ck_json_get_string(rd, label, "negative", "label.negative", &m->negative)) !=
              CK_OK))
         return st;
+    /* a classifier's two classes: two texts, neither empty (a hand edit
+     * could make every row one class, or a label cell blank) */
+    if (m->task == CK_TASK_CLASSIFICATION && (!m->positive[0] || !m->negative[0]))
+        return ck_json_bad(rd, m->positive[0] ? "label.negative" : "label.positive",
+                           "must not be empty");
+    if (m->task == CK_TASK_CLASSIFICATION && strcmp(m->positive, m->negative) == 0)
+        return ck_json_bad(rd, "label.negative", "must differ from label.positive");
     if (m->task == CK_TASK_SURVIVAL &&
         (st = ck_json_get_string(rd, label, "event", "label.event", &m->event)) != CK_OK)
         return st;

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -32,6 +33,26 @@ typedef struct dest {
     char *target; /* NEW and REPLACE: what the temporary is renamed onto (owned) */
     struct stat old; /* REPLACE: the file replaced */
 } dest;
+
+int ck_ofile_fd(const char *path)
+{
+    static const char *const prefix[] = {"/dev/fd/", "/proc/self/fd/"};
+    if (!path)
+        return -1;
+    if (strcmp(path, "-") == 0 || strcmp(path, "/dev/stdout") == 0)
+        return 1;
+    if (strcmp(path, "/dev/stderr") == 0)
+        return 2;
+    for (size_t k = 0; k < sizeof prefix / sizeof prefix[0]; k++) {
+        size_t n = strlen(prefix[k]);
+        if (strncmp(path, prefix[k], n) != 0)
+            continue;
+        char *end;
+        long fd = strtol(path + n, &end, 10);
+        return end != path + n && *end == '\0' && fd >= 0 && fd <= INT_MAX ? (int)fd : -1;
+    }
+    return -1;
+}
 
 /* The kernel's per-process links (/dev/stdout -> /proc/self/fd/1 -> the
  * open file).  Their target is an open file, which may be a pipe, deleted,
@@ -235,9 +256,22 @@ ck_status ck_ofile_open(ck_ofile **out, const char *path, ck_error *err)
         return ck_error_set(err, CK_ENOMEM, "%s: out of memory", path);
     }
     f->slot = -1;
-    if (strcmp(path, "-") == 0) {
+    int fd = ck_ofile_fd(path), dup_fd = -1;
+    if (fd == 1) { /* "-" and /dev/stdout: the stream itself, so that a
+                      shell's >> still appends and a > file is not cut
+                      again by a second open */
         f->fp = stdout;
         f->is_stdout = 1;
+    } else if (fd >= 0) { /* another open descriptor: written through a copy
+                             of it, sharing its offset and flags */
+        if ((dup_fd = dup(fd)) < 0 || !(f->fp = fdopen(dup_fd, "wb"))) {
+            int e = errno;
+            if (dup_fd >= 0)
+                close(dup_fd);
+            ck_ofile_abort(f);
+            return ck_error_set(err, CK_EIO, "%s: cannot open for writing: %s", path,
+                                strerror(e));
+        }
     } else {
         ck_status st = open_path(f, err);
         if (st != CK_OK) {
@@ -268,11 +302,19 @@ ck_status ck_ofile_finish(ck_ofile *f, ck_error *err)
     if (f->finished)
         return f->error ? write_error(f, err) : CK_OK;
     int e = 0;
-    /* errno not cleared: after a write that failed earlier (the stream's
-     * error flag set, fflush having nothing left to write) it still says
-     * why, which is better than a bare EIO */
-    if (fflush(f->fp) != 0 || ferror(f->fp))
+    errno = 0;
+    if (fflush(f->fp) != 0)
         e = errno ? errno : EIO;
+    /* a write that failed earlier set the stream's error flag, and errno
+     * has been overwritten since (by the next output's open, say): one more
+     * byte, to an output that is discarded anyway, asks the system again
+     * why, rather than printing a stale reason */
+    if (!e && ferror(f->fp)) {
+        clearerr(f->fp);
+        errno = 0;
+        e = fputc('\n', f->fp) == EOF || fflush(f->fp) != 0 ? errno : 0;
+        e = e ? e : EIO;
+    }
     if (!e && f->tmp && fsync(fileno(f->fp)) != 0)
         e = errno;
     if (!f->is_stdout) {

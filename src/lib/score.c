@@ -971,6 +971,7 @@ typedef struct run {
     block *blocks;
     tally total;
     ck_ofile *of;
+    const char *out_path;      /* the scores' path, for messages (borrowed) */
     int own_fp;
 } run;
 
@@ -999,7 +1000,8 @@ static ck_status rounds(run *r, FILE *out, ck_error *err)
             size_t len;
             const char *text = ck_csv_writer_text(b->out, &len);
             if (len && fwrite(text, 1, len, out) != len)
-                return ck_error_set(err, CK_EIO, "write error: %s", strerror(errno));
+                return ck_error_set(err, CK_EIO, "%s: write error: %s", r->out_path,
+                                    strerror(errno));
             tally_add(&r->total, &b->t, &r->p);
             memset(b->t.positives, 0, r->p.nm * sizeof *b->t.positives);
             memset(b->t.sum, 0, r->p.nm * sizeof *b->t.sum);
@@ -1111,7 +1113,7 @@ static ck_status write_drift(const ck_score_summary *s, const char *path, ck_ofi
     ck_csv_writer_free(w);
     if (bad) {
         ck_ofile_abort(f);
-        return ck_error_set(err, CK_EIO, "%s: write error", path);
+        return ck_error_set(err, CK_EIO, "%s: write error: %s", path, strerror(errno));
     }
     *out = f;
     return CK_OK;
@@ -1234,6 +1236,7 @@ ck_status ck_score(ck_model *const *models, size_t n, const char *in, const char
     ck_score_summary local = {0};
     run r;
     memset(&r, 0, sizeof r);
+    r.out_path = strcmp(out, "-") == 0 ? "standard output" : out;
     if (!opt) {
         ck_score_options_init(&defaults);
         opt = &defaults;
@@ -1264,7 +1267,7 @@ ck_status ck_score(ck_model *const *models, size_t n, const char *in, const char
     int bad = ck_csv_writer_flush(hw);
     ck_csv_writer_free(hw);
     if (bad) {
-        st = ck_error_set(err, CK_EIO, "%s: write error", out);
+        st = ck_error_set(err, CK_EIO, "%s: write error: %s", out, strerror(errno));
         goto done;
     }
     if ((st = rounds(&r, ck_ofile_stream(r.of), err)) != CK_OK)

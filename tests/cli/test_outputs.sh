@@ -98,6 +98,42 @@ chmod 600 "$T/u.csv"
   || fail "eval umask 077"
 [ "$(mode "$T/u-ev.json")$(mode "$T/u-ev.html")" = 600600 ] || fail "eval under umask 077"
 
+# --- standard input and output (the second trial): "-" as an input is what
+# the shell opened, and an output onto it is refused like any other
+cp "$T/in.csv" "$T/stdin.csv"
+"$PR" --model "$T/model.json" --data - --out "$T/stdin.csv" --quiet < "$T/stdin.csv" > "$T/out" 2> "$T/err"
+[ $? = 2 ] && grep -qF -- "--out '$T/stdin.csv' and --data '-' are the same file" "$T/err" \
+  || fail "--data - onto --out: $(cat "$T/err")"
+cmp -s "$T/stdin.csv" "$T/in.csv" || fail "--data - < f --out f destroyed f"
+# /dev/stdout is the shell's stream itself: >> appends, a > file is not cut again
+printf 'l1\nl2\n' > "$T/app.log"
+"$PR" --model "$T/model.json" --data "$T/in.csv" --out /dev/stdout --quiet >> "$T/app.log" || fail "--out /dev/stdout >>"
+[ "$(head -2 "$T/app.log" | tr '\n' ' ')" = "l1 l2 " ] && grep -q '^id,base_prob' "$T/app.log" \
+  || fail "--out /dev/stdout >> log cut the log: $(head -3 "$T/app.log")"
+( echo HEADER; "$PR" --model "$T/model.json" --data "$T/in.csv" --out /dev/stdout --quiet ) > "$T/hdr.csv"
+[ "$(head -1 "$T/hdr.csv")" = HEADER ] || fail "--out /dev/stdout cut what the shell had written"
+# two outputs to one stream are refused; the report leaves a JSON on stdout alone
+expect 2 "--out '-' and --drift-report '-' are the same file" \
+  "$PR" --model "$T/model.json" --data "$T/in.csv" --out - --drift-report -
+expect 2 "--json '-' and --html '/dev/stdout' are the same file" \
+  "$EV" --model "$T/model.json" --data "$T/in.csv" --json - --html /dev/stdout
+"$TR" --data "$T/in.csv" --label y --id id --l2 1 --out /dev/stdout > "$T/tm.json" 2>/dev/null || fail "train --out /dev/stdout"
+/usr/bin/python3 -c "import json, sys; json.load(open(sys.argv[1]))" "$T/tm.json" || fail "train --out /dev/stdout mixed the report into the model"
+# write errors give the output's path and the system's reason, not a stale one
+expect 5 "/dev/full: write error: No space left on device" \
+  "$EV" --model "$T/model.json" --data "$T/in.csv" --json /dev/full --html "$T/j.html" --quiet
+for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do tail -n +2 "$IN/base.csv"; done > "$T/body"
+cat "$T/in.csv" "$T/body" "$T/body" "$T/body" > "$T/many.csv"
+expect 5 "/dev/full: write error: No space left on device" \
+  "$PR" --model "$T/model.json" --data "$T/many.csv" --out /dev/full --quiet
+# a hand-edited model with one class twice (or none) is damaged, not scored
+/usr/bin/python3 - "$T/model.json" "$T/oneclass.json" <<'PY'
+import json, sys
+m = json.load(open(sys.argv[1])); m["label"]["negative"] = m["label"]["positive"]
+json.dump(m, open(sys.argv[2], "w"))
+PY
+expect 4 "field 'label.negative' must differ from label.positive" \
+  "$PR" --model "$T/oneclass.json" --data "$T/in.csv" --out "$T/x.csv" --quiet
 # --- one run's outputs: all or none
 expect 5 "/dev/full" "$EV" --model "$T/model.json" --data "$T/in.csv" --json "$T/ev.json" --html /dev/full --quiet
 [ ! -e "$T/ev.json" ] || fail "eval left --json when --html failed"
