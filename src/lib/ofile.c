@@ -256,7 +256,7 @@ ck_status ck_ofile_open(ck_ofile **out, const char *path, ck_error *err)
         return ck_error_set(err, CK_ENOMEM, "%s: out of memory", path);
     }
     f->slot = -1;
-    int fd = ck_ofile_fd(path), dup_fd = -1;
+    int fd = ck_ofile_fd(path);
     if (fd == 1) { /* "-" and /dev/stdout: the stream itself, so that a
                       shell's >> still appends and a > file is not cut
                       again by a second open */
@@ -264,7 +264,8 @@ ck_status ck_ofile_open(ck_ofile **out, const char *path, ck_error *err)
         f->is_stdout = 1;
     } else if (fd >= 0) { /* another open descriptor: written through a copy
                              of it, sharing its offset and flags */
-        if ((dup_fd = dup(fd)) < 0 || !(f->fp = fdopen(dup_fd, "wb"))) {
+        int dup_fd = dup(fd);
+        if (dup_fd < 0 || !(f->fp = fdopen(dup_fd, "wb"))) {
             int e = errno;
             if (dup_fd >= 0)
                 close(dup_fd);

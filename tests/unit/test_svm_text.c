@@ -40,7 +40,7 @@ static void expect_bad(const char *from, const char *to, const char *fragment)
 {
     char *text = edit(from, to);
     struct svm_model *m = (struct svm_model *)1;
-    ck_error err;
+    ck_error err = {0};
     ck_assert_int_eq(ck_svm_text_read(text, 3, 0, &m, &err), CK_EMODEL);
     ck_assert_ptr_null(m);
     ck_assert_msg_contains(err, fragment);
@@ -50,7 +50,7 @@ static void expect_bad(const char *from, const char *to, const char *fragment)
 START_TEST(test_reads_and_writes_libsvm_text)
 {
     struct svm_model *m;
-    ck_error err;
+    ck_error err = {0};
     ck_assert_msg(ck_svm_text_read(good, 3, 0, &m, &err) == CK_OK, "%s", err.message);
     char *mine = ck_svm_text_write(m);
     ck_assert_str_eq(mine, good);
@@ -86,7 +86,7 @@ START_TEST(test_regression_text)
     const char *svr = "svm_type epsilon_svr\nkernel_type linear\nnr_class 2\ntotal_sv 1\n"
                       "rho -0.5\nSV\n0.75 2:1 \n";
     struct svm_model *m;
-    ck_error err;
+    ck_error err = {0};
     ck_assert_msg(ck_svm_text_read(svr, 2, 1, &m, &err) == CK_OK, "%s", err.message);
     char *back = ck_svm_text_write(m);
     ck_assert_str_eq(back, svr);
@@ -148,7 +148,7 @@ END_TEST
 START_TEST(test_counts_bound_before_allocating)
 {
     struct svm_model *m;
-    ck_error err;
+    ck_error err = {0};
     const char *big = "svm_type epsilon_svr\nkernel_type linear\nnr_class 2\n"
                       "total_sv 2000000000\nrho 0\nSV\n";
     ck_assert_int_eq(ck_svm_text_read(big, 3, 1, &m, &err), CK_EMODEL);
