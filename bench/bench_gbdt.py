@@ -98,6 +98,20 @@ int XGDMatrixCreateFromMat(const float *x, bst_ulong n, bst_ulong p, float miss,
     mat += mat_end - t;
     return rc;
 }
+/* churnkit builds its DMatrix with the threaded call since 2026-11-30 */
+int XGDMatrixCreateFromMat_omp(const float *x, bst_ulong n, bst_ulong p, float miss,
+                               void **out, int nthread)
+{
+    static int (*real)(const float *, bst_ulong, bst_ulong, float, void **, int);
+    if (!real) real = (int (*)(const float *, bst_ulong, bst_ulong, float, void **, int))
+                          dlsym(RTLD_NEXT, "XGDMatrixCreateFromMat_omp");
+    double t = now();
+    if (mat_start < 0) mat_start = t;
+    int rc = real(x, n, p, miss, out, nthread);
+    mat_end = now();
+    mat += mat_end - t;
+    return rc;
+}
 int XGBoosterSaveModelToBuffer(void *b, const char *c, bst_ulong *len, const char **out)
 {
     static int (*real)(void *, const char *, bst_ulong *, const char **);
