@@ -190,20 +190,11 @@ static int parse_top(ck_eval_options *o, const char *arg)
 /* No report onto an input or onto the other report (ck_cli_distinct). */
 static int distinct_files(const args *a)
 {
-    size_t n = 0;
-    ck_cli_file *f = malloc((a->nmodels + 5) * sizeof *f);
-    if (!f)
-        return ck_exit_code(CK_ENOMEM);
-    for (size_t i = 0; i < a->nmodels; i++)
-        f[n++] = (ck_cli_file){"--model", a->models[i], 0};
-    f[n++] = (ck_cli_file){"--data", a->data, 0};
-    f[n++] = (ck_cli_file){"--baseline", a->baseline, 0};
-    f[n++] = (ck_cli_file){"--scores", a->scores, 0};
-    f[n++] = (ck_cli_file){"--json", a->json, 1};
-    f[n++] = (ck_cli_file){"--html", a->html, 1};
-    int rc = ck_cli_distinct(prog, f, n);
-    free(f);
-    return rc;
+    const ck_cli_file rest[] = {{"--data", a->data, 0},    {"--baseline", a->baseline, 0},
+                                {"--scores", a->scores, 0}, {"--json", a->json, 1},
+                                {"--html", a->html, 1}};
+    return ck_cli_distinct_models(prog, a->models, a->nmodels, rest,
+                                  sizeof rest / sizeof rest[0]);
 }
 
 static int parse_args(int argc, char **argv, args *a)

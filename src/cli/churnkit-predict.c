@@ -209,20 +209,13 @@ static int parse_value(args *a, int c, const char *arg)
 /* No output onto an input or onto the other output (ck_cli_distinct). */
 static int distinct_files(const args *a)
 {
-    size_t n = 0;
-    ck_cli_file *f = malloc((a->nmodels + 5) * sizeof *f);
-    if (!f)
-        return ck_exit_code(CK_ENOMEM);
-    for (size_t i = 0; i < a->nmodels; i++)
-        f[n++] = (ck_cli_file){"--model", a->model_paths[i], 0};
-    f[n++] = (ck_cli_file){"--data", a->data, 0};
-    f[n++] = (ck_cli_file){"--actions", a->actions, 0};
-    f[n++] = (ck_cli_file){"--value-plays", a->value_plays, 0};
-    f[n++] = (ck_cli_file){"--out", a->out, 1};
-    f[n++] = (ck_cli_file){"--drift-report", a->score.drift_report, 1};
-    int rc = ck_cli_distinct(prog, f, n);
-    free(f);
-    return rc;
+    const ck_cli_file rest[] = {{"--data", a->data, 0},
+                                {"--actions", a->actions, 0},
+                                {"--value-plays", a->value_plays, 0},
+                                {"--out", a->out, 1},
+                                {"--drift-report", a->score.drift_report, 1}};
+    return ck_cli_distinct_models(prog, a->model_paths, a->nmodels, rest,
+                                  sizeof rest / sizeof rest[0]);
 }
 
 /* The combinations of options that cannot hold; 0 when none. */

@@ -176,6 +176,20 @@ int ck_cli_distinct(const char *prog, const ck_cli_file *files, size_t n)
     return 0;
 }
 
+int ck_cli_distinct_models(const char *prog, const char *const *models, size_t nmodels,
+                           const ck_cli_file *rest, size_t nrest)
+{
+    ck_cli_file *f = malloc((nmodels + nrest + 1) * sizeof *f);
+    if (!f)
+        return ck_exit_code(CK_ENOMEM);
+    for (size_t i = 0; i < nmodels; i++)
+        f[i] = (ck_cli_file){"--model", models[i], 0};
+    memcpy(f + nmodels, rest, nrest * sizeof *rest);
+    int rc = ck_cli_distinct(prog, f, nmodels + nrest);
+    free(f);
+    return rc;
+}
+
 int ck_cli_finish(int parsed, int (*run)(void *args), void *args)
 {
     return parsed > 0 ? parsed : parsed < 0 ? 0 : run(args);

@@ -77,6 +77,11 @@ typedef struct ck_cli_file {
  * naming both options (printed; returns 2), else 0. */
 int ck_cli_distinct(const char *prog, const ck_cli_file *files, size_t n);
 
+/* The same for a program that reads any number of --model files besides
+ * the files in rest (predict, eval). */
+int ck_cli_distinct_models(const char *prog, const char *const *models, size_t nmodels,
+                           const ck_cli_file *rest, size_t nrest);
+
 /* What main returns after parsing: the parse's exit code when it failed
  * (> 0), 0 after --help or --version (< 0), else run(args)'s. */
 int ck_cli_finish(int parsed, int (*run)(void *args), void *args);
