@@ -53,6 +53,16 @@ size_t ck_aliased_columns(const double *r, size_t ld, size_t p, const unsigned c
 void ck_warn_aliased(ck_warnings *w, const char *const *names, const unsigned char *aliased,
                      size_t p, size_t rank);
 
+/* The design's dependence warnings, one pass for logistic and linear
+ * fits: the condition number of the p x p Gram or information matrix a
+ * over the columns not flagged in skip (its collinearity warning above
+ * limit, 0: none), then one warning naming the aliased columns (aliased
+ * NULL: none) with the rank.  Names: "(intercept)" then encoded[0..p-1).
+ * Returns the condition number; NaN when out of memory (no warning). */
+double ck_warn_dependence(const double *a, size_t p, const unsigned char *skip,
+                          const unsigned char *aliased, size_t rank,
+                          const char *const *encoded, double limit, ck_warnings *w);
+
 /* The p x p matrix a without the rows and columns flagged in skip, into
  * out (k x k, k the columns kept), with their names; returns k. */
 size_t ck_submatrix(const double *a, size_t p, const unsigned char *skip,

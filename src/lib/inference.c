@@ -170,6 +170,27 @@ void ck_warn_aliased(ck_warnings *w, const char *const *names, const unsigned ch
             rank, p, n, n == 1 ? "" : "s", n == 1 ? "is" : "are", n == 1 ? "it" : "them", list);
 }
 
+double ck_warn_dependence(const double *a, size_t p, const unsigned char *skip,
+                          const unsigned char *aliased, size_t rank,
+                          const char *const *encoded, double limit, ck_warnings *w)
+{
+    const char **names = malloc(p * sizeof *names), **sub_names = malloc(p * sizeof *names);
+    double *sub = malloc(p * p * sizeof *sub), cond = NAN;
+    if (names && sub_names && sub) {
+        names[0] = "(intercept)";
+        for (size_t j = 1; j < p; j++)
+            names[j] = encoded[j - 1];
+        size_t k = ck_submatrix(a, p, skip, names, sub, sub_names);
+        cond = ck_collinearity(sub, k, sub_names, limit, w);
+        if (aliased)
+            ck_warn_aliased(w, names, aliased, p, rank);
+    }
+    free(names);
+    free(sub_names);
+    free(sub);
+    return cond;
+}
+
 size_t ck_submatrix(const double *a, size_t p, const unsigned char *skip,
                     const char *const *names, double *out, const char **out_names)
 {

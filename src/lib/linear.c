@@ -442,21 +442,9 @@ static void summary_stats(ck_linear *m)
 static void warn_collinear(const ck_dataset *ds, ck_linear *m, const double *xtx, size_t kept,
                            double l2, ck_warnings *w)
 {
-    size_t p = m->p;
-    const char **names = malloc(p * sizeof *names), **sub_names = malloc(p * sizeof *names);
-    double *sub = malloc(p * p * sizeof *sub);
-    if (names && sub_names && sub) {
-        names[0] = "(intercept)";
-        for (size_t j = 1; j < p; j++)
-            names[j] = ds->design->pl->encoded[j - 1];
-        size_t k = ck_submatrix(xtx, p, m->aliased, names, sub, sub_names);
-        m->cond = ck_collinearity(sub, k, sub_names, l2 == 0 ? 1e4 : 0, w);
-        if (m->aliased)
-            ck_warn_aliased(w, names, m->aliased, p, kept);
-    }
-    free(names);
-    free(sub_names);
-    free(sub);
+    m->cond = ck_warn_dependence(xtx, m->p, m->aliased, m->aliased, kept,
+                                 (const char *const *)ds->design->pl->encoded,
+                                 l2 == 0 ? 1e4 : 0, w);
     if (m->rank < kept && l2 == 0) /* a penalty makes every coefficient identified */
         ck_warn(w, "the design has rank %zu of %zu: some coefficients are not identified "
                    "(minimum-norm solution reported)", m->rank, m->p);

@@ -394,24 +394,11 @@ static void diagnose(const ck_dataset *ds, const ck_logistic_options *opt, ck_lo
                    "gradient %.2g); results are approximate", m->iterations, m->grad_rel);
     if (!h)
         return;
-    size_t p = m->p;
-    const char **names = malloc(p * sizeof *names), **sub_names = malloc(p * sizeof *names);
-    double *sub = malloc(p * p * sizeof *sub);
-    if (names && sub_names && sub) {
-        names[0] = "(intercept)";
-        for (size_t j = 1; j < p; j++)
-            names[j] = pl->encoded[j - 1];
-        /* variance inflation above 1e4 on the standardized scale, among the
-         * columns fitted (the aliased are named once, below); only an
-         * unpenalized fit suffers from it */
-        size_t k = ck_submatrix(h, p, fixed, names, sub, sub_names);
-        m->cond = ck_collinearity(sub, k, sub_names, opt->l2 == 0 ? 1e4 : 0, w);
-        if (m->aliased)
-            ck_warn_aliased(w, names, m->aliased, p, m->rank);
-    }
-    free(names);
-    free(sub_names);
-    free(sub);
+    /* variance inflation above 1e4 on the standardized scale, among the
+     * columns fitted (the aliased are named once, in their own warning);
+     * only an unpenalized fit suffers from it */
+    m->cond = ck_warn_dependence(h, m->p, fixed, m->aliased, m->rank,
+                                 (const char *const *)pl->encoded, opt->l2 == 0 ? 1e4 : 0, w);
 }
 
 /* The aliased columns of a Newton fit (m->aliased, NULL when none), from
