@@ -20,17 +20,7 @@
 /* A reference table: column `key` (text) and numeric columns. */
 static ck_table *reference(const char *name, const char *key)
 {
-    ck_table_options opt;
-    ck_table_options_init(&opt);
-    const char *cat[] = {key};
-    opt.categorical = cat;
-    opt.ncategorical = key ? 1 : 0;
-    char path[512];
-    snprintf(path, sizeof path, FIX "%s", name);
-    ck_table *t;
-    ck_error err;
-    ck_assert_msg(ck_table_read_csv(&t, path, &opt, &err) == CK_OK, "%s", err.message);
-    return t;
+    return ck_test_fixture(FIX, name, key);
 }
 
 /* Value of column `col` in the row whose key is `k`. */

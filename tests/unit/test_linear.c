@@ -16,17 +16,7 @@
 
 static ck_table *fixture(const char *name, const char *key)
 {
-    ck_table_options opt;
-    ck_table_options_init(&opt);
-    const char *cat[] = {key};
-    opt.categorical = cat;
-    opt.ncategorical = 1;
-    char path[512];
-    snprintf(path, sizeof path, FIX "%s", name);
-    ck_table *t;
-    ck_error err;
-    ck_assert_msg(ck_table_read_csv(&t, path, &opt, &err) == CK_OK, "%s", err.message);
-    return t;
+    return ck_test_fixture(FIX, name, key);
 }
 
 static double lookup(const ck_table *t, const char *k, const char *col)

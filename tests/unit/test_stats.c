@@ -23,19 +23,7 @@
 
 static ck_table *read_csv(const char *name, const char *text_col)
 {
-    ck_table_options opt;
-    ck_table_options_init(&opt);
-    const char *cat[] = {text_col};
-    if (text_col) {
-        opt.categorical = cat;
-        opt.ncategorical = 1;
-    }
-    char path[512];
-    snprintf(path, sizeof path, FIX "%s", name);
-    ck_table *t;
-    ck_error err;
-    ck_assert_msg(ck_table_read_csv(&t, path, &opt, &err) == CK_OK, "%s", err.message);
-    return t;
+    return ck_test_fixture(FIX, name, text_col);
 }
 
 static double cell(const ck_table *t, size_t row, const char *col)

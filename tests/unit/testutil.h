@@ -56,6 +56,26 @@ static inline ck_terms ck_test_terms(const ck_model *m)
 }
 
 /* The numbers of a numeric column (a fixture's reference values). */
+/* Reads dir/name (a fixture) with the column `categorical` (or NULL: none)
+ * read as text; fails the test on any error. */
+static inline ck_table *ck_test_fixture(const char *dir, const char *name,
+                                        const char *categorical)
+{
+    ck_table_options opt;
+    ck_table_options_init(&opt);
+    const char *cat[] = {categorical};
+    if (categorical) {
+        opt.categorical = cat;
+        opt.ncategorical = 1;
+    }
+    char path[512];
+    snprintf(path, sizeof path, "%s%s", dir, name);
+    ck_table *t;
+    ck_error err;
+    ck_assert_msg(ck_table_read_csv(&t, path, &opt, &err) == CK_OK, "%s", err.message);
+    return t;
+}
+
 static inline const double *ck_test_column(const ck_table *t, const char *name)
 {
     size_t j;
