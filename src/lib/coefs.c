@@ -359,6 +359,8 @@ static col_scale scale_of(const ck_pipeline *pl, size_t col)
         const ck_feature *f = &pl->feat[k];
         if (col < f->offset || col >= f->offset + f->width)
             continue;
+        if (f->spline && col < f->offset + ck_spline_width(f->spline))
+            return (col_scale){0, 0, 1, NAN}; /* a basis column has no scale of its own */
         if (f->kind == CK_FEAT_NUMERIC && col == f->offset)
             return (col_scale){1, f->mean, f->scale, f->scale};
         break;

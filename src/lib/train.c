@@ -529,6 +529,14 @@ static json_t *options_json(const ck_train_options *opt, const ck_train_options 
                                                           opt->pipeline.nfeatures)
                                            : json_null());
     bad |= ck_json_put(o, "log", strings_json(opt->pipeline.log, opt->pipeline.nlog));
+    if (opt->pipeline.nsplines) { /* only when given: older files have no such keys */
+        bad |= ck_json_put(o, "splines", strings_json(opt->pipeline.splines,
+                                                       opt->pipeline.nsplines));
+        bad |= ck_json_put(o, "spline_knots", json_integer((json_int_t)(
+                                                  opt->pipeline.spline_knots
+                                                      ? opt->pipeline.spline_knots : 5)));
+        bad |= ck_json_put(o, "spline_penalty", json_boolean(opt->pipeline.spline_penalty));
+    }
     bad |= ck_json_put(o, "exclude", strings_json(opt->pipeline.exclude,
                                                    opt->pipeline.nexclude));
     if (opt->pipeline.nreference) /* only when given: older files have no such key */
@@ -637,6 +645,16 @@ static ck_status check_options(const ck_train_options *opt, ck_task task, ck_err
                                                   "the churn was seen, 0 when censored) beside "
                                                   "--time"
                                                 : "--event is for survival models (--model cox)");
+    int l2 = ck_estimator_param(type, "l2");
+    if (opt->pipeline.spline_penalty && !opt->pipeline.nsplines)
+        return ck_error_set(err, CK_EUSAGE, "--spline-penalty needs --splines");
+    if (opt->pipeline.spline_penalty && strcmp(type->name, "logistic") != 0)
+        return ck_error_set(err, CK_EUSAGE, "--spline-penalty is logistic regression's (with "
+                                            "--model %s the splines take --l2 as every column "
+                                            "does)", type->name);
+    if (opt->pipeline.spline_penalty && l2 >= 0 && opt->param[l2] == 0)
+        return ck_error_set(err, CK_EUSAGE, "--spline-penalty needs its weight: --l2 L, or "
+                                            "--l2 auto to choose it by the --cv folds");
     if (!ck_estimator_supports(type, task))
         return ck_error_set(err, CK_EUSAGE, "--model %s does not do %s%s", type->name,
                             ck_task_name(task),
