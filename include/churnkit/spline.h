@@ -75,8 +75,10 @@ void ck_spline_basis(const ck_spline *s, double t, double *out);
 void ck_spline_difference(const ck_spline *s, double scale, double *d);
 
 /* Effective degrees of freedom of q coefficients at `first` of a penalized
- * fit: the trace of (X'WX + L S)^-1 X'WX over them, = q - tr((H^-1 L S)
- * restricted to them), cov = H^-1 and pen = L S both p x p. */
-double ck_spline_edf(const double *cov, const double *pen, size_t p, size_t first, size_t q);
+ * fit: the trace of (X'WX + L S)^-1 X'WX restricted to them (Hastie and
+ * Tibshirani's, as mgcv reports per smooth), = q - L tr((H^-1 S) over
+ * them), cov = H^-1 and s = S both p x p (s NULL: S the identity). */
+double ck_spline_edf(const double *cov, const double *s, double l2, size_t p, size_t first,
+                     size_t q);
 
 #endif

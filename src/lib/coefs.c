@@ -103,6 +103,8 @@ static json_t *tests_json(const ck_coefs *c, const ck_pipeline *pl)
             if (!isnan(t->rank_df))
                 bad |= ck_json_set_number(r, "rank_df", t->rank_df);
         }
+        if (!isnan(t->edf)) /* penalized fits only */
+            bad |= ck_json_set_number(r, "edf", t->edf);
         bad |= ck_json_set_number(r, "p", t->p);
         bad |= ck_json_push(a, r);
     }
@@ -142,6 +144,7 @@ static ck_status read_tests(ck_coefs *c, const json_t *o, const ck_pipeline *pl,
         x->rss = optional(r, "rss");
         x->stat = optional(r, kind == CK_TEST_LR ? "lr_stat" : kind == CK_TEST_F ? "f" : "chi2");
         x->rank_df = optional(r, "rank_df");
+        x->edf = optional(r, "edf");
     }
     return CK_OK;
 }
@@ -586,7 +589,7 @@ int ck_coefs_wald_tests(ck_coefs *c, const ck_pipeline *pl, const double *cov,
             if (!is_aliased(c, f->offset + j + off))
                 idx[n++] = f->offset + j + off;
         ck_term_test *t = &c->tests[k];
-        *t = (ck_term_test){(double)n, NAN, NAN, NAN, NAN, NAN, NAN, NAN};
+        *t = (ck_term_test){(double)n, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN};
         if (term_df && term_df[k] < (double)n)
             t->rank_df = term_df[k];
         if (n == 0)

@@ -509,7 +509,7 @@ static ck_status f_tests(const ck_dataset *ds, ck_linear *m, const double *r, ck
         m->tests[k] = (ck_term_test){df, df > 0 ? fv : NAN,
                                      df > 0 && m->df_resid > 0
                                          ? gsl_cdf_fdist_Q(fv, df, m->df_resid) : NAN,
-                                     NAN, NAN, sumsq, rss, NAN};
+                                     NAN, NAN, sumsq, rss, NAN, NAN};
     }
     free(skip);
     free(al);

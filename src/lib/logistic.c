@@ -46,6 +46,7 @@ typedef struct pass {
     int failed;      /* a collective failed (out of memory) */
     const unsigned char *fixed; /* p flags, or NULL: coefficients held at 0
                                    (omitted or aliased) */
+    const double *penalty;      /* p x p S, or NULL: the ridge (logistic.h) */
 } pass;
 
 /* Rows are gathered in blocks of BLOCK, stored column by column, so that
@@ -166,11 +167,22 @@ static double evaluate(pass *ps, const double *beta, double l2, size_t threads, 
         for (size_t j = 0; j < p; j++)
             for (size_t k = 0; k < j; k++)
                 h[j * p + k] = h[k * p + j];
-    for (size_t j = 1; j < p; j++) {
-        ll -= 0.5 * l2 * beta[j] * beta[j];
-        g[j] -= l2 * beta[j];
-        if (h)
-            h[j * p + j] += l2;
+    if (ps->penalty) {
+        const double *s = ps->penalty;
+        for (size_t j = 1; j < p; j++) {
+            double sb = ck_dot(s + j * p, beta, p);
+            ll -= 0.5 * l2 * beta[j] * sb;
+            g[j] -= l2 * sb;
+            for (size_t k = 1; h && k < p; k++)
+                h[j * p + k] += l2 * s[j * p + k];
+        }
+    } else {
+        for (size_t j = 1; j < p; j++) {
+            ll -= 0.5 * l2 * beta[j] * beta[j];
+            g[j] -= l2 * beta[j];
+            if (h)
+                h[j * p + j] += l2;
+        }
     }
     /* a coefficient held at 0: no gradient, and a unit row and column of H
      * so that the Newton step solves the rest alone and leaves it at 0 */
@@ -183,13 +195,14 @@ static double evaluate(pass *ps, const double *beta, double l2, size_t threads, 
     return ll;
 }
 
-/* sum of squares of the penalized coefficients (all but the intercept) */
-static double penalty_norm(const double *beta, size_t p)
+/* beta' S beta: the sum of squares of the penalized coefficients (all but
+ * the intercept), or the quadratic form of the penalty matrix s */
+static double penalty_norm(const double *s, const double *beta, size_t p)
 {
-    double s = 0;
+    double v = 0;
     for (size_t j = 1; j < p; j++)
-        s += beta[j] * beta[j];
-    return s;
+        v += beta[j] * (s ? ck_dot(s + j * p, beta, p) : beta[j]);
+    return v;
 }
 
 /* ------------------------------------------------------------------ */
@@ -244,7 +257,7 @@ static ck_status newton(newton_state *st, const ck_logistic_options *opt, ck_log
         m->converged = 1;
     m->grad_rel = ck_max_abs(st->g, p) / g0;
     memcpy(m->beta, st->beta, p * sizeof *m->beta);
-    m->loglik = f + 0.5 * st->l2 * penalty_norm(m->beta, p);
+    m->loglik = f + 0.5 * st->l2 * penalty_norm(st->ps->penalty, m->beta, p);
     if (ck_spd_invert(st->h, p, m->cov) != 0)
         return ck_error_set(err, CK_ENOMEM, "out of memory");
     for (size_t j = 0; st->ps->fixed && j < p; j++) /* no variance: undefined */
@@ -319,7 +332,7 @@ static ck_status bfgs(newton_state *st, const ck_logistic_options *opt, ck_logis
     m->grad_rel = ck_max_abs(mm->gradient->data, p) / g0;
     m->converged = m->converged || m->grad_rel <= opt->tol;
     memcpy(m->beta, mm->x->data, p * sizeof *m->beta);
-    m->loglik = -mm->f + 0.5 * st->l2 * penalty_norm(m->beta, p);
+    m->loglik = -mm->f + 0.5 * st->l2 * penalty_norm(st->ps->penalty, m->beta, p);
     gsl_multimin_fdfminimizer_free(mm);
     return CK_OK;
 }
@@ -481,7 +494,8 @@ ck_status ck_logistic_fit(const ck_dataset *ds, const ck_logistic_options *opt,
     m->p = p;
     int use_newton = opt->solver == CK_SOLVER_NEWTON ||
                      (opt->solver == CK_SOLVER_AUTO && p - 1 <= CK_LOGISTIC_NEWTON_WIDTH);
-    pass ps = {.ds = ds, .p = p, .nchunks = ck_chunks_for(ds->n), .red = opt->reducer};
+    pass ps = {.ds = ds, .p = p, .nchunks = ck_chunks_for(ds->n), .red = opt->reducer,
+               .penalty = opt->penalty};
     newton_state st = {.ps = &ps, .l2 = opt->l2, .threads = opt->threads};
     ps.ll = calloc(ps.nchunks, sizeof *ps.ll);
     ps.g = calloc(ps.nchunks * p, sizeof *ps.g);

@@ -154,8 +154,8 @@ int ck_pipeline_penalty(const ck_pipeline *pl, double *s)
     size_t p = pl->width + 1;
     for (size_t k = 0; k < pl->nfeat; k++)
         any |= pl->feat[k].spline && pl->feat[k].spline->penalized;
-    if (!any)
-        return 0;
+    if (!any || !s)
+        return any;
     memset(s, 0, p * p * sizeof *s);
     for (size_t j = 1; j < p; j++)
         s[j * p + j] = 1;

@@ -196,11 +196,12 @@ void ck_spline_difference(const ck_spline *s, double scale, double *d)
     }
 }
 
-double ck_spline_edf(const double *cov, const double *pen, size_t p, size_t first, size_t q)
+double ck_spline_edf(const double *cov, const double *s, double l2, size_t p, size_t first,
+                     size_t q)
 {
     double tr = 0;
     for (size_t j = first; j < first + q; j++)
         for (size_t k = 0; k < p; k++)
-            tr += cov[j * p + k] * pen[k * p + j];
-    return (double)q - tr;
+            tr += cov[j * p + k] * (s ? s[k * p + j] : (double)(k == j && k > 0));
+    return (double)q - l2 * tr;
 }
