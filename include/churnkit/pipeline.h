@@ -195,7 +195,8 @@ size_t ck_pipeline_sparse_room(const ck_pipeline *pl);
 
 /* The penalty matrix S of the coefficients (p = 1 + width, row-major,
  * p x p) into s: 0 for the intercept, the identity (ridge) for every
- * column, except D'D (spline.h) on the columns of a penalized spline.  1
+ * column, except ck_spline_penalty's block (spline.h) on the columns of a
+ * penalized spline.  1
  * when some spline is penalized, 0 when S is the plain ridge (s then
  * untouched); with s NULL, only which of the two. */
 int ck_pipeline_penalty(const ck_pipeline *pl, double *s);

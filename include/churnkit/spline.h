@@ -29,9 +29,15 @@
  * (u[i+1] - u[i]).  A cubic's B-spline coefficients of a linear function
  * are that function at the Greville abscissae, so with quantile (unequal)
  * knots these divided differences vanish on straight lines, and only on
- * them: a heavy penalty leaves the linear term, as mgcv's does.  The
- * penalty is L/2 ||D g||^2, L the --l2 weight; the other columns keep the
- * ridge L/2 beta^2.
+ * them: a heavy penalty leaves the linear term, as mgcv's does.  That
+ * straight line, left unpenalized, would make minutes and their charges
+ * (collinear columns) as unidentified as in an unpenalized fit, so it gets
+ * the ridge of a standardized column: with v the coefficients of the line
+ * (t - k[1]) / sd (v = Z' a, a its B-spline coefficients, the Greville
+ * abscissae less k[1], over sd), the penalty of a spline is
+ * L/2 (||D g||^2 + (v'g)^2 / (v'v)^2): a slope b per standard deviation
+ * costs L/2 b^2, as in a plain column, and curvature the differences.  The
+ * other columns keep the ridge L/2 beta^2.
  */
 #ifndef CHURNKIT_SPLINE_H
 #define CHURNKIT_SPLINE_H
@@ -73,6 +79,10 @@ void ck_spline_basis(const ck_spline *s, double t, double *out);
  * (K rows of K - 1, row-major), the abscissae in units of `scale` (the
  * feature's standard deviation). */
 void ck_spline_difference(const ck_spline *s, double scale, double *d);
+
+/* The spline's block of the penalty matrix, D'D + v v' / (v'v)^2 (above),
+ * into s ((K - 1) x (K - 1), row-major). */
+void ck_spline_penalty(const ck_spline *s, double scale, double *block);
 
 /* Effective degrees of freedom of q coefficients at `first` of a penalized
  * fit: the trace of (X'WX + L S)^-1 X'WX restricted to them (Hastie and

@@ -164,15 +164,11 @@ int ck_pipeline_penalty(const ck_pipeline *pl, double *s)
         if (!f->spline || !f->spline->penalized)
             continue;
         size_t w = ck_spline_width(f->spline), o = 1 + f->offset;
-        double d[CK_SPLINE_MAX_KNOTS * (CK_SPLINE_MAX_KNOTS - 1)];
-        ck_spline_difference(f->spline, f->scale, d);
+        double block[(CK_SPLINE_MAX_KNOTS - 1) * (CK_SPLINE_MAX_KNOTS - 1)];
+        ck_spline_penalty(f->spline, f->scale, block);
         for (size_t a = 0; a < w; a++)
-            for (size_t b = 0; b < w; b++) {
-                double v = 0;
-                for (size_t r = 0; r < f->spline->nknots; r++)
-                    v += d[r * w + a] * d[r * w + b];
-                s[(o + a) * p + o + b] = v;
-            }
+            for (size_t b = 0; b < w; b++)
+                s[(o + a) * p + o + b] = block[a * w + b];
     }
     return 1;
 }

@@ -196,6 +196,30 @@ void ck_spline_difference(const ck_spline *s, double scale, double *d)
     }
 }
 
+void ck_spline_penalty(const ck_spline *s, double scale, double *block)
+{
+    size_t w = ck_spline_width(s), nb = nbasis(s);
+    double d[CK_SPLINE_MAX_KNOTS * (CK_SPLINE_MAX_KNOTS - 1)], v[CK_SPLINE_MAX_KNOTS] = {0};
+    double vv = 0;
+    ck_spline_difference(s, scale, d);
+    /* the line's B-spline coefficients a[i] = (u_i - u_0) / sd, then v = Z' a[1..] */
+    for (size_t i = 1; i < nb; i++) {
+        double a = ((s->aknots[i + 1] + s->aknots[i + 2] + s->aknots[i + 3]) / 3 - s->knots[0]) /
+                   scale;
+        for (size_t j = 0; j < w; j++)
+            v[j] += s->z[(i - 1) * w + j] * a;
+    }
+    for (size_t j = 0; j < w; j++)
+        vv += v[j] * v[j];
+    for (size_t a = 0; a < w; a++)
+        for (size_t b = 0; b < w; b++) {
+            double x = v[a] * v[b] / (vv * vv);
+            for (size_t r = 0; r < s->nknots; r++)
+                x += d[r * w + a] * d[r * w + b];
+            block[a * w + b] = x;
+        }
+}
+
 double ck_spline_edf(const double *cov, const double *s, double l2, size_t p, size_t first,
                      size_t q)
 {

@@ -196,6 +196,14 @@ START_TEST(test_penalty_spares_straight_lines)
     }
     ck_assert_msg(worst < 1e-9, "the penalty of a straight line is %g", worst);
     ck_assert(curved > 1e-3);
+    /* the straight line's own penalty is the ridge of a standardized
+     * column: a slope of 1 per standard deviation (50) costs 1 */
+    double block[CK_SPLINE_MAX_KNOTS * CK_SPLINE_MAX_KNOTS], q = 0;
+    ck_spline_penalty(&s, 50.0, block);
+    for (size_t i = 0; i < w; i++)
+        for (size_t j = 0; j < w; j++)
+            q += g[i] / 50.0 * block[i * w + j] * g[j] / 50.0;
+    ck_assert_msg(fabs(q - 1) < 1e-9, "a unit slope costs %g", q);
     ck_table_free(t);
 }
 END_TEST
