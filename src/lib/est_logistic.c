@@ -144,15 +144,20 @@ static ck_status robust_cov(const ck_fit_input *in, ck_logistic *lm, ck_error *e
     return st;
 }
 
-/* Each feature's effective degrees of freedom in a penalized fit, from
- * the model's own covariance (H^-1, before any robust one) and the penalty
- * matrix pen (NULL: the ridge); into edf (one a feature). */
+/* Each feature's effective degrees of freedom in a penalized fit with
+ * splines (NaN without: the tables of other models stay as they were),
+ * from the model's own covariance (H^-1, before any robust one) and the
+ * penalty matrix pen (NULL: the ridge); into edf (one a feature). */
 static void feature_edf(const ck_pipeline *pl, const ck_logistic *lm, const double *pen,
                         double l2, double *edf)
 {
+    int splines = 0;
     for (size_t k = 0; k < pl->nfeat; k++)
-        edf[k] = ck_spline_edf(lm->cov, pen, l2, lm->p, 1 + pl->feat[k].offset,
-                               pl->feat[k].width);
+        splines |= pl->feat[k].spline != NULL;
+    for (size_t k = 0; k < pl->nfeat; k++)
+        edf[k] = splines ? ck_spline_edf(lm->cov, pen, l2, lm->p, 1 + pl->feat[k].offset,
+                                         pl->feat[k].width)
+                         : NAN;
 }
 
 static ck_status fit(const ck_fit_input *in, void **out, ck_warnings *w, ck_error *err)
@@ -281,6 +286,7 @@ static void report(FILE *out, const void *p, const ck_model *m)
     ck_coefs_report(out, &s->c, m->pl);
     ck_coefs_scales_report(out, &s->c, m->pl);
     ck_coefs_tests_report(out, &s->c, m->pl);
+    ck_coefs_splines_report(out, &s->c, m->pl);
 }
 
 /* A likelihood-ratio test is the model's, whatever the covariance: with
