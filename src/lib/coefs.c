@@ -524,6 +524,11 @@ void ck_coefs_scales_report(FILE *out, const ck_coefs *c, const ck_pipeline *pl)
             fprintf(out, " %11s\n", "NA");
             continue;
         }
+        if (!is_intercept(c, j) && isnan(scale_of(pl, j - off).sd)) {
+            /* a spline column has no unit: its variable's curve is the reading */
+            fprintf(out, " %11s\n", "(spline: its curve below)");
+            continue;
+        }
         scaled_cells(out, c, &c->unit[j]);
         if (is_intercept(c, j)) {
             fputc('\n', out);

@@ -188,6 +188,7 @@ static void report(FILE *out, const void *p, const ck_model *m)
     ck_coefs_report(out, &s->c, m->pl);
     ck_coefs_scales_report(out, &s->c, m->pl);
     ck_coefs_tests_report(out, &s->c, m->pl);
+    ck_coefs_splines_report(out, &s->c, m->pl);
 }
 
 /* Huber's IRLS has no penalty: --l2 with --robust would be ignored. */
