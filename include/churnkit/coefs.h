@@ -141,6 +141,13 @@ int ck_coefs_curve(const ck_coefs *c, const ck_pipeline *pl, size_t k, size_t n,
 void ck_coefs_spline_effect(const ck_coefs *c, const ck_pipeline *pl, size_t k, double v,
                             double *eta, double *se);
 
+/* The Wald test that spline feature k is a straight line (its curvature
+ * directions' coefficients 0, ck_spline_curvature): chi2 into *stat on
+ * *df = K - 2 degrees of freedom, its p-value into *p.  -1 (and NaN) when
+ * the feature has no spline or the model no covariance of it. */
+int ck_coefs_nonlinear_test(const ck_coefs *c, const ck_pipeline *pl, size_t k, double *stat,
+                            double *df, double *p);
+
 /* The spline curves of the report: each spline feature's effect at its
  * training deciles, with its interval, EDF and test (nothing without
  * splines). */

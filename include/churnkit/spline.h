@@ -84,6 +84,12 @@ void ck_spline_difference(const ck_spline *s, double scale, double *d);
  * into s ((K - 1) x (K - 1), row-major). */
 void ck_spline_penalty(const ck_spline *s, double scale, double *block);
 
+/* The K - 2 directions of the column coefficients that bend the curve: an
+ * orthonormal basis of the complement of the straight line's coefficients,
+ * into c (rows of K - 1); returns their number.  "Is the variable
+ * non-linear?" is the Wald test of C g = 0. */
+size_t ck_spline_curvature(const ck_spline *s, double *c);
+
 /* Effective degrees of freedom of q coefficients at `first` of a penalized
  * fit: the trace of (X'WX + L S)^-1 X'WX restricted to them (Hastie and
  * Tibshirani's, as mgcv reports per smooth), = q - L tr((H^-1 S) over

@@ -803,6 +803,42 @@ int ck_coefs_curve(const ck_coefs *c, const ck_pipeline *pl, size_t k, size_t n,
     return 0;
 }
 
+int ck_coefs_nonlinear_test(const ck_coefs *c, const ck_pipeline *pl, size_t k, double *stat,
+                            double *df, double *p)
+{
+    const ck_feature *f = &pl->feat[k];
+    *stat = *df = *p = NAN;
+    if (!f->spline || !c->spline_cov || !c->spline_cov[k])
+        return -1;
+    size_t w = ck_spline_width(f->spline), o = (c->no_intercept ? 0 : 1) + f->offset;
+    double cm[CK_SPLINE_MAX_KNOTS * CK_SPLINE_MAX_KNOTS], b[CK_SPLINE_MAX_KNOTS];
+    double cv[CK_SPLINE_MAX_KNOTS * CK_SPLINE_MAX_KNOTS], wv[CK_SPLINE_MAX_KNOTS * CK_SPLINE_MAX_KNOTS];
+    size_t idx[CK_SPLINE_MAX_KNOTS], m = ck_spline_curvature(f->spline, cm);
+    const double *v = c->spline_cov[k];
+    /* b = C g and W = C V C', then b' W^-1 b */
+    for (size_t r = 0; r < m; r++) {
+        b[r] = 0;
+        idx[r] = r;
+        for (size_t j = 0; j < w; j++)
+            b[r] += cm[r * w + j] * c->beta[o + j];
+        for (size_t j = 0; j < w; j++) {
+            cv[r * w + j] = 0;
+            for (size_t q = 0; q < w; q++)
+                cv[r * w + j] += cm[r * w + q] * v[q * w + j];
+        }
+    }
+    for (size_t r = 0; r < m; r++)
+        for (size_t s = 0; s < m; s++) {
+            wv[r * m + s] = 0;
+            for (size_t j = 0; j < w; j++)
+                wv[r * m + s] += cv[r * w + j] * cm[s * w + j];
+        }
+    *df = (double)m;
+    *stat = m ? ck_wald_stat(b, wv, m, idx, m) : NAN;
+    *p = isnan(*stat) ? NAN : gsl_cdf_chisq_Q(*stat, *df);
+    return 0;
+}
+
 void ck_coefs_splines_report(FILE *out, const ck_coefs *c, const ck_pipeline *pl)
 {
     int header = 0;
@@ -825,6 +861,12 @@ void ck_coefs_splines_report(FILE *out, const ck_coefs *c, const ck_pipeline *pl
             char p[16];
             ck_report_format_p(p, sizeof p, c->tests[k].p);
             fprintf(out, "; Wald chi2(%.0f) = %.2f, p %s", c->tests[k].df, c->tests[k].stat, p);
+        }
+        double nl, nldf, nlp;
+        if (ck_coefs_nonlinear_test(c, pl, k, &nl, &nldf, &nlp) == 0 && !isnan(nl)) {
+            char p[16];
+            ck_report_format_p(p, sizeof p, nlp);
+            fprintf(out, "; non-linear: chi2(%.0f) = %.2f, p %s", nldf, nl, p);
         }
         fprintf(out, ")\n  %8s %14s %11s %11s %11s\n", "decile", "value", "effect", "[0.025",
                 "0.975]");

@@ -196,13 +196,16 @@ void ck_spline_difference(const ck_spline *s, double scale, double *d)
     }
 }
 
-void ck_spline_penalty(const ck_spline *s, double scale, double *block)
+/* The column coefficients v of the line (t - k[1]) / scale: its B-spline
+ * coefficients are the Greville abscissae less k[1], over scale (a[0] = 0),
+ * and v = Z' a[1..] (Z's columns are orthonormal, and a line keeps the
+ * constraints).  Returns v'v. */
+static double line_coefs(const ck_spline *s, double scale, double *v)
 {
     size_t w = ck_spline_width(s), nb = nbasis(s);
-    double d[CK_SPLINE_MAX_KNOTS * (CK_SPLINE_MAX_KNOTS - 1)], v[CK_SPLINE_MAX_KNOTS] = {0};
     double vv = 0;
-    ck_spline_difference(s, scale, d);
-    /* the line's B-spline coefficients a[i] = (u_i - u_0) / sd, then v = Z' a[1..] */
+    for (size_t j = 0; j < w; j++)
+        v[j] = 0;
     for (size_t i = 1; i < nb; i++) {
         double a = ((s->aknots[i + 1] + s->aknots[i + 2] + s->aknots[i + 3]) / 3 - s->knots[0]) /
                    scale;
@@ -211,6 +214,51 @@ void ck_spline_penalty(const ck_spline *s, double scale, double *block)
     }
     for (size_t j = 0; j < w; j++)
         vv += v[j] * v[j];
+    return vv;
+}
+
+size_t ck_spline_curvature(const ck_spline *s, double *c)
+{
+    size_t w = ck_spline_width(s), m = 0;
+    double v[CK_SPLINE_MAX_KNOTS], vv = line_coefs(s, 1, v);
+    /* Gram-Schmidt on e_1, e_2, ... after the line's direction, twice over
+     * for rounding; a vector that nearly vanishes (in the span already) is
+     * passed over */
+    for (size_t e = 0; e < w && m + 1 < w; e++) {
+        double *r = c + m * w, n = 0;
+        for (size_t j = 0; j < w; j++)
+            r[j] = j == e;
+        for (int pass = 0; pass < 2; pass++) {
+            double d = 0;
+            for (size_t j = 0; j < w; j++)
+                d += r[j] * v[j];
+            for (size_t j = 0; j < w; j++)
+                r[j] -= d / vv * v[j];
+            for (size_t q = 0; q < m; q++) {
+                double *o = c + q * w, dq = 0;
+                for (size_t j = 0; j < w; j++)
+                    dq += r[j] * o[j];
+                for (size_t j = 0; j < w; j++)
+                    r[j] -= dq * o[j];
+            }
+        }
+        for (size_t j = 0; j < w; j++)
+            n += r[j] * r[j];
+        if (n < 1e-12)
+            continue;
+        for (size_t j = 0; j < w; j++)
+            r[j] /= sqrt(n);
+        m++;
+    }
+    return m;
+}
+
+void ck_spline_penalty(const ck_spline *s, double scale, double *block)
+{
+    size_t w = ck_spline_width(s);
+    double d[CK_SPLINE_MAX_KNOTS * (CK_SPLINE_MAX_KNOTS - 1)], v[CK_SPLINE_MAX_KNOTS];
+    double vv = line_coefs(s, scale, v);
+    ck_spline_difference(s, scale, d);
     for (size_t a = 0; a < w; a++)
         for (size_t b = 0; b < w; b++) {
             double x = v[a] * v[b] / (vv * vv);

@@ -7,6 +7,7 @@
 
 #include <math.h>
 
+#include "churnkit/coefs.h"
 #include "churnkit/inference.h"
 #include "churnkit/label.h"
 #include "churnkit/logistic.h"
@@ -249,6 +250,25 @@ START_TEST(test_logit_matches_statsmodels)
                       coef[r]);
         ck_assert_msg(fabs(s - se[r]) < 1e-6, "%s se: %.10g vs %.10g", name, s, se[r]);
     }
+    /* "is it a straight line?": the Wald test of the curvature directions,
+     * against the same test computed from statsmodels' covariance */
+    ck_table *nl = ck_test_fixture(FIX, "logit_ns_nonlinear.csv", "term");
+    ck_coefs c;
+    memset(&c, 0, sizeof c);
+    ck_coefs_adopt(&c, m.p, &m.beta, &m.aliased, m.cov, 0, 1, pl);
+    for (size_t r = 0; r < nl->nrows; r++) {
+        size_t k = 0;
+        while (strcmp(pl->feat[k].name, ck_table_text(nl, 0, r)) != 0)
+            k++;
+        double stat, df, p;
+        ck_assert_int_eq(ck_coefs_nonlinear_test(&c, pl, k, &stat, &df, &p), 0);
+        double want = ck_test_column(nl, "chi2")[r];
+        ck_assert_msg(fabs(stat - want) < 1e-6 * fmax(1, want), "%s: chi2 %.10g vs %.10g",
+                      pl->feat[k].name, stat, want);
+        ck_assert(df == ck_test_column(nl, "df")[r]);
+    }
+    ck_coefs_fini(&c);
+    ck_table_free(nl);
     ck_logistic_fini(&m);
     free(rows);
     ck_design_fini(&d);
