@@ -45,6 +45,10 @@ EOF
 ok "$PR" --model "$T/sp.json" --data "$D.test.csv" --out "$T/s1.csv" --threads 1
 ok "$PR" --model "$T/sp.json" --data "$D.test.csv" --out "$T/s2.csv" --threads 2
 cmp -s "$T/s1.csv" "$T/s2.csv" || fail "scores differ between 1 and 2 threads"
+# the sparse path (no reasons) and the dense one (reasons) give the same probabilities
+cut -d, -f1 "$T/r.csv" > "$T/rp.csv"
+cut -d, -f1 "$T/s1.csv" > "$T/s1p.csv"
+cmp -s "$T/rp.csv" "$T/s1p.csv" || fail "the probabilities with --reasons differ from those without"
 
 # ---- beyond the training range: a straight line, finite scores ------------------------
 /usr/bin/python3 - "$D.test.csv" "$T/far.csv" <<'EOF'
