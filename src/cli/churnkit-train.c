@@ -62,7 +62,7 @@ static const char *help_head =
     "                           K - 1 columns)\n"
     "  --spline-penalty         penalize the splines' curvature (P-splines' second\n"
     "                           differences) instead of their size, weight --l2 (auto:\n"
-    "                           by the --cv folds); logistic only\n"
+    "                           by the --cv folds); logistic and linear\n"
     "  --max-levels N           refuse text columns with more levels (default 100)\n"
     "  --delim C                field delimiter: , (default), tab or ;\n"
     "\n"

@@ -648,10 +648,11 @@ static ck_status check_options(const ck_train_options *opt, ck_task task, ck_err
     int l2 = ck_estimator_param(type, "l2");
     if (opt->pipeline.spline_penalty && !opt->pipeline.nsplines)
         return ck_error_set(err, CK_EUSAGE, "--spline-penalty needs --splines");
-    if (opt->pipeline.spline_penalty && strcmp(type->name, "logistic") != 0)
-        return ck_error_set(err, CK_EUSAGE, "--spline-penalty is logistic regression's (with "
-                                            "--model %s the splines take --l2 as every column "
-                                            "does)", type->name);
+    if (opt->pipeline.spline_penalty && strcmp(type->name, "logistic") != 0 &&
+        strcmp(type->name, "linear") != 0)
+        return ck_error_set(err, CK_EUSAGE, "--spline-penalty is logistic and linear "
+                                            "regression's (with --model %s the splines take "
+                                            "--l2 as every column does)", type->name);
     if (opt->pipeline.spline_penalty && l2 >= 0 && opt->param[l2] == 0)
         return ck_error_set(err, CK_EUSAGE, "--spline-penalty needs its weight: --l2 L, or "
                                             "--l2 auto to choose it by the --cv folds");

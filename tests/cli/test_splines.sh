@@ -92,7 +92,17 @@ expect 2 "--spline-knots" \
 expect 2 "raw inputs" \
   "$TR" --data "$D.train.csv" --label churn --positive yes --model gbdt --splines all \
   --out "$T/x.json"
+expect 2 "--spline-penalty is logistic and linear regression's" \
+  "$TR" --data "$ROOT/tests/fixtures/cox/mixed.csv" --time time --event event --splines tenure \
+  --spline-penalty --l2 1 --out "$T/x.json"
 [ -e "$T/x.json" ] && fail "a refused run wrote a model"
+
+# linear regression: penalized splines too, and the curve in its report
+ok "$TR" --data "$D.train.csv" --label total_day_minutes --model linear \
+  --features total_eve_minutes,total_night_minutes --splines all --spline-penalty --l2 10 \
+  --out "$T/lin.json"
+grep -qE "^total_night_minutes: natural cubic spline, 5 knots \(4 columns, curvature penalized; Wald" "$T/out" \
+  || fail "no spline curve in the linear model's report"
 
 # a column with too few distinct values stays linear, with a warning
 ok "$TR" --data "$D.train.csv" --label churn --positive yes --features number_vmail_messages,total_intl_calls \

@@ -10,6 +10,7 @@
 #include "churnkit/coefs.h"
 #include "churnkit/inference.h"
 #include "churnkit/label.h"
+#include "churnkit/linear.h"
 #include "churnkit/logistic.h"
 #include "churnkit/model.h"
 #include "churnkit/pipeline.h"
@@ -336,6 +337,97 @@ START_TEST(test_model_file_round_trip)
 }
 END_TEST
 
+/* Penalized least squares with the spline penalty: at the optimum the
+ * normal equations X'(y - X b) = L S b hold (S ck_pipeline_penalty's); and
+ * a heavy penalty leaves straight lines (the curvature test's chi2 ~ 0). */
+START_TEST(test_linear_penalized_optimum)
+{
+    ck_table *t = train_table();
+    ck_pipeline *pl;
+    ck_design d;
+    ck_warnings w;
+    ck_error err;
+    ck_warnings_init(&w);
+    ck_pipeline_options po;
+    ck_pipeline_options_init(&po);
+    const char *feats[] = {"total_eve_minutes", "number_customer_service_calls"}, *all[] = {"all"};
+    po.features = feats;
+    po.nfeatures = 2;
+    po.splines = all;
+    po.nsplines = 1;
+    po.spline_penalty = 1;
+    ck_assert_msg(ck_pipeline_fit(&pl, t, NULL, 0, &po, &w, &err) == CK_OK, "%s", err.message);
+    ck_assert_int_eq(ck_design_bind(&d, pl, t, &err), CK_OK);
+    size_t p = pl->width + 1, j;
+    ck_assert_int_eq(ck_table_require(t, "total_day_minutes", &j, &err), CK_OK);
+    const double *y = t->col[j].num;
+    size_t *rows = malloc(t->nrows * sizeof *rows);
+    for (size_t i = 0; i < t->nrows; i++)
+        rows[i] = i;
+    double *pen = malloc(p * p * sizeof *pen), *x = malloc(p * sizeof *x);
+    double *g = calloc(p, sizeof *g);
+    ck_assert_int_eq(ck_pipeline_penalty(pl, pen), 1);
+    ck_dataset ds = {&d, rows, t->nrows, y, NULL, NULL};
+    for (int heavy = 0; heavy < 2; heavy++) {
+        ck_linear_options lo;
+        ck_linear_options_init(&lo);
+        lo.l2 = heavy ? 1e9 : 50;
+        lo.penalty = pen;
+        ck_linear m;
+        ck_assert_msg(ck_linear_fit(&ds, &lo, &m, &w, &err) == CK_OK, "%s", err.message);
+        memset(g, 0, p * sizeof *g);
+        x[0] = 1;
+        for (size_t i = 0; i < t->nrows; i++) {
+            ck_design_row(&d, i, x + 1);
+            double r = y[i];
+            for (size_t k = 0; k < p; k++)
+                r -= m.beta[k] * x[k];
+            for (size_t k = 0; k < p; k++)
+                g[k] += x[k] * r;
+        }
+        double worst = 0, scale = 0;
+        for (size_t k = 0; k < p; k++) {
+            double sb = 0;
+            for (size_t l = 0; l < p; l++)
+                sb += pen[k * p + l] * m.beta[l];
+            worst = fmax(worst, fabs(g[k] - lo.l2 * sb));
+            scale = fmax(scale, fabs(g[k]));
+        }
+        ck_assert_msg(worst <= 1e-6 * fmax(1, scale), "normal equations off by %g (of %g)", worst,
+                      scale);
+        if (heavy) {
+            ck_coefs c;
+            memset(&c, 0, sizeof c);
+            ck_coefs_adopt(&c, m.p, &m.beta, &m.aliased, m.cov, 1000, 1, pl);
+            for (size_t k = 0; k < pl->nfeat; k++) {
+                double stat, df, pv;
+                ck_assert_int_eq(ck_coefs_nonlinear_test(&c, pl, k, &stat, &df, &pv), 0);
+                double b[CK_SPLINE_MAX_KNOTS], cm[CK_SPLINE_MAX_KNOTS * CK_SPLINE_MAX_KNOTS];
+                size_t wd = ck_spline_width(pl->feat[k].spline);
+                size_t n = ck_spline_curvature(pl->feat[k].spline, cm);
+                for (size_t r = 0; r < n; r++) { /* the curvature coefficients vanish */
+                    b[r] = 0;
+                    for (size_t q = 0; q < wd; q++)
+                        b[r] += cm[r * wd + q] * c.beta[1 + pl->feat[k].offset + q];
+                    ck_assert_msg(fabs(b[r]) < 1e-4, "%s still curves (%g)", pl->feat[k].name,
+                                  b[r]);
+                }
+            }
+            ck_coefs_fini(&c);
+        }
+        ck_linear_fini(&m);
+    }
+    free(pen);
+    free(x);
+    free(g);
+    free(rows);
+    ck_design_fini(&d);
+    ck_pipeline_free(pl);
+    ck_warnings_fini(&w);
+    ck_table_free(t);
+}
+END_TEST
+
 static Suite *spline_suite(void)
 {
     Suite *s = suite_create("spline");
@@ -346,6 +438,7 @@ static Suite *spline_suite(void)
     tcase_add_test(tc, test_penalty_spares_straight_lines);
     tcase_add_test(tc, test_logit_matches_statsmodels);
     tcase_add_test(tc, test_model_file_round_trip);
+    tcase_add_test(tc, test_linear_penalized_optimum);
     tcase_set_timeout(tc, 120);
     suite_add_tcase(s, tc);
     return s;
