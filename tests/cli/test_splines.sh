@@ -26,6 +26,9 @@ grep -qE "^number_customer_service_calls +3 .* [0-9.]+$" "$T/sp.txt" \
 grep -qF '"basis": "natural_cubic"' "$T/sp.json" || fail "the model file lacks the spline"
 grep -qF '"spline_covariance"' "$T/sp.json" || fail "the model file lacks the curves' covariance"
 grep -qF '"edf"' "$T/sp.json" || fail "the model file lacks the EDF"
+ok "$TR" --data "$D.train.csv" --label churn --positive yes --features "$S,international_plan" \
+  --splines "$S" --spline-penalty --l2 auto --cv 3 --name sp --out "$T/sp1.json" --threads 1
+cmp -s "$T/sp.json" "$T/sp1.json" || fail "the model file differs between 1 and 2 threads"
 
 # ---- reasons: one a variable, the sum of its columns -----------------------------------
 ok "$PR" --model "$T/sp.json" --data "$D.test.csv" --reasons 3 --out "$T/r.csv" --threads 1
