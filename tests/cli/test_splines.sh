@@ -79,6 +79,17 @@ ok "$EV" --model "$T/sp.json" --data "$D.test.csv" --html "$T/sp.html" --quiet
   || fail "no spline curve charts in the HTML report"
 grep -q "nan" "$T/sp.html" && fail "a spline chart draws NaN"
 
+# ---- a damaged spline in a model file: refused (4), naming the field -----------------
+/usr/bin/python3 - "$T/sp.json" "$T/bad.json" <<'EOF'
+import json, sys
+m = json.load(open(sys.argv[1]))
+f = next(f for f in m["features"] if "spline" in f)
+f["spline"]["knots"][1] = f["spline"]["knots"][2]  # no longer increasing
+json.dump(m, open(sys.argv[2], "w"))
+EOF
+expect 4 "spline.knots" "$PR" --model "$T/bad.json" --data "$D.test.csv" --out "$T/bad.csv"
+[ -e "$T/bad.csv" ] && fail "a bad model file left scores"
+
 # ---- user errors -------------------------------------------------------------------------
 expect 2 "--splines: column 'state' holds text" \
   "$TR" --data "$D.train.csv" --label churn --positive yes --splines state --out "$T/x.json"
