@@ -1182,7 +1182,10 @@ static float perfect_group(const struct ck_trees_private *pv, size_t gi, const f
     const float *V = pv->perfect_value + pv->perfect_at[gi];
     for (size_t j = 0; j < WALK_GROUP; j++)
         idx[j] = 0;
+    /* unrolled whole, so that idx[] lives in registers (kept in memory, each
+     * step would wait for a store to be forwarded to the next level's load) */
     for (size_t level = 0; level < d; level++)
+#pragma GCC unroll 8
         for (size_t j = 0; j < WALK_GROUP; j++) {
             const perfect_node *n = &P[j * size + idx[j]];
             idx[j] = 2 * idx[j] + 1 + (size_t)(xf[n->feature] >= n->threshold);
