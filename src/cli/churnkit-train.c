@@ -82,6 +82,8 @@ static const char *help_tail =
     "                           is fitted on the rest only\n"
     "  --refit                  with --test-fraction: after the test metrics, fit again\n"
     "                           on all rows with the settings chosen\n"
+    "  --no-train-metrics       do not score the training rows (no Train line: saves a\n"
+    "                           pass over them; CV and test metrics are kept)\n"
     "  --seed N                 seed for splits and SVM probabilities (default 42)\n"
     "  --threshold T|auto       decision threshold (default 0.5); auto picks it on the\n"
     "                           cross-validated predictions (needs --cv)\n"
@@ -169,7 +171,7 @@ static int parse_choice(const char *opt, const char *arg, const char *const *nam
 
 enum {
     O_DATA = 256, O_LABEL, O_POSITIVE, O_FEATURES, O_EXCLUDE, O_ID, O_CATEGORICAL,
-    O_DROP_MISSING_LABEL, O_REFIT,
+    O_DROP_MISSING_LABEL, O_REFIT, O_NO_TRAIN_METRICS,
     O_MISSING, O_LOG, O_MAXLEV, O_DELIM, O_MODEL, O_TASK, O_CW, O_CV, O_TEST, O_SEED,
     O_THRESH, O_TMETRIC, O_NAME, O_OUT, O_THREADS, O_QUIET, O_HELP, O_VERSION, O_ROFF, O_TUNE,
     O_TIME, O_EVENT, O_WEIGHT, O_REFERENCE, O_CALIBRATE, O_COST_FP, O_COST_FN, O_CONTACT, O_SAVED,
@@ -188,6 +190,7 @@ static const struct option common_opts[] = {
     {"spline-knots", required_argument, 0, O_SPLINE_KNOTS},
     {"spline-penalty", no_argument, 0, O_SPLINE_PENALTY},
     {"drop-missing-label", no_argument, 0, O_DROP_MISSING_LABEL}, {"refit", no_argument, 0, O_REFIT},
+    {"no-train-metrics", no_argument, 0, O_NO_TRAIN_METRICS},
     {"delim", required_argument, 0, O_DELIM},        {"model", required_argument, 0, O_MODEL},
     {"task", required_argument, 0, O_TASK},          {"class-weight", required_argument, 0, O_CW},
     {"cv", required_argument, 0, O_CV},              {"test-fraction", required_argument, 0, O_TEST},
@@ -433,6 +436,7 @@ static int parse_args(int argc, char **argv, args *a, const struct option *longo
         case O_MISSING: t->pipeline.missing_indicators = 1; break;
         case O_DROP_MISSING_LABEL: t->drop_missing_label = 1; break;
         case O_REFIT: t->refit = 1; break;
+        case O_NO_TRAIN_METRICS: t->no_train_metrics = 1; break;
         case O_LOG:
             if (parse_list(optarg, &a->log, &a->nlog) != 0)
                 return ck_exit_code(CK_ENOMEM);

@@ -1327,7 +1327,7 @@ static ck_status refit(const ck_table *t, const ck_train_options *opt, train_run
     part->has_cv = 0;
     if (set_names(all, opt, &r->y) != CK_OK)
         st = ck_error_set(err, CK_ENOMEM, "out of memory");
-    if (st == CK_OK)
+    if (st == CK_OK && !opt->no_train_metrics)
         st = evaluate_on(all, t, &r->y, r->all, r->nall, opt, r->scores, &all->train, err);
     if (st != CK_OK) {
         ck_model_free(all);
@@ -1393,7 +1393,8 @@ ck_status ck_train(const ck_table *t, const ck_train_options *given, ck_model **
     }
     if (st == CK_OK) {
         warn_label_features(m, w);
-        st = evaluate_on(m, t, &r.y, r.train, r.ntrain, opt, r.scores, &m->train, err);
+        if (!opt->no_train_metrics)
+            st = evaluate_on(m, t, &r.y, r.train, r.ntrain, opt, r.scores, &m->train, err);
     }
     if (st == CK_OK && opt->cv >= 2) { /* the model takes the fold record */
         m->cv = cv;
