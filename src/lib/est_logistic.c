@@ -206,6 +206,13 @@ static ck_status fit(const ck_fit_input *in, void **out, ck_warnings *w, ck_erro
     if (st == CK_OK && in->final && lm.cov && in->param[P_DROP1] != 0 && lo.l2 == 0) {
         st = lr_tests(in, &lo, &lm, &s->c.tests, err);
         s->c.test_kind = CK_TEST_LR;
+    } else if (in->final && in->param[P_DROP1] != 0 && lo.l2 > 0) {
+        /* --drop1 with --l2 given is refused (check); a penalty chosen by
+         * --tune or --l2 auto is known only now */
+        ck_warn(w, "--drop1: the fit is penalized (--l2 %g, chosen by the tuning), and a "
+                   "likelihood-ratio test needs an unpenalized fit: the columns are tested by "
+                   "Wald tests instead",
+                lo.l2);
     }
     ck_coefs_adopt(&s->c, lm.p, &lm.beta, &lm.aliased, lm.cov, 0, in->final, pl);
     if (st == CK_OK && in->final && lm.cov && !s->c.tests &&
