@@ -222,6 +222,13 @@ void ck_design_fini(ck_design *d);
 /* Writes the encoded table row `row` to x (pl->width values). */
 void ck_design_row(const ck_design *d, size_t row, double *x);
 
+/* The encoded rows rows[0..n) column by column: encoded column j of row i
+ * at x[j * stride + i] (stride >= n).  The same values as ck_design_row,
+ * computed a feature at a time: a tight loop a column instead of every
+ * feature's tests for every row (the fits' passes over the data). */
+void ck_design_block(const ck_design *d, const size_t *rows, size_t n, double *x,
+                     size_t stride);
+
 /*
  * What an estimator fits: the encoded rows of a design, restricted to some
  * table rows (a training split or fold), with the target and optional

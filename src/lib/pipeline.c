@@ -1163,6 +1163,53 @@ void ck_design_fini(ck_design *d)
     memset(d, 0, sizeof *d);
 }
 
+/* Feature f's columns of rows[0..n) from table column c (see
+ * ck_design_block). */
+static void block_numeric(const ck_feature *f, const ck_column *c, const size_t *rows, size_t n,
+                          double *x, size_t stride)
+{
+    double *out = x + f->offset * stride;
+    if (f->spline) {
+        double b[CK_SPLINE_MAX_KNOTS];
+        size_t vw = value_width(f);
+        for (size_t i = 0; i < n; i++) {
+            ck_spline_basis(f->spline, feature_scale(f, c->num[rows[i]]), b);
+            for (size_t j = 0; j < vw; j++)
+                out[j * stride + i] = b[j];
+        }
+    } else {
+        for (size_t i = 0; i < n; i++)
+            out[i] = numeric_value(f, c->num[rows[i]]);
+    }
+    if (!f->raw && f->missing_indicator) {
+        double *ind = x + (f->offset + value_width(f)) * stride;
+        for (size_t i = 0; i < n; i++)
+            ind[i] = isnan(c->num[rows[i]]);
+    }
+}
+
+void ck_design_block(const ck_design *d, const size_t *rows, size_t n, double *x, size_t stride)
+{
+    const ck_pipeline *pl = d->pl;
+    for (size_t k = 0; k < pl->nfeat; k++) {
+        const ck_feature *f = &pl->feat[k];
+        const ck_column *c = &d->t->col[d->col[k]];
+        if (f->kind == CK_FEAT_NUMERIC) {
+            block_numeric(f, c, rows, n, x, stride);
+            continue;
+        }
+        for (size_t j = 0; !f->raw && j < f->width; j++)
+            memset(x + (f->offset + j) * stride, 0, n * sizeof *x);
+        for (size_t i = 0; i < n; i++) {
+            int32_t code = c->code[rows[i]], level = code < 0 ? -1 : d->code_map[k][code];
+            if (f->raw)
+                x[f->offset * stride + i] = level >= 0 ? (double)level : NAN;
+            else if (level >= 0 && f->column[level] >= 0)
+                x[(f->offset + (size_t)f->column[level]) * stride + i] = 1.0;
+        }
+    }
+}
+
 void ck_design_row(const ck_design *d, size_t row, double *x)
 {
     const ck_pipeline *pl = d->pl;
