@@ -42,7 +42,6 @@ typedef struct part {
     double sum[MAXP], sq[MAXP];
     double g[MAXP], h[MAXP * MAXP], ll;
     const double *beta, *mean, *sd;
-    double l2;
 } part;
 
 static double now(void)
@@ -170,7 +169,7 @@ static void run(part *pt, size_t threads, void *(*fn)(void *))
 
 /* Solves H d = g for symmetric positive definite H (k x k, upper part) by
  * Cholesky; g is overwritten with d. */
-static void solve(double *H, double *g, size_t k)
+static void solve(const double *H, double *g, size_t k)
 {
     double L[MAXP][MAXP] = {{0}};
     for (size_t j = 0; j < k; j++) {
@@ -208,13 +207,15 @@ static int fit(part *pt, size_t threads, size_t n, size_t p, double l2)
         sd[j] = sqrt((q - s * mean[j]) / (double)(n - 1));
     }
     int passes = 0;
+    double loglik = 0; /* at the last pass's coefficients, before its step */
     for (; passes < 50; passes++) {
-        double g[MAXP] = {0}, H[MAXP * MAXP] = {0}, ll = 0;
+        double g[MAXP] = {0}, H[MAXP * MAXP] = {0};
+        loglik = 0;
         for (size_t t = 0; t < threads; t++)
             pt[t].beta = beta, pt[t].mean = mean, pt[t].sd = sd;
         run(pt, threads, pass_part);
         for (size_t t = 0; t < threads; t++) {
-            ll += pt[t].ll;
+            loglik += pt[t].ll;
             for (size_t a = 0; a < p; a++) {
                 g[a] += pt[t].g[a];
                 for (size_t b = a; b < p; b++)
@@ -236,7 +237,7 @@ static int fit(part *pt, size_t threads, size_t n, size_t p, double l2)
             break;
         }
     }
-    printf("newton passes %d\ncoefficients (standardized):", passes);
+    printf("newton passes %d, log-likelihood %.6f\ncoefficients (standardized):", passes, loglik);
     for (size_t a = 0; a < p; a++)
         printf(" %.6f", beta[a]);
     printf("\n");
