@@ -227,7 +227,7 @@ static ck_status monotone(const char *text, const ck_pipeline *pl, char **out, c
     s[used++] = '(';
     for (size_t j = 0; j < pl->width; j++)
         used += (size_t)sprintf(s + used, "%s%d", j ? "," : "", dir[j]);
-    strcpy(s + used, ")");
+    memcpy(s + used, ")", 2);
 done:
     ck_strv_free(items);
     free(dir);

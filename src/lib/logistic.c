@@ -479,7 +479,7 @@ static ck_status find_aliased(const ck_dataset *ds, const ck_logistic_options *o
     }
     if (!omitted && !m->aliased)
         return CK_OK;
-    if (!(*fixed = calloc(p, 1)))
+    if (!(*fixed = calloc(p ? p : 1, 1)))
         return ck_error_set(err, CK_ENOMEM, "logistic regression: out of memory");
     for (size_t j = 0; j < p; j++)
         (*fixed)[j] = (opt->omit && opt->omit[j]) || (m->aliased && m->aliased[j]);

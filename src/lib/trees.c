@@ -589,7 +589,7 @@ static ck_status load_tree(loader *L, const json_t *tree, size_t ti, size_t n, s
     for (size_t i = 0; i < count; i++) {
         size_t g = base + i;
         int32_t k = L->order[i];
-        long long l, r, f, dl, stype = 0;
+        long long l = -1, r = -1, f = 0, dl = 0, stype = 0;
         double cond, cover;
         integer_at(A.left, (size_t)k, 0, &l); /* checked by walk */
         integer_at(A.right, (size_t)k, 0, &r);
@@ -622,6 +622,8 @@ static ck_status load_tree(loader *L, const json_t *tree, size_t ti, size_t n, s
         if (stype == 0 && !finite_float(cond))
             return BAD("%s: the threshold of node %d is not a finite float", path, (int)k);
         t->feature[g] = (int32_t)f;
+        /* l and r were checked in range (and reached) by walk */
+        // NOLINTNEXTLINE(clang-analyzer-core.UndefinedBinaryOperatorResult)
         t->left[g] = (int32_t)(base + (size_t)L->newid[l]);
         t->right[g] = (int32_t)(base + (size_t)L->newid[r]);
         t->threshold[g] = stype == 0 ? (float)cond : 0;
@@ -749,12 +751,12 @@ static ck_status build_private(ck_trees *t, ck_error *err)
     struct ck_trees_private *pv = calloc(1, sizeof *pv);
     double *qc = malloc(N * sizeof *qc), *reach = malloc(N * sizeof *reach),
            *q = malloc(N * sizeof *q);
-    size_t *uniq = malloc(N * sizeof *uniq), *depth = malloc(N * sizeof *depth);
+    size_t *uniq = calloc(N, sizeof *uniq), *depth = calloc(N, sizeof *depth);
     t->priv = pv;
     if (pv) {
         pv->walk = malloc(N * sizeof *pv->walk);
         pv->group_depth = malloc((t->ntrees / WALK_GROUP + 1) * sizeof *pv->group_depth);
-        pv->node = malloc(N * sizeof *pv->node);
+        pv->node = calloc(N, sizeof *pv->node);
         pv->inner = malloc(N * sizeof *pv->inner);
         pv->inner_first = malloc((t->ntrees + 1) * sizeof *pv->inner_first);
         pv->full_index = malloc(N * sizeof *pv->full_index);
