@@ -623,7 +623,6 @@ static ck_status load_tree(loader *L, const json_t *tree, size_t ti, size_t n, s
             return BAD("%s: the threshold of node %d is not a finite float", path, (int)k);
         t->feature[g] = (int32_t)f;
         /* l and r were checked in range (and reached) by walk */
-        // NOLINTNEXTLINE(clang-analyzer-core.UndefinedBinaryOperatorResult)
         t->left[g] = (int32_t)(base + (size_t)L->newid[l]);
         t->right[g] = (int32_t)(base + (size_t)L->newid[r]);
         t->threshold[g] = stype == 0 ? (float)cond : 0;
