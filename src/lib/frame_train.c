@@ -1,0 +1,412 @@
+/* frame_train.c -- churnkit-train's options as words, and a fit on a
+ * table, for the Python package (see frame.h).  The rules and messages are
+ * churnkit-train's (src/cli/churnkit-train.c: resolve_model,
+ * resolve_threshold, resolve_cost); the estimator parameters go through
+ * the estimator table (ck_train_options_set) exactly as there. */
+#include "churnkit/frame.h"
+#include "churnkit/str.h"
+#include "churnkit/train.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { MAX_GIVEN = 64 };
+
+struct ck_frame_train {
+    ck_train_options opt;
+    char *model, *task, *time, *threshold, *metric, *class_weight;
+    char **features, **exclude, **log, **reference;
+    size_t nfeatures, nexclude, nlog, nreference;
+    double cost[4];             /* cost-fp, cost-fn, cost-contact, value-saved */
+    char *pname[MAX_GIVEN], *ptext[MAX_GIVEN]; /* estimator parameters */
+    size_t nparams;
+    char *owned[MAX_GIVEN];     /* copies the options point at */
+    size_t nowned;
+};
+
+ck_frame_train *ck_frame_train_new(void)
+{
+    ck_frame_train *ft = calloc(1, sizeof *ft);
+    if (!ft)
+        return NULL;
+    ck_train_options_init(&ft->opt);
+    for (int k = 0; k < 4; k++)
+        ft->cost[k] = NAN;
+    return ft;
+}
+
+void ck_frame_train_free(ck_frame_train *ft)
+{
+    if (!ft)
+        return;
+    for (size_t i = 0; i < ft->nowned; i++)
+        free(ft->owned[i]);
+    for (size_t i = 0; i < ft->nparams; i++) {
+        free(ft->pname[i]);
+        free(ft->ptext[i]);
+    }
+    free(ft->model);
+    free(ft->task);
+    free(ft->time);
+    free(ft->threshold);
+    free(ft->metric);
+    free(ft->class_weight);
+    ck_strv_free(ft->features);
+    ck_strv_free(ft->exclude);
+    ck_strv_free(ft->log);
+    ck_strv_free(ft->reference);
+    free(ft);
+}
+
+/* A copy kept until the handle is freed (an option given twice keeps both:
+ * the last one counts). */
+static const char *keep(ck_frame_train *ft, const char *s, ck_error *err)
+{
+    if (ft->nowned == MAX_GIVEN) {
+        ck_error_set(err, CK_EUSAGE, "too many options");
+        return NULL;
+    }
+    char *c = strdup(s);
+    if (!c)
+        ck_error_set(err, CK_ENOMEM, "out of memory");
+    else
+        ft->owned[ft->nowned++] = c;
+    return c;
+}
+
+static ck_status set_text(ck_frame_train *ft, const char **field, const char *value,
+                          ck_error *err)
+{
+    const char *c = keep(ft, value, err);
+    if (!c)
+        return err->status;
+    *field = c;
+    return CK_OK;
+}
+
+static ck_status set_list(char ***v, size_t *n, const char *value, ck_error *err)
+{
+    ck_strv_free(*v);
+    *v = ck_split_list(value, n);
+    return *v ? CK_OK : ck_error_set(err, CK_ENOMEM, "out of memory");
+}
+
+static ck_status number(const char *opt, const char *text, double lo, double hi, double *out,
+                        ck_error *err)
+{
+    char *end;
+    double v = strtod(text, &end);
+    if (end == text || *end || !(v >= lo && v <= hi))
+        return ck_error_set(err, CK_EUSAGE, "--%s: '%s' is not a number in [%g, %g]", opt,
+                            text, lo, hi);
+    *out = v;
+    return CK_OK;
+}
+
+static ck_status whole(const char *opt, const char *text, double lo, double hi, size_t *out,
+                       ck_error *err)
+{
+    double v;
+    ck_status st = number(opt, text, lo, hi, &v, err);
+    if (st == CK_OK && v != floor(v))
+        st = ck_error_set(err, CK_EUSAGE, "--%s: '%s' is not a whole number", opt, text);
+    if (st == CK_OK)
+        *out = (size_t)v;
+    return st;
+}
+
+static ck_status flag(const char *opt, const char *text, int *out, ck_error *err)
+{
+    if (strcmp(text, "1") != 0 && strcmp(text, "0") != 0)
+        return ck_error_set(err, CK_EUSAGE, "--%s is a flag: 1 or 0, not '%s'", opt, text);
+    *out = text[0] == '1';
+    return CK_OK;
+}
+
+/* The options that are strings the fit borrows. */
+static int text_option(ck_frame_train *ft, const char *name, const char **field[1])
+{
+    ck_train_options *t = &ft->opt;
+    static const char *names[] = {"label", "event", "positive", "id", "weight", "name"};
+    const char **fields[] = {&t->label, &t->event, &t->positive, &t->id, &t->weight, &t->name};
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+        if (strcmp(name, names[i]) == 0) {
+            *field = fields[i];
+            return 1;
+        }
+    return 0;
+}
+
+/* model, task, time, threshold, threshold-metric, class-weight: resolved
+ * at the fit, as the program resolves them after reading every option. */
+static int deferred(ck_frame_train *ft, const char *name, char ***field)
+{
+    static const char *names[] = {"model", "task", "time", "threshold", "threshold-metric",
+                                  "class-weight"};
+    char **fields[] = {&ft->model, &ft->task, &ft->time, &ft->threshold, &ft->metric,
+                       &ft->class_weight};
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+        if (strcmp(name, names[i]) == 0) {
+            *field = fields[i];
+            return 1;
+        }
+    return 0;
+}
+
+static ck_status common(ck_frame_train *ft, const char *name, const char *v, ck_error *err)
+{
+    ck_train_options *t = &ft->opt;
+    static const char *costs[] = {"cost-fp", "cost-fn", "cost-contact", "value-saved"};
+    for (int k = 0; k < 4; k++)
+        if (strcmp(name, costs[k]) == 0)
+            return number(name, v, 1e-12, 1e15, &ft->cost[k], err);
+    if (strcmp(name, "features") == 0)
+        return set_list(&ft->features, &ft->nfeatures, v, err);
+    if (strcmp(name, "exclude") == 0)
+        return set_list(&ft->exclude, &ft->nexclude, v, err);
+    if (strcmp(name, "log") == 0)
+        return set_list(&ft->log, &ft->nlog, v, err);
+    if (strcmp(name, "reference") == 0)
+        return set_list(&ft->reference, &ft->nreference, v, err);
+    if (strcmp(name, "missing-indicators") == 0)
+        return flag(name, v, &t->pipeline.missing_indicators, err);
+    if (strcmp(name, "drop-missing-label") == 0)
+        return flag(name, v, &t->drop_missing_label, err);
+    if (strcmp(name, "refit") == 0)
+        return flag(name, v, &t->refit, err);
+    if (strcmp(name, "tune") == 0)
+        return flag(name, v, &t->tune, err);
+    if (strcmp(name, "max-levels") == 0)
+        return whole(name, v, 2, 1000000, &t->pipeline.max_levels, err);
+    if (strcmp(name, "cv") == 0)
+        return whole(name, v, 2, 100, &t->cv, err);
+    if (strcmp(name, "threads") == 0)
+        return whole(name, v, 0, 1024, &t->threads, err);
+    if (strcmp(name, "seed") == 0) {
+        size_t s;
+        ck_status st = whole(name, v, 0, 2147483647.0, &s, err);
+        t->seed = (unsigned long)s;
+        return st;
+    }
+    if (strcmp(name, "test-fraction") == 0)
+        return number(name, v, 0, 0.9, &t->test_fraction, err);
+    if (strcmp(name, "calibrate") == 0) {
+        if (ck_calib_method_parse(v, &t->calibrate) == 0 && t->calibrate != CK_CALIB_NONE)
+            return CK_OK;
+        return ck_error_set(err, CK_EUSAGE, "--calibrate '%s': platt or isotonic", v);
+    }
+    return CK_OK; /* not reached: is_common says which names come here */
+}
+
+static int is_common(const char *name)
+{
+    static const char *names[] = {"cost-fp", "cost-fn", "cost-contact", "value-saved",
+                                  "features", "exclude", "log", "reference",
+                                  "missing-indicators", "drop-missing-label", "refit", "tune",
+                                  "max-levels", "cv", "threads", "seed", "test-fraction",
+                                  "calibrate"};
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+        if (strcmp(name, names[i]) == 0)
+            return 1;
+    return 0;
+}
+
+ck_status ck_frame_train_set(ck_frame_train *ft, const char *name, const char *value,
+                             ck_error *err)
+{
+    const char **field;
+    char **deferred_field;
+    if (text_option(ft, name, &field))
+        return set_text(ft, field, value, err);
+    if (deferred(ft, name, &deferred_field)) {
+        free(*deferred_field);
+        return (*deferred_field = strdup(value)) ? CK_OK
+                                                  : ck_error_set(err, CK_ENOMEM, "out of memory");
+    }
+    if (is_common(name))
+        return common(ft, name, value, err);
+    for (size_t i = 0; i < ck_estimator_count(); i++)
+        if (ck_estimator_param(ck_estimator_at(i), name) >= 0) {
+            if (ft->nparams == MAX_GIVEN)
+                return ck_error_set(err, CK_EUSAGE, "too many options");
+            ft->pname[ft->nparams] = strdup(name);
+            ft->ptext[ft->nparams] = strdup(value);
+            if (!ft->pname[ft->nparams] || !ft->ptext[ft->nparams++])
+                return ck_error_set(err, CK_ENOMEM, "out of memory");
+            return CK_OK;
+        }
+    return ck_error_set(err, CK_EUSAGE, "unknown option '%s' (churnkit-train --help lists them)",
+                        name);
+}
+
+/* --threshold cost: --cost-fp and --cost-fn, or --cost-contact C and
+ * --value-saved V (fp cost C, fn cost V - C), as churnkit-train. */
+static ck_status resolve_cost(ck_frame_train *ft, int costs, int value, ck_error *err)
+{
+    ck_train_options *t = &ft->opt;
+    if (ft->metric)
+        return ck_error_set(err, CK_EUSAGE, "--threshold-metric goes with --threshold auto, not cost");
+    if (costs && value)
+        return ck_error_set(err, CK_EUSAGE, "--threshold cost takes one pair: --cost-fp and "
+                                            "--cost-fn, or --cost-contact and --value-saved, not both");
+    if (!((costs == 2 && value == 0) || (costs == 0 && value == 2)))
+        return ck_error_set(err, CK_EUSAGE, "--threshold cost needs --cost-fp and --cost-fn, or "
+                                            "--cost-contact and --value-saved");
+    t->threshold_rule = CK_THRESHOLD_COST;
+    t->cost_fp = costs ? ft->cost[0] : ft->cost[2];
+    t->cost_fn = costs ? ft->cost[1] : ft->cost[3] - ft->cost[2];
+    if (!(t->cost_fn > 0))
+        return ck_error_set(err, CK_EUSAGE, "--value-saved (%g) must exceed --cost-contact (%g): "
+                                            "otherwise no contact pays", ft->cost[3], ft->cost[2]);
+    return CK_OK;
+}
+
+static ck_status resolve_threshold(ck_frame_train *ft, ck_error *err)
+{
+    static const char *tmetrics[] = {"f1", "youden", "accuracy"};
+    ck_train_options *t = &ft->opt;
+    const char *th = ft->threshold;
+    int auto_ = th && strcmp(th, "auto") == 0, cost = th && strcmp(th, "cost") == 0, i = 0;
+    int costs = !isnan(ft->cost[0]) + !isnan(ft->cost[1]);
+    int value = !isnan(ft->cost[2]) + !isnan(ft->cost[3]);
+    if (!cost && costs + value)
+        return ck_error_set(err, CK_EUSAGE, "--cost-fp, --cost-fn, --cost-contact and "
+                                            "--value-saved go with --threshold cost");
+    if (cost)
+        return resolve_cost(ft, costs, value, err);
+    if (th && strpbrk(th, "<>")) {
+        ck_threshold_spec spec;
+        char rule[64];
+        if (ck_str_squeeze_rule(th, rule, sizeof rule) != 0 ||
+            ck_threshold_rule_parse(rule, &spec) != 0 ||
+            (spec.rule != CK_THRESHOLD_PRECISION && spec.rule != CK_THRESHOLD_RECALL))
+            return ck_error_set(err, CK_EUSAGE, "--threshold '%s': a floor reads precision>=X "
+                                                "or recall>=X, X in (0, 1]", th);
+        if (ft->metric)
+            return ck_error_set(err, CK_EUSAGE, "--threshold-metric goes with --threshold auto, "
+                                                "not with a floor");
+        t->threshold_rule = spec.rule;
+        t->threshold_target = spec.target;
+        return CK_OK;
+    }
+    if (th && !auto_) {
+        ck_status st = number("threshold", th, 1e-9, 1 - 1e-9, &t->threshold, err);
+        if (st != CK_OK)
+            return st;
+    }
+    if (ft->metric && !auto_)
+        return ck_error_set(err, CK_EUSAGE, "--threshold-metric goes with --threshold auto");
+    for (i = 0; ft->metric && i < 3 && strcmp(ft->metric, tmetrics[i]) != 0; i++)
+        ;
+    if (i == 3)
+        return ck_error_set(err, CK_EUSAGE, "--threshold-metric: unknown value '%s'", ft->metric);
+    t->threshold_rule = auto_ ? (ck_threshold_rule)(i + 1) : CK_THRESHOLD_FIXED;
+    return CK_OK;
+}
+
+static ck_status resolve_class_weight(ck_frame_train *ft, const ck_estimator_type *type,
+                                      ck_error *err)
+{
+    if (!ft->class_weight)
+        return CK_OK;
+    if (!(type->flags & CK_EST_CLASS_WEIGHTS))
+        return ck_error_set(err, CK_EUSAGE, "--class-weight does not apply to --model %s",
+                            type->name);
+    if (strcmp(ft->class_weight, "balanced") == 0) {
+        ft->opt.balanced = 1;
+        return CK_OK;
+    }
+    return number("class-weight (balanced, or the positive class's weight)", ft->class_weight,
+                  1e-6, 1e6, &ft->opt.weight_pos, err);
+}
+
+/* Chooses the estimator and task, then sets the parameters as given. */
+static ck_status resolve_model(ck_frame_train *ft, ck_error *err)
+{
+    ck_train_options *t = &ft->opt;
+    char choices[200];
+    const ck_estimator_type *type =
+        ck_estimator_find(ft->model ? ft->model : ft->time ? "cox" : "logistic");
+    ck_estimator_choices(choices, sizeof choices);
+    if (!type)
+        return ck_error_set(err, CK_EUSAGE, "--model: unknown estimator '%s' (%s)", ft->model,
+                            choices);
+    ck_train_options_use(t, type);
+    if (ft->task && !(t->task = ck_task_from_name(ft->task)))
+        return ck_error_set(err, CK_EUSAGE, "--task: unknown task '%s' (classification, "
+                                            "regression, survival)", ft->task);
+    if (ft->time && !ft->task)
+        t->task = CK_TASK_SURVIVAL;
+    if (ft->time && t->task != CK_TASK_SURVIVAL)
+        return ck_error_set(err, CK_EUSAGE, "--time is a survival model's target; --task %s "
+                                            "takes --label", ft->task);
+    if (t->task && !ck_estimator_supports(type, t->task))
+        return ck_error_set(err, CK_EUSAGE, "--model %s does not do %s", type->name,
+                            ck_task_name(t->task));
+    for (size_t i = 0; i < ft->nparams; i++) {
+        ck_status st = ck_train_options_set(t, ft->pname[i], ft->ptext[i], err);
+        if (st != CK_OK)
+            return st;
+    }
+    ck_task task = t->task ? t->task : type->default_task;
+    if (task == CK_TASK_SURVIVAL && !ft->time)
+        return ck_error_set(err, CK_EUSAGE, "--model %s is a survival model: give --time "
+                                            "COLUMN and --event COLUMN instead of --label",
+                            type->name);
+    const char *cls_only = t->positive ? "--positive"
+                           : ft->threshold ? "--threshold"
+                           : ft->metric ? "--threshold-metric"
+                           : ft->class_weight ? "--class-weight" : NULL;
+    if (task != CK_TASK_CLASSIFICATION && cls_only)
+        return ck_error_set(err, CK_EUSAGE, "%s is for classifiers; --model %s here does %s",
+                            cls_only, type->name, ck_task_name(task));
+    ck_status st = resolve_class_weight(ft, type, err);
+    return st != CK_OK ? st : resolve_threshold(ft, err);
+}
+
+static ck_status resolve(ck_frame_train *ft, ck_error *err)
+{
+    ck_train_options *t = &ft->opt;
+    if (ft->time && t->label && strcmp(t->label, ft->time) != 0)
+        return ck_error_set(err, CK_EUSAGE, "--time (a survival target) and --label do not "
+                                            "go together");
+    if (t->event && !ft->time)
+        return ck_error_set(err, CK_EUSAGE, "--event goes with --time (a survival model)");
+    if (ft->time && !t->event)
+        return ck_error_set(err, CK_EUSAGE, "--time needs --event COLUMN (1 when the churn "
+                                            "was seen, 0 when censored)");
+    if (ft->time)
+        t->label = ft->time;
+    if (!t->label)
+        return ck_error_set(err, CK_EUSAGE, "--label (or --time and --event) is required");
+    if (ft->features && ft->exclude)
+        return ck_error_set(err, CK_EUSAGE, "--features and --exclude do not go together");
+    t->pipeline.features = (const char *const *)ft->features;
+    t->pipeline.nfeatures = ft->nfeatures;
+    t->pipeline.exclude = (const char *const *)ft->exclude;
+    t->pipeline.nexclude = ft->nexclude;
+    t->pipeline.log = (const char *const *)ft->log;
+    t->pipeline.nlog = ft->nlog;
+    t->pipeline.reference = (const char *const *)ft->reference;
+    t->pipeline.nreference = ft->nreference;
+    return resolve_model(ft, err);
+}
+
+ck_status ck_frame_train_fit(ck_frame_train *ft, const ck_table *t, ck_model **out,
+                             char **warnings, ck_error *err)
+{
+    ck_warnings w;
+    if (warnings)
+        *warnings = NULL;
+    *out = NULL;
+    ck_status st = resolve(ft, err);
+    if (st != CK_OK)
+        return st;
+    ck_warnings_init(&w);
+    st = ck_train(t, &ft->opt, out, &w, err);
+    if (warnings)
+        *warnings = ck_frame_warnings_text(&w);
+    ck_warnings_fini(&w);
+    return st;
+}
