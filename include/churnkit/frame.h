@@ -94,6 +94,20 @@ ck_status ck_frame_predict(const ck_model *m, const ck_table *t, size_t reasons,
                            size_t threads, double *score, int8_t *label, int32_t *rfeat,
                            int32_t *rlevel, double *reffect, size_t *unseen, ck_error *err);
 
+/* churnkit-predict's whole streaming pass (ck_score: several models,
+ * segments and actions, survival horizons, health bands, value groups,
+ * drift) from the CSV file `in` to the CSV file `out` -- for the Python
+ * package, memory files (/proc/self/fd/N of a memfd), so that nothing
+ * touches the disk -- with churnkit-predict's options as words (names[i],
+ * values[i]): id, reasons, reasons-direction, risk-model, growth-model,
+ * growth-threshold, risk-threshold, no-segments ("1"), no-value-groups
+ * ("1"), horizons, mrr, acquisition-cost, drift-threshold, threads.  The
+ * models are read only (the array is not const for ck_score's sake).
+ * *warnings as in ck_frame_train_fit. */
+ck_status ck_frame_score_csv(ck_model *const *models, size_t n, const char *in, const char *out,
+                             const char *const *names, const char *const *values, size_t nopts,
+                             char **warnings, ck_error *err);
+
 /* What a reason calls feature k at level `level` of m: the feature's name,
  * or "name=level" for a text feature ("name=(no level)" for -1), as
  * churnkit-predict writes it; NULL when out of memory. */
