@@ -80,8 +80,8 @@ ck_status ck_frame_train_fit(ck_frame_train *ft, const ck_table *t, ck_model **o
  * (ck_model_score_table's design, which agrees with churnkit-predict's
  * streaming pass to the bit), into the caller's arrays of t->nrows:
  * score[i] the probability (classifier) or prediction, rounded as
- * churnkit-predict writes it (ck_num_format_fixed, 6 decimals) and read
- * back; label[i] (classifiers; may be NULL) 1 when the unrounded
+ * churnkit-predict writes it (ck_num_format_fixed, `decimals` places: 6 as
+ * the program) and read back, or unrounded with decimals -1; label[i] (classifiers; may be NULL) 1 when the unrounded
  * probability reaches the threshold.  With reasons K > 0 (at most the
  * model's features; 0 for a model without contributions), for each row
  * the K reasons of churnkit-predict --reasons K (ck_reasons_pick;
@@ -91,7 +91,7 @@ ck_status ck_frame_train_fit(ck_frame_train *ft, const ck_table *t, ck_model **o
  * rounded alike.  An unseen level is counted in *unseen (may be NULL).
  * threads 0: one a processor; the result is the same for any. */
 ck_status ck_frame_predict(const ck_model *m, const ck_table *t, size_t reasons, int direction,
-                           size_t threads, double *score, int8_t *label, int32_t *rfeat,
+                           int decimals, size_t threads, double *score, int8_t *label, int32_t *rfeat,
                            int32_t *rlevel, double *reffect, size_t *unseen, ck_error *err);
 
 /* churnkit-predict's whole streaming pass (ck_score: several models,

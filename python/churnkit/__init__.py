@@ -11,12 +11,12 @@ reasons and evaluation are the C library's (libchurnkit.so through ctypes).
 from ._lib import lib as _clib
 from .errors import (ChurnkitError, ChurnkitIOError, ChurnkitMemoryError, DataError,
                      ModelFileError, TargetMissed, UsageError)
-from .model import Model, Summary, train
+from .model import Model, Summary, folds, train
 from .evaluate import Evaluation, evaluate
 from .scoring import score
 
 __version__ = _clib.ck_frame_version().decode()
 
-__all__ = ["Model", "Summary", "train", "score", "evaluate", "Evaluation", "ChurnkitError",
+__all__ = ["Model", "Summary", "train", "folds", "score", "evaluate", "Evaluation", "ChurnkitError",
            "UsageError", "DataError", "ModelFileError", "ChurnkitIOError",
            "ChurnkitMemoryError", "TargetMissed", "__version__"]

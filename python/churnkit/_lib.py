@@ -69,7 +69,7 @@ _declare("ck_frame_train_free", None, c_void_p)
 _declare("ck_frame_train_set", c_int, c_void_p, c_char_p, c_char_p, ERR)
 _declare("ck_frame_train_fit", c_int, c_void_p, c_void_p, POINTER(c_void_p), POINTER(c_void_p),
          ERR)
-_declare("ck_frame_predict", c_int, c_void_p, c_void_p, c_size_t, c_int, c_size_t,
+_declare("ck_frame_predict", c_int, c_void_p, c_void_p, c_size_t, c_int, c_int, c_size_t,
          POINTER(c_double), POINTER(c_int8), POINTER(c_int32), POINTER(c_int32),
          POINTER(c_double), POINTER(c_size_t), ERR)
 _declare("ck_frame_reason_label", c_void_p, c_void_p, c_size_t, c_int32)
@@ -82,6 +82,8 @@ _declare("ck_frame_evaluate", c_int, POINTER(c_void_p), c_size_t, c_void_p, c_vo
          POINTER(c_void_p), ERR)
 _declare("ck_frame_score_csv", c_int, POINTER(c_void_p), c_size_t, c_char_p, c_char_p, TEXT,
          TEXT, c_size_t, POINTER(c_void_p), ERR)
+_declare("ck_split_folds", c_int, POINTER(c_size_t), c_size_t, POINTER(c_double), c_size_t,
+         ctypes.c_ulong, POINTER(c_size_t), ERR)
 _declare("ck_model_load", c_int, POINTER(c_void_p), c_char_p, ERR)
 _declare("ck_model_parse", c_int, POINTER(c_void_p), c_char_p, c_char_p, ERR)
 _declare("ck_model_save", c_int, c_void_p, c_char_p, ERR)

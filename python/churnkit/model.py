@@ -182,12 +182,14 @@ class Model:
                             f" (model '{self.name}' reads it)", 3)
         return _frame.from_frame(df, [n for n, _ in feats], dict(feats))
 
-    def predict(self, df, reasons=0, reasons_direction="both", id=None, threads=0):
+    def predict(self, df, reasons=0, reasons_direction="both", id=None, threads=0,
+                decimals=6):
         """churnkit-predict's columns for this model on df's rows, the same
         values: the id column (`id`, or the model's when df has it), then
         NAME_prob and NAME_label (a classifier) or NAME_pred, and with
-        reasons=K NAME_reason1..K with NAME_reasonK_effect.  A survival model
-        goes through churnkit.score (its horizons)."""
+        reasons=K NAME_reason1..K with NAME_reasonK_effect.  Values are
+        rounded as the program writes them (decimals=6; None: unrounded).  A
+        survival model goes through churnkit.score (its horizons)."""
         if self.task == "survival":
             from . import score as _score
             return _score(df, [self], reasons=reasons, reasons_direction=reasons_direction,
@@ -205,7 +207,8 @@ class Model:
             err = _lib.CkError()
             P = ctypes.POINTER
             check(lib.ck_frame_predict(
-                self._ptr, t.ptr, k, direction, threads,
+                self._ptr, t.ptr, k, direction, -1 if decimals is None else int(decimals),
+                threads,
                 score.ctypes.data_as(P(ctypes.c_double)), label.ctypes.data_as(P(ctypes.c_int8)),
                 rfeat.ctypes.data_as(P(ctypes.c_int32)), rlevel.ctypes.data_as(P(ctypes.c_int32)),
                 reff.ctypes.data_as(P(ctypes.c_double)), ctypes.byref(unseen),
@@ -248,6 +251,38 @@ class Model:
             names.append(_lib.take_text(lib.ck_frame_reason_label(self._ptr, f, lv)))
         out[:] = [names[i] for i in inv] if len(feats) else []
         return out
+
+
+def folds(y, k, seed=42, positive=None):
+    """The fold (0..k-1) of each row that churnkit-train --cv K --seed S
+    deals (ck_split_folds): stratified on the positive class for a
+    classifier (positive: its value; None: regression, unstratified).  Pass
+    sklearn.model_selection.PredefinedSplit(folds(...)) to score the same
+    folds.  Rows with a missing label must be left out first, as train
+    refuses or drops them."""
+    n = len(y)
+    rows = np.arange(n, dtype=np.uintp)
+    fold = np.empty(max(n, 1), dtype=np.uintp)
+    P = ctypes.POINTER
+    cls = None
+    if positive is not None:
+        yv = np.asarray(y, dtype=object)
+        cls = np.array([1.0 if _same_class(v, positive) else 0.0 for v in yv])
+    err = _lib.CkError()
+    check(lib.ck_split_folds(rows.ctypes.data_as(P(ctypes.c_size_t)), n,
+                             cls.ctypes.data_as(P(ctypes.c_double)) if cls is not None else None,
+                             k, seed, fold.ctypes.data_as(P(ctypes.c_size_t)),
+                             ctypes.byref(err)), err)
+    return fold[:n].astype(np.int64)
+
+
+def _same_class(v, positive):
+    """Whether a label value is the positive class: numbers compare as
+    numbers (1.0 names a label written 1), text as text."""
+    try:
+        return float(v) == float(positive)
+    except (TypeError, ValueError):
+        return str(v) == str(positive)
 
 
 def train(df, label=None, model="logistic", **options):

@@ -66,18 +66,21 @@ typedef struct predict_job {
     const ck_model *m;
     const ck_design *d;
     size_t n, nchunks, k;
-    int direction;
+    int direction, decimals;
     const double *prob;         /* the unrounded scores */
     int32_t *rfeat, *rlevel;
     double *reffect;
     int failed;
 } predict_job;
 
-/* A value as churnkit-predict writes it, read back. */
-static double rounded(double v)
+/* A value as churnkit-predict writes it with `decimals` places, read back;
+ * decimals < 0: the value itself. */
+static double rounded(double v, int decimals)
 {
     char buf[CK_NUM_BUFSIZE];
-    ck_num_format_fixed(v, 6, buf);
+    if (decimals < 0)
+        return v;
+    ck_num_format_fixed(v, decimals, buf);
     return strtod(buf, NULL);
 }
 
@@ -114,7 +117,7 @@ static void reasons_chunk(void *arg, size_t c, size_t worker)
             int text = r < nq && pl->feat[f].kind == CK_FEAT_CATEGORICAL;
             job->rfeat[at] = r < nq ? (int32_t)f : -1;
             job->rlevel[at] = text ? row_level(job->d, f, i) : -1;
-            job->reffect[at] = r < nq ? rounded(by_feat[f]) : NAN;
+            job->reffect[at] = r < nq ? rounded(by_feat[f], job->decimals) : NAN;
         }
     }
 done:
@@ -126,7 +129,7 @@ done:
 }
 
 ck_status ck_frame_predict(const ck_model *m, const ck_table *t, size_t reasons, int direction,
-                           size_t threads, double *score, int8_t *label, int32_t *rfeat,
+                           int decimals, size_t threads, double *score, int8_t *label, int32_t *rfeat,
                            int32_t *rlevel, double *reffect, size_t *unseen, ck_error *err)
 {
     size_t n = t->nrows, *rows = calloc(n ? n : 1, sizeof *rows);
@@ -152,7 +155,7 @@ ck_status ck_frame_predict(const ck_model *m, const ck_table *t, size_t reasons,
     if (unseen)
         *unseen = d.unseen;
     if (reasons) {
-        predict_job job = {m, &d, n, ck_chunks_for(n), reasons, direction, score,
+        predict_job job = {m, &d, n, ck_chunks_for(n), reasons, direction, decimals, score,
                            rfeat, rlevel, reffect, 0};
         ck_parallel_for(job.nchunks, threads, reasons_chunk, &job);
         if (job.failed)
@@ -160,7 +163,7 @@ ck_status ck_frame_predict(const ck_model *m, const ck_table *t, size_t reasons,
     }
     ck_design_fini(&d);
     for (size_t i = 0; i < n; i++) /* after the reasons: they need no score */
-        score[i] = rounded(score[i]);
+        score[i] = rounded(score[i], decimals);
     return st;
 }
 
