@@ -77,19 +77,37 @@ def _is_numeric(s):
     return (pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype))
 
 
+def _parse_cell(v):
+    """A text cell read as the CSV reader reads it (ck_num_parse): a number,
+    NaN for a missing spelling ("", NA, NaN, null, N/A, ?), or None for
+    text; an infinite value is refused as in a file."""
+    if v is None or (isinstance(v, float) and np.isnan(v)):
+        return np.nan
+    if isinstance(v, (int, float, np.number)) and not isinstance(v, bool):
+        return float(v)
+    b = _text_of(v).encode("utf-8")
+    out = ctypes.c_double()
+    kind = _lib.lib.ck_num_parse(b, len(b), ctypes.byref(out))
+    return out.value if kind == 0 else np.nan if kind == 1 else np.inf if kind == 3 else None
+
+
 def numeric_values(name, s):
     """A column as float64 with NaN missing: numbers, nullable integers, and
     text that is all numbers (as the CSV reader would read it)."""
     _refused(name, s.dtype)
     if _is_numeric(s):
         return s.to_numpy(dtype=np.float64, na_value=np.nan)
-    conv = pd.to_numeric(s.astype(object).where(s.notna(), None), errors="coerce")
-    bad = conv.isna() & s.notna() & (s.astype(str).str.strip() != "")
-    if bad.any():
-        i = int(np.flatnonzero(bad.to_numpy())[0])
-        raise DataError(f"frame:{i + 1}: text '{str(s.iloc[i])[:40]}' in column '{name}', "
-                        f"which the model reads as a number", 3)
-    return conv.to_numpy(dtype=np.float64, na_value=np.nan)
+    codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    values = np.empty(len(uniques) + 1, dtype=np.float64)
+    values[-1] = np.nan  # code -1: missing
+    for j, u in enumerate(uniques):
+        v = _parse_cell(u)
+        if v is None:
+            i = int(np.flatnonzero(codes == j)[0])
+            raise DataError(f"frame:{i + 1}: text '{_text_of(u)[:40]}' in column '{name}', "
+                            f"which the model reads as a number", 3)
+        values[j] = v
+    return values[codes]
 
 
 def text_codes(name, s):

@@ -84,6 +84,7 @@ _declare("ck_frame_score_csv", c_int, POINTER(c_void_p), c_size_t, c_char_p, c_c
          TEXT, c_size_t, POINTER(c_void_p), ERR)
 _declare("ck_split_folds", c_int, POINTER(c_size_t), c_size_t, POINTER(c_double), c_size_t,
          ctypes.c_ulong, POINTER(c_size_t), ERR)
+_declare("ck_num_parse", c_int, c_char_p, c_size_t, POINTER(c_double))
 _declare("ck_model_load", c_int, POINTER(c_void_p), c_char_p, ERR)
 _declare("ck_model_parse", c_int, POINTER(c_void_p), c_char_p, c_char_p, ERR)
 _declare("ck_model_save", c_int, c_void_p, c_char_p, ERR)
