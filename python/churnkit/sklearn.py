@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.utils.multiclass import type_of_target
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import check_array, check_is_fitted, column_or_1d
 
 from .model import train
 
@@ -23,13 +23,25 @@ _LABEL = "__churnkit_label__"
 
 
 def _frame(X, names=None):
-    if isinstance(X, pd.DataFrame):
+    """X as a DataFrame: a frame as it is (its text columns stay text), an
+    array checked as scikit-learn checks one (numbers, NaN allowed as
+    missing: churnkit imputes it) with columns x0, x1, ..."""
+    if isinstance(X, pd.DataFrame) and all(isinstance(c, str) for c in X.columns):
+        if X.shape[0] < 1:
+            raise ValueError(f"Found array with 0 sample(s) (shape={X.shape}) while a minimum "
+                             "of 1 is required.")
         return X.reset_index(drop=True)
-    arr = np.asarray(X)
-    if arr.ndim != 2:
-        raise ValueError(f"Expected 2D array, got {arr.ndim}D array instead")
-    cols = names if names is not None else [f"x{j}" for j in range(arr.shape[1])]
-    return pd.DataFrame(arr, columns=list(cols))
+    arr = check_array(X, dtype="numeric", force_all_finite="allow-nan")
+    cols = [f"x{j}" for j in range(arr.shape[1])]
+    if names is not None and len(names) == arr.shape[1]:
+        cols = list(names)
+    return pd.DataFrame(arr, columns=cols)
+
+
+def _target(y):
+    if y is None:
+        raise ValueError("requires y to be passed, but the target y is None")
+    return column_or_1d(y, warn=True)
 
 
 class _ChurnkitEstimator(BaseEstimator):
@@ -59,19 +71,18 @@ class _ChurnkitEstimator(BaseEstimator):
 
     def _fit_frame(self, X, y, extra):
         df = _frame(X)
-        if df.shape[0] < 1:
-            raise ValueError("Found array with 0 sample(s) while a minimum of 1 is required.")
-        self.feature_names_in_ = np.asarray(df.columns, dtype=object) \
-            if isinstance(X, pd.DataFrame) else None
-        if self.feature_names_in_ is None:
-            del self.feature_names_in_
+        self._check_feature_names(X, reset=True)
         self.n_features_in_ = df.shape[1]
-        df[_LABEL] = np.asarray(y)
+        if len(y) != len(df):
+            raise ValueError(f"Found input variables with inconsistent numbers of samples: "
+                             f"[{len(df)}, {len(y)}]")
+        df[_LABEL] = y
         self.model_ = train(df, label=_LABEL, model=self.model, **extra, **self._options())
         return self
 
     def _scores(self, X):
         check_is_fitted(self, "model_")
+        self._check_feature_names(X, reset=False)
         df = _frame(X, getattr(self, "feature_names_in_", None))
         if df.shape[1] != self.n_features_in_:
             raise ValueError(f"X has {df.shape[1]} features, but {type(self).__name__} is "
@@ -87,13 +98,14 @@ class ChurnClassifier(ClassifierMixin, _ChurnkitEstimator):
     {"threshold": "auto"} with cv, or "precision>=0.85")."""
 
     def fit(self, X, y):
-        y = np.asarray(y)
+        y = _target(y)
         kind = type_of_target(y)
         if kind not in ("binary", "multiclass") and not (kind == "unknown" and y.dtype == object):
             raise ValueError(f"Unknown label type: {kind}")
         self.classes_ = np.unique(y)
         if len(self.classes_) != 2:
-            raise ValueError(f"churnkit classifies two classes; y has {len(self.classes_)}")
+            raise ValueError(f"churnkit classifies two classes; y has {len(self.classes_)} "
+                             f"class{'es' if len(self.classes_) != 1 else ''}")
         return self._fit_frame(X, y, {"positive": str(self.classes_[1])})
 
     def predict_proba(self, X):
@@ -110,7 +122,7 @@ class ChurnClassifier(ClassifierMixin, _ChurnkitEstimator):
         return np.where(p >= self.model_.threshold, self.classes_[1], self.classes_[0])
 
     def _more_tags(self):
-        return {"binary_only": True}
+        return {"binary_only": True, "allow_nan": True}
 
 
 class ValueRegressor(RegressorMixin, _ChurnkitEstimator):
@@ -123,12 +135,14 @@ class ValueRegressor(RegressorMixin, _ChurnkitEstimator):
                          max_depth=max_depth, options=options)
 
     def fit(self, X, y):
-        y = np.asarray(y, dtype=np.float64)
+        y = _target(y).astype(np.float64)
+        if not np.isfinite(y).all():
+            raise ValueError("Input y contains NaN or infinity.")
         extra = {} if self.model == "linear" else {"task": "regression"}
         return self._fit_frame(X, y, extra)
 
     def predict(self, X):
         return self._scores(X)
 
-    def decision_function(self, X):
-        return self.predict(X)
+    def _more_tags(self):
+        return {"allow_nan": True}
