@@ -13,8 +13,8 @@
  * (ck_model_free) and ck_frame_train handles are freed by their own
  * functions.
  *
- * A frame's rows are named in messages as lines of the source "frame":
- * "frame:12:3: ..." is row 12 (1-based, iloc 11) and column 3.
+ * A frame's rows are named in messages as lines of its source, by default
+ * "frame": "frame:12:3: ..." is row 12 (1-based, iloc 11) and column 3.
  */
 #ifndef CHURNKIT_FRAME_H
 #define CHURNKIT_FRAME_H
@@ -28,9 +28,10 @@
 
 /* ---- tables from columns ---- */
 
-/* An empty table of nrows rows named "frame" in messages; NULL when out of
- * memory.  Add columns with the two functions below. */
-ck_table *ck_frame_table(size_t nrows);
+/* An empty table of nrows rows named `source` in messages and reports
+ * (NULL: "frame"); NULL when out of memory.  Add columns with the two
+ * functions below. */
+ck_table *ck_frame_table(size_t nrows, const char *source);
 
 /* A numeric column copied from values[0..nrows): NaN is missing; an
  * infinite value is an error naming the row and column (CK_EDATA), as the

@@ -20,8 +20,8 @@ _REFUSED = ("datetime", "timedelta", "period", "interval", "complex")
 class Table:
     """A ck_table owned by this object (freed when it is)."""
 
-    def __init__(self, nrows):
-        self.ptr = _lib.lib.ck_frame_table(nrows)
+    def __init__(self, nrows, source=None):
+        self.ptr = _lib.lib.ck_frame_table(nrows, source.encode("utf-8") if source else None)
         if not self.ptr:
             raise MemoryError("churnkit: out of memory")
         self.nrows = nrows
@@ -91,7 +91,7 @@ def _parse_cell(v):
     return out.value if kind == 0 else np.nan if kind == 1 else np.inf if kind == 3 else None
 
 
-def numeric_values(name, s):
+def numeric_values(name, s, source=None):
     """A column as float64 with NaN missing: numbers, nullable integers, and
     text that is all numbers (as the CSV reader would read it)."""
     _refused(name, s.dtype)
@@ -104,7 +104,7 @@ def numeric_values(name, s):
         v = _parse_cell(u)
         if v is None:
             i = int(np.flatnonzero(codes == j)[0])
-            raise DataError(f"frame:{i + 1}: text '{_text_of(u)[:40]}' in column '{name}', "
+            raise DataError(f"{source or 'frame'}:{i + 1}: text '{_text_of(u)[:40]}' in column '{name}', "
                             f"which the model reads as a number", 3)
         values[j] = v
     return values[codes]
@@ -121,7 +121,7 @@ def text_codes(name, s):
     return codes, [_text_of(u) for u in uniques]
 
 
-def add_column(table, name, s, as_text=None):
+def add_column(table, name, s, as_text=None, source=None):
     """Adds s under name: numeric unless as_text (None: by its dtype)."""
     if as_text is None:
         _refused(name, s.dtype)
@@ -130,13 +130,14 @@ def add_column(table, name, s, as_text=None):
         codes, levels = text_codes(name, s)
         table.add_codes(name, codes, levels)
     else:
-        table.add_numeric(name, numeric_values(name, s))
+        table.add_numeric(name, numeric_values(name, s, source))
 
 
-def from_frame(df, columns=None, types=None, text=()):
+def from_frame(df, columns=None, types=None, text=(), source=None):
     """A Table of df's columns (all, or `columns`); types maps a name to
     True (text) or False (number) as a model reads it; `text` names columns
-    read as text whatever their dtype (churnkit-train --categorical)."""
+    read as text whatever their dtype (churnkit-train --categorical);
+    source names the data in messages and reports (default "frame")."""
     if not isinstance(df, pd.DataFrame):
         raise TypeError(f"churnkit: expected a pandas DataFrame, got {type(df).__name__}")
     names = list(df.columns) if columns is None else list(columns)
@@ -146,11 +147,11 @@ def from_frame(df, columns=None, types=None, text=()):
     dup = df.columns[df.columns.duplicated()]
     if len(dup):
         raise DataError(f"frame: column '{dup[0]}' appears twice", 3)
-    t = Table(len(df))
+    t = Table(len(df), source)
     try:
         for c in names:
             as_text = True if c in text else (types or {}).get(c)
-            add_column(t, c, df[c], as_text)
+            add_column(t, c, df[c], as_text, source)
     except BaseException:
         t.close()
         raise

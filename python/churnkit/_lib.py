@@ -59,7 +59,7 @@ def _declare(name, restype, *argtypes):
 # ctypes keeps the pointer and we free it with ck_frame_text_free.
 _declare("ck_frame_version", c_char_p)
 _declare("ck_frame_text_free", None, c_void_p)
-_declare("ck_frame_table", c_void_p, c_size_t)
+_declare("ck_frame_table", c_void_p, c_size_t, c_char_p)
 _declare("ck_table_free", None, c_void_p)
 _declare("ck_frame_add_numeric", c_int, c_void_p, c_char_p, POINTER(c_double), ERR)
 _declare("ck_frame_add_codes", c_int, c_void_p, c_char_p, POINTER(c_int32), TEXT, c_size_t,

@@ -46,11 +46,12 @@ def _columns(models, df, label):
     return cols, types
 
 
-def evaluate(models, df, label=None, baseline=None, **options):
+def evaluate(models, df, label=None, baseline=None, data="frame", **options):
     """Evaluates models (Model objects or model file paths) on df as
     churnkit-eval does, with an optional baseline model, and its options as
     keyword arguments (target="roc_auc>=0.8", top="10%", horizons=[3, 6],
-    no_target=True, ...).  Returns an Evaluation: the --json dict."""
+    no_target=True, ...); `data` names the rows in the reports (churnkit-eval
+    gives the file's path).  Returns an Evaluation: the --json dict."""
     if isinstance(models, (Model, str)):
         models = [models]
     models = [m if isinstance(m, Model) else Model.load(m) for m in models]
@@ -62,7 +63,7 @@ def evaluate(models, df, label=None, baseline=None, **options):
     values = _lib.strings([v for _, v in words])
     cols, types = _columns(models + ([base] if base else []), df, label)
     arr = (ctypes.c_void_p * len(models))(*[m._ptr.value for m in models])
-    with _frame.from_frame(df, cols, types) as t:
+    with _frame.from_frame(df, cols, types, source=data) as t:
         js, text, html, warn = (ctypes.c_void_p() for _ in range(4))
         err = _lib.CkError()
         st = lib.ck_frame_evaluate(arr, len(models), base._ptr if base else None, t.ptr,

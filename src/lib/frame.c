@@ -13,9 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-ck_table *ck_frame_table(size_t nrows)
+ck_table *ck_frame_table(size_t nrows, const char *source)
 {
-    ck_table *t = ck_table_new(nrows, "frame");
+    ck_table *t = ck_table_new(nrows, source ? source : "frame");
     if (t)
         t->first_line = 1; /* row i is "line" i + 1 in messages */
     return t;
@@ -26,7 +26,7 @@ ck_status ck_frame_add_numeric(ck_table *t, const char *name, const double *valu
 {
     for (size_t i = 0; i < t->nrows; i++)
         if (isinf(values[i]))
-            return ck_error_at(err, CK_EDATA, "frame", ck_table_line(t, i), t->ncols + 1,
+            return ck_error_at(err, CK_EDATA, t->source, ck_table_line(t, i), t->ncols + 1,
                                "value %s in column '%s' is infinite (a missing value is NaN)",
                                values[i] > 0 ? "inf" : "-inf", name);
     return ck_table_add_numeric(t, name, values, err);
@@ -46,7 +46,7 @@ ck_status ck_frame_add_codes(ck_table *t, const char *name, const int32_t *codes
         missing[l] = !levels[l] || ck_num_is_missing_token(levels[l], strlen(levels[l]));
     for (size_t i = 0; st == CK_OK && i < t->nrows; i++) {
         if (codes[i] < -1 || (codes[i] >= 0 && (size_t)codes[i] >= nlevels))
-            st = ck_error_at(err, CK_EUSAGE, "frame", ck_table_line(t, i), t->ncols + 1,
+            st = ck_error_at(err, CK_EUSAGE, t->source, ck_table_line(t, i), t->ncols + 1,
                              "column '%s': code %ld outside its %zu levels", name,
                              (long)codes[i], nlevels);
         else
