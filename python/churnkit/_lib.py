@@ -3,7 +3,8 @@
 The library is found, in order: the path in the CHURNKIT_LIB environment
 variable; the source tree's build (build/rel/libchurnkit.so.0 beside this
 package's python/ directory); the system's loader (libchurnkit.so.0 after
-`make install`, /usr/local/lib and the ld.so paths).
+`make install`: the ld.so paths), then /usr/local/lib/libchurnkit.so.0
+(`make install`'s default PREFIX, found even before `ldconfig` has run).
 
 ctypes releases the GIL around every call into a CDLL, so a fit or a
 scoring pass in one Python thread lets the others run (tests/test_threads.py).
@@ -29,7 +30,7 @@ def _candidates():
     here = os.path.dirname(os.path.abspath(__file__))
     tree = os.path.join(here, os.pardir, os.pardir, "build", "rel", SONAME)
     found = [os.path.normpath(tree)] if os.path.exists(tree) else []
-    return found + [SONAME]
+    return found + [SONAME, "/usr/local/lib/" + SONAME]
 
 
 def _load():
