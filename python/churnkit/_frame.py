@@ -95,7 +95,9 @@ def numeric_values(name, s, source=None):
     """A column as float64 with NaN missing: numbers, nullable integers, and
     text that is all numbers (as the CSV reader would read it)."""
     _refused(name, s.dtype)
-    if _is_numeric(s):
+    if isinstance(s.dtype, np.dtype) and s.dtype.kind in "fiu":
+        return s.to_numpy(dtype=np.float64, copy=False)  # a view when float64 already
+    if _is_numeric(s):  # pandas' nullable Int64, Float64: pd.NA to NaN
         return s.to_numpy(dtype=np.float64, na_value=np.nan)
     codes, uniques = pd.factorize(s, use_na_sentinel=True)
     values = np.empty(len(uniques) + 1, dtype=np.float64)

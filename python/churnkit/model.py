@@ -224,7 +224,7 @@ class Model:
         if self.task == "classification":
             cols[f"{name}_prob"] = score
             neg, pos = self.classes
-            cols[f"{name}_label"] = np.where(label.astype(bool), pos, neg).astype(object)
+            cols[f"{name}_label"] = np.array([neg, pos], dtype=object)[label]
         else:
             cols[f"{name}_pred"] = score
         if k:

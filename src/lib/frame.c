@@ -74,12 +74,21 @@ typedef struct predict_job {
 } predict_job;
 
 /* A value as churnkit-predict writes it with `decimals` places, read back;
- * decimals < 0: the value itself. */
+ * decimals < 0: the value itself.  ck_num_format_fixed writes the integer
+ * n = llround(|v| 10^d) as n / 10^d in decimal, which strtod reads back as
+ * the double nearest n / 10^d; while n < 2^53 both n and 10^d are exact
+ * doubles and IEEE division is correctly rounded, so n / 10^d is that same
+ * double without the text.  Larger values go through the text. */
 static double rounded(double v, int decimals)
 {
+    static const double scale[10] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9};
     char buf[CK_NUM_BUFSIZE];
-    if (decimals < 0)
+    if (decimals < 0 || isnan(v))
         return v;
+    if (decimals <= 9 && fabs(v) < 1e6) { /* |v| 10^9 < 2^53 */
+        double n = (double)llround(fabs(v) * scale[decimals]);
+        return n == 0 ? 0.0 : copysign(n / scale[decimals], v);
+    }
     ck_num_format_fixed(v, decimals, buf);
     return strtod(buf, NULL);
 }
