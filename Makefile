@@ -226,7 +226,7 @@ NOTEBOOKS := $(wildcard notebooks/*.ipynb)
 
 notebooks:
 	@.ci/deps.sh notebooks
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory all shared
 	@mkdir -p build/notebooks
 	@for nb in $(NOTEBOOKS); do \
 	  echo "== $$nb"; \

@@ -12,7 +12,7 @@ check="$build check libsvm-tools python3 python3-numpy python3-pandas python3-sk
 demo="$build python3"
 ci="$check valgrind"
 bench="$build python3 python3-pandas python3-sklearn python3-xgboost liblinear-tools libsvm-tools"
-notebooks="$build python3 python3-pandas python3-matplotlib python3-sklearn python3-xgboost python3-nbconvert python3-ipykernel jupyter-nbconvert"
+notebooks="$build python3 python3-numpy python3-pandas python3-matplotlib python3-sklearn python3-xgboost python3-nbconvert python3-ipykernel jupyter-nbconvert"
 fuzz="$build clang libclang-rt-14-dev"
 mpi="$check libopenmpi-dev openmpi-bin"
 

@@ -29,8 +29,9 @@ def score(df, models, **options):
     M1 --model M2 ... does: the same columns and values.  Options are the
     program's, as keyword arguments: reasons=3, reasons_direction="up",
     id="account_id", risk_model="cox@6m", growth_threshold=0, horizons=[3, 6,
-    12], mrr="mrr", no_segments=True, ...  Returns a DataFrame on df's index;
-    text columns stay text (ids are read as text)."""
+    12], mrr="mrr", no_segments=True, ...  Returns a DataFrame on df's index:
+    the id column as df holds it, numbers as the program's text reads back
+    (to the bit), the other columns (labels, reasons, segments) as text."""
     from .model import Model
     models = [m if isinstance(m, Model) else Model.load(m) for m in models]
     words = [(_option_word(k), _option_text(v)) for k, v in options.items() if v is not None]
@@ -56,6 +57,9 @@ def score(df, models, **options):
     out = pd.read_csv(io.BytesIO(data), float_precision="round_trip", keep_default_na=False,
                       na_values=[""], dtype=_text_columns(data))
     out.index = df.index
+    first = out.columns[0] if len(out.columns) else None
+    if first in df.columns and first == options.get("id", first):
+        out[first] = df[first].to_numpy()  # the id column as the frame holds it
     out.attrs["warnings"] = warnings.splitlines() if warnings else []
     return out
 
