@@ -1,11 +1,12 @@
 /* frame_train.c -- churnkit-train's options as words, and a fit on a
- * table, for the Python package (see frame.h).  The rules and messages are
- * churnkit-train's (src/cli/churnkit-train.c: resolve_model,
- * resolve_threshold, resolve_cost); the estimator parameters go through
- * the estimator table (ck_train_options_set) exactly as there. */
+ * table, for the Python package (see frame.h).  The options that depend on
+ * each other are resolved by ck_train_resolve (train_args.h), as
+ * churnkit-train resolves them; the estimator parameters go through the
+ * estimator table (ck_train_options_set) there too. */
 #include "churnkit/frame.h"
 #include "churnkit/str.h"
 #include "churnkit/train.h"
+#include "churnkit/train_args.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -240,131 +241,6 @@ ck_status ck_frame_train_set(ck_frame_train *ft, const char *name, const char *v
                         name);
 }
 
-/* --threshold cost: --cost-fp and --cost-fn, or --cost-contact C and
- * --value-saved V (fp cost C, fn cost V - C), as churnkit-train. */
-static ck_status resolve_cost(ck_frame_train *ft, int costs, int value, ck_error *err)
-{
-    ck_train_options *t = &ft->opt;
-    if (ft->metric)
-        return ck_error_set(err, CK_EUSAGE, "--threshold-metric goes with --threshold auto, not cost");
-    if (costs && value)
-        return ck_error_set(err, CK_EUSAGE, "--threshold cost takes one pair: --cost-fp and "
-                                            "--cost-fn, or --cost-contact and --value-saved, not both");
-    if (!((costs == 2 && value == 0) || (costs == 0 && value == 2)))
-        return ck_error_set(err, CK_EUSAGE, "--threshold cost needs --cost-fp and --cost-fn, or "
-                                            "--cost-contact and --value-saved");
-    t->threshold_rule = CK_THRESHOLD_COST;
-    t->cost_fp = costs ? ft->cost[0] : ft->cost[2];
-    t->cost_fn = costs ? ft->cost[1] : ft->cost[3] - ft->cost[2];
-    if (!(t->cost_fn > 0))
-        return ck_error_set(err, CK_EUSAGE, "--value-saved (%g) must exceed --cost-contact (%g): "
-                                            "otherwise no contact pays", ft->cost[3], ft->cost[2]);
-    return CK_OK;
-}
-
-static ck_status resolve_threshold(ck_frame_train *ft, ck_error *err)
-{
-    static const char *tmetrics[] = {"f1", "youden", "accuracy"};
-    ck_train_options *t = &ft->opt;
-    const char *th = ft->threshold;
-    int auto_ = th && strcmp(th, "auto") == 0, cost = th && strcmp(th, "cost") == 0, i = 0;
-    int costs = !isnan(ft->cost[0]) + !isnan(ft->cost[1]);
-    int value = !isnan(ft->cost[2]) + !isnan(ft->cost[3]);
-    if (!cost && costs + value)
-        return ck_error_set(err, CK_EUSAGE, "--cost-fp, --cost-fn, --cost-contact and "
-                                            "--value-saved go with --threshold cost");
-    if (cost)
-        return resolve_cost(ft, costs, value, err);
-    if (th && strpbrk(th, "<>")) {
-        ck_threshold_spec spec;
-        char rule[64];
-        if (ck_str_squeeze_rule(th, rule, sizeof rule) != 0 ||
-            ck_threshold_rule_parse(rule, &spec) != 0 ||
-            (spec.rule != CK_THRESHOLD_PRECISION && spec.rule != CK_THRESHOLD_RECALL))
-            return ck_error_set(err, CK_EUSAGE, "--threshold '%s': a floor reads precision>=X "
-                                                "or recall>=X, X in (0, 1]", th);
-        if (ft->metric)
-            return ck_error_set(err, CK_EUSAGE, "--threshold-metric goes with --threshold auto, "
-                                                "not with a floor");
-        t->threshold_rule = spec.rule;
-        t->threshold_target = spec.target;
-        return CK_OK;
-    }
-    if (th && !auto_) {
-        ck_status st = number("threshold", th, 1e-9, 1 - 1e-9, &t->threshold, err);
-        if (st != CK_OK)
-            return st;
-    }
-    if (ft->metric && !auto_)
-        return ck_error_set(err, CK_EUSAGE, "--threshold-metric goes with --threshold auto");
-    for (i = 0; ft->metric && i < 3 && strcmp(ft->metric, tmetrics[i]) != 0; i++)
-        ;
-    if (i == 3)
-        return ck_error_set(err, CK_EUSAGE, "--threshold-metric: unknown value '%s'", ft->metric);
-    t->threshold_rule = auto_ ? (ck_threshold_rule)(i + 1) : CK_THRESHOLD_FIXED;
-    return CK_OK;
-}
-
-static ck_status resolve_class_weight(ck_frame_train *ft, const ck_estimator_type *type,
-                                      ck_error *err)
-{
-    if (!ft->class_weight)
-        return CK_OK;
-    if (!(type->flags & CK_EST_CLASS_WEIGHTS))
-        return ck_error_set(err, CK_EUSAGE, "--class-weight does not apply to --model %s",
-                            type->name);
-    if (strcmp(ft->class_weight, "balanced") == 0) {
-        ft->opt.balanced = 1;
-        return CK_OK;
-    }
-    return number("class-weight (balanced, or the positive class's weight)", ft->class_weight,
-                  1e-6, 1e6, &ft->opt.weight_pos, err);
-}
-
-/* Chooses the estimator and task, then sets the parameters as given. */
-static ck_status resolve_model(ck_frame_train *ft, ck_error *err)
-{
-    ck_train_options *t = &ft->opt;
-    char choices[200];
-    const ck_estimator_type *type =
-        ck_estimator_find(ft->model ? ft->model : ft->time ? "cox" : "logistic");
-    ck_estimator_choices(choices, sizeof choices);
-    if (!type)
-        return ck_error_set(err, CK_EUSAGE, "--model: unknown estimator '%s' (%s)", ft->model,
-                            choices);
-    ck_train_options_use(t, type);
-    if (ft->task && !(t->task = ck_task_from_name(ft->task)))
-        return ck_error_set(err, CK_EUSAGE, "--task: unknown task '%s' (classification, "
-                                            "regression, survival)", ft->task);
-    if (ft->time && !ft->task)
-        t->task = CK_TASK_SURVIVAL;
-    if (ft->time && t->task != CK_TASK_SURVIVAL)
-        return ck_error_set(err, CK_EUSAGE, "--time is a survival model's target; --task %s "
-                                            "takes --label", ft->task);
-    if (t->task && !ck_estimator_supports(type, t->task))
-        return ck_error_set(err, CK_EUSAGE, "--model %s does not do %s", type->name,
-                            ck_task_name(t->task));
-    for (size_t i = 0; i < ft->nparams; i++) {
-        ck_status st = ck_train_options_set(t, ft->pname[i], ft->ptext[i], err);
-        if (st != CK_OK)
-            return st;
-    }
-    ck_task task = t->task ? t->task : type->default_task;
-    if (task == CK_TASK_SURVIVAL && !ft->time)
-        return ck_error_set(err, CK_EUSAGE, "--model %s is a survival model: give --time "
-                                            "COLUMN and --event COLUMN instead of --label",
-                            type->name);
-    const char *cls_only = t->positive ? "--positive"
-                           : ft->threshold ? "--threshold"
-                           : ft->metric ? "--threshold-metric"
-                           : ft->class_weight ? "--class-weight" : NULL;
-    if (task != CK_TASK_CLASSIFICATION && cls_only)
-        return ck_error_set(err, CK_EUSAGE, "%s is for classifiers; --model %s here does %s",
-                            cls_only, type->name, ck_task_name(task));
-    ck_status st = resolve_class_weight(ft, type, err);
-    return st != CK_OK ? st : resolve_threshold(ft, err);
-}
-
 static ck_status resolve(ck_frame_train *ft, ck_error *err)
 {
     ck_train_options *t = &ft->opt;
@@ -390,7 +266,19 @@ static ck_status resolve(ck_frame_train *ft, ck_error *err)
     t->pipeline.nlog = ft->nlog;
     t->pipeline.reference = (const char *const *)ft->reference;
     t->pipeline.nreference = ft->nreference;
-    return resolve_model(ft, err);
+    ck_train_words w;
+    ck_train_words_init(&w);
+    w.model = ft->model;
+    w.task = ft->task;
+    w.time = ft->time;
+    w.threshold = ft->threshold;
+    w.metric = ft->metric;
+    w.class_weight = ft->class_weight;
+    memcpy(w.cost, ft->cost, sizeof w.cost);
+    w.pname = (const char *const *)ft->pname;
+    w.ptext = (const char *const *)ft->ptext;
+    w.nparams = ft->nparams;
+    return ck_train_resolve(t, &w, err);
 }
 
 ck_status ck_frame_train_fit(ck_frame_train *ft, const ck_table *t, ck_model **out,
