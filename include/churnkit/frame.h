@@ -39,6 +39,13 @@ ck_table *ck_frame_table(size_t nrows, const char *source);
 ck_status ck_frame_add_numeric(ck_table *t, const char *name, const double *values,
                                ck_error *err);
 
+/* The same without the copy: the column reads values in place
+ * (ck_table_add_numeric_view), which the caller keeps alive and unchanged
+ * while t lives.  For scoring: a DataFrame's float64 column is then the
+ * one buffer. */
+ck_status ck_frame_view_numeric(ck_table *t, const char *name, const double *values,
+                                ck_error *err);
+
 /* A text column from codes[0..nrows) into levels[0..nlevels) (UTF-8; code
  * -1 or a missing-value spelling such as "" or "NA" is missing, as in a
  * CSV file): what pandas' factorize and Categorical give without one

@@ -20,8 +20,10 @@ _REFUSED = ("datetime", "timedelta", "period", "interval", "complex")
 class Table:
     """A ck_table owned by this object (freed when it is)."""
 
-    def __init__(self, nrows, source=None):
+    def __init__(self, nrows, source=None, view=False):
         self.ptr = _lib.lib.ck_frame_table(nrows, source.encode("utf-8") if source else None)
+        self.view = view    # numeric columns read in place (scoring only)
+        self._keep = []     # the arrays the table reads in place
         if not self.ptr:
             raise MemoryError("churnkit: out of memory")
         self.nrows = nrows
@@ -30,6 +32,7 @@ class Table:
         if self.ptr:
             _lib.lib.ck_table_free(self.ptr)
             self.ptr = None
+        self._keep = []
 
     def __del__(self):
         self.close()
@@ -43,7 +46,11 @@ class Table:
     def add_numeric(self, name, values):
         arr = np.ascontiguousarray(values, dtype=np.float64)
         err = _lib.CkError()
-        check(_lib.lib.ck_frame_add_numeric(
+        add = _lib.lib.ck_frame_add_numeric
+        if self.view:  # no copy: the table reads arr, kept alive with it
+            add = _lib.lib.ck_frame_view_numeric
+            self._keep.append(arr)
+        check(add(
             self.ptr, name.encode("utf-8"),
             arr.ctypes.data_as(ctypes.POINTER(ctypes.c_double)), ctypes.byref(err)), err)
 
@@ -135,11 +142,13 @@ def add_column(table, name, s, as_text=None, source=None):
         table.add_numeric(name, numeric_values(name, s, source))
 
 
-def from_frame(df, columns=None, types=None, text=(), source=None):
+def from_frame(df, columns=None, types=None, text=(), source=None, view=False):
     """A Table of df's columns (all, or `columns`); types maps a name to
     True (text) or False (number) as a model reads it; `text` names columns
     read as text whatever their dtype (churnkit-train --categorical);
-    source names the data in messages and reports (default "frame")."""
+    source names the data in messages and reports (default "frame"); with
+    view, float64 columns are read in place, not copied (the table must not
+    outlive df's arrays: Table keeps them)."""
     if not isinstance(df, pd.DataFrame):
         raise TypeError(f"churnkit: expected a pandas DataFrame, got {type(df).__name__}")
     names = list(df.columns) if columns is None else list(columns)
@@ -149,7 +158,7 @@ def from_frame(df, columns=None, types=None, text=(), source=None):
     dup = df.columns[df.columns.duplicated()]
     if len(dup):
         raise DataError(f"frame: column '{dup[0]}' appears twice", 3)
-    t = Table(len(df), source)
+    t = Table(len(df), source, view)
     try:
         for c in names:
             as_text = True if c in text else (types or {}).get(c)

@@ -63,6 +63,7 @@ _declare("ck_frame_text_free", None, c_void_p)
 _declare("ck_frame_table", c_void_p, c_size_t, c_char_p)
 _declare("ck_table_free", None, c_void_p)
 _declare("ck_frame_add_numeric", c_int, c_void_p, c_char_p, POINTER(c_double), ERR)
+_declare("ck_frame_view_numeric", c_int, c_void_p, c_char_p, POINTER(c_double), ERR)
 _declare("ck_frame_add_codes", c_int, c_void_p, c_char_p, POINTER(c_int32), TEXT, c_size_t,
          ERR)
 _declare("ck_frame_train_new", c_void_p)

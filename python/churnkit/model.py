@@ -173,14 +173,15 @@ class Model:
 
     # ---- scoring ----
     def table(self, df):
-        """A ck_table of the columns this model reads, typed as it reads them."""
+        """A ck_table of the columns this model reads, typed as it reads them;
+        float64 columns are read in place (the frame's own buffers)."""
         feats = self.features
         missing = [n for n, _ in feats if n not in df.columns]
         if missing:
             from .errors import DataError
             raise DataError("frame: no column " + ", ".join(f"'{m}'" for m in missing) +
                             f" (model '{self.name}' reads it)", 3)
-        return _frame.from_frame(df, [n for n, _ in feats], dict(feats))
+        return _frame.from_frame(df, [n for n, _ in feats], dict(feats), view=True)
 
     def predict(self, df, reasons=0, reasons_direction="both", id=None, threads=0,
                 decimals=6):

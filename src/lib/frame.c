@@ -21,15 +21,29 @@ ck_table *ck_frame_table(size_t nrows, const char *source)
     return t;
 }
 
-ck_status ck_frame_add_numeric(ck_table *t, const char *name, const double *values,
-                               ck_error *err)
+/* An infinite value is refused as the CSV reader refuses one. */
+static ck_status check_finite(const ck_table *t, const char *name, const double *values, ck_error *err)
 {
     for (size_t i = 0; i < t->nrows; i++)
         if (isinf(values[i]))
             return ck_error_at(err, CK_EDATA, t->source, ck_table_line(t, i), t->ncols + 1,
                                "value %s in column '%s' is infinite (a missing value is NaN)",
                                values[i] > 0 ? "inf" : "-inf", name);
-    return ck_table_add_numeric(t, name, values, err);
+    return CK_OK;
+}
+
+ck_status ck_frame_add_numeric(ck_table *t, const char *name, const double *values,
+                               ck_error *err)
+{
+    ck_status st = check_finite(t, name, values, err);
+    return st != CK_OK ? st : ck_table_add_numeric(t, name, values, err);
+}
+
+ck_status ck_frame_view_numeric(ck_table *t, const char *name, const double *values,
+                                ck_error *err)
+{
+    ck_status st = check_finite(t, name, values, err);
+    return st != CK_OK ? st : ck_table_add_numeric_view(t, name, values, err);
 }
 
 ck_status ck_frame_add_codes(ck_table *t, const char *name, const int32_t *codes,

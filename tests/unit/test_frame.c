@@ -199,6 +199,16 @@ START_TEST(test_errors)
     ck_assert_int_eq(ck_frame_add_codes(t, "c", codes, lv, 2, &err), CK_EUSAGE);
     ck_assert_str_eq(err.message, "frame:2:1: column 'c': code 3 outside its 2 levels");
     ck_table_free(t);
+    /* a view reads the caller's array in place, which nothing may change */
+    double y[3] = {1, NAN, 3};
+    const char *cols[] = {"y"};
+    size_t dropped;
+    t = ck_frame_table(3, "scores");
+    ck_assert_int_eq(ck_frame_view_numeric(t, "y", y, &err), CK_OK);
+    ck_assert_ptr_eq(t->col[0].num, y);
+    ck_assert_int_eq(ck_table_drop_missing(t, cols, 1, &dropped, &err), CK_EUSAGE);
+    ck_assert(isnan(y[1]) && t->nrows == 3);
+    ck_table_free(t); /* and y is not freed */
     ck_frame_train *ft = ck_frame_train_new();
     ck_assert_int_eq(ck_frame_train_set(ft, "no-such", "1", &err), CK_EUSAGE);
     ck_assert_int_eq(ck_frame_train_set(ft, "cv", "1", &err), CK_EUSAGE);
