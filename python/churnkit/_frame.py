@@ -113,8 +113,8 @@ def numeric_values(name, s, source=None):
         v = _parse_cell(u)
         if v is None:
             i = int(np.flatnonzero(codes == j)[0])
-            raise DataError(f"{source or 'frame'}:{i + 1}: text '{_text_of(u)[:40]}' in column '{name}', "
-                            f"which the model reads as a number", 3)
+            raise DataError(f"{source or 'frame'}:{i + 1}: text '{_text_of(u)[:40]}' in column "
+                            f"'{name}', which the model reads as a number", 3)
         values[j] = v
     return values[codes]
 

@@ -64,6 +64,19 @@ def test_grid_search_and_pipeline(mlc_train):
     assert list(pipe.classes_) == ["no", "yes"]
 
 
+def test_pickle_and_parallel_jobs(mlc_train):
+    """Models pickle as their model file's text, so joblib's workers work."""
+    import pickle
+    X, y = mlc_train.drop(columns="churn"), mlc_train["churn"]
+    clf = ChurnClassifier().fit(X, y)
+    again = pickle.loads(pickle.dumps(clf))
+    np.testing.assert_array_equal(again.predict_proba(X), clf.predict_proba(X))
+    assert again.model_.to_json() == clf.model_.to_json()
+    split = PredefinedSplit(churnkit.folds(y, 3, positive="yes"))
+    np.testing.assert_array_equal(cross_val_score(ChurnClassifier(), X, y, cv=split, n_jobs=2),
+                                  cross_val_score(ChurnClassifier(), X, y, cv=split))
+
+
 def test_decision_function_is_the_log_odds(mlc_train):
     X, y = mlc_train.drop(columns="churn"), mlc_train["churn"]
     clf = ChurnClassifier().fit(X, y)
