@@ -14,9 +14,10 @@ from .errors import (ChurnkitError, ChurnkitIOError, ChurnkitMemoryError, DataEr
 from .model import Model, Summary, folds, train
 from .evaluate import Evaluation, evaluate
 from .scoring import score
+from .csvout import to_csv
 
 __version__ = _clib.ck_frame_version().decode()
 
-__all__ = ["Model", "Summary", "train", "folds", "score", "evaluate", "Evaluation", "ChurnkitError",
-           "UsageError", "DataError", "ModelFileError", "ChurnkitIOError",
+__all__ = ["Model", "Summary", "train", "folds", "score", "to_csv", "evaluate", "Evaluation",
+           "ChurnkitError", "UsageError", "DataError", "ModelFileError", "ChurnkitIOError",
            "ChurnkitMemoryError", "TargetMissed", "__version__"]

@@ -51,8 +51,10 @@ def test_program_model_scores_the_same_in_python(tmp_path, mlc_test, model, extr
     code, _, err = run("churnkit-train", *args)
     assert code == 0, err
     m = churnkit.Model.load(path)
-    want, _ = program_scores(path, data_path("mlc_churn.test.csv"), tmp_path, "--reasons", 3)
-    assert_same(m.predict(mlc_test, reasons=3), want)
+    want, text = program_scores(path, data_path("mlc_churn.test.csv"), tmp_path, "--reasons", 3)
+    got = m.predict(mlc_test, reasons=3)
+    assert_same(got, want)
+    assert churnkit.to_csv(got) == text  # the program's file, byte for byte
     # and the file read and written back is the same bytes
     again = tmp_path / "again.json"
     m.save(again)
@@ -64,9 +66,11 @@ def test_python_model_scores_the_same_in_the_program(tmp_path, mlc_train, mlc_te
                        class_weight="balanced", name="churn")
     path = tmp_path / "py.json"
     m.save(path)
-    want, _ = program_scores(path, data_path("mlc_churn.test.csv"), tmp_path, "--reasons", 2,
-                             "--reasons-direction", "up")
-    assert_same(m.predict(mlc_test, reasons=2, reasons_direction="up"), want)
+    want, text = program_scores(path, data_path("mlc_churn.test.csv"), tmp_path, "--reasons", 2,
+                                "--reasons-direction", "up")
+    got = m.predict(mlc_test, reasons=2, reasons_direction="up")
+    assert_same(got, want)
+    assert churnkit.to_csv(got) == text
 
 
 def test_python_and_program_train_the_same_model(tmp_path, mlc_train):
@@ -97,7 +101,8 @@ def test_score_several_models_is_the_program(tmp_path, attrition):
                "--quiet")[0] == 0
     got = churnkit.score(attrition, [str(churn), churnkit.Model.load(value)], reasons=2,
                          growth_threshold=5000, risk_model="churn")
-    want, _ = program_scores(churn, src, tmp_path, "--model", value, "--reasons", 2,
+    want, text = program_scores(churn, src, tmp_path, "--model", value, "--reasons", 2,
                              "--growth-threshold", 5000, "--risk-model", "churn")
     assert "segment" in got.columns
     assert_same(got, want)
+    assert churnkit.to_csv(got) == text
