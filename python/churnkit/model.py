@@ -299,7 +299,9 @@ def train(df, label=None, model="logistic", **options):
     words = [("model", model)]
     if label is not None:
         words.append(("label", label))
-    words += [(_option_word(k), v) for k, v in options.items() if v is not None]
+    # None or False: not given (a flag's default is off)
+    words += [(_option_word(k), v) for k, v in options.items()
+              if v is not None and v is not False]
     ft = lib.ck_frame_train_new()
     if not ft:
         raise MemoryError("churnkit: out of memory")

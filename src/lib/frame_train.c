@@ -155,62 +155,82 @@ static int deferred(ck_frame_train *ft, const char *name, char ***field)
     return 0;
 }
 
-static ck_status common(ck_frame_train *ft, const char *name, const char *v, ck_error *err)
+/* The comma lists and the flags, by name; NULL when name is neither. */
+static char ***list_option(ck_frame_train *ft, const char *name, size_t **n)
 {
-    ck_train_options *t = &ft->opt;
-    static const char *costs[] = {"cost-fp", "cost-fn", "cost-contact", "value-saved"};
-    for (int k = 0; k < 4; k++)
-        if (strcmp(name, costs[k]) == 0)
-            return number(name, v, 1e-12, 1e15, &ft->cost[k], err);
-    if (strcmp(name, "features") == 0)
-        return set_list(&ft->features, &ft->nfeatures, v, err);
-    if (strcmp(name, "exclude") == 0)
-        return set_list(&ft->exclude, &ft->nexclude, v, err);
-    if (strcmp(name, "log") == 0)
-        return set_list(&ft->log, &ft->nlog, v, err);
-    if (strcmp(name, "reference") == 0)
-        return set_list(&ft->reference, &ft->nreference, v, err);
-    if (strcmp(name, "missing-indicators") == 0)
-        return flag(name, v, &t->pipeline.missing_indicators, err);
-    if (strcmp(name, "drop-missing-label") == 0)
-        return flag(name, v, &t->drop_missing_label, err);
-    if (strcmp(name, "refit") == 0)
-        return flag(name, v, &t->refit, err);
-    if (strcmp(name, "tune") == 0)
-        return flag(name, v, &t->tune, err);
-    if (strcmp(name, "max-levels") == 0)
-        return whole(name, v, 2, 1000000, &t->pipeline.max_levels, err);
-    if (strcmp(name, "cv") == 0)
-        return whole(name, v, 2, 100, &t->cv, err);
-    if (strcmp(name, "threads") == 0)
-        return whole(name, v, 0, 1024, &t->threads, err);
-    if (strcmp(name, "seed") == 0) {
-        size_t s;
-        ck_status st = whole(name, v, 0, 2147483647.0, &s, err);
-        t->seed = (unsigned long)s;
-        return st;
-    }
-    if (strcmp(name, "test-fraction") == 0)
-        return number(name, v, 0, 0.9, &t->test_fraction, err);
-    if (strcmp(name, "calibrate") == 0) {
-        if (ck_calib_method_parse(v, &t->calibrate) == 0 && t->calibrate != CK_CALIB_NONE)
-            return CK_OK;
-        return ck_error_set(err, CK_EUSAGE, "--calibrate '%s': platt or isotonic", v);
-    }
-    return CK_OK; /* not reached: is_common says which names come here */
+    static const char *names[] = {"features", "exclude", "log", "reference"};
+    char ***lists[] = {&ft->features, &ft->exclude, &ft->log, &ft->reference};
+    size_t *counts[] = {&ft->nfeatures, &ft->nexclude, &ft->nlog, &ft->nreference};
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+        if (strcmp(name, names[i]) == 0) {
+            *n = counts[i];
+            return lists[i];
+        }
+    return NULL;
 }
 
-static int is_common(const char *name)
+static int *flag_option(ck_frame_train *ft, const char *name)
 {
-    static const char *names[] = {"cost-fp", "cost-fn", "cost-contact", "value-saved",
-                                  "features", "exclude", "log", "reference",
-                                  "missing-indicators", "drop-missing-label", "refit", "tune",
-                                  "max-levels", "cv", "threads", "seed", "test-fraction",
-                                  "calibrate"};
+    ck_train_options *t = &ft->opt;
+    static const char *names[] = {"missing-indicators", "drop-missing-label", "refit", "tune"};
+    int *flags[] = {&t->pipeline.missing_indicators, &t->drop_missing_label, &t->refit,
+                    &t->tune};
     for (size_t i = 0; i < sizeof names / sizeof *names; i++)
         if (strcmp(name, names[i]) == 0)
-            return 1;
-    return 0;
+            return flags[i];
+    return NULL;
+}
+
+/* The whole numbers, with churnkit-train's ranges. */
+static size_t *count_option(ck_frame_train *ft, const char *name, double *lo, double *hi)
+{
+    ck_train_options *t = &ft->opt;
+    static const struct { const char *name; double lo, hi; } r[] = {
+        {"max-levels", 2, 1000000}, {"cv", 2, 100}, {"threads", 0, 1024}};
+    size_t *fields[] = {&t->pipeline.max_levels, &t->cv, &t->threads};
+    for (size_t i = 0; i < sizeof r / sizeof *r; i++)
+        if (strcmp(name, r[i].name) == 0) {
+            *lo = r[i].lo;
+            *hi = r[i].hi;
+            return fields[i];
+        }
+    return NULL;
+}
+
+/* Sets one of the options that need no resolving; 0 when name is none of
+ * them (*st untouched). */
+static int common(ck_frame_train *ft, const char *name, const char *v, ck_status *st,
+                  ck_error *err)
+{
+    static const char *costs[] = {"cost-fp", "cost-fn", "cost-contact", "value-saved"};
+    ck_train_options *t = &ft->opt;
+    size_t *n, *count, seed;
+    double lo, hi;
+    char ***list;
+    int *fl;
+    int cost = 0;
+    while (cost < 4 && strcmp(name, costs[cost]) != 0)
+        cost++;
+    if (cost < 4)
+        *st = number(name, v, 1e-12, 1e15, &ft->cost[cost], err);
+    else if ((list = list_option(ft, name, &n)))
+        *st = set_list(list, n, v, err);
+    else if ((fl = flag_option(ft, name)))
+        *st = flag(name, v, fl, err);
+    else if ((count = count_option(ft, name, &lo, &hi)))
+        *st = whole(name, v, lo, hi, count, err);
+    else if (strcmp(name, "seed") == 0) {
+        if ((*st = whole(name, v, 0, 2147483647.0, &seed, err)) == CK_OK)
+            t->seed = (unsigned long)seed;
+    } else if (strcmp(name, "test-fraction") == 0)
+        *st = number(name, v, 0, 0.9, &t->test_fraction, err);
+    else if (strcmp(name, "calibrate") == 0)
+        *st = ck_calib_method_parse(v, &t->calibrate) == 0 && t->calibrate != CK_CALIB_NONE
+                  ? CK_OK
+                  : ck_error_set(err, CK_EUSAGE, "--calibrate '%s': platt or isotonic", v);
+    else
+        return 0;
+    return 1;
 }
 
 ck_status ck_frame_train_set(ck_frame_train *ft, const char *name, const char *value,
@@ -225,8 +245,9 @@ ck_status ck_frame_train_set(ck_frame_train *ft, const char *name, const char *v
         return (*deferred_field = strdup(value)) ? CK_OK
                                                   : ck_error_set(err, CK_ENOMEM, "out of memory");
     }
-    if (is_common(name))
-        return common(ft, name, value, err);
+    ck_status st;
+    if (common(ft, name, value, &st, err))
+        return st;
     for (size_t i = 0; i < ck_estimator_count(); i++)
         if (ck_estimator_param(ck_estimator_at(i), name) >= 0) {
             if (ft->nparams == MAX_GIVEN)
