@@ -89,8 +89,9 @@ ck_status ck_frame_train_fit(ck_frame_train *ft, const ck_table *t, ck_model **o
  * streaming pass to the bit), into the caller's arrays of t->nrows:
  * score[i] the probability (classifier) or prediction, rounded as
  * churnkit-predict writes it (ck_num_format_fixed, `decimals` places: 6 as
- * the program) and read back, or unrounded with decimals -1; label[i] (classifiers; may be NULL) 1 when the unrounded
- * probability reaches the threshold.  With reasons K > 0 (at most the
+ * the program) and read back, or unrounded with decimals -1; label[i]
+ * (classifiers; may be NULL) 1 when the unrounded probability reaches the
+ * threshold.  With reasons K > 0 (at most the
  * model's features; 0 for a model without contributions), for each row
  * the K reasons of churnkit-predict --reasons K (ck_reasons_pick;
  * direction > 0 up, < 0 down, 0 both): rfeat[i*K + r] the feature (-1:
@@ -99,8 +100,9 @@ ck_status ck_frame_train_fit(ck_frame_train *ft, const ck_table *t, ck_model **o
  * rounded alike.  An unseen level is counted in *unseen (may be NULL).
  * threads 0: one a processor; the result is the same for any. */
 ck_status ck_frame_predict(const ck_model *m, const ck_table *t, size_t reasons, int direction,
-                           int decimals, size_t threads, double *score, int8_t *label, int32_t *rfeat,
-                           int32_t *rlevel, double *reffect, size_t *unseen, ck_error *err);
+                           int decimals, size_t threads, double *score, int8_t *label,
+                           int32_t *rfeat, int32_t *rlevel, double *reffect, size_t *unseen,
+                           ck_error *err);
 
 /* churnkit-predict's whole streaming pass (ck_score: several models,
  * segments and actions, survival horizons, health bands, value groups,

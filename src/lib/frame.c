@@ -22,7 +22,8 @@ ck_table *ck_frame_table(size_t nrows, const char *source)
 }
 
 /* An infinite value is refused as the CSV reader refuses one. */
-static ck_status check_finite(const ck_table *t, const char *name, const double *values, ck_error *err)
+static ck_status check_finite(const ck_table *t, const char *name, const double *values,
+                              ck_error *err)
 {
     for (size_t i = 0; i < t->nrows; i++)
         if (isinf(values[i]))
@@ -152,8 +153,9 @@ done:
 }
 
 ck_status ck_frame_predict(const ck_model *m, const ck_table *t, size_t reasons, int direction,
-                           int decimals, size_t threads, double *score, int8_t *label, int32_t *rfeat,
-                           int32_t *rlevel, double *reffect, size_t *unseen, ck_error *err)
+                           int decimals, size_t threads, double *score, int8_t *label,
+                           int32_t *rfeat, int32_t *rlevel, double *reffect, size_t *unseen,
+                           ck_error *err)
 {
     size_t n = t->nrows, *rows = calloc(n ? n : 1, sizeof *rows);
     if (!rows)
