@@ -58,6 +58,11 @@ typedef struct ck_coefs {
                                or CK_TEST_NONE */
     ck_term_test *tests;    /* one a feature of the pipeline, in its order
                                (owned), or NULL */
+    double **spline_cov;    /* by feature (owned, nfeat pointers, or NULL):
+                               the covariance of a spline's columns, w x w,
+                               or NULL (no spline, or no inference): its
+                               curve's band */
+    size_t nfeat;           /* spline_cov's length */
 } ck_coefs;
 
 /* The linear predictor beta[0] + sum_j beta[j+1] x[j]. */
@@ -121,6 +126,38 @@ int ck_coefs_wald_tests(ck_coefs *c, const ck_pipeline *pl, const double *cov,
  * rank(X).  -1 when out of memory. */
 int ck_coefs_term_df(const double *r, size_t ld, size_t p, size_t rank,
                      const ck_pipeline *pl, double **out);
+
+/* The partial effect of spline feature k (spline.h) at n points evenly
+ * over its knots' range: the raw values x, eta = sum_j beta_j (b_j(t) -
+ * center_j) (log-odds, or log relative hazard, against the average
+ * training row: what its reason sums), and the pointwise 95% interval
+ * (eta -+ 1.96 se, se^2 = (b - c)' V (b - c), V its columns' covariance;
+ * NaN without one).  -1 when feature k has no spline. */
+int ck_coefs_curve(const ck_coefs *c, const ck_pipeline *pl, size_t k, size_t n, double *x,
+                   double *eta, double *lo, double *hi);
+
+/* The effect of spline feature k at one raw value v, and its standard
+ * error (NaN without a covariance). */
+void ck_coefs_spline_effect(const ck_coefs *c, const ck_pipeline *pl, size_t k, double v,
+                            double *eta, double *se);
+
+/* The Wald test that spline feature k is a straight line (its curvature
+ * directions' coefficients 0, ck_spline_curvature): chi2 into *stat on
+ * *df = K - 2 degrees of freedom, its p-value into *p.  -1 (and NaN) when
+ * the feature has no spline or the model no covariance of it. */
+int ck_coefs_nonlinear_test(const ck_coefs *c, const ck_pipeline *pl, size_t k, double *stat,
+                            double *df, double *p);
+
+/* The spline curves of the report: each spline feature's effect at its
+ * training deciles, with its interval, EDF and test (nothing without
+ * splines). */
+void ck_coefs_splines_report(FILE *out, const ck_coefs *c, const ck_pipeline *pl);
+
+struct ck_model;
+
+/* The linear predictor's state of model m (its ck_coefs), or NULL when m
+ * is not one (ck_coefs_est_* functions serve it). */
+const ck_coefs *ck_coefs_of(const struct ck_model *m);
 
 /* The tests' table of the report (nothing when there are none). */
 void ck_coefs_tests_report(FILE *out, const ck_coefs *c, const ck_pipeline *pl);

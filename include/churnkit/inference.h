@@ -96,6 +96,9 @@ typedef struct ck_term_test {
     double rank_df;         /* Wald: the rank the column takes (drop1's Df)
                                when an aliased column would take over part
                                of it, less than df; NaN otherwise */
+    double edf;             /* a penalized fit's effective degrees of
+                               freedom of the column (ck_spline_edf); NaN
+                               unpenalized */
 } ck_term_test;
 
 /* The Wald statistic b_S' (V_SS)^-1 b_S over the k coefficients idx[0..k)

@@ -21,7 +21,10 @@
  *
  * Ridge (l2 > 0): minimizes ||y - X b||^2 + L ||b[1:]||^2 (the intercept is
  * not penalized; scikit-learn's Ridge(alpha = L)), by QR of R stacked on
- * sqrt(L) times the identity.
+ * sqrt(L) times the identity.  With a penalty matrix S (penalized splines,
+ * ck_pipeline_penalty) the penalty is L b' S b, and the identity above is
+ * E with E'E = S (the Cholesky factor of S without the intercept, positive
+ * definite: spline.h gives a spline's straight line the ridge).
  *
  * Huber (robust): iteratively reweighted least squares with Huber's weights
  * min(1, t / |r / s|), t = 1.345, and the scale s = median|r| / 0.6745
@@ -52,6 +55,7 @@ typedef struct ck_linear_options {
     int robust_se;    /* OLS and ridge: the HC1 covariance (sandwich.h) in
                          cov, the bread (X'X)^-1, or for ridge (X'X + L D)^-1
                          (approximate); no F tests then */
+    const double *penalty; /* p x p S (borrowed), or NULL: the ridge's D */
 } ck_linear_options;
 
 void ck_linear_options_init(ck_linear_options *opt);

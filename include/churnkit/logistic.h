@@ -3,7 +3,9 @@
  *
  * Maximizes the weighted log-likelihood minus (L/2) ||beta||^2 over the
  * coefficients (the intercept is not penalized), which is scikit-learn's
- * LogisticRegression(C = 1/L) and, with L = 0, statsmodels' Logit.
+ * LogisticRegression(C = 1/L) and, with L = 0, statsmodels' Logit.  With a
+ * penalty matrix S (penalized splines, ck_pipeline_penalty) the penalty is
+ * (L/2) beta' S beta, and D below is S.
  *
  * Solver: Newton-Raphson (IRLS) with a Cholesky solve and step halving; the
  * update is beta += H^-1 g with g = X'(w .* (y - mu)) - L D beta and
@@ -59,6 +61,8 @@ typedef struct ck_logistic_options {
     const unsigned char *omit; /* width + 1 flags, the intercept first, or
                                   NULL: coefficients held at 0 (the model
                                   without some columns, for a test) */
+    const double *penalty;     /* (width + 1)^2 matrix S (borrowed), or NULL:
+                                  the ridge */
 } ck_logistic_options;
 
 void ck_logistic_options_init(ck_logistic_options *opt);

@@ -20,6 +20,11 @@
  *    say): its rows encode as the reference's.  A missing value, or a level
  *    not seen in training, encodes as all zeros.
  *
+ *  - spline features (--splines): a numeric feature's value (on its scale,
+ *    imputed) through a natural cubic spline basis, K - 1 columns
+ *    "name__ns1", ... in place of its standardized column (spline.h), the
+ *    knots at training quantiles; the indicator, if any, follows them.
+ *
  * The encoded row is laid out feature after feature, in input order; its
  * width excludes the intercept, which models add themselves.
  *
@@ -39,6 +44,7 @@
 #include "churnkit/error.h"
 #include "churnkit/jsonio.h"
 #include "churnkit/reduce.h"
+#include "churnkit/spline.h"
 #include "churnkit/table.h"
 
 typedef enum ck_feat_kind {
@@ -58,6 +64,9 @@ typedef struct ck_feature {
     double median;            /* imputation value (on the transformed scale) */
     double mean, scale;       /* standardization */
     int missing_indicator;    /* an extra 0/1 column "name__missing" */
+    ck_spline *spline;        /* owned, or NULL: natural spline columns
+                                 "name__ns1".. in place of the standardized
+                                 one (--splines, spline.h) */
     double deciles[CK_DECILES]; /* of the raw values */
     size_t nbin_share;        /* the training shares of the bins the distinct
                                  deciles cut the raw values into (the
@@ -115,6 +124,11 @@ typedef struct ck_pipeline_options {
                                     the first, or the one `reference` names */
     int raw;                     /* raw inputs: no log scale, indicators or
                                     reference level */
+    const char *const *splines;  /* numeric columns given spline terms;
+                                    "all": every numeric feature */
+    size_t nsplines;
+    size_t spline_knots;         /* knots a spline (0: 5) */
+    int spline_penalty;          /* their difference penalty (spline.h) */
     const ck_reducer *reducer;   /* a distributed fit: statistics over every
                                     process's rows (NULL: this table only) */
     size_t threads;              /* columns fitted at once (0: one a
@@ -171,9 +185,21 @@ void ck_pipeline_encode(const ck_pipeline *pl, const double *num, const int32_t 
 
 /* The same row sparsely: the encoded columns that may be nonzero into
  * idx[] (increasing) and their values into val[] (both with room for
- * 2 * pl->nfeat); returns their number.  Every other column is 0. */
+ * ck_pipeline_sparse_room(pl)); returns their number.  Every other column
+ * is 0. */
 size_t ck_pipeline_encode_sparse(const ck_pipeline *pl, const double *num, const int32_t *level,
                                  size_t *idx, double *val);
+
+/* The most columns ck_pipeline_encode_sparse writes for a row. */
+size_t ck_pipeline_sparse_room(const ck_pipeline *pl);
+
+/* The penalty matrix S of the coefficients (p = 1 + width, row-major,
+ * p x p) into s: 0 for the intercept, the identity (ridge) for every
+ * column, except ck_spline_penalty's block (spline.h) on the columns of a
+ * penalized spline.  1
+ * when some spline is penalized, 0 when S is the plain ridge (s then
+ * untouched); with s NULL, only which of the two. */
+int ck_pipeline_penalty(const ck_pipeline *pl, double *s);
 
 /*
  * A design: a pipeline bound to a table, giving encoded rows on demand
@@ -195,6 +221,13 @@ void ck_design_fini(ck_design *d);
 
 /* Writes the encoded table row `row` to x (pl->width values). */
 void ck_design_row(const ck_design *d, size_t row, double *x);
+
+/* The encoded rows rows[0..n) column by column: encoded column j of row i
+ * at x[j * stride + i] (stride >= n).  The same values as ck_design_row,
+ * computed a feature at a time: a tight loop a column instead of every
+ * feature's tests for every row (the fits' passes over the data). */
+void ck_design_block(const ck_design *d, const size_t *rows, size_t n, double *x,
+                     size_t stride);
 
 /*
  * What an estimator fits: the encoded rows of a design, restricted to some

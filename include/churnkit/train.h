@@ -50,6 +50,9 @@ typedef struct ck_train_options {
     int refit;                  /* with test_fraction: after the test metrics,
                                    fit again on every row with the settings
                                    chosen (parameters, threshold) */
+    int no_train_metrics;       /* skip scoring the training rows: the model
+                                   has no training metrics (in-sample
+                                   figures; CV and test metrics stay) */
     int drop_missing_label;     /* leave out (and count) the rows whose label
                                    is missing instead of refusing them */
     unsigned long seed;

@@ -56,6 +56,14 @@ static const char *help_head =
     "  --missing-indicators     add an is-missing 0/1 column per feature with gaps\n"
     "  --log a,b,...            put these numeric columns on a log scale first,\n"
     "                           sign(x) log(1 + |x|): for heavy-tailed counts and money\n"
+    "  --splines a,b,...|all    natural cubic spline terms (R's ns) for these numeric\n"
+    "                           columns (all: every numeric feature), knots at training\n"
+    "                           quantiles, linear beyond the range; reasons sum them\n"
+    "  --spline-knots K         knots a spline, boundary ones included (default 5:\n"
+    "                           K - 1 columns)\n"
+    "  --spline-penalty         penalize the splines' curvature (P-splines' second\n"
+    "                           differences) instead of their size, weight --l2 (auto:\n"
+    "                           by the --cv folds); logistic and linear\n"
     "  --max-levels N           refuse text columns with more levels (default 100)\n"
     "  --delim C                field delimiter: , (default), tab or ;\n"
     "\n"
@@ -75,6 +83,8 @@ static const char *help_tail =
     "                           is fitted on the rest only\n"
     "  --refit                  with --test-fraction: after the test metrics, fit again\n"
     "                           on all rows with the settings chosen\n"
+    "  --no-train-metrics       do not score the training rows (no Train line: saves a\n"
+    "                           pass over them; CV and test metrics are kept)\n"
     "  --seed N                 seed for splits and SVM probabilities (default 42)\n"
     "  --threshold T|auto       decision threshold (default 0.5); auto picks it on the\n"
     "                           cross-validated predictions (needs --cv)\n"
@@ -133,8 +143,8 @@ typedef struct given {
 
 typedef struct args {
     const char *data, *out, *delim, *model, *task, *time;
-    char **features, **exclude, **categorical, **log, **reference;
-    size_t nfeatures, nexclude, ncategorical, nlog, nreference;
+    char **features, **exclude, **categorical, **log, **reference, **splines;
+    size_t nfeatures, nexclude, ncategorical, nlog, nreference, nsplines;
     int quiet;
     const char *threshold, *metric, *class_weight; /* as typed (NULL: not given) */
     double cost[4];             /* --cost-fp, --cost-fn, --cost-contact, --value-saved
@@ -153,10 +163,11 @@ static int parse_list(const char *arg, char ***v, size_t *n)
 
 enum {
     O_DATA = 256, O_LABEL, O_POSITIVE, O_FEATURES, O_EXCLUDE, O_ID, O_CATEGORICAL,
-    O_DROP_MISSING_LABEL, O_REFIT,
+    O_DROP_MISSING_LABEL, O_REFIT, O_NO_TRAIN_METRICS,
     O_MISSING, O_LOG, O_MAXLEV, O_DELIM, O_MODEL, O_TASK, O_CW, O_CV, O_TEST, O_SEED,
     O_THRESH, O_TMETRIC, O_NAME, O_OUT, O_THREADS, O_QUIET, O_HELP, O_VERSION, O_ROFF, O_TUNE,
     O_TIME, O_EVENT, O_WEIGHT, O_REFERENCE, O_CALIBRATE, O_COST_FP, O_COST_FN, O_CONTACT, O_SAVED,
+    O_SPLINES, O_SPLINE_KNOTS, O_SPLINE_PENALTY,
     O_PARAM /* O_PARAM + k: the k-th estimator parameter name */
 };
 
@@ -167,7 +178,11 @@ static const struct option common_opts[] = {
     {"categorical", required_argument, 0, O_CATEGORICAL},
     {"missing-indicators", no_argument, 0, O_MISSING}, {"max-levels", required_argument, 0, O_MAXLEV},
     {"log", required_argument, 0, O_LOG},
+    {"splines", required_argument, 0, O_SPLINES},
+    {"spline-knots", required_argument, 0, O_SPLINE_KNOTS},
+    {"spline-penalty", no_argument, 0, O_SPLINE_PENALTY},
     {"drop-missing-label", no_argument, 0, O_DROP_MISSING_LABEL}, {"refit", no_argument, 0, O_REFIT},
+    {"no-train-metrics", no_argument, 0, O_NO_TRAIN_METRICS},
     {"delim", required_argument, 0, O_DELIM},        {"model", required_argument, 0, O_MODEL},
     {"task", required_argument, 0, O_TASK},          {"class-weight", required_argument, 0, O_CW},
     {"cv", required_argument, 0, O_CV},              {"test-fraction", required_argument, 0, O_TEST},
@@ -342,10 +357,21 @@ static int parse_args(int argc, char **argv, args *a, const struct option *longo
         case O_MISSING: t->pipeline.missing_indicators = 1; break;
         case O_DROP_MISSING_LABEL: t->drop_missing_label = 1; break;
         case O_REFIT: t->refit = 1; break;
+        case O_NO_TRAIN_METRICS: t->no_train_metrics = 1; break;
         case O_LOG:
             if (parse_list(optarg, &a->log, &a->nlog) != 0)
                 return ck_exit_code(CK_ENOMEM);
             break;
+        case O_SPLINES:
+            if (parse_list(optarg, &a->splines, &a->nsplines) != 0)
+                return ck_exit_code(CK_ENOMEM);
+            break;
+        case O_SPLINE_KNOTS:
+            if (ck_cli_long(prog, "--spline-knots", optarg, 3, CK_SPLINE_MAX_KNOTS, &v) != 0)
+                return 2;
+            t->pipeline.spline_knots = (size_t)v;
+            break;
+        case O_SPLINE_PENALTY: t->pipeline.spline_penalty = 1; break;
         case O_MAXLEV:
             if (ck_cli_long(prog, "--max-levels", optarg, 2, 1000000, &v) != 0)
                 return 2;
@@ -431,6 +457,8 @@ static int run(void *arg)
     a->train.pipeline.nexclude = a->nexclude;
     a->train.pipeline.log = (const char *const *)a->log;
     a->train.pipeline.nlog = a->nlog;
+    a->train.pipeline.splines = (const char *const *)a->splines;
+    a->train.pipeline.nsplines = a->nsplines;
     a->train.pipeline.reference = (const char *const *)a->reference;
     a->train.pipeline.nreference = a->nreference;
     a->train.progress = ck_cli_progress_report;
@@ -501,6 +529,7 @@ int main(int argc, char **argv)
     ck_strv_free(a.categorical);
     ck_strv_free(a.log);
     ck_strv_free(a.reference);
+    ck_strv_free(a.splines);
 #ifdef CK_MPI
     ck_mpi_finish();
 #endif

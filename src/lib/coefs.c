@@ -103,6 +103,8 @@ static json_t *tests_json(const ck_coefs *c, const ck_pipeline *pl)
             if (!isnan(t->rank_df))
                 bad |= ck_json_set_number(r, "rank_df", t->rank_df);
         }
+        if (!isnan(t->edf)) /* penalized fits only */
+            bad |= ck_json_set_number(r, "edf", t->edf);
         bad |= ck_json_set_number(r, "p", t->p);
         bad |= ck_json_push(a, r);
     }
@@ -142,6 +144,36 @@ static ck_status read_tests(ck_coefs *c, const json_t *o, const ck_pipeline *pl,
         x->rss = optional(r, "rss");
         x->stat = optional(r, kind == CK_TEST_LR ? "lr_stat" : kind == CK_TEST_F ? "f" : "chi2");
         x->rank_df = optional(r, "rank_df");
+        x->edf = optional(r, "edf");
+    }
+    return CK_OK;
+}
+
+/* Reads "spline_covariance" back (optional: the curves' bands only): one
+ * w x w block a spline feature, by name. */
+static ck_status read_spline_cov(ck_coefs *c, const json_t *o, const ck_pipeline *pl,
+                                 ck_json_reader *rd)
+{
+    const json_t *sc = json_object_get(o, "spline_covariance");
+    if (!sc)
+        return CK_OK;
+    if (!json_is_object(sc))
+        return ck_json_bad(rd, "coefficients.spline_covariance", "must be an object");
+    if (!(c->spline_cov = calloc(pl->nfeat ? pl->nfeat : 1, sizeof *c->spline_cov)))
+        return ck_error_set(rd->err, CK_ENOMEM, "out of memory");
+    c->nfeat = pl->nfeat;
+    for (size_t k = 0; k < pl->nfeat; k++) {
+        const ck_feature *f = &pl->feat[k];
+        char field[300];
+        if (!f->spline || !json_object_get(sc, f->name))
+            continue;
+        size_t w = ck_spline_width(f->spline);
+        snprintf(field, sizeof field, "coefficients.spline_covariance.%s", f->name);
+        if (!(c->spline_cov[k] = malloc(w * w * sizeof **c->spline_cov)))
+            return ck_error_set(rd->err, CK_ENOMEM, "out of memory");
+        ck_status st = ck_json_get_numbers(rd, sc, f->name, field, w * w, c->spline_cov[k]);
+        if (st != CK_OK)
+            return st;
     }
     return CK_OK;
 }
@@ -183,6 +215,17 @@ json_t *ck_coefs_json(const ck_coefs *c, const ck_pipeline *pl)
     bad |= ck_json_put(o, "terms", terms);
     if (c->tests)
         bad |= ck_json_put(o, "tests", tests_json(c, pl));
+    if (c->spline_cov) { /* absent without splines */
+        json_t *sc = json_object();
+        bad |= !sc;
+        for (size_t k = 0; sc && k < pl->nfeat; k++)
+            if (c->spline_cov[k]) {
+                size_t w = ck_spline_width(pl->feat[k].spline);
+                bad |= ck_json_put(sc, pl->feat[k].name, ck_json_numbers(c->spline_cov[k],
+                                                                         w * w));
+            }
+        bad |= ck_json_put(o, "spline_covariance", sc);
+    }
     return ck_json_done(o, bad);
 }
 
@@ -269,7 +312,8 @@ ck_status ck_coefs_read(ck_coefs *c, const json_t *root, const ck_pipeline *pl,
     for (size_t j = 0; c->row && j < c->p; j++)
         if (is_aliased(c, j))
             c->row[j].coef = NAN;
-    if ((st = read_tests(c, o, pl, rd)) != CK_OK)
+    if ((st = read_tests(c, o, pl, rd)) != CK_OK ||
+        (st = read_spline_cov(c, o, pl, rd)) != CK_OK)
         return st;
     if (ck_coefs_scales(c, pl, NULL) != 0)
         return ck_error_set(rd->err, CK_ENOMEM, "out of memory");
@@ -359,6 +403,8 @@ static col_scale scale_of(const ck_pipeline *pl, size_t col)
         const ck_feature *f = &pl->feat[k];
         if (col < f->offset || col >= f->offset + f->width)
             continue;
+        if (f->spline && col < f->offset + ck_spline_width(f->spline))
+            return (col_scale){0, 0, 1, NAN}; /* a basis column has no scale of its own */
         if (f->kind == CK_FEAT_NUMERIC && col == f->offset)
             return (col_scale){1, f->mean, f->scale, f->scale};
         break;
@@ -478,6 +524,11 @@ void ck_coefs_scales_report(FILE *out, const ck_coefs *c, const ck_pipeline *pl)
             fprintf(out, " %11s\n", "NA");
             continue;
         }
+        if (!is_intercept(c, j) && isnan(scale_of(pl, j - off).sd)) {
+            /* a spline column has no unit: its variable's curve is the reading */
+            fprintf(out, " %11s\n", "(spline: its curve below)");
+            continue;
+        }
         scaled_cells(out, c, &c->unit[j]);
         if (is_intercept(c, j)) {
             fputc('\n', out);
@@ -541,6 +592,28 @@ ck_status ck_coefs_terms(const ck_coefs *c, const ck_pipeline *pl, ck_terms *out
     return CK_OK;
 }
 
+/* Each spline feature's block of the covariance, for its curve's band
+ * (out of memory leaves the bands out). */
+static void keep_spline_cov(ck_coefs *c, const ck_pipeline *pl, const double *cov)
+{
+    size_t off = c->no_intercept ? 0 : 1;
+    int any = 0;
+    for (size_t k = 0; k < pl->nfeat; k++)
+        any |= pl->feat[k].spline != NULL;
+    if (!any || !(c->spline_cov = calloc(pl->nfeat, sizeof *c->spline_cov)))
+        return;
+    c->nfeat = pl->nfeat;
+    for (size_t k = 0; k < pl->nfeat; k++) {
+        const ck_feature *f = &pl->feat[k];
+        size_t w = f->spline ? ck_spline_width(f->spline) : 0, o = off + f->offset;
+        if (!w || !(c->spline_cov[k] = malloc(w * w * sizeof **c->spline_cov)))
+            continue;
+        for (size_t a = 0; a < w; a++)
+            for (size_t b = 0; b < w; b++)
+                c->spline_cov[k][a * w + b] = cov[(o + a) * c->p + o + b];
+    }
+}
+
 void ck_coefs_adopt(ck_coefs *c, size_t p, double **beta, unsigned char **aliased,
                     const double *cov, double df, int inference, const ck_pipeline *pl)
 {
@@ -561,6 +634,8 @@ void ck_coefs_adopt(ck_coefs *c, size_t p, double **beta, unsigned char **aliase
             c->row[j].coef = NAN; /* R's NA; the rest is NaN already (no variance) */
     if (inference && pl)
         (void)ck_coefs_scales(c, pl, cov);
+    if (inference && cov && pl)
+        keep_spline_cov(c, pl, cov);
 }
 
 int ck_coefs_wald_tests(ck_coefs *c, const ck_pipeline *pl, const double *cov,
@@ -584,7 +659,7 @@ int ck_coefs_wald_tests(ck_coefs *c, const ck_pipeline *pl, const double *cov,
             if (!is_aliased(c, f->offset + j + off))
                 idx[n++] = f->offset + j + off;
         ck_term_test *t = &c->tests[k];
-        *t = (ck_term_test){(double)n, NAN, NAN, NAN, NAN, NAN, NAN, NAN};
+        *t = (ck_term_test){(double)n, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN};
         if (term_df && term_df[k] < (double)n)
             t->rank_df = term_df[k];
         if (n == 0)
@@ -633,8 +708,11 @@ void ck_coefs_tests_report(FILE *out, const ck_coefs *c, const ck_pipeline *pl)
         return;
     size_t w = 12;
     char p[16];
-    for (size_t k = 0; k < pl->nfeat; k++)
+    int edf = 0; /* a penalized fit's effective degrees of freedom: a column */
+    for (size_t k = 0; k < pl->nfeat; k++) {
         w = strlen(pl->feat[k].name) > w ? strlen(pl->feat[k].name) : w;
+        edf |= !isnan(c->tests[k].edf);
+    }
     w = w > 40 ? 40 : w;
     if (c->test_kind == CK_TEST_LR)
         fprintf(out, "\nEach column's test (R's drop1, test = \"Chisq\"): the likelihood ratio "
@@ -648,10 +726,10 @@ void ck_coefs_tests_report(FILE *out, const ck_coefs *c, const ck_pipeline *pl)
                 (int)w, "column", "Df", "Sum of Sq", "RSS", "F value", "Pr(>F)");
     else
         fprintf(out, "\nEach column's test (Wald chi-square: all its coefficients 0%s%s)\n"
-                     "%-*s %4s %12s %9s\n",
+                     "%-*s %4s %12s %9s%s\n",
                 c->robust ? ", with the HC1 covariance" : "",
                 c->approximate ? "; approximate, as the errors are" : "", (int)w, "column", "Df",
-                "chi2", "P>chi2");
+                "chi2", "P>chi2", edf ? "    EDF" : "");
     for (size_t k = 0; k < pl->nfeat && k < REPORT_TERMS; k++) {
         const ck_term_test *t = &c->tests[k];
         ck_report_format_p(p, sizeof p, t->p);
@@ -660,6 +738,8 @@ void ck_coefs_tests_report(FILE *out, const ck_coefs *c, const ck_pipeline *pl)
             fprintf(out, " %12.6g %12.6g %11.5g %9s\n", t->deviance, t->aic, t->stat, p);
         else if (c->test_kind == CK_TEST_F)
             fprintf(out, " %12.6g %12.6g %11.5g %9s\n", t->sumsq, t->rss, t->stat, p);
+        else if (edf)
+            fprintf(out, " %12.5g %9s %6.2f%s\n", t->stat, p, t->edf, taken_over(c, k) ? " *" : "");
         else
             fprintf(out, " %12.5g %9s%s\n", t->stat, p, taken_over(c, k) ? " *" : "");
     }
@@ -671,8 +751,155 @@ void ck_coefs_tests_report(FILE *out, const ck_coefs *c, const ck_pipeline *pl)
                     pl->feat[k].name, c->tests[k].rank_df);
 }
 
+/* ------------------------------------------------------------------ */
+/* spline curves */
+
+/* The effect at t (the feature's scale) of spline feature k and its
+ * standard error. */
+static void effect_at(const ck_coefs *c, const ck_pipeline *pl, size_t k, double t, double *eta,
+                      double *se)
+{
+    const ck_feature *f = &pl->feat[k];
+    const ck_spline *s = f->spline;
+    size_t w = ck_spline_width(s), o = (c->no_intercept ? 0 : 1) + f->offset;
+    double d[CK_SPLINE_MAX_KNOTS], e = 0, var = 0;
+    ck_spline_basis(s, t, d);
+    for (size_t j = 0; j < w; j++) {
+        d[j] -= s->center[j];
+        e += c->beta[o + j] * d[j];
+    }
+    const double *v = c->spline_cov ? c->spline_cov[k] : NULL;
+    for (size_t a = 0; v && a < w; a++)
+        for (size_t b = 0; b < w; b++)
+            var += d[a] * v[a * w + b] * d[b];
+    *eta = e;
+    *se = v && var >= 0 ? sqrt(var) : NAN;
+}
+
+void ck_coefs_spline_effect(const ck_coefs *c, const ck_pipeline *pl, size_t k, double v,
+                            double *eta, double *se)
+{
+    const ck_feature *f = &pl->feat[k];
+    double t = isnan(v) ? f->median : f->symlog ? ck_symlog(v) : v;
+    effect_at(c, pl, k, t, eta, se);
+}
+
+int ck_coefs_curve(const ck_coefs *c, const ck_pipeline *pl, size_t k, size_t n, double *x,
+                   double *eta, double *lo, double *hi)
+{
+    const ck_feature *f = &pl->feat[k];
+    if (k >= pl->nfeat || !f->spline || n < 2)
+        return -1;
+    const ck_spline *s = f->spline;
+    double a = s->knots[0], b = s->knots[s->nknots - 1];
+    for (size_t i = 0; i < n; i++) {
+        double t = a + (b - a) * (double)i / (double)(n - 1), se;
+        /* back from the log scale: sign(t) (exp|t| - 1) */
+        x[i] = f->symlog ? copysign(expm1(fabs(t)), t) : t;
+        effect_at(c, pl, k, t, &eta[i], &se);
+        lo[i] = eta[i] - 1.959963984540054 * se;
+        hi[i] = eta[i] + 1.959963984540054 * se;
+    }
+    return 0;
+}
+
+int ck_coefs_nonlinear_test(const ck_coefs *c, const ck_pipeline *pl, size_t k, double *stat,
+                            double *df, double *p)
+{
+    const ck_feature *f = &pl->feat[k];
+    *stat = *df = *p = NAN;
+    if (!f->spline || !c->spline_cov || !c->spline_cov[k])
+        return -1;
+    size_t w = ck_spline_width(f->spline), o = (c->no_intercept ? 0 : 1) + f->offset;
+    double cm[CK_SPLINE_MAX_KNOTS * CK_SPLINE_MAX_KNOTS], b[CK_SPLINE_MAX_KNOTS];
+    double cv[CK_SPLINE_MAX_KNOTS * CK_SPLINE_MAX_KNOTS], wv[CK_SPLINE_MAX_KNOTS * CK_SPLINE_MAX_KNOTS];
+    size_t idx[CK_SPLINE_MAX_KNOTS], m = ck_spline_curvature(f->spline, cm);
+    const double *v = c->spline_cov[k];
+    /* b = C g and W = C V C', then b' W^-1 b */
+    for (size_t r = 0; r < m; r++) {
+        b[r] = 0;
+        idx[r] = r;
+        for (size_t j = 0; j < w; j++)
+            b[r] += cm[r * w + j] * c->beta[o + j];
+        for (size_t j = 0; j < w; j++) {
+            cv[r * w + j] = 0;
+            for (size_t q = 0; q < w; q++)
+                cv[r * w + j] += cm[r * w + q] * v[q * w + j];
+        }
+    }
+    for (size_t r = 0; r < m; r++)
+        for (size_t s = 0; s < m; s++) {
+            wv[r * m + s] = 0;
+            for (size_t j = 0; j < w; j++)
+                wv[r * m + s] += cv[r * w + j] * cm[s * w + j];
+        }
+    *df = (double)m;
+    *stat = m ? ck_wald_stat(b, wv, m, idx, m) : NAN;
+    *p = isnan(*stat) ? NAN : gsl_cdf_chisq_Q(*stat, *df);
+    return 0;
+}
+
+void ck_coefs_splines_report(FILE *out, const ck_coefs *c, const ck_pipeline *pl)
+{
+    int header = 0;
+    for (size_t k = 0; k < pl->nfeat; k++) {
+        const ck_feature *f = &pl->feat[k];
+        if (!f->spline)
+            continue;
+        if (!header++)
+            fprintf(out, "\nSpline terms: the effect on the %s against the average training "
+                         "row (what the reason sums), at the training deciles, with its 95%% "
+                         "interval\n",
+                    c->ratio == CK_RATIO_HAZARD ? "log relative hazard"
+                    : c->ratio == CK_RATIO_ODDS ? "log-odds" : "prediction");
+        fprintf(out, "%s: natural cubic spline, %zu knots (%zu columns%s", f->name,
+                f->spline->nknots, ck_spline_width(f->spline),
+                f->spline->penalized ? ", curvature penalized" : "");
+        if (c->tests && !isnan(c->tests[k].edf))
+            fprintf(out, ", EDF %.2f", c->tests[k].edf);
+        if (c->tests && c->test_kind == CK_TEST_WALD && !isnan(c->tests[k].stat)) {
+            char p[16];
+            ck_report_format_p(p, sizeof p, c->tests[k].p);
+            fprintf(out, "; Wald chi2(%.0f) = %.2f, p %s", c->tests[k].df, c->tests[k].stat, p);
+        }
+        double nl, nldf, nlp;
+        if (ck_coefs_nonlinear_test(c, pl, k, &nl, &nldf, &nlp) == 0 && !isnan(nl)) {
+            char p[16];
+            ck_report_format_p(p, sizeof p, nlp);
+            fprintf(out, "; non-linear: chi2(%.0f) = %.2f, p %s", nldf, nl, p);
+        }
+        fprintf(out, ")\n  %8s %14s %11s %11s %11s\n", "decile", "value", "effect", "[0.025",
+                "0.975]");
+        for (int d = 0; d < CK_DECILES; d++) {
+            double eta, se, v = f->deciles[d];
+            if (isnan(v))
+                continue;
+            ck_coefs_spline_effect(c, pl, k, v, &eta, &se);
+            fprintf(out, "  %7d%% %14.6g %11.4g %11.4g %11.4g\n", 10 * (d + 1), v, eta,
+                    eta - 1.959963984540054 * se, eta + 1.959963984540054 * se);
+        }
+    }
+}
+
+const ck_coefs *ck_coefs_of(const ck_model *m)
+{
+    /* the linear predictors' states begin with their ck_coefs, and only
+     * they share these functions */
+    return m && m->type->terms == ck_coefs_est_terms ? m->state : NULL;
+}
+
+static void free_spline_cov(ck_coefs *c)
+{
+    for (size_t k = 0; c->spline_cov && k < c->nfeat; k++)
+        free(c->spline_cov[k]);
+    free(c->spline_cov);
+    c->spline_cov = NULL;
+    c->nfeat = 0;
+}
+
 void ck_coefs_fini(ck_coefs *c)
 {
+    free_spline_cov(c);
     free(c->tests);
     free(c->beta);
     free(c->row);

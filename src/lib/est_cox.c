@@ -334,7 +334,9 @@ static void ratios_report(FILE *out, const ck_coefs *c, const ck_pipeline *pl)
             fprintf(out, "%-36.36s %10.4g %10.4g %10.4g", pl->encoded[j], exp(r->coef),
                     exp(r->lo), exp(r->hi));
             /* six digits: a day of tenure moves the hazard in the 5th */
-            if (f->kind == CK_FEAT_NUMERIC && k == 0 && f->scale > 0)
+            /* a spline's columns are its basis, not the value per SD: no
+             * per-unit ratio (its curve is in the spline table) */
+            if (f->kind == CK_FEAT_NUMERIC && !f->spline && k == 0 && f->scale > 0)
                 fprintf(out, " %14.6g %11.6g %11.6g%s", exp(r->coef / f->scale),
                         exp(r->lo / f->scale), exp(r->hi / f->scale),
                         f->symlog ? " (per unit of log(1+x))" : "");
@@ -362,6 +364,7 @@ static void report(FILE *out, const void *p, const ck_model *m)
             s->b.curve.last_time);
     ck_coefs_report(out, &s->c, m->pl);
     ratios_report(out, &s->c, m->pl);
+    ck_coefs_splines_report(out, &s->c, m->pl);
 }
 
 const ck_estimator_type ck_est_cox = {

@@ -386,7 +386,9 @@ static ck_status mean_shap(const state *s, const ck_dataset *ds, size_t threads,
 {
     size_t p = s->width, step = ds->n > SHAP_ROWS ? (ds->n + SHAP_ROWS - 1) / SHAP_ROWS : 1;
     shap_job j = {s, ds, step, (ds->n + step - 1) / step, 0, NULL, NULL, NULL, NULL};
-    j.nchunks = ck_chunks_for(j.used);
+    /* a row's SHAP costs as much as scoring thousands: chunks of 64 rows
+     * at least (ck_chunks_for's 16,384 would leave one thread alone) */
+    j.nchunks = j.used / 64 + 1 < CK_CHUNKS_MAX ? j.used / 64 + 1 : CK_CHUNKS_MAX;
     size_t workers = ck_parallel_workers(j.nchunks, threads);
     int ok = (j.sum = calloc(j.nchunks * (p ? p : 1), sizeof *j.sum)) &&
              (j.x = calloc(workers, sizeof *j.x)) && (j.phi = calloc(workers, sizeof *j.phi)) &&

@@ -97,7 +97,18 @@ static ck_status fit(const ck_fit_input *in, void **out, ck_warnings *w, ck_erro
     lo.reducer = in->reducer;
     lo.tests = in->final;
     lo.robust_se = in->final && in->param[P_ROBUST_SE] != 0;
+    /* penalized splines: the penalty matrix (spline.h) in place of the ridge */
+    const ck_pipeline *pl = in->ds->design->pl;
+    size_t p = pl->width + 1;
+    double *pen = lo.l2 > 0 && ck_pipeline_penalty(pl, NULL) ? malloc(p * p * sizeof *pen)
+                                                              : NULL;
+    if (lo.l2 > 0 && ck_pipeline_penalty(pl, NULL) && !pen)
+        return ck_error_set(err, CK_ENOMEM, "out of memory");
+    if (pen)
+        ck_pipeline_penalty(pl, pen);
+    lo.penalty = pen;
     ck_status st = ck_linear_fit(in->ds, &lo, &lm, w, err);
+    free(pen);
     if (st != CK_OK)
         return st;
     state *s = calloc(1, sizeof *s);
@@ -105,7 +116,6 @@ static ck_status fit(const ck_fit_input *in, void **out, ck_warnings *w, ck_erro
         ck_linear_fini(&lm);
         return ck_error_set(err, CK_ENOMEM, "out of memory");
     }
-    const ck_pipeline *pl = in->ds->design->pl;
     ck_coefs_adopt(&s->c, lm.p, &lm.beta, &lm.aliased, lm.cov, lm.t_stats ? lm.df_resid : 0,
                    in->final, pl);
     s->c.t_stats = lm.t_stats; /* "t" even with no residual df left */
@@ -188,6 +198,7 @@ static void report(FILE *out, const void *p, const ck_model *m)
     ck_coefs_report(out, &s->c, m->pl);
     ck_coefs_scales_report(out, &s->c, m->pl);
     ck_coefs_tests_report(out, &s->c, m->pl);
+    ck_coefs_splines_report(out, &s->c, m->pl);
 }
 
 /* Huber's IRLS has no penalty: --l2 with --robust would be ignored. */

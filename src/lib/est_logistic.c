@@ -5,6 +5,7 @@
 #include "churnkit/model.h"
 #include "churnkit/report.h"
 #include "churnkit/sandwich.h"
+#include "churnkit/spline.h"
 
 #include <gsl/gsl_cdf.h>
 #include <math.h>
@@ -109,7 +110,8 @@ static ck_status lr_tests(const ck_fit_input *in, const ck_logistic_options *bas
             break;
         double df = (double)full->rank - (double)r.rank, lr = 2 * (full->loglik - r.loglik);
         t[k] = (ck_term_test){df, lr, df > 0 ? gsl_cdf_chisq_Q(lr > 0 ? lr : 0, df) : NAN,
-                              -2 * r.loglik, -2 * r.loglik + 2 * (double)r.rank, NAN, NAN, NAN};
+                              -2 * r.loglik, -2 * r.loglik + 2 * (double)r.rank, NAN, NAN, NAN,
+                              NAN};
         ck_logistic_fini(&r);
     }
     free(omit);
@@ -142,21 +144,57 @@ static ck_status robust_cov(const ck_fit_input *in, ck_logistic *lm, ck_error *e
     return st;
 }
 
+/* Each feature's effective degrees of freedom in a penalized fit with
+ * splines (NaN without: the tables of other models stay as they were),
+ * from the model's own covariance (H^-1, before any robust one) and the
+ * penalty matrix pen (NULL: the ridge); into edf (one a feature). */
+static void feature_edf(const ck_pipeline *pl, const ck_logistic *lm, const double *pen,
+                        double l2, double *edf)
+{
+    int splines = 0;
+    for (size_t k = 0; k < pl->nfeat; k++)
+        splines |= pl->feat[k].spline != NULL;
+    for (size_t k = 0; k < pl->nfeat; k++)
+        edf[k] = splines ? ck_spline_edf(lm->cov, pen, l2, lm->p, 1 + pl->feat[k].offset,
+                                         pl->feat[k].width)
+                         : NAN;
+}
+
 static ck_status fit(const ck_fit_input *in, void **out, ck_warnings *w, ck_error *err)
 {
     ck_logistic lm;
     ck_logistic_options lo;
+    const ck_pipeline *pl = in->ds->design->pl;
+    size_t p = pl->width + 1;
     ck_logistic_options_init(&lo);
     lo.l2 = in->param[P_L2];
     lo.threads = in->threads;
     lo.reducer = in->reducer;
     lo.progress = in->progress;
     lo.progress_ctx = in->progress_ctx;
+    /* penalized splines: the penalty matrix (spline.h) in place of the ridge */
+    double *pen = lo.l2 > 0 && ck_pipeline_penalty(pl, NULL) ? malloc(p * p * sizeof *pen)
+                                                              : NULL;
+    double *edf = calloc(pl->nfeat ? pl->nfeat : 1, sizeof *edf);
+    if ((lo.l2 > 0 && ck_pipeline_penalty(pl, NULL) && !pen) || !edf) {
+        free(pen);
+        free(edf);
+        return ck_error_set(err, CK_ENOMEM, "out of memory");
+    }
+    if (pen)
+        ck_pipeline_penalty(pl, pen);
+    lo.penalty = pen;
     ck_status st = ck_logistic_fit(in->ds, &lo, &lm, w, err);
-    if (st != CK_OK)
+    if (st == CK_OK && in->final && lm.cov && lo.l2 > 0)
+        feature_edf(pl, &lm, pen, lo.l2, edf);
+    free(pen);
+    if (st != CK_OK) {
+        free(edf);
         return st;
+    }
     state *s = calloc(1, sizeof *s);
     if (!s) {
+        free(edf);
         ck_logistic_fini(&lm);
         return ck_error_set(err, CK_ENOMEM, "out of memory");
     }
@@ -168,12 +206,21 @@ static ck_status fit(const ck_fit_input *in, void **out, ck_warnings *w, ck_erro
     if (st == CK_OK && in->final && lm.cov && in->param[P_DROP1] != 0 && lo.l2 == 0) {
         st = lr_tests(in, &lo, &lm, &s->c.tests, err);
         s->c.test_kind = CK_TEST_LR;
+    } else if (in->final && in->param[P_DROP1] != 0 && lo.l2 > 0) {
+        /* --drop1 with --l2 given is refused (check); a penalty chosen by
+         * --tune or --l2 auto is known only now */
+        ck_warn(w, "--drop1: the fit is penalized (--l2 %g, chosen by the tuning), and a "
+                   "likelihood-ratio test needs an unpenalized fit: the columns are tested by "
+                   "Wald tests instead",
+                lo.l2);
     }
-    const ck_pipeline *pl = in->ds->design->pl;
     ck_coefs_adopt(&s->c, lm.p, &lm.beta, &lm.aliased, lm.cov, 0, in->final, pl);
     if (st == CK_OK && in->final && lm.cov && !s->c.tests &&
         ck_coefs_wald_tests(&s->c, pl, lm.cov, lm.term_df) != 0)
         st = ck_error_set(err, CK_ENOMEM, "out of memory");
+    for (size_t k = 0; st == CK_OK && s->c.tests && lo.l2 > 0 && k < pl->nfeat; k++)
+        s->c.tests[k].edf = edf[k];
+    free(edf);
     s->c.ratio = CK_RATIO_ODDS;
     s->c.approximate = lo.l2 > 0 || in->ds->weight != NULL;
     s->c.robust = robust;
@@ -246,6 +293,7 @@ static void report(FILE *out, const void *p, const ck_model *m)
     ck_coefs_report(out, &s->c, m->pl);
     ck_coefs_scales_report(out, &s->c, m->pl);
     ck_coefs_tests_report(out, &s->c, m->pl);
+    ck_coefs_splines_report(out, &s->c, m->pl);
 }
 
 /* A likelihood-ratio test is the model's, whatever the covariance: with

@@ -1,5 +1,7 @@
 /* html.c -- the HTML evaluation report (see html.h). */
 #include "churnkit/html.h"
+#include "churnkit/coefs.h"
+#include "churnkit/model.h"
 #include "churnkit/svg.h"
 #include "churnkit/version.h"
 
@@ -463,6 +465,76 @@ static void coefficient_chart(FILE *o, const ck_eval_entry *e, size_t idx)
     free(tt.term);
 }
 
+enum { CURVE_POINTS = 121 }; /* steps narrow enough to read as a smooth band */
+
+/* The smallest and largest finite values of v[0..n) into *lo, *hi. */
+static void extend(const double *v, size_t n, double *lo, double *hi)
+{
+    for (size_t i = 0; i < n; i++)
+        if (isfinite(v[i])) {
+            *lo = v[i] < *lo ? v[i] : *lo;
+            *hi = v[i] > *hi ? v[i] : *hi;
+        }
+}
+
+/* One spline feature's partial-effect curve (coefs.h, ck_coefs_curve): the
+ * effect against the average training row over the range of its knots,
+ * the pointwise 95% band from its columns' covariance, a dashed line at 0
+ * (the average row), and a rug of the training deciles on the axis. */
+static void spline_chart(FILE *o, const ck_coefs *c, const ck_pipeline *pl, size_t k,
+                         const char *model, size_t idx)
+{
+    const ck_feature *f = &pl->feat[k];
+    double x[CURVE_POINTS], eta[CURVE_POINTS], lo[CURVE_POINTS], hi[CURVE_POINTS];
+    double dx[CK_DECILES], dy[CK_DECILES], y0 = 0, y1 = 0;
+    if (ck_coefs_curve(c, pl, k, CURVE_POINTS, x, eta, lo, hi) != 0)
+        return;
+    extend(eta, CURVE_POINTS, &y0, &y1);
+    extend(lo, CURVE_POINTS, &y0, &y1);
+    extend(hi, CURVE_POINTS, &y0, &y1);
+    double pad = (y1 - y0) * 0.05 + 1e-9;
+    y0 -= pad;
+    y1 += pad;
+    size_t nd = 0;
+    for (int d = 0; d < CK_DECILES; d++)
+        if (!isnan(f->deciles[d])) {
+            dx[nd] = f->deciles[d];
+            dy[nd++] = y0;
+        }
+    char id[64], title[300];
+    const char *scale = c->ratio == CK_RATIO_HAZARD ? "log relative hazard"
+                        : c->ratio == CK_RATIO_ODDS ? "log-odds" : "prediction";
+    char ylabel[64];
+    snprintf(ylabel, sizeof ylabel, "effect on the %s", scale);
+    snprintf(id, sizeof id, "spline-%zu-%zu", idx, k);
+    snprintf(title, sizeof title, "%s: %s (natural spline)", model, f->name);
+    ck_svg s;
+    fputs("<figure>", o);
+    ck_svg_begin(&s, o, id, title, f->name, ylabel, x[0], x[CURVE_POINTS - 1], y0, y1);
+    if (isfinite(lo[0]))
+        ck_svg_step_band(&s, x, lo, hi, CURVE_POINTS, x[CURVE_POINTS - 1], 0);
+    double zx[2] = {x[0], x[CURVE_POINTS - 1]}, zy[2] = {0, 0};
+    ck_svg_line(&s, zx, zy, 2, 0, 1);
+    ck_svg_line(&s, x, eta, CURVE_POINTS, 0, 0);
+    ck_svg_points(&s, dx, dy, nd, 1, 2.5);
+    ck_svg_end(&s);
+    fputs("<figcaption>The effect of ", o);
+    esc(o, f->name);
+    fprintf(o, " on the %s against the average training row (the sum its reason gives), "
+               "over the training range, with its pointwise 95%% band; dots: the training "
+               "deciles. Beyond the range a natural spline continues in a straight line."
+               "</figcaption></figure>\n", scale);
+}
+
+/* The partial-effect curves of a model's spline terms. */
+static void spline_charts(FILE *o, const ck_eval_entry *e, size_t idx)
+{
+    const ck_coefs *c = ck_coefs_of(e->model);
+    for (size_t k = 0; c && k < e->model->pl->nfeat; k++)
+        if (e->model->pl->feat[k].spline)
+            spline_chart(o, c, e->model->pl, k, e->name, idx);
+}
+
 static void regression_charts(FILE *o, const ck_eval *ev)
 {
     /* predicted against actual, at most 2,000 evenly spaced rows */
@@ -778,7 +850,9 @@ void ck_report_html(FILE *o, const ck_eval *ev)
     } else {
         regression_charts(o, ev);
     }
-    for (size_t i = 0; i < ev->nentries; i++)
+    for (size_t i = 0; i < ev->nentries; i++) {
         coefficient_chart(o, &ev->entries[i], i);
+        spline_charts(o, &ev->entries[i], i);
+    }
     fputs("</div>\n</body>\n</html>\n", o);
 }

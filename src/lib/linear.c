@@ -234,8 +234,34 @@ done:
     return rank;
 }
 
-/* Ridge from the triangle: QR of [Rxx; sqrt(L) D] against [z; 0]. */
-static int solve_ridge(const double *r, size_t p, size_t q, double l2, double *beta)
+/* The penalty's root into a (rows p..2p-2 of the stacked matrix): sqrt(L)
+ * times the identity, or with S the upper Cholesky factor E of S without
+ * the intercept (E'E = S).  0 or -1. */
+static int penalty_root(gsl_matrix *a, size_t p, double l2, const double *s)
+{
+    if (!s) {
+        for (size_t j = 1; j < p; j++)
+            gsl_matrix_set(a, p + j - 1, j, sqrt(l2));
+        return 0;
+    }
+    gsl_matrix *c = gsl_matrix_alloc(p - 1, p - 1);
+    int rc = c ? 0 : -1;
+    for (size_t i = 1; c && i < p; i++)
+        for (size_t j = 1; j < p; j++)
+            gsl_matrix_set(c, i - 1, j - 1, s[i * p + j]);
+    if (rc == 0 && gsl_linalg_cholesky_decomp1(c) != 0)
+        rc = -1;
+    for (size_t i = 1; rc == 0 && i < p; i++) /* the lower triangle holds L; E = L' */
+        for (size_t j = i; j < p; j++)
+            gsl_matrix_set(a, p + i - 1, j, sqrt(l2) * gsl_matrix_get(c, j - 1, i - 1));
+    gsl_matrix_free(c);
+    return rc;
+}
+
+/* Ridge from the triangle: QR of [Rxx; sqrt(L) D] against [z; 0] (D the
+ * penalty's root, penalty_root). */
+static int solve_ridge(const double *r, size_t p, size_t q, double l2, const double *pen,
+                       double *beta)
 {
     size_t rows = 2 * p - 1;
     gsl_matrix *a = gsl_matrix_calloc(rows, p);
@@ -250,9 +276,8 @@ static int solve_ridge(const double *r, size_t p, size_t q, double l2, double *b
             gsl_matrix_set(a, i, j, r[i * q + j]);
         gsl_vector_set(b, i, r[i * q + p]);
     }
-    for (size_t j = 1; j < p; j++)
-        gsl_matrix_set(a, p + j - 1, j, sqrt(l2));
-    if (gsl_linalg_QR_decomp(a, tau) == 0 && gsl_linalg_QR_lssolve(a, tau, b, &x.vector, res) == 0)
+    if (penalty_root(a, p, l2, pen) == 0 && gsl_linalg_QR_decomp(a, tau) == 0 &&
+        gsl_linalg_QR_lssolve(a, tau, b, &x.vector, res) == 0)
         rc = 0;
 done:
     gsl_matrix_free(a);
@@ -287,17 +312,21 @@ static double rss_of(const double *r, size_t p, size_t q, const double *beta)
     return s;
 }
 
-/* A^-1 = (X'X + L D)^-1 into a (p x p), by Cholesky.  0 or -1. */
-static int ridge_inverse(const double *xtx, size_t p, double l2, gsl_matrix *a)
+/* A^-1 = (X'X + L D)^-1 into a (p x p), by Cholesky (D the identity but
+ * for the intercept, or the penalty matrix pen).  0 or -1. */
+static int ridge_inverse(const double *xtx, size_t p, double l2, const double *pen,
+                         gsl_matrix *a)
 {
     memcpy(a->data, xtx, p * p * sizeof *xtx);
     for (size_t j = 1; j < p; j++)
-        a->data[j * p + j] += l2;
+        for (size_t k = 1; k < p; k++)
+            a->data[j * p + k] += pen ? l2 * pen[j * p + k] : (j == k) * l2;
     return gsl_linalg_cholesky_decomp1(a) != 0 || gsl_linalg_cholesky_invert(a) != 0 ? -1 : 0;
 }
 
 /* Ridge's approximate covariance sigma^2 A^-1 X'X A^-1, A = X'X + L D. */
-static int ridge_cov(const double *xtx, size_t p, double l2, double sigma2, double *cov)
+static int ridge_cov(const double *xtx, size_t p, double l2, const double *pen, double sigma2,
+                     double *cov)
 {
     gsl_matrix *a = gsl_matrix_alloc(p, p), *t = gsl_matrix_alloc(p, p);
     gsl_matrix_const_view g = gsl_matrix_const_view_array(xtx, p, p);
@@ -305,7 +334,7 @@ static int ridge_cov(const double *xtx, size_t p, double l2, double sigma2, doub
     int rc = -1;
     if (!a || !t)
         goto done;
-    if (ridge_inverse(xtx, p, l2, a) != 0)
+    if (ridge_inverse(xtx, p, l2, pen, a) != 0)
         goto done;
     gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, a, &g.matrix, 0.0, t);
     gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, sigma2, t, a, 0.0, &c.matrix);
@@ -509,7 +538,7 @@ static ck_status f_tests(const ck_dataset *ds, ck_linear *m, const double *r, ck
         m->tests[k] = (ck_term_test){df, df > 0 ? fv : NAN,
                                      df > 0 && m->df_resid > 0
                                          ? gsl_cdf_fdist_Q(fv, df, m->df_resid) : NAN,
-                                     NAN, NAN, sumsq, rss, NAN};
+                                     NAN, NAN, sumsq, rss, NAN, NAN};
     }
     free(skip);
     free(al);
@@ -550,18 +579,35 @@ static ck_status fit_from_r(const ck_dataset *ds, const ck_linear_options *opt, 
      * identify them, sharing an effect among copies of one column, so that
      * none reads as the effect): their columns of R and of X'X are zero */
     clear_aliased(NULL, xtx, p, m->aliased);
-    int ridge_failed = opt->l2 > 0 && solve_ridge(rz ? rz : r, p, q, opt->l2, m->beta) != 0;
+    /* an aliased column is held at 0: a penalty matrix must not couple it
+     * to the rest (its row and column become the identity's) */
+    double *pen = opt->penalty && m->aliased ? malloc(p * p * sizeof *pen) : NULL;
+    if (pen) {
+        memcpy(pen, opt->penalty, p * p * sizeof *pen);
+        for (size_t j = 0; j < p; j++)
+            for (size_t k = 0; m->aliased[j] && k < p; k++)
+                pen[j * p + k] = pen[k * p + j] = (double)(j == k);
+    }
+    int ridge_failed = (opt->penalty && m->aliased && !pen) ||
+                       (opt->l2 > 0 && solve_ridge(rz ? rz : r, p, q, opt->l2,
+                                                   pen ? pen : opt->penalty, m->beta) != 0);
     free(rz);
-    if (ridge_failed)
+    if (ridge_failed) {
+        free(pen);
         return ck_error_set(err, CK_EDATA, "ridge regression: QR solve failed");
+    }
     m->rss = rss_of(r, p, q, m->beta);
     summary_stats(m);
     m->t_stats = 1;
     m->converged = 1;
     if (opt->l2 > 0)
-        return ridge_cov(xtx, p, opt->l2, m->rss / (double)(m->n - p), m->cov) == 0
-                   ? CK_OK
-                   : ck_error_set(err, CK_EDATA, "ridge regression: singular system");
+    {
+        int bad = ridge_cov(xtx, p, opt->l2, pen ? pen : opt->penalty,
+                            m->rss / (double)(m->n - p), m->cov) != 0;
+        free(pen);
+        return bad ? ck_error_set(err, CK_EDATA, "ridge regression: singular system") : CK_OK;
+    }
+    free(pen);
     for (size_t j = 0; j < p * p; j++)
         m->cov[j] = m->sigma2 * xtx_inv[j];
     return !opt->tests || opt->robust || opt->robust_se || m->df_resid <= 0
@@ -583,7 +629,7 @@ static ck_status robust_cov(const ck_dataset *ds, const ck_linear_options *opt, 
     ck_status st = meat && (a || opt->l2 == 0)
                        ? CK_OK
                        : ck_error_set(err, CK_ENOMEM, "linear regression: out of memory");
-    if (st == CK_OK && a && ridge_inverse(xtx, p, opt->l2, a) != 0)
+    if (st == CK_OK && a && ridge_inverse(xtx, p, opt->l2, opt->penalty, a) != 0)
         st = ck_error_set(err, CK_EDATA, "ridge regression: singular system");
     if (st == CK_OK)
         st = ck_sandwich_meat(ds, m->beta, CK_RESIDUAL_LINEAR, opt->threads, opt->reducer, meat,

@@ -41,11 +41,13 @@ typedef struct pass {
     double *g;       /* by chunk, p each */
     double *h;       /* by chunk, p x p each (upper triangle) */
     double *work;    /* scratch, by worker, WORK(p) each */
+    size_t *rows;    /* scratch, by worker, BLOCK each: a block's table rows */
     const ck_reducer *red; /* a distributed fit: sums over every process */
     double *packed;  /* with red: ll, g and H's upper triangle in one buffer */
     int failed;      /* a collective failed (out of memory) */
     const unsigned char *fixed; /* p flags, or NULL: coefficients held at 0
                                    (omitted or aliased) */
+    const double *penalty;      /* p x p S, or NULL: the ridge (logistic.h) */
 } pass;
 
 /* Rows are gathered in blocks of BLOCK, stored column by column, so that
@@ -53,7 +55,7 @@ typedef struct pass {
  * information matrix then costs p(p+1)/2 dot products per block instead of
  * p(p+1)/2 scattered updates per row. */
 enum { BLOCK = 128 };
-#define WORK(p) ((p) + 2 * (p) * BLOCK + 2 * BLOCK)
+#define WORK(p) (2 * (p) * BLOCK + 5 * BLOCK) /* xc, xs; resid, s, w, y, eta */
 
 /* Adds one block's gradient and information to g and h.  xc holds the
  * block column-major (column j at xc + j BLOCK), xs the same columns times
@@ -74,37 +76,59 @@ static void add_block(const pass *ps, const double *xc, double *xs, const double
             h[j * p + k] += ck_dot(xs + j * BLOCK, xc + k * BLOCK, nb);
 }
 
+/* One block's residuals and IRLS weights from its encoded columns (xc,
+ * intercept column first), its log-likelihood terms added to *ll row by row:
+ * eta summed over the columns in order for each row, as
+ * ck_linear_predictor does, so the sums are the same bits as a row at a
+ * time. */
+static void block_terms(const pass *ps, const double *xc, const double *w, const double *y,
+                        size_t nb, double *eta, double *resid, double *s, double *ll)
+{
+    for (size_t i = 0; i < nb; i++)
+        eta[i] = ps->beta[0];
+    for (size_t j = 1; j < ps->p; j++)
+        for (size_t i = 0; i < nb; i++)
+            eta[i] += ps->beta[j] * xc[j * BLOCK + i];
+    for (size_t i = 0; i < nb; i++) {
+        /* one exp serves both: with e = exp(-|eta|), mu = 1 / (1 + e) or
+         * e / (1 + e), and log(1 + exp(eta)) = max(eta, 0) + log1p(e) */
+        double e = exp(-fabs(eta[i])), mu = eta[i] >= 0 ? 1 / (1 + e) : e / (1 + e);
+        *ll += w[i] * (y[i] * eta[i] - (eta[i] > 0 ? eta[i] : 0) - log1p(e));
+        resid[i] = w[i] * (y[i] - mu);
+        s[i] = w[i] * mu * (1 - mu);
+    }
+}
+
 static void pass_chunk(void *arg, size_t c, size_t worker)
 {
     pass *ps = arg;
     const ck_dataset *ds = ps->ds;
     size_t p = ps->p, begin, end, nb = 0;
-    double *x = ps->work + worker * WORK(p), *xc = x + p, *xs = xc + p * BLOCK;
-    double *resid = xs + p * BLOCK, *s = resid + BLOCK;
+    double *xc = ps->work + worker * WORK(p), *xs = xc + p * BLOCK;
+    double *resid = xs + p * BLOCK, *s = resid + BLOCK, *w = s + BLOCK, *y = w + BLOCK,
+           *eta = y + BLOCK;
+    size_t *rows = ps->rows + worker * BLOCK;
     double *g = ps->g + c * p, *h = ps->hessian ? ps->h + c * p * p : NULL;
     double ll = 0;
     memset(g, 0, p * sizeof *g);
     if (ps->hessian)
         memset(h, 0, p * p * sizeof *h);
     ck_chunk_range(ds->n, ps->nchunks, c, &begin, &end);
-    x[0] = 1.0;
+    /* the rows of weight 0 are left out; the others are encoded a block at
+     * a time, column by column (ck_design_block), into xc */
     for (size_t i = begin; i < end; i++) {
         size_t r = ds->rows[i];
-        double w = ds->weight ? ds->weight[r] : 1.0;
-        if (w != 0) {
-            ck_design_row(ds->design, r, x + 1);
-            double eta = ck_linear_predictor(ps->beta, x + 1, p - 1), y = ds->y[r];
-            /* one exp serves both: with e = exp(-|eta|), mu = 1 / (1 + e)
-             * or e / (1 + e), and log(1 + exp(eta)) = max(eta, 0) + log1p(e) */
-            double e = exp(-fabs(eta)), mu = eta >= 0 ? 1 / (1 + e) : e / (1 + e);
-            ll += w * (y * eta - (eta > 0 ? eta : 0) - log1p(e));
-            resid[nb] = w * (y - mu);
-            s[nb] = w * mu * (1 - mu);
-            for (size_t j = 0; j < p; j++)
-                xc[j * BLOCK + nb] = x[j];
+        double wr = ds->weight ? ds->weight[r] : 1.0;
+        if (wr != 0) {
+            rows[nb] = r;
+            w[nb] = wr;
+            y[nb] = ds->y[r];
+            xc[nb] = 1.0;
             nb++;
         }
         if (nb == BLOCK || (i + 1 == end && nb > 0)) {
+            ck_design_block(ds->design, rows, nb, xc + BLOCK, BLOCK);
+            block_terms(ps, xc, w, y, nb, eta, resid, s, &ll);
             add_block(ps, xc, xs, resid, s, nb, g, h);
             nb = 0;
         }
@@ -166,11 +190,22 @@ static double evaluate(pass *ps, const double *beta, double l2, size_t threads, 
         for (size_t j = 0; j < p; j++)
             for (size_t k = 0; k < j; k++)
                 h[j * p + k] = h[k * p + j];
-    for (size_t j = 1; j < p; j++) {
-        ll -= 0.5 * l2 * beta[j] * beta[j];
-        g[j] -= l2 * beta[j];
-        if (h)
-            h[j * p + j] += l2;
+    if (ps->penalty) {
+        const double *s = ps->penalty;
+        for (size_t j = 1; j < p; j++) {
+            double sb = ck_dot(s + j * p, beta, p);
+            ll -= 0.5 * l2 * beta[j] * sb;
+            g[j] -= l2 * sb;
+            for (size_t k = 1; h && k < p; k++)
+                h[j * p + k] += l2 * s[j * p + k];
+        }
+    } else {
+        for (size_t j = 1; j < p; j++) {
+            ll -= 0.5 * l2 * beta[j] * beta[j];
+            g[j] -= l2 * beta[j];
+            if (h)
+                h[j * p + j] += l2;
+        }
     }
     /* a coefficient held at 0: no gradient, and a unit row and column of H
      * so that the Newton step solves the rest alone and leaves it at 0 */
@@ -183,13 +218,14 @@ static double evaluate(pass *ps, const double *beta, double l2, size_t threads, 
     return ll;
 }
 
-/* sum of squares of the penalized coefficients (all but the intercept) */
-static double penalty_norm(const double *beta, size_t p)
+/* beta' S beta: the sum of squares of the penalized coefficients (all but
+ * the intercept), or the quadratic form of the penalty matrix s */
+static double penalty_norm(const double *s, const double *beta, size_t p)
 {
-    double s = 0;
+    double v = 0;
     for (size_t j = 1; j < p; j++)
-        s += beta[j] * beta[j];
-    return s;
+        v += beta[j] * (s ? ck_dot(s + j * p, beta, p) : beta[j]);
+    return v;
 }
 
 /* ------------------------------------------------------------------ */
@@ -244,7 +280,7 @@ static ck_status newton(newton_state *st, const ck_logistic_options *opt, ck_log
         m->converged = 1;
     m->grad_rel = ck_max_abs(st->g, p) / g0;
     memcpy(m->beta, st->beta, p * sizeof *m->beta);
-    m->loglik = f + 0.5 * st->l2 * penalty_norm(m->beta, p);
+    m->loglik = f + 0.5 * st->l2 * penalty_norm(st->ps->penalty, m->beta, p);
     if (ck_spd_invert(st->h, p, m->cov) != 0)
         return ck_error_set(err, CK_ENOMEM, "out of memory");
     for (size_t j = 0; st->ps->fixed && j < p; j++) /* no variance: undefined */
@@ -319,7 +355,7 @@ static ck_status bfgs(newton_state *st, const ck_logistic_options *opt, ck_logis
     m->grad_rel = ck_max_abs(mm->gradient->data, p) / g0;
     m->converged = m->converged || m->grad_rel <= opt->tol;
     memcpy(m->beta, mm->x->data, p * sizeof *m->beta);
-    m->loglik = -mm->f + 0.5 * st->l2 * penalty_norm(m->beta, p);
+    m->loglik = -mm->f + 0.5 * st->l2 * penalty_norm(st->ps->penalty, m->beta, p);
     gsl_multimin_fdfminimizer_free(mm);
     return CK_OK;
 }
@@ -463,6 +499,7 @@ static void state_free(newton_state *st, pass *ps)
     free(ps->g);
     free(ps->h);
     free(ps->work);
+    free(ps->rows);
     free(ps->packed);
 }
 
@@ -481,11 +518,13 @@ ck_status ck_logistic_fit(const ck_dataset *ds, const ck_logistic_options *opt,
     m->p = p;
     int use_newton = opt->solver == CK_SOLVER_NEWTON ||
                      (opt->solver == CK_SOLVER_AUTO && p - 1 <= CK_LOGISTIC_NEWTON_WIDTH);
-    pass ps = {.ds = ds, .p = p, .nchunks = ck_chunks_for(ds->n), .red = opt->reducer};
+    pass ps = {.ds = ds, .p = p, .nchunks = ck_chunks_for(ds->n), .red = opt->reducer,
+               .penalty = opt->penalty};
     newton_state st = {.ps = &ps, .l2 = opt->l2, .threads = opt->threads};
     ps.ll = calloc(ps.nchunks, sizeof *ps.ll);
     ps.g = calloc(ps.nchunks * p, sizeof *ps.g);
     ps.work = calloc(ck_parallel_workers(ps.nchunks, opt->threads) * WORK(p), sizeof *ps.work);
+    ps.rows = calloc(ck_parallel_workers(ps.nchunks, opt->threads) * BLOCK, sizeof *ps.rows);
     if (use_newton)
         ps.h = calloc(ps.nchunks * p * p, sizeof *ps.h);
     st.beta = calloc(p, sizeof *st.beta);
@@ -504,7 +543,7 @@ ck_status ck_logistic_fit(const ck_dataset *ds, const ck_logistic_options *opt,
     if (ps.red)
         ps.packed = malloc((1 + p + (use_newton ? p * (p + 1) / 2 : 0)) * sizeof *ps.packed);
     ck_status status = CK_OK;
-    if (!ps.ll || !ps.g || !ps.work || (use_newton && (!ps.h || !st.h || !st.h2 || !m->cov)) ||
+    if (!ps.ll || !ps.g || !ps.work || !ps.rows || (use_newton && (!ps.h || !st.h || !st.h2 || !m->cov)) ||
         !st.beta || !st.g || !st.g2 || !st.d || !st.trial || !m->beta || (ps.red && !ps.packed)) {
         status = ck_error_set(err, CK_ENOMEM, "logistic regression: out of memory "
                                               "(%zu coefficients)", p);

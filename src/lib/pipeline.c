@@ -31,6 +31,7 @@ static void feature_fini(ck_feature *f)
     free(f->level_share);
     free(f->excluded);
     free(f->column);
+    free(f->spline);
     ck_dict_free(f->index);
 }
 
@@ -57,20 +58,34 @@ double ck_symlog(double x)
     return x < 0 ? -log1p(-x) : log1p(x);
 }
 
+/* A numeric value on the feature's scale, a missing one imputed. */
+static double feature_scale(const ck_feature *f, double v)
+{
+    return isnan(v) ? f->median : f->symlog ? ck_symlog(v) : v;
+}
+
 /* A numeric feature's encoded value (standardized, unless raw). */
 static double numeric_value(const ck_feature *f, double v)
 {
     if (f->raw)
         return v;
-    double t = isnan(v) ? f->median : f->symlog ? ck_symlog(v) : v;
-    return (t - f->mean) / f->scale;
+    return (feature_scale(f, v) - f->mean) / f->scale;
+}
+
+/* The columns a numeric value takes before its indicator. */
+static size_t value_width(const ck_feature *f)
+{
+    return f->spline ? ck_spline_width(f->spline) : 1;
 }
 
 static void encode_numeric(const ck_feature *f, double v, double *x)
 {
-    x[f->offset] = numeric_value(f, v);
+    if (f->spline)
+        ck_spline_basis(f->spline, feature_scale(f, v), x + f->offset);
+    else
+        x[f->offset] = numeric_value(f, v);
     if (!f->raw && f->missing_indicator)
-        x[f->offset + 1] = isnan(v);
+        x[f->offset + value_width(f)] = isnan(v);
 }
 
 static void encode_level(const ck_feature *f, int32_t level, double *x)
@@ -103,10 +118,15 @@ size_t ck_pipeline_encode_sparse(const ck_pipeline *pl, const double *num, const
     for (size_t k = 0; k < pl->nfeat; k++) {
         const ck_feature *f = &pl->feat[k];
         if (f->kind == CK_FEAT_NUMERIC) {
-            idx[n] = f->offset;
-            val[n++] = numeric_value(f, num[k]);
+            size_t vw = value_width(f);
+            if (f->spline)
+                ck_spline_basis(f->spline, feature_scale(f, num[k]), val + n);
+            else
+                val[n] = numeric_value(f, num[k]);
+            for (size_t j = 0; j < vw; j++)
+                idx[n++] = f->offset + j;
             if (!f->raw && f->missing_indicator) {
-                idx[n] = f->offset + 1;
+                idx[n] = f->offset + vw;
                 val[n++] = isnan(num[k]);
             }
         } else if (f->raw) {
@@ -118,6 +138,39 @@ size_t ck_pipeline_encode_sparse(const ck_pipeline *pl, const double *num, const
         }
     }
     return n;
+}
+
+size_t ck_pipeline_sparse_room(const ck_pipeline *pl)
+{
+    size_t n = 1;
+    for (size_t k = 0; k < pl->nfeat; k++)
+        n += pl->feat[k].kind == CK_FEAT_NUMERIC ? pl->feat[k].width : 1;
+    return n;
+}
+
+int ck_pipeline_penalty(const ck_pipeline *pl, double *s)
+{
+    int any = 0;
+    size_t p = pl->width + 1;
+    for (size_t k = 0; k < pl->nfeat; k++)
+        any |= pl->feat[k].spline && pl->feat[k].spline->penalized;
+    if (!any || !s)
+        return any;
+    memset(s, 0, p * p * sizeof *s);
+    for (size_t j = 1; j < p; j++)
+        s[j * p + j] = 1;
+    for (size_t k = 0; k < pl->nfeat; k++) {
+        const ck_feature *f = &pl->feat[k];
+        if (!f->spline || !f->spline->penalized)
+            continue;
+        size_t w = ck_spline_width(f->spline), o = 1 + f->offset;
+        double block[(CK_SPLINE_MAX_KNOTS - 1) * (CK_SPLINE_MAX_KNOTS - 1)];
+        ck_spline_penalty(f->spline, f->scale, block);
+        for (size_t a = 0; a < w; a++)
+            for (size_t b = 0; b < w; b++)
+                s[(o + a) * p + o + b] = block[a * w + b];
+    }
+    return 1;
 }
 
 int32_t ck_feature_level(const ck_feature *f, const char *s, size_t len)
@@ -151,9 +204,14 @@ static int encoded_names(const ck_feature *f, char **names)
     if (f->raw)
         return (out[0] = strdup(f->name)) ? 0 : -1;
     if (f->kind == CK_FEAT_NUMERIC) {
-        if (!(out[0] = strdup(f->name)))
-            return -1;
-        return f->width < 2 || (out[1] = joined(f->name, "", "__missing")) ? 0 : -1;
+        size_t vw = value_width(f);
+        for (size_t j = 0; j < vw; j++) {
+            char suffix[32];
+            snprintf(suffix, sizeof suffix, "__ns%zu", j + 1);
+            if (!(out[j] = f->spline ? joined(f->name, "", suffix) : strdup(f->name)))
+                return -1;
+        }
+        return f->width == vw || (out[vw] = joined(f->name, "", "__missing")) ? 0 : -1;
     }
     for (size_t l = 0; l < f->nlevels; l++)
         if (f->column[l] >= 0 && !(out[f->column[l]] = joined(f->name, "=", f->levels[l])))
@@ -170,9 +228,11 @@ static void set_center(const ck_feature *f, double *center)
         return;
     }
     if (f->kind == CK_FEAT_NUMERIC) {
-        center[f->offset] = 0;
+        size_t vw = value_width(f);
+        for (size_t j = 0; j < vw; j++)
+            center[f->offset + j] = f->spline ? f->spline->center[j] : 0;
         if (f->missing_indicator)
-            center[f->offset + 1] = isnan(f->missing_share) ? 0 : f->missing_share;
+            center[f->offset + vw] = isnan(f->missing_share) ? 0 : f->missing_share;
         return;
     }
     for (size_t l = 0; l < f->nlevels; l++)
@@ -203,7 +263,10 @@ ck_status ck_pipeline_finish(ck_pipeline *pl, ck_error *err)
         f->offset = width;
         f->raw = pl->raw;
         if (f->kind == CK_FEAT_NUMERIC) {
-            f->width = f->missing_indicator && !f->raw ? 2 : 1;
+            if (f->raw && f->spline)
+                return ck_error_set(err, CK_EMODEL, "feature '%s': a spline in a model of raw "
+                                                    "inputs", f->name);
+            f->width = value_width(f) + (f->missing_indicator && !f->raw);
         } else {
             long cols = level_columns(f);
             if (cols < 0)
@@ -848,6 +911,121 @@ static ck_status set_levels(ck_pipeline *pl, const ck_table *t, const ck_pipelin
     return CK_OK;
 }
 
+/* Whether --splines names `name` ("all": every numeric feature). */
+static int wants_spline(const ck_pipeline_options *opt, const char *name)
+{
+    return ck_strv_index(opt->splines, opt->nsplines, "all") >= 0 ||
+           ck_strv_index(opt->splines, opt->nsplines, name) >= 0;
+}
+
+/* Every column --splines names must be a numeric feature (checked before
+ * any fit, so that a fold never finds out). */
+static ck_status check_splines(const ck_pipeline *pl, const ck_table *t,
+                               const ck_pipeline_options *opt, ck_error *err)
+{
+    size_t k = opt->spline_knots ? opt->spline_knots : 5;
+    if (opt->nsplines && opt->raw)
+        return ck_error_set(err, CK_EUSAGE, "--splines: this model takes raw inputs (trees cut "
+                                            "the values themselves)");
+    if (opt->nsplines && ck_reduce_active(opt->reducer))
+        return ck_error_set(err, CK_EUSAGE, "--splines: a distributed fit takes no splines "
+                                            "yet; train on one process");
+    if (opt->nsplines && (k < 3 || k > CK_SPLINE_MAX_KNOTS))
+        return ck_error_set(err, CK_EUSAGE, "--spline-knots %zu: from 3 to %d", k,
+                            CK_SPLINE_MAX_KNOTS);
+    for (size_t j = 0; j < opt->nsplines; j++) {
+        const char *name = opt->splines[j];
+        size_t col;
+        if (strcmp(name, "all") == 0)
+            continue;
+        if (ck_table_require(t, name, &col, err) != CK_OK) {
+            char why[CK_ERROR_MAX];
+            snprintf(why, sizeof why, "%s", err->message);
+            return ck_error_set(err, CK_EUSAGE, "--splines: %s", why);
+        }
+        if (t->col[col].type != CK_COL_NUMERIC)
+            return ck_error_set(err, CK_EUSAGE, "--splines: column '%s' holds text; a spline "
+                                                "is of a numeric column", name);
+        int feature = 0;
+        for (size_t f = 0; f < pl->nfeat; f++)
+            feature |= strcmp(pl->feat[f].name, name) == 0;
+        /* a constant column, dropped with its own warning, is no error */
+        if (!feature && (ck_strv_index(opt->exclude, opt->nexclude, name) >= 0 ||
+                         (opt->features && ck_strv_index(opt->features, opt->nfeatures,
+                                                         name) < 0) ||
+                         (opt->label && strcmp(opt->label, name) == 0)))
+            return ck_error_set(err, CK_EUSAGE, "--splines: column '%s' is not a feature",
+                                name);
+    }
+    return CK_OK;
+}
+
+/* The spline of numeric feature f over the training rows: knots at the
+ * quantiles of its (transformed) non-missing values, the columns' training
+ * means over the imputed values.  A column with fewer distinct quantiles
+ * than knots gets fewer knots, and fewer than 3 none (it stays linear),
+ * with a warning.  tmp has room for n values. */
+static ck_status fit_spline(ck_feature *f, const ck_column *c, const size_t *rows, size_t n,
+                            const ck_pipeline_options *opt, double *tmp, ck_warnings *w,
+                            ck_error *err)
+{
+    size_t k = opt->spline_knots ? opt->spline_knots : 5, m = 0;
+    ck_spline *s = calloc(1, sizeof *s);
+    if (!s)
+        return ck_error_set(err, CK_ENOMEM, "out of memory");
+    for (size_t i = 0; i < n; i++) {
+        double x = c->num[row_at(rows, i)];
+        if (!isnan(x))
+            tmp[m++] = scaled(f, x);
+    }
+    s->nknots = ck_spline_knots(tmp, m, k, s->knots);
+    s->penalized = opt->spline_penalty;
+    if (s->nknots < 3) {
+        ck_warn(w, "column '%s': %zu distinct quantiles, too few for a spline (3 knots): "
+                   "kept linear", f->name, s->nknots);
+        free(s);
+        return CK_OK;
+    }
+    if (s->nknots < k)
+        ck_warn(w, "column '%s': tied values leave %zu distinct knots of %zu: its spline has "
+                   "%zu columns", f->name, s->nknots, k, s->nknots - 1);
+    ck_status st = ck_spline_prepare(s, err);
+    if (st != CK_OK) {
+        free(s);
+        return st;
+    }
+    size_t width = ck_spline_width(s);
+    double b[CK_SPLINE_MAX_KNOTS], sum[CK_SPLINE_MAX_KNOTS] = {0};
+    for (size_t i = 0; i < n; i++) {
+        ck_spline_basis(s, feature_scale(f, c->num[row_at(rows, i)]), b);
+        for (size_t j = 0; j < width; j++)
+            sum[j] += b[j];
+    }
+    for (size_t j = 0; j < width; j++)
+        s->center[j] = n ? sum[j] / (double)n : 0;
+    f->spline = s;
+    return CK_OK;
+}
+
+static ck_status fit_splines(ck_pipeline *pl, const ck_table *t, const size_t *rows, size_t n,
+                             const ck_pipeline_options *opt, ck_warnings *w, ck_error *err)
+{
+    double *tmp = NULL;
+    ck_status st = CK_OK;
+    for (size_t k = 0; st == CK_OK && k < pl->nfeat; k++) {
+        ck_feature *f = &pl->feat[k];
+        size_t col;
+        if (f->kind != CK_FEAT_NUMERIC || !wants_spline(opt, f->name))
+            continue;
+        if (!tmp && !(tmp = malloc((n ? n : 1) * sizeof *tmp)))
+            st = ck_error_set(err, CK_ENOMEM, "out of memory");
+        else if ((st = ck_table_require(t, f->name, &col, err)) == CK_OK)
+            st = fit_spline(f, &t->col[col], rows, n, opt, tmp, w, err);
+    }
+    free(tmp);
+    return st;
+}
+
 ck_status ck_pipeline_fit(ck_pipeline **out, const ck_table *t, const size_t *rows,
                           size_t nrows, const ck_pipeline_options *opt, ck_warnings *w,
                           ck_error *err)
@@ -902,6 +1080,9 @@ ck_status ck_pipeline_fit(ck_pipeline **out, const ck_table *t, const size_t *ro
         goto done;
     }
     pl->raw = opt->raw;
+    if ((st = check_splines(pl, t, opt, err)) != CK_OK ||
+        (st = fit_splines(pl, t, rows, n, opt, w, err)) != CK_OK)
+        goto done;
     if ((st = set_levels(pl, t, opt, err)) != CK_OK)
         goto done;
     st = ck_pipeline_finish(pl, err);
@@ -980,6 +1161,53 @@ void ck_design_fini(ck_design *d)
     free(d->code_map);
     free(d->col);
     memset(d, 0, sizeof *d);
+}
+
+/* Feature f's columns of rows[0..n) from table column c (see
+ * ck_design_block). */
+static void block_numeric(const ck_feature *f, const ck_column *c, const size_t *rows, size_t n,
+                          double *x, size_t stride)
+{
+    double *out = x + f->offset * stride;
+    if (f->spline) {
+        double b[CK_SPLINE_MAX_KNOTS];
+        size_t vw = value_width(f);
+        for (size_t i = 0; i < n; i++) {
+            ck_spline_basis(f->spline, feature_scale(f, c->num[rows[i]]), b);
+            for (size_t j = 0; j < vw; j++)
+                out[j * stride + i] = b[j];
+        }
+    } else {
+        for (size_t i = 0; i < n; i++)
+            out[i] = numeric_value(f, c->num[rows[i]]);
+    }
+    if (!f->raw && f->missing_indicator) {
+        double *ind = x + (f->offset + value_width(f)) * stride;
+        for (size_t i = 0; i < n; i++)
+            ind[i] = isnan(c->num[rows[i]]);
+    }
+}
+
+void ck_design_block(const ck_design *d, const size_t *rows, size_t n, double *x, size_t stride)
+{
+    const ck_pipeline *pl = d->pl;
+    for (size_t k = 0; k < pl->nfeat; k++) {
+        const ck_feature *f = &pl->feat[k];
+        const ck_column *c = &d->t->col[d->col[k]];
+        if (f->kind == CK_FEAT_NUMERIC) {
+            block_numeric(f, c, rows, n, x, stride);
+            continue;
+        }
+        for (size_t j = 0; !f->raw && j < f->width; j++)
+            memset(x + (f->offset + j) * stride, 0, n * sizeof *x);
+        for (size_t i = 0; i < n; i++) {
+            int32_t code = c->code[rows[i]], level = code < 0 ? -1 : d->code_map[k][code];
+            if (f->raw)
+                x[f->offset * stride + i] = level >= 0 ? (double)level : NAN;
+            else if (level >= 0 && f->column[level] >= 0)
+                x[(f->offset + (size_t)f->column[level]) * stride + i] = 1.0;
+        }
+    }
 }
 
 void ck_design_row(const ck_design *d, size_t row, double *x)

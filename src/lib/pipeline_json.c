@@ -7,6 +7,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* A feature's "spline": R's ns() basis on these knots (spline.h), the
+ * training means of its columns, and whether it is penalized. */
+static json_t *spline_json(const ck_spline *s)
+{
+    json_t *o = json_object();
+    int bad = !o;
+    bad |= ck_json_put(o, "basis", json_string("natural_cubic"));
+    bad |= ck_json_put(o, "knots", ck_json_numbers(s->knots, s->nknots));
+    bad |= ck_json_put(o, "center", ck_json_numbers(s->center, ck_spline_width(s)));
+    bad |= ck_json_put(o, "penalty", json_string(s->penalized ? "second_difference" : "ridge"));
+    return ck_json_done(o, bad);
+}
+
 static json_t *feature_json(const ck_feature *f)
 {
     json_t *o = json_object();
@@ -19,6 +32,8 @@ static json_t *feature_json(const ck_feature *f)
         bad |= ck_json_set_number(o, "mean", f->mean);
         bad |= ck_json_set_number(o, "scale", f->scale);
         bad |= ck_json_put(o, "missing_indicator", json_boolean(f->missing_indicator));
+        if (f->spline) /* absent: the standardized column */
+            bad |= ck_json_put(o, "spline", spline_json(f->spline));
         bad |= ck_json_set_number(o, "train_missing_share", f->missing_share);
         bad |= ck_json_put(o, "train_deciles", ck_json_numbers(f->deciles, CK_DECILES));
         if (f->nbin_share) /* absent from models before it, and then kept absent */
@@ -111,6 +126,47 @@ ck_status ck_pipeline_to_json(const ck_pipeline *pl, json_t *root, ck_error *err
 /* ------------------------------------------------------------------ */
 /* reading */
 
+/* The optional "spline" of a numeric feature, checked whole. */
+static ck_status read_spline(ck_json_reader *rd, json_t *o, const char *field, ck_feature *f)
+{
+    char path[300];
+    json_t *sp = json_object_get(o, "spline"), *kn, *basis, *pen;
+    ck_status st;
+    if (!sp)
+        return CK_OK;
+#define FIELD(k) (snprintf(path, sizeof path, "%s.spline%s", field, k), path)
+    if (!json_is_object(sp))
+        return ck_json_bad(rd, FIELD(""), "must be an object");
+    basis = json_object_get(sp, "basis");
+    if (!json_is_string(basis) || strcmp(json_string_value(basis), "natural_cubic") != 0)
+        return ck_json_bad(rd, FIELD(".basis"), "must be \"natural_cubic\"");
+    pen = json_object_get(sp, "penalty");
+    if (!json_is_string(pen) || (strcmp(json_string_value(pen), "ridge") != 0 &&
+                                 strcmp(json_string_value(pen), "second_difference") != 0))
+        return ck_json_bad(rd, FIELD(".penalty"), "must be \"ridge\" or \"second_difference\"");
+    kn = json_object_get(sp, "knots");
+    if (!json_is_array(kn) || json_array_size(kn) < 3 ||
+        json_array_size(kn) > CK_SPLINE_MAX_KNOTS)
+        return ck_json_bad(rd, FIELD(".knots"), "must be a list of 3 to 20 numbers");
+    if (!(f->spline = calloc(1, sizeof *f->spline)))
+        return ck_error_set(rd->err, CK_ENOMEM, "out of memory");
+    ck_spline *s = f->spline;
+    s->nknots = json_array_size(kn);
+    s->penalized = strcmp(json_string_value(pen), "second_difference") == 0;
+    if ((st = ck_json_get_numbers(rd, sp, "knots", FIELD(".knots"), s->nknots, s->knots)) !=
+            CK_OK ||
+        (st = ck_json_get_numbers(rd, sp, "center", FIELD(".center"), ck_spline_width(s),
+                                  s->center)) != CK_OK)
+        return st;
+    for (size_t j = 0; j + 1 < s->nknots; j++)
+        if (!isfinite(s->center[j]))
+            return ck_json_bad(rd, FIELD(".center"), "must be finite numbers");
+    if (ck_spline_prepare(s, rd->err) != CK_OK)
+        return ck_json_bad(rd, FIELD(".knots"), "must be finite and increasing");
+#undef FIELD
+    return CK_OK;
+}
+
 static ck_status read_numeric(ck_json_reader *rd, json_t *o, const char *field, ck_feature *f)
 {
     char path[300];
@@ -134,6 +190,8 @@ static ck_status read_numeric(ck_json_reader *rd, json_t *o, const char *field, 
         return st;
     if (!(f->scale > 0) || !isfinite(f->scale))
         return ck_json_bad(rd, FIELD("scale"), "must be a positive number");
+    if ((st = read_spline(rd, o, field, f)) != CK_OK)
+        return st;
     if (json_object_get(o, "train_bin_shares")) { /* optional */
         double edges[CK_DECILES];
         f->nbin_share = ck_feature_edges(f, edges) + 1;

@@ -485,8 +485,8 @@ static int scratch_init(worker *w, const plan *p)
         s->level = calloc(nf, sizeof *s->level);
         s->by_feat = calloc(nf, sizeof *s->by_feat);
         s->rank = calloc(nf, sizeof *s->rank);
-        s->idx = calloc(2 * nf, sizeof *s->idx);
-        s->val = calloc(2 * nf, sizeof *s->val);
+        s->idx = calloc(ck_pipeline_sparse_room(m->pl), sizeof *s->idx);
+        s->val = calloc(ck_pipeline_sparse_room(m->pl), sizeof *s->val);
         s->x = calloc(wd, sizeof *s->x);
         s->contrib = calloc(wd, sizeof *s->contrib);
         if (!s->num || !s->level || !s->by_feat || !s->rank || !s->idx || !s->val || !s->x ||

@@ -529,6 +529,14 @@ static json_t *options_json(const ck_train_options *opt, const ck_train_options 
                                                           opt->pipeline.nfeatures)
                                            : json_null());
     bad |= ck_json_put(o, "log", strings_json(opt->pipeline.log, opt->pipeline.nlog));
+    if (opt->pipeline.nsplines) { /* only when given: older files have no such keys */
+        bad |= ck_json_put(o, "splines", strings_json(opt->pipeline.splines,
+                                                       opt->pipeline.nsplines));
+        bad |= ck_json_put(o, "spline_knots", json_integer((json_int_t)(
+                                                  opt->pipeline.spline_knots
+                                                      ? opt->pipeline.spline_knots : 5)));
+        bad |= ck_json_put(o, "spline_penalty", json_boolean(opt->pipeline.spline_penalty));
+    }
     bad |= ck_json_put(o, "exclude", strings_json(opt->pipeline.exclude,
                                                    opt->pipeline.nexclude));
     if (opt->pipeline.nreference) /* only when given: older files have no such key */
@@ -637,6 +645,17 @@ static ck_status check_options(const ck_train_options *opt, ck_task task, ck_err
                                                   "the churn was seen, 0 when censored) beside "
                                                   "--time"
                                                 : "--event is for survival models (--model cox)");
+    int l2 = ck_estimator_param(type, "l2");
+    if (opt->pipeline.spline_penalty && !opt->pipeline.nsplines)
+        return ck_error_set(err, CK_EUSAGE, "--spline-penalty needs --splines");
+    if (opt->pipeline.spline_penalty && strcmp(type->name, "logistic") != 0 &&
+        strcmp(type->name, "linear") != 0)
+        return ck_error_set(err, CK_EUSAGE, "--spline-penalty is logistic and linear "
+                                            "regression's (with --model %s the splines take "
+                                            "--l2 as every column does)", type->name);
+    if (opt->pipeline.spline_penalty && l2 >= 0 && opt->param[l2] == 0)
+        return ck_error_set(err, CK_EUSAGE, "--spline-penalty needs its weight: --l2 L, or "
+                                            "--l2 auto to choose it by the --cv folds");
     if (!ck_estimator_supports(type, task))
         return ck_error_set(err, CK_EUSAGE, "--model %s does not do %s%s", type->name,
                             ck_task_name(task),
@@ -1308,7 +1327,7 @@ static ck_status refit(const ck_table *t, const ck_train_options *opt, train_run
     part->has_cv = 0;
     if (set_names(all, opt, &r->y) != CK_OK)
         st = ck_error_set(err, CK_ENOMEM, "out of memory");
-    if (st == CK_OK)
+    if (st == CK_OK && !opt->no_train_metrics)
         st = evaluate_on(all, t, &r->y, r->all, r->nall, opt, r->scores, &all->train, err);
     if (st != CK_OK) {
         ck_model_free(all);
@@ -1374,7 +1393,8 @@ ck_status ck_train(const ck_table *t, const ck_train_options *given, ck_model **
     }
     if (st == CK_OK) {
         warn_label_features(m, w);
-        st = evaluate_on(m, t, &r.y, r.train, r.ntrain, opt, r.scores, &m->train, err);
+        if (!opt->no_train_metrics)
+            st = evaluate_on(m, t, &r.y, r.train, r.ntrain, opt, r.scores, &m->train, err);
     }
     if (st == CK_OK && opt->cv >= 2) { /* the model takes the fold record */
         m->cv = cv;

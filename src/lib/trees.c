@@ -95,6 +95,21 @@ typedef struct walk_node {
     uint32_t flags;    /* WALK_* */
 } walk_node;
 
+/* The groups of WALK_GROUP trees at most this deep and without categorical
+ * splits are also laid out as perfect binary trees (below). */
+#define PERFECT_MAX_DEPTH 8
+
+/* A node of a perfect tree of depth D: node i's children are 2i+1 and
+ * 2i+2, and the leaves are nodes 2^D - 1 .. 2^(D+1) - 2.  A leaf of the
+ * real tree above depth D becomes a node whose two subtrees both end in
+ * its value, so the walk takes exactly D steps and needs neither the
+ * child numbers nor a leaf test: a step is two loads, a comparison and an
+ * add (the implicit layout of Eytzinger / QuickScorer-style flat trees). */
+typedef struct perfect_node {
+    float threshold;
+    int32_t feature;
+} perfect_node;
+
 /* A node as TreeSHAP reads it, in 32 bytes; node numbers local to the
  * tree.  The up pass computes S_n = v_n G_n + S_left + S_right at every
  * node without asking whether it is a leaf (a test the processor would
@@ -124,6 +139,10 @@ typedef double pts __attribute__((vector_size(PTS * sizeof(double))));
 struct ck_trees_private {
     walk_node *walk;      /* by node */
     size_t *group_depth;  /* by group of WALK_GROUP trees: the deepest */
+    size_t *perfect_at;   /* by group: its trees' first node in perfect and
+                             perfect_value, or SIZE_MAX (no perfect layout) */
+    perfect_node *perfect;/* the perfect trees, (2^(D+1) - 1) nodes each */
+    float *perfect_value; /* the same numbering: the leaves' values */
     shap_node *node;      /* by node */
     int32_t *inner;       /* each tree's internal nodes (local numbers), */
     size_t *inner_first;  /* tree t's at inner[inner_first[t] ..] */
@@ -670,6 +689,58 @@ static void build_walk(ck_trees *t, const size_t *depth)
     }
 }
 
+/* Node g of the real tree at position pos of a perfect tree, k levels
+ * down, of depth d (see perfect_node). */
+static void perfect_fill(const ck_trees *t, size_t g, size_t pos, size_t k, size_t d,
+                         perfect_node *P, float *V)
+{
+    if (k == d) {
+        V[pos] = t->value[g];
+        return;
+    }
+    int leaf = t->feature[g] < 0;
+    P[pos] = leaf ? (perfect_node){-INFINITY, 0} : (perfect_node){t->threshold[g], t->feature[g]};
+    perfect_fill(t, leaf ? g : (size_t)t->left[g], 2 * pos + 1, k + 1, d, P, V);
+    perfect_fill(t, leaf ? g : (size_t)t->right[g], 2 * pos + 2, k + 1, d, P, V);
+}
+
+/* The perfect layout of every group that can have one (see perfect_node);
+ * -1 when out of memory. */
+static int build_perfect(ck_trees *t)
+{
+    struct ck_trees_private *pv = t->priv;
+    size_t ngroups = t->ntrees / WALK_GROUP, total = 0;
+    pv->perfect_at = malloc((ngroups + 1) * sizeof *pv->perfect_at);
+    if (!pv->perfect_at)
+        return -1;
+    for (size_t gi = 0; gi < ngroups; gi++) {
+        size_t d = pv->group_depth[gi];
+        int cat = 0;
+        for (size_t g = t->first[gi * WALK_GROUP]; g < t->first[(gi + 1) * WALK_GROUP]; g++)
+            cat |= t->feature[g] >= 0 && t->categorical[g];
+        pv->perfect_at[gi] = SIZE_MAX;
+        if (cat || d > PERFECT_MAX_DEPTH)
+            continue;
+        pv->perfect_at[gi] = total;
+        total += WALK_GROUP * (((size_t)2 << d) - 1);
+    }
+    pv->perfect = malloc((total ? total : 1) * sizeof *pv->perfect);
+    pv->perfect_value = calloc(total ? total : 1, sizeof *pv->perfect_value);
+    if (!pv->perfect || !pv->perfect_value)
+        return -1;
+    for (size_t gi = 0; gi < ngroups; gi++) {
+        size_t d = pv->group_depth[gi], size = ((size_t)2 << d) - 1;
+        if (pv->perfect_at[gi] == SIZE_MAX)
+            continue;
+        for (size_t j = 0; j < WALK_GROUP; j++) {
+            size_t at = pv->perfect_at[gi] + j * size;
+            perfect_fill(t, t->first[gi * WALK_GROUP + j], 0, 0, d, pv->perfect + at,
+                         pv->perfect_value + at);
+        }
+    }
+    return 0;
+}
+
 /* Everything ck_trees_margin and ck_trees_shap read besides the public
  * arrays, and t->bias. */
 static ck_status build_private(ck_trees *t, ck_error *err)
@@ -761,6 +832,11 @@ static ck_status build_private(ck_trees *t, ck_error *err)
     free(reach);
     free(uniq);
     free(depth);
+    if (build_perfect(t) != 0) {
+        free(qc);
+        free(q);
+        return ck_error_set(err, CK_ENOMEM, "out of memory reading an xgboost model");
+    }
     if (umax > 2 * MAX_POINTS) {
         free(qc);
         free(q);
@@ -851,6 +927,9 @@ void ck_trees_free(ck_trees *t)
     if (t->priv) {
         free(t->priv->walk);
         free(t->priv->group_depth);
+        free(t->priv->perfect_at);
+        free(t->priv->perfect);
+        free(t->priv->perfect_value);
         free(t->priv->node);
         free(t->priv->inner);
         free(t->priv->inner_first);
@@ -1087,31 +1166,93 @@ static inline size_t next_node(const ck_trees *t, size_t g, const double *x)
     return left ^ ((left ^ right) & mask);
 }
 
-double ck_trees_margin(const ck_trees *t, const double *x)
+
+/* The rows of at most this many features are turned to float once, for the
+ * perfect trees; wider rows walk the node arrays. */
+#define WALK_FLOAT_MAX 512
+
+/* Group gi's leaf values reached by row xf, added to m in tree order, on
+ * the perfect layout: no missing value in the row, so each step is
+ * (float)x >= threshold. */
+static float perfect_group(const struct ck_trees_private *pv, size_t gi, const float *xf,
+                           float m)
 {
-    /* Trees are walked WALK_GROUP at a time, a level of each in turn: the
-     * walks are chains of dependent loads, and independent chains overlap.
-     * The leaf values are added in float, in tree order from base_margin,
-     * as xgboost's predictor adds them. */
-    float m = t->base_margin;
-    size_t ti = 0;
-    for (; ti + WALK_GROUP <= t->ntrees; ti += WALK_GROUP) {
-        size_t g[WALK_GROUP], d = t->priv->group_depth[ti / WALK_GROUP];
+    size_t d = pv->group_depth[gi], size = ((size_t)2 << d) - 1, idx[WALK_GROUP];
+    const perfect_node *P = pv->perfect + pv->perfect_at[gi];
+    const float *V = pv->perfect_value + pv->perfect_at[gi];
+    for (size_t j = 0; j < WALK_GROUP; j++)
+        idx[j] = 0;
+    /* unrolled whole, so that idx[] lives in registers (kept in memory, each
+     * step would wait for a store to be forwarded to the next level's load) */
+    for (size_t level = 0; level < d; level++)
+#pragma GCC unroll 8
+        for (size_t j = 0; j < WALK_GROUP; j++) {
+            const perfect_node *n = &P[j * size + idx[j]];
+            idx[j] = 2 * idx[j] + 1 + (size_t)(xf[n->feature] >= n->threshold);
+        }
+    for (size_t j = 0; j < WALK_GROUP; j++)
+        m += V[j * size + idx[j]];
+    return m;
+}
+
+/* Group gi's leaf values reached by row x, added to m in tree order, on
+ * the node arrays (any row, any split). */
+static float node_group(const ck_trees *t, size_t gi, const double *x, float m)
+{
+    size_t g[WALK_GROUP], d = t->priv->group_depth[gi];
+    for (size_t j = 0; j < WALK_GROUP; j++)
+        g[j] = t->first[gi * WALK_GROUP + j];
+    for (size_t level = 0; level < d; level++)
         for (size_t j = 0; j < WALK_GROUP; j++)
-            g[j] = t->first[ti + j];
-        for (size_t level = 0; level < d; level++)
-            for (size_t j = 0; j < WALK_GROUP; j++)
-                g[j] = next_node(t, g[j], x);
-        for (size_t j = 0; j < WALK_GROUP; j++)
-            m += t->value[g[j]];
-    }
-    for (; ti < t->ntrees; ti++) {
+            g[j] = next_node(t, g[j], x);
+    for (size_t j = 0; j < WALK_GROUP; j++)
+        m += t->value[g[j]];
+    return m;
+}
+
+/* The trees after the last whole group, one at a time. */
+static float rest_trees(const ck_trees *t, const double *x, float m)
+{
+    for (size_t ti = t->ntrees / WALK_GROUP * WALK_GROUP; ti < t->ntrees; ti++) {
         size_t g = t->first[ti];
         while (t->feature[g] >= 0)
             g = next_node(t, g, x);
         m += t->value[g];
     }
     return m;
+}
+
+/* Row x in float into xf; 1 when it may walk the perfect trees (no missing
+ * value, not too wide). */
+static int row_to_float(const ck_trees *t, const double *x, float *xf)
+{
+    if (t->nfeatures > WALK_FLOAT_MAX)
+        return 0;
+    int ok = 1;
+    for (size_t j = 0; j < t->nfeatures; j++) {
+        xf[j] = (float)x[j];
+        ok &= !isnan(xf[j]);
+    }
+    return ok;
+}
+
+double ck_trees_margin(const ck_trees *t, const double *x)
+{
+    /* Trees are walked WALK_GROUP at a time, a level of each in turn: the
+     * walks are chains of dependent loads, and independent chains overlap.
+     * A row without missing values walks the perfect layout where a group
+     * has one, in float (xgboost compares (float)x < threshold; converting
+     * once gives the same comparisons).  The leaf values are added in
+     * float, in tree order from base_margin, as xgboost's predictor adds
+     * them, whichever layout a group is walked on. */
+    const struct ck_trees_private *pv = t->priv;
+    float xf[WALK_FLOAT_MAX];
+    int perfect = row_to_float(t, x, xf);
+    float m = t->base_margin;
+    for (size_t gi = 0; gi < t->ntrees / WALK_GROUP; gi++)
+        m = perfect && pv->perfect_at[gi] != SIZE_MAX ? perfect_group(pv, gi, xf, m)
+                                                      : node_group(t, gi, x, m);
+    return rest_trees(t, x, m);
 }
 
 double ck_trees_output(const ck_trees *t, double margin)

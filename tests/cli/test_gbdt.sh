@@ -55,3 +55,17 @@ expect 2 "--early-stopping acts on the cross-validation folds: add --cv K" \
   "$CK_BIN/churnkit-train" --data "$DATA/public/mlc_churn.train.csv" --label churn --model gbdt \
   --early-stopping 5 --out "$T/x.json"
 exit 0
+
+# --no-train-metrics: the same model, less its in-sample record and report line
+ok "$TR" --data "$FIX/train.csv" --label churn --model gbdt --trees 20 --out "$T/tm.json" --quiet
+ok "$TR" --data "$FIX/train.csv" --label churn --model gbdt --trees 20 --no-train-metrics \
+   --out "$T/ntm.json"
+grep -q "^Train " "$T/out" && fail "--no-train-metrics: the report still has a Train line"
+/usr/bin/python3 - "$T/tm.json" "$T/ntm.json" <<'PY' || fail "--no-train-metrics: the models differ beyond metrics.train"
+import json, sys
+a, b = (json.load(open(p)) for p in sys.argv[1:])
+assert "train" in a["metrics"] and "train" not in b["metrics"], (a["metrics"].keys(), b["metrics"].keys())
+del a["metrics"]["train"]
+assert a == b
+PY
+ok "$PR" --model "$T/ntm.json" --data "$FIX/test.csv" --out "$T/ntm.csv" --quiet

@@ -75,6 +75,10 @@ ok "$TR" --data "$D" --label churn --exclude spend_change --drop1 --out "$T/d1.j
 grep -qF "R's drop1" "$T/out" || fail "--drop1 printed no likelihood-ratio tests"
 grep -qE "^internet_service +1 +1151\.31 +1171\.31 +7\.7659 " "$T/out" \
   || fail "drop1 of internet_service is not R's (Df 1, deviance 1151.31, AIC 1171.31, LRT 7.7659)"
+# a penalty chosen by --tune makes the LR tests invalid: said, Wald instead
+ok "$TR" --data "$D" --label churn --exclude spend_change --drop1 --tune --cv 3 --out "$T/d1t.json"
+grep -qF -- "--drop1: the fit is penalized" "$T/err" || fail "--drop1 --tune: no warning of Wald tests"
+grep -qF "R's drop1" "$T/out" && fail "--drop1 --tune: the report claims drop1's tests"
 expect 2 "--drop1 does not apply to --model linear; it is for --model logistic" \
   "$TR" --data "$D" --label spend_change --model linear --drop1 --out "$T/x.json"
 ok "$TR" --data "$D" --label spend_change --model linear --exclude churn --out "$T/lm.json"

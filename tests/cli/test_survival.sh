@@ -19,6 +19,14 @@ for want in "Cox proportional hazards (ties: efron)" "Concordance = " \
             "CV (3 folds): concordance"; do
   grep -qF "$want" "$T/out" || fail "the report lacks '$want'"
 done
+# a spline term in the Cox model: its curve table, and no per-unit hazard
+# ratio for its basis columns (they are not the value per SD)
+ok "$TR" --data "$T/f.csv" --time churn_months --event churn_event --id account_id \
+   --exclude $LABELS --splines tenure_days --out "$T/coxsp.json"
+grep -qF "Spline terms: the effect on the log relative hazard" "$T/out" \
+  || fail "cox with --splines: no spline table in the report"
+awk '/^hazard ratio/ { r = 1 } r && /^tenure_days__ns/ && NF > 4 { bad = 1 } END { exit bad }' "$T/out" \
+  || fail "cox with --splines: a basis column has a per-unit hazard ratio"
 ok "$TR" --data "$T/f.csv" --time churn_months --event churn_event --id account_id \
    --exclude $LABELS --log mrr,tenure_days --cv 3 --threads 1 --out "$T/cox1.json" --quiet
 cmp -s "$T/cox.json" "$T/cox1.json" || fail "the model depends on the thread count"

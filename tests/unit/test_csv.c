@@ -158,6 +158,62 @@ START_TEST(test_cr_only_line_ends)
 }
 END_TEST
 
+/* The row-end scan against a byte-at-a-time model of its rule (LF, CRLF
+ * and lone CR end a row outside quotes), on random text cut into random
+ * pieces: the scan has a memchr path for text without quotes or CRs, and
+ * both paths must agree with the rule and with each other. */
+static size_t model_row_end(ck_csv_scan *s, const char *buf, size_t len, size_t from)
+{
+    for (size_t i = 0; i < len; i++) {
+        int after_cr = s->cr;
+        s->cr = buf[i] == '\r';
+        if (buf[i] == '"') {
+            s->quoted = !s->quoted;
+        } else if (buf[i] == '\r') {
+            s->lines++;
+            if (!s->quoted && i >= from && i + 1 < len && buf[i + 1] != '\n') {
+                s->bytes += i + 1;
+                return i + 1;
+            }
+        } else if (buf[i] == '\n') {
+            s->lines += !after_cr;
+            if (!s->quoted && i >= from) {
+                s->bytes += i + 1;
+                return i + 1;
+            }
+        }
+    }
+    s->bytes += len;
+    return 0;
+}
+
+START_TEST(test_row_end_scan_paths)
+{
+    unsigned seed = 12345;
+    char buf[200];
+    for (int trial = 0; trial < 4000; trial++) {
+        /* most trials without quotes or CRs (the fast path), some with */
+        const char *alphabet = trial % 3 ? "ab,\n" : "ab,\n\r\"";
+        size_t na = strlen(alphabet), len = 1 + (seed = seed * 1103515245u + 12345u) % 199;
+        for (size_t i = 0; i < len; i++)
+            buf[i] = alphabet[(seed = seed * 1103515245u + 12345u) / 65536 % na];
+        ck_csv_scan a = {0}, b = {0};
+        size_t pos = 0;
+        while (pos < len) {
+            size_t from = (seed = seed * 1103515245u + 12345u) / 65536 % (len - pos + 1);
+            size_t x = ck_csv_scan_row_end(&a, buf + pos, len - pos, from),
+                   y = model_row_end(&b, buf + pos, len - pos, from);
+            ck_assert_uint_eq(x, y);
+            ck_assert_uint_eq(a.lines, b.lines);
+            ck_assert_uint_eq(a.bytes, b.bytes);
+            ck_assert_int_eq(a.quoted, b.quoted);
+            ck_assert_int_eq(a.cr, b.cr);
+            pos += x ? x : len - pos;
+        }
+    }
+}
+END_TEST
+
 START_TEST(test_quoted_fields)
 {
     char out[256];
@@ -660,6 +716,7 @@ static Suite *csv_suite(void)
     Suite *s = suite_create("csv");
     TCase *tc = tcase_create("reader");
     tcase_add_test(tc, test_basic_rows_and_lines);
+    tcase_add_test(tc, test_row_end_scan_paths);
     tcase_add_test(tc, test_header_names);
     tcase_add_test(tc, test_no_final_newline);
     tcase_add_test(tc, test_bom_is_stripped);

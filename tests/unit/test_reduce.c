@@ -532,6 +532,44 @@ START_TEST(test_refused)
 }
 END_TEST
 
+static int cmp_dbl(const void *x, const void *y)
+{
+    double a = *(const double *)x, b = *(const double *)y;
+    return (a > b) - (a < b);
+}
+
+/* ck_median narrows large arrays by a histogram before selecting: the
+ * result must be the sorted array's median, bit for bit, on spread,
+ * tied, skewed and constant-ish data, odd and even counts. */
+START_TEST(test_median_narrowed)
+{
+    static const size_t sizes[] = {4095, 4096, 4097, 20000, 20001};
+    unsigned seed = 7;
+    for (int kind = 0; kind < 5; kind++)
+        for (size_t z = 0; z < sizeof sizes / sizeof *sizes; z++) {
+            size_t n = sizes[z];
+            double *a = malloc(n * sizeof *a), *b = malloc(n * sizeof *b);
+            for (size_t i = 0; i < n; i++) {
+                seed = seed * 1103515245u + 12345u;
+                double u = (seed >> 8) / 16777216.0;
+                a[i] = kind == 0   ? u * 2 - 1                 /* spread */
+                       : kind == 1 ? floor(u * 5)              /* five values */
+                       : kind == 2 ? pow(u, 8) * 1e6           /* skewed */
+                       : kind == 3 ? (i == 0 ? 1e300 : u)      /* one far outlier */
+                                   : (i % 1000 == 0 ? u : 3.0); /* nearly constant */
+            }
+            memcpy(b, a, n * sizeof *a);
+            qsort(b, n, sizeof *b, cmp_dbl);
+            double want = n % 2 ? b[n / 2] : (b[n / 2 - 1] + b[n / 2]) / 2;
+            double got = ck_median(a, n);
+            ck_assert_msg(memcmp(&got, &want, sizeof got) == 0, "kind %d, n %zu: %.17g, not %.17g",
+                          kind, n, got, want);
+            free(a);
+            free(b);
+        }
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("reduce");
@@ -544,6 +582,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_linear_shards);
     tcase_add_test(tc, test_validation_shards);
     tcase_add_test(tc, test_refused);
+    tcase_add_test(tc, test_median_narrowed);
     suite_add_tcase(s, tc);
     return s;
 }

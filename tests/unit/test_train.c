@@ -492,6 +492,72 @@ START_TEST(test_constant_and_wide_columns)
 }
 END_TEST
 
+/* ck_design_block (a column at a time, for the fits' passes) writes the
+ * same bits as ck_design_row (a row at a time) for every kind of feature:
+ * plain, missing with an indicator, symlog, spline, one-hot with a
+ * reference level, and raw inputs (trees). */
+START_TEST(test_design_block_equals_rows)
+{
+    char csv[8192] = "a,b,c,plan,y\n";
+    for (int i = 0; i < 150; i++) {
+        char row[96];
+        const char *plan = i % 3 == 0 ? "basic" : i % 3 == 1 ? "pro" : "team";
+        if (i % 7 == 3)
+            snprintf(row, sizeof row, ",%d,%.3f,%s,%d\n", i * i, (i % 13) * 1.5, plan, i % 2);
+        else
+            snprintf(row, sizeof row, "%.2f,%d,%.3f,%s,%d\n", i * 0.37 - 20, i * i,
+                     (i % 13) * 1.5, i % 11 == 0 ? "" : plan, i % 2);
+        strcat(csv, row);
+    }
+    char *path = ck_test_write(csv);
+    ck_table *t = read_table(path);
+    static const char *const logs[] = {"b"}, *const spl[] = {"c"};
+    for (int raw = 0; raw <= 1; raw++) {
+        ck_pipeline_options po;
+        ck_pipeline_options_init(&po);
+        po.label = "y";
+        po.raw = raw;
+        if (!raw) {
+            po.missing_indicators = 1;
+            po.log = logs;
+            po.nlog = 1;
+            po.splines = spl;
+            po.nsplines = 1;
+            po.drop_first = 1;
+        }
+        ck_pipeline *pl;
+        ck_warnings w;
+        ck_error err;
+        ck_warnings_init(&w);
+        ck_assert_msg(ck_pipeline_fit(&pl, t, NULL, 0, &po, &w, &err) == CK_OK, "%s",
+                      err.message);
+        ck_design d;
+        ck_assert_int_eq(ck_design_bind(&d, pl, t, &err), CK_OK);
+        size_t rows[37], p = pl->width, n = sizeof rows / sizeof *rows;
+        for (size_t i = 0; i < n; i++)
+            rows[i] = (i * 53 + 7) % t->nrows;
+        double *blk = malloc(p * 40 * sizeof *blk), *row = malloc(p * sizeof *row);
+        ck_design_block(&d, rows, n, blk, 40);
+        for (size_t i = 0; i < n; i++) {
+            ck_design_row(&d, rows[i], row);
+            for (size_t j = 0; j < p; j++)
+                ck_assert_msg(memcmp(&row[j], &blk[j * 40 + i], sizeof(double)) == 0,
+                              "raw %d, row %zu, column %s: %.17g against %.17g", raw, rows[i],
+                              pl->encoded[j], row[j], blk[j * 40 + i]);
+        }
+        ck_assert(raw || p > 8); /* the spline's columns, the indicator, the one-hot ones */
+        free(blk);
+        free(row);
+        ck_design_fini(&d);
+        ck_pipeline_free(pl);
+        ck_warnings_fini(&w);
+    }
+    ck_table_free(t);
+    unlink(path);
+    free(path);
+}
+END_TEST
+
 START_TEST(test_svm_matches_svm_predict)
 {
     if (system("command -v svm-predict >/dev/null 2>&1") != 0)
@@ -693,6 +759,7 @@ static Suite *train_suite(void)
     tcase_add_test(tc, test_holdout_metrics_after_cv);
     tcase_add_test(tc, test_label_drop_missing);
     tcase_add_test(tc, test_train_drop_missing_and_refit);
+    tcase_add_test(tc, test_design_block_equals_rows);
     tcase_set_timeout(tc, 120);
     suite_add_tcase(s, tc);
     return s;

@@ -1,0 +1,125 @@
+#!/bin/sh
+# Spline terms (--splines, issue 21) as a user meets them on the public
+# mlc_churn table (the basis and the fit themselves are checked against R
+# and statsmodels by tests/unit/test_spline.c): the report's curves and
+# tests, one reason a variable (the sum of its columns), the same scores for
+# any thread count, values beyond the training range, the HTML curves, the
+# user errors.
+. "$(dirname "$0")/lib.sh"
+TR="$CK_BIN/churnkit-train"
+EV="$CK_BIN/churnkit-eval"
+PR="$CK_BIN/churnkit-predict"
+D="$DATA/public/mlc_churn"
+S=total_day_minutes,number_customer_service_calls
+
+# ---- a fit with two spline variables, penalized, its weight by the folds -------------
+ok "$TR" --data "$D.train.csv" --label churn --positive yes --features "$S,international_plan" \
+  --splines "$S" --spline-penalty --l2 auto --cv 3 --name sp --out "$T/sp.json" --threads 2
+cp "$T/out" "$T/sp.txt"
+grep -qF "number_customer_service_calls': tied values leave 4 distinct knots of 5" "$T/err" \
+  || fail "no warning for the knots lost to ties: $(cat "$T/err")"
+grep -qF "Spline terms: the effect on the log-odds" "$T/sp.txt" || fail "no spline curves in the report"
+grep -qE "^total_day_minutes: natural cubic spline, 5 knots \(4 columns, curvature penalized, EDF [0-9.]+; Wald chi2\(4\)" "$T/sp.txt" \
+  || fail "no EDF and Wald test of the spline: $(grep '^total_day_minutes:' "$T/sp.txt")"
+grep -qE "^number_customer_service_calls +3 .* [0-9.]+$" "$T/sp.txt" \
+  || fail "the tests table lacks the spline's EDF: $(grep '^number_customer' "$T/sp.txt")"
+grep -qF '"basis": "natural_cubic"' "$T/sp.json" || fail "the model file lacks the spline"
+grep -qF '"spline_covariance"' "$T/sp.json" || fail "the model file lacks the curves' covariance"
+grep -qF '"edf"' "$T/sp.json" || fail "the model file lacks the EDF"
+ok "$TR" --data "$D.train.csv" --label churn --positive yes --features "$S,international_plan" \
+  --splines "$S" --spline-penalty --l2 auto --cv 3 --name sp --out "$T/sp1.json" --threads 1
+cmp -s "$T/sp.json" "$T/sp1.json" || fail "the model file differs between 1 and 2 threads"
+
+# ---- reasons: one a variable, the sum of its columns -----------------------------------
+ok "$PR" --model "$T/sp.json" --data "$D.test.csv" --reasons 3 --out "$T/r.csv" --threads 1
+grep -q "__ns" "$T/r.csv" && fail "a reason names a basis column: $(grep -o '[a-z_]*__ns[0-9]*' "$T/r.csv" | head -1)"
+# the three effects sum to the linear predictor less a constant (that of the
+# average row) on every row: each variable's effect is all of its columns'
+/usr/bin/python3 - "$T/r.csv" <<'EOF' || fail "the reasons do not sum to the linear predictor"
+import math, sys
+import pandas as pd
+s = pd.read_csv(sys.argv[1])
+eta = [math.log(p / (1 - p)) for p in s["sp_prob"]]
+rest = [e - sum(s["sp_reason%d_effect" % k][i] for k in (1, 2, 3)) for i, e in enumerate(eta)]
+assert max(rest) - min(rest) < 2e-3, (min(rest), max(rest))  # printed to 6 digits
+EOF
+
+# ---- the same scores for any thread count, and from eval's in-memory path -------------
+ok "$PR" --model "$T/sp.json" --data "$D.test.csv" --out "$T/s1.csv" --threads 1
+ok "$PR" --model "$T/sp.json" --data "$D.test.csv" --out "$T/s2.csv" --threads 2
+cmp -s "$T/s1.csv" "$T/s2.csv" || fail "scores differ between 1 and 2 threads"
+# the sparse path (no reasons) and the dense one (reasons) give the same probabilities
+cut -d, -f1 "$T/r.csv" > "$T/rp.csv"
+cut -d, -f1 "$T/s1.csv" > "$T/s1p.csv"
+cmp -s "$T/rp.csv" "$T/s1p.csv" || fail "the probabilities with --reasons differ from those without"
+
+# ---- beyond the training range: a straight line, finite scores ------------------------
+/usr/bin/python3 - "$D.test.csv" "$T/far.csv" <<'EOF'
+import sys
+import pandas as pd
+d = pd.read_csv(sys.argv[1]).head(4)
+d["total_day_minutes"] = [-100.0, -20.0, -40.0, -60.0]  # training range 0 to 351.5
+d["number_customer_service_calls"] = 1
+d.to_csv(sys.argv[2], index=False)
+EOF
+ok "$PR" --model "$T/sp.json" --data "$T/far.csv" --out "$T/far_s.csv"
+/usr/bin/python3 - "$T/far_s.csv" <<'EOF' || fail "scores beyond the range are not a straight line in the log-odds"
+import math, sys
+import pandas as pd
+p = pd.read_csv(sys.argv[1])["sp_prob"]
+eta = [math.log(v / (1 - v)) for v in p[1:]]   # -20, -40, -60: equal steps
+# equal differences to the printed precision (the unit test has 1e-12)
+assert abs((eta[2] - eta[1]) - (eta[1] - eta[0])) < 1e-3, eta
+assert abs(eta[1] - eta[0]) > 0.05, eta
+EOF
+
+# ---- the HTML curves ------------------------------------------------------------------
+ok "$EV" --model "$T/sp.json" --data "$D.test.csv" --html "$T/sp.html" --quiet
+/usr/bin/python3 "$ROOT/tests/cli/check_html.py" "$T/sp.html" spline-0-1 spline-0-2 >/dev/null \
+  || fail "no spline curve charts in the HTML report"
+grep -q "nan" "$T/sp.html" && fail "a spline chart draws NaN"
+
+# ---- a damaged spline in a model file: refused (4), naming the field -----------------
+/usr/bin/python3 - "$T/sp.json" "$T/bad.json" <<'EOF'
+import json, sys
+m = json.load(open(sys.argv[1]))
+f = next(f for f in m["features"] if "spline" in f)
+f["spline"]["knots"][1] = f["spline"]["knots"][2]  # no longer increasing
+json.dump(m, open(sys.argv[2], "w"))
+EOF
+expect 4 "spline.knots" "$PR" --model "$T/bad.json" --data "$D.test.csv" --out "$T/bad.csv"
+[ -e "$T/bad.csv" ] && fail "a bad model file left scores"
+
+# ---- user errors -------------------------------------------------------------------------
+expect 2 "--splines: column 'state' holds text" \
+  "$TR" --data "$D.train.csv" --label churn --positive yes --splines state --out "$T/x.json"
+expect 2 "--splines: " \
+  "$TR" --data "$D.train.csv" --label churn --positive yes --splines no_such --out "$T/x.json"
+expect 2 "--spline-penalty needs its weight" \
+  "$TR" --data "$D.train.csv" --label churn --positive yes --splines all --spline-penalty \
+  --out "$T/x.json"
+expect 2 "--spline-penalty needs --splines" \
+  "$TR" --data "$D.train.csv" --label churn --positive yes --spline-penalty --l2 1 --out "$T/x.json"
+expect 2 "--spline-knots" \
+  "$TR" --data "$D.train.csv" --label churn --positive yes --splines all --spline-knots 2 \
+  --out "$T/x.json"
+expect 2 "raw inputs" \
+  "$TR" --data "$D.train.csv" --label churn --positive yes --model gbdt --splines all \
+  --out "$T/x.json"
+expect 2 "--spline-penalty is logistic and linear regression's" \
+  "$TR" --data "$ROOT/tests/fixtures/cox/mixed.csv" --time time --event event --splines tenure \
+  --spline-penalty --l2 1 --out "$T/x.json"
+[ -e "$T/x.json" ] && fail "a refused run wrote a model"
+
+# linear regression: penalized splines too, and the curve in its report
+ok "$TR" --data "$D.train.csv" --label total_day_minutes --model linear \
+  --features total_eve_minutes,total_night_minutes --splines all --spline-penalty --l2 10 \
+  --out "$T/lin.json"
+grep -qE "^total_night_minutes: natural cubic spline, 5 knots \(4 columns, curvature penalized; Wald" "$T/out" \
+  || fail "no spline curve in the linear model's report"
+
+# a column with too few distinct values stays linear, with a warning
+ok "$TR" --data "$D.train.csv" --label churn --positive yes --features number_vmail_messages,total_intl_calls \
+  --splines all --spline-knots 20 --out "$T/few.json"
+grep -qF "distinct knots of 20" "$T/err" || fail "no warning for a column with tied values"
+exit 0
