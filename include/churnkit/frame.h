@@ -65,8 +65,9 @@ void ck_frame_train_free(ck_frame_train *ft);
 
 /* Sets option `name` to `value`: the options of churnkit-train that do not
  * name files -- label, time, event, positive, id, weight, features,
- * exclude, log, reference (comma lists), missing-indicators, max-levels,
- * drop-missing-label, model, task, class-weight, cv, test-fraction, refit,
+ * exclude, log, reference, splines (comma lists), spline-knots,
+ * spline-penalty, missing-indicators, max-levels, drop-missing-label,
+ * no-train-metrics, model, task, class-weight, cv, test-fraction, refit,
  * seed, threshold, threshold-metric, cost-fp, cost-fn, cost-contact,
  * value-saved, calibrate, tune, name, threads -- and every estimator
  * parameter (checked when the fit resolves them).  An unknown name or a

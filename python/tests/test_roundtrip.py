@@ -73,14 +73,25 @@ def test_python_model_scores_the_same_in_the_program(tmp_path, mlc_train, mlc_te
     assert churnkit.to_csv(got) == text
 
 
-def test_python_and_program_train_the_same_model(tmp_path, mlc_train):
+@pytest.mark.parametrize("args,options", [
+    (["--cv", 5, "--l2", "auto"], dict(cv=5, l2="auto")),
+    (["--splines", "total_day_minutes,number_customer_service_calls", "--spline-knots", 4,
+      "--spline-penalty", "--l2", "auto", "--cv", 3, "--no-train-metrics"],
+     dict(splines=["total_day_minutes", "number_customer_service_calls"], spline_knots=4,
+          spline_penalty=True, l2="auto", cv=3, no_train_metrics=True)),
+    (["--model", "gbdt", "--trees", 40, "--cv", 3, "--monotone",
+      "number_customer_service_calls=1", "--categorical", "area_code"],
+     dict(model="gbdt", trees=40, cv=3, monotone={"number_customer_service_calls": 1},
+          categorical=["area_code"])),
+], ids=["l2-auto", "splines", "gbdt"])
+def test_python_and_program_train_the_same_model(tmp_path, mlc_train, args, options):
     """The same data and options give the same model file but for the
     record of where the data came from (the file's name; a frame has none)."""
     path = tmp_path / "prog.json"
     code, _, err = run("churnkit-train", "--data", data_path("mlc_churn.train.csv"), "--label",
-                       "churn", "--cv", 5, "--l2", "auto", "--out", path, "--quiet")
+                       "churn", *args, "--out", path, "--quiet")
     assert code == 0, err
-    m = churnkit.train(mlc_train, label="churn", cv=5, l2="auto")
+    m = churnkit.train(mlc_train, label="churn", **options)
     prog = churnkit.Model.load(path).doc
     mine = m.doc
     prog["training"].pop("data")

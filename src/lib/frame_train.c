@@ -4,6 +4,7 @@
  * churnkit-train resolves them; the estimator parameters go through the
  * estimator table (ck_train_options_set) there too. */
 #include "churnkit/frame.h"
+#include "churnkit/spline.h"
 #include "churnkit/str.h"
 #include "churnkit/train.h"
 #include "churnkit/train_args.h"
@@ -17,8 +18,8 @@ enum { MAX_GIVEN = 64 };
 struct ck_frame_train {
     ck_train_options opt;
     char *model, *task, *time, *threshold, *metric, *class_weight;
-    char **features, **exclude, **log, **reference;
-    size_t nfeatures, nexclude, nlog, nreference;
+    char **features, **exclude, **log, **reference, **splines;
+    size_t nfeatures, nexclude, nlog, nreference, nsplines;
     double cost[4];             /* cost-fp, cost-fn, cost-contact, value-saved */
     char *pname[MAX_GIVEN], *ptext[MAX_GIVEN]; /* estimator parameters */
     size_t nparams;
@@ -57,6 +58,7 @@ void ck_frame_train_free(ck_frame_train *ft)
     ck_strv_free(ft->exclude);
     ck_strv_free(ft->log);
     ck_strv_free(ft->reference);
+    ck_strv_free(ft->splines);
     free(ft);
 }
 
@@ -158,9 +160,10 @@ static int deferred(ck_frame_train *ft, const char *name, char ***field)
 /* The comma lists and the flags, by name; NULL when name is neither. */
 static char ***list_option(ck_frame_train *ft, const char *name, size_t **n)
 {
-    static const char *names[] = {"features", "exclude", "log", "reference"};
-    char ***lists[] = {&ft->features, &ft->exclude, &ft->log, &ft->reference};
-    size_t *counts[] = {&ft->nfeatures, &ft->nexclude, &ft->nlog, &ft->nreference};
+    static const char *names[] = {"features", "exclude", "log", "reference", "splines"};
+    char ***lists[] = {&ft->features, &ft->exclude, &ft->log, &ft->reference, &ft->splines};
+    size_t *counts[] = {&ft->nfeatures, &ft->nexclude, &ft->nlog, &ft->nreference,
+                        &ft->nsplines};
     for (size_t i = 0; i < sizeof names / sizeof *names; i++)
         if (strcmp(name, names[i]) == 0) {
             *n = counts[i];
@@ -172,9 +175,10 @@ static char ***list_option(ck_frame_train *ft, const char *name, size_t **n)
 static int *flag_option(ck_frame_train *ft, const char *name)
 {
     ck_train_options *t = &ft->opt;
-    static const char *names[] = {"missing-indicators", "drop-missing-label", "refit", "tune"};
+    static const char *names[] = {"missing-indicators", "drop-missing-label", "refit", "tune",
+                                  "spline-penalty", "no-train-metrics"};
     int *flags[] = {&t->pipeline.missing_indicators, &t->drop_missing_label, &t->refit,
-                    &t->tune};
+                    &t->tune, &t->pipeline.spline_penalty, &t->no_train_metrics};
     for (size_t i = 0; i < sizeof names / sizeof *names; i++)
         if (strcmp(name, names[i]) == 0)
             return flags[i];
@@ -186,8 +190,9 @@ static size_t *count_option(ck_frame_train *ft, const char *name, double *lo, do
 {
     ck_train_options *t = &ft->opt;
     static const struct { const char *name; double lo, hi; } r[] = {
-        {"max-levels", 2, 1000000}, {"cv", 2, 100}, {"threads", 0, 1024}};
-    size_t *fields[] = {&t->pipeline.max_levels, &t->cv, &t->threads};
+        {"max-levels", 2, 1000000}, {"cv", 2, 100}, {"threads", 0, 1024},
+        {"spline-knots", 3, CK_SPLINE_MAX_KNOTS}};
+    size_t *fields[] = {&t->pipeline.max_levels, &t->cv, &t->threads, &t->pipeline.spline_knots};
     for (size_t i = 0; i < sizeof r / sizeof *r; i++)
         if (strcmp(name, r[i].name) == 0) {
             *lo = r[i].lo;
@@ -287,6 +292,8 @@ static ck_status resolve(ck_frame_train *ft, ck_error *err)
     t->pipeline.nlog = ft->nlog;
     t->pipeline.reference = (const char *const *)ft->reference;
     t->pipeline.nreference = ft->nreference;
+    t->pipeline.splines = (const char *const *)ft->splines;
+    t->pipeline.nsplines = ft->nsplines;
     ck_train_words w;
     ck_train_words_init(&w);
     w.model = ft->model;
