@@ -116,38 +116,59 @@ static int32_t row_level(const ck_design *d, size_t k, size_t row)
     return code < 0 ? -1 : d->code_map[k][code];
 }
 
+/* Row i's reasons into the job's arrays, from its encoded row x. */
+static void row_reasons(predict_job *job, size_t i, const double *x, double *contrib,
+                        double *by_feat, size_t *rank, void *scratch)
+{
+    const ck_pipeline *pl = job->m->pl;
+    ck_model_contributions(job->m, x, contrib, scratch);
+    size_t nq = ck_reasons_pick(pl, contrib, job->direction, job->k, by_feat, rank);
+    for (size_t r = 0; r < job->k; r++) {
+        size_t at = i * job->k + r, f = rank[r];
+        int text = r < nq && pl->feat[f].kind == CK_FEAT_CATEGORICAL;
+        job->rfeat[at] = r < nq ? (int32_t)f : -1;
+        job->rlevel[at] = text ? row_level(job->d, f, i) : -1;
+        job->reffect[at] = r < nq ? rounded(by_feat[f], job->decimals) : NAN;
+    }
+}
+
+/* Rows encoded BLOCK at a time column by column (ck_design_block, as
+ * ck_model_score_table does), each gathered into x for its contributions. */
+enum { BLOCK = 256 };
+
 static void reasons_chunk(void *arg, size_t c, size_t worker)
 {
     (void)worker;
     predict_job *job = arg;
     const ck_pipeline *pl = job->m->pl;
     size_t w = pl->width ? pl->width : 1, nf = pl->nfeat ? pl->nfeat : 1, begin, end;
+    size_t rows[BLOCK];
     double *x = malloc(w * sizeof *x), *contrib = malloc(w * sizeof *contrib);
-    double *by_feat = malloc(nf * sizeof *by_feat);
+    double *block = malloc(w * BLOCK * sizeof *block), *by_feat = malloc(nf * sizeof *by_feat);
     size_t *rank = malloc(nf * sizeof *rank);
     void *scratch = NULL;
-    if (!x || !contrib || !by_feat || !rank ||
+    if (!x || !contrib || !block || !by_feat || !rank ||
         ck_model_scratch(job->m, &scratch, NULL) != CK_OK) {
         job->failed = 1;
         goto done;
     }
     ck_chunk_range(job->n, job->nchunks, c, &begin, &end);
-    for (size_t i = begin; i < end; i++) {
-        ck_design_row(job->d, i, x);
-        ck_model_contributions(job->m, x, contrib, scratch);
-        size_t nq = ck_reasons_pick(pl, contrib, job->direction, job->k, by_feat, rank);
-        for (size_t r = 0; r < job->k; r++) {
-            size_t at = i * job->k + r, f = rank[r];
-            int text = r < nq && pl->feat[f].kind == CK_FEAT_CATEGORICAL;
-            job->rfeat[at] = r < nq ? (int32_t)f : -1;
-            job->rlevel[at] = text ? row_level(job->d, f, i) : -1;
-            job->reffect[at] = r < nq ? rounded(by_feat[f], job->decimals) : NAN;
+    for (size_t b = begin; b < end; b += BLOCK) {
+        size_t nb = end - b < BLOCK ? end - b : BLOCK;
+        for (size_t i = 0; i < nb; i++)
+            rows[i] = b + i;
+        ck_design_block(job->d, rows, nb, block, BLOCK);
+        for (size_t i = 0; i < nb; i++) {
+            for (size_t j = 0; j < pl->width; j++)
+                x[j] = block[j * BLOCK + i];
+            row_reasons(job, b + i, x, contrib, by_feat, rank, scratch);
         }
     }
 done:
     ck_model_scratch_free(job->m, scratch);
     free(x);
     free(contrib);
+    free(block);
     free(by_feat);
     free(rank);
 }
