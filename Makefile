@@ -237,7 +237,7 @@ notebooks:
 
 bench:
 	@.ci/deps.sh bench
-	@$(MAKE) --no-print-directory all bench-progs
+	@$(MAKE) --no-print-directory all shared bench-progs
 	@bench/run.sh $(BENCH)
 
 install: all shared
