@@ -36,7 +36,7 @@ MAN_PAGES := $(wildcard man/*.1)
 
 .SECONDARY:
 
-.PHONY: man check-mpi check-replay bench-progs all lib programs tests check check-unit check-cli demo bench fuzz notebooks \
+.PHONY: shared check-python man check-mpi check-replay bench-progs all lib programs tests check check-unit check-cli demo bench fuzz notebooks \
         install clean deps deps-check valgrind-unit
 
 all: $(PROGRAMS)
@@ -48,6 +48,29 @@ tests: $(TESTS)
 $(BUILD)/lib/%.o: src/lib/%.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) -c $< -o $@
+
+# The shared library (make shared): the same sources compiled again with
+# -fPIC into their own objects, linked with the version script that exports
+# only the ck_ API; the soname carries the major version (libchurnkit.so.0),
+# the file the whole version, as Debian's libraries do.
+SO_VERSION := $(shell sed -n 's/^\#define CK_VERSION "\(.*\)"/\1/p' include/churnkit/version.h)
+SO_MAJOR   := $(firstword $(subst ., ,$(SO_VERSION)))
+SO_NAME    := libchurnkit.so.$(SO_MAJOR)
+SO_FILE    := $(BUILD)/libchurnkit.so.$(SO_VERSION)
+SO_LINKS   := $(BUILD)/$(SO_NAME) $(BUILD)/libchurnkit.so
+PIC_OBJ    := $(LIB_SRC:src/lib/%.c=$(BUILD)/pic/%.o)
+
+$(BUILD)/pic/%.o: src/lib/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) -fPIC -c $< -o $@
+
+$(SO_FILE): $(PIC_OBJ) src/lib/libchurnkit.map
+	$(CC) $(OPT) -shared -Wl,-soname,$(SO_NAME) -Wl,--version-script=src/lib/libchurnkit.map \
+	  -Wl,--no-undefined $(PIC_OBJ) $(LDLIBS_ALL) -o $@
+	ln -sf $(notdir $(SO_FILE)) $(BUILD)/$(SO_NAME)
+	ln -sf $(SO_NAME) $(BUILD)/libchurnkit.so
+
+shared: $(SO_FILE)
 
 $(BUILD)/cli/%.o: src/cli/%.c
 	@mkdir -p $(@D)
@@ -100,7 +123,7 @@ deps-check:
 	@.ci/deps.sh check
 
 check: deps-check
-	@$(MAKE) --no-print-directory check-unit check-cli check-replay check-mpi
+	@$(MAKE) --no-print-directory check-unit check-cli check-replay check-mpi check-python
 
 # With mpirun and mpicc on the machine (not under SANITIZE: Open MPI's own
 # allocations would drown LeakSanitizer), train on 3 processes and compare
@@ -110,6 +133,17 @@ check-mpi:
 	  $(MAKE) --no-print-directory $(PROGRAMS) $(MPI_PROG) && \
 	  CK_BIN=$(CURDIR)/$(BINDIR) sh tests/mpi/test_mpi.sh && echo "ok   mpi (3 processes)"; \
 	else echo "skip mpi (no mpirun/mpicc, or SANITIZE)"; fi
+
+# The Python package (python/) over the shared library, from the source
+# tree: its pytest suite drives the programs too, for the round trips.  Not
+# under SANITIZE: an ASan library cannot be loaded into an uninstrumented
+# python3.
+check-python:
+	@if [ -z "$(SANITIZE)" ]; then \
+	  $(MAKE) --no-print-directory $(SO_FILE) $(PROGRAMS) && \
+	  CHURNKIT_LIB=$(CURDIR)/$(SO_FILE) CK_BIN=$(CURDIR)/$(BINDIR) PYTHONPATH=$(CURDIR)/python \
+	    /usr/bin/python3 -m pytest -q -p no:cacheprovider python/tests && echo "ok   python"; \
+	else echo "skip python (SANITIZE)"; fi
 
 check-unit: $(TESTS)
 	@tests/run-unit.sh $(TESTS)
@@ -192,7 +226,7 @@ NOTEBOOKS := $(wildcard notebooks/*.ipynb)
 
 notebooks:
 	@.ci/deps.sh notebooks
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory all shared
 	@mkdir -p build/notebooks
 	@for nb in $(NOTEBOOKS); do \
 	  echo "== $$nb"; \
@@ -203,19 +237,22 @@ notebooks:
 
 bench:
 	@.ci/deps.sh bench
-	@$(MAKE) --no-print-directory all bench-progs
+	@$(MAKE) --no-print-directory all shared bench-progs
 	@bench/run.sh $(BENCH)
 
-install: all
+install: all shared
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib \
 	           $(DESTDIR)$(PREFIX)/include/churnkit $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 755 $(PROGRAMS) $(if $(filter 1,$(MPI)),$(MPI_PROG)) $(DESTDIR)$(PREFIX)/bin/
 	install -m 644 $(LIB) $(DESTDIR)$(PREFIX)/lib/
+	install -m 755 $(SO_FILE) $(DESTDIR)$(PREFIX)/lib/
+	ln -sf $(notdir $(SO_FILE)) $(DESTDIR)$(PREFIX)/lib/$(SO_NAME)
+	ln -sf $(SO_NAME) $(DESTDIR)$(PREFIX)/lib/libchurnkit.so
 	install -m 644 include/churnkit/*.h $(DESTDIR)$(PREFIX)/include/churnkit/
 	$(if $(MAN_PAGES),install -m 644 $(MAN_PAGES) $(DESTDIR)$(PREFIX)/share/man/man1/)
 
 clean:
 	rm -rf build bin
 
--include $(LIB_OBJ:.o=.d) $(TEST_SRC:tests/unit/%.c=$(BUILD)/tobj/%.d) $(CLI_COMMON_OBJ:.o=.d) $(CLI_SRC:src/cli/%.c=$(BUILD)/cli/%.d) \
+-include $(LIB_OBJ:.o=.d) $(PIC_OBJ:.o=.d) $(TEST_SRC:tests/unit/%.c=$(BUILD)/tobj/%.d) $(CLI_COMMON_OBJ:.o=.d) $(CLI_SRC:src/cli/%.c=$(BUILD)/cli/%.d) \
          $(wildcard $(BUILD)/mpi/*.d)

@@ -1,16 +1,18 @@
 #!/bin/sh
 # Installs the Debian packages churnkit needs, if any are missing.
-#   .ci/deps.sh build|demo|check|ci|bench|notebooks|fuzz|mpi|all
+#   .ci/deps.sh build|demo|check|ci|bench|notebooks|fuzz|mpi|python|all
 # As root it runs apt-get directly; otherwise through sudo when sudo works
 # without a password; otherwise it prints the exact command and fails.
 set -eu
 
 build="gcc make pkg-config libc6-dev libgsl-dev libsvm-dev libcsv-dev libjansson-dev libxgboost-dev"
-check="$build check libsvm-tools python3"
+# the Python package (python/) and its tests, which make check runs
+python="$build python3 python3-numpy python3-pandas python3-sklearn python3-pytest python3-pip"
+check="$build check libsvm-tools python3 python3-numpy python3-pandas python3-sklearn python3-pytest"
 demo="$build python3"
 ci="$check valgrind"
 bench="$build python3 python3-pandas python3-sklearn python3-xgboost liblinear-tools libsvm-tools"
-notebooks="$build python3 python3-pandas python3-matplotlib python3-sklearn python3-xgboost python3-nbconvert python3-ipykernel jupyter-nbconvert"
+notebooks="$build python3 python3-numpy python3-pandas python3-matplotlib python3-sklearn python3-xgboost python3-nbconvert python3-ipykernel jupyter-nbconvert"
 fuzz="$build clang libclang-rt-14-dev"
 mpi="$check libopenmpi-dev openmpi-bin"
 
@@ -23,8 +25,9 @@ case "${1:-build}" in
   notebooks) want=$notebooks ;;
   fuzz) want=$fuzz ;;
   mpi) want=$mpi ;;
-  all) want="$ci $bench $notebooks $fuzz $mpi" ;;
-  *) echo "usage: $0 build|demo|check|ci|bench|notebooks|fuzz|mpi|all" >&2; exit 2 ;;
+  python) want=$python ;;
+  all) want="$ci $bench $notebooks $fuzz $mpi $python" ;;
+  *) echo "usage: $0 build|demo|check|ci|bench|notebooks|fuzz|mpi|python|all" >&2; exit 2 ;;
 esac
 
 missing=

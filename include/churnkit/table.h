@@ -33,6 +33,8 @@ typedef struct ck_column {
     double *num;      /* CK_COL_NUMERIC: nrows values, NaN = missing */
     int32_t *code;    /* CK_COL_CATEGORICAL: nrows codes, -1 = missing */
     ck_dict *levels;  /* CK_COL_CATEGORICAL: level text by code */
+    int view;         /* num is the caller's array (ck_table_add_numeric_view):
+                         not freed, never written */
 } ck_column;
 
 typedef struct ck_table {
@@ -86,6 +88,13 @@ ck_table *ck_table_new(size_t nrows, const char *source);
 /* Adds a numeric column copying values[0..nrows). */
 ck_status ck_table_add_numeric(ck_table *t, const char *name, const double *values,
                                ck_error *err);
+
+/* Adds a numeric column that reads values[0..nrows) in place: no copy, and
+ * ck_table_free leaves it alone.  The caller keeps the array alive and
+ * unchanged while t lives, and passes t to nothing that changes rows
+ * (ck_table_drop_missing).  For scoring a caller's buffer (frame.h). */
+ck_status ck_table_add_numeric_view(ck_table *t, const char *name, const double *values,
+                                    ck_error *err);
 
 /* Adds a categorical column from text (NULL = missing). */
 ck_status ck_table_add_text(ck_table *t, const char *name, const char *const *values,

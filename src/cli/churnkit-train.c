@@ -12,6 +12,7 @@
 #include "churnkit/str.h"
 #include "churnkit/table.h"
 #include "churnkit/train.h"
+#include "churnkit/train_args.h"
 #include "common.h"
 
 #ifdef CK_MPI
@@ -160,15 +161,6 @@ static int parse_list(const char *arg, char ***v, size_t *n)
     return *v ? 0 : -1;
 }
 
-static int parse_choice(const char *opt, const char *arg, const char *const *names, int n)
-{
-    for (int i = 0; i < n; i++)
-        if (strcmp(arg, names[i]) == 0)
-            return i;
-    ck_cli_usage(prog, "%s: unknown value '%s'", opt, arg);
-    return -1;
-}
-
 enum {
     O_DATA = 256, O_LABEL, O_POSITIVE, O_FEATURES, O_EXCLUDE, O_ID, O_CATEGORICAL,
     O_DROP_MISSING_LABEL, O_REFIT, O_NO_TRAIN_METRICS,
@@ -288,109 +280,38 @@ static int parse_model_opt(args *a, int c, const char *arg)
     return 1; /* not a model option */
 }
 
-/* --threshold cost: --cost-fp and --cost-fn, or --cost-contact C and
- * --value-saved V, which are fp cost C and fn cost V - C (a contact costs
- * C; a churner contacted is kept, worth V; one missed loses V - C net). */
-static int resolve_cost(args *a, int costs, int value)
-{
-    ck_train_options *t = &a->train;
-    if (a->metric)
-        return ck_cli_usage(prog, "--threshold-metric goes with --threshold auto, not cost");
-    if (costs && value)
-        return ck_cli_usage(prog, "--threshold cost takes one pair: --cost-fp and --cost-fn, "
-                                  "or --cost-contact and --value-saved, not both");
-    if (!((costs == 2 && value == 0) || (costs == 0 && value == 2)))
-        return ck_cli_usage(prog, "--threshold cost needs --cost-fp and --cost-fn, or "
-                                  "--cost-contact and --value-saved");
-    t->threshold_rule = CK_THRESHOLD_COST;
-    t->cost_fp = costs ? a->cost[0] : a->cost[2];
-    t->cost_fn = costs ? a->cost[1] : a->cost[3] - a->cost[2];
-    if (!(t->cost_fn > 0))
-        return ck_cli_usage(prog, "--value-saved (%g) must exceed --cost-contact (%g): "
-                                  "otherwise no contact pays", a->cost[3], a->cost[2]);
-    return 0;
-}
-
-/* --threshold T is fixed; --threshold auto picks it on the CV predictions
- * by --threshold-metric (default f1), which goes with auto only;
- * --threshold precision>=X (recall>=X) picks the most recall (precision)
- * that keeps the floor. */
-static int resolve_threshold(args *a)
-{
-    static const char *tmetrics[] = {"f1", "youden", "accuracy"};
-    ck_train_options *t = &a->train;
-    int auto_ = a->threshold && strcmp(a->threshold, "auto") == 0, i = 0;
-    int cost = a->threshold && strcmp(a->threshold, "cost") == 0;
-    int costs = !isnan(a->cost[0]) + !isnan(a->cost[1]), value = !isnan(a->cost[2]) +
-                                                                 !isnan(a->cost[3]);
-    if (!cost && costs + value)
-        return ck_cli_usage(prog, "--cost-fp, --cost-fn, --cost-contact and --value-saved go "
-                                  "with --threshold cost");
-    if (cost)
-        return resolve_cost(a, costs, value);
-    if (a->threshold && strpbrk(a->threshold, "<>")) {
-        ck_threshold_spec spec;
-        char rule[64];
-        if (ck_str_squeeze_rule(a->threshold, rule, sizeof rule) != 0 ||
-            ck_threshold_rule_parse(rule, &spec) != 0 ||
-            (spec.rule != CK_THRESHOLD_PRECISION && spec.rule != CK_THRESHOLD_RECALL))
-            return ck_cli_usage(prog, "--threshold '%s': a floor reads precision>=X or "
-                                      "recall>=X, X in (0, 1]", a->threshold);
-        if (a->metric)
-            return ck_cli_usage(prog, "--threshold-metric goes with --threshold auto, not "
-                                      "with a floor");
-        t->threshold_rule = spec.rule;
-        t->threshold_target = spec.target;
-        return 0;
-    }
-    if (a->metric && !auto_)
-        return ck_cli_usage(prog, "--threshold-metric goes with --threshold auto");
-    if (a->metric && (i = parse_choice("--threshold-metric", a->metric, tmetrics, 3)) < 0)
-        return 2;
-    t->threshold_rule = auto_ ? (ck_threshold_rule)(i + 1) : CK_THRESHOLD_FIXED;
-    return 0;
-}
-
-/* Chooses the estimator and task, then sets the parameters as typed. */
+/* The estimator, task, parameters, class weights and threshold rule, as
+ * the library resolves them for every caller (train_args.h). */
 static int resolve_model(args *a)
 {
     ck_error err;
-    char choices[200];
-    const ck_estimator_type *type =
-        ck_estimator_find(a->model ? a->model : a->time ? "cox" : "logistic");
-    ck_estimator_choices(choices, sizeof choices);
-    if (!type)
-        return ck_cli_usage(prog, "--model: unknown estimator '%s' (%s)", a->model, choices);
-    ck_train_options_use(&a->train, type);
-    if (a->task && !(a->train.task = ck_task_from_name(a->task)))
-        return ck_cli_usage(prog, "--task: unknown task '%s' (classification, regression, "
-                                  "survival)", a->task);
-    if (a->time && !a->task)
-        a->train.task = CK_TASK_SURVIVAL;
-    if (a->time && a->train.task != CK_TASK_SURVIVAL)
-        return ck_cli_usage(prog, "--time is a survival model's target; --task %s takes "
-                                  "--label", a->task);
-    if (a->train.task && !ck_estimator_supports(type, a->train.task))
-        return ck_cli_usage(prog, "--model %s does not do %s", type->name,
-                            ck_task_name(a->train.task));
-    for (size_t i = 0; i < a->nparams; i++)
-        if (ck_train_options_set(&a->train, a->params[i].name, a->params[i].text, &err) !=
-            CK_OK)
-            return ck_cli_usage(prog, "%s", err.message);
-    ck_task task = a->train.task ? a->train.task : type->default_task;
-    if (task == CK_TASK_SURVIVAL && !a->time)
-        return ck_cli_usage(prog, "--model %s is a survival model: give --time COLUMN and "
-                                  "--event COLUMN instead of --label", type->name);
-    const char *cls_only = a->train.positive ? "--positive"
-                           : a->threshold        ? "--threshold"
-                           : a->metric           ? "--threshold-metric"
-                           : a->class_weight     ? "--class-weight" : NULL;
-    if (task != CK_TASK_CLASSIFICATION && cls_only)
-        return ck_cli_usage(prog, "%s is for classifiers; --model %s here does %s", cls_only,
-                            type->name, ck_task_name(task));
-    if (a->class_weight && !(type->flags & CK_EST_CLASS_WEIGHTS))
-        return ck_cli_usage(prog, "--class-weight does not apply to --model %s", type->name);
-    return resolve_threshold(a);
+    ck_train_words w;
+    const char **names = calloc(a->nparams + 1, sizeof *names);
+    const char **texts = calloc(a->nparams + 1, sizeof *texts);
+    if (!names || !texts) {
+        free(names);
+        free(texts);
+        return ck_exit_code(CK_ENOMEM);
+    }
+    for (size_t i = 0; i < a->nparams; i++) {
+        names[i] = a->params[i].name;
+        texts[i] = a->params[i].text;
+    }
+    ck_train_words_init(&w);
+    w.model = a->model;
+    w.task = a->task;
+    w.time = a->time;
+    w.threshold = a->threshold;
+    w.metric = a->metric;
+    w.class_weight = a->class_weight;
+    memcpy(w.cost, a->cost, sizeof w.cost);
+    w.pname = names;
+    w.ptext = texts;
+    w.nparams = a->nparams;
+    ck_status st = ck_train_resolve(&a->train, &w, &err);
+    free(names);
+    free(texts);
+    return st == CK_OK ? 0 : ck_cli_usage(prog, "%s", err.message);
 }
 
 static int parse_args(int argc, char **argv, args *a, const struct option *longopts)

@@ -9,6 +9,7 @@
 #include "churnkit/num.h"
 #include "churnkit/ofile.h"
 #include "churnkit/parallel.h"
+#include "churnkit/reasons.h"
 #include "churnkit/segments.h"
 #include "churnkit/str.h"
 
@@ -622,44 +623,25 @@ static double score_model(const plan *p, size_t i, worker *w, const ck_csv_row *
     return ck_model_score(pm->m, s->x, s->scratch);
 }
 
-/* Whether a contribution v counts for the reasons' direction: raising the
- * score (up), lowering it (down), or either. */
-static int wanted(const ck_score_options *o, double v)
-{
-    return o->reasons_direction > 0 ? v > 0 : o->reasons_direction < 0 ? v < 0 : v != 0;
-}
-
-/* The features moving the score most in the chosen direction, each with
- * its contribution on the model's scale (summed over its encoded
- * columns); empty cells when fewer features qualify. */
+/* The features moving the score most in the chosen direction
+ * (ck_reasons_pick), each with its contribution on the model's scale
+ * (summed over its encoded columns); empty cells when fewer features
+ * qualify. */
 static void write_reasons(const plan *p, size_t i, worker *w, ck_csv_writer *out)
 {
     const plan_model *pm = &p->pm[i];
     const ck_pipeline *pl = pm->m->pl;
     model_scratch *s = &w->ms[i];
-    size_t nf = pl->nfeat, nq = 0;
     ck_model_contributions(pm->m, s->x, s->contrib, s->scratch);
-    for (size_t k = 0; k < nf; k++) {
-        const ck_feature *f = &pl->feat[k];
-        s->by_feat[k] = 0;
-        for (size_t j = 0; j < f->width; j++)
-            s->by_feat[k] += s->contrib[f->offset + j];
-        if (wanted(p->opt, s->by_feat[k]))
-            s->rank[nq++] = k;
-    }
-    for (size_t r = 0; r < pm->reasons; r++) { /* partial selection: K is small */
+    size_t nq = ck_reasons_pick(pl, s->contrib, p->opt->reasons_direction, pm->reasons,
+                                s->by_feat, s->rank);
+    for (size_t r = 0; r < pm->reasons; r++) {
         if (r >= nq) {
             ck_csv_write_empty(out);
             ck_csv_write_empty(out);
             continue;
         }
-        size_t best = r;
-        for (size_t q = r + 1; q < nq; q++)
-            if (fabs(s->by_feat[s->rank[q]]) > fabs(s->by_feat[s->rank[best]]))
-                best = q;
-        size_t k = s->rank[best];
-        s->rank[best] = s->rank[r];
-        s->rank[r] = k;
+        size_t k = s->rank[r];
         const ck_feature *f = &pl->feat[k];
         int32_t lv = f->kind == CK_FEAT_CATEGORICAL ? s->level[k] : 0;
         ck_csv_write_cstr(out, pm->label[k][lv < 0 ? f->nlevels : (size_t)lv]);

@@ -38,7 +38,8 @@ ck_table *ck_table_new(size_t nrows, const char *source)
 static void column_fini(ck_column *c)
 {
     free(c->name);
-    free(c->num);
+    if (!c->view)
+        free(c->num);
     free(c->code);
     ck_dict_free(c->levels);
 }
@@ -108,6 +109,21 @@ ck_status ck_table_add_numeric(ck_table *t, const char *name, const double *valu
         return ck_error_set(err, CK_ENOMEM, "out of memory");
     if (t->nrows)
         memcpy(c->num, values, t->nrows * sizeof *values);
+    return CK_OK;
+}
+
+ck_status ck_table_add_numeric_view(ck_table *t, const char *name, const double *values,
+                                    ck_error *err)
+{
+    ck_status st = check_new_name(t, name, err);
+    if (st != CK_OK)
+        return st;
+    ck_column *c = append_column(t, name, CK_COL_NUMERIC);
+    if (!c)
+        return ck_error_set(err, CK_ENOMEM, "out of memory");
+    free(c->num);
+    c->num = (double *)values; /* read only: c->view says so */
+    c->view = 1;
     return CK_OK;
 }
 
@@ -214,8 +230,12 @@ static int keep_rows(ck_table *t, const unsigned char *keep)
 ck_status ck_table_drop_missing(ck_table *t, const char *const *cols, size_t ncols,
                                 size_t *dropped, ck_error *err)
 {
-    unsigned char *keep = malloc(t->nrows ? t->nrows : 1);
     *dropped = 0;
+    for (size_t j = 0; j < t->ncols; j++)
+        if (t->col[j].view)
+            return ck_error_set(err, CK_EUSAGE, "%s: column '%s' is the caller's array, not "
+                                                "the table's to change", t->source, t->col[j].name);
+    unsigned char *keep = malloc(t->nrows ? t->nrows : 1);
     if (!keep)
         return ck_error_set(err, CK_ENOMEM, "%s: out of memory dropping rows", t->source);
     for (size_t i = 0; i < t->nrows; i++)
