@@ -16,12 +16,12 @@ S=total_day_minutes,number_customer_service_calls
 ok "$TR" --data "$D.train.csv" --label churn --positive yes --features "$S,international_plan" \
   --splines "$S" --spline-penalty --l2 auto --cv 3 --name sp --out "$T/sp.json" --threads 2
 cp "$T/out" "$T/sp.txt"
-grep -qF "number_customer_service_calls': tied values leave 4 distinct knots of 5" "$T/err" \
+grep -qF "number_customer_service_calls': tied values repeat its quantiles: its 5 knots are at quantiles of its 10 distinct values" "$T/err" \
   || fail "no warning for the knots lost to ties: $(cat "$T/err")"
 grep -qF "Spline terms: the effect on the log-odds" "$T/sp.txt" || fail "no spline curves in the report"
 grep -qE "^total_day_minutes: natural cubic spline, 5 knots \(4 columns, curvature penalized, EDF [0-9.]+; Wald chi2\(4\)" "$T/sp.txt" \
   || fail "no EDF and Wald test of the spline: $(grep '^total_day_minutes:' "$T/sp.txt")"
-grep -qE "^number_customer_service_calls +3 .* [0-9.]+$" "$T/sp.txt" \
+grep -qE "^number_customer_service_calls +4 .* [0-9.]+$" "$T/sp.txt" \
   || fail "the tests table lacks the spline's EDF: $(grep '^number_customer' "$T/sp.txt")"
 grep -qF '"basis": "natural_cubic"' "$T/sp.json" || fail "the model file lacks the spline"
 grep -qF '"spline_covariance"' "$T/sp.json" || fail "the model file lacks the curves' covariance"
@@ -121,5 +121,30 @@ grep -qE "^total_night_minutes: natural cubic spline, 5 knots \(4 columns, curva
 # a column with too few distinct values stays linear, with a warning
 ok "$TR" --data "$D.train.csv" --label churn --positive yes --features number_vmail_messages,total_intl_calls \
   --splines all --spline-knots 20 --out "$T/few.json"
-grep -qF "distinct knots of 20" "$T/err" || fail "no warning for a column with tied values"
+grep -qF "number_vmail_messages': tied values repeat its quantiles: its 20 knots are at quantiles of its" "$T/err" \
+  || fail "no warning for a column with tied values: $(cat "$T/err")"
+
+# a column with 4 distinct non-missing values gets 4 knots (not 5 interpolated
+# between them, a saturated spline), and one with 2 stays linear, with warnings
+/usr/bin/python3 - "$D.train.csv" "$T/miss.csv" <<'EOF'
+import sys
+import pandas as pd
+d = pd.read_csv(sys.argv[1])[["churn", "total_day_minutes"]]
+d["mostlymiss"] = float("nan")
+d.loc[[10, 20, 30, 40], "mostlymiss"] = [1.0, 5.0, 2.0, 9.0]
+d["two"] = [i % 2 for i in range(len(d))]
+d.to_csv(sys.argv[2], index=False)
+EOF
+ok "$TR" --data "$T/miss.csv" --label churn --positive yes --splines mostlymiss,two \
+  --out "$T/miss.json"
+grep -qF "column 'mostlymiss': 4 distinct non-missing values, fewer than 5 knots: its spline has 4 knots (3 columns)" "$T/err" \
+  || fail "no warning for a spline with fewer values than knots: $(cat "$T/err")"
+grep -qF "column 'two': 2 distinct non-missing values, too few for a spline (3 knots): kept linear" "$T/err" \
+  || fail "no warning for a column kept linear: $(cat "$T/err")"
+/usr/bin/python3 - "$T/miss.json" <<'EOF' || fail "the mostly missing column's knots are not its 4 values"
+import json, sys
+f = {x["name"]: x for x in json.load(open(sys.argv[1]))["features"]}
+assert f["mostlymiss"]["spline"]["knots"] == [1, 2, 5, 9], f["mostlymiss"]["spline"]
+assert "spline" not in f["two"] or f["two"]["spline"] is None
+EOF
 exit 0
