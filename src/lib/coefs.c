@@ -848,8 +848,8 @@ void ck_coefs_splines_report(FILE *out, const ck_coefs *c, const ck_pipeline *pl
             continue;
         if (!header++)
             fprintf(out, "\nSpline terms: the effect on the %s against the average training "
-                         "row (what the reason sums), at the training deciles, with its 95%% "
-                         "interval\n",
+                         "row (what the reason sums), at the training deciles and maximum, with "
+                         "its 95%% interval\n",
                     c->ratio == CK_RATIO_HAZARD ? "log relative hazard"
                     : c->ratio == CK_RATIO_ODDS ? "log-odds" : "prediction");
         fprintf(out, "%s: natural cubic spline, %zu knots (%zu columns%s", f->name,
@@ -878,6 +878,14 @@ void ck_coefs_splines_report(FILE *out, const ck_coefs *c, const ck_pipeline *pl
             fprintf(out, "  %7d%% %14.6g %11.4g %11.4g %11.4g\n", 10 * (d + 1), v, eta,
                     eta - 1.959963984540054 * se, eta + 1.959963984540054 * se);
         }
+        /* the 90% decile can stop short of where the churners are (a
+         * count's top tenth): the upper boundary knot, the training
+         * maximum, closes the table */
+        double t = f->spline->knots[f->spline->nknots - 1], eta, se;
+        effect_at(c, pl, k, t, &eta, &se);
+        fprintf(out, "  %8s %14.6g %11.4g %11.4g %11.4g\n", "max",
+                f->symlog ? copysign(expm1(fabs(t)), t) : t, eta,
+                eta - 1.959963984540054 * se, eta + 1.959963984540054 * se);
     }
 }
 

@@ -1018,17 +1018,21 @@ static ck_status fit_splines(ck_pipeline *pl, const ck_table *t, const size_t *r
 {
     double *tmp = NULL;
     ck_status st = CK_OK;
+    size_t numeric = 0;
     for (size_t k = 0; st == CK_OK && k < pl->nfeat; k++) {
         ck_feature *f = &pl->feat[k];
         size_t col;
         if (f->kind != CK_FEAT_NUMERIC || !wants_spline(opt, f->name))
             continue;
+        numeric++;
         if (!tmp && !(tmp = malloc((n ? n : 1) * sizeof *tmp)))
             st = ck_error_set(err, CK_ENOMEM, "out of memory");
         else if ((st = ck_table_require(t, f->name, &col, err)) == CK_OK)
             st = fit_spline(f, &t->col[col], rows, n, opt, tmp, w, err);
     }
     free(tmp);
+    if (st == CK_OK && !numeric && ck_strv_index(opt->splines, opt->nsplines, "all") >= 0)
+        ck_warn(w, "--splines all: no numeric feature is left to give a spline");
     return st;
 }
 

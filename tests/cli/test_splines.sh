@@ -109,6 +109,14 @@ expect 2 "raw inputs" \
 expect 2 "--spline-penalty is logistic and linear regression's" \
   "$TR" --data "$ROOT/tests/fixtures/cox/mixed.csv" --time time --event event --splines tenure \
   --spline-penalty --l2 1 --out "$T/x.json"
+# options that would be accepted and do nothing
+expect 2 "--spline-knots needs --splines" \
+  "$TR" --data "$D.train.csv" --label churn --positive yes --spline-knots 4 --out "$T/x.json"
+expect 2 "--spline-knots needs --splines" \
+  "$TR" --data "$D.train.csv" --label churn --positive yes --model gbdt --spline-knots 4 \
+  --out "$T/x.json"
+expect 2 "--splines names no column" \
+  "$TR" --data "$D.train.csv" --label churn --positive yes --splines "" --out "$T/x.json"
 [ -e "$T/x.json" ] && fail "a refused run wrote a model"
 
 # linear regression: penalized splines too, and the curve in its report
@@ -117,6 +125,18 @@ ok "$TR" --data "$D.train.csv" --label total_day_minutes --model linear \
   --out "$T/lin.json"
 grep -qE "^total_night_minutes: natural cubic spline, 5 knots \(4 columns, curvature penalized; Wald" "$T/out" \
   || fail "no spline curve in the linear model's report"
+
+# --splines all with no numeric feature left: a warning
+ok "$TR" --data "$D.train.csv" --label churn --positive yes --features international_plan,state \
+  --splines all --out "$T/nonum.json"
+grep -qF -- "--splines all: no numeric feature is left to give a spline" "$T/err" \
+  || fail "no warning for --splines all without numeric features: $(cat "$T/err")"
+
+# --tune chooses the penalty's weight as --l2 auto does
+ok "$TR" --data "$D.train.csv" --label churn --positive yes --features "$S" --splines "$S" \
+  --spline-penalty --tune --cv 3 --out "$T/tune.json"
+grep -q "<- kept" "$T/out" || fail "--tune chose no --l2 for the spline penalty"
+grep -qF '"penalty": "second_difference"' "$T/tune.json" || fail "the tuned spline is not penalized"
 
 # a column with too few distinct values stays linear, with a warning
 ok "$TR" --data "$D.train.csv" --label churn --positive yes --features number_vmail_messages,total_intl_calls \
