@@ -343,12 +343,32 @@ static size_t name_width(const ck_pipeline *pl)
     return w > 40 ? 40 : w;
 }
 
+/* Whether encoded column col is one of a spline's basis columns. */
+static int basis_column(const ck_pipeline *pl, size_t col)
+{
+    for (size_t k = 0; k < pl->nfeat; k++) {
+        const ck_feature *f = &pl->feat[k];
+        if (f->spline && col >= f->offset && col < f->offset + ck_spline_width(f->spline))
+            return 1;
+    }
+    return 0;
+}
+
 void ck_coefs_report(FILE *out, const ck_coefs *c, const ck_pipeline *pl)
 {
-    size_t w = name_width(pl);
+    size_t w = name_width(pl), off = c->no_intercept ? 0 : 1;
+    int splines = 0;
+    for (size_t k = 0; k < pl->nfeat; k++)
+        splines |= pl->feat[k].spline != NULL;
+    /* the basis columns are not centered: every one is 0 at the lower
+     * boundary knot (ns(), spline.h), so the intercept holds a spline
+     * variable there, not at its mean */
     fprintf(out, "Coefficients on the model's scale: a number per standard deviation, a level "
-                 "against its reference level%s\n",
-            c->no_intercept ? "" : ", the intercept at the numbers' means");
+                 "against its reference level%s%s\n",
+            c->no_intercept ? "" : ", the intercept at the numbers' means",
+            c->no_intercept || !splines ? ""
+                                        : " and a spline variable at its lowest knot (its "
+                                          "training minimum, where its columns are 0)");
     if (c->approximate)
         fprintf(out, "The model is penalized or weighted: standard errors, p-values and "
                      "intervals are approximate.\n");
@@ -377,7 +397,11 @@ void ck_coefs_report(FILE *out, const ck_coefs *c, const ck_pipeline *pl)
         ck_report_format_p(p, sizeof p, r->p_value);
         fprintf(out, "%-*.*s %11.4g %10.4g %8.3f %9s %10.4g %10.4g", (int)w, (int)w, name,
                 r->coef, r->se, r->stat, p, r->lo, r->hi);
-        if (c->ratio)
+        /* a basis column's exp(coef) is no ratio of anything readable:
+         * its variable's curve is */
+        if (c->ratio && !is_intercept(c, j) && basis_column(pl, j - off))
+            fprintf(out, "  %10s", "(spline)");
+        else if (c->ratio)
             fprintf(out, "  %10.4g", exp(r->coef));
         fputc('\n', out);
     }

@@ -331,11 +331,16 @@ static void ratios_report(FILE *out, const ck_coefs *c, const ck_pipeline *pl)
         for (size_t k = 0; k < f->width; k++, shown++) {
             size_t j = f->offset + k;
             const ck_coef_row *r = &c->row[j];
+            /* a spline's basis columns have no readable ratio: one line
+             * sends the reader to the variable's curve */
+            if (f->spline && k < ck_spline_width(f->spline)) {
+                if (k == 0)
+                    fprintf(out, "%-36.36s %10s\n", f->name, "(spline: its curve below)");
+                continue;
+            }
             fprintf(out, "%-36.36s %10.4g %10.4g %10.4g", pl->encoded[j], exp(r->coef),
                     exp(r->lo), exp(r->hi));
             /* six digits: a day of tenure moves the hazard in the 5th */
-            /* a spline's columns are its basis, not the value per SD: no
-             * per-unit ratio (its curve is in the spline table) */
             if (f->kind == CK_FEAT_NUMERIC && !f->spline && k == 0 && f->scale > 0)
                 fprintf(out, " %14.6g %11.6g %11.6g%s", exp(r->coef / f->scale),
                         exp(r->lo / f->scale), exp(r->hi / f->scale),

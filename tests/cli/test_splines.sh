@@ -21,6 +21,10 @@ grep -qF "number_customer_service_calls': tied values repeat its quantiles: its 
 grep -qF "Spline terms: the effect on the log-odds" "$T/sp.txt" || fail "no spline curves in the report"
 grep -qE "^total_day_minutes: natural cubic spline, 5 knots \(4 columns, curvature penalized, EDF [0-9.]+; Wald chi2\(4\)" "$T/sp.txt" \
   || fail "no EDF and Wald test of the spline: $(grep '^total_day_minutes:' "$T/sp.txt")"
+grep -qF "the intercept at the numbers' means and a spline variable at its lowest knot" "$T/sp.txt" \
+  || fail "the report misplaces the intercept of a model with splines"
+grep -E "^[a-z_]+__ns[0-9]" "$T/sp.txt" | grep -vE "^[a-z_]+__ns[0-9] .*(\(spline\)|\(spline: its curve below\))$" \
+  && fail "a basis column has an odds ratio"
 grep -qE "^number_customer_service_calls +4 .* [0-9.]+$" "$T/sp.txt" \
   || fail "the tests table lacks the spline's EDF: $(grep '^number_customer' "$T/sp.txt")"
 grep -qF '"basis": "natural_cubic"' "$T/sp.json" || fail "the model file lacks the spline"
@@ -78,6 +82,23 @@ ok "$EV" --model "$T/sp.json" --data "$D.test.csv" --html "$T/sp.html" --quiet
 /usr/bin/python3 "$ROOT/tests/cli/check_html.py" "$T/sp.html" spline-0-1 spline-0-2 >/dev/null \
   || fail "no spline curve charts in the HTML report"
 grep -q "nan" "$T/sp.html" && fail "a spline chart draws NaN"
+# the coefficient forest leaves the basis columns out (its caption says why), the
+# band follows the curve's own points (no staircase: no two band vertices share an x
+# on the upper edge), and the rug draws tied deciles once
+grep -q "__ns" "$T/sp.html" && fail "the HTML draws a basis column: $(grep -o '[a-z_]*__ns[0-9]' "$T/sp.html" | head -1)"
+grep -qF "Spline variables are drawn as curves below, not here" "$T/sp.html" \
+  || fail "the coefficient chart's caption does not say where the spline variables are"
+/usr/bin/python3 - "$T/sp.html" <<'EOF' || fail "the spline charts' band or rug is wrong"
+import re, sys
+html = open(sys.argv[1]).read()
+for k in (1, 2):
+    svg = re.search(r'<svg[^>]*id="spline-0-%d".*?</svg>' % k, html, re.S).group(0)
+    pts = re.search(r'<polygon[^>]*points="([^"]*)"', svg).group(1).split()
+    xs = [float(p.split(",")[0]) for p in pts[:len(pts) // 2]]
+    assert len(xs) == len(set(xs)), "a staircase band"
+    dots = re.findall(r'<circle cx="([0-9.]+)"', svg)
+    assert len(dots) == len(set(dots)), "tied deciles drawn twice"
+EOF
 
 # ---- a damaged spline in a model file: refused (4), naming the field -----------------
 /usr/bin/python3 - "$T/sp.json" "$T/bad.json" <<'EOF'
