@@ -859,7 +859,15 @@ int ck_coefs_nonlinear_test(const ck_coefs *c, const ck_pipeline *pl, size_t k, 
         }
     *df = (double)m;
     *stat = m ? ck_wald_stat(b, wv, m, idx, m) : NAN;
-    *p = isnan(*stat) ? NAN : gsl_cdf_chisq_Q(*stat, *df);
+    if (c->test_kind == CK_TEST_F && c->df > 0) {
+        /* beside least squares' F tests (sigma estimated): the Wald F,
+         * chi2 / df on (df, residual df), as R's anova.gam gives for a
+         * Gaussian model (Wood, Generalized Additive Models, 2nd ed.,
+         * 6.12.1); ridge's Wald tests stay chi2, as the tests beside them */
+        *stat /= *df;
+        *p = isnan(*stat) ? NAN : gsl_cdf_fdist_Q(*stat, *df, c->df);
+    } else
+        *p = isnan(*stat) ? NAN : gsl_cdf_chisq_Q(*stat, *df);
     return 0;
 }
 
@@ -885,12 +893,20 @@ void ck_coefs_splines_report(FILE *out, const ck_coefs *c, const ck_pipeline *pl
             char p[16];
             ck_report_format_p(p, sizeof p, c->tests[k].p);
             fprintf(out, "; Wald chi2(%.0f) = %.2f, p %s", c->tests[k].df, c->tests[k].stat, p);
+        } else if (c->tests && c->test_kind == CK_TEST_F && !isnan(c->tests[k].stat)) {
+            char p[16];
+            ck_report_format_p(p, sizeof p, c->tests[k].p);
+            fprintf(out, "; F(%.0f, %.0f) = %.2f, p %s", c->tests[k].df, c->df,
+                    c->tests[k].stat, p);
         }
         double nl, nldf, nlp;
         if (ck_coefs_nonlinear_test(c, pl, k, &nl, &nldf, &nlp) == 0 && !isnan(nl)) {
             char p[16];
             ck_report_format_p(p, sizeof p, nlp);
-            fprintf(out, "; non-linear: chi2(%.0f) = %.2f, p %s", nldf, nl, p);
+            if (c->test_kind == CK_TEST_F && c->df > 0)
+                fprintf(out, "; non-linear: F(%.0f, %.0f) = %.2f, p %s", nldf, c->df, nl, p);
+            else
+                fprintf(out, "; non-linear: chi2(%.0f) = %.2f, p %s", nldf, nl, p);
         }
         fprintf(out, ")\n  %8s %14s %11s %11s %11s\n", "decile", "value", "effect", "[0.025",
                 "0.975]");

@@ -157,7 +157,19 @@ static ck_status fit(const ck_fit_input *in, void **out, ck_warnings *w, ck_erro
         return ck_error_set(err, CK_ENOMEM, "out of memory");
     }
     s->c.no_intercept = 1;
-    ck_coefs_adopt(&s->c, m.p, &m.beta, NULL, m.cov, 0, in->final, in->ds->design->pl);
+    const ck_pipeline *pl = in->ds->design->pl;
+    ck_coefs_adopt(&s->c, m.p, &m.beta, NULL, m.cov, 0, in->final, pl);
+    /* with splines, each variable's joint Wald test ("does it matter?"), as
+     * logistic and linear give: a spline has no single coefficient to read
+     * (models without one keep their report and file as they were) */
+    int splines = 0;
+    for (size_t k = 0; k < pl->nfeat; k++)
+        splines |= pl->feat[k].spline != NULL;
+    if (splines && in->final && m.cov && ck_coefs_wald_tests(&s->c, pl, m.cov, NULL) != 0) {
+        ck_cox_fini(&m);
+        ck_coefs_est_free(s);
+        return ck_error_set(err, CK_ENOMEM, "out of memory");
+    }
     s->c.ratio = CK_RATIO_HAZARD;
     s->c.approximate = co.l2 > 0 || in->ds->weight != NULL;
     set_facts(&s->f, &m);

@@ -144,8 +144,38 @@ expect 2 "--splines names no column" \
 ok "$TR" --data "$D.train.csv" --label total_day_minutes --model linear \
   --features total_eve_minutes,total_night_minutes --splines all --spline-penalty --l2 10 \
   --out "$T/lin.json"
-grep -qE "^total_night_minutes: natural cubic spline, 5 knots \(4 columns, curvature penalized; Wald" "$T/out" \
-  || fail "no spline curve in the linear model's report"
+grep -qE "^total_night_minutes: natural cubic spline, 5 knots \(4 columns, curvature penalized, EDF [0-9.]+; Wald" "$T/out" \
+  || fail "no spline curve (with its EDF) in the linear model's report: $(grep '^total_night' "$T/out")"
+# --l2 auto too: the EDF of each spline, between the straight line's 1 and its 4 columns
+ok "$TR" --data "$D.train.csv" --label total_day_minutes --model linear \
+  --features total_eve_minutes,total_night_minutes --splines all --spline-penalty --l2 auto --cv 3 \
+  --out "$T/lina.json"
+edf=$(sed -n 's/^total_eve_minutes: natural cubic spline.*EDF \([0-9.]*\);.*/\1/p' "$T/out")
+/usr/bin/python3 -c "import sys; e = float(sys.argv[1]); assert 1 < e < 4, e" "$edf" \
+  || fail "no EDF for linear --spline-penalty --l2 auto: '$edf'"
+# unpenalized least squares: the joint test and the non-linearity test both F tests,
+# on the residual df, p-values from the F distribution
+ok "$TR" --data "$D.train.csv" --label total_day_minutes --model linear \
+  --features total_eve_minutes,total_night_minutes --splines all --out "$T/lin0.json"
+line=$(grep '^total_night_minutes: natural cubic spline' "$T/out")
+echo "$line" | grep -qE "; F\(4, 3991\) = [0-9.]+, p [0-9.e-]+; non-linear: F\(3, 3991\) = [0-9.]+, p [0-9.e-]+\)$" \
+  || fail "linear's spline tests are not F tests: $line"
+/usr/bin/python3 - "$line" <<'EOF' || fail "the non-linear F test's p-value is not F(3, 3991)'s"
+import re, sys
+from scipy.stats import f
+F, p = re.search(r"non-linear: F\(3, 3991\) = ([0-9.]+), p ([0-9.e-]+)", sys.argv[1]).groups()
+assert abs(f.sf(float(F), 3, 3991) - float(p)) < 0.006, (F, p, f.sf(float(F), 3, 3991))
+EOF
+
+# Cox: each spline variable's joint Wald test beside its non-linearity test, and no
+# hazard ratio for a basis column
+ok "$TR" --data "$ROOT/tests/fixtures/cox/mixed.csv" --time time --event event --splines tenure \
+  --out "$T/cox.json"
+grep -qE "^tenure: natural cubic spline, 5 knots \(4 columns; Wald chi2\(4\) = [0-9.]+, p [^;]+; non-linear: chi2\(3\)" "$T/out" \
+  || fail "Cox gives no joint Wald test of a spline: $(grep '^tenure:' "$T/out")"
+grep "^tenure__ns" "$T/out" | grep -v "(spline)$" \
+  && fail "Cox's report gives a basis column a hazard ratio"
+grep -qE "^tenure +\(spline: its curve below\)" "$T/out" || fail "Cox's ratios do not send to the curve"
 
 # --splines all with no numeric feature left: a warning
 ok "$TR" --data "$D.train.csv" --label churn --positive yes --features international_plan,state \
