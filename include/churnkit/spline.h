@@ -75,7 +75,7 @@ size_t ck_spline_width(const ck_spline *s);
 size_t ck_spline_knots(double *v, size_t n, size_t k, double *knots, size_t *distinct);
 
 /* Derives the basis from s->nknots and s->knots (strictly increasing,
- * finite, at least 3: else CK_EMODEL). */
+ * finite, at least 3, and a basis finite at every knot: else CK_EMODEL). */
 ck_status ck_spline_prepare(ck_spline *s, ck_error *err);
 
 /* The K - 1 basis values at t (finite) into out. */

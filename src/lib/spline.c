@@ -175,6 +175,23 @@ static void constraint_q(ck_spline *s, double *a, size_t n)
     }
 }
 
+/* Whether the basis and its end tangents are finite at every knot. */
+static int finite_basis(const ck_spline *s)
+{
+    size_t w = ck_spline_width(s);
+    double b[CK_SPLINE_MAX_KNOTS];
+    for (size_t j = 0; j < 4 * w; j++)
+        if (!isfinite(s->edge[j]))
+            return 0;
+    for (size_t k = 0; k < s->nknots; k++) {
+        ck_spline_basis(s, s->knots[k], b);
+        for (size_t j = 0; j < w; j++)
+            if (!isfinite(b[j]))
+                return 0;
+    }
+    return 1;
+}
+
 ck_status ck_spline_prepare(ck_spline *s, ck_error *err)
 {
     size_t k = s->nknots;
@@ -206,6 +223,11 @@ ck_status ck_spline_prepare(ck_spline *s, ck_error *err)
             bsplines(s, side ? hi : lo, d, b);
             project(s, b, s->edge + (size_t)(2 * side + d) * w);
         }
+    /* knots finite but far apart (a damaged file's -1e308 and 1e308)
+     * overflow the spacings: refused now rather than at the first row */
+    if (!finite_basis(s))
+        return ck_error_set(err, CK_EMODEL, "spline knots too far apart: the basis is not "
+                                            "finite at them");
     return CK_OK;
 }
 

@@ -110,6 +110,28 @@ json.dump(m, open(sys.argv[2], "w"))
 EOF
 expect 4 "spline.knots" "$PR" --model "$T/bad.json" --data "$D.test.csv" --out "$T/bad.csv"
 [ -e "$T/bad.csv" ] && fail "a bad model file left scores"
+# knots finite but so far apart that the basis overflows: refused at load, not at a row
+/usr/bin/python3 - "$T/sp.json" "$T/bad.json" <<'EOF'
+import json, sys
+m = json.load(open(sys.argv[1]))
+f = next(f for f in m["features"] if "spline" in f)
+f["spline"]["knots"][0], f["spline"]["knots"][-1] = -1e308, 1e308
+json.dump(m, open(sys.argv[2], "w"))
+EOF
+expect 4 "spline.knots' is refused: spline knots too far apart" \
+  "$PR" --model "$T/bad.json" --data "$D.test.csv" --out "$T/bad.csv"
+[ -e "$T/bad.csv" ] && fail "a bad model file left scores"
+# a spline on a categorical feature would be ignored: refused, the field named
+/usr/bin/python3 - "$T/sp.json" "$T/bad.json" <<'EOF'
+import json, sys
+m = json.load(open(sys.argv[1]))
+s = next(f for f in m["features"] if "spline" in f)["spline"]
+next(f for f in m["features"] if f["type"] == "categorical")["spline"] = s
+json.dump(m, open(sys.argv[2], "w"))
+EOF
+expect 4 "spline' is for numeric features" \
+  "$PR" --model "$T/bad.json" --data "$D.test.csv" --out "$T/bad.csv"
+[ -e "$T/bad.csv" ] && fail "a bad model file left scores"
 
 # ---- user errors -------------------------------------------------------------------------
 expect 2 "--splines: column 'state' holds text" \
