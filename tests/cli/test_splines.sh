@@ -199,6 +199,14 @@ grep "^tenure__ns" "$T/out" | grep -v "(spline)$" \
   && fail "Cox's report gives a basis column a hazard ratio"
 grep -qE "^tenure +\(spline: its curve below\)" "$T/out" || fail "Cox's ratios do not send to the curve"
 
+# unpenalized, minutes and charges' splines are collinear many times over: one
+# warning line, with the count and the strongest groups
+ok "$TR" --data "$D.train.csv" --label churn --positive yes --splines all --out "$T/unpen.json"
+[ "$(grep -c "nearly collinear" "$T/err")" = 1 ] \
+  || fail "not one collinearity warning: $(grep -c "nearly collinear" "$T/err") lines"
+grep -qE "warning: [0-9]+ groups of columns are nearly collinear \(condition numbers [0-9.e+]+ down to [0-9.e+]+\).*'total_day_charge__ns3', 'total_day_minutes__ns3'.*; \.\.\.$" "$T/err" \
+  || fail "the grouped collinearity warning lacks its count or groups: $(cat "$T/err")"
+
 # --splines all with no numeric feature left: a warning
 ok "$TR" --data "$D.train.csv" --label churn --positive yes --features international_plan,state \
   --splines all --out "$T/nonum.json"
