@@ -531,12 +531,16 @@ void ck_coefs_scales_report(FILE *out, const ck_coefs *c, const ck_pipeline *pl)
     int symlog = 0;
     for (size_t k = 0; k < pl->nfeat; k++)
         symlog |= pl->feat[k].kind == CK_FEAT_NUMERIC && pl->feat[k].symlog;
+    int splines = 0;
+    for (size_t k = 0; k < pl->nfeat; k++)
+        splines |= pl->feat[k].spline != NULL;
     fprintf(out, "\nThe raw scale (%s%s with 95%% intervals): per unit of a number%s, a level "
-                 "against its reference level%s; and per standard deviation of the column (a "
+                 "against its reference level%s%s; and per standard deviation of the column (a "
                  "level's 0/1 indicator too)\n",
             what, c->ratio ? "s, exp(coef)," : "s",
             symlog ? " (of a --log number: of sign(x) log(1 + |x|))" : "",
-            c->no_intercept ? "" : ", the intercept at every number 0 and every reference level");
+            c->no_intercept ? "" : ", the intercept at every number 0 and every reference level",
+            c->no_intercept || !splines ? "" : " (a spline variable at its lowest knot)");
     fprintf(out, "%-*s %11s %10s %10s %11s %11s %10s %10s\n", (int)w, "term", "per unit",
             "[0.025", "0.975]", "SD", "per SD", "[0.025", "0.975]");
     size_t shown = c->p;

@@ -23,6 +23,8 @@ grep -qE "^total_day_minutes: natural cubic spline, 5 knots \(4 columns, curvatu
   || fail "no EDF and Wald test of the spline: $(grep '^total_day_minutes:' "$T/sp.txt")"
 grep -qF "the intercept at the numbers' means and a spline variable at its lowest knot" "$T/sp.txt" \
   || fail "the report misplaces the intercept of a model with splines"
+grep -qF "the intercept at every number 0 and every reference level (a spline variable at its lowest knot)" "$T/sp.txt" \
+  || fail "the raw-scale table misplaces the intercept of a model with splines"
 grep -E "^[a-z_]+__ns[0-9]" "$T/sp.txt" | grep -vE "^[a-z_]+__ns[0-9] .*(\(spline\)|\(spline: its curve below\))$" \
   && fail "a basis column has an odds ratio"
 grep -qE "^number_customer_service_calls +4 .* [0-9.]+$" "$T/sp.txt" \
