@@ -143,7 +143,9 @@ void ck_coefs_spline_effect(const ck_coefs *c, const ck_pipeline *pl, size_t k, 
 
 /* The Wald test that spline feature k is a straight line (its curvature
  * directions' coefficients 0, ck_spline_curvature): chi2 into *stat on
- * *df = K - 2 degrees of freedom, its p-value into *p.  -1 (and NaN) when
+ * *df = K - 2 degrees of freedom, its p-value into *p; beside least
+ * squares' F tests (c->test_kind CK_TEST_F, c->df > 0) the Wald F,
+ * chi2 / *df on (*df, c->df), and its p-value.  -1 (and NaN) when
  * the feature has no spline or the model no covariance of it. */
 int ck_coefs_nonlinear_test(const ck_coefs *c, const ck_pipeline *pl, size_t k, double *stat,
                             double *df, double *p);

@@ -78,6 +78,9 @@ typedef struct ck_linear {
     double *term_df;        /* the rank each input column takes (one a
                                feature, owned; ck_coefs_term_df), or NULL:
                                no aliasing */
+    double *influence;      /* ridge: the p diagonal entries of the influence
+                               (X'X + L S)^-1 X'X, each coefficient's
+                               effective degrees of freedom (owned), or NULL */
     ck_term_test *tests;    /* OLS: the F test of each feature of the pipeline,
                                R's drop1(lm, test = "F"), from R alone (owned);
                                NULL for ridge and Huber */

@@ -125,7 +125,9 @@ typedef struct ck_pipeline_options {
     int raw;                     /* raw inputs: no log scale, indicators or
                                     reference level */
     const char *const *splines;  /* numeric columns given spline terms;
-                                    "all": every numeric feature */
+                                    "all": every numeric feature; non-NULL
+                                    with nsplines 0: an empty --splines,
+                                    which ck_train refuses */
     size_t nsplines;
     size_t spline_knots;         /* knots a spline (0: 5) */
     int spline_penalty;          /* their difference penalty (spline.h) */

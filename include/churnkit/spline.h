@@ -13,8 +13,10 @@
  * nearer boundary knot (ns() does the same): a natural spline is linear
  * there, so a value beyond the training range gets the slope of the curve's
  * end, never a cubic's swing.  The knots are the training quantiles of t at
- * 0, 1/(K-1), ..., 1 (numpy's and R's type 7); repeated quantiles (ties)
- * leave fewer knots, and fewer than 3 distinct ones no spline.
+ * 0, 1/(K-1), ..., 1 (numpy's and R's type 7); when ties repeat a quantile,
+ * the quantiles of t's distinct values (mgcv's place.knots), so that a
+ * column of counts gets knots across its range rather than [0, 1, 2, 9];
+ * at most as many knots as distinct values, and under 3 no spline.
  *
  * The basis spans the linear function, so a spline column set replaces the
  * feature's standardized column (the linear term is the spline with no
@@ -63,13 +65,17 @@ typedef struct ck_spline {
 /* The basis columns: K - 1. */
 size_t ck_spline_width(const ck_spline *s);
 
-/* The knots from the n training values v (reordered; NaN removed first):
- * the distinct quantiles at j / (k - 1) into knots; returns their number
- * (fewer than k with ties). */
-size_t ck_spline_knots(double *v, size_t n, size_t k, double *knots);
+/* The knots from the n training values v (reordered; NaN removed first)
+ * into knots; returns their number, under 3 meaning no spline.  R's ns():
+ * the quantiles at j / (k - 1) when they are k distinct numbers.  When ties
+ * repeat a quantile (a discrete column) or v holds fewer than k distinct
+ * values: mgcv's place.knots, the quantiles at j / (m - 1) of the d
+ * distinct values, m = min(k, d) knots (never more knots than values: K
+ * knots and the intercept are K parameters), and *distinct = d (else 0). */
+size_t ck_spline_knots(double *v, size_t n, size_t k, double *knots, size_t *distinct);
 
 /* Derives the basis from s->nknots and s->knots (strictly increasing,
- * finite, at least 3: else CK_EMODEL). */
+ * finite, at least 3, and a basis finite at every knot: else CK_EMODEL). */
 ck_status ck_spline_prepare(ck_spline *s, ck_error *err);
 
 /* The K - 1 basis values at t (finite) into out. */

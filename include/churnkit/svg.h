@@ -69,6 +69,11 @@ void ck_svg_steps(ck_svg *c, const double *x, const double *y, size_t n, double 
 void ck_svg_step_band(ck_svg *c, const double *x, const double *lo, const double *hi, size_t n,
                       double x_end, size_t series);
 
+/* A translucent band between the lines lo and hi through x (a pointwise
+ * interval around a ck_svg_line through the same x). */
+void ck_svg_band(ck_svg *c, const double *x, const double *lo, const double *hi, size_t n,
+                 size_t series);
+
 /* Vertical interval bars at x[i] from lo[i] to hi[i], with short caps
  * (bars with a NaN end are skipped). */
 void ck_svg_errorbars(ck_svg *c, const double *x, const double *lo, const double *hi, size_t n,

@@ -343,12 +343,32 @@ static size_t name_width(const ck_pipeline *pl)
     return w > 40 ? 40 : w;
 }
 
+/* Whether encoded column col is one of a spline's basis columns. */
+static int basis_column(const ck_pipeline *pl, size_t col)
+{
+    for (size_t k = 0; k < pl->nfeat; k++) {
+        const ck_feature *f = &pl->feat[k];
+        if (f->spline && col >= f->offset && col < f->offset + ck_spline_width(f->spline))
+            return 1;
+    }
+    return 0;
+}
+
 void ck_coefs_report(FILE *out, const ck_coefs *c, const ck_pipeline *pl)
 {
-    size_t w = name_width(pl);
+    size_t w = name_width(pl), off = c->no_intercept ? 0 : 1;
+    int splines = 0;
+    for (size_t k = 0; k < pl->nfeat; k++)
+        splines |= pl->feat[k].spline != NULL;
+    /* the basis columns are not centered: every one is 0 at the lower
+     * boundary knot (ns(), spline.h), so the intercept holds a spline
+     * variable there, not at its mean */
     fprintf(out, "Coefficients on the model's scale: a number per standard deviation, a level "
-                 "against its reference level%s\n",
-            c->no_intercept ? "" : ", the intercept at the numbers' means");
+                 "against its reference level%s%s\n",
+            c->no_intercept ? "" : ", the intercept at the numbers' means",
+            c->no_intercept || !splines ? ""
+                                        : " and a spline variable at its lowest knot (its "
+                                          "training minimum, where its columns are 0)");
     if (c->approximate)
         fprintf(out, "The model is penalized or weighted: standard errors, p-values and "
                      "intervals are approximate.\n");
@@ -377,7 +397,11 @@ void ck_coefs_report(FILE *out, const ck_coefs *c, const ck_pipeline *pl)
         ck_report_format_p(p, sizeof p, r->p_value);
         fprintf(out, "%-*.*s %11.4g %10.4g %8.3f %9s %10.4g %10.4g", (int)w, (int)w, name,
                 r->coef, r->se, r->stat, p, r->lo, r->hi);
-        if (c->ratio)
+        /* a basis column's exp(coef) is no ratio of anything readable:
+         * its variable's curve is */
+        if (c->ratio && !is_intercept(c, j) && basis_column(pl, j - off))
+            fprintf(out, "  %10s", "(spline)");
+        else if (c->ratio)
             fprintf(out, "  %10.4g", exp(r->coef));
         fputc('\n', out);
     }
@@ -507,12 +531,16 @@ void ck_coefs_scales_report(FILE *out, const ck_coefs *c, const ck_pipeline *pl)
     int symlog = 0;
     for (size_t k = 0; k < pl->nfeat; k++)
         symlog |= pl->feat[k].kind == CK_FEAT_NUMERIC && pl->feat[k].symlog;
+    int splines = 0;
+    for (size_t k = 0; k < pl->nfeat; k++)
+        splines |= pl->feat[k].spline != NULL;
     fprintf(out, "\nThe raw scale (%s%s with 95%% intervals): per unit of a number%s, a level "
-                 "against its reference level%s; and per standard deviation of the column (a "
+                 "against its reference level%s%s; and per standard deviation of the column (a "
                  "level's 0/1 indicator too)\n",
             what, c->ratio ? "s, exp(coef)," : "s",
             symlog ? " (of a --log number: of sign(x) log(1 + |x|))" : "",
-            c->no_intercept ? "" : ", the intercept at every number 0 and every reference level");
+            c->no_intercept ? "" : ", the intercept at every number 0 and every reference level",
+            c->no_intercept || !splines ? "" : " (a spline variable at its lowest knot)");
     fprintf(out, "%-*s %11s %10s %10s %11s %11s %10s %10s\n", (int)w, "term", "per unit",
             "[0.025", "0.975]", "SD", "per SD", "[0.025", "0.975]");
     size_t shown = c->p;
@@ -835,7 +863,15 @@ int ck_coefs_nonlinear_test(const ck_coefs *c, const ck_pipeline *pl, size_t k, 
         }
     *df = (double)m;
     *stat = m ? ck_wald_stat(b, wv, m, idx, m) : NAN;
-    *p = isnan(*stat) ? NAN : gsl_cdf_chisq_Q(*stat, *df);
+    if (c->test_kind == CK_TEST_F && c->df > 0) {
+        /* beside least squares' F tests (sigma estimated): the Wald F,
+         * chi2 / df on (df, residual df), as R's anova.gam gives for a
+         * Gaussian model (Wood, Generalized Additive Models, 2nd ed.,
+         * 6.12.1); ridge's Wald tests stay chi2, as the tests beside them */
+        *stat /= *df;
+        *p = isnan(*stat) ? NAN : gsl_cdf_fdist_Q(*stat, *df, c->df);
+    } else
+        *p = isnan(*stat) ? NAN : gsl_cdf_chisq_Q(*stat, *df);
     return 0;
 }
 
@@ -848,8 +884,8 @@ void ck_coefs_splines_report(FILE *out, const ck_coefs *c, const ck_pipeline *pl
             continue;
         if (!header++)
             fprintf(out, "\nSpline terms: the effect on the %s against the average training "
-                         "row (what the reason sums), at the training deciles, with its 95%% "
-                         "interval\n",
+                         "row (what the reason sums), at the training deciles and maximum, with "
+                         "its 95%% interval\n",
                     c->ratio == CK_RATIO_HAZARD ? "log relative hazard"
                     : c->ratio == CK_RATIO_ODDS ? "log-odds" : "prediction");
         fprintf(out, "%s: natural cubic spline, %zu knots (%zu columns%s", f->name,
@@ -861,12 +897,20 @@ void ck_coefs_splines_report(FILE *out, const ck_coefs *c, const ck_pipeline *pl
             char p[16];
             ck_report_format_p(p, sizeof p, c->tests[k].p);
             fprintf(out, "; Wald chi2(%.0f) = %.2f, p %s", c->tests[k].df, c->tests[k].stat, p);
+        } else if (c->tests && c->test_kind == CK_TEST_F && !isnan(c->tests[k].stat)) {
+            char p[16];
+            ck_report_format_p(p, sizeof p, c->tests[k].p);
+            fprintf(out, "; F(%.0f, %.0f) = %.2f, p %s", c->tests[k].df, c->df,
+                    c->tests[k].stat, p);
         }
         double nl, nldf, nlp;
         if (ck_coefs_nonlinear_test(c, pl, k, &nl, &nldf, &nlp) == 0 && !isnan(nl)) {
             char p[16];
             ck_report_format_p(p, sizeof p, nlp);
-            fprintf(out, "; non-linear: chi2(%.0f) = %.2f, p %s", nldf, nl, p);
+            if (c->test_kind == CK_TEST_F && c->df > 0)
+                fprintf(out, "; non-linear: F(%.0f, %.0f) = %.2f, p %s", nldf, c->df, nl, p);
+            else
+                fprintf(out, "; non-linear: chi2(%.0f) = %.2f, p %s", nldf, nl, p);
         }
         fprintf(out, ")\n  %8s %14s %11s %11s %11s\n", "decile", "value", "effect", "[0.025",
                 "0.975]");
@@ -878,6 +922,14 @@ void ck_coefs_splines_report(FILE *out, const ck_coefs *c, const ck_pipeline *pl
             fprintf(out, "  %7d%% %14.6g %11.4g %11.4g %11.4g\n", 10 * (d + 1), v, eta,
                     eta - 1.959963984540054 * se, eta + 1.959963984540054 * se);
         }
+        /* the 90% decile can stop short of where the churners are (a
+         * count's top tenth): the upper boundary knot, the training
+         * maximum, closes the table */
+        double t = f->spline->knots[f->spline->nknots - 1], eta, se;
+        effect_at(c, pl, k, t, &eta, &se);
+        fprintf(out, "  %8s %14.6g %11.4g %11.4g %11.4g\n", "max",
+                f->symlog ? copysign(expm1(fabs(t)), t) : t, eta,
+                eta - 1.959963984540054 * se, eta + 1.959963984540054 * se);
     }
 }
 

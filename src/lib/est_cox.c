@@ -157,7 +157,19 @@ static ck_status fit(const ck_fit_input *in, void **out, ck_warnings *w, ck_erro
         return ck_error_set(err, CK_ENOMEM, "out of memory");
     }
     s->c.no_intercept = 1;
-    ck_coefs_adopt(&s->c, m.p, &m.beta, NULL, m.cov, 0, in->final, in->ds->design->pl);
+    const ck_pipeline *pl = in->ds->design->pl;
+    ck_coefs_adopt(&s->c, m.p, &m.beta, NULL, m.cov, 0, in->final, pl);
+    /* with splines, each variable's joint Wald test ("does it matter?"), as
+     * logistic and linear give: a spline has no single coefficient to read
+     * (models without one keep their report and file as they were) */
+    int splines = 0;
+    for (size_t k = 0; k < pl->nfeat; k++)
+        splines |= pl->feat[k].spline != NULL;
+    if (splines && in->final && m.cov && ck_coefs_wald_tests(&s->c, pl, m.cov, NULL) != 0) {
+        ck_cox_fini(&m);
+        ck_coefs_est_free(s);
+        return ck_error_set(err, CK_ENOMEM, "out of memory");
+    }
     s->c.ratio = CK_RATIO_HAZARD;
     s->c.approximate = co.l2 > 0 || in->ds->weight != NULL;
     set_facts(&s->f, &m);
@@ -331,11 +343,16 @@ static void ratios_report(FILE *out, const ck_coefs *c, const ck_pipeline *pl)
         for (size_t k = 0; k < f->width; k++, shown++) {
             size_t j = f->offset + k;
             const ck_coef_row *r = &c->row[j];
+            /* a spline's basis columns have no readable ratio: one line
+             * sends the reader to the variable's curve */
+            if (f->spline && k < ck_spline_width(f->spline)) {
+                if (k == 0)
+                    fprintf(out, "%-36.36s %10s\n", f->name, "(spline: its curve below)");
+                continue;
+            }
             fprintf(out, "%-36.36s %10.4g %10.4g %10.4g", pl->encoded[j], exp(r->coef),
                     exp(r->lo), exp(r->hi));
             /* six digits: a day of tenure moves the hazard in the 5th */
-            /* a spline's columns are its basis, not the value per SD: no
-             * per-unit ratio (its curve is in the spline table) */
             if (f->kind == CK_FEAT_NUMERIC && !f->spline && k == 0 && f->scale > 0)
                 fprintf(out, " %14.6g %11.6g %11.6g%s", exp(r->coef / f->scale),
                         exp(r->lo / f->scale), exp(r->hi / f->scale),

@@ -86,6 +86,23 @@ static void set_facts(facts *f, const ck_linear *lm, const double *param)
     f->bic = ols ? -2 * lm->loglik + k * log((double)lm->n) : NAN;
 }
 
+/* With splines in a penalized fit, each feature's effective degrees of
+ * freedom: the sum over its columns of the influence's diagonal (linear.h;
+ * as est_logistic.c's ck_spline_edf, the trace over them).  Other models'
+ * tables stay as they were. */
+static void feature_edf(const ck_pipeline *pl, const ck_linear *lm, ck_coefs *c)
+{
+    int splines = 0;
+    for (size_t k = 0; k < pl->nfeat; k++)
+        splines |= pl->feat[k].spline != NULL;
+    for (size_t k = 0; splines && lm->influence && c->tests && k < pl->nfeat; k++) {
+        double e = 0;
+        for (size_t j = 0; j < pl->feat[k].width; j++)
+            e += lm->influence[1 + pl->feat[k].offset + j];
+        c->tests[k].edf = e;
+    }
+}
+
 static ck_status fit(const ck_fit_input *in, void **out, ck_warnings *w, ck_error *err)
 {
     ck_linear lm;
@@ -133,6 +150,7 @@ static ck_status fit(const ck_fit_input *in, void **out, ck_warnings *w, ck_erro
         ck_coefs_est_free(s);
         return ck_error_set(err, CK_ENOMEM, "out of memory");
     }
+    feature_edf(pl, &lm, &s->c);
     ck_linear_fini(&lm);
     *out = s;
     return CK_OK;

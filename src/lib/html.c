@@ -392,12 +392,22 @@ static const char *axis_label(const ck_terms *tt, int aux)
 /* Under a coefficient chart: the scale (a level is a contrast with its
  * reference level, not a standardized number), why the intervals are
  * approximate, and the aliased terms (R's NA), which have no point. */
-static void coefficient_caption(FILE *o, const ck_terms *tt, int aux)
+static void coefficient_caption(FILE *o, const ck_terms *tt, int aux, const ck_pipeline *pl)
 {
     if (aux || strcmp(tt->kind, "coefficients") != 0)
         return;
     fputs("<figcaption>On the model's scale: a number per standard deviation, a level against "
           "its reference level.", o);
+    size_t ns = 0;
+    for (size_t k = 0; pl && k < pl->nfeat; k++)
+        if (pl->feat[k].spline) {
+            fputs(ns++ ? ", " : " Spline variables are drawn as curves below, not here (their "
+                                "basis columns' coefficients mean nothing one by one): ",
+                  o);
+            ck_html_escape(o, pl->feat[k].name);
+        }
+    if (ns)
+        fputc('.', o);
     if (tt->approximate)
         fputs(" Intervals approximate (penalized or weighted).", o);
     size_t n = 0;
@@ -411,14 +421,29 @@ static void coefficient_caption(FILE *o, const ck_terms *tt, int aux)
     fputs("</figcaption>", o);
 }
 
+/* Whether `name` is one of the spline basis columns of pl. */
+static int basis_term(const ck_pipeline *pl, const char *name)
+{
+    for (size_t k = 0; pl && k < pl->nfeat; k++) {
+        const ck_feature *f = &pl->feat[k];
+        for (size_t j = 0; f->spline && j < ck_spline_width(f->spline); j++)
+            if (strcmp(pl->encoded[f->offset + j], name) == 0)
+                return 1;
+    }
+    return 0;
+}
+
 /* One chart of the terms' values (aux: their second measure, without
- * intervals), the 30 largest. */
-static void terms_chart(FILE *o, const ck_terms *tt, int aux, const char *model, size_t idx)
+ * intervals), the 30 largest; a spline's basis columns left out (its
+ * curve is the reading: spline_chart). */
+static void terms_chart(FILE *o, const ck_terms *tt, int aux, const char *model, size_t idx,
+                        const ck_pipeline *pl)
 {
     term *t = malloc((tt->n ? tt->n : 1) * sizeof *t);
     size_t n = 0;
     for (size_t j = 0; t && j < tt->n; j++)
-        if (!tt->term[j].intercept && !tt->term[j].aliased) /* an NA has no point to draw */
+        if (!tt->term[j].intercept && !tt->term[j].aliased && /* an NA has no point to draw */
+            !basis_term(pl, tt->term[j].name))
             t[n++] = aux ? (term){tt->term[j].name, tt->term[j].aux, NAN, NAN}
                          : (term){tt->term[j].name, tt->term[j].value, tt->term[j].lo,
                                   tt->term[j].hi};
@@ -443,7 +468,7 @@ static void terms_chart(FILE *o, const ck_terms *tt, int aux, const char *model,
                  aux ? tt->aux_title : tt->title, model, shown, n);
         fputs("<figure>", o);
         ck_svg_forest(o, id, title, axis_label(tt, aux), names, c, lo, hi, shown);
-        coefficient_caption(o, tt, aux);
+        coefficient_caption(o, tt, aux, pl);
         fputs("</figure>\n", o);
     }
     free(t);
@@ -459,9 +484,9 @@ static void coefficient_chart(FILE *o, const ck_eval_entry *e, size_t idx)
     ck_terms tt;
     if (!e->model || ck_model_terms(e->model, &tt, NULL) != CK_OK)
         return;
-    terms_chart(o, &tt, 0, e->name, idx);
+    terms_chart(o, &tt, 0, e->name, idx, e->model->pl);
     if (tt.aux_name)
-        terms_chart(o, &tt, 1, e->name, idx);
+        terms_chart(o, &tt, 1, e->name, idx, e->model->pl);
     free(tt.term);
 }
 
@@ -495,9 +520,11 @@ static void spline_chart(FILE *o, const ck_coefs *c, const ck_pipeline *pl, size
     double pad = (y1 - y0) * 0.05 + 1e-9;
     y0 -= pad;
     y1 += pad;
+    /* the rug: each distinct decile once (a count's deciles tie, and
+     * overlapping dots would hide how many there are) */
     size_t nd = 0;
     for (int d = 0; d < CK_DECILES; d++)
-        if (!isnan(f->deciles[d])) {
+        if (!isnan(f->deciles[d]) && (nd == 0 || f->deciles[d] != dx[nd - 1])) {
             dx[nd] = f->deciles[d];
             dy[nd++] = y0;
         }
@@ -512,7 +539,7 @@ static void spline_chart(FILE *o, const ck_coefs *c, const ck_pipeline *pl, size
     fputs("<figure>", o);
     ck_svg_begin(&s, o, id, title, f->name, ylabel, x[0], x[CURVE_POINTS - 1], y0, y1);
     if (isfinite(lo[0]))
-        ck_svg_step_band(&s, x, lo, hi, CURVE_POINTS, x[CURVE_POINTS - 1], 0);
+        ck_svg_band(&s, x, lo, hi, CURVE_POINTS, 0); /* the curve's own points */
     double zx[2] = {x[0], x[CURVE_POINTS - 1]}, zy[2] = {0, 0};
     ck_svg_line(&s, zx, zy, 2, 0, 1);
     ck_svg_line(&s, x, eta, CURVE_POINTS, 0, 0);
@@ -522,8 +549,8 @@ static void spline_chart(FILE *o, const ck_coefs *c, const ck_pipeline *pl, size
     esc(o, f->name);
     fprintf(o, " on the %s against the average training row (the sum its reason gives), "
                "over the training range, with its pointwise 95%% band; dots: the training "
-               "deciles. Beyond the range a natural spline continues in a straight line."
-               "</figcaption></figure>\n", scale);
+               "deciles (%zu distinct of 9: tied deciles drawn once). Beyond the range a natural spline continues in a straight line."
+               "</figcaption></figure>\n", scale, nd);
 }
 
 /* The partial-effect curves of a model's spline terms. */

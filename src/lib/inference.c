@@ -40,26 +40,61 @@ static int by_weight(const void *a, const void *b)
     return (x < y) - (x > y);
 }
 
-/* Names the columns with weight >= 0.2 in eigenvector `vec`. */
-static void warn_dependency(const gsl_vector_const_view vec, size_t p,
-                            const char *const *names, double ratio, ck_warnings *w)
+/* The columns with weight >= 0.2 in eigenvector `vec`, "'a', 'b'", into
+ * list (size bytes); returns how many. */
+static size_t dependency(const gsl_vector_const_view vec, size_t p, const char *const *names,
+                         char *list, size_t size)
 {
     loading *l = malloc(p * sizeof *l);
-    char list[600] = "";
     size_t used = 0, shown = 0;
+    list[0] = '\0';
     if (!l)
-        return;
+        return 0;
     for (size_t j = 0; j < p; j++)
         l[j] = (loading){j, gsl_vector_get(&vec.vector, j)};
     qsort(l, p, sizeof *l, by_weight);
-    for (size_t k = 0; k < p && fabs(l[k].v) >= 0.2 && used < sizeof list - 80; k++, shown++)
-        used += (size_t)snprintf(list + used, sizeof list - used, "%s'%s'", shown ? ", " : "",
+    for (size_t k = 0; k < p && fabs(l[k].v) >= 0.2 && used < size - 80; k++, shown++)
+        used += (size_t)snprintf(list + used, size - used, "%s'%s'", shown ? ", " : "",
                                  names[l[k].j]);
     free(l);
-    if (shown >= 2)
+    return shown;
+}
+
+enum { SHOWN_GROUPS = 3 }; /* groups a warning of several names */
+
+/* One warning for the near-dependencies (columns named in each) of the
+ * eigenvectors k < n of evec, their ratios lmax / lambda_k in ratio: one
+ * alone as it is; several (a model of many spline columns has a dozen) as
+ * their count and the first SHOWN_GROUPS, the strongest, so that the
+ * warning stays one line that says the same. */
+static void warn_dependencies(const gsl_matrix *evec, const double *ratio, size_t n,
+                              const char *const *names, ck_warnings *w)
+{
+    char list[600], one[600] = "", all[2000] = "";
+    size_t groups = 0, used = 0;
+    double first = NAN, last = NAN;
+    for (size_t k = 0; k < n; k++) {
+        if (dependency(gsl_matrix_const_column(evec, k), evec->size1, names, list,
+                       sizeof list) < 2)
+            continue;
+        if (groups++ == 0) {
+            first = ratio[k];
+            memcpy(one, list, sizeof one);
+        }
+        last = ratio[k];
+        if (groups <= SHOWN_GROUPS && used < sizeof all)
+            used += (size_t)snprintf(all + used, sizeof all - used, "%s%s (%.3g)",
+                                     groups > 1 ? "; " : "", list, ratio[k]);
+    }
+    if (groups == 1)
         ck_warn(w, "columns %s are nearly collinear (condition number %.3g): their coefficients "
                    "and standard errors are unreliable; drop one, or use --l2",
-                list, ratio);
+                one, first);
+    else if (groups > 1)
+        ck_warn(w, "%zu groups of columns are nearly collinear (condition numbers %.3g down to "
+                   "%.3g): their coefficients and standard errors are unreliable; drop one of "
+                   "each, or use --l2: %s%s",
+                groups, first, last, all, groups > SHOWN_GROUPS ? "; ..." : "");
 }
 
 double ck_collinearity(const double *a, size_t p, const char *const *names, double limit,
@@ -68,7 +103,7 @@ double ck_collinearity(const double *a, size_t p, const char *const *names, doub
     gsl_matrix *s = gsl_matrix_alloc(p, p), *evec = gsl_matrix_alloc(p, p);
     gsl_vector *eval = gsl_vector_alloc(p);
     gsl_eigen_symmv_workspace *ws = gsl_eigen_symmv_alloc(p);
-    double cond = NAN;
+    double cond = NAN, *ratio = NULL;
     if (!s || !evec || !eval || !ws)
         goto done;
     /* scale to unit diagonal: a correlation-like matrix, so that the
@@ -84,13 +119,19 @@ double ck_collinearity(const double *a, size_t p, const char *const *names, doub
         goto done;
     double lmax = gsl_vector_get(eval, p - 1), lmin = gsl_vector_get(eval, 0);
     cond = lmin > 0 ? lmax / lmin : INFINITY;
+    if (!(ratio = malloc(p * sizeof *ratio)))
+        goto done;
+    size_t n = 0;
     for (size_t k = 0; k < p && limit > 0; k++) {
-        double lk = gsl_vector_get(eval, k), ratio = lk > 0 ? lmax / lk : INFINITY;
-        if (!(ratio > limit))
+        double lk = gsl_vector_get(eval, k);
+        ratio[k] = lk > 0 ? lmax / lk : INFINITY;
+        if (!(ratio[k] > limit))
             break;
-        warn_dependency(gsl_matrix_const_column(evec, k), p, names, ratio, w);
+        n++;
     }
+    warn_dependencies(evec, ratio, n, names, w);
 done:
+    free(ratio);
     gsl_matrix_free(s);
     gsl_matrix_free(evec);
     gsl_vector_free(eval);

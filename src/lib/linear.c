@@ -324,9 +324,12 @@ static int ridge_inverse(const double *xtx, size_t p, double l2, const double *p
     return gsl_linalg_cholesky_decomp1(a) != 0 || gsl_linalg_cholesky_invert(a) != 0 ? -1 : 0;
 }
 
-/* Ridge's approximate covariance sigma^2 A^-1 X'X A^-1, A = X'X + L D. */
+/* Ridge's approximate covariance sigma^2 A^-1 X'X A^-1, A = X'X + L D,
+ * and the diagonal of the influence A^-1 X'X into infl: the coefficients'
+ * effective degrees of freedom (Hastie and Tibshirani's trace, as mgcv
+ * sums it per smooth). */
 static int ridge_cov(const double *xtx, size_t p, double l2, const double *pen, double sigma2,
-                     double *cov)
+                     double *cov, double *infl)
 {
     gsl_matrix *a = gsl_matrix_alloc(p, p), *t = gsl_matrix_alloc(p, p);
     gsl_matrix_const_view g = gsl_matrix_const_view_array(xtx, p, p);
@@ -338,6 +341,8 @@ static int ridge_cov(const double *xtx, size_t p, double l2, const double *pen, 
         goto done;
     gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, a, &g.matrix, 0.0, t);
     gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, sigma2, t, a, 0.0, &c.matrix);
+    for (size_t j = 0; j < p; j++)
+        infl[j] = gsl_matrix_get(t, j, j);
     rc = 0;
 done:
     gsl_matrix_free(a);
@@ -602,8 +607,9 @@ static ck_status fit_from_r(const ck_dataset *ds, const ck_linear_options *opt, 
     m->converged = 1;
     if (opt->l2 > 0)
     {
-        int bad = ridge_cov(xtx, p, opt->l2, pen ? pen : opt->penalty,
-                            m->rss / (double)(m->n - p), m->cov) != 0;
+        int bad = !(m->influence = calloc(p, sizeof *m->influence)) ||
+                  ridge_cov(xtx, p, opt->l2, pen ? pen : opt->penalty,
+                            m->rss / (double)(m->n - p), m->cov, m->influence) != 0;
         free(pen);
         return bad ? ck_error_set(err, CK_EDATA, "ridge regression: singular system") : CK_OK;
     }
@@ -716,7 +722,8 @@ void ck_linear_fini(ck_linear *m)
     free(m->aliased);
     free(m->term_df);
     free(m->tests);
-    m->beta = m->cov = m->term_df = NULL;
+    free(m->influence);
+    m->beta = m->cov = m->term_df = m->influence = NULL;
     m->aliased = NULL;
     m->tests = NULL;
 }

@@ -961,10 +961,11 @@ static ck_status check_splines(const ck_pipeline *pl, const ck_table *t,
 }
 
 /* The spline of numeric feature f over the training rows: knots at the
- * quantiles of its (transformed) non-missing values, the columns' training
- * means over the imputed values.  A column with fewer distinct quantiles
- * than knots gets fewer knots, and fewer than 3 none (it stays linear),
- * with a warning.  tmp has room for n values. */
+ * quantiles of its (transformed) non-missing values (of its distinct ones
+ * when ties repeat a quantile: ck_spline_knots), the columns' training
+ * means over the imputed values.  A column with fewer distinct values than
+ * knots gets fewer knots, and fewer than 3 none (it stays linear), with a
+ * warning.  tmp has room for n values. */
 static ck_status fit_spline(ck_feature *f, const ck_column *c, const size_t *rows, size_t n,
                             const ck_pipeline_options *opt, double *tmp, ck_warnings *w,
                             ck_error *err)
@@ -978,17 +979,22 @@ static ck_status fit_spline(ck_feature *f, const ck_column *c, const size_t *row
         if (!isnan(x))
             tmp[m++] = scaled(f, x);
     }
-    s->nknots = ck_spline_knots(tmp, m, k, s->knots);
+    size_t distinct;
+    s->nknots = ck_spline_knots(tmp, m, k, s->knots, &distinct);
     s->penalized = opt->spline_penalty;
     if (s->nknots < 3) {
-        ck_warn(w, "column '%s': %zu distinct quantiles, too few for a spline (3 knots): "
-                   "kept linear", f->name, s->nknots);
+        ck_warn(w, "column '%s': %zu distinct non-missing values, too few for a spline (3 "
+                   "knots): kept linear", f->name, distinct);
         free(s);
         return CK_OK;
     }
-    if (s->nknots < k)
-        ck_warn(w, "column '%s': tied values leave %zu distinct knots of %zu: its spline has "
-                   "%zu columns", f->name, s->nknots, k, s->nknots - 1);
+    if (distinct && distinct < k)
+        ck_warn(w, "column '%s': %zu distinct non-missing values, fewer than %zu knots: its "
+                   "spline has %zu knots (%zu columns), at those values", f->name, distinct, k,
+                 s->nknots, s->nknots - 1);
+    else if (distinct)
+        ck_warn(w, "column '%s': tied values repeat its quantiles: its %zu knots are at "
+                   "quantiles of its %zu distinct values", f->name, s->nknots, distinct);
     ck_status st = ck_spline_prepare(s, err);
     if (st != CK_OK) {
         free(s);
@@ -1012,17 +1018,21 @@ static ck_status fit_splines(ck_pipeline *pl, const ck_table *t, const size_t *r
 {
     double *tmp = NULL;
     ck_status st = CK_OK;
+    size_t numeric = 0;
     for (size_t k = 0; st == CK_OK && k < pl->nfeat; k++) {
         ck_feature *f = &pl->feat[k];
         size_t col;
         if (f->kind != CK_FEAT_NUMERIC || !wants_spline(opt, f->name))
             continue;
+        numeric++;
         if (!tmp && !(tmp = malloc((n ? n : 1) * sizeof *tmp)))
             st = ck_error_set(err, CK_ENOMEM, "out of memory");
         else if ((st = ck_table_require(t, f->name, &col, err)) == CK_OK)
             st = fit_spline(f, &t->col[col], rows, n, opt, tmp, w, err);
     }
     free(tmp);
+    if (st == CK_OK && !numeric && ck_strv_index(opt->splines, opt->nsplines, "all") >= 0)
+        ck_warn(w, "--splines all: no numeric feature is left to give a spline");
     return st;
 }
 

@@ -161,8 +161,11 @@ static ck_status read_spline(ck_json_reader *rd, json_t *o, const char *field, c
     for (size_t j = 0; j + 1 < s->nknots; j++)
         if (!isfinite(s->center[j]))
             return ck_json_bad(rd, FIELD(".center"), "must be finite numbers");
-    if (ck_spline_prepare(s, rd->err) != CK_OK)
-        return ck_json_bad(rd, FIELD(".knots"), "must be finite and increasing");
+    if (ck_spline_prepare(s, rd->err) != CK_OK) {
+        char why[CK_ERROR_MAX + 16];
+        snprintf(why, sizeof why, "is refused: %s", rd->err->message);
+        return ck_json_bad(rd, FIELD(".knots"), why);
+    }
 #undef FIELD
     return CK_OK;
 }
@@ -209,6 +212,9 @@ static ck_status read_categorical(ck_json_reader *rd, json_t *o, const char *fie
     char path[300];
     json_t *lv;
     f->kind = CK_FEAT_CATEGORICAL;
+    snprintf(path, sizeof path, "%s.spline", field);
+    if (json_object_get(o, "spline")) /* would be ignored: the file is damaged */
+        return ck_json_bad(rd, path, "is for numeric features, and this one is categorical");
     snprintf(path, sizeof path, "%s.levels", field);
     if (ck_json_get(rd, o, "levels", path, &lv) != CK_OK)
         return CK_EMODEL;

@@ -4,6 +4,7 @@
 #include "churnkit/stats.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 enum { ORDER = 4 }; /* cubic */
@@ -13,16 +14,65 @@ size_t ck_spline_width(const ck_spline *s)
     return s->nknots - 1;
 }
 
-size_t ck_spline_knots(double *v, size_t n, size_t k, double *knots)
+/* Whether v[0..n) holds at least k distinct values (k is small: a scan
+ * that keeps the first k seen, stopping at the k-th). */
+static int has_distinct(const double *v, size_t n, size_t k)
 {
-    double q[CK_SPLINE_MAX_KNOTS] = {0}, all[CK_SPLINE_MAX_KNOTS] = {0};
+    double seen[CK_SPLINE_MAX_KNOTS];
     size_t m = 0;
+    for (size_t i = 0; i < n && m < k; i++) {
+        size_t j = 0;
+        while (j < m && seen[j] != v[i])
+            j++;
+        if (j == m)
+            seen[m++] = v[i];
+    }
+    return m >= k;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* The type-7 quantiles at j / (k - 1) of a[0..n) into knots. */
+static void quantile_knots(double *a, size_t n, size_t k, double *knots)
+{
+    double q[CK_SPLINE_MAX_KNOTS] = {0};
     for (size_t j = 0; j < k; j++)
         q[j] = (double)j / (double)(k - 1);
-    ck_quantiles(v, n, q, k, all);
-    for (size_t j = 0; j < k; j++)
-        if (m == 0 || all[j] > knots[m - 1])
-            knots[m++] = all[j];
+    ck_quantiles(a, n, q, k, knots);
+}
+
+size_t ck_spline_knots(double *v, size_t n, size_t k, double *knots, size_t *distinct)
+{
+    *distinct = 0;
+    if (n == 0)
+        return 0;
+    if (has_distinct(v, n, k)) {
+        quantile_knots(v, n, k, knots);
+        size_t j = 1;
+        while (j < k && knots[j] > knots[j - 1])
+            j++;
+        if (j == k)
+            return k; /* R's ns(): quantiles of the values */
+    }
+    /* ties repeat a quantile, or there are fewer than k values: mgcv's
+     * place.knots (its cr basis), the quantiles of the sorted distinct
+     * values, at most as many knots as values (more would saturate the
+     * basis: K knots are K - 1 columns, with the intercept K parameters) */
+    qsort(v, n, sizeof *v, cmp_double);
+    size_t d = 1;
+    for (size_t i = 1; i < n; i++)
+        if (v[i] > v[d - 1])
+            v[d++] = v[i];
+    *distinct = d;
+    size_t m = d < k ? d : k;
+    if (m >= 2)
+        quantile_knots(v, d, m, knots);
+    else
+        knots[0] = v[0];
     return m;
 }
 
@@ -125,6 +175,23 @@ static void constraint_q(ck_spline *s, double *a, size_t n)
     }
 }
 
+/* Whether the basis and its end tangents are finite at every knot. */
+static int finite_basis(const ck_spline *s)
+{
+    size_t w = ck_spline_width(s);
+    double b[CK_SPLINE_MAX_KNOTS];
+    for (size_t j = 0; j < 4 * w; j++)
+        if (!isfinite(s->edge[j]))
+            return 0;
+    for (size_t k = 0; k < s->nknots; k++) {
+        ck_spline_basis(s, s->knots[k], b);
+        for (size_t j = 0; j < w; j++)
+            if (!isfinite(b[j]))
+                return 0;
+    }
+    return 1;
+}
+
 ck_status ck_spline_prepare(ck_spline *s, ck_error *err)
 {
     size_t k = s->nknots;
@@ -156,6 +223,11 @@ ck_status ck_spline_prepare(ck_spline *s, ck_error *err)
             bsplines(s, side ? hi : lo, d, b);
             project(s, b, s->edge + (size_t)(2 * side + d) * w);
         }
+    /* knots finite but far apart (a damaged file's -1e308 and 1e308)
+     * overflow the spacings: refused now rather than at the first row */
+    if (!finite_basis(s))
+        return ck_error_set(err, CK_EMODEL, "spline knots too far apart: the basis is not "
+                                            "finite at them");
     return CK_OK;
 }
 

@@ -226,6 +226,24 @@ void ck_svg_step_band(ck_svg *c, const double *x, const double *lo, const double
     fputs("\"/>\n", c->out);
 }
 
+void ck_svg_band(ck_svg *c, const double *x, const double *lo, const double *hi, size_t n,
+                 size_t series)
+{
+    /* the upper line forwards, the lower one back, through the points
+     * ck_svg_line draws: one closed polygon */
+    fprintf(c->out, "<polygon fill=\"%s\" fill-opacity=\"0.15\" stroke=\"none\" points=\"",
+            palette[series % NCOLOURS]);
+    for (size_t i = 0; i < n; i++)
+        if (!isnan(x[i]) && !isnan(hi[i]))
+            fprintf(c->out, "%.1f,%.1f ", px(c, x[i]), py(c, hi[i]));
+    for (size_t k = 0; k < n; k++) {
+        size_t i = n - 1 - k;
+        if (!isnan(x[i]) && !isnan(lo[i]))
+            fprintf(c->out, "%.1f,%.1f ", px(c, x[i]), py(c, lo[i]));
+    }
+    fputs("\"/>\n", c->out);
+}
+
 void ck_svg_errorbars(ck_svg *c, const double *x, const double *lo, const double *hi, size_t n,
                       size_t series)
 {

@@ -659,6 +659,13 @@ static ck_status check_options(const ck_train_options *opt, ck_task task, ck_err
                                                   "--time"
                                                 : "--event is for survival models (--model cox)");
     int l2 = ck_estimator_param(type, "l2");
+    /* the spline options that would otherwise be accepted and do nothing:
+     * an empty --splines list (its array given, with no name) included */
+    if (opt->pipeline.splines && !opt->pipeline.nsplines)
+        return ck_error_set(err, CK_EUSAGE, "--splines names no column: give numeric columns "
+                                            "a,b,... or all");
+    if (opt->pipeline.spline_knots && !opt->pipeline.nsplines)
+        return ck_error_set(err, CK_EUSAGE, "--spline-knots needs --splines");
     if (opt->pipeline.spline_penalty && !opt->pipeline.nsplines)
         return ck_error_set(err, CK_EUSAGE, "--spline-penalty needs --splines");
     if (opt->pipeline.spline_penalty && strcmp(type->name, "logistic") != 0 &&
@@ -666,9 +673,10 @@ static ck_status check_options(const ck_train_options *opt, ck_task task, ck_err
         return ck_error_set(err, CK_EUSAGE, "--spline-penalty is logistic and linear "
                                             "regression's (with --model %s the splines take "
                                             "--l2 as every column does)", type->name);
-    if (opt->pipeline.spline_penalty && l2 >= 0 && opt->param[l2] == 0)
+    /* --tune chooses --l2 on the folds as --l2 auto does (its grid has no 0) */
+    if (opt->pipeline.spline_penalty && l2 >= 0 && opt->param[l2] == 0 && !opt->tune)
         return ck_error_set(err, CK_EUSAGE, "--spline-penalty needs its weight: --l2 L, or "
-                                            "--l2 auto to choose it by the --cv folds");
+                                            "--l2 auto or --tune to choose it by the --cv folds");
     if (!ck_estimator_supports(type, task))
         return ck_error_set(err, CK_EUSAGE, "--model %s does not do %s%s", type->name,
                             ck_task_name(task),

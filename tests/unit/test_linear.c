@@ -1,7 +1,8 @@
 /* Linear models against statsmodels OLS and RLM(HuberT) and scikit-learn
  * Ridge, on tests/fixtures/estimators/regression.csv through churnkit's
  * pipeline; plus properties (normal equations, thread invariance, rank
- * deficiency).  Reference: make_estimator_fixtures.py in that folder. */
+ * deficiency).  Reference: make_estimator_fixtures.py in that folder, and
+ * make_ridge_influence_fixture.py for ridge's effective degrees of freedom. */
 #include "testutil.h"
 
 #include <math.h>
@@ -163,6 +164,28 @@ START_TEST(test_ridge_matches_sklearn)
 }
 END_TEST
 
+/* The influence's diagonal, diag((X'X + L D)^-1 X'X): each coefficient's
+ * effective degrees of freedom (the EDF of a spline term sums them), against
+ * numpy (make_ridge_influence_fixture.py); OLS has none. */
+START_TEST(test_ridge_influence_matches_numpy)
+{
+    fitted f;
+    fit(&f, 10.0, 0, 0);
+    ck_table *ref = fixture("ridge_l2_10_influence.csv", "term");
+    ck_assert_uint_eq(ref->nrows, f.m.p);
+    ck_assert_ptr_nonnull(f.m.influence);
+    double worst = 0;
+    for (size_t j = 0; j < f.m.p; j++)
+        worst = fmax(worst, fabs(f.m.influence[j] - lookup(ref, term(&f, j), "influence")));
+    ck_assert_msg(worst < 1e-10, "influence differs from numpy's by %g", worst);
+    ck_table_free(ref);
+    unfit(&f);
+    fit(&f, 0, 0, 0);
+    ck_assert_ptr_null(f.m.influence);
+    unfit(&f);
+}
+END_TEST
+
 START_TEST(test_normal_equations_hold)
 {
     /* X'(y - X beta) = 0 at the least-squares solution, independently */
@@ -265,6 +288,7 @@ static Suite *linear_suite(void)
     tcase_add_test(tc, test_ols_matches_statsmodels);
     tcase_add_test(tc, test_huber_matches_statsmodels_rlm);
     tcase_add_test(tc, test_ridge_matches_sklearn);
+    tcase_add_test(tc, test_ridge_influence_matches_numpy);
     tcase_add_test(tc, test_normal_equations_hold);
     tcase_add_test(tc, test_threads_identical);
     tcase_add_test(tc, test_duplicate_column_is_rank_deficient);

@@ -52,7 +52,8 @@ static void our_spline(const ck_table *t, const char *c, ck_spline *s)
     double *v = malloc(t->nrows * sizeof *v);
     memcpy(v, t->col[j].num, t->nrows * sizeof *v);
     memset(s, 0, sizeof *s);
-    s->nknots = ck_spline_knots(v, t->nrows, 5, s->knots);
+    size_t distinct;
+    s->nknots = ck_spline_knots(v, t->nrows, 5, s->knots, &distinct);
     free(v);
     ck_assert_int_eq(ck_spline_prepare(s, &err), CK_OK);
 }
@@ -86,6 +87,41 @@ START_TEST(test_knots_and_basis_match_r_ns)
     ck_table_free(basis);
     ck_table_free(ref);
     ck_table_free(t);
+}
+END_TEST
+
+/* Knot placement off R's quantiles: ties that repeat a quantile put the
+ * knots at quantiles of the distinct values (mgcv's place.knots(0:9, 5) is
+ * 0, 2.25, 4.5, 6.75, 9: its formula by hand), and fewer distinct values
+ * than knots give as many knots as values (the 4 of a mostly missing
+ * column got 5 interpolated knots, a saturated spline), under 3 none. */
+START_TEST(test_knots_of_tied_and_few_values)
+{
+    double v[1000], k[CK_SPLINE_MAX_KNOTS];
+    size_t distinct, n = 0;
+    for (int c = 0; c <= 9; c++) /* counts: mostly 0 to 2, as support calls */
+        for (int r = 0; r < (c < 3 ? 300 : 10); r++)
+            v[n++] = c;
+    ck_assert_uint_eq(n, 970);
+    ck_assert_uint_eq(ck_spline_knots(v, n, 5, k, &distinct), 5);
+    ck_assert_uint_eq(distinct, 10);
+    const double want[] = {0, 2.25, 4.5, 6.75, 9};
+    for (size_t j = 0; j < 5; j++)
+        ck_assert_double_eq_tol(k[j], want[j], 1e-15);
+    const double four[] = {7, 3, 1, 12}; /* each once */
+    memcpy(v, four, sizeof four);
+    ck_assert_uint_eq(ck_spline_knots(v, 4, 5, k, &distinct), 4);
+    ck_assert_uint_eq(distinct, 4);
+    ck_assert(k[0] == 1 && k[1] == 3 && k[2] == 7 && k[3] == 12);
+    for (size_t i = 0; i < 100; i++) /* two values, tied */
+        v[i] = i % 2 ? 5 : -1;
+    ck_assert_uint_lt(ck_spline_knots(v, 100, 5, k, &distinct), 3);
+    ck_assert_uint_eq(distinct, 2);
+    for (size_t i = 0; i < 100; i++) /* continuous: R's quantiles, no flag */
+        v[i] = (double)((i * 37) % 100);
+    ck_assert_uint_eq(ck_spline_knots(v, 100, 5, k, &distinct), 5);
+    ck_assert_uint_eq(distinct, 0);
+    ck_assert_double_eq_tol(k[1], 24.75, 1e-12);
 }
 END_TEST
 
@@ -433,6 +469,7 @@ static Suite *spline_suite(void)
     Suite *s = suite_create("spline");
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, test_knots_and_basis_match_r_ns);
+    tcase_add_test(tc, test_knots_of_tied_and_few_values);
     tcase_add_test(tc, test_grid_and_extrapolation_match_r);
     tcase_add_test(tc, test_linear_beyond_the_range);
     tcase_add_test(tc, test_penalty_spares_straight_lines);
