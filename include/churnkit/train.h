@@ -90,7 +90,8 @@ ck_status ck_train_options_set(ck_train_options *opt, const char *name, const ch
 ck_status ck_train(const ck_table *t, const ck_train_options *opt, ck_model **out,
                    ck_warnings *w, ck_error *err);
 
-/* Scores rows[0..n) of t with m into out[0..n) (probabilities or values).
+/* Scores rows[0..n) of t with m into out[0..n) (probabilities or values);
+ * rows NULL: the table's rows 0..n-1.
  * The table needs every feature column of the model. */
 ck_status ck_model_score_table(const ck_model *m, const ck_table *t, const size_t *rows,
                                size_t n, size_t threads, double *out, ck_error *err);

@@ -235,7 +235,9 @@ class Model:
             for r in range(k):
                 cols[f"{name}_reason{r + 1}"] = self._reason_names(feats[:, r], levels[:, r])
                 cols[f"{name}_reason{r + 1}_effect"] = effects[:, r]
-        return pd.DataFrame(cols, index=df.index)
+        # copy=False: the arrays become the frame's columns as they are (a
+        # dict's default copies and stacks them into blocks)
+        return pd.DataFrame(cols, index=df.index, copy=False)
 
     def _reason_names(self, feats, levels):
         """The reason cells' text: each distinct (feature, level) named once

@@ -178,13 +178,8 @@ ck_status ck_frame_predict(const ck_model *m, const ck_table *t, size_t reasons,
                            int32_t *rfeat, int32_t *rlevel, double *reffect, size_t *unseen,
                            ck_error *err)
 {
-    size_t n = t->nrows, *rows = calloc(n ? n : 1, sizeof *rows);
-    if (!rows)
-        return ck_error_set(err, CK_ENOMEM, "out of memory");
-    for (size_t i = 0; i < n; i++)
-        rows[i] = i;
-    ck_status st = ck_model_score_table(m, t, rows, n, threads, score, err);
-    free(rows);
+    size_t n = t->nrows;
+    ck_status st = ck_model_score_table(m, t, NULL, n, threads, score, err);
     if (st != CK_OK)
         return st;
     for (size_t i = 0; i < n; i++) {
