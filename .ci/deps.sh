@@ -7,7 +7,7 @@ set -eu
 
 build="gcc make pkg-config libc6-dev libgsl-dev libsvm-dev libcsv-dev libjansson-dev libxgboost-dev"
 # the Python package (python/) and its tests, which make check runs
-python="$build python3 python3-numpy python3-pandas python3-sklearn python3-pytest python3-pip"
+python="$build python3 python3-numpy python3-pandas python3-sklearn python3-pytest python3-pip python3-venv python3-wheel python3-setuptools"
 check="$build check libsvm-tools python3 python3-numpy python3-pandas python3-sklearn python3-pytest"
 demo="$build python3"
 ci="$check valgrind"

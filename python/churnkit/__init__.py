@@ -9,8 +9,8 @@ See docs/python.md.  Nothing here re-implements a model: fitting, scoring,
 reasons and evaluation are the C library's (libchurnkit.so through ctypes).
 """
 from ._lib import lib as _clib
-from .errors import (ChurnkitError, ChurnkitIOError, ChurnkitMemoryError, DataError,
-                     ModelFileError, TargetMissed, UsageError)
+from .errors import (ChurnkitError, ChurnkitIOError, ChurnkitMemoryError, ChurnkitWarning,
+                     DataError, ModelFileError, TargetMissed, UsageError)
 from .model import Model, Summary, folds, train
 from .evaluate import Evaluation, evaluate
 from .scoring import score
@@ -20,4 +20,4 @@ __version__ = _clib.ck_frame_version().decode()
 
 __all__ = ["Model", "Summary", "train", "folds", "score", "to_csv", "evaluate", "Evaluation",
            "ChurnkitError", "UsageError", "DataError", "ModelFileError", "ChurnkitIOError",
-           "ChurnkitMemoryError", "TargetMissed", "__version__"]
+           "ChurnkitMemoryError", "ChurnkitWarning", "TargetMissed", "__version__"]

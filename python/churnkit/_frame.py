@@ -136,7 +136,12 @@ def add_column(table, name, s, as_text=None, source=None):
         _refused(name, s.dtype)
         as_text = not _is_numeric(s)
     if as_text:
-        codes, levels = text_codes(name, s)
+        try:
+            codes, levels = text_codes(name, s)
+        except TypeError:  # unhashable cells: dicts, lists, sets
+            bad = next(v for v in s if not isinstance(v, (str, int, float, bool, type(None))))
+            raise DataError(f"{source or 'frame'}: column '{name}' holds {type(bad).__name__} "
+                            "values, neither numbers nor text", 3) from None
         table.add_codes(name, codes, levels)
     else:
         table.add_numeric(name, numeric_values(name, s, source))

@@ -21,6 +21,12 @@ class ChurnkitError(Exception):
             self.exit_code = 5 if status == 6 else status
 
 
+class ChurnkitWarning(UserWarning):
+    """What the programs print as "warning: ..." (collinear columns, levels
+    not seen in training, knots lost to ties...), raised through Python's
+    warnings module so that a notebook shows it."""
+
+
 class TargetMissed(ChurnkitError):
     """Exit code 1: a target or a threshold floor was not reached."""
     status = exit_code = 1

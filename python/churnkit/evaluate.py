@@ -4,7 +4,7 @@ import json
 
 from . import _frame, _lib
 from .errors import check
-from .model import Model, _option_text, _option_word
+from .model import Model, _option_text, _option_word, _warn
 
 lib = _lib.lib
 
@@ -72,4 +72,6 @@ def evaluate(models, df, label=None, baseline=None, data="frame", **options):
                                    ctypes.byref(err))
         out = [_lib.take_text(p.value) for p in (js, text, html, warn)]
         check(st, err)
-    return Evaluation(json.loads(out[0]), out[1], out[2], out[3].splitlines() if out[3] else [])
+    said = out[3].splitlines() if out[3] else []
+    _warn(said)
+    return Evaluation(json.loads(out[0]), out[1], out[2], said)

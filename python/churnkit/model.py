@@ -9,13 +9,14 @@ module only moves columns in and results out.
 import ctypes
 import json
 import os
+import warnings as _warnings
 import weakref
 
 import numpy as np
 import pandas as pd
 
 from . import _frame, _lib
-from .errors import check
+from .errors import ChurnkitWarning, DataError, UsageError, check
 
 lib = _lib.lib
 
@@ -195,10 +196,22 @@ class Model:
             from . import score as _score
             return _score(df, [self], reasons=reasons, reasons_direction=reasons_direction,
                           id=id)
+        if not isinstance(df, pd.DataFrame):
+            raise TypeError(f"churnkit: predict takes a pandas DataFrame, not "
+                            f"{type(df).__name__}")
+        if reasons_direction not in ("both", "up", "down"):
+            raise UsageError(f"reasons_direction: '{reasons_direction}' is not up, down or both", 2)
         direction = {"both": 0, "up": 1, "down": -1}[reasons_direction]
+        reasons = _whole("reasons", reasons, 0, 100)
+        threads = _whole("threads", threads, 0, 1024)
+        if decimals is not None:
+            decimals = _whole("decimals", decimals, 0, 17)
         n = len(df)
         with self.table(df) as t:
-            k = min(int(reasons), len(self.features))
+            k = min(reasons, len(self.features))
+            if k < reasons:  # as churnkit-predict: a warning, not empty columns
+                _warn([f"--reasons {reasons}: model '{self.name}' has {k} features, so "
+                       f"{k} reasons"])
             score = np.empty(n, dtype=np.float64)
             label = np.empty(n, dtype=np.int8)
             rfeat = np.empty(max(n * k, 1), dtype=np.int32)
@@ -214,6 +227,10 @@ class Model:
                 rfeat.ctypes.data_as(P(ctypes.c_int32)), rlevel.ctypes.data_as(P(ctypes.c_int32)),
                 reff.ctypes.data_as(P(ctypes.c_double)), ctypes.byref(unseen),
                 ctypes.byref(err)), err)
+        if unseen.value:  # churnkit-predict says so too (by column, with drift)
+            _warn([f"{unseen.value} text values were not seen in training (scored as no "
+                   "level); churnkit.score(df, models=[m]) names their columns, as "
+                   "churnkit-predict does"])
         return self._frame(df, id, score, label, rfeat, rlevel, reff, k)
 
     def _frame(self, df, id, score, label, rfeat, rlevel, reff, k):
@@ -288,12 +305,28 @@ def _same_class(v, positive):
         return str(v) == str(positive)
 
 
+def _warn(lines):
+    """The program's warnings, through Python's warnings module."""
+    for line in lines:
+        _warnings.warn(line, ChurnkitWarning, stacklevel=3)
+
+
+def _whole(name, value, lo, hi):
+    """A whole-number option checked as the programs check it."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or \
+            not lo <= value <= hi:
+        raise UsageError(f"{name}: '{value}' is not a whole number in [{lo}, {hi}]", 2)
+    return int(value)
+
+
 def train(df, label=None, model="logistic", **options):
     """Fits a model on df as churnkit-train does: the program's options as
     keyword arguments (cv=5, l2="auto", class_weight="balanced",
     threshold="precision>=0.85", test_fraction=0.2, exclude=["a", "b"],
     categorical=["area_code"], ...; `time` and `event` for --model cox).
     Returns a Model; its `.warnings` holds what the program would warn."""
+    if isinstance(df, pd.DataFrame) and len(df) == 0:
+        raise DataError("frame: no rows to train on", 3)
     options = dict(options)
     text_cols = options.pop("categorical", None) or []
     if isinstance(text_cols, str):
@@ -316,8 +349,10 @@ def train(df, label=None, model="logistic", **options):
             out, warn = ctypes.c_void_p(), ctypes.c_void_p()
             st = lib.ck_frame_train_fit(ft, t.ptr, ctypes.byref(out), ctypes.byref(warn),
                                         ctypes.byref(err))
-            warnings = _lib.take_text(warn.value)
+            said = _lib.take_text(warn.value)
             check(st, err)
-        return Model(out.value, warnings)
+        m = Model(out.value, said)
+        _warn(m.warnings)
+        return m
     finally:
         lib.ck_frame_train_free(ft)

@@ -14,7 +14,7 @@ import pandas as pd
 
 from . import _lib
 from .errors import check
-from .model import _option_text, _option_word
+from .model import _option_text, _option_word, _warn
 
 lib = _lib.lib
 
@@ -61,6 +61,7 @@ def score(df, models, **options):
     if first in df.columns and first == options.get("id", first):
         out[first] = df[first].to_numpy()  # the id column as the frame holds it
     out.attrs["warnings"] = warnings.splitlines() if warnings else []
+    _warn(out.attrs["warnings"])
     return out
 
 

@@ -80,3 +80,43 @@ def test_bad_model_file(tmp_path):
     assert str(p) in str(e.value) and e.value.exit_code == 4
     with pytest.raises(churnkit.ChurnkitIOError):
         churnkit.Model.load(tmp_path / "missing.json")
+
+
+# ---- what a trial as a data scientist tripped on ---------------------------------------------
+
+def test_warnings_reach_python(mlc_train, mlc_test):
+    """The program's warnings are Python warnings (a notebook shows them)."""
+    with pytest.warns(churnkit.ChurnkitWarning, match="nearly collinear"):
+        m = churnkit.train(mlc_train, label="churn", splines="all")
+    unseen = mlc_test.copy()
+    unseen["international_plan"] = unseen["international_plan"].map({"yes": "YES", "no": "no"})
+    with pytest.warns(churnkit.ChurnkitWarning, match=r"^93 text values were not seen"):
+        m.predict(unseen)
+    with pytest.warns(churnkit.ChurnkitWarning, match="has 19 features, so 19 reasons"):
+        m.predict(mlc_test.head(5), reasons=50)
+
+
+@pytest.mark.parametrize("bad, message", [
+    ({"reasons": -1}, "reasons: '-1' is not a whole number in \\[0, 100\\]"),
+    ({"reasons": 2.7}, "reasons: '2.7' is not a whole number"),
+    ({"reasons_direction": "UP"}, "reasons_direction: 'UP' is not up, down or both"),
+    ({"decimals": -3}, "decimals: '-3' is not a whole number"),
+    ({"threads": -1}, "threads: '-1' is not a whole number"),
+])
+def test_predict_options_checked(mlc_train, mlc_test, bad, message):
+    """Checked before the library sees them: a negative count was a size_t."""
+    m = churnkit.train(mlc_train, label="churn", l2=1)
+    with pytest.raises(churnkit.UsageError, match=message):
+        m.predict(mlc_test, **bad)
+
+
+def test_frames_a_user_gets_wrong(mlc_train, mlc_test):
+    m = churnkit.train(mlc_train, label="churn", l2=1)
+    with pytest.raises(TypeError, match="predict takes a pandas DataFrame, not ndarray"):
+        m.predict(mlc_test.values)
+    objects = mlc_train.copy()
+    objects["extra"] = [{"a": 1}] * len(objects)
+    with pytest.raises(churnkit.DataError, match="column 'extra' holds dict values"):
+        churnkit.train(objects, label="churn")
+    with pytest.raises(churnkit.DataError, match="no rows to train on"):
+        churnkit.train(mlc_train.iloc[:0], label="churn")
