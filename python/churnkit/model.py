@@ -43,7 +43,10 @@ class Summary:
     """What churnkit-train prints (`str(summary)`, shown as text in a
     notebook), with the coefficient table as a DataFrame (`.frame`: coef,
     se, z or t, p, ci_low, ci_high and the odds or hazard ratio with its
-    interval; None for a model without coefficients)."""
+    interval, on the model's scale: a number per standard deviation of its
+    column, a level against its reference; then the same per raw unit of a
+    number, prefixed `per_unit_`, as the report's raw-scale table prints them;
+    None for a model without coefficients)."""
 
     def __init__(self, text, frame):
         self.text = text
@@ -63,6 +66,8 @@ def _terms_frame(doc):
     rows = []
     for t in coefs["terms"]:
         row = {k: v for k, v in t.items() if not isinstance(v, dict)}
+        for k, v in (t.get("per_unit") or {}).items():
+            row["per_unit_" + k] = v
         rows.append(row)
     df = pd.DataFrame(rows).set_index("term")
     return df.astype({c: float for c in df.columns if c != "aliased"}, errors="ignore")

@@ -31,6 +31,14 @@ def test_summary_frame_has_the_coefficient_table(mlc_train):
     assert np.allclose(f["z"], f["coef"] / f["se"], rtol=1e-12)
     assert np.allclose(f["odds_ratio"], np.exp(f["coef"]), rtol=1e-12)
     assert m.summary().frame.loc["international_plan=yes", "coef"] > 0
+    # the raw-scale columns: a number's per-unit coefficient is its per-SD one
+    # over the column's SD; a level's is the same on both scales
+    sd = mlc_train["number_customer_service_calls"].std(ddof=0)  # the pipeline's scale
+    calls = f.loc["number_customer_service_calls"]
+    assert np.isclose(calls["per_unit_coef"], calls["coef"] / sd, rtol=1e-9)
+    assert np.isclose(calls["per_unit_odds_ratio"], np.exp(calls["per_unit_coef"]), rtol=1e-12)
+    plan = f.loc["international_plan=yes"]
+    assert np.isclose(plan["per_unit_coef"], plan["coef"], rtol=1e-12)
 
 
 def test_options_as_keywords(mlc_train):
