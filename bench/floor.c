@@ -4,8 +4,10 @@
  * pipeline or reports, so that every benchmark can give churnkit's time as a
  * multiple of what the hardware allows, measured in the same run.
  *
- *   floor parse FILE THREADS      read and parse every number (the scoring
- *                                 floor: churnkit-predict must at least parse)
+ *   floor parse FILE THREADS      read and parse every number, keeping only
+ *                                 their sums (the scoring floor: churnkit-
+ *                                 predict must at least parse, and keeps no
+ *                                 more than a block of rows)
  *   floor fit FILE THREADS L2     parse, standardize, Newton to convergence
  *                                 (logistic, L2 penalty L2/2 |b|^2 on the
  *                                 standardized slopes, churnkit's --l2)
@@ -38,7 +40,8 @@
 typedef struct part {
     const char *begin, *end; /* whole lines */
     size_t rows, p;          /* p: columns of the file */
-    double *x;               /* rows x p, the label last */
+    double *x;               /* rows x p, the label last (not kept by parse) */
+    int keep;                /* store the values (fit, ols) */
     double sum[MAXP], sq[MAXP];
     double g[MAXP], h[MAXP * MAXP], ll;
     const double *beta, *mean, *sd;
@@ -89,11 +92,11 @@ static void *parse_part(void *arg)
 {
     part *pt = arg;
     /* room for the most rows the bytes can hold (two per number); pages
-     * never touched cost nothing */
+     * never touched cost nothing.  The bare parse keeps one row. */
     size_t most = (size_t)(pt->end - pt->begin) / (2 * pt->p) + 1, rows = 0;
-    pt->x = malloc(most * pt->p * sizeof *pt->x);
+    pt->x = malloc((pt->keep ? most : 1) * pt->p * sizeof *pt->x);
     for (const char *q = pt->begin; q < pt->end; rows++) {
-        double *r = pt->x + rows * pt->p;
+        double *r = pt->x + (pt->keep ? rows * pt->p : 0);
         for (size_t j = 0; j < pt->p; j++) {
             q = number(q, &r[j]);
             q++; /* the comma or the line end */
@@ -302,6 +305,7 @@ int main(int argc, char **argv)
         pt[t].begin = at;
         pt[t].end = cut < at ? at : cut;
         pt[t].p = p;
+        pt[t].keep = strcmp(argv[1], "parse") != 0;
         at = pt[t].end;
     }
     run(pt, threads, parse_part);
