@@ -36,6 +36,11 @@ ck_table *ck_frame_table(size_t nrows, const char *source);
 /* A numeric column copied from values[0..nrows): NaN is missing; an
  * infinite value is an error naming the row and column (CK_EDATA), as the
  * CSV reader refuses one. */
+/* An option's value as a number in [lo, hi] (training's and scoring's
+ * words alike); CK_EUSAGE naming --opt otherwise. */
+ck_status ck_frame_option_number(const char *opt, const char *text, double lo, double hi,
+                                 double *out, ck_error *err);
+
 ck_status ck_frame_add_numeric(ck_table *t, const char *name, const double *values,
                                ck_error *err);
 

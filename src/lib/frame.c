@@ -173,6 +173,18 @@ done:
     free(rank);
 }
 
+ck_status ck_frame_option_number(const char *opt, const char *text, double lo, double hi,
+                                 double *out, ck_error *err)
+{
+    char *end;
+    double v = strtod(text, &end);
+    if (end == text || *end || !(v >= lo && v <= hi))
+        return ck_error_set(err, CK_EUSAGE, "--%s: '%s' is not a number in [%g, %g]", opt,
+                            text, lo, hi);
+    *out = v;
+    return CK_OK;
+}
+
 ck_status ck_frame_predict(const ck_model *m, const ck_table *t, size_t reasons, int direction,
                            int decimals, size_t threads, double *score, int8_t *label,
                            int32_t *rfeat, int32_t *rlevel, double *reffect, size_t *unseen,

@@ -9,17 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static ck_status number(const char *opt, const char *text, double lo, double hi, double *out,
-                        ck_error *err)
-{
-    char *end;
-    double v = strtod(text, &end);
-    if (end == text || *end || !(v >= lo && v <= hi))
-        return ck_error_set(err, CK_EUSAGE, "--%s: '%s' is not a number in [%g, %g]", opt,
-                            text, lo, hi);
-    *out = v;
-    return CK_OK;
-}
 
 static ck_status set_direction(ck_score_options *o, const char *v, ck_error *err)
 {
@@ -41,7 +30,7 @@ static ck_status set_option(ck_score_options *o, const char *name, const char *v
     if (strcmp(name, "id") == 0)
         o->id = v;
     else if (strcmp(name, "reasons") == 0) {
-        if ((st = number(name, v, 0, 100, &d, err)) == CK_OK)
+        if ((st = ck_frame_option_number(name, v, 0, 100, &d, err)) == CK_OK)
             o->reasons = (size_t)d;
     } else if (strcmp(name, "reasons-direction") == 0)
         st = set_direction(o, v, err);
@@ -50,9 +39,9 @@ static ck_status set_option(ck_score_options *o, const char *name, const char *v
     else if (strcmp(name, "growth-model") == 0)
         o->growth_model = v;
     else if (strcmp(name, "growth-threshold") == 0)
-        st = number(name, v, -1e12, 1e12, &o->growth_threshold, err);
+        st = ck_frame_option_number(name, v, -1e12, 1e12, &o->growth_threshold, err);
     else if (strcmp(name, "risk-threshold") == 0)
-        st = number(name, v, 0, 1, &o->risk_threshold, err);
+        st = ck_frame_option_number(name, v, 0, 1, &o->risk_threshold, err);
     else if (strcmp(name, "no-segments") == 0)
         o->segments = strcmp(v, "1") != 0;
     else if (strcmp(name, "no-value-groups") == 0)
@@ -64,9 +53,9 @@ static ck_status set_option(ck_score_options *o, const char *name, const char *v
     else if (strcmp(name, "acquisition-cost") == 0)
         o->cost = v;
     else if (strcmp(name, "drift-threshold") == 0)
-        st = number(name, v, 0, 100, &o->drift_threshold, err);
+        st = ck_frame_option_number(name, v, 0, 100, &o->drift_threshold, err);
     else if (strcmp(name, "threads") == 0) {
-        if ((st = number(name, v, 0, 1024, &d, err)) == CK_OK)
+        if ((st = ck_frame_option_number(name, v, 0, 1024, &d, err)) == CK_OK)
             o->threads = (size_t)d;
     } else
         st = ck_error_set(err, CK_EUSAGE, "unknown option '%s' (churnkit-predict --help lists "

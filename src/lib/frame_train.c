@@ -95,23 +95,12 @@ static ck_status set_list(char ***v, size_t *n, const char *value, ck_error *err
     return *v ? CK_OK : ck_error_set(err, CK_ENOMEM, "out of memory");
 }
 
-static ck_status number(const char *opt, const char *text, double lo, double hi, double *out,
-                        ck_error *err)
-{
-    char *end;
-    double v = strtod(text, &end);
-    if (end == text || *end || !(v >= lo && v <= hi))
-        return ck_error_set(err, CK_EUSAGE, "--%s: '%s' is not a number in [%g, %g]", opt,
-                            text, lo, hi);
-    *out = v;
-    return CK_OK;
-}
 
 static ck_status whole(const char *opt, const char *text, double lo, double hi, size_t *out,
                        ck_error *err)
 {
     double v;
-    ck_status st = number(opt, text, lo, hi, &v, err);
+    ck_status st = ck_frame_option_number(opt, text, lo, hi, &v, err);
     if (st == CK_OK && v != floor(v))
         st = ck_error_set(err, CK_EUSAGE, "--%s: '%s' is not a whole number", opt, text);
     if (st == CK_OK)
@@ -217,7 +206,7 @@ static int common(ck_frame_train *ft, const char *name, const char *v, ck_status
     while (cost < 4 && strcmp(name, costs[cost]) != 0)
         cost++;
     if (cost < 4)
-        *st = number(name, v, 1e-12, 1e15, &ft->cost[cost], err);
+        *st = ck_frame_option_number(name, v, 1e-12, 1e15, &ft->cost[cost], err);
     else if ((list = list_option(ft, name, &n)))
         *st = set_list(list, n, v, err);
     else if ((fl = flag_option(ft, name)))
@@ -228,7 +217,7 @@ static int common(ck_frame_train *ft, const char *name, const char *v, ck_status
         if ((*st = whole(name, v, 0, 2147483647.0, &seed, err)) == CK_OK)
             t->seed = (unsigned long)seed;
     } else if (strcmp(name, "test-fraction") == 0)
-        *st = number(name, v, 0, 0.9, &t->test_fraction, err);
+        *st = ck_frame_option_number(name, v, 0, 0.9, &t->test_fraction, err);
     else if (strcmp(name, "calibrate") == 0)
         *st = ck_calib_method_parse(v, &t->calibrate) == 0 && t->calibrate != CK_CALIB_NONE
                   ? CK_OK

@@ -98,8 +98,10 @@ static ck_status check_new_name(const ck_table *t, const char *name, ck_error *e
     return CK_OK;
 }
 
-ck_status ck_table_add_numeric(ck_table *t, const char *name, const double *values,
-                               ck_error *err)
+/* A new numeric column named name, its values copied from values or, with
+ * view, values themselves (read only: c->view says so). */
+static ck_status add_numeric(ck_table *t, const char *name, const double *values, int view,
+                             ck_error *err)
 {
     ck_status st = check_new_name(t, name, err);
     if (st != CK_OK)
@@ -107,24 +109,26 @@ ck_status ck_table_add_numeric(ck_table *t, const char *name, const double *valu
     ck_column *c = append_column(t, name, CK_COL_NUMERIC);
     if (!c)
         return ck_error_set(err, CK_ENOMEM, "out of memory");
-    if (t->nrows)
+    if (view) {
+        free(c->num);
+        c->num = (double *)values;
+        c->view = 1;
+    } else if (t->nrows) {
         memcpy(c->num, values, t->nrows * sizeof *values);
+    }
     return CK_OK;
+}
+
+ck_status ck_table_add_numeric(ck_table *t, const char *name, const double *values,
+                               ck_error *err)
+{
+    return add_numeric(t, name, values, 0, err);
 }
 
 ck_status ck_table_add_numeric_view(ck_table *t, const char *name, const double *values,
                                     ck_error *err)
 {
-    ck_status st = check_new_name(t, name, err);
-    if (st != CK_OK)
-        return st;
-    ck_column *c = append_column(t, name, CK_COL_NUMERIC);
-    if (!c)
-        return ck_error_set(err, CK_ENOMEM, "out of memory");
-    free(c->num);
-    c->num = (double *)values; /* read only: c->view says so */
-    c->view = 1;
-    return CK_OK;
+    return add_numeric(t, name, values, 1, err);
 }
 
 ck_status ck_table_add_text(ck_table *t, const char *name, const char *const *values,
