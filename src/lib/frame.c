@@ -82,7 +82,6 @@ typedef struct predict_job {
     const ck_design *d;
     size_t n, nchunks, k;
     int direction, decimals;
-    const double *prob;         /* the unrounded scores */
     int32_t *rfeat, *rlevel;
     double *reffect;
     int failed;
@@ -154,7 +153,9 @@ static void reasons_chunk(void *arg, size_t c, size_t worker)
     }
     ck_chunk_range(job->n, job->nchunks, c, &begin, &end);
     for (size_t b = begin; b < end; b += BLOCK) {
-        size_t nb = end - b < BLOCK ? end - b : BLOCK;
+        size_t nb = end - b;
+        if (nb > BLOCK)
+            nb = BLOCK;
         for (size_t i = 0; i < nb; i++)
             rows[i] = b + i;
         ck_design_block(job->d, rows, nb, block, BLOCK);
@@ -208,7 +209,7 @@ ck_status ck_frame_predict(const ck_model *m, const ck_table *t, size_t reasons,
     if (unseen)
         *unseen = d.unseen;
     if (reasons) {
-        predict_job job = {m, &d, n, ck_chunks_for(n), reasons, direction, decimals, score,
+        predict_job job = {m, &d, n, ck_chunks_for(n), reasons, direction, decimals,
                            rfeat, rlevel, reffect, 0};
         ck_parallel_for(job.nchunks, threads, reasons_chunk, &job);
         if (job.failed)
