@@ -53,10 +53,11 @@ head -n 200001 "$T/big.csv" > "$T/half.csv"
 temps() { ls -a "$S" | grep -c '\.tmp-'; }
 for sig in TERM INT HUP; do
   cp "$T/old.csv" "$S/scores.csv"
-  # a background job of a non-interactive shell ignores SIGINT, and an
-  # ignored signal stays ignored (nohup's rule, kept by the programs):
-  # started through python, the default action is back
-  /usr/bin/python3 -c 'import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); os.execv(sys.argv[1], sys.argv[1:])' \
+  # a background job of a non-interactive shell ignores SIGINT, a run
+  # under nohup ignores SIGHUP, and an ignored signal stays ignored
+  # (nohup's rule, kept by the programs): started through python, the
+  # default actions are back
+  /usr/bin/python3 -c 'import os, signal, sys; [signal.signal(s, signal.SIG_DFL) for s in (signal.SIGINT, signal.SIGHUP, signal.SIGTERM)]; os.execv(sys.argv[1], sys.argv[1:])' \
     "$B/churnkit-predict" --model "$IN/base.json" --data "$S/in.fifo" --out "$S/scores.csv" --quiet 2>/dev/null &
   pid=$!
   exec 3> "$S/in.fifo"
