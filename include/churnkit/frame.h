@@ -144,6 +144,10 @@ char *ck_frame_model_json(const ck_model *m);
  * memory. */
 char *ck_frame_model_report(const ck_model *m);
 
+/* What write(f, arg) prints, as a new string (the caller frees it); NULL
+ * when out of memory.  The reports above go through it. */
+char *ck_frame_print(void (*write)(FILE *, const void *), const void *arg);
+
 /* churnkit-eval on a table: models[0..n) and an optional baseline model
  * (NULL) scored on t and evaluated with churnkit-eval's options as words
  * (names[i], values[i]): label, positive, target ("roc_auc>=0.8"), top

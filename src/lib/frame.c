@@ -261,14 +261,14 @@ char *ck_frame_model_json(const ck_model *m)
     return ck_model_to_json(m);
 }
 
-char *ck_frame_model_report(const ck_model *m)
+char *ck_frame_print(void (*write)(FILE *, const void *), const void *arg)
 {
     char *buf = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
     if (!f)
         return NULL;
-    ck_report_model(f, m);
+    write(f, arg);
     if (fclose(f) != 0) {
         free(buf);
         return NULL;
@@ -276,26 +276,30 @@ char *ck_frame_model_report(const ck_model *m)
     return buf;
 }
 
-char *ck_frame_warnings_text(const ck_warnings *w)
+static void write_report(FILE *f, const void *m)
 {
-    char *buf = NULL;
-    size_t len = 0;
-    if (!w || w->n == 0)
-        return NULL;
-    FILE *f = open_memstream(&buf, &len);
-    if (!f)
-        return NULL;
+    ck_report_model(f, m);
+}
+
+char *ck_frame_model_report(const ck_model *m)
+{
+    return ck_frame_print(write_report, m);
+}
+
+static void write_warnings(FILE *f, const void *arg)
+{
+    const ck_warnings *w = arg;
     for (size_t i = 0; i < w->n; i++) { /* as ck_cli_warnings words them */
         if (w->count[i] > 1)
             fprintf(f, "%s (%lu times)\n", w->msg[i], w->count[i]);
         else
             fprintf(f, "%s\n", w->msg[i]);
     }
-    if (fclose(f) != 0) {
-        free(buf);
-        return NULL;
-    }
-    return buf;
+}
+
+char *ck_frame_warnings_text(const ck_warnings *w)
+{
+    return w && w->n ? ck_frame_print(write_warnings, w) : NULL;
 }
 
 const char *ck_frame_version(void)

@@ -65,20 +65,14 @@ static ck_status set_option(ck_eval_options *o, const char *name, const char *v,
     return CK_OK;
 }
 
-/* What `write` prints into a new string; NULL when out of memory. */
-static char *printed(void (*write)(FILE *, const ck_eval *), const ck_eval *ev)
+static void write_text(FILE *f, const void *ev)
 {
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
-    if (!f)
-        return NULL;
-    write(f, ev);
-    if (fclose(f) != 0) {
-        free(buf);
-        return NULL;
-    }
-    return buf;
+    ck_report_eval(f, ev);
+}
+
+static void write_html(FILE *f, const void *ev)
+{
+    ck_report_html(f, ev);
 }
 
 static ck_status texts(const ck_eval *ev, char **json, char **text, char **html, ck_error *err)
@@ -90,9 +84,9 @@ static ck_status texts(const ck_eval *ev, char **json, char **text, char **html,
         if (!*json)
             return ck_error_set(err, CK_ENOMEM, "out of memory");
     }
-    if (text && !(*text = printed(ck_report_eval, ev)))
+    if (text && !(*text = ck_frame_print(write_text, ev)))
         return ck_error_set(err, CK_ENOMEM, "out of memory");
-    if (html && !(*html = printed(ck_report_html, ev)))
+    if (html && !(*html = ck_frame_print(write_html, ev)))
         return ck_error_set(err, CK_ENOMEM, "out of memory");
     return CK_OK;
 }
