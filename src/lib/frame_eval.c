@@ -100,10 +100,10 @@ ck_status ck_frame_evaluate(const ck_model *const *models, size_t n, const ck_mo
     ck_warnings w;
     ck_eval ev;
     ck_status st = CK_OK;
-    char **out[] = {json, text, html, warnings};
+    char **dest[] = {json, text, html, warnings};
     for (size_t i = 0; i < 4; i++)
-        if (out[i])
-            *out[i] = NULL;
+        if (dest[i])
+            *dest[i] = NULL;
     ck_eval_options_init(&o);
     for (size_t i = 0; i < nopts && st == CK_OK; i++)
         st = set_option(&o, names[i], values[i], err);
@@ -122,9 +122,9 @@ ck_status ck_frame_evaluate(const ck_model *const *models, size_t n, const ck_mo
     ck_warnings_fini(&w);
     if (st != CK_OK)
         for (size_t i = 0; i < 3; i++)
-            if (out[i]) {
-                free(*out[i]);
-                *out[i] = NULL;
+            if (dest[i]) {
+                free(*dest[i]);
+                *dest[i] = NULL;
             }
     return st;
 }
