@@ -123,7 +123,7 @@ ck_status ck_frame_evaluate(const ck_model *const *models, size_t n, const ck_mo
     if (st != CK_OK)
         for (size_t i = 0; i < 3; i++)
             if (dest[i]) {
-                free(*dest[i]);
+                free(dest[i][0]);
                 *dest[i] = NULL;
             }
     return st;
