@@ -60,7 +60,9 @@ int ck_csv_delim_hint(const char *const *names, size_t n, char delim, char *out,
 
 typedef struct ck_csv_row {
     size_t n;                 /* number of fields, always the header's count */
-    const char *const *field; /* NUL-terminated fields */
+    const char *const *field; /* NUL-terminated fields, with CK_NUM_PAD
+                                 readable bytes after each NUL (for
+                                 ck_num_parse_field) */
     const size_t *len;        /* their lengths */
     unsigned long line;       /* the line where the row starts, from 1 */
 } ck_csv_row;
@@ -141,6 +143,22 @@ typedef struct ck_csv_scan {
  * buf[from]: returns its offset (> 0) with s covering buf up to it; 0 when
  * buf[0..len) has none, s then covering all of buf. */
 size_t ck_csv_scan_row_end(ck_csv_scan *s, const char *buf, size_t len, size_t from);
+
+/*
+ * The plain-row fast path of the block scorer: the row at s[0..len) split
+ * in place, when it needs none of the reader's rules -- no quote, no lone
+ * CR, no NUL, exactly ncols fields, no field longer than max_field, ended
+ * by LF or CRLF inside len.  Each field's end (the delimiter, the CR or LF)
+ * becomes a NUL, field[j] and flen[j] get the fields, and the row's length
+ * with its line end is returned; a blank line returns 1 (or 2 for CRLF) with
+ * *nfields 0 (the reader skips it too, and it is one line).  Anything else
+ * returns 0 and leaves s untouched: the caller hands the text from s on to
+ * the reader, which reports what it finds there with its own messages.  The
+ * fields are those the reader gives for the same line (test_csv checks it).
+ * For ck_csv_row's padding, CK_NUM_PAD bytes after s[len] must be readable.
+ */
+size_t ck_csv_plain_row(char *s, size_t len, char delim, size_t ncols, size_t max_field,
+                        const char **field, size_t *flen, size_t *nfields);
 
 /*
  * Cutting a file into parts of whole rows, for parsing in parallel.  Scans

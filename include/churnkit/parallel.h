@@ -42,4 +42,11 @@ size_t ck_parallel_workers(size_t nchunks, size_t threads);
  * be created its chunks run in the calling thread. */
 void ck_parallel_for(size_t nchunks, size_t threads, ck_chunk_fn fn, void *ctx);
 
+/* As ck_parallel_for, but each free worker takes the next chunk in order
+ * (a shared counter): for chunks of unequal cost whose results do not
+ * depend on the thread that ran them -- the scorer's rounds, where one
+ * chunk writes and reads while the others score blocks.  Chunk 0 starts
+ * first. */
+void ck_parallel_take(size_t nchunks, size_t threads, ck_chunk_fn fn, void *ctx);
+
 #endif

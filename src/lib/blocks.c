@@ -1,5 +1,6 @@
 /* blocks.c -- a CSV stream cut into blocks of whole rows (see blocks.h). */
 #include "churnkit/blocks.h"
+#include "churnkit/num.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -160,16 +161,17 @@ int ck_blocks_next(ck_blocks *b, ck_block_text *out, ck_error *err)
     size_t cut = cut_at(b, CK_BLOCK_BYTES / 4 * 3, &lines, err);
     if (cut == 0)
         return -1;
-    if (cut > out->cap) {
-        char *t = realloc(out->text, cut);
+    if (cut + CK_NUM_PAD > out->cap) { /* the padding csv.h's rows have */
+        char *t = realloc(out->text, cut + CK_NUM_PAD);
         if (!t) {
             ck_error_set(err, CK_ENOMEM, "%s: out of memory", b->source);
             return -1;
         }
         out->text = t;
-        out->cap = cut;
+        out->cap = cut + CK_NUM_PAD;
     }
     memcpy(out->text, b->buf, cut);
+    memset(out->text + cut, 0, CK_NUM_PAD);
     out->len = cut;
     out->line_offset = b->lines;
     consume(b, cut, lines);

@@ -88,26 +88,101 @@ static ck_num_kind parse_general(const char *s, size_t len, double *out)
     return parse_slow(s, len, out);
 }
 
+/* Numbers up to this long take the fast path (the eight-byte loads below
+ * may read up to CK_NUM_PAD bytes past the number's end: see num.h). */
+#define NUM_FAST_MAX 32
+
+static const uint64_t pow10_u64[9] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000,
+                                      100000000};
+
+/* The run of up to eight decimal digits at p, and its length in *n, with
+ * no branch on the digits: SWAR ("SIMD within a register", fast_float's
+ * parse_eight_digits_unrolled; D. Lemire, "Number parsing at a gigabyte
+ * per second", Software: Practice and Experience 51(8), 2021).  x = bytes
+ * XOR '0' maps exactly the digits to 0..9; a byte is not a digit when
+ * (x & 0x7f) + 0x76 or x has its high bit (no carry crosses a byte); the
+ * digits, moved to the top of the word, are combined in pairs, fours and
+ * eights by three multiplications.  p has 8 readable bytes; a NUL ends
+ * the run at the field's end. */
+static inline uint32_t digits8(const char *p, size_t *n)
+{
+    uint64_t x;
+    memcpy(&x, p, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    x = __builtin_bswap64(x); /* the first character in the low byte */
+#endif
+    x ^= UINT64_C(0x3030303030303030);
+    uint64_t high = UINT64_C(0x8080808080808080), low7 = UINT64_C(0x7f7f7f7f7f7f7f7f);
+    uint64_t stop = (((x & low7) + UINT64_C(0x7676767676767676)) | x) & high;
+    *n = stop ? (size_t)__builtin_ctzll(stop) / 8 : 8;
+    if (*n == 0)
+        return 0;
+    x <<= 8 * (8 - *n); /* the digits on top, zeros (leading) below */
+    x = x * 10 + (x >> 8);
+    x = (((x & UINT64_C(0x000000FF000000FF)) * UINT64_C(0x000F424000000064)) +
+         (((x >> 16) & UINT64_C(0x000000FF000000FF)) * UINT64_C(0x0000271000000001))) >> 32;
+    return (uint32_t)x;
+}
+
+/* The digits from p on into *mant (which may wrap: the caller counts them
+ * and refuses more than 19); returns the first byte after them. */
+static inline const char *digit_run(const char *p, uint64_t *mant)
+{
+    size_t n;
+    do {
+        uint32_t v = digits8(p, &n);
+        *mant = *mant * pow10_u64[n] + v;
+        p += n;
+    } while (n == 8);
+    return p;
+}
+
+/* -v when neg is 1 (the sign bit flipped), v when it is 0. */
+static inline double with_sign(double v, uint64_t neg)
+{
+    uint64_t u;
+    memcpy(&u, &v, sizeof u);
+    u ^= neg << 63;
+    memcpy(&v, &u, sizeof v);
+    return v;
+}
+
 ck_num_kind ck_num_parse(const char *s, size_t len, double *out)
 {
-    const char *p = s, *end = s + len;
-    int neg = 0;
+    /* a copy with the padding ck_num_parse_field needs (its loads wait for
+     * the copy's stores: the hot loops call ck_num_parse_field) */
+    char buf[NUM_FAST_MAX + CK_NUM_PAD + 1];
     if (len == 0)
         return CK_NUM_MISSING;
-    if (*p == '+' || *p == '-')
-        neg = (*p++ == '-');
+    if (len > NUM_FAST_MAX)
+        return parse_general(s, len, out);
+    memcpy(buf, s, len);
+    memset(buf + len, 0, CK_NUM_PAD + 1);
+    return ck_num_parse_field(buf, len, out);
+}
+
+ck_num_kind ck_num_parse_field(const char *s, size_t len, double *out)
+{
+    if (len == 0)
+        return CK_NUM_MISSING;
+    if (len > NUM_FAST_MAX) /* no plain number of at most 19 digits is this
+                               long but for leading zeros: strtod */
+        return parse_general(s, len, out);
+    const char *p = s, *end = s + len;
+    /* the sign without a branch: half the numbers of a column may be
+     * negative, in no order a predictor could learn */
+    uint64_t neg = *p == '-';
+    p += neg | (*p == '+');
 
     /* Fast path: [digits][.digits][e[+-]digits] with at most 19 digits in
      * all, so the mantissa cannot overflow 64 bits. */
     uint64_t mant = 0;
     const char *d0 = p;
-    while (p < end && (unsigned)(*p - '0') < 10)
-        mant = mant * 10 + (uint64_t)(*p++ - '0');
+    p = digit_run(p, &mant);
     int ndig = (int)(p - d0), nfrac = 0;
-    if (p < end && *p == '.') {
+    if (*p == '.') {
         const char *f0 = ++p;
-        while (p < end && (unsigned)(*p - '0') < 10)
-            mant = mant * 10 + (uint64_t)(*p++ - '0');
+        p = digit_run(p, &mant);
         nfrac = (int)(p - f0);
         ndig += nfrac;
     }
@@ -133,7 +208,7 @@ ck_num_kind ck_num_parse(const char *s, size_t len, double *out)
         return parse_general(s, len, out);
     exp10 -= nfrac;
     if (mant == 0) {
-        *out = neg ? -0.0 : 0.0;
+        *out = with_sign(0.0, neg);
         return CK_NUM_OK;
     }
     /* Clinger: when the mantissa and 10^|e| are both exact doubles, one
@@ -141,7 +216,7 @@ ck_num_kind ck_num_parse(const char *s, size_t len, double *out)
     if (mant <= (UINT64_C(1) << 53) && exp10 >= -22 && exp10 <= 22) {
         double v = (double)mant;
         v = exp10 < 0 ? v / pow10_exact[-exp10] : v * pow10_exact[exp10];
-        *out = neg ? -v : v;
+        *out = with_sign(v, neg);
         return CK_NUM_OK;
     }
     return parse_slow(s, len, out);

@@ -2,6 +2,7 @@
 #include "churnkit/parallel.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <unistd.h>
 
 size_t ck_chunks_for(size_t n)
@@ -25,6 +26,7 @@ size_t ck_threads_default(void)
 
 typedef struct worker {
     size_t first, step, nchunks, id;
+    atomic_size_t *next;       /* ck_parallel_take's shared counter, or NULL */
     ck_chunk_fn fn;
     void *ctx;
 } worker;
@@ -32,6 +34,12 @@ typedef struct worker {
 static void *worker_main(void *arg)
 {
     const worker *w = arg;
+    if (w->next) {
+        size_t c;
+        while ((c = atomic_fetch_add(w->next, 1)) < w->nchunks)
+            w->fn(w->ctx, c, w->id);
+        return NULL;
+    }
     /* every worker passed here was set (ck_parallel_workers is at least 1) */
     // cppcheck-suppress uninitvar
     for (size_t c = w->first; c < w->nchunks; c += w->step)
@@ -50,17 +58,16 @@ size_t ck_parallel_workers(size_t nchunks, size_t threads)
     return threads ? threads : 1;
 }
 
-void ck_parallel_for(size_t nchunks, size_t threads, ck_chunk_fn fn, void *ctx)
+static void run_workers(size_t nchunks, size_t threads, ck_chunk_fn fn, void *ctx,
+                        atomic_size_t *next)
 {
     pthread_t tid[CK_THREADS_MAX];
     worker w[CK_THREADS_MAX];
     int started[CK_THREADS_MAX] = {0};
     threads = ck_parallel_workers(nchunks, threads);
-    /* chunk c runs on worker c % threads: a static schedule, so the work
-     * each thread does is the same from run to run */
     for (size_t t = 0; t < threads; t++)
-        w[t] = (worker){.first = t, .step = threads, .nchunks = nchunks, .id = t, .fn = fn,
-                        .ctx = ctx};
+        w[t] = (worker){.first = t, .step = threads, .nchunks = nchunks, .id = t, .next = next,
+                        .fn = fn, .ctx = ctx};
     if (threads == 1) {
         worker_main(&w[0]);
         return;
@@ -74,4 +81,18 @@ void ck_parallel_for(size_t nchunks, size_t threads, ck_chunk_fn fn, void *ctx)
         else
             worker_main(&w[t]);
     }
+}
+
+void ck_parallel_for(size_t nchunks, size_t threads, ck_chunk_fn fn, void *ctx)
+{
+    /* chunk c runs on worker c % threads: a static schedule, so the work
+     * each thread does is the same from run to run */
+    run_workers(nchunks, threads, fn, ctx, NULL);
+}
+
+void ck_parallel_take(size_t nchunks, size_t threads, ck_chunk_fn fn, void *ctx)
+{
+    atomic_size_t next;
+    atomic_init(&next, 0);
+    run_workers(nchunks, threads, fn, ctx, &next);
 }

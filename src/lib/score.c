@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 void ck_score_options_init(ck_score_options *opt)
 {
@@ -422,6 +423,8 @@ typedef struct model_scratch {
 
 typedef struct worker {
     ck_csv_reader *r;          /* its reader, restarted on each block */
+    const char **field;        /* a plain row's fields, in the block's text */
+    size_t *flen;
     model_scratch *ms;         /* by model */
     double *value;             /* by input column */
     double *score;             /* by model */
@@ -465,6 +468,8 @@ static void scratch_free(worker *w, const plan *p)
     free(w->value);
     free(w->score);
     free(w->life);
+    free(w->field);
+    free(w->flen);
     ck_csv_close(w->r);
 }
 
@@ -475,7 +480,9 @@ static int scratch_init(worker *w, const plan *p)
     w->value = calloc(p->ncols ? p->ncols : 1, sizeof *w->value);
     w->score = calloc(p->nm, sizeof *w->score);
     w->life = calloc(3 * p->nm, sizeof *w->life);
-    if (!w->ms || !w->value || !w->score || !w->life)
+    w->field = calloc(p->ncols ? p->ncols : 1, sizeof *w->field);
+    w->flen = calloc(p->ncols ? p->ncols : 1, sizeof *w->flen);
+    if (!w->ms || !w->value || !w->score || !w->life || !w->field || !w->flen)
         return -1;
     for (size_t i = 0; i < p->nm; i++) {
         const ck_model *m = p->pm[i].m;
@@ -555,7 +562,7 @@ static ck_status parse_numbers(const plan *p, worker *w, const ck_csv_row *row,
     for (size_t j = 0; j < row->n; j++) {
         if (!p->numeric[j])
             continue;
-        switch (ck_num_parse(row->field[j], row->len[j], &w->value[j])) {
+        switch (ck_num_parse_field(row->field[j], row->len[j], &w->value[j])) {
         case CK_NUM_OK:
             break;
         case CK_NUM_MISSING:
@@ -891,53 +898,91 @@ typedef struct block {
 /* ------------------------------------------------------------------ */
 /* the parallel rounds */
 
-typedef struct score_round {
-    const plan *p;
-    block *blocks;
-    worker *workers;
-} score_round;
+/* The block's rows from its start while ck_csv_plain_row takes them: split
+ * in place in the block's own copy of the text, no field copied.  *pos and
+ * *lines say how far it got.  The first block of a headerless input goes
+ * to the reader whole (a byte-order mark is the reader's to strip). */
+static ck_status score_plain(const plan *p, block *b, worker *w, size_t *pos,
+                             unsigned long *lines)
+{
+    const ck_csv_options *o = &p->opt->csv;
+    size_t max = o->max_field ? o->max_field : 64u * 1024 * 1024, n, nf;
+    char delim = o->delim ? o->delim : ',';
+    ck_csv_row row = {.n = p->ncols, .field = w->field, .len = w->flen};
+    if (b->in.line_offset == 0 || o->libcsv_only)
+        return CK_OK;
+    while (*pos < b->in.len &&
+           (n = ck_csv_plain_row(b->in.text + *pos, b->in.len - *pos, delim, p->ncols, max,
+                                 w->field, w->flen, &nf)) > 0) {
+        *pos += n;
+        ++*lines;
+        if (nf == 0) /* a blank line */
+            continue;
+        row.line = b->in.line_offset + *lines;
+        ck_status st = score_row(p, w, &row, b->out, &b->t, &b->err);
+        if (st != CK_OK)
+            return st;
+    }
+    return CK_OK;
+}
 
-static ck_status score_block(const plan *p, block *b, worker *w)
+/* The block's text from `pos` on, `lines` line ends into it, through the
+ * strict reader (quotes, lone CRs, ragged rows and their messages). */
+static ck_status score_rest(const plan *p, block *b, worker *w, size_t pos, unsigned long lines)
 {
     ck_csv_row row;
     int rc = 0;
     ck_status st;
-    ck_csv_writer_reset(b->out);
+    const char *text = b->in.text + pos;
+    size_t len = b->in.len - pos;
+    unsigned long offset = b->in.line_offset + lines;
     if (!w->r) {
         ck_csv_options o = p->opt->csv;
         o.no_header = 1;
         o.names = p->names;
         o.nnames = p->ncols;
-        o.line_offset = b->in.line_offset;
-        st = ck_csv_open_mem(&w->r, b->in.text, b->in.len, p->source, &o, &b->err);
+        o.line_offset = offset;
+        st = ck_csv_open_mem(&w->r, text, len, p->source, &o, &b->err);
     } else {
-        st = ck_csv_restart_mem(w->r, b->in.text, b->in.len, b->in.line_offset, &b->err);
+        st = ck_csv_restart_mem(w->r, text, len, offset, &b->err);
     }
     if (st != CK_OK)
         return st;
     while ((rc = ck_csv_next(w->r, &row, &b->err)) == 1)
         if ((st = score_row(p, w, &row, b->out, &b->t, &b->err)) != CK_OK)
-            break;
-    if (st == CK_OK && rc < 0)
-        st = b->err.status;
+            return st;
+    return rc < 0 ? b->err.status : CK_OK;
+}
+
+static ck_status score_block(const plan *p, block *b, worker *w)
+{
+    size_t pos = 0;
+    unsigned long lines = 0;
+    ck_csv_writer_reset(b->out);
+    ck_status st = score_plain(p, b, w, &pos, &lines);
+    if (st == CK_OK && pos < b->in.len)
+        st = score_rest(p, b, w, pos, lines);
     if (ck_csv_writer_flush(b->out) != 0 && st == CK_OK)
         st = ck_error_set(&b->err, CK_ENOMEM, "out of memory");
     return st;
 }
 
-static void round_block(void *arg, size_t k, size_t worker_id)
+static void block_reset(block *b, const plan *p)
 {
-    score_round *rd = arg;
-    block *b = &rd->blocks[k];
-    b->st = score_block(rd->p, b, &rd->workers[worker_id]);
-}
-
-static void block_reset(block *b)
-{
+    tally *t = &b->t;
     b->in.len = 0;
     b->st = CK_OK;
     ck_error_clear(&b->err);
-    b->t.rows = b->t.adjusted = b->t.bad_mrr = b->t.bad_cost = b->t.health_text = 0;
+    t->rows = t->adjusted = t->bad_mrr = t->bad_cost = t->health_text = 0;
+    memset(t->positives, 0, p->nm * sizeof *t->positives);
+    memset(t->sum, 0, p->nm * sizeof *t->sum);
+    memset(t->life, 0, 3 * p->nm * sizeof *t->life);
+    memset(t->seg_life, 0, sizeof t->seg_life);
+    memset(t->unseen, 0, p->nbins * sizeof *t->unseen);
+    memset(t->bins, 0, p->nbins * sizeof *t->bins);
+    memset(t->seg, 0, sizeof t->seg);
+    memset(t->seg_growth, 0, sizeof t->seg_growth);
+    memset(t->value, 0, sizeof t->value);
 }
 
 /* ------------------------------------------------------------------ */
@@ -948,55 +993,133 @@ typedef struct run {
     char **names;              /* the input's header */
     size_t ncols;
     ck_blocks in;
-    size_t nworkers, nblocks;
+    size_t nworkers, nblocks;  /* nblocks: a round's; two rounds' are held */
     worker *workers;
-    block *blocks;
+    block *blocks;             /* 2 * nblocks: this round's, the other's */
     tally total;
     ck_ofile *of;
     const char *out_path;      /* the scores' path, for messages (borrowed) */
     int own_fp;
 } run;
 
+/* One round: chunk 0 is the I/O of the other set of blocks -- the scores of
+ * the round before written in order and tallied, then the next round's rows
+ * read into the same blocks -- while chunks 1.. score this round's blocks,
+ * so that the reading and writing overlap the scoring instead of stopping
+ * it.  The output is the same whichever thread runs which chunk. */
+typedef struct score_round {
+    run *r;
+    FILE *out;
+    block *cur, *other;
+    size_t ncur, nother;       /* nother: written, then the blocks read */
+    int overlap;               /* chunk 0 does the I/O (else it is done
+                                  after the round, on cur) */
+    ck_status write_st, read_st;
+    ck_error write_err, read_err;
+} score_round;
+
+static ck_status write_blocks(run *r, FILE *out, block *set, size_t n, ck_error *err)
+{
+    for (size_t k = 0; k < n; k++) {
+        size_t len;
+        const char *text = ck_csv_writer_text(set[k].out, &len);
+        if (len && fwrite(text, 1, len, out) != len)
+            return ck_error_set(err, CK_EIO, "%s: write error: %s", r->out_path,
+                                strerror(errno));
+        tally_add(&r->total, &set[k].t, &r->p);
+        block_reset(&set[k], &r->p);
+    }
+    return CK_OK;
+}
+
+static ck_status read_blocks(run *r, block *set, size_t *n, ck_error *err)
+{
+    for (*n = 0; *n < r->nblocks; ++*n) {
+        int rc = ck_blocks_next(&r->in, &set[*n].in, err);
+        if (rc < 0)
+            return err->status;
+        if (rc == 0)
+            break;
+    }
+    return CK_OK;
+}
+
+/* The blocks of set (n of them) written, then the next rows read into it. */
+static void round_io(score_round *rd, block *set, size_t *n)
+{
+    rd->write_st = write_blocks(rd->r, rd->out, set, *n, &rd->write_err);
+    *n = 0;
+    if (rd->write_st == CK_OK)
+        rd->read_st = read_blocks(rd->r, set, n, &rd->read_err);
+}
+
+static void round_chunk(void *arg, size_t k, size_t worker_id)
+{
+    score_round *rd = arg;
+    if (k == 0) {
+        if (rd->overlap)
+            round_io(rd, rd->other, &rd->nother);
+        return;
+    }
+    block *b = &rd->cur[k - 1];
+    b->st = score_block(&rd->r->p, b, &rd->r->workers[worker_id]);
+}
+
+/* The first error in the order of the input: the rows written before this
+ * round, this round's blocks, the rows after them. */
+static ck_status round_error(const score_round *rd, ck_error *err)
+{
+    if (rd->write_st != CK_OK) {
+        *err = rd->write_err;
+        return rd->write_st;
+    }
+    for (size_t k = 0; k < rd->ncur; k++)
+        if (rd->cur[k].st != CK_OK) {
+            *err = rd->cur[k].err;
+            return rd->cur[k].st;
+        }
+    if (rd->read_st != CK_OK)
+        *err = rd->read_err;
+    return rd->read_st;
+}
+
+/* Overlapped rounds write a round's scores during the next round, after
+ * its rows are read: from a pipe, whose next rows may be long in coming
+ * (a feed, a FIFO), each round's scores are written before reading on, so
+ * that the output keeps up with the input. */
+static int regular_file(FILE *fp)
+{
+    struct stat sb;
+    return fstat(fileno(fp), &sb) == 0 && S_ISREG(sb.st_mode);
+}
+
 static ck_status rounds(run *r, FILE *out, ck_error *err)
 {
-    score_round rd = {&r->p, r->blocks, r->workers};
-    for (;;) {
-        size_t nb = 0;
-        while (nb < r->nblocks) {
-            int rc = ck_blocks_next(&r->in, &r->blocks[nb].in, err);
-            if (rc < 0)
-                return err->status;
-            if (rc == 0)
+    score_round rd = {.r = r, .out = out, .cur = r->blocks, .other = r->blocks + r->nblocks,
+                      .overlap = regular_file(r->in.fp)};
+    ck_status st = read_blocks(r, rd.cur, &rd.ncur, err);
+    while (st == CK_OK && (rd.ncur > 0 || rd.nother > 0)) {
+        rd.write_st = rd.read_st = CK_OK;
+        ck_parallel_take(rd.ncur + 1, r->nworkers, round_chunk, &rd);
+        if (!rd.overlap) { /* this round's scores written, the next rows read */
+            if ((st = round_error(&rd, err)) != CK_OK)
                 break;
-            nb++;
+            round_io(&rd, rd.cur, &rd.ncur);
+            st = round_error(&rd, err);
+            continue;
         }
-        if (nb == 0)
-            return CK_OK;
-        ck_parallel_for(nb, r->nworkers, round_block, &rd);
-        for (size_t k = 0; k < nb; k++) {
-            block *b = &r->blocks[k];
-            if (b->st != CK_OK) {
-                *err = b->err;
-                return b->st;
-            }
-            size_t len;
-            const char *text = ck_csv_writer_text(b->out, &len);
-            if (len && fwrite(text, 1, len, out) != len)
-                return ck_error_set(err, CK_EIO, "%s: write error: %s", r->out_path,
-                                    strerror(errno));
-            tally_add(&r->total, &b->t, &r->p);
-            memset(b->t.positives, 0, r->p.nm * sizeof *b->t.positives);
-            memset(b->t.sum, 0, r->p.nm * sizeof *b->t.sum);
-            memset(b->t.life, 0, 3 * r->p.nm * sizeof *b->t.life);
-            memset(b->t.seg_life, 0, sizeof b->t.seg_life);
-            memset(b->t.unseen, 0, r->p.nbins * sizeof *b->t.unseen);
-            memset(b->t.bins, 0, r->p.nbins * sizeof *b->t.bins);
-            memset(b->t.seg, 0, sizeof b->t.seg);
-            memset(b->t.seg_growth, 0, sizeof b->t.seg_growth);
-            memset(b->t.value, 0, sizeof b->t.value);
-            block_reset(b);
-        }
+        if ((st = round_error(&rd, err)) != CK_OK)
+            break;
+        /* the blocks just scored are written next round; the blocks just
+         * read are scored */
+        block *t = rd.cur;
+        size_t n = rd.ncur;
+        rd.cur = rd.other;
+        rd.ncur = rd.nother;
+        rd.other = t;
+        rd.nother = n;
     }
+    return st;
 }
 
 static ck_status run_setup(run *r, ck_model *const *models, size_t n, const char *source,
@@ -1011,13 +1134,13 @@ static ck_status run_setup(run *r, ck_model *const *models, size_t n, const char
     r->nworkers = ck_parallel_workers(64, opt->threads);
     r->nblocks = 2 * r->nworkers;
     r->workers = calloc(r->nworkers, sizeof *r->workers);
-    r->blocks = calloc(r->nblocks, sizeof *r->blocks);
+    r->blocks = calloc(2 * r->nblocks, sizeof *r->blocks);
     if (!r->workers || !r->blocks || tally_init(&r->total, &r->p) != 0)
         return ck_error_set(err, CK_ENOMEM, "out of memory");
     for (size_t k = 0; k < r->nworkers; k++)
         if (scratch_init(&r->workers[k], &r->p) != 0)
             return ck_error_set(err, CK_ENOMEM, "out of memory");
-    for (size_t k = 0; k < r->nblocks; k++)
+    for (size_t k = 0; k < 2 * r->nblocks; k++)
         if (tally_init(&r->blocks[k].t, &r->p) != 0 ||
             !(r->blocks[k].out = ck_csv_writer_new_mem(opt->csv.delim ? opt->csv.delim : ',')))
             return ck_error_set(err, CK_ENOMEM, "out of memory");
@@ -1028,7 +1151,7 @@ static void run_free(run *r)
 {
     for (size_t k = 0; r->workers && k < r->nworkers; k++)
         scratch_free(&r->workers[k], &r->p);
-    for (size_t k = 0; r->blocks && k < r->nblocks; k++) {
+    for (size_t k = 0; r->blocks && k < 2 * r->nblocks; k++) {
         free(r->blocks[k].in.text);
         ck_csv_writer_free(r->blocks[k].out);
         tally_free(&r->blocks[k].t);

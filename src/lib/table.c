@@ -425,7 +425,7 @@ static ck_status load_cell(loader *ld, size_t tc, size_t csv_col, const char *s,
     if (c->type == CK_COL_NUMERIC) {
         double v;
         char show[48];
-        switch (ck_num_parse(s, len, &v)) {
+        switch (ck_num_parse_field(s, len, &v)) { /* a ck_csv_row field */
         case CK_NUM_OK:
             c->num[i] = v;
             return CK_OK;

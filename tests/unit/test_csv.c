@@ -662,6 +662,100 @@ static void all_ways(const char *text, size_t len, const char *what, size_t bs)
     same_both_ways(text, len, opt, what);
 }
 
+/* What the block scorer makes of headerless text: ck_csv_plain_row's rows
+ * while it takes them, then the reader from the first row it refuses, with
+ * the lines counted so far as its line offset -- in transcript()'s form. */
+static char *plain_transcript(char *text, size_t len, ck_csv_options opt)
+{
+    text_buf t = {0};
+    const char *field[8];
+    size_t flen[8], nf, pos = 0, n;
+    unsigned long lines = 0;
+    char num[64];
+    while (pos < len && (n = ck_csv_plain_row(text + pos, len - pos, opt.delim, opt.nnames,
+                                               opt.max_field, field, flen, &nf)) > 0) {
+        ck_assert_uint_le(nf, 8);
+        if (nf > 0) {
+            put(&t, num, (size_t)snprintf(num, sizeof num, "\n@%lu:", lines + 1));
+            for (size_t j = 0; j < nf; j++) {
+                ck_assert_uint_eq(strlen(field[j]), flen[j]); /* NUL-terminated */
+                put(&t, num, (size_t)snprintf(num, sizeof num, "%zu=", flen[j]));
+                put(&t, field[j], flen[j]);
+                put(&t, "|", 1);
+            }
+        }
+        pos += n;
+        lines++;
+    }
+    opt.line_offset = lines;
+    char *rest = transcript(text + pos, len - pos, opt);
+    /* the rest's transcript starts with the names, which go first */
+    size_t names = strcspn(rest, "\n");
+    text_buf all = {0};
+    put(&all, rest, names);
+    put(&all, t.s ? t.s : "", t.n);
+    put(&all, rest + names, strlen(rest + names));
+    free(rest);
+    free(t.s);
+    return all.s;
+}
+
+/* The plain rows and the reader must say the same of headerless text with
+ * `ncols` names; the first line is left to the reader (a byte-order mark,
+ * which the block scorer leaves to it too). */
+static void plain_same(const char *text, size_t len, size_t ncols, char delim)
+{
+    static const char *const names[] = {"a", "b", "c", "d", "e", "f", "g", "h"};
+    ck_csv_options opt;
+    ck_csv_options_init(&opt);
+    opt.no_header = 1;
+    opt.names = names;
+    opt.nnames = ncols;
+    opt.delim = delim;
+    opt.max_field = 40;
+    char *want = transcript(text, len, opt);
+    char *copy = malloc(len + 1);
+    ck_assert_ptr_nonnull(copy);
+    memcpy(copy, text, len);
+    char *got = plain_transcript(copy, len, opt);
+    ck_assert_msg(strcmp(got, want) == 0, "ncols %zu delim %c:\n%s\nvs the reader:\n%s", ncols,
+                  delim, got, want);
+    free(copy);
+    free(want);
+    free(got);
+}
+
+START_TEST(test_plain_rows_match_the_reader)
+{
+    /* random lines of plain text, blank lines, CRLF, lone CR, quotes, NUL,
+     * rows of every width around ncols, a field over the limit */
+    static const char pieces[] = "1,2,;;\n\n\r\n\r  x-2.5\t";
+    unsigned long s = 77;
+    char text[300];
+    for (int i = 0; i < 6000; i++) {
+        s = s * 6364136223846793005UL + 1442695040888963407UL;
+        size_t len = (s >> 33) % sizeof text, ncols = 1 + (s >> 20) % 8;
+        int rare = (s >> 24) % 3 == 0, long_rows = (s >> 28) % 2; /* rows over 16 bytes */
+        for (size_t k = 0; k < len; k++) {
+            s = s * 6364136223846793005UL + 1442695040888963407UL;
+            unsigned pick = (unsigned)(s >> 40) % 1000;
+            text[k] = rare && pick < 5   ? '"'
+                      : rare && pick < 8 ? '\0'
+                      : pick > 990       ? 'y'
+                                         : pieces[pick % (sizeof pieces - 1)];
+            if (long_rows && (text[k] == '\n' || text[k] == '\r') && pick % 8 != 0)
+                text[k] = '5';
+        }
+        if ((s >> 50) % 7 == 0 && len > 50) /* a field longer than 40 bytes */
+            memset(text + len / 2, 'z', 45);
+        plain_same(text, len, ncols, (s >> 55) % 2 ? ',' : ';');
+    }
+    /* the plain shapes: every row taken, the last without a line end left
+     * to the reader */
+    plain_same("1,2\n3,4\r\n\n5,6", 15, 2, ',');
+}
+END_TEST
+
 START_TEST(test_fast_path_matches_libcsv_on_corpus)
 {
     const char *dir = CK_TEST_DATA "/../fuzz/corpus/csv";
@@ -742,6 +836,7 @@ static Suite *csv_suite(void)
     tcase_add_test(tc, test_tiny_blocks_same_rows);
     tcase_add_test(tc, test_fast_path_matches_libcsv_on_corpus);
     tcase_add_test(tc, test_fast_path_matches_libcsv_on_random_text);
+    tcase_add_test(tc, test_plain_rows_match_the_reader);
     tcase_add_test(tc, test_no_header_mode);
     tcase_add_test(tc, test_stream_source);
     tcase_add_test(tc, test_big_field_works);
