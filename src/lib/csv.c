@@ -43,6 +43,18 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+
+/* The bits of the 16 bytes at s equal to c (SSE2, in every x86-64): the
+ * plain-text paths below find delimiters and line ends a chunk at a time,
+ * with a branch per chunk and per hit instead of one per byte. */
+static inline unsigned mask16(const char *s, char c)
+{
+    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)s);
+    return (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(c)));
+}
+#endif
 
 typedef struct queued_row {
     size_t first;       /* index of the row's first field in the batch */
@@ -450,23 +462,37 @@ static int at_row_start(const ck_csv_reader *r)
  * byte into its field buffer.  A row's end is CR or LF (as for libcsv); a
  * line end with nothing before it is a blank row, reported to row_cb alone.
  * tests/unit/test_csv.c checks it against libcsv on every input of the fuzz
- * corpus and on random text cut into random blocks. */
+ * corpus and on random text cut into random blocks.  The delimiters and
+ * line ends are found 16 bytes at a time where SSE2 is there (mask16). */
+/* The byte at p, a delimiter, CR or LF, ends what it ends. */
+static void plain_stop(ck_csv_reader *r, const char *p, const char **field, const char **row)
+{
+    if (*p == r->opt.delim) {
+        add_field(r, *field, (size_t)(p - *field));
+        *field = p + 1;
+        return;
+    }
+    if (p > *row) /* a CR or LF */
+        add_field(r, *field, (size_t)(p - *field));
+    row_cb(*p, r);
+    *field = *row = p + 1;
+}
+
+/* The fast path itself (see above). */
 static void parse_plain(ck_csv_reader *r, const char *s, size_t n)
 {
-    const char *end = s + n, *field = s, *row = s;
+    const char *field = s, *row = s;
     char delim = r->opt.delim;
-    for (const char *p = s; p < end && !r->failed; p++) {
-        char c = *p;
-        if (c == delim) {
-            add_field(r, field, (size_t)(p - field));
-            field = p + 1;
-        } else if (c == '\n' || c == '\r') {
-            if (p > row)
-                add_field(r, field, (size_t)(p - field));
-            row_cb(c, r);
-            field = row = p + 1;
-        }
-    }
+    size_t i = 0;
+#ifdef __SSE2__
+    for (; i + 16 <= n && !r->failed; i += 16)
+        for (unsigned bits = mask16(s + i, delim) | mask16(s + i, '\n') | mask16(s + i, '\r');
+             bits && !r->failed; bits &= bits - 1)
+            plain_stop(r, s + i + __builtin_ctz(bits), &field, &row);
+#endif
+    for (; i < n && !r->failed; i++)
+        if (s[i] == delim || s[i] == '\n' || s[i] == '\r')
+            plain_stop(r, s + i, &field, &row);
 }
 
 static size_t after_last_line_end(const char *s, size_t n)
@@ -1001,26 +1027,18 @@ static inline int take_field(plain_row *pr, const char *s, size_t i, int last)
 }
 
 #ifdef __SSE2__
-#include <emmintrin.h>
-
 /* The delimiters of the row's first 16-byte chunks that hold nothing else
- * of note (no LF, CR, quote or NUL), found by SSE2 comparisons (in every
- * x86-64) as bit masks: a branch per chunk, not per byte.  Returns where
- * the byte loop takes over (the first chunk with anything else, or the
- * last bytes), or 0 with *bad set when the row cannot be plain. */
+ * of note (no LF, CR, quote or NUL).  Returns where the byte loop takes
+ * over (the first chunk with anything else, or the last bytes), or 0 with
+ * *bad set when the row cannot be plain. */
 static size_t plain_chunks(plain_row *pr, const char *s, size_t len, char delim, int *bad)
 {
-    const __m128i d = _mm_set1_epi8(delim), lf = _mm_set1_epi8('\n'),
-                  cr = _mm_set1_epi8('\r'), q = _mm_set1_epi8('"'), nul = _mm_setzero_si128();
     size_t i = 0;
     for (; i + 16 <= len; i += 16) {
-        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
-        __m128i other = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, lf), _mm_cmpeq_epi8(v, cr)),
-                                     _mm_or_si128(_mm_cmpeq_epi8(v, q), _mm_cmpeq_epi8(v, nul)));
-        if (_mm_movemask_epi8(other))
+        const char *b = s + i;
+        if (mask16(b, '\n') | mask16(b, '\r') | mask16(b, '"') | mask16(b, '\0'))
             break;
-        unsigned bits = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, d));
-        for (; bits; bits &= bits - 1)
+        for (unsigned bits = mask16(b, delim); bits; bits &= bits - 1)
             if (!take_field(pr, s, i + (size_t)__builtin_ctz(bits), 0)) {
                 *bad = 1;
                 return 0;
