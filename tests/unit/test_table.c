@@ -370,6 +370,76 @@ START_TEST(test_split_cuts_at_row_ends)
 }
 END_TEST
 
+/* The cut by its definition, for text without quotes: after the header row
+ * (a byte-order mark and line ends before it skipped), each start is just
+ * past the first line end at or after an even share of the rest (the LF
+ * of a CRLF; a CR that ends the file is no row end yet), and lines[k] the
+ * line ends before start[k]. */
+static unsigned long long cut_after(const char *s, unsigned long long n, unsigned long long t)
+{
+    for (unsigned long long i = t; i < n; i++)
+        if (s[i] == '\n' || s[i] == '\r')
+            return i + 1 < n && s[i] == '\r' && s[i + 1] == '\n' ? i + 2 : i + 1;
+    return n;
+}
+
+static void model_split(const char *s, unsigned long long n, size_t nparts,
+                        unsigned long long *start, unsigned long *lines)
+{
+    unsigned long long first = n >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
+    while (first < n && (s[first] == '\r' || s[first] == '\n'))
+        first++;
+    start[0] = cut_after(s, n, first);
+    unsigned long long data = n - start[0];
+    for (size_t k = 1; k < nparts; k++)
+        start[k] = cut_after(s, n, start[0] + data / nparts * k);
+    start[nparts] = n;
+    for (size_t k = 0; k <= nparts; k++) {
+        int cr = 0;
+        lines[k] = ck_csv_line_ends(s, (size_t)start[k], &cr);
+    }
+}
+
+START_TEST(test_split_without_quotes_is_the_definition)
+{
+    /* random text of short and long rows, every line end form, blank
+     * lines, a byte-order mark; 1 to 6 parts (the parallel cut, or the
+     * serial one where a pair of quotes is in the text: the same cut) */
+    static const char pieces[] = "ab,1\n\n\r\n\r,,;x";
+    unsigned long s = 99;
+    char text[3000];
+    for (int i = 0; i < 400; i++) {
+        s = s * 6364136223846793005UL + 1442695040888963407UL;
+        size_t len = (s >> 33) % sizeof text, bom = (s >> 20) % 5 == 0 && len >= 3;
+        int long_rows = (s >> 24) % 2;
+        for (size_t k = 0; k < len; k++) {
+            s = s * 6364136223846793005UL + 1442695040888963407UL;
+            char c = pieces[(s >> 40) % (sizeof pieces - 1)];
+            text[k] = long_rows && (c == '\n' || c == '\r') && (s >> 50) % 16 != 0 ? 'y' : c;
+        }
+        if (bom)
+            memcpy(text, "\xEF\xBB\xBF", 3);
+        if (i % 2 && len >= 8) /* a pair of quotes: the serial cut, the same */
+            memcpy(text + len / 2, "\"\"", 2);
+        char *path = ck_test_write_bytes(text, len);
+        for (size_t parts = 1; parts <= 6; parts++) {
+            unsigned long long start[7], want_start[7];
+            unsigned long lines[7], want_lines[7];
+            ck_error err;
+            ck_assert_int_eq(ck_csv_split(path, parts, start, lines, &err), CK_OK);
+            model_split(text, len, parts, want_start, want_lines);
+            for (size_t k = 0; k <= parts; k++) {
+                ck_assert_msg(start[k] == want_start[k] && lines[k] == want_lines[k],
+                              "text %d, %zu parts, start %zu: %llu/%lu, want %llu/%lu", i, parts,
+                              k, start[k], lines[k], want_start[k], want_lines[k]);
+            }
+        }
+        unlink(path);
+        free(path);
+    }
+}
+END_TEST
+
 static Suite *table_suite(void)
 {
     Suite *s = suite_create("table");
@@ -390,6 +460,7 @@ static Suite *table_suite(void)
     tcase_add_test(tc, test_parallel_equals_sequential);
     tcase_add_test(tc, test_parallel_error_is_the_sequential_one);
     tcase_add_test(tc, test_split_cuts_at_row_ends);
+    tcase_add_test(tc, test_split_without_quotes_is_the_definition);
     tcase_set_timeout(tc, 300);
     suite_add_tcase(s, tc);
     return s;
