@@ -165,6 +165,18 @@ static ssize_t read_at(int fd, char *buf, size_t n, unsigned long long at)
     return (ssize_t)got;
 }
 
+#ifdef __SSE2__
+/* The set bits of a 16-bit mask (SWAR: x86-64's baseline has no popcnt
+ * instruction, and the compiler's fallback is a call). */
+static inline unsigned bits16(unsigned m)
+{
+    m = m - ((m >> 1) & 0x5555u);
+    m = (m & 0x3333u) + ((m >> 2) & 0x3333u);
+    m = (m + (m >> 4)) & 0x0f0fu;
+    return (m + (m >> 8)) & 0x1fu;
+}
+#endif
+
 /* Line ends and quotes in s[0..n), prev the byte before s[0] ('\0' for
  * none): ck_csv_line_ends' rule, 16 bytes at a time where SSE2 is there. */
 static unsigned long count_ends(const char *s, size_t n, char *prev, int *quote)
@@ -180,8 +192,7 @@ static unsigned long count_ends(const char *s, size_t n, char *prev, int *quote)
         unsigned c = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, cr));
         *quote |= _mm_movemask_epi8(_mm_cmpeq_epi8(v, q)) != 0;
         /* every CR, and every LF whose byte before is not a CR */
-        ends += (unsigned long)__builtin_popcount(c) +
-                (unsigned long)__builtin_popcount(l & ~((c << 1) | carry));
+        ends += bits16(c) + bits16(l & ~((c << 1) | carry) & 0xffffu);
         carry = c >> 15;
     }
     if (i > 0)

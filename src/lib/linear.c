@@ -36,16 +36,54 @@ typedef struct tsqr {
     int failed;        /* set by a chunk that ran out of memory */
 } tsqr;
 
-/* Factors m (rows x q, its first q rows holding the running R) and leaves
- * the new R, zero below the diagonal, in its first q rows. */
-static int qr_fold(gsl_matrix *m, gsl_vector *tau)
+/* Rows b folded into the running R (q x q, row-major, upper triangle): the
+ * Householder QR of [R; B] that leaves B's columns zero.  R's zeros below
+ * its diagonal are used (as LAPACK's dtpqrt does for a full B): column j's
+ * reflector touches R's row j and B's k rows only, so a block costs 2kq^2
+ * flops, half of a QR of the stacked (q + k) x q matrix, with no call a
+ * column; B is held by columns (b[l * ld + i]) so that each sum runs over
+ * contiguous memory and vectorizes.  The reflector is dlarfg's: beta =
+ * -sign(x0) |(x0, b_j)|, v = (1, b_j / (x0 - beta)), tau = (beta - x0) /
+ * beta, and H = I - tau v v' applied to the columns after j. */
+/* x'y with four running sums, combined as (s0 + s1) + (s2 + s3): the
+ * sums are independent, so they overlap (and the order is fixed, so the
+ * result is the same on every machine). */
+static double dot4(const double *x, const double *y, size_t n)
 {
-    if (gsl_linalg_QR_decomp(m, tau) != 0)
-        return -1;
-    for (size_t i = 0; i < m->size2; i++)
-        for (size_t j = 0; j < i; j++)
-            gsl_matrix_set(m, i, j, 0.0);
-    return 0;
+    double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+        s0 += x[i] * y[i];
+        s1 += x[i + 1] * y[i + 1];
+        s2 += x[i + 2] * y[i + 2];
+        s3 += x[i + 3] * y[i + 3];
+    }
+    for (; i < n; i++)
+        s0 += x[i] * y[i];
+    return (s0 + s1) + (s2 + s3);
+}
+
+static void qr_fold(double *r, size_t q, double *b, size_t k, size_t ld)
+{
+    for (size_t j = 0; j < q; j++) {
+        double *bj = b + j * ld, x0 = r[j * q + j], sigma = 0;
+        for (size_t i = 0; i < k; i++)
+            sigma += bj[i] * bj[i];
+        if (sigma == 0)
+            continue; /* nothing below to fold: H = I */
+        double beta = -copysign(sqrt(x0 * x0 + sigma), x0), tau = (beta - x0) / beta,
+               inv = 1 / (x0 - beta);
+        for (size_t i = 0; i < k; i++)
+            bj[i] *= inv;
+        r[j * q + j] = beta;
+        for (size_t l = j + 1; l < q; l++) {
+            double *bl = b + l * ld, s = r[j * q + l] + dot4(bj, bl, k);
+            s *= tau;
+            r[j * q + l] -= s;
+            for (size_t i = 0; i < k; i++)
+                bl[i] -= s * bj[i];
+        }
+    }
 }
 
 static void tsqr_chunk(void *arg, size_t c, size_t worker)
@@ -54,11 +92,9 @@ static void tsqr_chunk(void *arg, size_t c, size_t worker)
     tsqr *ts = arg;
     const ck_dataset *ds = ts->ds;
     size_t q = ts->q, begin, end;
-    gsl_matrix *m = gsl_matrix_calloc(q + SUB_ROWS, q);
-    gsl_vector *tau = gsl_vector_alloc(q);
-    double *x = malloc(q * sizeof *x);
-    double *rc = ts->r + c * q * q;
-    if (!m || !tau || !x) {
+    double *b = malloc(q * SUB_ROWS * sizeof *b), *x = malloc(q * sizeof *x);
+    double *rc = ts->r + c * q * q; /* zero (calloc) */
+    if (!b || !x) {
         ts->failed = 1;
         goto done;
     }
@@ -75,56 +111,41 @@ static void tsqr_chunk(void *arg, size_t c, size_t worker)
             ck_design_row(ds->design, r, x + 1);
             x[ts->p] = ds->y[r];
             for (size_t j = 0; j < q; j++)
-                gsl_matrix_set(m, q + k, j, s * x[j]);
+                b[j * SUB_ROWS + k] = s * x[j];
             k++;
         }
-        gsl_matrix_view part = gsl_matrix_submatrix(m, 0, 0, q + k, q);
-        if (qr_fold(&part.matrix, tau) != 0) {
-            ts->failed = 1;
-            goto done;
-        }
+        qr_fold(rc, q, b, k, SUB_ROWS);
     }
-    for (size_t i = 0; i < q; i++)
-        for (size_t j = 0; j < q; j++)
-            rc[i * q + j] = gsl_matrix_get(m, i, j);
 done:
-    gsl_matrix_free(m);
-    gsl_vector_free(tau);
+    free(b);
     free(x);
 }
 
-/* Folds the nk q x q factors rs[0..nk) in order into the R on top of m
- * (2q x q; what it holds first is folded in too) and copies it to r. */
-static ck_status fold_factors(gsl_matrix *m, gsl_vector *tau, const double *rs, size_t nk,
-                              size_t q, double *r, ck_error *err)
+/* Folds the nk q x q factors rs[0..nk) in order into the R in r (what it
+ * holds first is folded in too); b is q x q scratch. */
+static void fold_factors(const double *rs, size_t nk, size_t q, double *r, double *b)
 {
     for (size_t k = 0; k < nk; k++) {
         for (size_t i = 0; i < q; i++)
             for (size_t j = 0; j < q; j++)
-                gsl_matrix_set(m, q + i, j, rs[(k * q + i) * q + j]);
-        if (qr_fold(m, tau) != 0)
-            return ck_error_set(err, CK_EDATA, "linear regression: QR decomposition failed");
+                b[j * q + i] = rs[(k * q + i) * q + j];
+        qr_fold(r, q, b, q, q);
     }
-    for (size_t i = 0; i < q; i++)
-        for (size_t j = 0; j < q; j++)
-            r[i * q + j] = gsl_matrix_get(m, i, j);
-    return CK_OK;
 }
 
 /* A distributed fit: every process's R (q x q, in r) gathered and folded
- * in process order into the R of all rows, the same on every process.  m
- * is 2q x q scratch. */
-static ck_status fold_processes(const ck_reducer *red, size_t q, gsl_matrix *m, gsl_vector *tau,
-                                double *r, ck_error *err)
+ * in process order into the R of all rows, the same on every process. */
+static ck_status fold_processes(const ck_reducer *red, size_t q, double *b, double *r,
+                                ck_error *err)
 {
     double *all;
     size_t total;
     if (ck_reduce_gather(red, r, q * q, &all, &total) != 0 || total != red->size * q * q)
         return ck_error_set(err, CK_ENOMEM, "linear regression: a distributed gather failed");
-    gsl_matrix_set_zero(m);
-    ck_status st = fold_factors(m, tau, all, red->size, q, r, err);
+    memset(r, 0, q * q * sizeof *r);
+    fold_factors(all, red->size, q, r, b);
     free(all);
-    return st;
+    return CK_OK;
 }
 
 /* The R factor of the whole dataset into r (q x q); chunk factors are
@@ -135,10 +156,9 @@ static ck_status tsqr_run(const ck_dataset *ds, const double *extra_w, size_t th
     size_t p = ds->design->pl->width + 1, q = p + 1;
     tsqr ts = {.ds = ds, .w = extra_w, .p = p, .q = q, .nchunks = ck_chunks_for(ds->n)};
     ts.r = calloc(ts.nchunks * q * q, sizeof *ts.r);
-    gsl_matrix *m = gsl_matrix_calloc(2 * q, q);
-    gsl_vector *tau = gsl_vector_alloc(q);
+    double *b = malloc(q * q * sizeof *b);
     ck_status st = CK_OK;
-    if (!ts.r || !m || !tau) {
+    if (!ts.r || !b) {
         st = ck_error_set(err, CK_ENOMEM, "linear regression: out of memory");
         goto done;
     }
@@ -147,14 +167,13 @@ static ck_status tsqr_run(const ck_dataset *ds, const double *extra_w, size_t th
         st = ck_error_set(err, CK_ENOMEM, "linear regression: out of memory");
         goto done;
     }
-    if ((st = fold_factors(m, tau, ts.r, ts.nchunks, q, r, err)) != CK_OK)
-        goto done;
+    memset(r, 0, q * q * sizeof *r);
+    fold_factors(ts.r, ts.nchunks, q, r, b);
     if (ck_reduce_active(red))
-        st = fold_processes(red, q, m, tau, r, err);
+        st = fold_processes(red, q, b, r, err);
 done:
     free(ts.r);
-    gsl_matrix_free(m);
-    gsl_vector_free(tau);
+    free(b);
     return st;
 }
 

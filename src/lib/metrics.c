@@ -20,7 +20,6 @@
 #include "churnkit/stats.h"
 
 #include <gsl/gsl_cdf.h>
-#include <gsl/gsl_sort.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -616,7 +615,7 @@ static int sign_of(double v)
 }
 
 /* Median of |y - pred| (the mean of the two middle values when n is even,
- * as numpy): sorted with gsl_sort, a heapsort, O(n log n), in place. */
+ * as numpy): ck_median's selection, no sort. */
 static ck_status median_abs_error(const double *y, const double *pred, size_t n, double *med,
                                   ck_error *err)
 {
@@ -625,8 +624,7 @@ static ck_status median_abs_error(const double *y, const double *pred, size_t n,
         return ck_error_set(err, CK_ENOMEM, "metrics: out of memory for %zu errors", n);
     for (size_t i = 0; i < n; i++)
         a[i] = fabs(y[i] - pred[i]);
-    gsl_sort(a, 1, n);
-    *med = n % 2 ? a[n / 2] : (a[n / 2 - 1] + a[n / 2]) / 2;
+    *med = ck_median(a, n);
     free(a);
     return CK_OK;
 }

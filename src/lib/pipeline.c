@@ -414,10 +414,13 @@ static int fit_numeric(ck_feature *f, const double *v, const size_t *rows, size_
     double big = fmax(fabs(scaled(f, ends[0])), fabs(scaled(f, -ends[1])));
     int e;
     (void)frexp(big, &e);
+    /* x 2^-e as a product where 2^-e is a normal double (a product by a
+     * power of two is ldexp's result, rounding included), ldexp otherwise */
+    double down = e > -1000 && e < 1000 ? ldexp(1.0, -e) : 0;
     size_t nedges = ck_feature_edges(f, edges);
     for (size_t i = 0; i < n; i++) {
-        double x = v[row_at(rows, i)];
-        sums[0] += ldexp(isnan(x) ? f->median : scaled(f, x), -e);
+        double x = v[row_at(rows, i)], y = isnan(x) ? f->median : scaled(f, x);
+        sums[0] += down != 0 ? y * down : ldexp(y, -e);
         if (!isnan(x))
             sums[1 + ck_edges_bin(edges, nedges, x)] += 1;
     }
@@ -428,7 +431,8 @@ static int fit_numeric(ck_feature *f, const double *v, const size_t *rows, size_
         f->bin_share[k] = sums[1 + k] / all_m;
     double mean = sums[0] / all_n;
     for (size_t i = 0; i < n; i++) {
-        double x = v[row_at(rows, i)], d = ldexp(isnan(x) ? f->median : scaled(f, x), -e) - mean;
+        double x = v[row_at(rows, i)], y = isnan(x) ? f->median : scaled(f, x);
+        double d = (down != 0 ? y * down : ldexp(y, -e)) - mean;
         ss += d * d;
     }
     if (ck_reduce_sum(red, &ss, 1) != 0)

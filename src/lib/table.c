@@ -1,5 +1,6 @@
 /* table.c -- the typed column store and its CSV loader (see table.h). */
 #include "churnkit/table.h"
+#include "churnkit/mem.h"
 #include "churnkit/parallel.h"
 #include "churnkit/num.h"
 #include "churnkit/str.h"
@@ -354,11 +355,13 @@ static int grow_rows(ck_table *t)
             double *p = realloc(c->num, cap * sizeof *p);
             if (!p)
                 return -1;
+            ck_mem_huge(p, cap * sizeof *p);
             c->num = p;
         } else {
             int32_t *p = realloc(c->code, cap * sizeof *p);
             if (!p)
                 return -1;
+            ck_mem_huge(p, cap * sizeof *p);
             c->code = p;
         }
     }
@@ -634,6 +637,7 @@ static int reserve_rows(ck_table *whole, size_t rows)
         void *a = realloc(*arr, whole->cap * elem);
         if (!a)
             return -1;
+        ck_mem_huge(a, whole->cap * elem);
         *arr = a;
     }
     return 0;
