@@ -78,8 +78,9 @@
  * of their own target (target("avx512f")), so that the build needs no
  * -march and runs anywhere: the processor is asked at load time
  * (__builtin_cpu_supports, which also checks that the OS saves the
- * registers), and the scalar walk is used when it says no. */
-#if defined(__x86_64__) && defined(__GNUC__)
+ * registers), and the scalar walk is used when it says no.  -DCK_NO_SIMD
+ * leaves it out. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(CK_NO_SIMD)
 #define TREES_SIMD 1
 #include <immintrin.h>
 #else
@@ -179,8 +180,10 @@ struct ck_trees_private {
     float *perfect_value; /* the same numbering: the leaves' values */
     int simd;             /* 1: rows without missing values walk the vector
                              layout (the processor has AVX-512) */
-    size_t *simd_at;      /* by group of SIMD_GROUP trees: its first entry in
-                             the simd_* arrays, or SIZE_MAX (no layout) */
+    size_t nsimd;         /* groups of SIMD_GROUP trees with a simd_at: all
+                             of them, or 0 without the vector walk */
+    size_t *simd_at;      /* by such group: its first entry in the simd_*
+                             arrays, or SIZE_MAX (no layout) */
     size_t *simd_depth;   /* by such group: D */
     int32_t *simd_feature;/* the vector layout (see SIMD_GROUP), 64-byte */
     float *simd_threshold;/* aligned, (2^(D+1) - 1) SIMD_GROUP entries a */
@@ -809,32 +812,41 @@ static void simd_fill(ck_trees *t, size_t k)
     }
 }
 
-/* Whether ck_trees_margin may take the vector walk: some group has the
- * layout, a row fits in two vectors (the walk reads x[feature] with one
- * permutation of 32 lanes), and the processor has AVX-512. */
-static int simd_available(const ck_trees *t)
+/* Whether this processor can take the vector walk of t's rows: it has
+ * AVX-512, and a row fits in two vectors (the walk reads x[feature] with
+ * one permutation of 32 lanes). */
+static int simd_possible(const ck_trees *t)
 {
-    int any = 0;
-    for (size_t k = 0; k < t->ntrees / SIMD_GROUP; k++)
-        any |= t->priv->simd_at[k] != SIZE_MAX;
 #if TREES_SIMD
-    return any && t->nfeatures <= 2 * SIMD_GROUP && __builtin_cpu_supports("avx512f");
+    return t->nfeatures <= 2 * SIMD_GROUP && __builtin_cpu_supports("avx512f");
 #else
+    (void)t;
     return 0;
 #endif
 }
 
+/* Whether some group has the vector layout. */
+static int simd_built(const struct ck_trees_private *pv)
+{
+    int any = 0;
+    for (size_t k = 0; k < pv->nsimd; k++)
+        any |= pv->simd_at[k] != SIZE_MAX;
+    return any;
+}
+
 /* The vector layout of every group of SIMD_GROUP trees whose halves have a
- * perfect layout, of depth at least SIMD_TOP; -1 when out of memory. */
+ * perfect layout, of depth at least SIMD_TOP, when the processor can walk
+ * it (none otherwise); -1 when out of memory. */
 static int build_simd(ck_trees *t)
 {
     struct ck_trees_private *pv = t->priv;
-    size_t ngroups = t->ntrees / SIMD_GROUP, halves = SIMD_GROUP / WALK_GROUP, total = 0;
-    pv->simd_at = malloc((ngroups + 1) * sizeof *pv->simd_at);
-    pv->simd_depth = malloc((ngroups + 1) * sizeof *pv->simd_depth);
+    size_t halves = SIMD_GROUP / WALK_GROUP, total = 0;
+    pv->nsimd = simd_possible(t) ? t->ntrees / SIMD_GROUP : 0;
+    pv->simd_at = malloc((pv->nsimd + 1) * sizeof *pv->simd_at);
+    pv->simd_depth = malloc((pv->nsimd + 1) * sizeof *pv->simd_depth);
     if (!pv->simd_at || !pv->simd_depth)
         return -1;
-    for (size_t k = 0; k < ngroups; k++) {
+    for (size_t k = 0; k < pv->nsimd; k++) {
         size_t d = SIMD_TOP, ok = 1;
         for (size_t h = 0; h < halves; h++) {
             ok &= pv->perfect_at[k * halves + h] != SIZE_MAX;
@@ -850,10 +862,10 @@ static int build_simd(ck_trees *t)
     pv->simd_value = alloc_lines(total);
     if (!pv->simd_feature || !pv->simd_threshold || !pv->simd_value)
         return -1;
-    for (size_t k = 0; k < ngroups; k++)
+    for (size_t k = 0; k < pv->nsimd; k++)
         if (pv->simd_at[k] != SIZE_MAX)
             simd_fill(t, k);
-    pv->simd = simd_available(t);
+    pv->simd = simd_built(pv);
     return 0;
 }
 
@@ -1451,6 +1463,14 @@ AVX512 static float simd_groups(const struct ck_trees_private *pv, size_t k0, si
         m += v[i];
     return m;
 }
+#else
+/* Never called: without TREES_SIMD no group has the vector layout. */
+static float simd_groups(const struct ck_trees_private *pv, size_t k0, size_t n, const float *xf,
+                         float m)
+{
+    (void)pv, (void)k0, (void)n, (void)xf;
+    return m;
+}
 #endif
 
 /* Row x in float into xf; 1 when it may walk the perfect trees (no missing
@@ -1475,7 +1495,9 @@ double ck_trees_margin(const ck_trees *t, const double *x)
      * has one, in float (xgboost compares (float)x < threshold; converting
      * once gives the same comparisons).  The leaf values are added in
      * float, in tree order from base_margin, as xgboost's predictor adds
-     * them, whichever layout a group is walked on. */
+     * them, whichever layout a group is walked on.  Where the processor
+     * has AVX-512, such a row walks runs of up to SIMD_CHUNK groups of
+     * SIMD_GROUP trees on the vector layout instead (simd_groups). */
     const struct ck_trees_private *pv = t->priv;
     float xf[WALK_FLOAT_MAX];
     int perfect = row_to_float(t, x, xf);
@@ -1485,10 +1507,9 @@ double ck_trees_margin(const ck_trees *t, const double *x)
     for (size_t j = t->nfeatures; simd && j < 2 * SIMD_GROUP; j++)
         xf[j] = 0;
     for (size_t gi = 0; gi < ngroups;) {
-#if TREES_SIMD
         /* a run of groups with the vector layout, SIMD_CHUNK at most */
         size_t k = gi / halves, n = 0;
-        while (simd && gi % halves == 0 && n < SIMD_CHUNK && k + n < t->ntrees / SIMD_GROUP &&
+        while (simd && gi % halves == 0 && n < SIMD_CHUNK && k + n < pv->nsimd &&
                pv->simd_at[k + n] != SIZE_MAX)
             n++;
         if (n > 0) {
@@ -1496,7 +1517,6 @@ double ck_trees_margin(const ck_trees *t, const double *x)
             gi += n * halves;
             continue;
         }
-#endif
         m = perfect && pv->perfect_at[gi] != SIZE_MAX ? perfect_group(pv, gi, xf, m)
                                                       : node_group(t, gi, x, m);
         gi++;
@@ -1506,7 +1526,7 @@ double ck_trees_margin(const ck_trees *t, const double *x)
 
 int ck_trees_set_simd(ck_trees *t, int on)
 {
-    t->priv->simd = on && simd_available(t);
+    t->priv->simd = on && simd_built(t->priv);
     return t->priv->simd;
 }
 
