@@ -133,6 +133,7 @@ typedef struct perfect_node {
  * 15 vectors of each array, about 2 KB a group, which stays in the L1
  * cache; a deeper level would read more than the gathers it saves. */
 #define SIMD_TOP 4
+#define SIMD_TOP_NODES ((1 << SIMD_TOP) - 1)
 
 /* Vector groups walked breadth-first, a level of each in turn, so that
  * their gathers (independent of one another) overlap. */
@@ -140,10 +141,12 @@ typedef struct perfect_node {
 
 /* The vector layout of a group of SIMD_GROUP trees, each laid out as a
  * perfect tree (see perfect_node) of the group's depth D >= SIMD_TOP:
- * the node at position p of tree j is entry p * SIMD_GROUP + j of
- * simd_feature, simd_threshold (internal positions, p < 2^D - 1) and
- * simd_value (leaf positions), so that a level of the 16 trees is
- * contiguous and one gather of 16 positions reads a node of each tree. */
+ * the node at position p of tree j is entry p * SIMD_GROUP + j, so that
+ * a level of the 16 trees is contiguous.  The levels above SIMD_TOP are
+ * in simd_feature and simd_threshold (vectors of one field, which the
+ * blends want); every position is in simd_node, threshold and feature
+ * side by side (one 8-byte gather reads both, from one cache line), and a
+ * leaf's value in its threshold field. */
 
 /* A node as TreeSHAP reads it, in 32 bytes; node numbers local to the
  * tree.  The up pass computes S_n = v_n G_n + S_left + S_right at every
@@ -186,8 +189,10 @@ struct ck_trees_private {
                              arrays, or SIZE_MAX (no layout) */
     size_t *simd_depth;   /* by such group: D */
     int32_t *simd_feature;/* the vector layout (see SIMD_GROUP), 64-byte */
-    float *simd_threshold;/* aligned, (2^(D+1) - 1) SIMD_GROUP entries a */
-    float *simd_value;    /* group in each */
+    float *simd_threshold;/* aligned: positions 0 .. 2^SIMD_TOP - 2 of group
+                             k from entry k (2^SIMD_TOP - 1) SIMD_GROUP */
+    perfect_node *simd_node; /* (2^(D+1) - 1) SIMD_GROUP entries a group,
+                             from simd_at */
     shap_node *node;      /* by node */
     int32_t *inner;       /* each tree's internal nodes (local numbers), */
     size_t *inner_first;  /* tree t's at inner[inner_first[t] ..] */
@@ -787,11 +792,11 @@ static int build_perfect(ck_trees *t)
     return 0;
 }
 
-/* n 4-byte entries, 64-byte aligned (a vector of SIMD_GROUP lanes is one
- * cache line); aligned_alloc wants a multiple of the alignment. */
+/* n bytes, 64-byte aligned (a vector of SIMD_GROUP lanes is one cache
+ * line); aligned_alloc wants a multiple of the alignment. */
 static void *alloc_lines(size_t n)
 {
-    return aligned_alloc(64, (n * 4 + 63) / 64 * 64 + 64);
+    return aligned_alloc(64, (n + 63) / 64 * 64 + 64);
 }
 
 /* Group k's vector layout from its trees' perfect ones (see SIMD_GROUP). */
@@ -805,9 +810,12 @@ static void simd_fill(ck_trees *t, size_t k)
         perfect_fill(t, t->first[k * SIMD_GROUP + j], 0, 0, d, P, V);
         for (size_t p = 0; p < size; p++) {
             size_t e = pv->simd_at[k] + p * SIMD_GROUP + j;
-            pv->simd_feature[e] = p < inner ? P[p].feature : 0;
-            pv->simd_threshold[e] = p < inner ? P[p].threshold : 0;
-            pv->simd_value[e] = p < inner ? 0 : V[p];
+            pv->simd_node[e] = p < inner ? P[p] : (perfect_node){V[p], 0};
+            if (p < SIMD_TOP_NODES) {
+                size_t top = (k * SIMD_TOP_NODES + p) * SIMD_GROUP + j;
+                pv->simd_feature[top] = P[p].feature;
+                pv->simd_threshold[top] = P[p].threshold;
+            }
         }
     }
 }
@@ -857,10 +865,11 @@ static int build_simd(ck_trees *t)
         pv->simd_at[k] = ok ? total : SIZE_MAX;
         total += ok ? SIMD_GROUP * (((size_t)2 << d) - 1) : 0;
     }
-    pv->simd_feature = alloc_lines(total);
-    pv->simd_threshold = alloc_lines(total);
-    pv->simd_value = alloc_lines(total);
-    if (!pv->simd_feature || !pv->simd_threshold || !pv->simd_value)
+    size_t ntop = pv->nsimd * SIMD_TOP_NODES * SIMD_GROUP;
+    pv->simd_feature = alloc_lines(ntop * sizeof *pv->simd_feature);
+    pv->simd_threshold = alloc_lines(ntop * sizeof *pv->simd_threshold);
+    pv->simd_node = alloc_lines(total * sizeof *pv->simd_node);
+    if (!pv->simd_feature || !pv->simd_threshold || !pv->simd_node)
         return -1;
     for (size_t k = 0; k < pv->nsimd; k++)
         if (pv->simd_at[k] != SIZE_MAX)
@@ -1062,7 +1071,7 @@ void ck_trees_free(ck_trees *t)
         free(t->priv->simd_depth);
         free(t->priv->simd_feature);
         free(t->priv->simd_threshold);
-        free(t->priv->simd_value);
+        free(t->priv->simd_node);
         free(t->priv->node);
         free(t->priv->inner);
         free(t->priv->inner_first);
@@ -1431,8 +1440,8 @@ AVX512 static float simd_groups(const struct ck_trees_private *pv, size_t k0, si
     __m512i at[SIMD_CHUNK];
     size_t deepest = 0;
     for (size_t k = 0; k < n; k++) {
-        const int32_t *F = pv->simd_feature + pv->simd_at[k0 + k];
-        const float *T = pv->simd_threshold + pv->simd_at[k0 + k];
+        const int32_t *F = pv->simd_feature + (k0 + k) * SIMD_TOP_NODES * SIMD_GROUP;
+        const float *T = pv->simd_threshold + (k0 + k) * SIMD_TOP_NODES * SIMD_GROUP;
         __mmask16 r[SIMD_TOP];
         at[k] = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
         /* written out level by level, so that simd_level's switch folds */
@@ -1445,20 +1454,24 @@ AVX512 static float simd_groups(const struct ck_trees_private *pv, size_t k0, si
             deepest = pv->simd_depth[k0 + k];
     }
     /* breadth-first: the gathers of different groups overlap */
+    const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30),
+                  odd = _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
     for (size_t level = SIMD_TOP; level < deepest; level++)
         for (size_t k = 0; k < n; k++) {
             if (level >= pv->simd_depth[k0 + k])
                 continue;
-            const int32_t *F = pv->simd_feature + pv->simd_at[k0 + k];
-            const float *T = pv->simd_threshold + pv->simd_at[k0 + k];
-            __m512i f = _mm512_i32gather_epi32(at[k], F, 4);
-            __m512 th = _mm512_i32gather_ps(at[k], T, 4);
-            at[k] = simd_down(at[k], simd_right(f, th, xlo, xhi));
+            const perfect_node *P = pv->simd_node + pv->simd_at[k0 + k];
+            /* lanes 0-7, then 8-15: (threshold, feature) pairs */
+            __m512i a = _mm512_i32gather_epi64(_mm512_castsi512_si256(at[k]), P, 8),
+                    b = _mm512_i32gather_epi64(_mm512_extracti64x4_epi64(at[k], 1), P, 8);
+            __m512i th = _mm512_permutex2var_epi32(a, even, b),
+                    f = _mm512_permutex2var_epi32(a, odd, b);
+            at[k] = simd_down(at[k], simd_right(f, _mm512_castsi512_ps(th), xlo, xhi));
         }
     float v[SIMD_CHUNK * SIMD_GROUP];
     for (size_t k = 0; k < n; k++)
         _mm512_storeu_ps(v + k * SIMD_GROUP,
-                         _mm512_i32gather_ps(at[k], pv->simd_value + pv->simd_at[k0 + k], 4));
+                         _mm512_i32gather_ps(at[k], pv->simd_node + pv->simd_at[k0 + k], 8));
     for (size_t i = 0; i < n * SIMD_GROUP; i++)
         m += v[i];
     return m;
