@@ -140,6 +140,17 @@ void ck_trees_free(ck_trees *t);
  * predict(output_margin=True), bit for bit (see above). */
 double ck_trees_margin(const ck_trees *t, const double *x);
 
+/*
+ * Whether ck_trees_margin may walk the trees with the processor's vector
+ * instructions (AVX-512 on x86-64; groups of 16 trees without categorical
+ * splits, at most 8 deep, rows of at most 32 features without missing
+ * values).  A loaded ensemble uses them when the processor has them; on
+ * gives them back only then.  Both walks give the same margins bit for bit:
+ * this is for tests and benchmarks, called before the ensemble is shared
+ * between threads.  Returns whether the vector walk is now used.
+ */
+int ck_trees_set_simd(ck_trees *t, int on);
+
 /* The output for a margin: a probability (logistic link), exp(margin), or
  * the margin itself; in double. */
 double ck_trees_output(const ck_trees *t, double margin);

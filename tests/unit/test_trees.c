@@ -555,6 +555,123 @@ START_TEST(test_deep_random_trees_against_brute_force)
 }
 END_TEST
 
+/* ------------------------------------------------------------ vector walk */
+
+/* Makes r's categorical splits numeric ones (threshold 1.5). */
+static void all_numeric(rtree *r)
+{
+    for (int k = 0; k < r->n; k++)
+        if (r->stype[k]) {
+            r->stype[k] = 0;
+            r->cond[k] = 1.5;
+        }
+    r->nsets = r->ncats = 0;
+}
+
+/* The depth of node k's subtree in r. */
+static int rdepth(const rtree *r, int k)
+{
+    if (r->left[k] < 0)
+        return 0;
+    int a = rdepth(r, r->left[k]), b = rdepth(r, r->right[k]);
+    return 1 + (a > b ? a : b);
+}
+
+/* A value for a row: often a threshold exactly (grow's are k / 2 and 1.5),
+ * or a double that rounds to one in float, or one beyond float's range
+ * (inf in float), or missing (when missing). */
+static double walk_value(int missing)
+{
+    double u = uniform(), v = floor(uniform() * 10) / 2 - 1;
+    if (missing && u < 0.1)
+        return NAN;
+    if (u < 0.3)
+        return v;
+    if (u < 0.4)
+        return v + 1e-9;
+    if (u < 0.45)
+        return uniform() < 0.5 ? 1e39 : -1e39;
+    return v + uniform() - 0.5;
+}
+
+/* Ensembles of 3 groups of 16 trees, then 8 (a group of the scalar walk),
+ * then 0 to 3 more, of depths 1 to 8; in some, a group with a tree deeper
+ * than 8 or with categorical splits, which the vector walk leaves to the
+ * node arrays.  Rows with missing values walk the node arrays, the others
+ * the vector layout where a group has one.  The vector walk (when the
+ * processor has it: ck_trees_set_simd says) must give the scalar walk's
+ * margins bit for bit; with 33 features it must not be used. */
+START_TEST(test_vector_walk_equals_scalar_walk)
+{
+    rtree *r = malloc(sizeof *r);
+#if defined(__x86_64__) && defined(__GNUC__)
+    int have = __builtin_cpu_supports("avx512f");
+#else
+    int have = 0;
+#endif
+    for (int rep = 0; rep < 8; rep++) {
+        int nfeat = rep == 7 ? 33 : rep % 2 ? 32 : 7, ntrees = 16 * 3 + 8 + rep % 4;
+        json_t *trees = json_array();
+        for (int k = 0; k < ntrees; k++) {
+            int deep = rep % 3 == 0 && k == 16 + 5, cat = rep % 3 == 1 && k / 16 == 2;
+            int depth = deep ? 12 : 1 + (int)(uniform() * 8);
+            do {
+                memset(r, 0, sizeof *r);
+                grow(r, 0, 50 + uniform() * 100, depth, nfeat);
+            } while (deep && rdepth(r, 0) <= 8);
+            if (!cat)
+                all_numeric(r);
+            tree_spec ts = {r->n, r->left, r->right, r->feature, r->dleft, r->stype, r->cond,
+                            r->cover, r->cat_node, r->cat_size, r->cats, r->nsets};
+            json_array_append_new(trees, tree_json(&ts));
+        }
+        json_t *j = model_json("binary:logistic", "3E-1", (size_t)nfeat, trees);
+        ck_trees *t;
+        ck_error err;
+        ck_assert_msg(ck_trees_from_json(&t, j, (size_t)nfeat, &err) == CK_OK, "rep %d: %s", rep,
+                      err.message);
+        json_decref(j);
+        int simd = ck_trees_set_simd(t, 1);
+        ck_assert_int_eq(simd, have && nfeat <= 32);
+        for (int row = 0; row < 300; row++) {
+            double x[33];
+            for (int f = 0; f < nfeat; f++)
+                x[f] = walk_value(row % 2);
+            ck_trees_set_simd(t, 1);
+            double vec = ck_trees_margin(t, x);
+            ck_assert_int_eq(ck_trees_set_simd(t, 0), 0);
+            double scalar = ck_trees_margin(t, x);
+            ck_assert_msg(memcmp(&vec, &scalar, sizeof vec) == 0,
+                          "rep %d row %d: vector walk %.9g, scalar walk %.9g", rep, row, vec,
+                          scalar);
+        }
+        ck_trees_free(t);
+    }
+    free(r);
+}
+END_TEST
+
+/* The fixture models (xgboost's own trees: 50 to 100 of them, the
+ * regression one without categorical splits) walked both ways. */
+START_TEST(test_vector_walk_on_xgboost_models)
+{
+    matrix x = read_matrix("data.csv");
+    for (size_t mi = 0; mi < sizeof MODELS / sizeof *MODELS; mi++) {
+        ck_trees *t = load_model(MODELS[mi]);
+        for (size_t i = 0; i < x.nrows; i++) {
+            ck_trees_set_simd(t, 1);
+            double vec = ck_trees_margin(t, x.v + i * NFEAT);
+            ck_trees_set_simd(t, 0);
+            double scalar = ck_trees_margin(t, x.v + i * NFEAT);
+            ck_assert_msg(memcmp(&vec, &scalar, sizeof vec) == 0, "%s row %zu: %.9g, %.9g",
+                          MODELS[mi], i, vec, scalar);
+        }
+        ck_trees_free(t);
+    }
+    free(x.v);
+}
+END_TEST
+
 /* ------------------------------------------------------------ split rules */
 
 /* One categorical split on feature 0 with the set {1, 3}, default RIGHT:
@@ -945,6 +1062,8 @@ static Suite *trees_suite(void)
     tcase_add_test(tc, test_small_tree_against_brute_force);
     tcase_add_test(tc, test_random_trees_against_brute_force);
     tcase_add_test(tc, test_deep_random_trees_against_brute_force);
+    tcase_add_test(tc, test_vector_walk_equals_scalar_walk);
+    tcase_add_test(tc, test_vector_walk_on_xgboost_models);
     tcase_add_test(tc, test_categorical_split_direction);
     tcase_add_test(tc, test_numeric_split_compares_in_float);
     tcase_add_test(tc, test_single_leaf_tree);
