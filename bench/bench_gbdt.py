@@ -173,8 +173,9 @@ print(json.dumps({"import": t1 - t0, "read": t2 - t1, "dmatrix": t3 - t2, "train
 
 # Diagnostic (one process, in-process timings, median of 3): libxgboost's
 # first boosting round (where it quantizes the data) on a DMatrix made by
-# XGDMatrixCreateFromMat, the call churnkit makes, against
-# XGDMatrixCreateFromMat_omp with nthread and Python's own DMatrix.
+# XGDMatrixCreateFromMat (no thread count), against
+# XGDMatrixCreateFromMat_omp with nthread (the call churnkit makes) and
+# Python's own DMatrix.
 PY_DMATRIX = r'''
 import ctypes, json, statistics, sys, time
 import numpy as np, pandas as pd, xgboost as xgb
@@ -580,10 +581,10 @@ def training(timer):
         "compares the two models' predictions; the difference in time is in the data handed "
         "over. libxgboost quantizes the data in the first round: %.2f s in churnkit "
         "(median), and in a separate diagnostic process (median of 3, in-process timings) "
-        "%.2f s on a DMatrix from XGDMatrixCreateFromMat, the call churnkit makes (which "
-        "itself takes %.2f s), against %.2f s from XGDMatrixCreateFromMat_omp with nthread 2 "
-        "(%.2f s) and %.2f s from Python's DMatrix(nthread=2) (%.2f s): the DMatrix without a "
-        "thread count costs churnkit about %.1f s." % (
+        "%.2f s on a DMatrix from XGDMatrixCreateFromMat without a thread count (which "
+        "itself takes %.2f s), against %.2f s from XGDMatrixCreateFromMat_omp with nthread 2, "
+        "the call churnkit makes (%.2f s), and %.2f s from Python's DMatrix(nthread=2) "
+        "(%.2f s): the thread count saves about %.1f s." % (
             c_train, p_train, c_train / p_train, med(c, "x_first_round"),
             diag["mat"]["first"], diag["mat"]["dmatrix"], diag["mat_omp"]["first"],
             diag["mat_omp"]["dmatrix"], diag["python"]["first"], diag["python"]["dmatrix"],
