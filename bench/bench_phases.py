@@ -57,8 +57,8 @@ def main():
         "### Where churnkit-train's time goes (issue 22), 1,000,000 x 20, logistic, 2 threads",
         "",
         "`bench/bench_phases.py`; whole processes, median of 5, interleaved%s." % (
-            " with the build of %s (CK_BENCH_BEFORE)" % h.sh(
-                "git -C %s log -1 --format='%%h %%s' | cut -c1-60" % before) if before else ""),
+            " with the build of commit %s (CK_BENCH_BEFORE: \"before\")" % h.sh(
+                "git -C %s log -1 --format=%%h" % before) if before else ""),
         "",
         h.table(["command", "wall (median)", "peak RSS"], rows),
         "",
