@@ -533,8 +533,8 @@ static ck_status f_tests(const ck_dataset *ds, ck_linear *m, const double *r, ck
     const ck_pipeline *pl = ds->design->pl;
     size_t p = m->p, q = p + 1;
     unsigned char *skip = calloc(p ? p : 1, 1), *al = calloc(p ? p : 1, 1);
-    double *rz = malloc(q * q * sizeof *rz), *beta = malloc(p * sizeof *beta);
-    double *inv = malloc(p * p * sizeof *inv), extra;
+    double *rz = malloc(q * q * sizeof *rz), *beta = malloc((p ? p : 1) * sizeof *beta);
+    double *inv = malloc((p ? p * p : 1) * sizeof *inv), extra;
     m->tests = calloc(pl->nfeat ? pl->nfeat : 1, sizeof *m->tests);
     ck_status st = skip && al && rz && beta && inv && m->tests
                        ? CK_OK

@@ -34,14 +34,14 @@ typedef struct worker {
 static void *worker_main(void *arg)
 {
     const worker *w = arg;
+    /* every worker passed here was set (ck_parallel_workers is at least 1) */
+    // cppcheck-suppress uninitvar
     if (w->next) {
         size_t c;
         while ((c = atomic_fetch_add(w->next, 1)) < w->nchunks)
             w->fn(w->ctx, c, w->id);
         return NULL;
     }
-    /* every worker passed here was set (ck_parallel_workers is at least 1) */
-    // cppcheck-suppress uninitvar
     for (size_t c = w->first; c < w->nchunks; c += w->step)
         w->fn(w->ctx, c, w->id);
     return NULL;

@@ -675,7 +675,10 @@ static ck_status load_tree(loader *L, const json_t *tree, size_t ti, size_t n, s
         if (stype == 0 && !finite_float(cond))
             return BAD("%s: the threshold of node %d is not a finite float", path, (int)k);
         t->feature[g] = (int32_t)f;
-        /* l and r were checked in range (and reached) by walk */
+        /* l and r were checked in range (and reached) by walk; checked
+         * again here, where the static analyzer can see it */
+        if (l < 0 || r < 0 || (size_t)l >= n || (size_t)r >= n)
+            return BAD("%s: the children of node %d are not nodes", path, (int)k);
         t->left[g] = (int32_t)(base + (size_t)L->newid[l]);
         t->right[g] = (int32_t)(base + (size_t)L->newid[r]);
         t->threshold[g] = stype == 0 ? (float)cond : 0;
