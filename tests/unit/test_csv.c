@@ -752,7 +752,8 @@ START_TEST(test_plain_rows_match_the_reader)
     }
     /* the plain shapes: every row taken, the last without a line end left
      * to the reader */
-    plain_same("1,2\n3,4\r\n\n5,6", 15, 2, ',');
+    static const char shapes[] = "1,2\n3,4\r\n\n5,6";
+    plain_same(shapes, sizeof shapes - 1, 2, ',');
 }
 END_TEST
 
