@@ -27,6 +27,9 @@
 
 #include "churnkit/error.h"
 
+/* The longest field accepted unless the options say otherwise. */
+#define CK_CSV_MAX_FIELD ((size_t)64 << 20)
+
 typedef struct ck_csv_options {
     char delim;               /* ',' (default), '\t' or ';' */
     int no_header;            /* 1: there is no header row */
@@ -34,7 +37,8 @@ typedef struct ck_csv_options {
                                  "V1".."Vn", n from the first row) */
     size_t nnames;
     size_t block_size;        /* bytes read at a time (default 256 KiB) */
-    size_t max_field;         /* longest field accepted (default 64 MiB) */
+    size_t max_field;         /* longest field accepted (default
+                                 CK_CSV_MAX_FIELD) */
     int background;           /* 1: parse in a background thread, so that
                                  parsing overlaps the caller's work on the
                                  rows; the rows and errors are the same */

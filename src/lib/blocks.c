@@ -11,7 +11,7 @@ void ck_blocks_init(ck_blocks *b, FILE *fp, const char *source)
     memset(b, 0, sizeof *b);
     b->fp = fp;
     b->source = source;
-    b->max_field = 64u * 1024 * 1024; /* csv.h's default */
+    b->max_field = CK_CSV_MAX_FIELD;
 }
 
 void ck_blocks_fini(ck_blocks *b)

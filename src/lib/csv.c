@@ -132,7 +132,7 @@ void ck_csv_options_init(ck_csv_options *opt)
     memset(opt, 0, sizeof *opt);
     opt->delim = ',';
     opt->block_size = 256 * 1024;
-    opt->max_field = 64u * 1024 * 1024;
+    opt->max_field = CK_CSV_MAX_FIELD;
 }
 
 int ck_csv_delim_hint(const char *const *names, size_t n, char delim, char *out,
@@ -707,7 +707,7 @@ static ck_status reader_init(ck_csv_reader *r, const ck_csv_options *opt, ck_err
     if (!r->opt.block_size)
         r->opt.block_size = 256 * 1024;
     if (!r->opt.max_field)
-        r->opt.max_field = 64u * 1024 * 1024;
+        r->opt.max_field = CK_CSV_MAX_FIELD;
     if (!r->opt.delim)
         r->opt.delim = ',';
     r->line = 1 + r->opt.line_offset;

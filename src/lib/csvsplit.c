@@ -207,61 +207,59 @@ static unsigned long count_ends(const char *s, size_t n, char *prev, int *quote)
     return ends;
 }
 
-/* The cut for target begin: past the first CR or LF at or after it (and
- * the LF of a CRLF), with the line ends before the cut (none but that
- * one: an LF right after a CR belongs to the CR). */
-static int find_cut(range_job *j, char *buf)
+/* The first CR or LF of buf (n bytes read at file offset at; prev the byte
+ * before them) sets the cut for target begin: past it, and past the LF of
+ * a CRLF, with the line ends before the cut (none but that one: an LF
+ * right after a CR belongs to the CR).  1 when found, 0 when buf has none,
+ * -1 when the byte after a final CR could not be read. */
+static int cut_in(range_job *j, const char *buf, size_t n, unsigned long long at, char prev)
 {
-    char prev = '\0';
-    if (j->begin > 0 && read_at(j->fd, &prev, 1, j->begin - 1) != 1)
+    size_t i = 0;
+    while (i < n && buf[i] != '\r' && buf[i] != '\n')
+        i++;
+    if (i == n)
+        return 0;
+    char after = i + 1 < n ? buf[i + 1] : '\0';
+    if (buf[i] == '\r' && i + 1 == n && at + n < j->size &&
+        read_at(j->fd, &after, 1, at + n) != 1)
         return -1;
-    for (unsigned long long at = j->begin; at < j->size; at += RANGE_BLOCK) {
-        ssize_t n = read_at(j->fd, buf, RANGE_BLOCK, at);
-        if (n <= 0)
-            return n < 0 ? -1 : 0;
-        for (size_t i = 0; i < (size_t)n; i++) {
-            char b = buf[i], before = i > 0 ? buf[i - 1] : prev, after = '\0';
-            if (i + 1 == (size_t)n)
-                prev = b; /* the byte before the next block */
-            if (b != '\r' && b != '\n')
-                continue;
-            if (b == '\r' && at + i + 1 < j->size && (size_t)i + 1 == (size_t)n &&
-                read_at(j->fd, &after, 1, at + i + 1) != 1)
-                return -1;
-            if (b == '\r' && (size_t)i + 1 < (size_t)n)
-                after = buf[i + 1];
-            j->cut = at + i + 1 + (b == '\r' && after == '\n');
-            j->ends_to_cut = b == '\r' || before != '\r';
-            return 0;
-        }
-    }
-    return 0;
+    j->cut = at + i + 1 + (buf[i] == '\r' && after == '\n');
+    j->ends_to_cut = buf[i] == '\r' || (i > 0 ? buf[i - 1] : prev) != '\r';
+    return 1;
 }
 
+/* One pass over the range counts its line ends and quotes and finds its
+ * cut in the same blocks, reading on past the range only while the cut is
+ * not found (a row longer than the range). */
 static void range_chunk(void *arg, size_t k, size_t worker)
 {
     (void)worker;
     range_job *j = (range_job *)arg + k;
     char *buf = malloc(RANGE_BLOCK), prev = '\0';
+    int found = 0;
     j->cut = j->size;
-    if (!buf) {
-        j->errnum = ENOMEM;
-        return;
-    }
-    if (find_cut(j, buf) != 0 ||
-        (j->begin > 0 && read_at(j->fd, &prev, 1, j->begin - 1) != 1)) {
-        j->errnum = errno ? errno : EIO;
+    if (!buf || (j->begin > 0 && read_at(j->fd, &prev, 1, j->begin - 1) != 1)) {
+        j->errnum = buf ? (errno ? errno : EIO) : ENOMEM;
         free(buf);
         return;
     }
-    for (unsigned long long at = j->begin; at < j->end; at += RANGE_BLOCK) {
-        size_t want = j->end - at < RANGE_BLOCK ? (size_t)(j->end - at) : RANGE_BLOCK;
+    for (unsigned long long at = j->begin; at < j->size && (at < j->end || !found);) {
+        unsigned long long stop = at < j->end ? j->end : j->size;
+        size_t want = stop - at < RANGE_BLOCK ? (size_t)(stop - at) : RANGE_BLOCK;
         ssize_t n = read_at(j->fd, buf, want, at);
         if (n < 0 || (size_t)n != want) {
             j->errnum = n < 0 ? errno : EIO;
             break;
         }
-        j->ends += count_ends(buf, want, &prev, &j->quote);
+        if (!found && (found = cut_in(j, buf, want, at, prev)) < 0) {
+            j->errnum = errno ? errno : EIO;
+            break;
+        }
+        /* past the range prev stays the last byte counted: no CR (the
+         * cut would have been found), which is all cut_in asks of it */
+        if (at < j->end)
+            j->ends += count_ends(buf, want, &prev, &j->quote);
+        at += want;
     }
     free(buf);
 }

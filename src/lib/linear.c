@@ -5,6 +5,7 @@
 #include "churnkit/inference.h"
 #include "churnkit/parallel.h"
 #include "churnkit/sandwich.h"
+#include "churnkit/spd.h"
 #include "churnkit/stats.h"
 
 #include <gsl/gsl_blas.h>
@@ -42,27 +43,9 @@ typedef struct tsqr {
  * reflector touches R's row j and B's k rows only, so a block costs 2kq^2
  * flops, half of a QR of the stacked (q + k) x q matrix, with no call a
  * column; B is held by columns (b[l * ld + i]) so that each sum runs over
- * contiguous memory and vectorizes.  The reflector is dlarfg's: beta =
+ * contiguous memory (ck_dot's four running sums).  The reflector is dlarfg's: beta =
  * -sign(x0) |(x0, b_j)|, v = (1, b_j / (x0 - beta)), tau = (beta - x0) /
  * beta, and H = I - tau v v' applied to the columns after j. */
-/* x'y with four running sums, combined as (s0 + s1) + (s2 + s3): the
- * sums are independent, so they overlap (and the order is fixed, so the
- * result is the same on every machine). */
-static double dot4(const double *x, const double *y, size_t n)
-{
-    double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-    size_t i = 0;
-    for (; i + 4 <= n; i += 4) {
-        s0 += x[i] * y[i];
-        s1 += x[i + 1] * y[i + 1];
-        s2 += x[i + 2] * y[i + 2];
-        s3 += x[i + 3] * y[i + 3];
-    }
-    for (; i < n; i++)
-        s0 += x[i] * y[i];
-    return (s0 + s1) + (s2 + s3);
-}
-
 static void qr_fold(double *r, size_t q, double *b, size_t k, size_t ld)
 {
     for (size_t j = 0; j < q; j++) {
@@ -77,7 +60,7 @@ static void qr_fold(double *r, size_t q, double *b, size_t k, size_t ld)
             bj[i] *= inv;
         r[j * q + j] = beta;
         for (size_t l = j + 1; l < q; l++) {
-            double *bl = b + l * ld, s = r[j * q + l] + dot4(bj, bl, k);
+            double *bl = b + l * ld, s = r[j * q + l] + ck_dot(bj, bl, k);
             s *= tau;
             r[j * q + l] -= s;
             for (size_t i = 0; i < k; i++)

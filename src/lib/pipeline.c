@@ -374,6 +374,13 @@ static int deciles(ck_feature *f, const double *v, size_t m, size_t total, const
  * constant (or all missing), 2 when its values span more than a double
  * holds (a standardized value could not be written), -1 when out of
  * memory. */
+/* y 2^e: y * p where p = 2^e is a normal double (a product by a power of
+ * two is ldexp's result, rounding included), else ldexp (p then 0). */
+static inline double times_pow2(double y, double p, int e)
+{
+    return p != 0 ? y * p : ldexp(y, e);
+}
+
 static int fit_numeric(ck_feature *f, const double *v, const size_t *rows, size_t n,
                        int indicators, double *tmp, const ck_reducer *red)
 {
@@ -414,13 +421,11 @@ static int fit_numeric(ck_feature *f, const double *v, const size_t *rows, size_
     double big = fmax(fabs(scaled(f, ends[0])), fabs(scaled(f, -ends[1])));
     int e;
     (void)frexp(big, &e);
-    /* x 2^-e as a product where 2^-e is a normal double (a product by a
-     * power of two is ldexp's result, rounding included), ldexp otherwise */
     double down = e > -1000 && e < 1000 ? ldexp(1.0, -e) : 0;
     size_t nedges = ck_feature_edges(f, edges);
     for (size_t i = 0; i < n; i++) {
         double x = v[row_at(rows, i)], y = isnan(x) ? f->median : scaled(f, x);
-        sums[0] += down != 0 ? y * down : ldexp(y, -e);
+        sums[0] += times_pow2(y, down, -e);
         if (!isnan(x))
             sums[1 + ck_edges_bin(edges, nedges, x)] += 1;
     }
@@ -432,7 +437,7 @@ static int fit_numeric(ck_feature *f, const double *v, const size_t *rows, size_
     double mean = sums[0] / all_n;
     for (size_t i = 0; i < n; i++) {
         double x = v[row_at(rows, i)], y = isnan(x) ? f->median : scaled(f, x);
-        double d = (down != 0 ? y * down : ldexp(y, -e)) - mean;
+        double d = times_pow2(y, down, -e) - mean;
         ss += d * d;
     }
     if (ck_reduce_sum(red, &ss, 1) != 0)

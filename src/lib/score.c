@@ -906,7 +906,7 @@ static ck_status score_plain(const plan *p, block *b, worker *w, size_t *pos,
                              unsigned long *lines)
 {
     const ck_csv_options *o = &p->opt->csv;
-    size_t max = o->max_field ? o->max_field : 64u * 1024 * 1024, n, nf;
+    size_t max = o->max_field ? o->max_field : CK_CSV_MAX_FIELD, n, nf;
     char delim = o->delim ? o->delim : ',';
     ck_csv_row row = {.n = p->ncols, .field = w->field, .len = w->flen};
     if (b->in.line_offset == 0 || o->libcsv_only)

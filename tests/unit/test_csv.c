@@ -733,11 +733,11 @@ START_TEST(test_plain_rows_match_the_reader)
     unsigned long s = 77;
     char text[300];
     for (int i = 0; i < 6000; i++) {
-        s = s * 6364136223846793005UL + 1442695040888963407UL;
+        ck_test_lcg(&s);
         size_t len = (s >> 33) % sizeof text, ncols = 1 + (s >> 20) % 8;
         int rare = (s >> 24) % 3 == 0, long_rows = (s >> 28) % 2; /* rows over 16 bytes */
         for (size_t k = 0; k < len; k++) {
-            s = s * 6364136223846793005UL + 1442695040888963407UL;
+            ck_test_lcg(&s);
             unsigned pick = (unsigned)(s >> 40) % 1000;
             text[k] = rare && pick < 5   ? '"'
                       : rare && pick < 8 ? '\0'
@@ -793,11 +793,11 @@ START_TEST(test_fast_path_matches_libcsv_on_random_text)
     unsigned long s = 2024;
     char text[256];
     for (int i = 0; i < 4000; i++) {
-        s = s * 6364136223846793005UL + 1442695040888963407UL;
+        ck_test_lcg(&s);
         size_t len = (s >> 33) % sizeof text;
         int quotes = (s >> 20) % 4 == 0;
         for (size_t k = 0; k < len; k++) {
-            s = s * 6364136223846793005UL + 1442695040888963407UL;
+            ck_test_lcg(&s);
             unsigned pick = (unsigned)(s >> 40) % 1000;
             text[k] = quotes && pick < 40 ? '"' : pick == 999 ? '\0' : plain[pick % (sizeof plain - 1)];
         }

@@ -409,11 +409,11 @@ START_TEST(test_split_without_quotes_is_the_definition)
     unsigned long s = 99;
     char text[3000];
     for (int i = 0; i < 400; i++) {
-        s = s * 6364136223846793005UL + 1442695040888963407UL;
+        ck_test_lcg(&s);
         size_t len = (s >> 33) % sizeof text, bom = (s >> 20) % 5 == 0 && len >= 3;
         int long_rows = (s >> 24) % 2;
         for (size_t k = 0; k < len; k++) {
-            s = s * 6364136223846793005UL + 1442695040888963407UL;
+            ck_test_lcg(&s);
             char c = pieces[(s >> 40) % (sizeof pieces - 1)];
             text[k] = long_rows && (c == '\n' || c == '\r') && (s >> 50) % 16 != 0 ? 'y' : c;
         }

@@ -503,6 +503,27 @@ static int grow(rtree *r, int depth, double cover, int maxdepth, int nfeat)
     return k;
 }
 
+/* Tree r appended to trees as xgboost's JSON. */
+static void append_tree(json_t *trees, const rtree *r)
+{
+    tree_spec s = {r->n, r->left, r->right, r->feature, r->dleft, r->stype, r->cond,
+                   r->cover, r->cat_node, r->cat_size, r->cats, r->nsets};
+    json_array_append_new(trees, tree_json(&s));
+}
+
+/* A binary:logistic model of trees (taken), loaded; rep names it in a
+ * failure. */
+static ck_trees *load_random(json_t *trees, int nfeat, int rep)
+{
+    json_t *j = model_json("binary:logistic", "3E-1", (size_t)nfeat, trees);
+    ck_trees *t;
+    ck_error err;
+    ck_assert_msg(ck_trees_from_json(&t, j, (size_t)nfeat, &err) == CK_OK, "rep %d: %s", rep,
+                  err.message);
+    json_decref(j);
+    return t;
+}
+
 /* Random ensembles of nfeat features against the brute force. */
 static void random_ensembles(int reps, int nfeat, int mindepth, int depths, int rows)
 {
@@ -515,17 +536,10 @@ static void random_ensembles(int reps, int nfeat, int mindepth, int depths, int 
         for (int k = 0; k < ntrees; k++) {
             memset(r, 0, sizeof *r);
             grow(r, 0, 50 + uniform() * 100, mindepth + rep % depths, nfeat);
-            tree_spec s = {r->n, r->left, r->right, r->feature, r->dleft, r->stype, r->cond,
-                           r->cover, r->cat_node, r->cat_size, r->cats, r->nsets};
-            json_array_append_new(trees, tree_json(&s));
+            append_tree(trees, r);
         }
-        json_t *j = model_json("binary:logistic", "3E-1", (size_t)nfeat, trees);
-        ck_trees *t;
-        ck_error err;
         /* cover 0 makes a leaf, so no internal node has cover 0 */
-        ck_assert_msg(ck_trees_from_json(&t, j, (size_t)nfeat, &err) == CK_OK, "rep %d: %s", rep,
-                      err.message);
-        json_decref(j);
+        ck_trees *t = load_random(trees, nfeat, rep);
         for (int row = 0; row < rows; row++) {
             double x[16];
             for (int f = 0; f < nfeat - 1; f++)
@@ -621,16 +635,9 @@ START_TEST(test_vector_walk_equals_scalar_walk)
             } while (deep && rdepth(r, 0) <= 8);
             if (!cat)
                 all_numeric(r);
-            tree_spec ts = {r->n, r->left, r->right, r->feature, r->dleft, r->stype, r->cond,
-                            r->cover, r->cat_node, r->cat_size, r->cats, r->nsets};
-            json_array_append_new(trees, tree_json(&ts));
+            append_tree(trees, r);
         }
-        json_t *j = model_json("binary:logistic", "3E-1", (size_t)nfeat, trees);
-        ck_trees *t;
-        ck_error err;
-        ck_assert_msg(ck_trees_from_json(&t, j, (size_t)nfeat, &err) == CK_OK, "rep %d: %s", rep,
-                      err.message);
-        json_decref(j);
+        ck_trees *t = load_random(trees, nfeat, rep);
         int simd = ck_trees_set_simd(t, 1);
         ck_assert_int_eq(simd, have && nfeat <= 32);
         for (int row = 0; row < 300; row++) {

@@ -133,6 +133,13 @@ static inline double ck_test_reldiff(double a, double b, double floor_)
     return d / (m > floor_ ? m : floor_);
 }
 
+/* The generator's next state (Knuth's MMIX linear congruential step), for
+ * the random-text tests; its high bits are the random ones. */
+static inline unsigned long ck_test_lcg(unsigned long *s)
+{
+    return *s = *s * 6364136223846793005UL + 1442695040888963407UL;
+}
+
 #define ck_assert_msg_contains(err, frag) \
     ck_assert_msg(strstr((err).message, (frag)) != NULL, "message '%s' lacks '%s'", (err).message, (frag))
 
