@@ -93,6 +93,11 @@ typedef struct ck_trees {
     uint32_t *cats;
     size_t ncats;
     size_t max_depth;      /* edges on the longest root-to-leaf path */
+    double *gain;          /* by feature: the loss_changes of the splits on
+                              it, summed over the reachable splits in
+                              xgboost's node order (its importance_type
+                              "total_gain"); NULL when a tree has no
+                              loss_changes */
 
     char *objective;       /* xgboost's objective name */
     ck_trees_link link;
@@ -112,8 +117,11 @@ typedef struct ck_trees {
  * these three tokens are read as the strings "NaN", "Infinity" and
  * "-Infinity", which ck_trees_from_json reads as those numbers.  Note that
  * xgboost's own loader wants the bare tokens back: keep its text, not this
- * value, to hand it to XGBoosterLoadModelFromBuffer.  Not JSON: CK_EMODEL
- * with the line and column.
+ * value, to hand it to XGBoosterLoadModelFromBuffer.  The per-node arrays
+ * of the trees are not in the DOM as JSON arrays: they are read into a
+ * table of numbers that only ck_trees_from_json reads (a jansson value a
+ * number made loading slow; trees.c explains).  Not JSON: CK_EMODEL with
+ * the line.
  */
 ck_status ck_trees_json_load(json_t **out, const char *text, size_t len, ck_error *err);
 

@@ -495,6 +495,7 @@ int main(int argc, char **argv)
     memset(&a, 0, sizeof a);
     ck_eval_options_init(&a.eval);
     a.threshold = 0.5;
+    ck_cli_hugepages(argv);
     ck_cli_init();
     int rc = parse_args(argc, argv, &a);
     rc = ck_cli_finish(rc, run, &a);

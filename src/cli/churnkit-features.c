@@ -201,6 +201,7 @@ static int parse_args(int argc, char **argv, args *a)
 
 int main(int argc, char **argv)
 {
+    ck_cli_hugepages(argv);
     ck_cli_init();
     args a;
     ck_error err;

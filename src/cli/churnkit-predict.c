@@ -494,6 +494,7 @@ int main(int argc, char **argv)
     args a;
     memset(&a, 0, sizeof a);
     ck_score_options_init(&a.score);
+    ck_cli_hugepages(argv);
     ck_cli_init();
     int rc = parse_args(argc, argv, &a);
     rc = ck_cli_finish(rc, run, &a);

@@ -58,6 +58,7 @@ int main(int argc, char **argv)
     long v;
     size_t threads;
 
+    ck_cli_hugepages(argv);
     ck_cli_init();
     ck_synth_options_init(&opt);
     while ((c = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {

@@ -513,6 +513,9 @@ int main(int argc, char **argv)
     for (int k = 0; k < 4; k++)
         a.cost[k] = NAN;
     ck_train_options_init(&a.train);
+#ifndef CK_MPI /* mpirun starts and watches the processes itself */
+    ck_cli_hugepages(argv);
+#endif
     ck_cli_init();
 #ifdef CK_MPI
     ck_mpi_start(&mpi, &argc, &argv);

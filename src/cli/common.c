@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <gnu/libc-version.h>
 #include <gsl/gsl_errno.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -17,6 +18,44 @@
 #include "churnkit/ofile.h"
 #include "churnkit/str.h"
 #include "churnkit/version.h"
+
+/* Whether the kernel gives transparent huge pages on request only: its
+ * setting reads "always [madvise] never". */
+static int thp_on_request(void)
+{
+    char buf[128] = "";
+    FILE *f = fopen("/sys/kernel/mm/transparent_hugepage/enabled", "r");
+    if (!f)
+        return 0;
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    return strstr(buf, "[madvise]") != NULL;
+}
+
+void ck_cli_hugepages(char **argv)
+{
+    static const char tunable[] = "glibc.malloc.hugetlb=1";
+    const char *old = getenv("GLIBC_TUNABLES"), *opt = getenv("CK_HUGEPAGES");
+    const char *preload = getenv("LD_PRELOAD");
+    int major = 0, minor = 0;
+    if (sscanf(gnu_get_libc_version(), "%d.%d", &major, &minor) != 2 ||
+        major * 1000 + minor < 2035 || (opt && strcmp(opt, "0") == 0) ||
+        (old && strstr(old, "glibc.malloc.hugetlb")) || (preload && strstr(preload, "vgpreload")) ||
+        !thp_on_request())
+        return;
+    char self[4096], *env = malloc((old ? strlen(old) + 1 : 0) + sizeof tunable);
+    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (!env || n <= 0 || (size_t)n >= sizeof self - 1) {
+        free(env);
+        return;
+    }
+    self[n] = '\0';
+    sprintf(env, "%s%s%s", old ? old : "", old ? ":" : "", tunable);
+    if (setenv("GLIBC_TUNABLES", env, 1) == 0)
+        execv(self, argv); /* returns only when it fails: then run as we are */
+    free(env);
+}
 
 void ck_cli_init(void)
 {

@@ -86,11 +86,15 @@ typedef struct state {
     double *gain;             /* by feature: total gain of its splits */
     double *mean_shap;        /* by feature: mean |SHAP| over training rows
                                  (at most SHAP_ROWS of them, evenly spaced) */
+    size_t shap_rows;         /* how many (0: not recorded) */
 } state;
 
-/* Training rows whose SHAP values give the importance: enough for two
- * decimals, cheap next to the fit. */
-enum { SHAP_ROWS = 10000 };
+/* Training rows whose SHAP values give the importance: a systematic sample
+ * (every k-th row).  The importance ranks features; 2,000 rows put each
+ * mean within a few percent (its standard error is sd / sqrt(2000)), and
+ * cost 0.2 s for 200 trees of depth 6 on two threads, where 10,000 cost
+ * a second (exact TreeSHAP is some thousand times a row's score). */
+enum { SHAP_ROWS = 2000 };
 
 static void free_state(void *p)
 {
@@ -313,33 +317,6 @@ static ck_status make_booster(const ck_fit_input *in, const double *param, DMatr
 /* ------------------------------------------------------------------ */
 /* the trees, read back */
 
-/* Total gain of each feature's splits: the sum of loss_changes over the
- * internal nodes that split on it (xgboost's importance_type "total_gain"). */
-static ck_status total_gain(const json_t *model, size_t width, double *gain, ck_error *err)
-{
-    const json_t *gb = json_object_get(json_object_get(json_object_get(model, "learner"),
-                                                       "gradient_booster"), "model");
-    const json_t *list = json_object_get(gb, "trees");
-    for (size_t j = 0; j < width; j++)
-        gain[j] = 0;
-    for (size_t t = 0; t < json_array_size(list); t++) {
-        const json_t *tr = json_array_get(list, t);
-        const json_t *loss = json_object_get(tr, "loss_changes");
-        const json_t *idx = json_object_get(tr, "split_indices");
-        const json_t *left = json_object_get(tr, "left_children");
-        size_t nn = json_array_size(left);
-        if (json_array_size(loss) != nn || json_array_size(idx) != nn)
-            return ck_error_set(err, CK_EMODEL, "gbdt: tree %zu has no gains", t);
-        for (size_t k = 0; k < nn; k++) {
-            json_int_t f = json_integer_value(json_array_get(idx, k));
-            if (json_integer_value(json_array_get(left, k)) >= 0 && f >= 0 &&
-                (size_t)f < width)
-                gain[f] += json_number_value(json_array_get(loss, k));
-        }
-    }
-    return CK_OK;
-}
-
 /* Mean |SHAP| of each feature over the training rows (at most SHAP_ROWS
  * of them, evenly spaced): the importance on the model's own scale.  The
  * rows are cut into chunks by their count alone, each chunk sums its own
@@ -382,7 +359,7 @@ static void shap_job_free(shap_job *j, size_t workers)
     free(j->sum);
 }
 
-static ck_status mean_shap(const state *s, const ck_dataset *ds, size_t threads, ck_error *err)
+static ck_status mean_shap(state *s, const ck_dataset *ds, size_t threads, ck_error *err)
 {
     size_t p = s->width, step = ds->n > SHAP_ROWS ? (ds->n + SHAP_ROWS - 1) / SHAP_ROWS : 1;
     shap_job j = {s, ds, step, (ds->n + step - 1) / step, 0, NULL, NULL, NULL, NULL};
@@ -408,6 +385,7 @@ static ck_status mean_shap(const state *s, const ck_dataset *ds, size_t threads,
             sum += j.sum[c * p + f];
         s->mean_shap[f] = j.used ? sum / (double)j.used : NAN;
     }
+    s->shap_rows = j.used;
     shap_job_free(&j, workers);
     return CK_OK;
 }
@@ -423,9 +401,12 @@ static ck_status read_booster(state *s, const char *text, size_t len, ck_error *
     ck_status st = ck_trees_json_load(&model, text, len, err);
     if (st == CK_OK)
         st = ck_trees_from_json(&s->trees, model, s->width, err);
-    if (st == CK_OK)
-        st = total_gain(model, s->width, s->gain, err);
     json_decref(model);
+    /* the importance "total_gain": every split's loss_changes (trees.h) */
+    if (st == CK_OK && !s->trees->gain)
+        st = ck_error_set(err, CK_EMODEL, "gbdt: a tree of the booster has no loss_changes");
+    if (st == CK_OK)
+        memcpy(s->gain, s->trees->gain, s->width * sizeof *s->gain);
     return st;
 }
 
@@ -708,6 +689,7 @@ static ck_status save(const void *p, const ck_model *m, json_t *root, json_t *fi
     bad |= ck_json_put(fit, "nodes", json_integer((json_int_t)s->trees->nnodes));
     bad |= ck_json_put(imp, "total_gain", ck_json_numbers(s->gain, s->width));
     bad |= ck_json_put(imp, "mean_abs_shap", ck_json_numbers(s->mean_shap, s->width));
+    bad |= ck_json_put(imp, "mean_abs_shap_rows", json_integer((json_int_t)s->shap_rows));
     bad |= ck_json_put(fit, "importance", imp);
     return bad ? ck_error_set(err, CK_ENOMEM, "out of memory") : CK_OK;
 }
@@ -747,6 +729,8 @@ static ck_status load(void **out, const ck_model *m, json_t *root, json_t *fit,
                             s->width, s->mean_shap) != CK_OK)
         for (size_t j = 0; j < s->width; j++)
             s->mean_shap[j] = NAN;
+    json_int_t rows = json_integer_value(json_object_get(imp, "mean_abs_shap_rows"));
+    s->shap_rows = rows > 0 ? (size_t)rows : 0;
     ck_error_clear(rd->err);
     *out = s;
     return CK_OK;
@@ -791,9 +775,12 @@ static void report(FILE *out, const void *p, const ck_model *m)
     if (s->width > 30)
         fprintf(out, "... and %zu more features (all of them are in the model file)\n",
                 s->width - 30);
-    fprintf(out, "mean |SHAP|: the average size of a feature's contribution to the %s over the "
-                 "training rows.\n",
+    fprintf(out, "mean |SHAP|: the average size of a feature's contribution to the %s over ",
             m->task == CK_TASK_CLASSIFICATION ? "log-odds" : "prediction");
+    if (s->shap_rows)
+        fprintf(out, "%zu of the training rows (evenly spaced).\n", s->shap_rows);
+    else
+        fprintf(out, "the training rows.\n");
     free(r);
 }
 

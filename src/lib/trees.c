@@ -70,6 +70,7 @@
 #include "churnkit/num.h"
 
 #include <float.h>
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -225,15 +226,160 @@ static int starts(const char *text, size_t len, const char *w)
     return len >= n && memcmp(text, w, n) == 0;
 }
 
-ck_status ck_trees_json_load(json_t **out, const char *text, size_t len, ck_error *err)
+/*
+ * Packed arrays.  A 200-tree model has a quarter of a million numbers in
+ * its per-node arrays, and a jansson value for each costs an allocation:
+ * that DOM was most of the time a model took to load.  So the per-node
+ * arrays (PACKED_KEYS, when they hold plain numbers of one kind) are read
+ * into one table of doubles, and the text jansson parses holds the string
+ * "\u0001OFFSET" in their place; the table goes into the DOM as the root's
+ * member PACKED_TABLE, freed with it.  Only ck_trees_from_json reads them
+ * (jarray, below).  What is packed is exactly what jansson would have read:
+ * JSON's number grammar, integers of at most 15 digits (exact in a double),
+ * finite reals, no line end inside (jansson's error lines stay the same).
+ * Anything else stays for jansson, with its own errors.  No original string
+ * can be taken for a reference: a text holding the escape \u0001 anywhere
+ * is not packed at all (a raw byte 1 is not JSON).
+ */
+#define PACKED_MARK '\001'
+#define PACKED_TABLE "\001packed"
+
+static const char *const packed_keys[] = {
+    "\"left_children\":", "\"right_children\":", "\"parents\":", "\"split_indices\":",
+    "\"split_conditions\":", "\"split_type\":", "\"default_left\":", "\"sum_hessian\":",
+    "\"base_weights\":", "\"loss_changes\":", "\"categories\":", "\"categories_nodes\":",
+    "\"categories_segments\":", "\"categories_sizes\":"};
+
+/* A packed array in the table: its count, whether it held integers (else
+ * reals), then the values. */
+typedef struct packed_head {
+    uint64_t n, integral;
+} packed_head;
+
+typedef struct table {
+    char *v;
+    size_t len, cap;
+} table;
+
+static int table_put(table *tb, const void *p, size_t n)
 {
-    *out = NULL;
-    /* A token grows by its two quotes and is at least 3 bytes long. */
-    if (len > (SIZE_MAX - 1) / 2)
-        return ck_error_set(err, CK_ENOMEM, "out of memory reading an xgboost model");
-    char *buf = malloc(len + len / 3 * 2 + 1);
-    if (!buf)
-        return ck_error_set(err, CK_ENOMEM, "out of memory reading an xgboost model");
+    if (tb->len + n > tb->cap) {
+        size_t cap = tb->cap ? tb->cap : 4096;
+        while (cap < tb->len + n)
+            cap *= 2;
+        char *v = realloc(tb->v, cap);
+        if (!v)
+            return 0;
+        tb->v = v;
+        tb->cap = cap;
+    }
+    memcpy(tb->v + tb->len, p, n);
+    tb->len += n;
+    return 1;
+}
+
+/* Whether the text copied so far ends with a key whose array is packed. */
+static int packed_key_before(const char *buf, size_t o)
+{
+    for (size_t k = 0; k < sizeof packed_keys / sizeof *packed_keys; k++) {
+        size_t n = strlen(packed_keys[k]);
+        if (o >= n && memcmp(buf + o - n, packed_keys[k], n) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* The length of the JSON number at s (JSON's grammar: -?(0|[1-9]d*)(.d+)?
+ * ([eE][+-]?d+)?), 0 when there is none; *real: it has a fraction or an
+ * exponent (jansson's real), *digits: its integer digits. */
+static size_t json_number(const char *s, size_t len, int *real, size_t *digits)
+{
+    size_t i = 0, d0;
+    *real = 0;
+    if (i < len && s[i] == '-')
+        i++;
+    d0 = i;
+    if (i < len && s[i] == '0')
+        i++;
+    else
+        while (i < len && s[i] >= '0' && s[i] <= '9')
+            i++;
+    if (i == d0)
+        return 0;
+    *digits = i - d0;
+    if (i < len && s[i] == '.') {
+        size_t f = ++i;
+        while (i < len && s[i] >= '0' && s[i] <= '9')
+            i++;
+        if (i == f)
+            return 0;
+        *real = 1;
+    }
+    if (i < len && (s[i] == 'e' || s[i] == 'E')) {
+        i++;
+        if (i < len && (s[i] == '+' || s[i] == '-'))
+            i++;
+        size_t e = i;
+        while (i < len && s[i] >= '0' && s[i] <= '9')
+            i++;
+        if (i == e)
+            return 0;
+        *real = 1;
+    }
+    return i;
+}
+
+/* Reads the array at s ('[' first) into the table: the bytes it takes
+ * (through its ']'), or 0 when it is not packed (the table unchanged, but
+ * for memory running out: -1). */
+static long pack_array(const char *s, size_t len, table *tb)
+{
+    size_t start = tb->len, i = 1, n = 0;
+    int kind = -1; /* 0 integers, 1 reals */
+    packed_head h = {0, 0};
+    if (!table_put(tb, &h, sizeof h))
+        return -1;
+    for (;;) {
+        while (i < len && (s[i] == ' ' || s[i] == '\t'))
+            i++;
+        int real;
+        size_t digits = 0, k = json_number(s + i, len - i, &real, &digits);
+        double v = 0;
+        if (k == 0 || k > 64 || (kind >= 0 && real != kind) || (!real && digits > 15) ||
+            ck_num_parse(s + i, k, &v) != CK_NUM_OK)
+            break;
+        kind = real;
+        if (!table_put(tb, &v, sizeof v)) {
+            tb->len = start;
+            return -1;
+        }
+        n++;
+        i += k;
+        while (i < len && (s[i] == ' ' || s[i] == '\t'))
+            i++;
+        if (i < len && s[i] == ',') {
+            i++;
+            continue;
+        }
+        if (i < len && s[i] == ']') {
+            h.n = n;
+            h.integral = kind == 0;
+            memcpy(tb->v + start, &h, sizeof h);
+            return (long)(i + 1);
+        }
+        break;
+    }
+    tb->len = start;
+    return 0;
+}
+
+/* The text jansson reads: NaN and infinities quoted, the per-node arrays
+ * packed into *tb (when pack) and their references in their place.  buf
+ * holds at least len + len / 3 * 2 + 1 bytes (a token grows by its two
+ * quotes and is at least 3 bytes long; a reference is never longer than
+ * its array).  Returns the length, or -1 when memory runs out. */
+static long prepare_text(const char *text, size_t len, char *buf, table *tb, int pack)
+{
     static const char *const words[] = {"NaN", "Infinity", "-Infinity"};
     size_t o = 0;
     int in_string = 0;
@@ -247,7 +393,7 @@ ck_status ck_trees_json_load(json_t **out, const char *text, size_t len, ck_erro
                 in_string = 0;
             continue;
         }
-        size_t wi = 0;
+        size_t wi = c == 'N' || c == 'I' || c == '-' ? 0 : 3;
         while (wi < 3 && !starts(text + i, len - i, words[wi]))
             wi++;
         if (wi < 3) {
@@ -259,14 +405,67 @@ ck_status ck_trees_json_load(json_t **out, const char *text, size_t len, ck_erro
             i += n - 1;
             continue;
         }
+        if (c == '[' && pack && packed_key_before(buf, o)) {
+            size_t at = tb->len;
+            long used = pack_array(text + i, len - i, tb);
+            if (used < 0)
+                return -1;
+            char ref[48];
+            int rn = snprintf(ref, sizeof ref, "\"\\u0001%zu\"", at);
+            if (used > 0 && rn <= used) {
+                memcpy(buf + o, ref, (size_t)rn);
+                o += (size_t)rn;
+                i += (size_t)used - 1;
+                continue;
+            }
+            tb->len = at;
+        }
         in_string = c == '"';
         buf[o++] = c;
     }
+    return (long)o;
+}
+
+/* Whether the text holds the escape of byte 1 (then nothing is packed). */
+static int has_mark_escape(const char *text, size_t len)
+{
+    for (const char *p = text; (p = memchr(p, '\\', len - (size_t)(p - text))) != NULL; p++)
+        if (len - (size_t)(p - text) >= 6 && memcmp(p, "\\u0001", 6) == 0)
+            return 1;
+    return 0;
+}
+
+ck_status ck_trees_json_load(json_t **out, const char *text, size_t len, ck_error *err)
+{
+    *out = NULL;
+    if (len > (SIZE_MAX - 1) / 2 || len > (size_t)LONG_MAX / 2)
+        return ck_error_set(err, CK_ENOMEM, "out of memory reading an xgboost model");
+    char *buf = malloc(len + len / 3 * 2 + 1);
+    table tb = {NULL, 0, 0};
+    int pack = !has_mark_escape(text, len);
+    long o = buf ? prepare_text(text, len, buf, &tb, pack) : -1;
+    json_t *root = NULL, *packed = NULL;
     json_error_t jerr;
-    json_t *root = json_loadb(buf, o, JSON_REJECT_DUPLICATES, &jerr);
+    if (o >= 0)
+        root = json_loadb(buf, (size_t)o, JSON_REJECT_DUPLICATES, &jerr);
     free(buf);
-    if (!root)
+    if (o < 0) {
+        free(tb.v);
+        return ck_error_set(err, CK_ENOMEM, "out of memory reading an xgboost model");
+    }
+    if (!root) {
+        free(tb.v);
         return BAD("not JSON: %s (line %d)", jerr.text, jerr.line);
+    }
+    /* the table, even empty, says the strings "\u0001..." are references */
+    if (pack && json_is_object(root) &&
+        (!(packed = json_stringn_nocheck(tb.v ? tb.v : "", tb.len)) ||
+         json_object_set_new(root, PACKED_TABLE, packed) != 0)) {
+        free(tb.v);
+        json_decref(root);
+        return ck_error_set(err, CK_ENOMEM, "out of memory reading an xgboost model");
+    }
+    free(tb.v);
     *out = root;
     return CK_OK;
 }
@@ -312,12 +511,77 @@ static ck_status count_string(const json_t *o, const char *key, const char *path
     return CK_OK;
 }
 
+/* An array of the model as ck_trees_from_json reads it: a JSON array, or
+ * one ck_trees_json_load packed (see packed arrays, above). */
+typedef struct jarray {
+    const json_t *json; /* the JSON array; NULL when packed */
+    const char *packed; /* else its values: n doubles, unaligned */
+    size_t n;
+    int integral;       /* packed: they were written as integers */
+} jarray;
+
+static jarray json_view(const json_t *a)
+{
+    return (jarray){a, NULL, json_array_size(a), 0};
+}
+
+/* Whether v is an array: a JSON one, or a reference "\u0001OFFSET" into
+ * tab (the root's PACKED_TABLE; NULL when nothing was packed, and then a
+ * string is only a string). */
+static int as_array(const json_t *v, const json_t *tab, jarray *out)
+{
+    if (json_is_array(v)) {
+        *out = json_view(v);
+        return 1;
+    }
+    const char *s = json_string_value(v), *t = json_string_value(tab);
+    size_t size = json_string_length(tab), at = 0;
+    if (!s || !t || s[0] != PACKED_MARK || !s[1])
+        return 0;
+    for (const char *d = s + 1; *d; d++) {
+        if (*d < '0' || *d > '9' || at > size)
+            return 0;
+        at = at * 10 + (size_t)(*d - '0');
+    }
+    packed_head h;
+    if (at > size || size - at < sizeof h)
+        return 0;
+    memcpy(&h, t + at, sizeof h);
+    if (h.n > (size - at - sizeof h) / sizeof(double))
+        return 0;
+    *out = (jarray){NULL, t + at + sizeof h, (size_t)h.n, h.integral != 0};
+    return 1;
+}
+
+/* Member key of object o as an array; 0 (and err set) when it is missing
+ * or not one. */
+static int array_member(const json_t *o, const char *key, const char *path, const json_t *tab,
+                        jarray *out, ck_error *err)
+{
+    const json_t *v = json_object_get(o, key);
+    if (!v) {
+        BAD("'%s%s%s' is missing", path, *path ? "." : "", key);
+        return 0;
+    }
+    if (!as_array(v, tab, out)) {
+        BAD("'%s%s%s' is not an array", path, *path ? "." : "", key);
+        return 0;
+    }
+    return 1;
+}
+
 /* Element i of an array as a number: JSON numbers, and the strings NaN,
  * Infinity and -Infinity of ck_trees_json_load (null reads as NaN, as
  * churnkit's writers spell it).  0 when it is none of these. */
-static int number_at(const json_t *a, size_t i, double *out)
+static int number_at(const jarray *a, size_t i, double *out)
 {
-    const json_t *v = json_array_get(a, i);
+    if (!a->json) {
+        if (i >= a->n)
+            return 0;
+        memcpy(out, a->packed + i * sizeof *out, sizeof *out);
+        return 1;
+    }
+    const json_t *v = json_array_get(a->json, i);
     if (json_is_number(v)) {
         *out = json_number_value(v);
         return 1;
@@ -342,9 +606,16 @@ static int number_at(const json_t *a, size_t i, double *out)
 
 /* Element i of an array as an integer (true and false read as 1 and 0 when
  * bools is set).  0 when it is not one. */
-static int integer_at(const json_t *a, size_t i, int bools, long long *out)
+static int integer_at(const jarray *a, size_t i, int bools, long long *out)
 {
-    const json_t *v = json_array_get(a, i);
+    if (!a->json) {
+        double v;
+        if (!a->integral || !number_at(a, i, &v))
+            return 0;
+        *out = (long long)v; /* at most 15 digits: exact */
+        return 1;
+    }
+    const json_t *v = json_array_get(a->json, i);
     if (json_is_integer(v)) {
         *out = json_integer_value(v);
         return 1;
@@ -444,6 +715,8 @@ typedef struct loader {
     int32_t *newid;   /* xgboost's node -> churnkit's (-1 unreached, -2 queued) */
     int32_t *stack;
     int32_t *depth;   /* by xgboost's node */
+    const json_t *tab; /* the packed arrays (NULL: none) */
+    int gains;        /* every tree so far had loss_changes */
     ck_error *err;
 } loader;
 
@@ -455,22 +728,22 @@ static int cmp_u32(const void *a, const void *b)
 
 /* The per-node arrays of tree `path`, each of n entries. */
 typedef struct tree_arrays {
-    const json_t *left, *right, *index, *cond, *dleft, *hess, *stype;
+    jarray left, right, index, cond, dleft, hess, stype, gain;
+    int has_stype, has_gain;
 } tree_arrays;
 
-static ck_status node_array(const json_t *tree, const char *key, size_t n, const char *path,
-                            int optional, const json_t **out, ck_error *err)
+/* *has = 0 when an optional array is missing. */
+static ck_status node_array(const loader *L, const json_t *tree, const char *key, size_t n,
+                            const char *path, int *has, jarray *out)
 {
-    *out = NULL;
-    if (optional && !json_object_get(tree, key))
+    ck_error *err = L->err;
+    if (has && !(*has = json_object_get(tree, key) != NULL))
         return CK_OK;
-    const json_t *a = member(tree, key, JSON_ARRAY, path, err);
-    if (!a)
+    if (!array_member(tree, key, path, L->tab, out, err))
         return CK_EMODEL;
-    if (json_array_size(a) != n)
+    if (out->n != n)
         return BAD("'%s.%s' has %zu entries, but tree_param.num_nodes is %zu", path, key,
-                   json_array_size(a), n);
-    *out = a;
+                   out->n, n);
     return CK_OK;
 }
 
@@ -492,9 +765,9 @@ static ck_status walk(loader *L, const tree_arrays *A, size_t n, const char *pat
         L->newid[k] = (int32_t)c;
         L->order[c++] = k;
         long long kid[2];
-        if (!integer_at(A->left, (size_t)k, 0, &kid[0]))
+        if (!integer_at(&A->left, (size_t)k, 0, &kid[0]))
             return BAD("%s: left_children[%d] is not an integer", path, (int)k);
-        if (!integer_at(A->right, (size_t)k, 0, &kid[1]))
+        if (!integer_at(&A->right, (size_t)k, 0, &kid[1]))
             return BAD("%s: right_children[%d] is not an integer", path, (int)k);
         if (kid[0] == -1 && kid[1] == -1)
             continue;
@@ -535,18 +808,17 @@ static ck_status read_categories(loader *L, const json_t *tree, size_t n, size_t
         needed |= t->categorical[base + i];
     if (!needed)
         return CK_OK;
-    const json_t *cats = member(tree, "categories", JSON_ARRAY, path, err);
-    const json_t *nodes = cats ? member(tree, "categories_nodes", JSON_ARRAY, path, err) : NULL;
-    const json_t *segs = nodes ? member(tree, "categories_segments", JSON_ARRAY, path, err)
-                               : NULL;
-    const json_t *sizes = segs ? member(tree, "categories_sizes", JSON_ARRAY, path, err) : NULL;
-    if (!sizes)
+    jarray cat, nod, seg_a, size_a;
+    const jarray *cats = &cat, *nodes = &nod, *segs = &seg_a, *sizes = &size_a;
+    if (!array_member(tree, "categories", path, L->tab, &cat, err) ||
+        !array_member(tree, "categories_nodes", path, L->tab, &nod, err) ||
+        !array_member(tree, "categories_segments", path, L->tab, &seg_a, err) ||
+        !array_member(tree, "categories_sizes", path, L->tab, &size_a, err))
         return CK_EMODEL;
-    size_t ne = json_array_size(nodes), ncat = json_array_size(cats);
-    if (json_array_size(segs) != ne || json_array_size(sizes) != ne)
+    size_t ne = nodes->n, ncat = cats->n;
+    if (segs->n != ne || sizes->n != ne)
         return BAD("%s: categories_nodes, categories_segments and categories_sizes have %zu, "
-                   "%zu and %zu entries", path, ne, json_array_size(segs),
-                   json_array_size(sizes));
+                   "%zu and %zu entries", path, ne, segs->n, sizes->n);
     for (size_t j = 0; j < ne; j++) {
         long long node, seg, size;
         if (!integer_at(nodes, j, 0, &node) || node < 0 || node >= (long long)n)
@@ -602,6 +874,26 @@ static ck_status read_categories(loader *L, const json_t *tree, size_t n, size_t
     return CK_OK;
 }
 
+/* Adds the loss_changes of the tree's reachable splits to t->gain, in
+ * xgboost's node order (the order of its own total_gain). */
+static ck_status add_gains(loader *L, const tree_arrays *A, size_t n, size_t base,
+                           const char *path)
+{
+    ck_error *err = L->err;
+    if (!A->has_gain || !L->t->gain)
+        return CK_OK;
+    for (size_t k = 0; k < n; k++) {
+        double gain;
+        int32_t id = L->newid[k];
+        if (id < 0 || L->t->feature[base + (size_t)id] < 0)
+            continue; /* unreachable, or a leaf */
+        if (!number_at(&A->gain, k, &gain) || !isfinite(gain))
+            return BAD("%s: loss_changes[%zu] is not a finite number", path, k);
+        L->t->gain[L->t->feature[base + (size_t)id]] += gain;
+    }
+    return CK_OK;
+}
+
 /* Reads tree ti (n nodes in the JSON) into nodes base.. of the ensemble;
  * *count is the nodes kept (the reachable ones). */
 static ck_status load_tree(loader *L, const json_t *tree, size_t ti, size_t n, size_t base,
@@ -613,14 +905,16 @@ static ck_status load_tree(loader *L, const json_t *tree, size_t ti, size_t n, s
     snprintf(path, sizeof path, "trees[%zu]", ti);
     tree_arrays A;
     ck_status st;
-    if ((st = node_array(tree, "left_children", n, path, 0, &A.left, err)) ||
-        (st = node_array(tree, "right_children", n, path, 0, &A.right, err)) ||
-        (st = node_array(tree, "split_indices", n, path, 0, &A.index, err)) ||
-        (st = node_array(tree, "split_conditions", n, path, 0, &A.cond, err)) ||
-        (st = node_array(tree, "default_left", n, path, 0, &A.dleft, err)) ||
-        (st = node_array(tree, "sum_hessian", n, path, 0, &A.hess, err)) ||
-        (st = node_array(tree, "split_type", n, path, 1, &A.stype, err)))
+    if ((st = node_array(L, tree, "left_children", n, path, NULL, &A.left)) ||
+        (st = node_array(L, tree, "right_children", n, path, NULL, &A.right)) ||
+        (st = node_array(L, tree, "split_indices", n, path, NULL, &A.index)) ||
+        (st = node_array(L, tree, "split_conditions", n, path, NULL, &A.cond)) ||
+        (st = node_array(L, tree, "default_left", n, path, NULL, &A.dleft)) ||
+        (st = node_array(L, tree, "sum_hessian", n, path, NULL, &A.hess)) ||
+        (st = node_array(L, tree, "split_type", n, path, &A.has_stype, &A.stype)) ||
+        (st = node_array(L, tree, "loss_changes", n, path, &A.has_gain, &A.gain)))
         return st;
+    L->gains &= A.has_gain;
     const json_t *tp = json_object_get(tree, "tree_param");
     char tpath[64];
     snprintf(tpath, sizeof tpath, "%s.tree_param", path);
@@ -644,11 +938,11 @@ static ck_status load_tree(loader *L, const json_t *tree, size_t ti, size_t n, s
         int32_t k = L->order[i];
         long long l = -1, r = -1, f = 0, dl = 0, stype = 0;
         double cond, cover;
-        integer_at(A.left, (size_t)k, 0, &l); /* checked by walk */
-        integer_at(A.right, (size_t)k, 0, &r);
-        if (!number_at(A.hess, (size_t)k, &cover) || !finite_float(cover) || cover < 0)
+        integer_at(&A.left, (size_t)k, 0, &l); /* checked by walk */
+        integer_at(&A.right, (size_t)k, 0, &r);
+        if (!number_at(&A.hess, (size_t)k, &cover) || !finite_float(cover) || cover < 0)
             return BAD("%s: sum_hessian[%d] is not a finite number >= 0", path, (int)k);
-        if (!number_at(A.cond, (size_t)k, &cond))
+        if (!number_at(&A.cond, (size_t)k, &cond))
             return BAD("%s: split_conditions[%d] is not a number", path, (int)k);
         t->cover[g] = (float)cover;
         t->cat_start[g] = t->cat_count[g] = 0;
@@ -662,12 +956,13 @@ static ck_status load_tree(loader *L, const json_t *tree, size_t ti, size_t n, s
             t->default_left[g] = t->categorical[g] = 0;
             continue;
         }
-        if (!integer_at(A.index, (size_t)k, 0, &f) || f < 0 || (size_t)f >= L->nfeatures)
+        if (!integer_at(&A.index, (size_t)k, 0, &f) || f < 0 || (size_t)f >= L->nfeatures)
             return BAD("%s: split_indices[%d] is not a feature (there are %zu)", path, (int)k,
                        L->nfeatures);
-        if (!integer_at(A.dleft, (size_t)k, 1, &dl) || (dl != 0 && dl != 1))
+        if (!integer_at(&A.dleft, (size_t)k, 1, &dl) || (dl != 0 && dl != 1))
             return BAD("%s: default_left[%d] is not 0 or 1", path, (int)k);
-        if (A.stype && (!integer_at(A.stype, (size_t)k, 0, &stype) || (stype != 0 && stype != 1)))
+        if (A.has_stype &&
+            (!integer_at(&A.stype, (size_t)k, 0, &stype) || (stype != 0 && stype != 1)))
             return BAD("%s: split_type[%d] is not 0 (numeric) or 1 (categorical)", path, (int)k);
         /* SHAP weighs a node's children by cover / its cover */
         if (!(cover > 0))
@@ -686,6 +981,8 @@ static ck_status load_tree(loader *L, const json_t *tree, size_t ti, size_t n, s
         t->default_left[g] = (uint8_t)dl;
         t->categorical[g] = (uint8_t)stype;
     }
+    if ((st = add_gains(L, &A, n, base, path)))
+        return st;
     return read_categories(L, tree, n, base, count, path);
 }
 
@@ -1067,6 +1364,7 @@ void ck_trees_free(ck_trees *t)
     free(t->cover);
     free(t->cat_start);
     free(t->cat_count);
+    free(t->gain);
     free(t->cats);
     free(t->objective);
     if (t->priv) {
@@ -1097,9 +1395,10 @@ static ck_status read_version(const json_t *root, ck_error *err)
     if (!v)
         return CK_EMODEL;
     long long part[3] = {0, 0, 0};
-    size_t n = json_array_size(v);
+    jarray va = json_view(v);
+    size_t n = va.n;
     for (size_t i = 0; i < n && i < 3; i++)
-        if (!integer_at(v, i, 0, &part[i]))
+        if (!integer_at(&va, i, 0, &part[i]))
             return BAD("'version' is not a list of integers");
     if (n < 2 || part[0] != 1 || part[1] != 7)
         return BAD("written by xgboost %lld.%lld.%lld; churnkit reads models of xgboost 1.7",
@@ -1138,9 +1437,10 @@ static ck_status read_booster(const json_t *learner, const json_t **trees, ck_er
     if (json_array_size(tr) != ntrees || json_array_size(info) != ntrees)
         return BAD("gbtree_model_param.num_trees is %zu, but there are %zu trees and %zu "
                    "tree_info entries", ntrees, json_array_size(tr), json_array_size(info));
+    jarray ia = json_view(info);
     for (size_t i = 0; i < ntrees; i++) {
         long long g;
-        if (!integer_at(info, i, 0, &g) || g != 0)
+        if (!integer_at(&ia, i, 0, &g) || g != 0)
             return BAD("tree_info[%zu] is not 0: models with several outputs are not "
                        "supported", i);
     }
@@ -1236,12 +1536,14 @@ ck_status ck_trees_from_json(ck_trees **out, const json_t *xgb_model, size_t nfe
     t->cover = malloc(cap * sizeof *t->cover);
     t->cat_start = malloc(cap * sizeof *t->cat_start);
     t->cat_count = malloc(cap * sizeof *t->cat_count);
+    t->gain = calloc(nfeatures ? nfeatures : 1, sizeof *t->gain);
     loader L = {t, nfeatures, 0, malloc(largest * sizeof(int32_t)),
                 malloc(largest * sizeof(int32_t)), malloc(largest * sizeof(int32_t)),
-                malloc(largest * sizeof(int32_t)), err};
+                malloc(largest * sizeof(int32_t)), json_object_get(xgb_model, PACKED_TABLE),
+                1, err};
     if (!t->first || !t->feature || !t->threshold || !t->left || !t->right ||
         !t->default_left || !t->categorical || !t->value || !t->cover || !t->cat_start ||
-        !t->cat_count || !L.order || !L.newid || !L.stack || !L.depth) {
+        !t->cat_count || !t->gain || !L.order || !L.newid || !L.stack || !L.depth) {
         st = ck_error_set(err, CK_ENOMEM, "out of memory reading an xgboost model");
     } else {
         size_t base = 0;
@@ -1257,6 +1559,10 @@ ck_status ck_trees_from_json(ck_trees **out, const json_t *xgb_model, size_t nfe
             t->first[ti + 1] = base;
         }
         t->nnodes = base;
+        if (!L.gains) { /* a tree without them: no total gain */
+            free(t->gain);
+            t->gain = NULL;
+        }
     }
     free(L.order);
     free(L.newid);

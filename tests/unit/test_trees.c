@@ -932,6 +932,49 @@ static void d_string_child(json_t *m)
 {
     json_array_set_new(json_object_get(tree0(m), "left_children"), 0, json_string("1"));
 }
+static void d_real_children(json_t *m) /* all reals: packed as reals, then refused */
+{
+    json_t *a = json_object_get(tree0(m), "left_children");
+    for (size_t k = 0; k < json_array_size(a); k++)
+        json_array_set_new(a, k, json_real((double)json_integer_value(json_array_get(a, k))));
+}
+static void d_mixed_children(json_t *m) /* one real among integers: not packed */
+{
+    json_array_set_new(json_object_get(tree0(m), "right_children"), 0, json_real(2));
+}
+static void d_huge_index(json_t *m) /* 16 digits: not packed, and out of range */
+{
+    json_array_set_new(json_object_get(tree0(m), "split_indices"), 0,
+                       json_integer(1000000000000000LL));
+}
+static void d_gain(json_t *m) /* the small trees have no loss_changes: given one */
+{
+    json_t *a = json_array();
+    size_t n = json_array_size(json_object_get(tree0(m), "left_children"));
+    json_array_append_new(a, json_string("x"));
+    for (size_t k = 1; k < n; k++)
+        json_array_append_new(a, json_real(0.5));
+    json_object_set_new(tree0(m), "loss_changes", a);
+}
+
+/* The model as text, as ck_trees_json_load reads it: packed, or (with
+ * the escape of byte 1 in a string of its own) not. */
+static ck_status from_text(const json_t *m, int packed, ck_trees **t, ck_error *err)
+{
+    char *s = json_dumps(m, JSON_COMPACT), *text = malloc(strlen(s) + 32);
+    ck_assert(s && text && s[0] == '{');
+    sprintf(text, "%s%s", packed ? "{" : "{\"unpacked\":\"\\u0001\",", s + 1);
+    json_t *j;
+    ck_status st = ck_trees_json_load(&j, text, strlen(text), err);
+    free(s);
+    free(text);
+    if (st != CK_OK)
+        return st;
+    ck_assert((json_object_get(j, "unpacked") == NULL) == packed);
+    st = ck_trees_from_json(t, j, 3, err);
+    json_decref(j);
+    return st;
+}
 
 START_TEST(test_damaged_models_are_refused)
 {
@@ -969,6 +1012,10 @@ START_TEST(test_damaged_models_are_refused)
         {d_num_trees, "num_trees is 2, but there are 1 trees"},
         {d_num_feature, "the model reads 4 features, but rows have 3"},
         {d_string_child, "left_children[0] is not an integer"},
+        {d_real_children, "left_children[0] is not an integer"},
+        {d_mixed_children, "right_children[0] is not an integer"},
+        {d_huge_index, "split_indices[0] is not a feature"},
+        {d_gain, "loss_changes[0] is not a finite number"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         json_t *j = small_model();
@@ -984,7 +1031,56 @@ START_TEST(test_damaged_models_are_refused)
         ck_assert_msg(strstr(err.message, cases[i].fragment) != NULL,
                       "case %zu: message '%s' lacks '%s'", i, err.message, cases[i].fragment);
         ck_assert_msg(strncmp(err.message, "xgboost model: ", 15) == 0, "%s", err.message);
+        /* the same status and message from text, packed or not */
+        for (int packed = 0; packed <= 1; packed++) {
+            ck_error e2;
+            t = NULL;
+            ck_assert_int_eq(from_text(j, packed, &t, &e2), CK_EMODEL);
+            ck_assert_ptr_null(t);
+            ck_assert_msg(strcmp(e2.message, err.message) == 0, "case %zu, packed %d: '%s', not '%s'",
+                          i, packed, e2.message, err.message);
+        }
         json_decref(j);
+    }
+}
+END_TEST
+
+/* Packing is a way of reading, not a reading: every fixture model gives
+ * the same ensemble, bit for bit, from packed arrays as from JSON ones. */
+START_TEST(test_packed_arrays_read_the_same)
+{
+    const char *names[] = {"logistic", "onehot", "pruned", "regression"};
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+        char path[512];
+        snprintf(path, sizeof path, FIX "%s.json", names[i]);
+        char *text = ck_test_slurp(path), *plain = malloc(strlen(text) + 32);
+        ck_assert(text[0] == '{');
+        sprintf(plain, "{\"unpacked\":\"\\u0001\",%s", text + 1);
+        ck_trees *a = load_text(text, NFEAT), *b = load_text(plain, NFEAT);
+        ck_assert_uint_eq(a->nnodes, b->nnodes);
+        ck_assert_uint_eq(a->ncats, b->ncats);
+        size_t n = a->nnodes;
+#define SAME(f, count) ck_assert_msg(memcmp(a->f, b->f, (count) * sizeof *a->f) == 0, \
+                                     "%s: %s differs", names[i], #f)
+        SAME(first, a->ntrees + 1);
+        SAME(feature, n);
+        SAME(threshold, n);
+        SAME(left, n);
+        SAME(right, n);
+        SAME(default_left, n);
+        SAME(categorical, n);
+        SAME(value, n);
+        SAME(cover, n);
+        SAME(cat_start, n);
+        SAME(cat_count, n);
+        SAME(cats, a->ncats);
+        SAME(gain, NFEAT);
+#undef SAME
+        ck_assert(a->bias == b->bias && a->base_margin == b->base_margin);
+        ck_trees_free(a);
+        ck_trees_free(b);
+        free(text);
+        free(plain);
     }
 }
 END_TEST
@@ -1076,6 +1172,7 @@ static Suite *trees_suite(void)
     tcase_add_test(tc, test_single_leaf_tree);
     tcase_add_test(tc, test_objectives_and_base_score);
     tcase_add_test(tc, test_damaged_models_are_refused);
+    tcase_add_test(tc, test_packed_arrays_read_the_same);
     tcase_add_test(tc, test_wrong_width_is_refused);
     tcase_add_test(tc, test_json_text);
     tcase_add_test(tc, test_foreign_scratch);
