@@ -209,6 +209,14 @@ typedef struct ck_estimator_type {
      * line in churnkit-train's report. */
     void (*report)(FILE *out, const void *state, const struct ck_model *m);
 
+    /* Optional: the scores of the rows the final fit (ck_fit_input.final)
+     * was given, in its dataset's order -- each what score() gives that
+     * row, bit for bit -- when the fit kept them, else NULL; n is the
+     * dataset's row count.  Borrowed from the state.  The training metrics
+     * read them instead of scoring the rows again (libxgboost keeps its
+     * training rows' margins; est_gbdt.c). */
+    const double *(*fitted)(const void *state, size_t n);
+
     /* Optional: the global explanation (coefficients, importances). */
     ck_status (*terms)(const void *state, const struct ck_model *m, ck_terms *out,
                        ck_error *err);

@@ -127,6 +127,11 @@ void ck_model_scratch_free(const ck_model *m, void *scratch);
  * predicted value. */
 double ck_model_score(const ck_model *m, const double *x, void *scratch);
 
+/* The scores (as ck_model_score gives them) of the n rows the model was
+ * fitted on, in the fit's order, into out: 1 when the estimator kept them
+ * (ck_estimator_type.fitted), else 0 and out untouched. */
+int ck_model_fitted(const ck_model *m, size_t n, double *out);
+
 /* Whether the model scores sparse rows (ck_model_score_sparse). */
 int ck_model_scores_sparse(const ck_model *m);
 

@@ -87,6 +87,9 @@ typedef struct state {
     double *mean_shap;        /* by feature: mean |SHAP| over training rows
                                  (at most SHAP_ROWS of them, evenly spaced) */
     size_t shap_rows;         /* how many (0: not recorded) */
+    double *fitted;           /* the final fit's training rows' scores, or
+                                 NULL (see keep_fitted) */
+    size_t nfitted;
 } state;
 
 /* Training rows whose SHAP values give the importance: a systematic sample
@@ -102,6 +105,7 @@ static void free_state(void *p)
     if (!s)
         return;
     free(s->booster);
+    free(s->fitted);
     ck_trees_free(s->trees);
     free(s->gain);
     free(s->mean_shap);
@@ -425,6 +429,49 @@ static ck_status boost(BoosterHandle b, DMatrixHandle d, size_t rounds, const ck
     return CK_OK;
 }
 
+static double score(const void *p, const double *x, void *sc);
+
+/* The training rows' scores from libxgboost's cache of their margins (it
+ * keeps them to boost, so asking costs next to nothing, where scoring a
+ * million rows again costs a quarter of a second), for the training
+ * metrics.  Kept only when they are the very scores churnkit's own walk
+ * gives (trees.h: the same float sums in the same order): checked on the
+ * SHAP rows, bit for bit, and dropped at the first difference. */
+static ck_status keep_fitted(state *s, BoosterHandle b, DMatrixHandle d, const ck_dataset *ds,
+                             ck_error *err)
+{
+    const char *config = "{\"type\": 1, \"training\": false, \"iteration_begin\": 0, "
+                         "\"iteration_end\": 0, \"strict_shape\": false}";
+    const bst_ulong *shape = NULL;
+    bst_ulong dim = 0;
+    const float *margin = NULL;
+    if (XGBoosterPredictFromDMatrix(b, d, config, &shape, &dim, &margin) != 0)
+        return xgb_error(err, "give the training rows' margins");
+    if (dim != 1 || shape[0] != ds->n)
+        return CK_OK; /* not the shape asked for: the rows are scored again */
+    size_t n = ds->n, step = n > SHAP_ROWS ? (n + SHAP_ROWS - 1) / SHAP_ROWS : 1;
+    double *x = malloc((s->width + 1) * sizeof *x);
+    if (!x || !(s->fitted = malloc((n ? n : 1) * sizeof *s->fitted))) {
+        free(x);
+        return ck_error_set(err, CK_ENOMEM, "out of memory");
+    }
+    s->nfitted = n;
+    for (size_t i = 0; i < n; i++)
+        s->fitted[i] = ck_trees_output(s->trees, (double)margin[i]);
+    for (size_t i = 0; i < n; i += step) {
+        ck_design_row(ds->design, ds->rows[i], x);
+        double v = score(s, x, NULL);
+        if (memcmp(&v, &s->fitted[i], sizeof v) != 0) {
+            free(s->fitted);
+            s->fitted = NULL;
+            s->nfitted = 0;
+            break;
+        }
+    }
+    free(x);
+    return CK_OK;
+}
+
 static ck_status fit(const ck_fit_input *in, void **out, ck_warnings *w, ck_error *err)
 {
     const ck_pipeline *pl = in->ds->design->pl;
@@ -453,6 +500,8 @@ static ck_status fit(const ck_fit_input *in, void **out, ck_warnings *w, ck_erro
     }
     if (st == CK_OK && in->final)
         st = mean_shap(s, in->ds, in->threads, err);
+    if (st == CK_OK && in->final)
+        st = keep_fitted(s, b, d, in->ds, err);
     if (b)
         XGBoosterFree(b);
     if (d)
@@ -784,6 +833,12 @@ static void report(FILE *out, const void *p, const ck_model *m)
     free(r);
 }
 
+static const double *fitted(const void *p, size_t n)
+{
+    const state *s = p;
+    return s->fitted && s->nfitted == n ? s->fitted : NULL;
+}
+
 static ck_status terms(const void *p, const ck_model *m, ck_terms *out, ck_error *err)
 {
     const state *s = p;
@@ -822,6 +877,7 @@ const ck_estimator_type ck_est_gbdt = {
     .load = load,
     .report = report,
     .terms = terms,
+    .fitted = fitted,
     .tune = tune,
     .free = free_state,
 };

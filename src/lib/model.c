@@ -82,6 +82,16 @@ double ck_model_score(const ck_model *m, const double *x, void *scratch)
     return m->calib.method ? ck_calibration_apply(&m->calib, s) : s;
 }
 
+int ck_model_fitted(const ck_model *m, size_t n, double *out)
+{
+    const double *f = m->type->fitted ? m->type->fitted(m->state, n) : NULL;
+    if (!f)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        out[i] = m->calib.method ? ck_calibration_apply(&m->calib, f[i]) : f[i];
+    return 1;
+}
+
 int ck_model_scores_sparse(const ck_model *m)
 {
     return m->type->score_sparse != NULL;

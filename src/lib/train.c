@@ -97,6 +97,23 @@ static void score_chunk(void *arg, size_t c, size_t worker)
     ck_model_scratch_free(job->m, scratch);
 }
 
+/* The rows' values are finite: a score that is not comes from the model's
+ * numbers (a damaged or hand-edited file), as in ck_score. */
+static ck_status scores_finite(const ck_model *m, const ck_table *t, const size_t *rows,
+                               size_t n, const double *out, ck_error *err)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!isfinite(out[i]))
+            return ck_error_at(err, CK_EMODEL, t->source ? t->source : "data",
+                               ck_table_line(t, rows[i]), 0,
+                               "model '%s' scores this row as %s: its numbers are too large for "
+                               "the row's values (a damaged or hand-edited model file?)",
+                               m->name ? m->name : "?", isnan(out[i]) ? "not a number"
+                                                        : out[i] > 0 ? "+infinity"
+                                                                     : "-infinity");
+    return CK_OK;
+}
+
 ck_status ck_model_score_table(const ck_model *m, const ck_table *t, const size_t *rows,
                                size_t n, size_t threads, double *out, ck_error *err)
 {
@@ -111,18 +128,7 @@ ck_status ck_model_score_table(const ck_model *m, const ck_table *t, const size_
     ck_design_fini(&d);
     if (job.failed)
         return ck_error_set(err, CK_ENOMEM, "out of memory");
-    /* the rows' values are finite: a score that is not comes from the
-     * model's numbers (a damaged or hand-edited file), as in ck_score */
-    for (size_t i = 0; i < n; i++)
-        if (!isfinite(out[i]))
-            return ck_error_at(err, CK_EMODEL, t->source ? t->source : "data",
-                               ck_table_line(t, rows[i]), 0,
-                               "model '%s' scores this row as %s: its numbers are too large for "
-                               "the row's values (a damaged or hand-edited model file?)",
-                               m->name ? m->name : "?", isnan(out[i]) ? "not a number"
-                                                        : out[i] > 0 ? "+infinity"
-                                                                     : "-infinity");
-    return CK_OK;
+    return scores_finite(m, t, rows, n, out, err);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1161,11 +1167,16 @@ static void warn_label_features(const ck_model *m, ck_warnings *w)
                 count == 1 ? "it" : "them");
 }
 
+/* Metrics of m on rows[0..n); fitted: the rows m was fitted on, in that
+ * order, whose scores the estimator may have kept (ck_model_fitted). */
 static ck_status evaluate_on(ck_model *m, const ck_table *t, const ck_label *y,
-                             const size_t *rows, size_t n, const ck_train_options *opt,
-                             double *scores, ck_metrics_record *out, ck_error *err)
+                             const size_t *rows, size_t n, int fitted,
+                             const ck_train_options *opt, double *scores,
+                             ck_metrics_record *out, ck_error *err)
 {
-    ck_status st = ck_model_score_table(m, t, rows, n, opt->threads, scores, err);
+    ck_status st = fitted && ck_model_fitted(m, n, scores)
+                       ? scores_finite(m, t, rows, n, scores, err)
+                       : ck_model_score_table(m, t, rows, n, opt->threads, scores, err);
     return st == CK_OK ? measure(m->task, m->threshold, y, rows, n, scores, opt->reducer, out,
                                  err)
                        : st;
@@ -1351,7 +1362,7 @@ static ck_status refit(const ck_table *t, const ck_train_options *opt, train_run
     if (set_names(all, opt, &r->y) != CK_OK)
         st = ck_error_set(err, CK_ENOMEM, "out of memory");
     if (st == CK_OK && !opt->no_train_metrics)
-        st = evaluate_on(all, t, &r->y, r->all, r->nall, opt, r->scores, &all->train, err);
+        st = evaluate_on(all, t, &r->y, r->all, r->nall, 1, opt, r->scores, &all->train, err);
     if (st != CK_OK) {
         ck_model_free(all);
         return st;
@@ -1417,7 +1428,7 @@ ck_status ck_train(const ck_table *t, const ck_train_options *given, ck_model **
     if (st == CK_OK) {
         warn_label_features(m, w);
         if (!opt->no_train_metrics)
-            st = evaluate_on(m, t, &r.y, r.train, r.ntrain, opt, r.scores, &m->train, err);
+            st = evaluate_on(m, t, &r.y, r.train, r.ntrain, 1, opt, r.scores, &m->train, err);
     }
     if (st == CK_OK && opt->cv >= 2) { /* the model takes the fold record */
         m->cv = cv;
@@ -1427,7 +1438,7 @@ ck_status ck_train(const ck_table *t, const ck_train_options *given, ck_model **
         memset(&tuning, 0, sizeof tuning);
     }
     if (st == CK_OK && r.ntest > 0)
-        st = evaluate_on(m, t, &r.y, r.test, r.ntest, opt, r.scores, &m->test, err);
+        st = evaluate_on(m, t, &r.y, r.test, r.ntest, 0, opt, r.scores, &m->test, err);
     if (st == CK_OK && opt->refit)
         st = refit(t, opt, &r, &m, w, err);
     if (st == CK_OK)

@@ -130,6 +130,57 @@ START_TEST(test_equals_python_xgboost)
 }
 END_TEST
 
+/* The training rows' scores kept from libxgboost's cache (the training
+ * metrics read them) are the scores churnkit's walk gives, bit for bit:
+ * sampled rows, categories, monotone constraints, a regression. */
+static void check_fitted(const ck_model *m, const ck_table *t)
+{
+    size_t n = t->nrows, w = m->pl->width;
+    double *f = malloc(n * sizeof *f), *x = malloc(w * sizeof *x);
+    ck_design d;
+    ck_error err;
+    void *scratch;
+    ck_assert(ck_model_fitted(m, n, f)); /* kept: the check in est_gbdt.c passed */
+    ck_assert(!ck_model_fitted(m, n - 1, f));
+    ck_assert_int_eq(ck_design_bind(&d, m->pl, t, &err), CK_OK);
+    ck_assert_int_eq(ck_model_scratch(m, &scratch, &err), CK_OK);
+    for (size_t i = 0; i < n; i++) {
+        ck_design_row(&d, i, x);
+        double v = ck_model_score(m, x, scratch);
+        ck_assert_msg(memcmp(&v, &f[i], sizeof v) == 0, "row %zu: %.17g kept, %.17g walked", i,
+                      f[i], v);
+    }
+    ck_model_scratch_free(m, scratch);
+    ck_design_fini(&d);
+    free(f);
+    free(x);
+}
+
+START_TEST(test_fitted_scores_are_the_walks)
+{
+    ck_table *t = read_table(FIX "train.csv");
+    ck_train_options o;
+    churn_options(&o, 2);
+    ck_model *m = train(t, &o);
+    check_fitted(m, t);
+    /* a model read from its file has none: they are the fit's */
+    char *text = ck_model_to_json(m);
+    ck_model *back;
+    ck_error err;
+    ck_assert_msg(ck_model_parse(&back, text, "m.json", &err) == CK_OK, "%s", err.message);
+    double one;
+    ck_assert(!ck_model_fitted(back, t->nrows, &one));
+    ck_model_free(back);
+    free(text);
+    ck_model_free(m);
+    charge_options(&o);
+    m = train(t, &o);
+    check_fitted(m, t);
+    ck_model_free(m);
+    ck_table_free(t);
+}
+END_TEST
+
 START_TEST(test_threads_and_runs_identical)
 {
     ck_table *t = read_table(FIX "train.csv");
@@ -255,6 +306,7 @@ static Suite *suite(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_equals_python_xgboost);
     tcase_add_test(tc, test_threads_and_runs_identical);
+    tcase_add_test(tc, test_fitted_scores_are_the_walks);
     tcase_add_test(tc, test_early_stopping);
     tcase_add_test(tc, test_monotone);
     tcase_add_test(tc, test_damaged_booster);
