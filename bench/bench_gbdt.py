@@ -537,10 +537,11 @@ def training(timer):
             med(c, "x_dmatrix_start"),
         "XGDMatrixCreateFromMat_omp": med(c, "x_dmatrix"),
         "boosting: %d XGBoosterUpdateOneIter calls" % TREES: c_train,
-        "after training: save and read back the booster, mean |SHAP| of 10,000 rows "
-        "(the importance, on the threads in chunks of 64 rows)":
+        "after training: save and read back the booster, mean |SHAP| of 2,000 rows "
+        "(the importance, on the threads in chunks of 64 rows), the training rows' scores "
+        "from libxgboost's cache (checked against churnkit's walk on those rows)":
             statistics.median(r["x_dmatrix_free"] - r["x_update_last"] for r in c),
-        "then: score the 1,000,000 training rows (train metrics), write the model, exit":
+        "then: the training metrics, write the model, read it back, exit":
             statistics.median(r["wall"] - r["x_dmatrix_free"] for r in c),
     }
     t1 = h.table(
@@ -854,7 +855,10 @@ def main():
         "during the runs kept (median, max); load average %s at the start, %s at the end; the "
         "whole benchmark took %.1f minutes. Data: `bench/gen_numeric` (20 standard-normal "
         "features, a logistic label): `train_logistic_1000000_1.csv` (as bench_train), "
-        "`score_{100000,1000000,5000000}.csv` (seed 7, as bench_scoring)." % (
+        "`score_{100000,1000000,5000000}.csv` (seed 7, as bench_scoring). churnkit's programs "
+        "re-execute themselves with glibc's malloc asking for transparent huge pages "
+        "(src/cli/common.h; libxgboost's own allocations included); the Python peers run as "
+        "installed." % (
             versions(), Clock.waited, SETTLE_BUDGET, 100 * DISTURBED, RETRY_LONGEST,
             RETRY_BUDGET, Clock.repeated, "" if Clock.repeated == 1 else "s", Clock.lost, " ".join(load0), " ".join(load1),
             total / 60),

@@ -23,7 +23,7 @@ def main():
     floor = os.path.join(h.WORK, "floor")
     h.need(floor)
     res = h.compare({"churnkit": [ck, data], "pandas": pandas,
-                     "floor": [floor, "parse", data, "2"]}, runs=5)
+                     "floor": h.FLOOR_ENV + [floor, "parse", data, "2"]}, runs=5)
     cells = ROWS * (COLS + 1)
     ideal = cells * 8 / 2**20
     ck_w, ck_m = res["churnkit"]

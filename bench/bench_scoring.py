@@ -76,7 +76,7 @@ def main():
         res = h.compare({
             "churnkit": ck(path, ["--model", models[0]]),
             "scikit-learn": [h.PY, "-c", SK_SCORE, sk_model, path, out],
-            "floor": [os.path.join(w, "floor"), "parse", path, "2"]}, runs=runs)
+            "floor": h.FLOOR_ENV + [os.path.join(w, "floor"), "parse", path, "2"]}, runs=runs)
         (cw, cm), (sw, sm), (fw, _) = res["churnkit"], res["scikit-learn"], res["floor"]
         rows.append(["1 logistic model", "{:,}".format(n), "%.2f s" % cw, "{:,.0f}".format(n / cw),
                      "%.0f MiB" % cm, "%.2f s" % sw, "%.0f MiB" % sm, "%.3f" % (cw / sw),

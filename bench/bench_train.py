@@ -125,9 +125,9 @@ def workload(kind, rows, runs):
             "scikit-learn": [h.PY, "-c", SK_FIT, kind, data, sk_model]}
     floor = os.path.join(w, "floor")
     if kind == "logistic":
-        cmds["floor (bench/floor.c)"] = [floor, "fit", data, "2", "1"]
+        cmds["floor (bench/floor.c)"] = h.FLOOR_ENV + [floor, "fit", data, "2", "1"]
     elif kind == "linear":
-        cmds["floor (bench/floor.c)"] = [floor, "ols", data, "2"]
+        cmds["floor (bench/floor.c)"] = h.FLOOR_ENV + [floor, "ols", data, "2"]
     conv = None
     if kind != "linear":
         svm_data, conv = to_svm(data)

@@ -20,6 +20,11 @@ ROOT = os.path.dirname(HERE)
 RESULTS = os.path.join(HERE, "RESULTS.md")
 WORK = os.environ.get("CK_BENCH_DIR", os.path.join(ROOT, "build", "bench"))
 PY = "/usr/bin/python3"  # Debian's interpreter, which has Debian's pandas
+# The floor reference runs with the transparent huge pages churnkit's
+# programs ask glibc's malloc for (src/cli/common.h, ck_cli_hugepages), so
+# that its multiple measures the code, not the page faults.  The peers run
+# as installed.
+FLOOR_ENV = ["env", "GLIBC_TUNABLES=glibc.malloc.hugetlb=1"]
 
 
 def run_once(cmd, stdout=None):
