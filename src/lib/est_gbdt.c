@@ -96,7 +96,7 @@ typedef struct state {
  * (every k-th row).  The importance ranks features; 2,000 rows put each
  * mean within a few percent (its standard error is sd / sqrt(2000)), and
  * cost 0.2 s for 200 trees of depth 6 on two threads, where 10,000 cost
- * a second (exact TreeSHAP is some thousand times a row's score). */
+ * a second (a row's exact TreeSHAP costs some hundreds of its scores). */
 enum { SHAP_ROWS = 2000 };
 
 static void free_state(void *p)

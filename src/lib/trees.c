@@ -230,7 +230,7 @@ static int starts(const char *text, size_t len, const char *w)
  * Packed arrays.  A 200-tree model has a quarter of a million numbers in
  * its per-node arrays, and a jansson value for each costs an allocation:
  * that DOM was most of the time a model took to load.  So the per-node
- * arrays (PACKED_KEYS, when they hold plain numbers of one kind) are read
+ * arrays (packed_keys, when they hold plain numbers of one kind) are read
  * into one table of doubles, and the text jansson parses holds the string
  * "\u0001OFFSET" in their place; the table goes into the DOM as the root's
  * member PACKED_TABLE, freed with it.  Only ck_trees_from_json reads them
