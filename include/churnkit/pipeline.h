@@ -215,6 +215,14 @@ typedef struct ck_design {
     size_t unseen;      /* table cells whose level the pipeline never saw */
 } ck_design;
 
+/* For a raw-inputs pipeline (tree models, which compare in float as
+ * xgboost does): every numeric feature's value on rows[0..n) of t (NULL:
+ * the first n rows) within +-FLT_MAX, where a float is still finite; else
+ * CK_EDATA naming the first that is not by line and column.  CK_OK for
+ * other pipelines. */
+ck_status ck_pipeline_check_floats(const ck_pipeline *pl, const ck_table *t, const size_t *rows,
+                                   size_t n, ck_error *err);
+
 /* Binds pl to t: every feature must be a column of t of a usable type (a
  * numeric feature must be numeric in t).  Fill with ck_design_fini. */
 ck_status ck_design_bind(ck_design *d, const ck_pipeline *pl, const ck_table *t,

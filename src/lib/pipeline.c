@@ -6,6 +6,7 @@
 #include "churnkit/stats.h"
 #include "churnkit/str.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1121,6 +1122,27 @@ done:
 
 /* ------------------------------------------------------------------ */
 /* designs */
+
+ck_status ck_pipeline_check_floats(const ck_pipeline *pl, const ck_table *t, const size_t *rows,
+                                   size_t n, ck_error *err)
+{
+    for (size_t k = 0; pl->raw && k < pl->nfeat; k++) {
+        long j = ck_table_find(t, pl->feat[k].name);
+        if (pl->feat[k].kind != CK_FEAT_NUMERIC || j < 0 || t->col[j].type != CK_COL_NUMERIC)
+            continue; /* ck_design_bind says what is wrong with it */
+        const double *v = t->col[j].num;
+        for (size_t i = 0; i < n; i++) {
+            double x = v[row_at(rows, i)];
+            if (fabs(x) > FLT_MAX) /* NaN is not */
+                return ck_error_at(err, CK_EDATA, t->source ? t->source : "data",
+                                   ck_table_line(t, row_at(rows, i)), (size_t)j + 1,
+                                   "value %g in column '%s' is beyond the range of a 32-bit "
+                                   "float (3.4e38), in which a tree model compares it", x,
+                                   pl->feat[k].name);
+        }
+    }
+    return CK_OK;
+}
 
 ck_status ck_design_bind(ck_design *d, const ck_pipeline *pl, const ck_table *t, ck_error *err)
 {

@@ -15,6 +15,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -81,6 +82,9 @@ typedef struct plan {
                                   a model or an option, 2: only for the
                                   value groups, HEALTH_BY_NAME: only for
                                   the health band, text there no error) */
+    char *in_float;            /* by input column: a tree model reads it, in
+                                  float (xgboost's precision): beyond
+                                  FLT_MAX it would be an infinity */
     long id_col, health_col;
     long mrr_col, cost_col;    /* -1: none */
     int id_missing;            /* the model's id column is not in the input */
@@ -187,6 +191,8 @@ static ck_status bind_model(plan *p, plan_model *pm, const ck_model *m, ck_error
         pm->col[k] = (size_t)j;
         if (pl->feat[k].kind == CK_FEAT_NUMERIC)
             p->numeric[j] = 1;
+        if (pl->feat[k].kind == CK_FEAT_NUMERIC && pl->raw)
+            p->in_float[j] = 1;
         if (ck_drift_bins_init(&pm->bins[k], &pl->feat[k]) != 0)
             return ck_error_set(err, CK_ENOMEM, "out of memory");
         assign_slot(p, pm, k);
@@ -314,11 +320,12 @@ static ck_status plan_init(plan *p, ck_model *const *models, size_t n, const cha
     p->names = names;
     p->ncols = ncols;
     p->numeric = calloc(ncols ? ncols : 1, 1);
+    p->in_float = calloc(ncols ? ncols : 1, 1);
     p->pm = calloc(n, sizeof *p->pm);
     p->order = calloc(n, sizeof *p->order);
     p->prev = calloc(n, sizeof *p->prev);
     p->index = ck_dict_new();
-    if (!p->numeric || !p->pm || !p->order || !p->prev || !p->index)
+    if (!p->numeric || !p->in_float || !p->pm || !p->order || !p->prev || !p->index)
         return ck_error_set(err, CK_ENOMEM, "out of memory");
     for (size_t j = 0; j < ncols; j++) {
         int32_t code = ck_dict_intern(p->index, names[j], strlen(names[j]));
@@ -406,6 +413,7 @@ static void plan_fini(plan *p)
     free(p->order);
     free(p->prev);
     free(p->numeric);
+    free(p->in_float);
     ck_dict_free(p->index);
 }
 
@@ -564,6 +572,11 @@ static ck_status parse_numbers(const plan *p, worker *w, const ck_csv_row *row,
             continue;
         switch (ck_num_parse_field(row->field[j], row->len[j], &w->value[j])) {
         case CK_NUM_OK:
+            if (p->in_float[j] && fabs(w->value[j]) > FLT_MAX)
+                return ck_error_at(err, CK_EDATA, p->source, row->line, j + 1,
+                                   "value '%.40s' in column '%s' is beyond the range of a "
+                                   "32-bit float (3.4e38), in which a tree model compares it",
+                                   row->field[j], p->names[j]);
             break;
         case CK_NUM_MISSING:
             w->value[j] = NAN;

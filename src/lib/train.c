@@ -119,6 +119,8 @@ ck_status ck_model_score_table(const ck_model *m, const ck_table *t, const size_
 {
     ck_design d;
     ck_status st = ck_design_bind(&d, m->pl, t, err);
+    if (st == CK_OK && (st = ck_pipeline_check_floats(m->pl, t, rows, n, err)) != CK_OK)
+        ck_design_fini(&d);
     if (st != CK_OK)
         return st;
     score_job job = {m, &d, rows, n, ck_chunks_for(n), out, 0};
@@ -191,6 +193,8 @@ static ck_status fit_data(const ck_table *t, const ck_label *y, const size_t *ro
     po.reducer = opt->reducer;
     po.threads = opt->threads;
     ck_status st = ck_pipeline_fit(pl, t, rows, n, &po, w, err);
+    if (st == CK_OK)
+        st = ck_pipeline_check_floats(*pl, t, rows, n, err);
     if (st == CK_OK)
         st = ck_design_bind(d, *pl, t, err);
     if (st == CK_OK && class_weights(y, rows, n, opt, weights) != 0)
