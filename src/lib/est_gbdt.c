@@ -772,6 +772,15 @@ static ck_status load(void **out, const ck_model *m, json_t *root, json_t *fit,
         free_state(s);
         return ck_json_foreign(rd, st);
     }
+    /* the booster's own objective decides its output (a margin, a
+     * probability): it must be the one the model file states */
+    if (strcmp(s->trees->objective, objective_of(m->task)) != 0) {
+        char what[160];
+        snprintf(what, sizeof what, "has the booster objective '%.40s', not the model's '%s'",
+                 s->trees->objective, objective_of(m->task));
+        free_state(s);
+        return ck_json_bad(rd, "gbdt.xgboost_model", what);
+    }
     /* importance: a record for reports, read leniently */
     imp = json_object_get(fit, "importance");
     if (ck_json_get_numbers(rd, imp, "mean_abs_shap", "fit.importance.mean_abs_shap",

@@ -728,7 +728,7 @@ static int cmp_u32(const void *a, const void *b)
 
 /* The per-node arrays of tree `path`, each of n entries. */
 typedef struct tree_arrays {
-    jarray left, right, index, cond, dleft, hess, stype, gain;
+    jarray left, right, index, cond, dleft, hess, stype, gain, weights, parents;
     int has_stype, has_gain;
 } tree_arrays;
 
@@ -874,6 +874,23 @@ static ck_status read_categories(loader *L, const json_t *tree, size_t n, size_t
     return CK_OK;
 }
 
+/* The arrays scoring does not read, checked as xgboost's own loader
+ * checks them (RegTree::LoadModel: numbers, and int32 parents), so that a
+ * model churnkit accepts is one xgboost loads. */
+static ck_status unread_arrays(const loader *L, const tree_arrays *A, size_t n, const char *path)
+{
+    ck_error *err = L->err;
+    for (size_t k = 0; k < n; k++) {
+        double w;
+        long long parent;
+        if (!number_at(&A->weights, k, &w))
+            return BAD("%s: base_weights[%zu] is not a number", path, k);
+        if (!integer_at(&A->parents, k, 0, &parent) || parent < INT32_MIN || parent > INT32_MAX)
+            return BAD("%s: parents[%zu] is not a 32-bit integer", path, k);
+    }
+    return CK_OK;
+}
+
 /* Adds the loss_changes of the tree's reachable splits to t->gain, in
  * xgboost's node order (the order of its own total_gain). */
 static ck_status add_gains(loader *L, const tree_arrays *A, size_t n, size_t base,
@@ -912,7 +929,10 @@ static ck_status load_tree(loader *L, const json_t *tree, size_t ti, size_t n, s
         (st = node_array(L, tree, "default_left", n, path, NULL, &A.dleft)) ||
         (st = node_array(L, tree, "sum_hessian", n, path, NULL, &A.hess)) ||
         (st = node_array(L, tree, "split_type", n, path, &A.has_stype, &A.stype)) ||
-        (st = node_array(L, tree, "loss_changes", n, path, &A.has_gain, &A.gain)))
+        (st = node_array(L, tree, "loss_changes", n, path, &A.has_gain, &A.gain)) ||
+        (st = node_array(L, tree, "base_weights", n, path, NULL, &A.weights)) ||
+        (st = node_array(L, tree, "parents", n, path, NULL, &A.parents)) ||
+        (st = unread_arrays(L, &A, n, path)))
         return st;
     L->gains &= A.has_gain;
     const json_t *tp = json_object_get(tree, "tree_param");

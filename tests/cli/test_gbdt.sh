@@ -54,7 +54,6 @@ expect 4 "bad.json" "$PR" --model "$T/bad.json" --data "$FIX/test.csv" --out "$T
 expect 2 "--early-stopping acts on the cross-validation folds: add --cv K" \
   "$CK_BIN/churnkit-train" --data "$DATA/public/mlc_churn.train.csv" --label churn --model gbdt \
   --early-stopping 5 --out "$T/x.json"
-exit 0
 
 # --no-train-metrics: the same model, less its in-sample record and report line
 ok "$TR" --data "$FIX/train.csv" --label churn --model gbdt --trees 20 --out "$T/tm.json" --quiet
@@ -69,3 +68,18 @@ del a["metrics"]["train"]
 assert a == b
 PY
 ok "$PR" --model "$T/ntm.json" --data "$FIX/test.csv" --out "$T/ntm.csv" --quiet
+
+# a value a float cannot hold (xgboost compares in float): refused with its
+# line and column in training, scoring and evaluation, and no output
+awk -F, -v OFS=, 'NR == 4 { $7 = "1e300" } { print }' "$FIX/test.csv" > "$T/huge.csv"
+expect 3 "huge.csv:4:7: value" "$PR" --model "$T/g.json" --data "$T/huge.csv" --out "$T/h.csv"
+grep -q "beyond the range of a 32-bit float" "$T/err" || fail "predict: $(cat "$T/err")"
+[ ! -e "$T/h.csv" ] || fail "predict left an output for a value beyond float"
+expect 3 "beyond the range of a 32-bit float" "$EV" --model "$T/g.json" --data "$T/huge.csv"
+grep -q "huge.csv:4:7" "$T/err" || fail "eval: $(cat "$T/err")"
+expect 3 "huge.csv:4:7: value 1e+300 in column 'total_day_minutes'" \
+  "$TR" --data "$T/huge.csv" --label churn --model gbdt --trees 2 --out "$T/h.json"
+[ ! -e "$T/h.json" ] || fail "train left a model for a value beyond float"
+# a logistic model reads the same file (it computes in double)
+ok "$TR" --data "$T/huge.csv" --label churn --l2 1 --quiet --out "$T/hl.json"
+exit 0

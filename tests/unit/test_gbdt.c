@@ -295,6 +295,18 @@ START_TEST(test_damaged_booster)
     ck_assert_int_eq(ck_model_parse(&m, text, "bad.json", &err), CK_EMODEL);
     ck_assert_msg_contains(err, "bad.json");
     free(text);
+    /* a booster whose own objective is not the model's: its output would
+     * be read as a probability */
+    m = train(t, &o);
+    text = ck_model_to_json(m);
+    ck_model_free(m);
+    at = strstr(text, "binary:logistic\\\"");
+    ck_assert_ptr_nonnull(at); /* the booster's, escaped inside its string */
+    memcpy(at, "binary:logitraw", 15);
+    ck_assert_int_eq(ck_model_parse(&m, text, "obj.json", &err), CK_EMODEL);
+    ck_assert_msg_contains(err, "has the booster objective 'binary:logitraw', not the model's "
+                                "'binary:logistic'");
+    free(text);
     ck_table_free(t);
 }
 END_TEST

@@ -312,6 +312,17 @@ static json_t *tree_json(const tree_spec *s)
     json_object_set_new(t, "default_left", ints(s->dleft, s->n));
     json_object_set_new(t, "split_conditions", reals(s->cond, s->n));
     json_object_set_new(t, "sum_hessian", reals(s->cover, s->n));
+    /* read by nobody but checked, as xgboost's loader checks them */
+    json_object_set_new(t, "base_weights", reals(s->cond, s->n));
+    int *parents = malloc((size_t)s->n * sizeof *parents);
+    ck_assert_ptr_nonnull(parents);
+    for (int k = 0; k < s->n; k++)
+        parents[k] = 2147483647; /* xgboost's root (and here any node no one points to) */
+    for (int k = 0; k < s->n; k++)
+        if (s->left[k] >= 0 && s->left[k] < s->n && s->right[k] >= 0 && s->right[k] < s->n)
+            parents[s->left[k]] = parents[s->right[k]] = k;
+    json_object_set_new(t, "parents", ints(parents, s->n));
+    free(parents);
     if (s->stype)
         json_object_set_new(t, "split_type", ints(s->stype, s->n));
     json_t *nodes = json_array(), *segs = json_array(), *sizes = json_array(),
@@ -947,6 +958,18 @@ static void d_huge_index(json_t *m) /* 16 digits: not packed, and out of range *
     json_array_set_new(json_object_get(tree0(m), "split_indices"), 0,
                        json_integer(1000000000000000LL));
 }
+static void d_base_weight(json_t *m)
+{
+    json_array_set_new(json_object_get(tree0(m), "base_weights"), 2, json_string("abc"));
+}
+static void d_parent(json_t *m)
+{
+    json_array_set_new(json_object_get(tree0(m), "parents"), 3, json_integer(4294967296LL));
+}
+static void d_no_parents(json_t *m)
+{
+    json_object_del(tree0(m), "parents");
+}
 static void d_gain(json_t *m) /* the small trees have no loss_changes: given one */
 {
     json_t *a = json_array();
@@ -1016,6 +1039,9 @@ START_TEST(test_damaged_models_are_refused)
         {d_mixed_children, "right_children[0] is not an integer"},
         {d_huge_index, "split_indices[0] is not a feature"},
         {d_gain, "loss_changes[0] is not a finite number"},
+        {d_base_weight, "base_weights[2] is not a number"},
+        {d_parent, "parents[3] is not a 32-bit integer"},
+        {d_no_parents, "'trees[0].parents' is missing"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         json_t *j = small_model();
