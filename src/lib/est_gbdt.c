@@ -90,6 +90,9 @@ typedef struct state {
     double *fitted;           /* the final fit's training rows' scores, or
                                  NULL (see keep_fitted) */
     size_t nfitted;
+    char *settings;           /* the booster's parameters, as the report and
+                                 the model file's fit record say them (NULL:
+                                 not recorded) */
 } state;
 
 /* Training rows whose SHAP values give the importance: a systematic sample
@@ -99,6 +102,19 @@ typedef struct state {
  * a second (a row's exact TreeSHAP costs some hundreds of its scores). */
 enum { SHAP_ROWS = 2000 };
 
+/* How many of n rows that is, and the k-th of them: evenly spaced, the
+ * first row first (floor(k n / m); exact in size_t for any table that
+ * fits in memory). */
+static size_t shap_count(size_t n)
+{
+    return n < SHAP_ROWS ? n : SHAP_ROWS;
+}
+
+static size_t shap_row(size_t n, size_t k)
+{
+    return k * n / shap_count(n);
+}
+
 static void free_state(void *p)
 {
     state *s = p;
@@ -106,6 +122,7 @@ static void free_state(void *p)
         return;
     free(s->booster);
     free(s->fitted);
+    free(s->settings);
     ck_trees_free(s->trees);
     free(s->gain);
     free(s->mean_shap);
@@ -203,10 +220,11 @@ static ck_status monotone(const char *text, const ck_pipeline *pl, char **out, c
     size_t n = 0;
     char **items = ck_split_list(text, &n);
     int *dir = calloc(pl->width ? pl->width : 1, sizeof *dir);
+    char *seen = calloc(pl->width ? pl->width : 1, 1);
     char *s = malloc(pl->width * 3 + 3);
     ck_status st = CK_OK;
     *out = NULL;
-    if (!items || !dir || !s) {
+    if (!items || !dir || !seen || !s) {
         st = ck_error_set(err, CK_ENOMEM, "out of memory");
         goto done;
     }
@@ -228,6 +246,8 @@ static ck_status monotone(const char *text, const ck_pipeline *pl, char **out, c
         else if (pl->feat[k].kind != CK_FEAT_NUMERIC)
             st = ck_error_set(err, CK_EUSAGE, "--monotone: '%s' is a text column; a "
                                               "constraint needs an order", items[i]);
+        else if (seen[pl->feat[k].offset]++)
+            st = ck_error_set(err, CK_EUSAGE, "--monotone: '%s' is given twice", items[i]);
         else
             dir[pl->feat[k].offset] = atoi(eq + 1);
     }
@@ -239,6 +259,7 @@ static ck_status monotone(const char *text, const ck_pipeline *pl, char **out, c
 done:
     ck_strv_free(items);
     free(dir);
+    free(seen);
     if (st == CK_OK)
         *out = s;
     else
@@ -329,7 +350,7 @@ static ck_status make_booster(const ck_fit_input *in, const double *param, DMatr
 typedef struct shap_job {
     const state *s;
     const ck_dataset *ds;
-    size_t step, used, nchunks;
+    size_t used, nchunks;
     double *sum;              /* nchunks x width */
     double **x, **phi;        /* by worker */
     void **scratch;           /* by worker */
@@ -342,7 +363,7 @@ static void shap_chunk(void *arg, size_t c, size_t worker)
     double *sum = j->sum + c * p;
     ck_chunk_range(j->used, j->nchunks, c, &begin, &end);
     for (size_t k = begin; k < end; k++) {
-        ck_design_row(j->ds->design, j->ds->rows[k * j->step], j->x[worker]);
+        ck_design_row(j->ds->design, j->ds->rows[shap_row(j->ds->n, k)], j->x[worker]);
         ck_trees_shap(j->s->trees, j->x[worker], j->phi[worker], j->scratch[worker]);
         for (size_t f = 0; f < p; f++)
             sum[f] += fabs(j->phi[worker][f]);
@@ -365,8 +386,8 @@ static void shap_job_free(shap_job *j, size_t workers)
 
 static ck_status mean_shap(state *s, const ck_dataset *ds, size_t threads, ck_error *err)
 {
-    size_t p = s->width, step = ds->n > SHAP_ROWS ? (ds->n + SHAP_ROWS - 1) / SHAP_ROWS : 1;
-    shap_job j = {s, ds, step, (ds->n + step - 1) / step, 0, NULL, NULL, NULL, NULL};
+    size_t p = s->width;
+    shap_job j = {s, ds, shap_count(ds->n), 0, NULL, NULL, NULL, NULL};
     /* a row's SHAP costs as much as scoring thousands: chunks of 64 rows
      * at least (ck_chunks_for's 16,384 would leave one thread alone) */
     j.nchunks = j.used / 64 + 1 < CK_CHUNKS_MAX ? j.used / 64 + 1 : CK_CHUNKS_MAX;
@@ -431,6 +452,27 @@ static ck_status boost(BoosterHandle b, DMatrixHandle d, size_t rounds, const ck
 
 static double score(const void *p, const double *x, void *sc);
 
+/* What the booster was given, for the report and the model file: every
+ * parameter that shapes the trees, the class weight and the constraints. */
+static ck_status settings_text(const ck_fit_input *in, char **out, ck_error *err)
+{
+    const double *q = in->param;
+    char weight[48] = "";
+    if (in->task == CK_TASK_CLASSIFICATION)
+        snprintf(weight, sizeof weight, ", scale_pos_weight %.4g", pos_weight(in->ds));
+    const char *mono = in->text[P_MONOTONE];
+    size_t n = 400 + (mono ? strlen(mono) : 0);
+    if (!(*out = malloc(n)))
+        return ck_error_set(err, CK_ENOMEM, "out of memory");
+    snprintf(*out, n, "%.0f trees, depth %.0f, learning rate %g, min child weight %g, lambda %g, "
+                      "gamma %g, subsample %g, column sample %g, %.0f bins, one level against "
+                      "the rest up to %.0f levels%s%s%s, seed %lu",
+             q[P_TREES], q[P_DEPTH], q[P_ETA], q[P_MCW], q[P_LAMBDA], q[P_GAMMA], q[P_SUBSAMPLE],
+             q[P_COLSAMPLE], q[P_BINS], q[P_ONEHOT], weight, mono ? ", monotone " : "",
+             mono ? mono : "", in->seed);
+    return CK_OK;
+}
+
 /* The training rows' scores from libxgboost's cache of their margins (it
  * keeps them to boost, so asking costs next to nothing, where scoring a
  * million rows again costs a quarter of a second), for the training
@@ -449,7 +491,7 @@ static ck_status keep_fitted(state *s, BoosterHandle b, DMatrixHandle d, const c
         return xgb_error(err, "give the training rows' margins");
     if (dim != 1 || shape[0] != ds->n)
         return CK_OK; /* not the shape asked for: the rows are scored again */
-    size_t n = ds->n, step = n > SHAP_ROWS ? (n + SHAP_ROWS - 1) / SHAP_ROWS : 1;
+    size_t n = ds->n;
     double *x = malloc((s->width + 1) * sizeof *x);
     if (!x || !(s->fitted = malloc((n ? n : 1) * sizeof *s->fitted))) {
         free(x);
@@ -458,7 +500,8 @@ static ck_status keep_fitted(state *s, BoosterHandle b, DMatrixHandle d, const c
     s->nfitted = n;
     for (size_t i = 0; i < n; i++)
         s->fitted[i] = ck_trees_output(s->trees, (double)margin[i]);
-    for (size_t i = 0; i < n; i += step) {
+    for (size_t k = 0; k < shap_count(n); k++) {
+        size_t i = shap_row(n, k);
         ck_design_row(ds->design, ds->rows[i], x);
         double v = score(s, x, NULL);
         if (memcmp(&v, &s->fitted[i], sizeof v) != 0) {
@@ -484,7 +527,9 @@ static ck_status fit(const ck_fit_input *in, void **out, ck_warnings *w, ck_erro
     if (!s)
         return ck_error_set(err, CK_ENOMEM, "out of memory");
     s->width = pl->width;
-    ck_status st = make_dmatrix(in->ds, in->threads, &d, err);
+    ck_status st = settings_text(in, &s->settings, err);
+    if (st == CK_OK)
+        st = make_dmatrix(in->ds, in->threads, &d, err);
     if (st == CK_OK)
         st = make_booster(in, in->param, d, pl, &b, err);
     if (st == CK_OK)
@@ -620,11 +665,10 @@ static ck_status tune(const ck_tune_input *in, double *param, ck_tuning *out, ck
     static const char *const names[] = {"max-depth", "learning-rate", "trees"};
     size_t ng = in->grid ? 9 : 1, kept = 0;
     double trial[NPARAMS], best_loss = INFINITY, *best_curve = NULL;
-    size_t best_n = 0;
+    size_t best_n = 0, best_cap = 0;
     char method[120];
     fold *f = calloc(in->k, sizeof *f);
     ck_status st = f ? CK_OK : ck_error_set(err, CK_ENOMEM, "out of memory");
-    (void)w;
     snprintf(method, sizeof method, "%searly stopping after %.0f rounds without gain, %zu-fold %s",
              in->grid ? "grid search, " : "", param[P_EARLY], in->k,
              in->fit.task == CK_TASK_CLASSIFICATION ? "log-loss" : "squared error");
@@ -653,11 +697,19 @@ static ck_status tune(const ck_tune_input *in, double *param, ck_tuning *out, ck
             free(best_curve);
             best_curve = curve;
             best_n = ncurve;
+            best_cap = (size_t)cap;
             curve = NULL;
         }
         free(curve);
     }
     free_folds(f, in->k);
+    /* the cap came before the patience ran out: more trees might do better */
+    size_t chosen = st == CK_OK ? (size_t)out->tried[3 * kept + 2] : 0;
+    if (st == CK_OK && best_n == best_cap && best_cap - chosen < (size_t)param[P_EARLY])
+        ck_warn(w, "gbdt: early stopping reached the most trees allowed (%zu%s) before %.0f "
+                   "rounds without gain: the choice (%zu trees) may be cut short; raise --trees",
+                best_cap, in->grid ? " at that depth and learning rate" : "", param[P_EARLY],
+                chosen);
     if (st != CK_OK) {
         free(best_curve);
         return st;
@@ -736,6 +788,9 @@ static ck_status save(const void *p, const ck_model *m, json_t *root, json_t *fi
     bad |= ck_json_put(fit, "trees", json_integer((json_int_t)s->trees->ntrees));
     bad |= ck_json_put(fit, "max_depth", json_integer((json_int_t)s->trees->max_depth));
     bad |= ck_json_put(fit, "nodes", json_integer((json_int_t)s->trees->nnodes));
+    if (s->settings)
+        bad |= ck_json_put(fit, "booster_settings", json_string(s->settings));
+    bad |= ck_json_put(fit, "shap_base_value", ck_json_number(s->trees->bias));
     bad |= ck_json_put(imp, "total_gain", ck_json_numbers(s->gain, s->width));
     bad |= ck_json_put(imp, "mean_abs_shap", ck_json_numbers(s->mean_shap, s->width));
     bad |= ck_json_put(imp, "mean_abs_shap_rows", json_integer((json_int_t)s->shap_rows));
@@ -789,6 +844,11 @@ static ck_status load(void **out, const ck_model *m, json_t *root, json_t *fit,
             s->mean_shap[j] = NAN;
     json_int_t rows = json_integer_value(json_object_get(imp, "mean_abs_shap_rows"));
     s->shap_rows = rows > 0 ? (size_t)rows : 0;
+    const char *set = json_string_value(json_object_get(fit, "booster_settings"));
+    if (set && !(s->settings = strdup(set))) {
+        free_state(s);
+        return ck_error_set(rd->err, CK_ENOMEM, "out of memory");
+    }
     ck_error_clear(rd->err);
     *out = s;
     return CK_OK;
@@ -817,6 +877,8 @@ static void report(FILE *out, const void *p, const ck_model *m)
     double all = 0;
     fprintf(out, "Gradient-boosted trees (libxgboost %s): %zu trees, deepest %zu, %zu nodes\n",
             "1.7", s->trees->ntrees, s->trees->max_depth, s->trees->nnodes);
+    if (s->settings)
+        fprintf(out, "Booster: %s\n", s->settings);
     if (!r)
         return;
     for (size_t j = 0; j < s->width; j++) {
@@ -839,6 +901,11 @@ static void report(FILE *out, const void *p, const ck_model *m)
         fprintf(out, "%zu of the training rows (evenly spaced).\n", s->shap_rows);
     else
         fprintf(out, "the training rows.\n");
+    fprintf(out, "share: of the total gain. A row's contributions (every feature's; its reasons "
+                 "are the largest) add up to its %s minus the expected %s, %.6g (the SHAP base "
+                 "value).\n",
+            m->task == CK_TASK_CLASSIFICATION ? "log-odds" : "prediction",
+            m->task == CK_TASK_CLASSIFICATION ? "log-odds" : "prediction", s->trees->bias);
     free(r);
 }
 
