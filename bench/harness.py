@@ -20,9 +20,10 @@ ROOT = os.path.dirname(HERE)
 RESULTS = os.path.join(HERE, "RESULTS.md")
 WORK = os.environ.get("CK_BENCH_DIR", os.path.join(ROOT, "build", "bench"))
 PY = "/usr/bin/python3"  # Debian's interpreter, which has Debian's pandas
-# The floor reference runs with the transparent huge pages churnkit's
-# programs ask glibc's malloc for (src/cli/common.h, ck_cli_hugepages), so
-# that its multiple measures the code, not the page faults.  The peers run
+# The floor reference (and bench/ck_read, churnkit's loader in a bare
+# program) run with the transparent huge pages churnkit's programs ask
+# glibc's malloc for (src/cli/common.h, ck_cli_hugepages), so that the
+# floor's multiple measures the code, not the page faults.  The peers run
 # as installed.
 FLOOR_ENV = ["env", "GLIBC_TUNABLES=glibc.malloc.hugetlb=1"]
 
