@@ -83,9 +83,12 @@ static void score_chunk(void *arg, size_t c, size_t worker)
     ck_chunk_range(job->n, job->nchunks, c, &begin, &end);
     for (size_t b = begin; b < end; b += SCORE_BLOCK) {
         size_t nb = end - b < SCORE_BLOCK ? end - b : SCORE_BLOCK, ids[SCORE_BLOCK];
+        /* b < end, so nb >= 1: cppcheck takes end - b for possibly 0 */
+        // cppcheck-suppress knownConditionTrueFalse
         for (size_t i = 0; !job->rows && i < nb; i++) /* every row: their own numbers */
             ids[i] = b + i;
         ck_design_block(job->d, job->rows ? job->rows + b : ids, nb, block, SCORE_BLOCK);
+        // cppcheck-suppress knownConditionTrueFalse
         for (size_t i = 0; i < nb; i++) {
             for (size_t j = 0; j < w; j++)
                 x[j] = block[j * SCORE_BLOCK + i];
