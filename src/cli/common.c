@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "churnkit/cleanup.h"
@@ -33,6 +34,16 @@ static int thp_on_request(void)
     return strstr(buf, "[madvise]") != NULL;
 }
 
+/* Whether the address space or the data segment is limited (ulimit -v,
+ * -d): glibc aligns huge-page blocks to 2 MiB, which would spend such a
+ * limit sooner than the program's own allocations do. */
+static int memory_limited(void)
+{
+    struct rlimit as, data;
+    return (getrlimit(RLIMIT_AS, &as) == 0 && as.rlim_cur != RLIM_INFINITY) ||
+           (getrlimit(RLIMIT_DATA, &data) == 0 && data.rlim_cur != RLIM_INFINITY);
+}
+
 void ck_cli_hugepages(char **argv)
 {
     static const char tunable[] = "glibc.malloc.hugetlb=1";
@@ -42,7 +53,7 @@ void ck_cli_hugepages(char **argv)
     if (sscanf(gnu_get_libc_version(), "%d.%d", &major, &minor) != 2 ||
         major * 1000 + minor < 2035 || (opt && strcmp(opt, "0") == 0) ||
         (old && strstr(old, "glibc.malloc.hugetlb")) || (preload && strstr(preload, "vgpreload")) ||
-        !thp_on_request())
+        memory_limited() || !thp_on_request())
         return;
     char self[4096], *env = malloc((old ? strlen(old) + 1 : 0) + sizeof tunable);
     ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);

@@ -24,8 +24,11 @@
  * training spent 2.4 s outside the booster before, 1.2 s after; logistic
  * training 1.71 s, then 1.45 s.  The outputs are the same bytes.  Nothing
  * happens when CK_HUGEPAGES=0, when GLIBC_TUNABLES already names the
- * tunable, under valgrind (its tools would not follow the exec), or when
- * the exec fails (the program then runs as it is).
+ * tunable, under valgrind (its tools would not follow the exec), under a
+ * limit on the address space or the data segment (ulimit -v, -d: the
+ * 2 MiB alignment of huge-page blocks would reach it sooner, and an
+ * out-of-memory then strikes in other places), or when the exec fails
+ * (the program then runs as it is).
  */
 void ck_cli_hugepages(char **argv);
 
