@@ -95,8 +95,8 @@ typedef struct state {
                                  not recorded) */
 } state;
 
-/* Training rows whose SHAP values give the importance: a systematic sample
- * (every k-th row).  The importance ranks features; 2,000 rows put each
+/* Training rows whose SHAP values give the importance: an evenly spaced
+ * sample (shap_row).  The importance ranks features; 2,000 rows put each
  * mean within a few percent (its standard error is sd / sqrt(2000)), and
  * cost 0.2 s for 200 trees of depth 6 on two threads, where 10,000 cost
  * a second (a row's exact TreeSHAP costs some hundreds of its scores). */
