@@ -808,22 +808,21 @@ static ck_status read_categories(loader *L, const json_t *tree, size_t n, size_t
         needed |= t->categorical[base + i];
     if (!needed)
         return CK_OK;
-    jarray cat, nod, seg_a, size_a;
-    const jarray *cats = &cat, *nodes = &nod, *segs = &seg_a, *sizes = &size_a;
-    if (!array_member(tree, "categories", path, L->tab, &cat, err) ||
-        !array_member(tree, "categories_nodes", path, L->tab, &nod, err) ||
-        !array_member(tree, "categories_segments", path, L->tab, &seg_a, err) ||
-        !array_member(tree, "categories_sizes", path, L->tab, &size_a, err))
+    jarray cats, nodes, segs, sizes;
+    if (!array_member(tree, "categories", path, L->tab, &cats, err) ||
+        !array_member(tree, "categories_nodes", path, L->tab, &nodes, err) ||
+        !array_member(tree, "categories_segments", path, L->tab, &segs, err) ||
+        !array_member(tree, "categories_sizes", path, L->tab, &sizes, err))
         return CK_EMODEL;
-    size_t ne = nodes->n, ncat = cats->n;
-    if (segs->n != ne || sizes->n != ne)
+    size_t ne = nodes.n, ncat = cats.n;
+    if (segs.n != ne || sizes.n != ne)
         return BAD("%s: categories_nodes, categories_segments and categories_sizes have %zu, "
-                   "%zu and %zu entries", path, ne, segs->n, sizes->n);
+                   "%zu and %zu entries", path, ne, segs.n, sizes.n);
     for (size_t j = 0; j < ne; j++) {
         long long node, seg, size;
-        if (!integer_at(nodes, j, 0, &node) || node < 0 || node >= (long long)n)
+        if (!integer_at(&nodes, j, 0, &node) || node < 0 || node >= (long long)n)
             return BAD("%s: categories_nodes[%zu] is not one of the tree's nodes", path, j);
-        if (!integer_at(segs, j, 0, &seg) || !integer_at(sizes, j, 0, &size) || seg < 0 ||
+        if (!integer_at(&segs, j, 0, &seg) || !integer_at(&sizes, j, 0, &size) || seg < 0 ||
             size < 1 || seg > (long long)ncat || size > (long long)ncat - seg)
             return BAD("%s: categories_segments[%zu] and categories_sizes[%zu] are not a "
                        "non-empty part of the %zu categories", path, j, j, ncat);
@@ -850,7 +849,7 @@ static ck_status read_categories(loader *L, const json_t *tree, size_t n, size_t
         uint32_t *set = t->cats + t->ncats;
         for (long long k = 0; k < size; k++) {
             long long c;
-            if (!integer_at(cats, (size_t)(seg + k), 0, &c) || c < 0 ||
+            if (!integer_at(&cats, (size_t)(seg + k), 0, &c) || c < 0 ||
                 c >= (long long)CK_TREES_MAX_CATEGORY)
                 return BAD("%s: categories[%lld] is not a category (an integer in [0, 2^24))",
                            path, seg + k);
