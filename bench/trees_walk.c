@@ -9,12 +9,14 @@
  * last; an empty field is read as missing).  The first ROWS rows are read
  * into memory, then every row is scored REPS times (default 5) by the
  * scalar walk and, when the processor has AVX-512, by the vector walk
- * (ck_trees_set_simd), in turns; it prints each walk's median time per row
+ * (ck_trees_set_simd) one row at a time and in batches (ck_trees_margins,
+ * which takes two rows at once, in batches of 64 rows as churnkit-predict
+ * calls it), in turns; it prints each walk's median time per row
  * and a checksum of the margins' bits (FNV-1a over the doubles in row
  * order), which must be the same for both walks and must not change when
  * the walk is made faster: the walk is exact, so any change to a margin is
- * a bug (exit status 1).  WALK "scalar" or "vector" times that walk only
- * (for a profiler). */
+ * a bug (exit status 1).  WALK "scalar", "vector" or "batch" times that
+ * walk only (for a profiler). */
 #include <jansson.h>
 #include <math.h>
 #include <stdint.h>
@@ -99,13 +101,17 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* Scores every row once; the seconds it took, the margins' checksum in *hash. */
-static double score_all(const ck_trees *t, const double *x, size_t n, size_t p, uint64_t *hash)
+/* Scores every row once, one at a time or (batch) 64 at a time; the
+ * seconds it took, the margins' checksum in *hash. */
+static double score_all(const ck_trees *t, const double *x, size_t n, size_t p, int batch,
+                        uint64_t *hash)
 {
     uint64_t h = 14695981039346656037u;
-    double t0 = now();
+    double t0 = now(), m64[64];
     for (size_t i = 0; i < n; i++) {
-        double m = ck_trees_margin(t, x + i * p);
+        if (batch && i % 64 == 0)
+            ck_trees_margins(t, x + i * p, n - i < 64 ? n - i : 64, p, m64);
+        double m = batch ? m64[i % 64] : ck_trees_margin(t, x + i * p);
         uint64_t b;
         memcpy(&b, &m, sizeof b);
         h = (h ^ b) * 1099511628211u;
@@ -117,27 +123,31 @@ static double score_all(const ck_trees *t, const double *x, size_t n, size_t p, 
 int main(int argc, char **argv)
 {
     if (argc < 4)
-        die("usage: trees_walk MODEL CSV ROWS [REPS [scalar|vector]]");
+        die("usage: trees_walk MODEL CSV ROWS [REPS [scalar|vector|batch]]");
     size_t n = strtoul(argv[3], NULL, 10), reps = argc > 4 ? strtoul(argv[4], NULL, 10) : 5, p;
     if (n == 0 || reps == 0 || reps > 99)
         die("ROWS and REPS must be positive (REPS at most 99)");
     ck_trees *t = load_trees(argv[1], &p);
-    double *x = load_rows(argv[2], n, p), times[2][99];
-    /* the scalar walk and, when the processor has it, the vector one, taking
-     * turns so that both see the same load from the rest of the machine */
-    int walks = ck_trees_set_simd(t, 1) ? 2 : 1, from = 0;
+    double *x = load_rows(argv[2], n, p), times[3][99];
+    /* the scalar walk and, when the processor has it, the vector one (a row
+     * at a time, then in batches), taking turns so that all see the same
+     * load from the rest of the machine */
+    static const char *name[3] = {"scalar", "vector", "batch"};
+    int walks = ck_trees_set_simd(t, 1) ? 3 : 1, from = 0;
     if (argc > 5 && strcmp(argv[5], "scalar") == 0)
         walks = 1;
-    else if (argc > 5 && strcmp(argv[5], "vector") == 0 && walks == 2)
-        from = 1;
+    else if (argc > 5 && strcmp(argv[5], "vector") == 0 && walks == 3)
+        from = 1, walks = 2;
+    else if (argc > 5 && strcmp(argv[5], "batch") == 0 && walks == 3)
+        from = 2;
     else if (argc > 5)
-        die("WALK is scalar or vector (this processor has no vector walk)");
-    uint64_t hash[2] = {0, 0};
+        die("WALK is scalar, vector or batch (this processor has no vector walk)");
+    uint64_t hash[3] = {0, 0, 0};
     for (size_t r = 0; r < reps; r++)
         for (int w = from; w < walks; w++) {
             uint64_t h;
-            ck_trees_set_simd(t, w);
-            times[w][r] = score_all(t, x, n, p, &h);
+            ck_trees_set_simd(t, w > 0);
+            times[w][r] = score_all(t, x, n, p, w == 2, &h);
             if (r > 0 && h != hash[w])
                 die("the margins changed between repetitions");
             hash[w] = h;
@@ -146,12 +156,13 @@ int main(int argc, char **argv)
     for (int w = from; w < walks; w++) {
         qsort(times[w], reps, sizeof *times[w], cmp_double);
         printf("  %-6s walk: %7.1f ns a row (%8.0f rows/s), margins' checksum %016llx\n",
-               w ? "vector" : "scalar", 1e9 * times[w][reps / 2] / (double)n,
+               name[w], 1e9 * times[w][reps / 2] / (double)n,
                (double)n / times[w][reps / 2], (unsigned long long)hash[w]);
     }
     ck_trees_free(t);
     free(x);
-    if (walks == 2 && from == 0 && hash[0] != hash[1])
-        die("the vector walk's margins differ from the scalar walk's");
+    for (int w = from + 1; w < walks; w++)
+        if (hash[w] != hash[from])
+            die("the walks' margins differ");
     return 0;
 }

@@ -14,8 +14,10 @@
 #include "churnkit/error.h"
 
 /* Blocks are about this many bytes (plus the rest of the row that crosses
- * the mark). */
-#define CK_BLOCK_BYTES (1u << 20)
+ * the mark).  A quarter of a MiB: the scorer's rounds end when their last
+ * block is scored, and smaller blocks leave less of a round to one thread
+ * (see score.c's run_setup). */
+#define CK_BLOCK_BYTES (1u << 18)
 
 typedef struct ck_blocks {
     FILE *fp;                  /* the stream (the caller's) */

@@ -176,6 +176,12 @@ typedef struct ck_estimator_type {
      * survival) the log relative hazard eta, of an encoded row. */
     double (*score)(const void *state, const double *x, void *scratch);
 
+    /* Optional: the scores of the n encoded rows at x, x + stride, ... into
+     * out, score's bit for bit, faster than a row at a time (the trees
+     * walk two rows at once). */
+    void (*score_rows)(const void *state, const double *x, size_t n, size_t stride,
+                       double *out, void *scratch);
+
     /* Optional: the same score of a row given sparsely -- the n encoded
      * columns idx[] with values val[], every other column 0 -- as
      * ck_pipeline_encode_sparse writes it.  For a linear predictor a

@@ -127,6 +127,15 @@ void ck_model_scratch_free(const ck_model *m, void *scratch);
  * predicted value. */
 double ck_model_score(const ck_model *m, const double *x, void *scratch);
 
+/* Whether the model scores rows in batches faster (ck_model_score_rows). */
+int ck_model_scores_rows(const ck_model *m);
+
+/* The scores of the n encoded rows at x, x + stride, ... into out, as
+ * ck_model_score gives them (by the estimator's score_rows where it has
+ * one, else a row at a time). */
+void ck_model_score_rows(const ck_model *m, const double *x, size_t n, size_t stride,
+                         double *out, void *scratch);
+
 /* The scores (as ck_model_score gives them) of the n rows the model was
  * fitted on, in the fit's order, into out: 1 when the estimator kept them
  * (ck_estimator_type.fitted), else 0 and out untouched. */

@@ -148,6 +148,11 @@ void ck_trees_free(ck_trees *t);
  * predict(output_margin=True), bit for bit (see above). */
 double ck_trees_margin(const ck_trees *t, const double *x);
 
+/* The margins of the n rows at x, x + stride, ... into out[0 .. n), the
+ * same as ck_trees_margin's bit for bit, faster: rows without missing
+ * values take the vector walk two at a time (see ck_trees_set_simd). */
+void ck_trees_margins(const ck_trees *t, const double *x, size_t n, size_t stride, double *out);
+
 /*
  * Whether ck_trees_margin may walk the trees with the processor's vector
  * instructions (AVX-512 on x86-64; groups of 16 trees without categorical

@@ -757,6 +757,16 @@ static double score(const void *p, const double *x, void *sc)
     return ck_trees_output(s->trees, ck_trees_margin(s->trees, x));
 }
 
+static void score_rows(const void *p, const double *x, size_t n, size_t stride, double *out,
+                       void *sc)
+{
+    const state *s = p;
+    (void)sc;
+    ck_trees_margins(s->trees, x, n, stride, out);
+    for (size_t i = 0; i < n; i++)
+        out[i] = ck_trees_output(s->trees, out[i]);
+}
+
 /* Exact TreeSHAP values on the margin (log-odds for a classifier),
  * relative to the expected margin. */
 static void contributions(const void *p, const ck_pipeline *pl, const double *x, double *out,
@@ -948,6 +958,7 @@ const ck_estimator_type ck_est_gbdt = {
     .scratch = make_scratch,
     .scratch_free = free_scratch,
     .score = score,
+    .score_rows = score_rows,
     .contributions = contributions,
     .save = save,
     .load = load,

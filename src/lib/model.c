@@ -82,6 +82,23 @@ double ck_model_score(const ck_model *m, const double *x, void *scratch)
     return m->calib.method ? ck_calibration_apply(&m->calib, s) : s;
 }
 
+int ck_model_scores_rows(const ck_model *m)
+{
+    return m->type->score_rows != NULL;
+}
+
+void ck_model_score_rows(const ck_model *m, const double *x, size_t n, size_t stride,
+                         double *out, void *scratch)
+{
+    if (m->type->score_rows)
+        m->type->score_rows(m->state, x, n, stride, out, scratch);
+    else
+        for (size_t i = 0; i < n; i++)
+            out[i] = m->type->score(m->state, x + i * stride, scratch);
+    for (size_t i = 0; m->calib.method && i < n; i++)
+        out[i] = ck_calibration_apply(&m->calib, out[i]);
+}
+
 int ck_model_fitted(const ck_model *m, size_t n, double *out)
 {
     const double *f = m->type->fitted ? m->type->fitted(m->state, n) : NULL;

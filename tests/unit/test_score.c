@@ -490,6 +490,138 @@ START_TEST(test_threads_same_output)
 }
 END_TEST
 
+/* The column named `name` of a CSV text, cell by cell (a copy). */
+static char **csv_column(const char *text, const char *name, size_t *n)
+{
+    char *path = ck_test_write(text);
+    ck_table *t;
+    ck_error err;
+    ck_assert_msg(ck_table_read_csv(&t, path, NULL, &err) == CK_OK, "%s", err.message);
+    size_t j;
+    ck_assert_int_eq(ck_table_require(t, name, &j, &err), CK_OK);
+    char **v = calloc(t->nrows, sizeof *v);
+    for (size_t i = 0; i < t->nrows; i++) {
+        char buf[64];
+        if (t->col[j].num)
+            snprintf(buf, sizeof buf, "%.9f", t->col[j].num[i]);
+        else
+            snprintf(buf, sizeof buf, "%s", ck_table_text(t, j, i));
+        v[i] = strdup(buf);
+    }
+    *n = t->nrows;
+    ck_table_free(t);
+    unlink(path);
+    free(path);
+    return v;
+}
+
+/* A model that scores rows in batches (gbdt: two rows at a time, in
+ * batches of 16) beside one that does not (logistic, with reasons): the
+ * file gives each row the scores of in-memory scoring one row at a time,
+ * the logistic model's columns are those of a run without the trees, and
+ * an error inside a batch names its own line and leaves no output.  Rows
+ * with a missing value (which walk the trees one at a time) come in runs
+ * of 0 to 2. */
+START_TEST(test_batched_rows_equal_one_at_a_time)
+{
+    enum { N = 203 };
+    char *csv = world_csv(N, 0, 5);
+    size_t line = 0;
+    /* missing x in rows 3 and 4 of every 5: rewrite those rows' x as empty */
+    char *in_text = malloc(strlen(csv) + 1), *o = in_text;
+    line = 0;
+    for (const char *c = csv; *c;) {
+        const char *end = strchr(c, '\n') + 1, *x = strchr(c, ',') + 1, *xe = strchr(x, ',');
+        if (line > 0 && (line % 5 == 3 || line % 5 == 4)) {
+            memcpy(o, c, (size_t)(x - c));
+            o += x - c;
+            memcpy(o, xe, (size_t)(end - xe));
+            o += end - xe;
+        } else {
+            memcpy(o, c, (size_t)(end - c));
+            o += end - c;
+        }
+        *o = '\0';
+        c = end;
+        line++;
+    }
+    ck_model *g = train_on(csv, "churned_3m", "gbdt", "trees");
+    ck_model *c = train_on(csv, "churned_3m", "logistic", "lin");
+    ck_assert(ck_model_scores_rows(g) && !ck_model_scores_rows(c));
+    char *in = ck_test_write(in_text), *both = ck_test_write(""), *alone = ck_test_write("");
+    ck_score_options so;
+    ck_score_options_init(&so);
+    so.decimals = 9;
+    so.reasons = 2;
+    so.segments = 0;
+    ck_error err;
+    ck_model *ms[] = {g, c};
+    ck_assert_msg(ck_score(ms, 2, in, both, &so, NULL, NULL, &err) == CK_OK, "%s", err.message);
+    ck_assert_msg(ck_score(ms + 1, 1, in, alone, &so, NULL, NULL, &err) == CK_OK, "%s",
+                  err.message);
+    /* the trees' scores: those of one row at a time */
+    ck_table *t;
+    ck_assert_int_eq(ck_table_read_csv(&t, in, NULL, &err), CK_OK);
+    size_t rows[N], n;
+    double p[N];
+    for (size_t i = 0; i < N; i++)
+        rows[i] = i;
+    ck_assert_int_eq(ck_model_score_table(g, t, rows, N, 1, p, &err), CK_OK);
+    char *text = ck_test_slurp(both), *text1 = ck_test_slurp(alone);
+    char **prob = csv_column(text, "trees_prob", &n);
+    ck_assert_uint_eq(n, N);
+    for (size_t i = 0; i < N; i++) {
+        char want[64];
+        snprintf(want, sizeof want, "%.9f", p[i]);
+        ck_assert_msg(strcmp(prob[i], want) == 0, "row %zu: %s, one at a time %s", i, prob[i],
+                      want);
+        free(prob[i]);
+    }
+    free(prob);
+    /* the logistic model's columns, with and without the trees beside it */
+    static const char *cols[] = {"lin_prob", "lin_label", "lin_reason1", "lin_reason1_effect",
+                                 "lin_reason2_effect"};
+    for (size_t k = 0; k < sizeof cols / sizeof *cols; k++) {
+        size_t n1;
+        char **a = csv_column(text, cols[k], &n), **b = csv_column(text1, cols[k], &n1);
+        ck_assert_uint_eq(n, n1);
+        for (size_t i = 0; i < n; i++) {
+            ck_assert_msg(strcmp(a[i], b[i]) == 0, "%s row %zu: %s, alone %s", cols[k], i, a[i],
+                          b[i]);
+            free(a[i]);
+            free(b[i]);
+        }
+        free(a);
+        free(b);
+    }
+    free(text);
+    free(text1);
+    ck_table_free(t);
+    /* text in row 37 (line 38, the 6th row of the third batch) */
+    char *bad = strdup(in_text), *r37 = bad;
+    for (int k = 0; k < 37; k++)
+        r37 = strchr(r37, '\n') + 1;
+    memcpy(strchr(r37, ',') + 1, "x", 1);
+    char *bad_in = ck_test_write(bad), out[300];
+    char dir[] = "/tmp/churnkit-score-XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    snprintf(out, sizeof out, "%s/scores.csv", dir);
+    ck_assert_int_eq(ck_score(ms, 2, bad_in, out, &so, NULL, NULL, &err), CK_EDATA);
+    ck_assert_msg_contains(err, ":38:2: text");
+    ck_assert_int_eq(access(out, F_OK), -1);
+    rmdir(dir);
+    for (char **f = (char *[]){in, both, alone, bad_in, NULL}; *f; f++) {
+        unlink(*f);
+        free(*f);
+    }
+    free(bad);
+    free(in_text);
+    free(csv);
+    ck_model_free(g);
+    ck_model_free(c);
+}
+END_TEST
+
 static Suite *score_suite(void)
 {
     Suite *s = suite_create("score");
@@ -504,6 +636,7 @@ static Suite *score_suite(void)
     tcase_add_test(tc, test_actions_file);
     tcase_add_test(tc, test_drift_names_the_shifted_feature);
     tcase_add_test(tc, test_threads_same_output);
+    tcase_add_test(tc, test_batched_rows_equal_one_at_a_time);
     tcase_set_timeout(tc, 60);
     suite_add_tcase(s, tc);
     return s;

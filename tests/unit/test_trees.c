@@ -619,13 +619,15 @@ static double walk_value(int missing)
     return v + uniform() - 0.5;
 }
 
-/* Ensembles of 3 groups of 16 trees, then 8 (a group of the scalar walk),
- * then 0 to 3 more, of depths 1 to 8; in some, a group with a tree deeper
- * than 8 or with categorical splits, which the vector walk leaves to the
- * node arrays.  Rows with missing values walk the node arrays, the others
- * the vector layout where a group has one.  The vector walk (when the
- * processor has it: ck_trees_set_simd says) must give the scalar walk's
- * margins bit for bit; with 33 features it must not be used. */
+/* Ensembles of 3 groups of 16 trees, then 3 to 15 more (a last vector
+ * group padded with trees of -0 leaves from 8 on; groups of 8 of the
+ * scalar walk, and trees one by one), of depths 1 to 8; in some, a group
+ * with a tree deeper than 8 or with categorical splits, which the vector
+ * walk leaves to the node arrays, the last partial group's included.  Rows
+ * with missing values walk the node arrays, the others the vector layout
+ * where a group has one.  The vector walk (when the processor has it:
+ * ck_trees_set_simd says) must give the scalar walk's margins bit for bit;
+ * with 33 features it must not be used. */
 START_TEST(test_vector_walk_equals_scalar_walk)
 {
     rtree *r = malloc(sizeof *r);
@@ -635,10 +637,12 @@ START_TEST(test_vector_walk_equals_scalar_walk)
     int have = 0;
 #endif
     for (int rep = 0; rep < 8; rep++) {
-        int nfeat = rep == 7 ? 33 : rep % 2 ? 32 : 7, ntrees = 16 * 3 + 8 + rep % 4;
+        static const int more[8] = {8, 9, 11, 15, 3, 12, 7, 10};
+        int nfeat = rep == 7 ? 33 : rep % 2 ? 32 : 7, ntrees = 16 * 3 + more[rep];
         json_t *trees = json_array();
         for (int k = 0; k < ntrees; k++) {
-            int deep = rep % 3 == 0 && k == 16 + 5, cat = rep % 3 == 1 && k / 16 == 2;
+            int deep = (rep % 3 == 0 && k == 16 + 5) || (rep == 2 && k == ntrees - 2),
+                cat = (rep % 3 == 1 && k / 16 == 2) || (rep == 5 && k == ntrees - 1);
             int depth = deep ? 12 : 1 + (int)(uniform() * 8);
             do {
                 memset(r, 0, sizeof *r);
@@ -651,18 +655,32 @@ START_TEST(test_vector_walk_equals_scalar_walk)
         ck_trees *t = load_random(trees, nfeat, rep);
         int simd = ck_trees_set_simd(t, 1);
         ck_assert_int_eq(simd, have && nfeat <= 32);
-        for (int row = 0; row < 300; row++) {
-            double x[33];
+        /* rows with missing values in runs of 0 to 3, so that the batch
+         * walk meets pairs, lone rows and a last odd row */
+        enum { ROWS = 301 };
+        double *x = malloc(ROWS * 33 * sizeof *x), scalar[ROWS], batch[ROWS];
+        for (int row = 0; row < ROWS; row++) {
             for (int f = 0; f < nfeat; f++)
-                x[f] = walk_value(row % 2);
+                x[row * 33 + f] = walk_value(row % 7 < 3);
             ck_trees_set_simd(t, 1);
-            double vec = ck_trees_margin(t, x);
+            double vec = ck_trees_margin(t, x + row * 33);
             ck_assert_int_eq(ck_trees_set_simd(t, 0), 0);
-            double scalar = ck_trees_margin(t, x);
-            ck_assert_msg(memcmp(&vec, &scalar, sizeof vec) == 0,
+            scalar[row] = ck_trees_margin(t, x + row * 33);
+            ck_assert_msg(memcmp(&vec, &scalar[row], sizeof vec) == 0,
                           "rep %d row %d: vector walk %.9g, scalar walk %.9g", rep, row, vec,
-                          scalar);
+                          scalar[row]);
         }
+        /* ck_trees_margins: the same bits, two rows at a time (vector
+         * walk) or one (scalar) */
+        for (int on = 0; on < 2; on++) {
+            ck_trees_set_simd(t, on);
+            ck_trees_margins(t, x, ROWS, 33, batch);
+            for (int row = 0; row < ROWS; row++)
+                ck_assert_msg(memcmp(&batch[row], &scalar[row], sizeof *batch) == 0,
+                              "rep %d row %d (simd %d): batch %.9g, one row %.9g", rep, row, on,
+                              batch[row], scalar[row]);
+        }
+        free(x);
         ck_trees_free(t);
     }
     free(r);
