@@ -163,13 +163,23 @@ ck_status ck_pipeline_to_json(const ck_pipeline *pl, json_t *root, ck_error *err
  * field and against its "encoded" names. */
 ck_status ck_pipeline_from_json(ck_pipeline **out, const json_t *root, ck_json_reader *rd);
 
-/* The distinct deciles of a numeric feature, in order, into edges (at most
- * CK_DECILES); returns their count.  They cut the line into count + 1
- * bins: (-inf, e0], (e0, e1], ..., (e_last, inf). */
+/* The distinct deciles of a numeric feature, in order, into edges
+ * (CK_DECILES entries: +infinity after the last); returns their count.
+ * They cut the line into count + 1 bins: (-inf, e0], (e0, e1], ...,
+ * (e_last, inf). */
 size_t ck_feature_edges(const ck_feature *f, double *edges);
 
-/* The bin of a raw value x among those edges. */
-size_t ck_edges_bin(const double *edges, size_t n, double x);
+/* The bin of a raw value x (not NaN) among those edges: how many lie below
+ * it (the edges are sorted), counted over all CK_DECILES entries without a
+ * branch, a loop of fixed length the compiler unrolls.  Inline: it is
+ * called for every value scored, of every numeric feature (drift). */
+static inline size_t ck_edges_bin(const double *edges, double x)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < CK_DECILES; i++)
+        k += x > edges[i];
+    return k;
+}
 
 /* sign(x) log(1 + |x|): a log scale that keeps zero and the sign. */
 double ck_symlog(double x);

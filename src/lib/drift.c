@@ -26,7 +26,7 @@ int ck_drift_bins_init(ck_drift_bins *b, const ck_feature *f)
         if (f->nbin_share != nv) {
             for (int k = 0; k < CK_DECILES; k++)
                 if (!isnan(f->deciles[k]))
-                    b->expected[ck_edges_bin(b->edge, b->nedges, f->deciles[k])] += 0.1;
+                    b->expected[ck_edges_bin(b->edge, f->deciles[k])] += 0.1;
             b->expected[nv - 1] += 0.1;
         }
         for (size_t k = 0; k < nv; k++)
@@ -53,7 +53,7 @@ void ck_drift_bins_fini(ck_drift_bins *b)
 
 size_t ck_drift_bin_numeric(const ck_drift_bins *b, double v)
 {
-    return isnan(v) ? b->nbins - 1 : ck_edges_bin(b->edge, b->nedges, v);
+    return isnan(v) ? b->nbins - 1 : ck_edges_bin(b->edge, v);
 }
 
 size_t ck_drift_bin_level(const ck_drift_bins *b, int32_t level)

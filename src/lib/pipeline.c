@@ -313,17 +313,9 @@ size_t ck_feature_edges(const ck_feature *f, double *edges)
         // cppcheck-suppress uninitvar
         if (!isnan(f->deciles[k]) && (n == 0 || f->deciles[k] > edges[n - 1]))
             edges[n++] = f->deciles[k];
+    for (size_t k = n; k < CK_DECILES; k++) /* above every finite x */
+        edges[k] = INFINITY;
     return n;
-}
-
-size_t ck_edges_bin(const double *edges, size_t n, double x)
-{
-    /* the edges are sorted, so the bin is how many lie below x: counted
-     * without branches, which beats a search on at most nine edges */
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++)
-        k += x > edges[i];
-    return k;
 }
 
 /* x on the feature's scale */
@@ -428,7 +420,7 @@ static int fit_numeric(ck_feature *f, const double *v, const size_t *rows, size_
         double x = v[row_at(rows, i)], y = isnan(x) ? f->median : scaled(f, x);
         sums[0] += times_pow2(y, down, -e);
         if (!isnan(x))
-            sums[1 + ck_edges_bin(edges, nedges, x)] += 1;
+            sums[1 + ck_edges_bin(edges, x)] += 1;
     }
     if (ck_reduce_sum(red, sums, nedges + 2) != 0)
         return -1;
