@@ -135,6 +135,12 @@ void ck_quantiles(double *a, size_t n, const double *q, size_t nq, double *out)
  * higher one's), a second moves the buckets holding the two ranks to the
  * front: selection then works on a small part instead of reordering all
  * n values several times (the pipeline's exact median of a million rows). */
+static inline size_t bucket_of(double x, double lo, double scale)
+{
+    double b = (x - lo) * scale;
+    return b < NARROW_BUCKETS - 1 ? (size_t)b : NARROW_BUCKETS - 1;
+}
+
 static size_t narrow(double *a, size_t n, const size_t *ks, size_t *below)
 {
     double lo = a[0], hi = a[0];
@@ -147,7 +153,9 @@ static size_t narrow(double *a, size_t n, const size_t *ks, size_t *below)
                                                        : NULL;
     if (!count)
         return n;
-#define BUCKET(x) ((size_t)fmin(((x) - lo) * scale, NARROW_BUCKETS - 1))
+    /* the top bucket also takes hi itself (a comparison, not fmin: the
+     * values are numbers, and fmin is a call per value) */
+#define BUCKET(x) bucket_of(x, lo, scale)
     for (size_t i = 0; i < n; i++)
         count[BUCKET(a[i])]++;
     size_t b0 = 0, before = 0;
