@@ -415,13 +415,17 @@ static int fit_numeric(ck_feature *f, const double *v, const size_t *rows, size_
     int e;
     (void)frexp(big, &e);
     double down = e > -1000 && e < 1000 ? ldexp(1.0, -e) : 0;
-    size_t nedges = ck_feature_edges(f, edges);
+    size_t nedges = ck_feature_edges(f, edges), count[CK_DECILES + 2] = {0};
+    /* the bins counted in integers (a double added to in memory would
+     * wait for its last addition whenever two values share a bin), the
+     * NaNs in the last slot */
     for (size_t i = 0; i < n; i++) {
         double x = v[row_at(rows, i)], y = isnan(x) ? f->median : scaled(f, x);
         sums[0] += times_pow2(y, down, -e);
-        if (!isnan(x))
-            sums[1 + ck_edges_bin(edges, x)] += 1;
+        count[isnan(x) ? CK_DECILES + 1 : ck_edges_bin(edges, x)]++;
     }
+    for (size_t k = 0; k <= nedges; k++)
+        sums[1 + k] = (double)count[k];
     if (ck_reduce_sum(red, sums, nedges + 2) != 0)
         return -1;
     f->nbin_share = nedges + 1;
