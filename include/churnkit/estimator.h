@@ -149,6 +149,10 @@ typedef struct ck_estimator_type {
     unsigned flags;             /* CK_EST_* */
     const ck_param *params;
     size_t nparams;
+    const char *const *like;    /* optional: pairs of another estimator's option
+                                   and this one's for the same idea ("l2",
+                                   "lambda"), NULL-ended: a user giving the
+                                   first is told of the second */
     const char *scale_hint;     /* optional: what to use instead when the type
                                    cannot be fitted across processes */
 

@@ -175,6 +175,8 @@ ck_status ck_metrics_regression(const double *y, const double *pred, size_t n,
  */
 typedef struct ck_delong {
     double auc1, auc2, diff, se, z, p_value;
+    double ci_low, ci_high;  /* 95% interval of diff: diff -+ 1.96 se, as R's
+                                pROC::roc.test gives it (NaN without an SE) */
 } ck_delong;
 
 ck_status ck_metrics_delong(const int *y, const double *s1, const double *s2, size_t n,

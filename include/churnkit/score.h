@@ -120,6 +120,7 @@ void ck_score_options_init(ck_score_options *opt);
 typedef struct ck_score_drift {
     const char *model, *feature;   /* owned by the models */
     double psi;
+    size_t bins;                   /* the PSI's bins (values, missing, unseen) */
 } ck_score_drift;
 
 typedef struct ck_score_summary {
@@ -156,6 +157,12 @@ typedef struct ck_score_summary {
 } ck_score_summary;
 
 void ck_score_summary_fini(ck_score_summary *s);
+
+/* The rows a drift figure of d's bins needs before it is judged against
+ * threshold t (ck_score warns only then): 4 (bins - 1) / t, rounded up.
+ * Without drift, PSI on n rows is about chi^2 / n on bins - 1 degrees of
+ * freedom and averages (bins - 1) / n, so on fewer rows it is noise. */
+unsigned long ck_score_drift_rows(const ck_score_drift *d, double t);
 
 /* Scores `in` ("-": standard input) with models[0..n) into `out` ("-":
  * standard output; a file appears only when complete).  The scores and

@@ -149,6 +149,7 @@ typedef struct args {
     int segment_opts;          /* an option about the segments given */
     int value_opts;            /* an option about the value groups given */
     int no_value;              /* --no-value-groups */
+    int direction;             /* --reasons-direction given */
     size_t max_model;          /* --max-model-size in bytes; 0: the default */
     ck_score_options score;
 } args;
@@ -232,6 +233,9 @@ static int check_args(args *a)
         return rc;
     if (a->columns && !a->score.csv.no_header)
         return ck_cli_usage(prog, "--columns goes with --no-header");
+    if (a->direction && a->score.reasons == 0)
+        return ck_cli_usage(prog, "--reasons-direction picks which reasons are listed: it goes "
+                                  "with --reasons K");
     if (a->score.cost && !a->score.mrr)
         return ck_cli_usage(prog, "--acquisition-cost needs --mrr (ROI is CLV / cost)");
     if (a->clv && !a->score.mrr)
@@ -282,6 +286,7 @@ static int parse_args(int argc, char **argv, args *a)
             break;
         case O_DELIM: a->delim = optarg; break;
         case O_RDIR:
+            a->direction = 1;
             if (strcmp(optarg, "up") == 0)
                 a->score.reasons_direction = 1;
             else if (strcmp(optarg, "down") == 0)
@@ -425,16 +430,28 @@ static void print_summary(const args *a, ck_model **models, const ck_score_summa
     if (s->horizon_adjusted)
         fprintf(stderr, "  horizons: %lu rows had a longer-horizon probability raised to the "
                         "shorter one's\n", s->horizon_adjusted);
-    size_t over = 0, worst = 0;
+    /* the inputs judged (enough rows for their bins, ck_score_drift_rows) */
+    double t = a->score.drift_threshold;
+    size_t over = 0, judged = 0, worst = SIZE_MAX;
+    unsigned long need = 0;
     for (size_t k = 0; k < s->ndrift; k++) {
-        over += s->drift[k].psi > a->score.drift_threshold;
-        if (!(s->drift[worst].psi >= s->drift[k].psi))
+        unsigned long nk = ck_score_drift_rows(&s->drift[k], t);
+        if (s->rows < nk) {
+            need = nk > need ? nk : need;
+            continue;
+        }
+        judged++;
+        over += s->drift[k].psi > t;
+        if (worst == SIZE_MAX || !(s->drift[worst].psi >= s->drift[k].psi))
             worst = k;
     }
-    if (s->ndrift)
+    if (judged)
         fprintf(stderr, "  drift: %zu of %zu model inputs above PSI %g (largest: %s/%s, %.3f)\n",
-                over, s->ndrift, a->score.drift_threshold, s->drift[worst].model,
-                s->drift[worst].feature, s->drift[worst].psi);
+                over, judged, t, s->drift[worst].model, s->drift[worst].feature,
+                s->drift[worst].psi);
+    if (judged < s->ndrift)
+        fprintf(stderr, "  drift: %zu model inputs not judged on %lu rows (up to %lu needed)\n",
+                s->ndrift - judged, s->rows, need);
 }
 
 static int run(void *arg)

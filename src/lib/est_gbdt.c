@@ -959,6 +959,7 @@ const ck_estimator_type ck_est_gbdt = {
     .flags = CK_EST_RAW_INPUTS | CK_EST_CONTRIBUTIONS | CK_EST_CLASS_WEIGHTS,
     .params = params,
     .nparams = NPARAMS,
+    .like = (const char *const[]){"l2", "lambda", NULL},
     .check = check,
     .scale_hint = "beyond one machine, xgboost's own distributed training (Spark, Dask) "
                   "writes the same booster (docs/scale.md)",

@@ -173,6 +173,16 @@ ck_status ck_estimator_set_param(const ck_estimator_type *type, double *param,
         types_with(name, who, sizeof who);
         if (!who[0])
             return ck_error_set(err, CK_EUSAGE, "no estimator takes --%s", name);
+        const ck_param *like = NULL;
+        for (size_t k = 0; type->like && type->like[k] && !like; k += 2) {
+            int j = ck_estimator_param(type, type->like[k + 1]);
+            if (strcmp(type->like[k], name) == 0 && j >= 0)
+                like = &type->params[j];
+        }
+        if (like)
+            return ck_error_set(err, CK_EUSAGE, "--%s does not apply to --model %s; it is for "
+                                                "--model %s (--model %s has --%s: %s)",
+                                name, type->name, who, type->name, like->name, like->help);
         return ck_error_set(err, CK_EUSAGE, "--%s does not apply to --model %s; it is for "
                                             "--model %s", name, type->name, who);
     }
@@ -312,6 +322,10 @@ static ck_status check_type(const ck_estimator_type *t, ck_error *err)
         if (st != CK_OK)
             return st;
     }
+    for (size_t k = 0; t->like && t->like[k]; k += 2)
+        if (!t->like[k + 1] || ck_estimator_param(t, t->like[k + 1]) < 0)
+            return ck_error_set(err, CK_EUSAGE, "estimator '%s': --%s is like no parameter of "
+                                                "its own", t->name, t->like[k]);
     return CK_OK;
 }
 

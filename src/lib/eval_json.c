@@ -287,6 +287,8 @@ static int paired_json(json_t *o, const ck_eval *ev, const ck_eval_entry *e)
     json_t *c = json_object();
     bad |= ck_json_set_number(c, "auc_diff", e->delong.diff);
     bad |= ck_json_set_number(c, "auc_diff_se", e->delong.se);
+    bad |= ck_json_set_number(c, "auc_diff_ci_low", e->delong.ci_low);
+    bad |= ck_json_set_number(c, "auc_diff_ci_high", e->delong.ci_high);
     bad |= ck_json_set_number(c, "delong_z", e->delong.z);
     bad |= ck_json_set_number(c, "delong_p", e->delong.p_value);
     bad |= ck_json_set_number(c, "accuracy_diff", e->cls.accuracy - ev->baseline->cls.accuracy);

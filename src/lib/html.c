@@ -613,15 +613,16 @@ static void paired_table(FILE *o, const ck_eval *ev)
     if (!ev->baseline || ev->task != CK_TASK_CLASSIFICATION)
         return;
     fputs("<h2>Against the baseline model</h2>\n<table id=\"paired\"><tr><th>model</th>"
-          "<th>AUC difference</th><th>SE</th><th>DeLong z</th><th>p</th>"
+          "<th>AUC difference</th><th>95% CI</th><th>SE</th><th>DeLong z</th><th>p</th>"
           "<th>accuracy difference</th><th>McNemar b / c</th><th>p</th></tr>\n", o);
     for (size_t i = 0; i < ev->nentries; i++) {
         const ck_eval_entry *e = &ev->entries[i];
         fputs("<tr><td>", o);
         esc(o, e->name);
-        fprintf(o, "</td><td>%+.4f</td><td>%.4f</td><td>%.2f</td><td>%.3g</td><td>%+.4f</td>"
-                   "<td>%zu / %zu</td><td>%.3g</td></tr>\n",
-                e->delong.diff, e->delong.se, e->delong.z, e->delong.p_value,
+        fprintf(o, "</td><td>%+.4f</td><td>%+.4f to %+.4f</td><td>%.4f</td><td>%.2f</td>"
+                   "<td>%.3g</td><td>%+.4f</td><td>%zu / %zu</td><td>%.3g</td></tr>\n",
+                e->delong.diff, e->delong.ci_low, e->delong.ci_high, e->delong.se, e->delong.z,
+                e->delong.p_value,
                 e->cls.accuracy - ev->baseline->cls.accuracy, e->mcnemar.b, e->mcnemar.c,
                 e->mcnemar.p_value);
     }

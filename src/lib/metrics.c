@@ -766,7 +766,7 @@ ck_status ck_metrics_delong(const int *y, const double *s1, const double *s2, si
         (st = check_finite(s2, n, "s2", err)))
         return st;
     size_t m_pos = count_ones(y, n), n_neg = n - m_pos;
-    out->se = out->z = out->p_value = NAN;
+    out->se = out->z = out->p_value = out->ci_low = out->ci_high = NAN;
     if (m_pos < 2 || n_neg < 2) {
         out->auc1 = ck_metrics_auc(y, s1, n);
         out->auc2 = ck_metrics_auc(y, s2, n);
@@ -787,6 +787,8 @@ ck_status ck_metrics_delong(const int *y, const double *s1, const double *s2, si
     free(d);
     out->diff = out->auc1 - out->auc2;
     out->se = sqrt(var);
+    out->ci_low = out->diff - 1.959963984540054 * out->se;
+    out->ci_high = out->diff + 1.959963984540054 * out->se;
     if (out->se > 0) {
         out->z = out->diff / out->se;
         out->p_value = 2.0 * gsl_cdf_ugaussian_Q(fabs(out->z));

@@ -540,9 +540,10 @@ static void paired(FILE *out, const ck_eval *ev)
         char p1[16], p2[16];
         ck_report_format_p(p1, sizeof p1, e->delong.p_value);
         ck_report_format_p(p2, sizeof p2, e->mcnemar.p_value);
-        fprintf(out, "  %-16s ROC AUC %+.4f (SE %.4f, DeLong z %.2f, p %s); accuracy %+.4f "
-                     "(McNemar: %zu vs %zu discordant rows, p %s)\n",
-                e->name, e->delong.diff, e->delong.se, e->delong.z, p1,
+        fprintf(out, "  %-16s ROC AUC %+.4f (95%% CI %+.4f to %+.4f, SE %.4f, DeLong z %.2f, "
+                     "p %s); accuracy %+.4f (McNemar: %zu vs %zu discordant rows, p %s)\n",
+                e->name, e->delong.diff, e->delong.ci_low, e->delong.ci_high, e->delong.se,
+                e->delong.z, p1,
                 e->cls.accuracy - ev->baseline->cls.accuracy, e->mcnemar.b, e->mcnemar.c, p2);
     }
 }

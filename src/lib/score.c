@@ -71,11 +71,12 @@ typedef struct plan_model {
 enum { HEALTH_BY_NAME = 3 };
 
 /* Rows a worker reads before it scores them, when a model scores rows in
- * batches faster (ck_model_scores_rows: the trees, two rows at once); 1
+ * batches faster (ck_model_scores_rows: the trees, two rows at once) and
+ * the models' encoded rows are at most SCORE_BATCH_WIDTH wide in all; 1
  * otherwise, so that a model a million columns wide holds one encoded row.
  * A batch is scored, then written in order: a row's error still comes
  * before any error of a later row. */
-enum { SCORE_BATCH = 16 };
+enum { SCORE_BATCH = 16, SCORE_BATCH_WIDTH = 4096 };
 
 typedef struct plan {
     const ck_score_options *opt;
@@ -379,10 +380,13 @@ static ck_status plan_init(plan *p, ck_model *const *models, size_t n, const cha
     if ((st = value_groups(p, err)) != CK_OK)
         return st;
     ck_horizons_link(models, n, p->prev, p->order);
-    p->batch = 1;
-    for (size_t i = 0; i < n; i++)
-        if (ck_model_scores_rows(models[i]) && !sparse(p, i))
-            p->batch = SCORE_BATCH;
+    size_t width = 0;
+    int rows_at_once = 0;
+    for (size_t i = 0; i < n; i++) {
+        width += models[i]->pl->width;
+        rows_at_once |= ck_model_scores_rows(models[i]) && !sparse(p, i);
+    }
+    p->batch = rows_at_once && width <= SCORE_BATCH_WIDTH ? SCORE_BATCH : 1;
     p->risk = p->growth = -1;
     if (!opt->segments)
         return CK_OK;
@@ -1323,7 +1327,7 @@ static ck_status drift_table(run *r, ck_score_summary *s, ck_error *err)
         for (size_t k = 0; k < pm->m->pl->nfeat; k++)
             s->drift[s->ndrift++] = (ck_score_drift){
                 pm->m->name, pm->m->pl->feat[k].name,
-                ck_drift_psi(&pm->bins[k], r->total.bins + pm->slot[k])};
+                ck_drift_psi(&pm->bins[k], r->total.bins + pm->slot[k]), pm->bins[k].nbins};
     }
     return CK_OK;
 }
@@ -1409,6 +1413,37 @@ static void warn_extrapolation(const plan *p, const plan_model *pm, ck_warnings 
                 pm->m->name, last, what, far, last);
 }
 
+unsigned long ck_score_drift_rows(const ck_score_drift *d, double t)
+{
+    /* n rows drawn from the training shares give PSI ~ chi^2 / n on bins - 1
+     * degrees of freedom (PSI is the symmetric Kullback-Leibler divergence,
+     * ~ sum (a - e)^2 / e to second order), which averages (bins - 1) / n.
+     * At 4 (bins - 1) / t rows that is a quarter of t, and a PSI above t (a
+     * chi^2 of 4 (bins - 1)) has odds of about 1 in 10^5 for 11 bins: on
+     * fewer rows, drift warnings would be noise (3 rows: PSI ~ 3). */
+    return (unsigned long)ceil(4.0 * (double)(d->bins > 1 ? d->bins - 1 : 1) / t);
+}
+
+static void drift_warnings(const plan *p, const ck_score_summary *s, ck_warnings *w)
+{
+    double t = p->opt->drift_threshold;
+    unsigned long need = 0;
+    for (size_t k = 0; k < s->ndrift; k++) {
+        unsigned long nk = ck_score_drift_rows(&s->drift[k], t);
+        if (s->rows < nk) {
+            need = nk > need ? nk : need;
+            continue;
+        }
+        if (s->drift[k].psi > t)
+            ck_warn(w, "model '%s': feature '%s' has drifted from training (PSI %.3f > %.2g)",
+                    s->drift[k].model, s->drift[k].feature, s->drift[k].psi, t);
+    }
+    if (need)
+        ck_warn(w, "drift not judged: %lu rows are too few for PSI (a sample without drift "
+                   "gives about (bins - 1) / rows; %lu rows are needed for a threshold of %.2g)",
+                s->rows, need, t);
+}
+
 static void report(run *r, ck_score_summary *s, ck_warnings *w)
 {
     if (r->p.id_missing)
@@ -1464,11 +1499,7 @@ static void report(run *r, ck_score_summary *s, ck_warnings *w)
     if (r->total.bad_cost)
         ck_warn(w, "%lu rows have an acquisition cost in '%s' that is missing or not above 0: "
                    "their ROI is empty", r->total.bad_cost, p->opt->cost);
-    for (size_t k = 0; k < s->ndrift; k++)
-        if (s->drift[k].psi > p->opt->drift_threshold)
-            ck_warn(w, "model '%s': feature '%s' has drifted from training (PSI %.3f > %.2g)",
-                    s->drift[k].model, s->drift[k].feature, s->drift[k].psi,
-                    p->opt->drift_threshold);
+    drift_warnings(p, s, w);
 }
 
 ck_status ck_score(ck_model *const *models, size_t n, const char *in, const char *out,

@@ -13,6 +13,8 @@ ok "$EV" --model "$T/m.json" --baseline "$T/legacy.json" --data "$PUB/mlc_churn.
 grep -q "Target: accuracy >= 0.850" "$T/out" || fail "no target verdict"
 grep -q "accuracy is no evidence of skill" "$T/out" || fail "no majority warning (85.9% are 'no')"
 grep -q "DeLong" "$T/out" || fail "no paired test against the baseline"
+grep -q "ROC AUC [+-]0\.[0-9]* (95% CI [+-]0\.[0-9]* to [+-]0\.[0-9]*, SE" "$T/out" \
+  || fail "no interval for the AUC difference"
 grep -q "riskiest 10%" "$T/out" || fail "no gains line"
 /usr/bin/python3 -c "
 import json, sys
@@ -22,6 +24,10 @@ assert d['target']['majority_meets_target'] is True
 m = d['models'][0]
 assert m['name'] == 'churn' and abs(m['metrics']['roc_auc'] - 0.8175) < 0.005
 assert 'vs_baseline' in m and 'delong_p' in m['vs_baseline']
+v = m['vs_baseline']   # the 95% interval of the AUC difference: diff -+ 1.96 SE
+assert abs(v['auc_diff_ci_low'] - (v['auc_diff'] - 1.959963984540054 * v['auc_diff_se'])) < 1e-12
+assert abs(v['auc_diff_ci_high'] - (v['auc_diff'] + 1.959963984540054 * v['auc_diff_se'])) < 1e-12
+assert v['auc_diff_ci_low'] < v['auc_diff'] < v['auc_diff_ci_high']
 assert len(m['roc']['fpr']) == len(m['roc']['tpr']) > 10
 " || fail "JSON report"
 /usr/bin/python3 "$ROOT/tests/cli/check_html.py" "$T/ev.html" verdict summary paired roc pr \

@@ -40,7 +40,7 @@ PY
 grep -q "Feature importance (mean |SHAP|)" "$T/e.html" || fail "no importance chart"
 
 # errors: options, monotone constraints, a damaged booster
-expect 2 "--l2 does not apply to --model gbdt; it is for --model logistic, linear, cox" \
+expect 2 "--l2 does not apply to --model gbdt; it is for --model logistic, linear, cox (--model gbdt has --lambda: L2 penalty on leaf weights)" \
   "$TR" --data "$FIX/train.csv" --label churn --model gbdt --l2 1 --out "$T/x.json"
 expect 2 "--monotone: 'state' is a text column" \
   "$TR" --data "$FIX/train.csv" --label churn --model gbdt --monotone state=1 --out "$T/x.json"

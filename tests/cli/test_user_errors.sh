@@ -32,6 +32,12 @@ expect 2 "--positive with survival models goes with --label (the horizon label t
   "$EV" --model "$T/cox.json" --data "$T/f.csv" --positive 1
 ok "$EV" --model "$T/cox.json" --data "$T/f.csv" --label churned_3m --positive 1 --quiet
 
+# ---- --reasons-direction without --reasons would pick among no reasons
+expect 2 "--reasons-direction picks which reasons are listed: it goes with --reasons K" \
+  "$PR" --model "$T/lr.json" --data "$DT" --reasons-direction up --out "$T/rd.csv"
+[ ! -e "$T/rd.csv" ] || fail "--reasons-direction alone left an output"
+ok "$PR" --model "$T/lr.json" --data "$DT" --reasons 2 --reasons-direction up --out "$T/rd.csv" --quiet
+
 # ---- two models of one name: refused, as churnkit-predict refuses them
 expect 2 "two models are named 'lr': their report columns would clash (train one with another --name)" \
   "$EV" --model "$T/lr.json" --model "$T/lr.json" --data "$DT"

@@ -320,6 +320,10 @@ START_TEST(test_delong_vs_reference)
     ck_assert_close(d.se, ref(&refs, "%s.delong.se", set), TOL, "se");
     ck_assert_close(d.z, ref(&refs, "%s.delong.z", set), TOL, "z");
     ck_assert_close(d.p_value, ref(&refs, "%s.delong.p_value", set), TOL, "p_value");
+    /* the Wald interval of the difference, as pROC::roc.test gives it */
+    double rd = ref(&refs, "%s.delong.diff", set), rs = ref(&refs, "%s.delong.se", set);
+    ck_assert_close(d.ci_low, rd - 1.959963984540054 * rs, TOL, "ci_low");
+    ck_assert_close(d.ci_high, rd + 1.959963984540054 * rs, TOL, "ci_high");
     clf_set_free(&s);
     numcsv_free(&refs);
 }

@@ -448,6 +448,29 @@ START_TEST(test_drift_names_the_shifted_feature)
     free(text);
     ck_score_summary_fini(&sum);
     ck_warnings_fini(&w);
+    /* too few rows to judge (11 bins: 4 x 10 / 0.2 = 200 needed): one
+     * warning saying so, none naming a feature; 200 rows are judged */
+    static const size_t rows[] = {20, 199, 200};
+    for (size_t k = 0; k < 3; k++) {
+        char *few = world_csv(rows[k], 1.5, 14), *path = ck_test_write(few);
+        ck_warnings_init(&w);
+        ck_assert_int_eq(ck_score(ms, 1, path, out, &so, &sum, &w, &err), CK_OK);
+        ck_assert_uint_eq(sum.drift[0].bins, 11);
+        ck_assert(sum.drift[0].psi > 0.2);
+        ck_assert_uint_eq(w.n, 1);
+        if (rows[k] < 200)
+            ck_assert_msg(strstr(w.msg[0], "drift not judged: ") &&
+                              strstr(w.msg[0], " rows are too few for PSI") &&
+                              strstr(w.msg[0], "200 rows are needed for a threshold of 0.2"),
+                          "%s", w.msg[0]);
+        else
+            ck_assert_msg(strstr(w.msg[0], "feature 'x' has drifted"), "%s", w.msg[0]);
+        ck_score_summary_fini(&sum);
+        ck_warnings_fini(&w);
+        unlink(path);
+        free(path);
+        free(few);
+    }
     ck_model_free(c);
     for (char **p = (char *[]){in, out, report, NULL}; *p; p++) {
         unlink(*p);
