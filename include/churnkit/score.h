@@ -121,6 +121,8 @@ typedef struct ck_score_drift {
     const char *model, *feature;   /* owned by the models */
     double psi;
     size_t bins;                   /* the PSI's bins (values, missing, unseen) */
+    int judged;                    /* enough rows scored to judge it against
+                                      the threshold (ck_score_drift_rows) */
 } ck_score_drift;
 
 typedef struct ck_score_summary {
@@ -154,14 +156,17 @@ typedef struct ck_score_summary {
                                       missing) */
     ck_score_drift *drift;         /* every feature of every model */
     size_t ndrift;
+    unsigned long drift_rows;      /* the most rows an input not judged needed
+                                      (0: every input judged) */
 } ck_score_summary;
 
 void ck_score_summary_fini(ck_score_summary *s);
 
 /* The rows a drift figure of d's bins needs before it is judged against
- * threshold t (ck_score warns only then): 4 (bins - 1) / t, rounded up.
- * Without drift, PSI on n rows is about chi^2 / n on bins - 1 degrees of
- * freedom and averages (bins - 1) / n, so on fewer rows it is noise. */
+ * threshold t (ck_score sets `judged` and warns only then): 4 (bins - 1) /
+ * t, rounded up.  Without drift, PSI on n rows is about chi^2 / n on
+ * bins - 1 degrees of freedom and averages (bins - 1) / n, so on fewer rows
+ * it is noise. */
 unsigned long ck_score_drift_rows(const ck_score_drift *d, double t);
 
 /* Scores `in` ("-": standard input) with models[0..n) into `out` ("-":

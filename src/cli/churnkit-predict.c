@@ -433,13 +433,9 @@ static void print_summary(const args *a, ck_model **models, const ck_score_summa
     /* the inputs judged (enough rows for their bins, ck_score_drift_rows) */
     double t = a->score.drift_threshold;
     size_t over = 0, judged = 0, worst = SIZE_MAX;
-    unsigned long need = 0;
     for (size_t k = 0; k < s->ndrift; k++) {
-        unsigned long nk = ck_score_drift_rows(&s->drift[k], t);
-        if (s->rows < nk) {
-            need = nk > need ? nk : need;
+        if (!s->drift[k].judged)
             continue;
-        }
         judged++;
         over += s->drift[k].psi > t;
         if (worst == SIZE_MAX || !(s->drift[worst].psi >= s->drift[k].psi))
@@ -451,7 +447,7 @@ static void print_summary(const args *a, ck_model **models, const ck_score_summa
                 s->drift[worst].psi);
     if (judged < s->ndrift)
         fprintf(stderr, "  drift: %zu model inputs not judged on %lu rows (up to %lu needed)\n",
-                s->ndrift - judged, s->rows, need);
+                s->ndrift - judged, s->rows, s->drift_rows);
 }
 
 static int run(void *arg)

@@ -157,7 +157,9 @@ static void floats_chunk(void *arg, size_t c, size_t worker)
     double *block = f->row[worker];
     ck_chunk_range(f->ds->n, f->nchunks, c, &begin, &end);
     for (size_t b = begin; b < end; b += FLOAT_BLOCK) {
-        size_t m = end - b < FLOAT_BLOCK ? end - b : FLOAT_BLOCK;
+        size_t m = end - b;
+        if (m > FLOAT_BLOCK)
+            m = FLOAT_BLOCK;
         ck_design_block(f->ds->design, f->ds->rows + b, m, block, m);
         for (size_t i = 0; i < m; i++) {
             for (size_t j = 0; j < p; j++)

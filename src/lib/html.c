@@ -524,6 +524,8 @@ static void spline_chart(FILE *o, const ck_coefs *c, const ck_pipeline *pl, size
      * overlapping dots would hide how many there are) */
     size_t nd = 0;
     for (int d = 0; d < CK_DECILES; d++)
+        /* dx[nd - 1] is read only once nd > 0, after it was written */
+        // cppcheck-suppress uninitvar
         if (!isnan(f->deciles[d]) && (nd == 0 || f->deciles[d] != dx[nd - 1])) {
             dx[nd] = f->deciles[d];
             dy[nd++] = y0;

@@ -1327,7 +1327,7 @@ static ck_status drift_table(run *r, ck_score_summary *s, ck_error *err)
         for (size_t k = 0; k < pm->m->pl->nfeat; k++)
             s->drift[s->ndrift++] = (ck_score_drift){
                 pm->m->name, pm->m->pl->feat[k].name,
-                ck_drift_psi(&pm->bins[k], r->total.bins + pm->slot[k]), pm->bins[k].nbins};
+                ck_drift_psi(&pm->bins[k], r->total.bins + pm->slot[k]), pm->bins[k].nbins, 0};
     }
     return CK_OK;
 }
@@ -1424,24 +1424,24 @@ unsigned long ck_score_drift_rows(const ck_score_drift *d, double t)
     return (unsigned long)ceil(4.0 * (double)(d->bins > 1 ? d->bins - 1 : 1) / t);
 }
 
-static void drift_warnings(const plan *p, const ck_score_summary *s, ck_warnings *w)
+/* Which inputs' drift can be judged on the rows scored, and the warnings. */
+static void drift_warnings(const plan *p, ck_score_summary *s, ck_warnings *w)
 {
     double t = p->opt->drift_threshold;
-    unsigned long need = 0;
     for (size_t k = 0; k < s->ndrift; k++) {
-        unsigned long nk = ck_score_drift_rows(&s->drift[k], t);
-        if (s->rows < nk) {
-            need = nk > need ? nk : need;
-            continue;
-        }
-        if (s->drift[k].psi > t)
+        ck_score_drift *d = &s->drift[k];
+        unsigned long need = ck_score_drift_rows(d, t);
+        d->judged = s->rows >= need;
+        if (!d->judged && need > s->drift_rows)
+            s->drift_rows = need;
+        if (d->judged && d->psi > t)
             ck_warn(w, "model '%s': feature '%s' has drifted from training (PSI %.3f > %.2g)",
-                    s->drift[k].model, s->drift[k].feature, s->drift[k].psi, t);
+                    d->model, d->feature, d->psi, t);
     }
-    if (need)
+    if (s->drift_rows)
         ck_warn(w, "drift not judged: %lu rows are too few for PSI (a sample without drift "
                    "gives about (bins - 1) / rows; %lu rows are needed for a threshold of %.2g)",
-                s->rows, need, t);
+                s->rows, s->drift_rows, t);
 }
 
 static void report(run *r, ck_score_summary *s, ck_warnings *w)

@@ -545,7 +545,7 @@ static ck_status load_plain(loader *ld, FILE *fp, unsigned long long len, const 
                             unsigned long line_offset, unsigned long long *used,
                             unsigned long *lines, ck_error *err)
 {
-    size_t max = co->max_field ? co->max_field : CK_CSV_MAX_FIELD, have = 0, n, nf;
+    size_t max = co->max_field ? co->max_field : CK_CSV_MAX_FIELD, have = 0;
     char delim = co->delim ? co->delim : ',';
     char *buf = malloc(PLAIN_BLOCK + CK_NUM_PAD);
     const char **field = malloc((ld->ncsv ? ld->ncsv : 1) * sizeof *field);
@@ -557,7 +557,7 @@ static ck_status load_plain(loader *ld, FILE *fp, unsigned long long len, const 
         st = ck_error_set(err, CK_ENOMEM, "%s: out of memory", ld->t->source);
     for (unsigned long long left = len; st == CK_OK;) {
         size_t want = PLAIN_BLOCK - have < left ? PLAIN_BLOCK - have : (size_t)left;
-        size_t got = want ? fread(buf + have, 1, want, fp) : 0, pos = 0;
+        size_t got = want ? fread(buf + have, 1, want, fp) : 0, pos = 0, n, nf;
         left -= got;
         have += got;
         memset(buf + have, 0, CK_NUM_PAD); /* ck_csv_row's padding */

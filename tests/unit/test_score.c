@@ -457,6 +457,8 @@ START_TEST(test_drift_names_the_shifted_feature)
         ck_assert_int_eq(ck_score(ms, 1, path, out, &so, &sum, &w, &err), CK_OK);
         ck_assert_uint_eq(sum.drift[0].bins, 11);
         ck_assert(sum.drift[0].psi > 0.2);
+        ck_assert_int_eq(sum.drift[0].judged, rows[k] >= 200);
+        ck_assert_uint_eq(sum.drift_rows, rows[k] < 200 ? 200 : 0);
         ck_assert_uint_eq(w.n, 1);
         if (rows[k] < 200)
             ck_assert_msg(strstr(w.msg[0], "drift not judged: ") &&
