@@ -446,8 +446,8 @@ static void print_summary(const args *a, ck_model **models, const ck_score_summa
                 over, judged, t, s->drift[worst].model, s->drift[worst].feature,
                 s->drift[worst].psi);
     if (judged < s->ndrift)
-        fprintf(stderr, "  drift: %zu model inputs not judged on %lu rows (up to %lu needed)\n",
-                s->ndrift - judged, s->rows, s->drift_rows);
+        fprintf(stderr, "  drift: %zu model input%s not judged on %lu rows (up to %lu needed)\n",
+                s->ndrift - judged, s->ndrift - judged == 1 ? "" : "s", s->rows, s->drift_rows);
 }
 
 static int run(void *arg)

@@ -675,7 +675,7 @@ static ck_status tune(const ck_tune_input *in, double *param, ck_tuning *out, ck
     static const char *const names[] = {"max-depth", "learning-rate", "trees"};
     size_t ng = in->grid ? 9 : 1, kept = 0;
     double trial[NPARAMS], best_loss = INFINITY, *best_curve = NULL;
-    size_t best_n = 0, best_cap = 0;
+    size_t best_n = 0, best_cap = 0, capped = 0;
     char method[120];
     fold *f = calloc(in->k, sizeof *f);
     ck_status st = f ? CK_OK : ck_error_set(err, CK_ENOMEM, "out of memory");
@@ -699,6 +699,7 @@ static ck_status tune(const ck_tune_input *in, double *param, ck_tuning *out, ck
         double cap = in->grid ? fmax(param[P_TREES], ceil(30 / trial[P_ETA])) : param[P_TREES];
         st = early_stop(in, f, trial, (size_t)cap, &curve, &ncurve, &rounds, &loss, err);
         double row[3] = {trial[P_DEPTH], trial[P_ETA], (double)rounds};
+        capped += st == CK_OK && ncurve == (size_t)cap && (size_t)cap - rounds < param[P_EARLY];
         if (st == CK_OK && ck_tuning_add(out, row, loss) != 0)
             st = ck_error_set(err, CK_ENOMEM, "out of memory");
         if (st == CK_OK && loss < best_loss) {
@@ -715,11 +716,19 @@ static ck_status tune(const ck_tune_input *in, double *param, ck_tuning *out, ck
     free_folds(f, in->k);
     /* the cap came before the patience ran out: more trees might do better */
     size_t chosen = st == CK_OK ? (size_t)out->tried[3 * kept + 2] : 0;
-    if (st == CK_OK && best_n == best_cap && best_cap - chosen < (size_t)param[P_EARLY])
+    int best_capped = best_n == best_cap && best_cap - chosen < (size_t)param[P_EARLY];
+    if (st == CK_OK && best_capped)
         ck_warn(w, "gbdt: early stopping reached the most trees allowed (%zu%s) before %.0f "
                    "rounds without gain: the choice (%zu trees) may be cut short; raise --trees",
                 best_cap, in->grid ? " at that depth and learning rate" : "", param[P_EARLY],
                 chosen);
+    /* other settings cut short: their losses are worse than they could be,
+     * and the grid may have passed over a better one */
+    if (st == CK_OK && in->grid && capped > (size_t)best_capped)
+        ck_warn(w, "gbdt --tune: %zu of the other %zu settings reached their most trees "
+                   "(max(--trees, 30 / learning rate)) before %.0f rounds without gain: more "
+                   "trees could lower their losses in the table; raise --trees to compare them "
+                   "fairly", capped - (size_t)best_capped, ng - 1, param[P_EARLY]);
     if (st != CK_OK) {
         free(best_curve);
         return st;

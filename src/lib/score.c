@@ -1413,6 +1413,28 @@ static void warn_extrapolation(const plan *p, const plan_model *pm, ck_warnings 
                 pm->m->name, last, what, far, last);
 }
 
+/* A tree model (raw inputs) sends a missing value down each split's
+ * default branch, which xgboost learned from the training rows' missing
+ * values -- and for a column never missing in training, never learned: it
+ * is xgboost's default, whatever it does to the score (a blank text level
+ * can score as the rarest one).  The user must hear of such rows; a
+ * linear model imputes them as in training. */
+static void warn_untrained_missing(const plan_model *pm, const tally *t, ck_warnings *w)
+{
+    const ck_pipeline *pl = pm->m->pl;
+    for (size_t k = 0; pl->raw && k < pl->nfeat; k++) {
+        const ck_feature *f = &pl->feat[k];
+        const ck_drift_bins *b = &pm->bins[k];
+        size_t miss = f->kind == CK_FEAT_NUMERIC ? ck_drift_bin_numeric(b, NAN)
+                                                 : ck_drift_bin_level(b, -1);
+        unsigned long n = t->bins[pm->slot[k] + miss];
+        if (n && f->missing_share == 0)
+            ck_warn(w, "model '%s': %lu rows have no value of '%s', never missing in "
+                       "training: the trees send them down xgboost's default branches, which "
+                       "no training row chose", pm->m->name, n, f->name);
+    }
+}
+
 unsigned long ck_score_drift_rows(const ck_score_drift *d, double t)
 {
     /* n rows drawn from the training shares give PSI ~ chi^2 / n on bins - 1
@@ -1438,10 +1460,14 @@ static void drift_warnings(const plan *p, ck_score_summary *s, ck_warnings *w)
             ck_warn(w, "model '%s': feature '%s' has drifted from training (PSI %.3f > %.2g)",
                     d->model, d->feature, d->psi, t);
     }
+    size_t unjudged = 0;
+    for (size_t k = 0; k < s->ndrift; k++)
+        unjudged += !s->drift[k].judged;
     if (s->drift_rows)
-        ck_warn(w, "drift not judged: %lu rows are too few for PSI (a sample without drift "
-                   "gives about (bins - 1) / rows; %lu rows are needed for a threshold of %.2g)",
-                s->rows, s->drift_rows, t);
+        ck_warn(w, "drift not judged for %zu of %zu model input%s: %lu rows are too few for "
+                   "PSI over their bins (a sample without drift gives about (bins - 1) / rows; "
+                   "%lu rows are needed for a threshold of %.2g)",
+                unjudged, s->ndrift, s->ndrift == 1 ? "" : "s", s->rows, s->drift_rows, t);
 }
 
 static void report(run *r, ck_score_summary *s, ck_warnings *w)
@@ -1478,6 +1504,7 @@ static void report(run *r, ck_score_summary *s, ck_warnings *w)
         const plan_model *pm = &p->pm[i];
         if (pm->survival)
             warn_extrapolation(p, pm, w);
+        warn_untrained_missing(pm, &r->total, w);
         for (size_t k = 0; k < pm->m->pl->nfeat; k++)
             if (r->total.unseen[pm->slot[k]])
                 ck_warn(w, "model '%s': %lu rows have a value of '%s' not seen in training "

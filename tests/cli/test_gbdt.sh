@@ -18,6 +18,13 @@ ok "$TR" --data "$FIX/train.csv" --label churn --model gbdt --learning-rate 0.1 
    --cv 3 --early-stopping 10 --log total_day_minutes --seed 3 --threads 1 --out "$T/g1.json" --quiet
 cmp -s "$T/g.json" "$T/g1.json" || fail "the model depends on the thread count"
 
+# --tune: settings that met their cap of trees before the patience ran out
+# are counted in a warning (here every one: a patience of 1000)
+ok "$TR" --data "$FIX/train.csv" --label churn --model gbdt --cv 3 --tune --early-stopping 1000 \
+   --out "$T/tune.json"
+grep -qF "gbdt --tune: 8 of the other 8 settings reached their most trees" "$T/err" \
+  || fail "--tune: capped settings not counted: $(cat "$T/err")"
+
 # scores with reasons: every raising reason has a positive effect
 ok "$PR" --model "$T/g.json" --data "$FIX/test.csv" --reasons 3 --reasons-direction up \
    --out "$T/s.csv" --quiet
@@ -26,6 +33,20 @@ head -1 "$T/s.csv" | grep -qx "gbdt_prob,gbdt_label,gbdt_reason1,gbdt_reason1_ef
 awk -F, 'NR > 1 && $4 != "" && $4 <= 0 { bad = 1 } END { exit bad }' "$T/s.csv" \
   || fail "--reasons-direction up gave a reason that lowers the risk"
 [ "$(($(wc -l < "$T/s.csv") - 1))" = "$(($(wc -l < "$FIX/test.csv") - 1))" ] || fail "row count"
+
+# a value missing at scoring that training never missed takes xgboost's
+# default branch, never learned: counted in a warning (international_plan
+# was missing in training: its missing rows are not)
+awk -F, 'BEGIN { OFS = "," } NR >= 2 && NR <= 4 { $5 = "" } NR == 5 { $10 = ""; $4 = "" } { print }' \
+  "$FIX/test.csv" > "$T/holes.csv"
+ok "$PR" --model "$T/g.json" --data "$T/holes.csv" --out "$T/holes_scores.csv"
+blank=$(awk -F, 'NR > 1 && $5 == ""' "$T/holes.csv" | wc -l)
+grep -qF "model 'gbdt': $blank rows have no value of 'voice_mail_plan', never missing in training" \
+  "$T/err" || fail "no warning for a text value never missing in training: $(cat "$T/err")"
+grep -qF "model 'gbdt': 1 rows have no value of 'total_eve_minutes', never missing in training" "$T/err" \
+  || fail "no warning for a number never missing in training"
+! grep -qF "no value of 'international_plan'" "$T/err" \
+  || fail "a column missing in training was warned about"
 
 # evaluation: importances in the JSON, a chart in the HTML
 ok "$EV" --model "$T/g.json" --data "$FIX/test.csv" --json "$T/e.json" --html "$T/e.html" --quiet
