@@ -307,15 +307,22 @@ static ck_status measure(ck_task task, double threshold, const ck_label *y, cons
 }
 
 /* The mean and standard deviation (n - 1) of the k fold values. */
-static void summarize(const double *v, size_t k, double *mean, double *sd)
+/* The mean and sd of the folds' values where they are numbers (a fold
+ * without a positive row has no ROC AUC); NaN without any.  Returns how
+ * many were not. */
+static size_t summarize(const double *v, size_t k, double *mean, double *sd)
 {
     double mu = 0, ss = 0;
+    size_t m = 0;
     for (size_t i = 0; i < k; i++)
-        mu += v[i] / (double)k;
+        m += !isnan(v[i]);
     for (size_t i = 0; i < k; i++)
-        ss += (v[i] - mu) * (v[i] - mu);
-    *mean = mu;
-    *sd = k > 1 ? sqrt(ss / (double)(k - 1)) : NAN;
+        mu += isnan(v[i]) ? 0 : v[i] / (double)m;
+    for (size_t i = 0; i < k; i++)
+        ss += isnan(v[i]) ? 0 : (v[i] - mu) * (v[i] - mu);
+    *mean = m ? mu : NAN;
+    *sd = m > 1 ? sqrt(ss / (double)(m - 1)) : NAN;
+    return k - m;
 }
 
 /* ------------------------------------------------------------------ */
@@ -456,13 +463,20 @@ done:
     return st;
 }
 
-/* Moves the fold metrics into the model's record of them. */
-static void cv_record(cv_state *cv, unsigned long seed, ck_cv_record *out)
+/* Moves the fold metrics into the model's record of them; a metric some
+ * folds could not give is summarized over the others, in a warning. */
+static void cv_record(cv_state *cv, unsigned long seed, ck_task task, ck_cv_record *out,
+                      ck_warnings *w)
 {
+    const char *const *names = ck_cv_stat_names(task);
     out->folds = cv->k;
     out->seed = seed;
     for (int s = 0; s < CK_CV_STATS; s++) {
-        summarize(cv->stat[s], cv->k, &out->mean[s], &out->sd[s]);
+        size_t nan = summarize(cv->stat[s], cv->k, &out->mean[s], &out->sd[s]);
+        if (nan && nan < cv->k && names[s]) /* all: the metric does not apply */
+            ck_warn(w, "cross-validation: %zu of %zu folds give no %s (a fold without both "
+                       "classes has no ROC AUC, say): its mean is over the other %zu",
+                    nan, cv->k, names[s], cv->k - nan);
         out->fold[s] = cv->stat[s];
         cv->stat[s] = NULL;
     }
@@ -1147,7 +1161,7 @@ static ck_status validate(const ck_table *t, ck_train_options *opt, ck_task task
     free(te);
     free(p);
     if (st == CK_OK)
-        cv_record(cv, opt->seed, out);
+        cv_record(cv, opt->seed, task, out, w);
     return st;
 }
 

@@ -38,6 +38,14 @@ expect 2 "--reasons-direction picks which reasons are listed: it goes with --rea
 [ ! -e "$T/rd.csv" ] || fail "--reasons-direction alone left an output"
 ok "$PR" --model "$T/lr.json" --data "$DT" --reasons 2 --reasons-direction up --out "$T/rd.csv" --quiet
 
+# ---- cross-validation folds without a positive row: no ROC AUC there; the
+# mean is over the folds that have one, and a warning says so
+awk -F, 'NR == 1 || ($NF == "no" && n++ < 200) || ($NF == "yes" && p++ < 3)' "$D" > "$T/few.csv"
+ok "$TR" --data "$T/few.csv" --label churn --positive yes --cv 5 --l2 1 --out "$T/few.json"
+grep -qF "cross-validation: 2 of 5 folds give no roc_auc" "$T/err" \
+  || fail "no warning for folds without a ROC AUC: $(cat "$T/err")"
+grep -q "roc_auc 0\.[0-9]* +- 0\.[0-9]*" "$T/out" || fail "the CV AUC mean is not a number"
+
 # ---- two models of one name: refused, as churnkit-predict refuses them
 expect 2 "two models are named 'lr': their report columns would clash (train one with another --name)" \
   "$EV" --model "$T/lr.json" --model "$T/lr.json" --data "$DT"
