@@ -406,7 +406,7 @@ static void print_summary(const args *a, ck_model **models, const ck_score_summa
 {
     fprintf(stderr, "%s: scored %lu rows with %zu model%s\n", prog, s->rows, a->nmodels,
             a->nmodels == 1 ? "" : "s");
-    for (size_t i = 0; i < s->nmodels; i++) {
+    for (size_t i = 0; s->rows && i < s->nmodels; i++) { /* no rows: no means */
         const ck_model *m = models[i];
         const ck_lifetime_options *lo = &a->score.life;
         if (m->task == CK_TASK_CLASSIFICATION)
@@ -445,7 +445,7 @@ static void print_summary(const args *a, ck_model **models, const ck_score_summa
         fprintf(stderr, "  drift: %zu of %zu model inputs above PSI %g (largest: %s/%s, %.3f)\n",
                 over, judged, t, s->drift[worst].model, s->drift[worst].feature,
                 s->drift[worst].psi);
-    if (judged < s->ndrift)
+    if (judged < s->ndrift && s->rows)
         fprintf(stderr, "  drift: %zu model input%s not judged on %lu rows (up to %lu needed)\n",
                 s->ndrift - judged, s->ndrift - judged == 1 ? "" : "s", s->rows, s->drift_rows);
 }

@@ -1463,7 +1463,7 @@ static void drift_warnings(const plan *p, ck_score_summary *s, ck_warnings *w)
     size_t unjudged = 0;
     for (size_t k = 0; k < s->ndrift; k++)
         unjudged += !s->drift[k].judged;
-    if (s->drift_rows)
+    if (s->drift_rows && s->rows) /* no rows: nothing to judge, nothing to say */
         ck_warn(w, "drift not judged for %zu of %zu model input%s: %lu rows are too few for "
                    "PSI over their bins (a sample without drift gives about (bins - 1) / rows; "
                    "%lu rows are needed for a threshold of %.2g)",

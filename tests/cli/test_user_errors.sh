@@ -46,6 +46,12 @@ grep -qF "cross-validation: 2 of 5 folds give no roc_auc" "$T/err" \
   || fail "no warning for folds without a ROC AUC: $(cat "$T/err")"
 grep -q "roc_auc 0\.[0-9]* +- 0\.[0-9]*" "$T/out" || fail "the CV AUC mean is not a number"
 
+# ---- a header-only input scores no row: no mean, no drift to speak of
+head -1 "$DT" > "$T/header_only.csv"
+ok "$PR" --model "$T/lr.json" --data "$T/header_only.csv" --out "$T/none.csv"
+grep -q "scored 0 rows with 1 model" "$T/err" || fail "header-only: $(cat "$T/err")"
+! grep -q "nan\|drift" "$T/err" || fail "header-only input: $(cat "$T/err")"
+
 # ---- two models of one name: refused, as churnkit-predict refuses them
 expect 2 "two models are named 'lr': their report columns would clash (train one with another --name)" \
   "$EV" --model "$T/lr.json" --model "$T/lr.json" --data "$DT"
