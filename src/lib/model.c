@@ -90,11 +90,12 @@ int ck_model_scores_rows(const ck_model *m)
 void ck_model_score_rows(const ck_model *m, const double *x, size_t n, size_t stride,
                          double *out, void *scratch)
 {
-    if (m->type->score_rows)
-        m->type->score_rows(m->state, x, n, stride, out, scratch);
-    else
+    if (!m->type->score_rows) {
         for (size_t i = 0; i < n; i++)
-            out[i] = m->type->score(m->state, x + i * stride, scratch);
+            out[i] = ck_model_score(m, x + i * stride, scratch);
+        return;
+    }
+    m->type->score_rows(m->state, x, n, stride, out, scratch);
     for (size_t i = 0; m->calib.method && i < n; i++)
         out[i] = ck_calibration_apply(&m->calib, out[i]);
 }

@@ -65,6 +65,13 @@ typedef struct plan_model {
     size_t reasons;            /* reason columns: --reasons, at most the
                                   features, 0 for a model that gives none */
     int survival;              /* a survival model: life is set */
+    int sparse;                /* scored as it is read, given sparsely: the
+                                  model can, and no reasons need the dense
+                                  row (a one-hot set of a million levels
+                                  would otherwise be cleared and multiplied
+                                  whole for every row) */
+    int batched;               /* scored a batch of rows at a time
+                                  (finish_rows), not as they are read */
     ck_lifetime life;
 } plan_model;
 
@@ -210,14 +217,6 @@ static ck_status bind_model(plan *p, plan_model *pm, const ck_model *m, ck_error
             return ck_error_set(err, CK_ENOMEM, "out of memory");
     }
     return CK_OK;
-}
-
-/* Whether model i scores a row as it is read, given sparsely: it can, and
- * no reasons need the dense row (a one-hot set of a million levels would
- * otherwise be cleared and multiplied whole for every row). */
-static int sparse(const plan *p, size_t i)
-{
-    return ck_model_scores_sparse(p->pm[i].m) && !p->pm[i].reasons;
 }
 
 static ck_status check_models(ck_model *const *models, size_t n, ck_error *err)
@@ -383,10 +382,14 @@ static ck_status plan_init(plan *p, ck_model *const *models, size_t n, const cha
     size_t width = 0;
     int rows_at_once = 0;
     for (size_t i = 0; i < n; i++) {
-        width += models[i]->pl->width;
-        rows_at_once |= ck_model_scores_rows(models[i]) && !sparse(p, i);
+        plan_model *pm = &p->pm[i];
+        pm->sparse = ck_model_scores_sparse(pm->m) && !pm->reasons;
+        width += pm->m->pl->width;
+        rows_at_once |= ck_model_scores_rows(pm->m) && !pm->sparse;
     }
     p->batch = rows_at_once && width <= SCORE_BATCH_WIDTH ? SCORE_BATCH : 1;
+    for (size_t i = 0; i < n; i++)
+        p->pm[i].batched = p->batch > 1 && ck_model_scores_rows(p->pm[i].m) && !p->pm[i].sparse;
     p->risk = p->growth = -1;
     if (!opt->segments)
         return CK_OK;
@@ -658,13 +661,6 @@ static ck_status parse_numbers(const plan *p, worker *w, const held *h, ck_error
     return CK_OK;
 }
 
-/* Whether model i's rows are scored a batch at a time (finish_rows), not
- * as they are read. */
-static int batched(const plan *p, size_t i)
-{
-    return p->batch > 1 && ck_model_scores_rows(p->pm[i].m) && !sparse(p, i);
-}
-
 /* Encodes row h for model i, and scores it unless the model's rows are
  * scored in batches; counts drift bins and unseen levels. */
 static void encode_model(const plan *p, size_t i, worker *w, const held *h, tally *t)
@@ -695,13 +691,13 @@ static void encode_model(const plan *p, size_t i, worker *w, const held *h, tall
             }
         }
     }
-    if (sparse(p, i)) {
+    if (pm->sparse) {
         size_t n = ck_pipeline_encode_sparse(pl, num, level, s->idx, s->val);
         h->score[i] = ck_model_score_sparse(pm->m, s->idx, s->val, n, s->scratch);
         return;
     }
     ck_pipeline_encode(pl, num, level, x);
-    if (!batched(p, i))
+    if (!pm->batched)
         h->score[i] = ck_model_score(pm->m, x, s->scratch);
 }
 
@@ -912,7 +908,7 @@ static ck_status finish_rows(const plan *p, worker *w, size_t n, ck_csv_writer *
                              ck_error *err)
 {
     for (size_t i = 0; n > 0 && i < p->nm; i++) {
-        if (!batched(p, i))
+        if (!p->pm[i].batched)
             continue;
         const model_scratch *s = &w->ms[i];
         ck_model_score_rows(p->pm[i].m, s->x, n, s->wd, w->scores, s->scratch);

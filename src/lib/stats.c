@@ -127,6 +127,15 @@ void ck_quantiles(double *a, size_t n, const double *q, size_t nq, double *out)
 /* Buckets of the narrowing histogram. */
 #define NARROW_BUCKETS 65536
 
+/* The narrowing histogram's bucket of x in [lo, hi]; the top one also
+ * takes hi itself (a comparison, not fmin: the values are numbers, and fmin
+ * is a call per value). */
+static inline size_t bucket_of(double x, double lo, double scale)
+{
+    double b = (x - lo) * scale;
+    return b < NARROW_BUCKETS - 1 ? (size_t)b : NARROW_BUCKETS - 1;
+}
+
 /* Moves to the front of a[0..n) the values that can hold the order
  * statistics ks[0] <= ks[1] and returns how many there are (*below gets the
  * count of the values before them in order); n when it cannot narrow.  One
@@ -135,12 +144,6 @@ void ck_quantiles(double *a, size_t n, const double *q, size_t nq, double *out)
  * higher one's), a second moves the buckets holding the two ranks to the
  * front: selection then works on a small part instead of reordering all
  * n values several times (the pipeline's exact median of a million rows). */
-static inline size_t bucket_of(double x, double lo, double scale)
-{
-    double b = (x - lo) * scale;
-    return b < NARROW_BUCKETS - 1 ? (size_t)b : NARROW_BUCKETS - 1;
-}
-
 static size_t narrow(double *a, size_t n, const size_t *ks, size_t *below)
 {
     double lo = a[0], hi = a[0];
@@ -153,11 +156,8 @@ static size_t narrow(double *a, size_t n, const size_t *ks, size_t *below)
                                                        : NULL;
     if (!count)
         return n;
-    /* the top bucket also takes hi itself (a comparison, not fmin: the
-     * values are numbers, and fmin is a call per value) */
-#define BUCKET(x) bucket_of(x, lo, scale)
     for (size_t i = 0; i < n; i++)
-        count[BUCKET(a[i])]++;
+        count[bucket_of(a[i], lo, scale)]++;
     size_t b0 = 0, before = 0;
     while (before + count[b0] <= ks[0])
         before += count[b0++];
@@ -167,11 +167,10 @@ static size_t narrow(double *a, size_t n, const size_t *ks, size_t *below)
     free(count);
     size_t m = 0;
     for (size_t i = 0; i < n; i++) {
-        size_t b = BUCKET(a[i]);
+        size_t b = bucket_of(a[i], lo, scale);
         if (b >= b0 && b <= b1)
             swap(a, i, m++);
     }
-#undef BUCKET
     *below = before;
     return m;
 }

@@ -1671,9 +1671,7 @@ static inline size_t next_node(const ck_trees *t, size_t g, const double *x)
 /* The rows of at most this many features are turned to float once, for the
  * perfect trees; wider rows walk the node arrays. */
 #define WALK_FLOAT_MAX 512
-/* A row in float: at least the 32 lanes the vector walk loads. */
-#define WALK_XF WALK_FLOAT_MAX
-_Static_assert(WALK_XF >= 2 * SIMD_GROUP, "the vector walk loads 32 floats of a row");
+_Static_assert(WALK_FLOAT_MAX >= 2 * SIMD_GROUP, "the vector walk loads 32 floats of a row");
 
 /* Group gi's leaf values reached by row xf, added to m in tree order, on
  * the perfect layout: no missing value in the row, so each step is
@@ -1801,7 +1799,7 @@ AVX512 static inline __mmask16 simd_top_step(const int32_t *F, const float *T, s
  * 15% less time a row than one at a time, measured on the benchmark's 200
  * trees; three or four rows run out of vector registers. */
 AVX512 static inline __attribute__((always_inline)) void
-simd_rows(const struct ck_trees_private *pv, size_t k0, size_t n, const float (*xf)[WALK_XF],
+simd_rows(const struct ck_trees_private *pv, size_t k0, size_t n, const float (*xf)[WALK_FLOAT_MAX],
           float *m, size_t nr)
 {
     __m512 xlo[SIMD_ROWS], xhi[SIMD_ROWS];
@@ -1859,7 +1857,7 @@ simd_rows(const struct ck_trees_private *pv, size_t k0, size_t n, const float (*
 
 /* simd_rows for one row, and for two. */
 AVX512 static void simd_groups(const struct ck_trees_private *pv, size_t k0, size_t n,
-                               const float (*xf)[WALK_XF], float *m, size_t nr)
+                               const float (*xf)[WALK_FLOAT_MAX], float *m, size_t nr)
 {
     if (nr == 2)
         simd_rows(pv, k0, n, xf, m, 2);
@@ -1869,7 +1867,7 @@ AVX512 static void simd_groups(const struct ck_trees_private *pv, size_t k0, siz
 #else
 /* Never called: without TREES_SIMD no group has the vector layout. */
 static void simd_groups(const struct ck_trees_private *pv, size_t k0, size_t n,
-                        const float (*xf)[WALK_XF], float *m, size_t nr)
+                        const float (*xf)[WALK_FLOAT_MAX], float *m, size_t nr)
 {
     (void)pv, (void)k0, (void)n, (void)xf, (void)m, (void)nr;
 }
@@ -1902,7 +1900,7 @@ static int row_to_float(const ck_trees *t, const double *x, float *xf)
  * layout a group is walked on.  Where the processor has AVX-512, such a
  * row walks runs of up to SIMD_CHUNK groups of SIMD_GROUP trees on the
  * vector layout instead (simd_groups). */
-static void walk_rows(const ck_trees *t, const double *const *x, float (*xf)[WALK_XF],
+static void walk_rows(const ck_trees *t, const double *const *x, float (*xf)[WALK_FLOAT_MAX],
                       const int *perfect, size_t nr, double *out)
 {
     const struct ck_trees_private *pv = t->priv;
@@ -1922,7 +1920,7 @@ static void walk_rows(const ck_trees *t, const double *const *x, float (*xf)[WAL
                pv->simd_at[k + n] != SIZE_MAX)
             n++;
         if (n > 0) {
-            simd_groups(pv, k, n, (const float (*)[WALK_XF])xf, m, nr);
+            simd_groups(pv, k, n, (const float (*)[WALK_FLOAT_MAX])xf, m, nr);
             gi += n * halves;
             continue;
         }
@@ -1940,7 +1938,7 @@ static void walk_rows(const ck_trees *t, const double *const *x, float (*xf)[WAL
 
 double ck_trees_margin(const ck_trees *t, const double *x)
 {
-    float xf[1][WALK_XF];
+    float xf[1][WALK_FLOAT_MAX];
     int perfect = row_to_float(t, x, xf[0]);
     double out;
     walk_rows(t, &x, xf, &perfect, 1, &out);
@@ -1949,7 +1947,7 @@ double ck_trees_margin(const ck_trees *t, const double *x)
 
 void ck_trees_margins(const ck_trees *t, const double *x, size_t n, size_t stride, double *out)
 {
-    float xf[SIMD_ROWS][WALK_XF];
+    float xf[SIMD_ROWS][WALK_FLOAT_MAX];
     for (size_t i = 0; i < n;) {
         const double *rows[SIMD_ROWS] = {x + i * stride, NULL};
         int perfect[SIMD_ROWS] = {row_to_float(t, rows[0], xf[0]), 0};
